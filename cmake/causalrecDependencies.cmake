@@ -1,0 +1,57 @@
+# Finds causalrec's dependencies: xtensor, xtensor-blas, nlohmann_json and BLAS/LAPACK (imported as
+# BLAS::BLAS and LAPACK::LAPACK). Used by the build and, once installed, by causalrecConfig.cmake.
+#
+# BLAS: OpenBLAS is preferred (the reference BLAS is about 30x slower). Set BLA_VENDOR yourself to
+# choose another provider (for example Intel10_64lp or FlexiBLAS).
+include_guard(GLOBAL)
+include(CMakeFindDependencyMacro)
+
+find_package(xtl REQUIRED)
+find_package(xtensor REQUIRED)
+find_package(nlohmann_json 3.2 REQUIRED)
+
+if(NOT DEFINED BLA_VENDOR AND NOT DEFINED ENV{BLA_VENDOR})
+  set(BLA_VENDOR OpenBLAS)
+  find_package(BLAS QUIET)
+  if(NOT BLAS_FOUND)
+    unset(BLA_VENDOR)
+  endif()
+endif()
+find_package(BLAS REQUIRED)
+find_package(LAPACK REQUIRED)
+find_package(xtensor-blas REQUIRED)
+
+set(_causalrec_blas_kind "unknown")
+if(BLA_VENDOR STREQUAL "OpenBLAS" OR BLAS_LIBRARIES MATCHES "openblas")
+  set(_causalrec_blas_kind "OpenBLAS")
+elseif(BLAS_LIBRARIES MATCHES "mkl")
+  set(_causalrec_blas_kind "Intel MKL")
+elseif(BLAS_LIBRARIES MATCHES "flexiblas")
+  set(_causalrec_blas_kind "FlexiBLAS")
+elseif(BLAS_LIBRARIES MATCHES "blis")
+  set(_causalrec_blas_kind "BLIS")
+elseif(BLAS_LIBRARIES MATCHES "Accelerate")
+  set(_causalrec_blas_kind "Apple Accelerate")
+endif()
+if(_causalrec_blas_kind STREQUAL "unknown")
+  # A generic libblas may still be OpenBLAS through Debian's alternatives; report what it resolves to.
+  set(_causalrec_real "")
+  foreach(_lib IN LISTS BLAS_LIBRARIES)
+    if(EXISTS "${_lib}")
+      get_filename_component(_resolved "${_lib}" REALPATH)
+      string(APPEND _causalrec_real " ${_resolved}")
+    endif()
+  endforeach()
+  if(_causalrec_real MATCHES "openblas")
+    set(_causalrec_blas_kind "OpenBLAS (through the generic libblas)")
+  else()
+    message(WARNING "causalrec: ONLY A REFERENCE OR UNKNOWN BLAS WAS FOUND (${BLAS_LIBRARIES}).\n"
+                    "TRAINING AND LINEAR ALGEBRA WILL BE ABOUT 30X SLOWER THAN WITH OPENBLAS.\n"
+                    "Install OpenBLAS (Debian/Ubuntu: apt-get install libopenblas-dev) and reconfigure.")
+  endif()
+endif()
+if(NOT causalrec_FIND_QUIETLY)
+  message(STATUS "causalrec: BLAS = ${_causalrec_blas_kind}: ${BLAS_LIBRARIES}")
+endif()
+set(CAUSALREC_BLAS_KIND "${_causalrec_blas_kind}")
+

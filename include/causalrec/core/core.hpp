@@ -1,0 +1,9 @@
+#pragma once
+/// @file
+/// The core module: tensor aliases, xtensor include shim, errors, random engine and thread control.
+
+#include "error.hpp"
+#include "rng.hpp"
+#include "tensor.hpp"
+#include "threads.hpp"
+#include "xtensor.hpp"

@@ -1,0 +1,81 @@
+#pragma once
+/// @file
+/// One thread setting for the whole process: causalrec::set_num_threads(n) limits both the
+/// library's own parallel loops and OpenBLAS's thread pool, so the two never oversubscribe.
+
+#include <algorithm>
+#include <atomic>
+#include <string>
+#include <thread>
+
+#include "error.hpp"
+
+// OpenBLAS's control functions, declared weak: when the program links OpenBLAS they resolve to it,
+// otherwise they stay null and the calls below are skipped.
+#if defined(__GNUC__) || defined(__clang__)
+extern "C" {
+void openblas_set_num_threads(int) __attribute__((weak));
+int openblas_get_num_threads(void) __attribute__((weak));
+char* openblas_get_config(void) __attribute__((weak));
+char* openblas_get_corename(void) __attribute__((weak));
+}
+#define CAUSALREC_HAS_WEAK_OPENBLAS 1
+#else
+#define CAUSALREC_HAS_WEAK_OPENBLAS 0
+#endif
+
+namespace causalrec {
+
+namespace detail {
+inline std::atomic<int>& thread_setting() noexcept {
+    static std::atomic<int> n{0};  // 0 = not set: use the hardware concurrency
+    return n;
+}
+}  // namespace detail
+
+/// Number of threads the library may use (what set_num_threads set, else the hardware concurrency).
+inline int num_threads() noexcept {
+    const int n = detail::thread_setting().load(std::memory_order_relaxed);
+    if (n > 0) return n;
+    return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+}
+
+/// Sets the thread count for the library's loops and for OpenBLAS (when linked); n must be >= 1.
+inline void set_num_threads(int n) {
+    if (n < 1) throw argument_error("set_num_threads: thread count must be >= 1, got " + std::to_string(n));
+    detail::thread_setting().store(n, std::memory_order_relaxed);
+#if CAUSALREC_HAS_WEAK_OPENBLAS
+    if (&openblas_set_num_threads != nullptr) openblas_set_num_threads(n);
+#endif
+}
+
+/// True when the running program is linked against OpenBLAS.
+inline bool openblas_linked() noexcept {
+#if CAUSALREC_HAS_WEAK_OPENBLAS
+    return &openblas_get_config != nullptr;
+#else
+    return false;
+#endif
+}
+
+/// OpenBLAS's thread count, or 0 when OpenBLAS is not linked.
+inline int blas_num_threads() noexcept {
+#if CAUSALREC_HAS_WEAK_OPENBLAS
+    if (&openblas_get_num_threads != nullptr) return openblas_get_num_threads();
+#endif
+    return 0;
+}
+
+/// A one-line description of the BLAS in use, e.g. "OpenBLAS 0.3.21 ... (core Zen)".
+inline std::string blas_info() {
+#if CAUSALREC_HAS_WEAK_OPENBLAS
+    if (openblas_linked()) {
+        std::string s = openblas_get_config();
+        if (&openblas_get_corename != nullptr) s += std::string(" (core ") + openblas_get_corename() + ")";
+        return s;
+    }
+#endif
+    return "unknown BLAS (not OpenBLAS)";
+}
+
+}  // namespace causalrec

@@ -1,0 +1,4 @@
+#pragma once
+/// @file
+/// The preprocess module (in progress).
+#include "../core/core.hpp"
