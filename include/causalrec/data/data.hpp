@@ -1,0 +1,4 @@
+#pragma once
+/// @file
+/// The data module (in progress).
+#include "../core/core.hpp"
