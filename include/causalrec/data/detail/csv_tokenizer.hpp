@@ -1,0 +1,225 @@
+#pragma once
+/// @file
+/// Streaming RFC 4180 tokenizer: reads a source in fixed-size chunks and yields one record at a time
+/// as string views into its buffer, so a file of any size is never held in memory as a whole.
+
+#include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "../../core/error.hpp"
+
+namespace causalrec::data::detail {
+
+/// Reads bytes from a C stream.
+struct file_source {
+    std::FILE* file;
+    std::size_t total_bytes;  ///< size of the file when known (0 otherwise), used to reserve memory
+    std::size_t read(char* dst, std::size_t n) { return std::fread(dst, 1, n, file); }
+};
+
+/// Reads bytes from text held in memory.
+struct memory_source {
+    std::string_view text;
+    std::size_t pos = 0;
+    std::size_t total_bytes = text.size();  ///< size of the whole input
+    std::size_t read(char* dst, std::size_t n) {
+        const std::size_t k = std::min(n, text.size() - pos);
+        std::memcpy(dst, text.data() + pos, k);
+        pos += k;
+        return k;
+    }
+};
+
+/// Splits a delimited text source into records of fields. Quoted fields may contain delimiters,
+/// line breaks and doubled quotes; "\n" and "\r\n" both end a record; blank lines are skipped.
+template <class Source>
+class csv_tokenizer {
+public:
+    /// A tokenizer reading from `source`; `file` names the input in error messages.
+    csv_tokenizer(Source& source, char delimiter, std::string file, std::size_t chunk_bytes)
+        : source_(source), delimiter_(delimiter), file_(std::move(file)), buffer_(std::max<std::size_t>(chunk_bytes, 64)) {}
+
+    /// Reads the next record into `fields` (views valid until the next call); false at end of input.
+    bool next(std::vector<std::string_view>& fields) {
+        for (;;) {
+            const parse_result r = parse_record(fields);
+            if (r == parse_result::record) return true;
+            if (r == parse_result::end) return false;
+            refill();  // parse_result::need_more: the record crosses the end of the buffer
+        }
+    }
+
+    /// 1-based line on which the last record returned by next() starts.
+    std::size_t line() const noexcept { return record_line_; }
+
+    /// Bytes consumed so far (up to the end of the last record returned).
+    std::size_t bytes_consumed() const noexcept { return consumed_before_ + begin_; }
+
+    /// Name of the input used in error messages.
+    const std::string& file() const noexcept { return file_; }
+
+private:
+    enum class parse_result { record, need_more, end };
+
+    void refill() {
+        if (begin_ > 0) {
+            consumed_before_ += begin_;
+            std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+            end_ -= begin_;
+            begin_ = 0;
+        }
+        if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);  // one record longer than a chunk
+        const std::size_t got = source_.read(buffer_.data() + end_, buffer_.size() - end_);
+        end_ += got;
+        if (got == 0) eof_ = true;
+        if (!bom_checked_ && (end_ >= 3 || eof_)) {
+            bom_checked_ = true;
+            if (end_ >= 3 && std::memcmp(buffer_.data(), "\xEF\xBB\xBF", 3) == 0) begin_ = 3;
+        }
+    }
+
+    parse_result parse_record(std::vector<std::string_view>& fields) {
+        if (!bom_checked_) return parse_result::need_more;
+        const char* const buf = buffer_.data();
+        std::size_t pos = begin_;
+        std::size_t lines = 0;  // line breaks consumed by this record, committed only when it completes
+        // Skip blank lines.
+        for (;;) {
+            if (pos == end_) {
+                if (!eof_) return parse_result::need_more;
+                begin_ = pos;
+                line_ += lines;
+                return parse_result::end;
+            }
+            if (buf[pos] == '\n') {
+                ++pos;
+                ++lines;
+            } else if (buf[pos] == '\r') {
+                if (pos + 1 == end_ && !eof_) return parse_result::need_more;
+                pos += (pos + 1 < end_ && buf[pos + 1] == '\n') ? 2 : 1;
+                ++lines;
+            } else {
+                break;
+            }
+        }
+        const std::size_t start_line = line_ + lines;
+        fields.clear();
+        std::size_t n_unescaped = 0;
+        for (;;) {
+            if (pos < end_ && buf[pos] == '"') {
+                const std::size_t open = pos;
+                std::size_t q = pos + 1;
+                bool escaped = false;
+                std::size_t close;
+                for (;;) {
+                    const void* hit = q < end_ ? std::memchr(buf + q, '"', end_ - q) : nullptr;
+                    if (hit == nullptr) {
+                        if (!eof_) return parse_result::need_more;
+                        throw parse_error(file_, start_line, fields.size() + 1,
+                                          "quoted field is not closed before the end of the file");
+                    }
+                    const std::size_t at = static_cast<std::size_t>(static_cast<const char*>(hit) - buf);
+                    if (at + 1 == end_ && !eof_) return parse_result::need_more;
+                    if (at + 1 < end_ && buf[at + 1] == '"') {  // doubled quote inside the field
+                        escaped = true;
+                        q = at + 2;
+                        continue;
+                    }
+                    close = at;
+                    break;
+                }
+                for (std::size_t k = open + 1; k < close; ++k) lines += buf[k] == '\n';
+                std::string_view content(buf + open + 1, close - open - 1);
+                if (escaped) {
+                    if (n_unescaped == unescaped_.size()) unescaped_.emplace_back();
+                    std::string& s = unescaped_[n_unescaped++];
+                    s.clear();
+                    for (std::size_t k = 0; k < content.size(); ++k) {
+                        s.push_back(content[k]);
+                        if (content[k] == '"') ++k;  // skip the second quote of a pair
+                    }
+                    content = s;
+                }
+                fields.push_back(content);
+                pos = close + 1;
+                if (pos < end_ && buf[pos] != delimiter_ && buf[pos] != '\n' && buf[pos] != '\r') {
+                    std::string msg = "unexpected character '";
+                    msg.push_back(buf[pos]);
+                    msg.append("' after the closing quote of a field");
+                    throw parse_error(file_, start_line + lines, fields.size(), msg);
+                }
+            } else {
+                const std::size_t start = pos;
+                pos = find_field_end(buf, pos, end_);
+                if (pos == end_ && !eof_) return parse_result::need_more;
+                fields.emplace_back(buf + start, pos - start);
+            }
+            if (pos == end_) break;  // end of input ends the last record
+            const char c = buf[pos];
+            if (c == delimiter_) {
+                ++pos;
+                if (pos == end_) {
+                    if (!eof_) return parse_result::need_more;
+                    fields.emplace_back();  // trailing delimiter at end of input: one more empty field
+                    break;
+                }
+                continue;
+            }
+            if (c == '\r') {
+                if (pos + 1 == end_ && !eof_) return parse_result::need_more;
+                pos += (pos + 1 < end_ && buf[pos + 1] == '\n') ? 2 : 1;
+            } else {
+                ++pos;  // '\n'
+            }
+            ++lines;
+            break;
+        }
+        record_line_ = start_line;
+        line_ += lines;
+        begin_ = pos;
+        return parse_result::record;
+    }
+
+    /// Position of the first delimiter, '\n' or '\r' in [pos, end), or end. Scans eight bytes at a
+    /// time on little-endian machines (a zero-byte test on the word XOR each special character).
+    std::size_t find_field_end(const char* buf, std::size_t pos, std::size_t end) const noexcept {
+        if constexpr (std::endian::native == std::endian::little) {
+            constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+            const std::uint64_t d = ones * static_cast<unsigned char>(delimiter_);
+            constexpr std::uint64_t lf = ones * '\n', cr = ones * '\r';
+            auto zero_bytes = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
+            while (pos + 8 <= end) {
+                std::uint64_t w;
+                std::memcpy(&w, buf + pos, 8);
+                const std::uint64_t hits = zero_bytes(w ^ d) | zero_bytes(w ^ lf) | zero_bytes(w ^ cr);
+                if (hits != 0) return pos + static_cast<std::size_t>(std::countr_zero(hits)) / 8;
+                pos += 8;
+            }
+        }
+        for (; pos < end; ++pos) {
+            const char c = buf[pos];
+            if (c == delimiter_ || c == '\n' || c == '\r') break;
+        }
+        return pos;
+    }
+
+    Source& source_;
+    char delimiter_;
+    std::string file_;
+    std::vector<char> buffer_;
+    std::size_t begin_ = 0, end_ = 0;
+    std::size_t consumed_before_ = 0;  // bytes dropped from the front of the buffer by refills
+    bool eof_ = false;
+    bool bom_checked_ = false;
+    std::size_t line_ = 1;         // line on which the unread input starts
+    std::size_t record_line_ = 0;  // line on which the last record started
+    std::vector<std::string> unescaped_;
+};
+
+}  // namespace causalrec::data::detail

@@ -1,0 +1,428 @@
+#include <causalrec/data/data.hpp>
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <string>
+
+#include "catch.hpp"
+
+namespace cr = causalrec;
+namespace data = causalrec::data;
+
+namespace {
+
+std::filesystem::path temp_path(const std::string& name) {
+    auto dir = std::filesystem::temp_directory_path() / "causalrec_test_data";
+    std::filesystem::create_directories(dir);
+    return dir / name;
+}
+
+
+/// Runs `f` and returns the parse_error it throws (fails the test if it throws nothing else).
+template <class F>
+cr::parse_error catch_parse_error(F&& f) {
+    try {
+        f();
+    } catch (const cr::parse_error& e) {
+        return e;
+    }
+    FAIL("expected a causalrec::parse_error");
+    return cr::parse_error("", 0, 0, "");
+}
+
+}  // namespace
+
+TEST_CASE("read_csv: numeric and categorical columns, missing values, schema roles", "[data][csv]") {
+    const std::string text =
+        "id,age,color,income,w,t,label\n"
+        "a,34,red,1200.5,1,0,1\n"
+        "b,NA,blue,,2,1,0\n"
+        "c,51,,NaN,0.5,1,1\n"
+        "d,28,red,null,1,0,0\n";
+    const auto ds = data::read_csv_text<double>(text, {.label = "label", .weight = "w", .treatment = "t", .id = "id"});
+    REQUIRE(ds.rows() == 4);
+    REQUIRE(ds.cols() == 3);
+    REQUIRE(ds.feature_names() == std::vector<std::string>{"age", "color", "income"});
+    REQUIRE(ds.columns()[0].kind == data::column_kind::numeric);
+    REQUIRE(ds.columns()[1].kind == data::column_kind::categorical);
+    REQUIRE(ds.columns()[1].categories == std::vector<std::string>{"blue", "red"});  // sorted
+    const auto& X = ds.features();
+    CHECK(X(0, 0) == 34.0);
+    CHECK(std::isnan(X(1, 0)));
+    CHECK(X(0, 1) == 1.0);  // red
+    CHECK(X(1, 1) == 0.0);  // blue
+    CHECK(std::isnan(X(2, 1)));
+    CHECK(X(0, 2) == 1200.5);
+    CHECK(std::isnan(X(1, 2)));
+    CHECK(std::isnan(X(2, 2)));
+    CHECK(std::isnan(X(3, 2)));
+    CHECK(ds.labels()(0) == 1.0);
+    CHECK(ds.labels()(3) == 0.0);
+    CHECK(ds.weights()(2) == 0.5);
+    CHECK(ds.treatment()(1) == 1.0);
+    CHECK(ds.ids() == std::vector<std::string>{"a", "b", "c", "d"});
+    CHECK(ds.categorical_columns() == std::vector<std::size_t>{1});
+    CHECK(ds.numeric_columns() == std::vector<std::size_t>{0, 2});
+}
+
+TEST_CASE("read_csv: RFC 4180 quoting, CRLF, BOM, blank lines, delimiter", "[data][csv]") {
+    const std::string text =
+        "\xEF\xBB\xBF"
+        "name;\"val;ue\";y\r\n"
+        "\"Smith; John\";\"1.5\";1\r\n"
+        "\r\n"
+        "\"say \"\"hi\"\"\";2.5;0\r\n"
+        "\"two\nlines\";-3e2;1";  // no final line break
+    const auto ds = data::read_csv_text<float>(text, {.delimiter = ';', .label = "y"});
+    REQUIRE(ds.rows() == 3);
+    REQUIRE(ds.feature_names() == std::vector<std::string>{"name", "val;ue"});
+    REQUIRE(ds.columns()[0].categories == std::vector<std::string>{"Smith; John", "say \"hi\"", "two\nlines"});
+    CHECK(ds.features()(0, 1) == 1.5f);
+    CHECK(ds.features()(2, 1) == -300.0f);
+    CHECK(ds.features()(1, 0) == 1.0f);
+    CHECK(ds.labels()(2) == 1.0f);
+}
+
+TEST_CASE("read_csv: ignore, forced categorical and text labels", "[data][csv]") {
+    const std::string text = "zip,junk,score,outcome\n10115,x,1,yes\n80331,y,2,no\n10115,z,3,yes\n";
+    const auto ds = data::read_csv_text<float>(text, {.label = "outcome", .ignore = {"junk"}, .categorical = {"zip"}});
+    REQUIRE(ds.feature_names() == std::vector<std::string>{"zip", "score"});
+    REQUIRE(ds.columns()[0].kind == data::column_kind::categorical);
+    REQUIRE(ds.columns()[0].categories == std::vector<std::string>{"10115", "80331"});
+    REQUIRE(ds.label_classes() == std::vector<std::string>{"no", "yes"});
+    CHECK(ds.labels()(0) == 1.0f);
+    CHECK(ds.labels()(1) == 0.0f);
+}
+
+TEST_CASE("read_csv: errors name the file, line and column", "[data][csv][errors]") {
+    SECTION("ragged row") {
+        auto e = catch_parse_error([] { data::read_csv_text<float>("a,b,c\n1,2,3\n4,5\n", {}, "f.csv"); });
+        CHECK(e.file() == "f.csv");
+        CHECK(e.line() == 3);
+        CHECK(e.column() == 3);
+        CHECK(std::string(e.what()).find("expected 3 fields") != std::string::npos);
+        auto e2 = catch_parse_error([] { data::read_csv_text<float>("a,b\n1,2,3\n", {}, "f.csv"); });
+        CHECK(e2.line() == 2);
+        CHECK(e2.column() == 3);
+    }
+    SECTION("unparsable number after the type-inference rows") {
+        auto e = catch_parse_error([] {
+            data::read_csv_text<float>("a,b\n1,2\n3,4\n5,x7\n", {.type_inference_rows = 2}, "g.csv");
+        });
+        CHECK(e.line() == 4);
+        CHECK(e.column() == 2);
+        CHECK(e.column_name() == "b");
+        CHECK(std::string(e.what()).find("'x7'") != std::string::npos);
+    }
+    SECTION("unparsable number in a column declared numeric") {
+        auto e = catch_parse_error([] { data::read_csv_text<float>("a,b\n1,oops\n", {.numeric = {"b"}}, "h.csv"); });
+        CHECK(e.line() == 2);
+        CHECK(e.column() == 2);
+    }
+    SECTION("missing label column") {
+        auto e = catch_parse_error([] { data::read_csv_text<float>("a,b\n1,2\n", {.label = "target"}, "m.csv"); });
+        CHECK(e.line() == 1);
+        CHECK(std::string(e.what()).find("label column 'target' is not in the header") != std::string::npos);
+        CHECK(std::string(e.what()).find("a, b") != std::string::npos);
+    }
+    SECTION("missing label value") {
+        auto e = catch_parse_error([] { data::read_csv_text<float>("a,y\n1,0\n2,\n", {.label = "y"}, "m.csv"); });
+        CHECK(e.line() == 3);
+        CHECK(e.column() == 2);
+        CHECK(std::string(e.what()).find("missing label") != std::string::npos);
+    }
+    SECTION("empty file, blank-only file, header without rows") {
+        CHECK(catch_parse_error([] { data::read_csv_text<float>("", {}, "e.csv"); }).line() == 1);
+        CHECK(catch_parse_error([] { data::read_csv_text<float>("\n\n\r\n", {}, "e.csv"); }).file() == "e.csv");
+        CHECK(std::string(catch_parse_error([] { data::read_csv_text<float>("a,b\n", {}, "e.csv"); }).what())
+                  .find("not followed by any data row") != std::string::npos);
+    }
+    SECTION("unterminated quote and garbage after a closing quote") {
+        auto e = catch_parse_error([] { data::read_csv_text<float>("a,b\n1,\"abc\n", {}, "q.csv"); });
+        CHECK(e.line() == 2);
+        CHECK(e.column() == 2);
+        auto e2 = catch_parse_error([] { data::read_csv_text<float>("a,b\n\"x\"y,1\n", {}, "q.csv"); });
+        CHECK(e2.line() == 2);
+        CHECK(e2.column() == 1);
+    }
+    SECTION("duplicate header names") {
+        auto e = catch_parse_error([] { data::read_csv_text<float>("a,b,a\n1,2,3\n", {}, "d.csv"); });
+        CHECK(e.column() == 3);
+    }
+    SECTION("file that does not exist") {
+        auto e = catch_parse_error([] { data::read_csv<float>("/nonexistent/dir/x.csv"); });
+        CHECK(e.file() == "/nonexistent/dir/x.csv");
+        CHECK(std::string(e.what()).find("cannot open") != std::string::npos);
+    }
+    SECTION("a column given two roles") {
+        REQUIRE_THROWS_AS(data::read_csv_text<float>("a,b\n1,2\n", {.label = "a", .weight = "a"}), cr::argument_error);
+    }
+}
+
+TEST_CASE("read_csv: the chunk size does not change the result", "[data][csv]") {
+    // Records straddle chunk boundaries at every position: quotes, doubled quotes, CRLF and embedded
+    // line breaks must all survive a refill in the middle.
+    cr::rng r(3);
+    std::string text = "k,x,s,y\r\n";
+    for (int i = 0; i < 300; ++i) {
+        text += std::to_string(i) + "," + std::to_string(r.normal()) + ",";
+        switch (i % 4) {
+            case 0: text += "\"q,\"\"uote\"\"\""; break;
+            case 1: text += "\"multi\nline\""; break;
+            case 2: text += "plain"; break;
+            default: text += ""; break;
+        }
+        text.append(",").append(std::to_string(i % 2)).append(i % 3 == 0 ? "\r\n" : "\n");
+    }
+    const auto big = data::read_csv_text<double>(text, {.label = "y"});
+    for (std::size_t chunk : {64, 65, 97, 128, 1000}) {
+        const auto small = data::read_csv_text<double>(text, {.label = "y", .chunk_bytes = chunk});
+        REQUIRE(small.rows() == 300);
+        REQUIRE(small.columns()[2].categories == big.columns()[2].categories);
+        for (std::size_t i = 0; i < 300; ++i)
+            for (std::size_t j = 0; j < 3; ++j) {
+                const double a = big.features()(i, j), b = small.features()(i, j);
+                REQUIRE(((std::isnan(a) && std::isnan(b)) || a == b));
+            }
+        REQUIRE(small.labels() == big.labels());
+    }
+    REQUIRE(big.columns()[2].categories == std::vector<std::string>{"multi\nline", "plain", "q,\"uote\""});
+}
+
+TEST_CASE("read_csv: a line number after embedded line breaks is the physical line", "[data][csv][errors]") {
+    auto e = catch_parse_error([] { data::read_csv_text<float>("a,b\n\"x\ny\",1\n\"z\",2,3\n", {}, "l.csv"); });
+    CHECK(e.line() == 4);
+}
+
+TEST_CASE("write_csv and read_csv round-trip the synthetic data exactly", "[data][csv][synthetic]") {
+    const auto gen = data::make_classification<float>({.rows = 500, .seed = 11});
+    const auto path = temp_path("roundtrip.csv").string();
+    data::write_csv(gen.data, path);
+    const auto back = data::read_csv<float>(path, {.label = "label"});
+    REQUIRE(back.rows() == gen.data.rows());
+    REQUIRE(back.feature_names() == gen.data.feature_names());
+    for (std::size_t j = 0; j < back.cols(); ++j) {
+        REQUIRE(back.columns()[j].kind == gen.data.columns()[j].kind);
+        REQUIRE(back.columns()[j].categories == gen.data.columns()[j].categories);
+    }
+    for (std::size_t i = 0; i < back.rows(); ++i)
+        for (std::size_t j = 0; j < back.cols(); ++j) {
+            const float a = gen.data.features()(i, j), b = back.features()(i, j);
+            REQUIRE(((std::isnan(a) && std::isnan(b)) || a == b));
+        }
+    REQUIRE(back.labels() == gen.data.labels());
+}
+
+TEST_CASE("write_csv quotes fields that need it", "[data][csv]") {
+    cr::matrix<double> X = {{0.0}, {1.0}};
+    data::dataset<double> ds(X, cr::vector<double>{1.0, 0.0}, {"pet, kind"});
+    ds.set_columns({{"pet, kind", data::column_kind::categorical, {"cat \"tom\"", "dog"}}});
+    const auto path = temp_path("quoted.csv").string();
+    data::write_csv(ds, path);
+    std::ifstream f(path);
+    std::string all((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    REQUIRE(all == "\"pet, kind\",label\n\"cat \"\"tom\"\"\",1\ndog,0\n");
+}
+
+TEST_CASE("make_classification follows its documented model", "[data][synthetic]") {
+    const auto gen = data::make_classification<double>({.rows = 20000, .missing_fraction = 0.1, .seed = 5});
+    const auto& X = gen.data.features();
+    REQUIRE(X.shape()[0] == 20000);
+    REQUIRE(X.shape()[1] == 10);
+    std::size_t missing = 0;
+    for (double v : X) missing += std::isnan(v);
+    CHECK(static_cast<double>(missing) / static_cast<double>(X.size()) == Catch::Approx(0.1).margin(0.005));
+    // Labels are Bernoulli(true probability): their means agree.
+    double py = 0, pt = 0;
+    for (std::size_t i = 0; i < 20000; ++i) py += gen.data.labels()(i), pt += gen.true_probability(i);
+    CHECK(py / 20000 == Catch::Approx(pt / 20000).margin(0.01));
+    // Numeric column j has the documented mean and standard deviation (ignoring NaN).
+    for (std::size_t j : {0u, 7u}) {
+        double s = 0, s2 = 0;
+        std::size_t k = 0;
+        for (std::size_t i = 0; i < 20000; ++i)
+            if (!std::isnan(X(i, j))) s += X(i, j), s2 += X(i, j) * X(i, j), ++k;
+        const double mean = s / double(k), sd = std::sqrt(s2 / double(k) - mean * mean);
+        CHECK(mean == Catch::Approx(gen.means[j]).margin(0.05 * gen.stddevs[j]));
+        CHECK(sd == Catch::Approx(gen.stddevs[j]).epsilon(0.03));
+    }
+    CHECK(gen.stddevs.front() == Catch::Approx(0.5));
+    CHECK(gen.stddevs.back() == Catch::Approx(50.0));
+    CHECK(gen.coefficients[7] == 0.0);  // the last quarter of numeric columns is irrelevant
+    CHECK(gen.coefficients[0] != 0.0);
+    // Same seed, same data; another seed, other data.
+    const auto again = data::make_classification<double>({.rows = 20000, .missing_fraction = 0.1, .seed = 5});
+    REQUIRE(std::equal(X.begin(), X.end(), again.data.features().begin(),
+                       [](double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; }));
+    REQUIRE_THROWS_AS(data::make_classification<float>({.rows = 0}), cr::argument_error);
+}
+
+TEST_CASE("dataset checks shapes and subsets rows", "[data][dataset]") {
+    cr::matrix<float> X = {{1, 2}, {3, 4}, {5, 6}};
+    REQUIRE_THROWS_AS(data::dataset<float>(X, cr::vector<float>{1, 0}), cr::shape_error);
+    REQUIRE_THROWS_AS(data::dataset<float>(X, {}, {"only_one"}), cr::shape_error);
+    data::dataset<float> ds(X, cr::vector<float>{1, 0, 1});
+    REQUIRE_THROWS_AS(ds.weights(), cr::argument_error);
+    REQUIRE_THROWS_AS(ds.set_weights(cr::vector<float>{1}), cr::shape_error);
+    ds.set_weights(cr::vector<float>{0.5f, 1.0f, 2.0f});
+    const std::vector<std::size_t> rows{2, 0, 2};
+    const auto sub = ds.subset(rows);
+    REQUIRE(sub.rows() == 3);
+    CHECK(sub.features()(0, 1) == 6.0f);
+    CHECK(sub.features()(1, 0) == 1.0f);
+    CHECK(sub.weights()(0) == 2.0f);
+    CHECK(sub.labels()(1) == 1.0f);
+    const std::vector<std::size_t> bad{3};
+    REQUIRE_THROWS_AS(ds.subset(bad), cr::shape_error);
+    REQUIRE(ds.column_index("x1") == 1);
+    REQUIRE_THROWS_AS(ds.column_index("nope"), cr::argument_error);
+}
+
+TEST_CASE("train_test_split: sizes, disjointness, stratification, determinism", "[data][split]") {
+    const auto gen = data::make_classification<float>({.rows = 1001, .seed = 2});
+    auto [train, test] = data::train_test_split(gen.data, {.test_fraction = 0.2, .seed = 42});
+    CHECK(test.rows() == 201);  // ceil(0.2 * 1001), as scikit-learn
+    CHECK(train.rows() == 800);
+    const auto idx = data::train_test_split_indices<float>(1001, {.test_fraction = 0.2, .seed = 42});
+    std::set<std::size_t> all(idx.train.begin(), idx.train.end());
+    for (auto i : idx.test) REQUIRE(all.insert(i).second);
+    REQUIRE(all.size() == 1001);
+    const auto idx2 = data::train_test_split_indices<float>(1001, {.test_fraction = 0.2, .seed = 42});
+    REQUIRE(idx.test == idx2.test);
+    const auto idx3 = data::train_test_split_indices<float>(1001, {.test_fraction = 0.2, .seed = 43});
+    REQUIRE(idx.test != idx3.test);
+
+    const auto strat = data::train_test_split_indices<float>(1001, {.test_fraction = 0.3, .seed = 1, .stratify = true},
+                                                            &gen.data.labels());
+    double pos_all = 0, pos_test = 0;
+    for (std::size_t i = 0; i < 1001; ++i) pos_all += gen.data.labels()(i);
+    for (auto i : strat.test) pos_test += gen.data.labels()(i);
+    REQUIRE(strat.test.size() == 301);
+    CHECK(std::abs(pos_test / 301.0 - pos_all / 1001.0) < 1.0 / 301.0 + 1e-12);
+
+    const auto ordered = data::train_test_split_indices<float>(10, {.test_fraction = 0.3, .shuffle = false});
+    CHECK(ordered.test == std::vector<std::size_t>{7, 8, 9});
+    REQUIRE_THROWS_AS(data::train_test_split(gen.data, {.test_fraction = 1.5}), cr::argument_error);
+    REQUIRE_THROWS_AS(data::train_test_split(gen.data, {.test_fraction = 0.0}), cr::argument_error);
+    data::dataset<float> unlabeled(cr::matrix<float>({4, 1}));
+    REQUIRE_THROWS_AS(data::train_test_split(unlabeled, {.stratify = true}), cr::argument_error);
+}
+
+TEST_CASE("k_fold: every row is held out exactly once", "[data][split]") {
+    const auto folds = data::k_fold<float>(23, {.folds = 5, .seed = 9});
+    REQUIRE(folds.size() == 5);
+    std::vector<int> held(23, 0);
+    for (std::size_t f = 0; f < 5; ++f) {
+        CHECK(folds[f].test.size() == (f < 3 ? 5u : 4u));  // 23 = 5+5+5+4+4, as scikit-learn's KFold
+        CHECK(folds[f].train.size() + folds[f].test.size() == 23);
+        for (auto i : folds[f].test) held[i]++;
+    }
+    for (int h : held) REQUIRE(h == 1);
+    cr::vector<float> y = xt::zeros<float>({100});
+    for (std::size_t i = 0; i < 20; ++i) y(i) = 1;
+    const auto strat = data::k_fold<float>(100, {.folds = 4, .seed = 1, .stratify = true}, &y);
+    for (const auto& f : strat) {
+        double pos = 0;
+        for (auto i : f.test) pos += y(i);
+        CHECK(pos == 5.0);
+        CHECK(f.test.size() == 25);
+    }
+    REQUIRE_THROWS_AS(data::k_fold<float>(10, {.folds = 1}), cr::argument_error);
+    REQUIRE_THROWS_AS(data::k_fold<float>(3, {.folds = 4}), cr::argument_error);
+}
+
+TEST_CASE("batch_iterator: each epoch visits every row once and reuses its buffers", "[data][batches]") {
+    const std::size_t n = 103;
+    cr::matrix<float> X({n, 3});
+    cr::matrix<float> y({n, 1});
+    auto w = cr::make_vector<float>(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t j = 0; j < 3; ++j) X(i, j) = static_cast<float>(i * 10 + j);
+        y(i, 0) = static_cast<float>(i);
+        w(i) = static_cast<float>(2 * i);
+    }
+    data::batch_iterator<float> it(X, y, w, {.batch_size = 10, .seed = 4});
+    REQUIRE(it.batches_per_epoch() == 11);
+    std::vector<std::size_t> first_order;
+    const float* full_buffer = nullptr;
+    for (std::size_t epoch = 0; epoch < 3; ++epoch) {
+        std::vector<int> seen(n, 0);
+        std::vector<std::size_t> order;
+        std::size_t batches = 0;
+        for (it.start_epoch(epoch); it.next(); ++batches) {
+            const auto& xb = it.features();
+            if (batches == 0) {
+                if (epoch == 0) full_buffer = xb.data();
+                REQUIRE(xb.data() == full_buffer);  // the same buffer, epoch after epoch
+            }
+            for (std::size_t r = 0; r < xb.shape()[0]; ++r) {
+                const auto i = static_cast<std::size_t>(it.targets()(r, 0));
+                REQUIRE(it.indices()[r] == i);
+                REQUIRE(xb(r, 2) == static_cast<float>(i * 10 + 2));
+                REQUIRE(it.weights()(r) == static_cast<float>(2 * i));
+                seen[i]++;
+                order.push_back(i);
+            }
+        }
+        CHECK(batches == 11);
+        for (int s : seen) REQUIRE(s == 1);
+        if (epoch == 0) first_order = order;
+        else REQUIRE(order != first_order);  // reshuffled
+    }
+    // The order of an epoch depends only on (seed, epoch).
+    data::batch_iterator<float> again(X, y, {.batch_size = 10, .seed = 4});
+    again.start_epoch(0);
+    std::vector<std::size_t> order;
+    while (again.next())
+        for (auto i : again.indices()) order.push_back(i);
+    REQUIRE(order == first_order);
+
+    data::batch_iterator<float> dropping(X, y, {.batch_size = 10, .shuffle = false, .drop_last = true});
+    dropping.start_epoch(0);
+    std::size_t count = 0;
+    while (dropping.next()) {
+        REQUIRE(dropping.features().shape()[0] == 10);
+        REQUIRE(dropping.indices()[0] == count * 10);
+        ++count;
+    }
+    REQUIRE(count == 10);
+    cr::matrix<float> y_bad({n - 1, 1});
+    REQUIRE_THROWS_AS(data::batch_iterator<float>(X, y_bad), cr::shape_error);
+    REQUIRE_THROWS_AS(data::batch_iterator<float>(X, y, {.batch_size = 0}), cr::argument_error);
+}
+
+TEST_CASE("number parsing: the decimal fast path equals std::from_chars bit for bit", "[data][csv]") {
+    cr::rng r(17);
+    auto check = [](const std::string& text) {
+        float f_fast = 0, f_ref = 0;
+        double d_fast = 0, d_ref = 0;
+        REQUIRE(data::detail::parse_number(text, f_fast));
+        REQUIRE(data::detail::parse_number(text, d_fast));
+        std::from_chars(text.data(), text.data() + text.size(), f_ref);
+        std::from_chars(text.data(), text.data() + text.size(), d_ref);
+        INFO(text);
+        REQUIRE(std::memcmp(&f_fast, &f_ref, sizeof f_fast) == 0);
+        REQUIRE(std::memcmp(&d_fast, &d_ref, sizeof d_fast) == 0);
+    };
+    char buf[64];
+    for (int i = 0; i < 20000; ++i) {
+        const double v = r.normal() * std::pow(10.0, static_cast<double>(r.uniform_index(12)) - 4.0);
+        const int precision = static_cast<int>(r.uniform_index(12));
+        std::snprintf(buf, sizeof buf, "%.*f", precision, v);
+        check(buf);
+    }
+    for (const char* s : {"0", "-0.0", "5.", "00012.5000", "16777216", "16777217", "9007199254740993",
+                          "123456789012345678", "1234567890123456789012", "0.1", "0.3", "-2.325031",
+                          "1e5", "-1.5E-3", "3.4028234e38", "12345678.9", "0.00000000001"})
+        check(s);
+    float f = 0;
+    for (const char* bad : {"", "-", ".", "1.2.3", "1,5", "abc", "0x10", "--1", "1e", " "})
+        CHECK_FALSE(data::detail::parse_number(std::string_view(bad), f));
+    CHECK(data::detail::parse_number(std::string_view(" +2.5 "), f));
+    CHECK(f == 2.5f);
+}
