@@ -1,0 +1,322 @@
+#pragma once
+/// @file
+/// Implementation helpers of the preprocess module (not API): message building, input checks,
+/// column selection and the JSON state reader/writer shared by every preprocessor.
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "../../core/error.hpp"
+#include "../../core/tensor.hpp"
+
+namespace causalrec::preprocess {
+
+/// Version of the JSON state format written by every preprocessor of this module.
+inline constexpr int state_version = 1;
+
+namespace detail {
+
+/// A quiet NaN: the module's marker for a missing value.
+inline constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+/// Formats a number the shortest way that reads back exactly ("3", "0.5", "nan", "-inf").
+inline std::string format_number(double v) {
+    if (std::isnan(v)) return "nan";
+    if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+    char buffer[64];
+    const auto result = std::to_chars(buffer, buffer + sizeof(buffer), v);
+    return std::string(buffer, result.ptr);
+}
+
+/// Appends one message piece: text, an integer or a floating-point number.
+template <class Part>
+void append_part(std::string& s, const Part& part) {
+    if constexpr (std::is_convertible_v<const Part&, std::string_view>) {
+        s.append(std::string_view(part));
+    } else if constexpr (std::is_integral_v<Part>) {
+        s.append(std::to_string(part));
+    } else {
+        static_assert(std::is_floating_point_v<Part>, "cat: unsupported message piece");
+        s.append(format_number(static_cast<double>(part)));
+    }
+}
+
+/// Concatenates message pieces with append() (g++ 12 warns falsely on "literal" + std::string).
+template <class... Parts>
+std::string cat(const Parts&... parts) {
+    std::string s;
+    (append_part(s, parts), ...);
+    return s;
+}
+
+/// A matrix of the given shape filled with zeros.
+template <class T>
+matrix<T> zero_matrix(std::size_t rows, std::size_t cols) {
+    matrix<T> m = causalrec::make_matrix<T>(rows, cols);
+    for (std::size_t i = 0; i < rows; ++i)
+        for (std::size_t j = 0; j < cols; ++j) m(i, j) = T(0);
+    return m;
+}
+
+/// Raises numeric_error naming the first infinite entry of X; NaN (missing) is accepted.
+template <class T>
+void check_no_infinity(const matrix<T>& X, std::string_view type) {
+    const std::size_t rows = X.shape()[0], cols = X.shape()[1];
+    for (std::size_t i = 0; i < rows; ++i)
+        for (std::size_t j = 0; j < cols; ++j)
+            if (std::isinf(X(i, j)))
+                throw numeric_error(cat(type, ": X(", i, ", ", j, ") is ", static_cast<double>(X(i, j)),
+                                        "; only finite values and NaN (missing) are accepted"));
+}
+
+/// Checks X before fit: at least one row and one column, no infinity.
+template <class T>
+void check_fit_input(const matrix<T>& X, std::string_view type) {
+    if (X.shape()[0] == 0)
+        throw shape_error(cat(type, ": cannot fit on 0 rows (X has shape (0, ", X.shape()[1], "))"));
+    if (X.shape()[1] == 0)
+        throw shape_error(cat(type, ": cannot fit on 0 columns (X has shape (", X.shape()[0], ", 0))"));
+    check_no_infinity(X, type);
+}
+
+/// Raises not_fitted_error unless fitted.
+inline void check_fitted(bool fitted, std::string_view type, std::string_view what = "transform") {
+    if (!fitted) throw not_fitted_error(cat(type, ": ", what, " called before fit"));
+}
+
+/// Checks X before transform: fitted, same column count as at fit, no infinity.
+template <class T>
+void check_transform_input(const matrix<T>& X, std::string_view type, bool fitted, std::size_t n_features_in) {
+    check_fitted(fitted, type);
+    if (X.shape()[1] != n_features_in)
+        throw shape_error(cat(type, ": X has ", X.shape()[1], " columns, but it was fitted on ", n_features_in,
+                              " columns"));
+    check_no_infinity(X, type);
+}
+
+/// The columns `indices` of X, in that order.
+template <class T>
+matrix<T> select_columns(const matrix<T>& X, const std::vector<std::size_t>& indices) {
+    const std::size_t rows = X.shape()[0];
+    matrix<T> out = causalrec::make_matrix<T>(rows, indices.size());
+    for (std::size_t i = 0; i < rows; ++i)
+        for (std::size_t k = 0; k < indices.size(); ++k) out(i, k) = X(i, indices[k]);
+    return out;
+}
+
+/// The non-NaN values of column j of X, as doubles.
+template <class T>
+std::vector<double> observed_values(const matrix<T>& X, std::size_t j) {
+    std::vector<double> values;
+    values.reserve(X.shape()[0]);
+    for (std::size_t i = 0; i < X.shape()[0]; ++i) {
+        const double v = static_cast<double>(X(i, j));
+        if (!std::isnan(v)) values.push_back(v);
+    }
+    return values;
+}
+
+/// Input column names for output_names(): the given ones (count checked) or "x0", "x1", ... when empty.
+inline std::vector<std::string> resolve_names(const std::vector<std::string>& names, std::size_t n,
+                                              std::string_view type) {
+    if (names.empty()) {
+        std::vector<std::string> defaults(n);
+        for (std::size_t j = 0; j < n; ++j) defaults[j] = cat("x", j);
+        return defaults;
+    }
+    if (names.size() != n)
+        throw shape_error(cat(type, ": output_names got ", names.size(), " input names, but it was fitted on ", n,
+                              " columns"));
+    return names;
+}
+
+/// A (name, value) table for an enum's JSON spelling.
+template <class E, std::size_t N>
+using enum_names = std::array<std::pair<std::string_view, E>, N>;
+
+/// The JSON spelling of an enum value.
+template <class E, std::size_t N>
+std::string_view enum_name(const enum_names<E, N>& table, E value) {
+    for (const auto& [name, v] : table)
+        if (v == value) return name;
+    return "?";
+}
+
+/// Encodes a double for JSON: numbers as numbers, NaN as null, infinities as "inf"/"-inf".
+inline nlohmann::json encode_number(double v) {
+    if (std::isnan(v)) return nullptr;
+    if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+    return v;
+}
+
+/// Encodes a vector of doubles with encode_number.
+inline nlohmann::json encode_numbers(const std::vector<double>& values) {
+    nlohmann::json a = nlohmann::json::array();
+    for (double v : values) a.push_back(encode_number(v));
+    return a;
+}
+
+/// Encodes a vector of indices.
+inline nlohmann::json encode_indices(const std::vector<std::size_t>& values) {
+    nlohmann::json a = nlohmann::json::array();
+    for (std::size_t v : values) a.push_back(v);
+    return a;
+}
+
+/// The common head of every state: {"type", "version", "fitted"}.
+inline nlohmann::json state_head(std::string_view type, bool fitted) {
+    nlohmann::json j = nlohmann::json::object();
+    j["type"] = std::string(type);
+    j["version"] = state_version;
+    j["fitted"] = fitted;
+    return j;
+}
+
+/// Reads a state written by state_head() and friends; every malformed piece raises format_error
+/// whose message names the type and the field at fault.
+class state_reader {
+public:
+    /// Checks that j is an object of the expected type and a supported version.
+    state_reader(const nlohmann::json& j, std::string_view type) : root_(j), type_(type) {
+        if (!j.is_object()) fail(cat("expected a JSON object, got ", j.type_name()));
+        if (!j.contains("type") || !j["type"].is_string()) fail("field 'type' is missing or not a string");
+        const auto& actual = j["type"].get_ref<const std::string&>();
+        if (actual != type) fail(cat("this is the state of a '", actual, "', not of a '", type, "'"));
+        if (!j.contains("version") || !j["version"].is_number_integer())
+            fail("field 'version' is missing or not an integer");
+        const auto version = j["version"].get<std::int64_t>();
+        if (version < 1 || version > state_version)
+            fail(cat("unsupported state version ", version, " (this build reads version 1 to ", state_version, ")"));
+        fitted_ = read_bool(j, "fitted");
+    }
+
+    /// The whole state.
+    const nlohmann::json& root() const noexcept { return root_; }
+    /// Whether the state says the preprocessor was fitted.
+    bool fitted() const noexcept { return fitted_; }
+
+    /// Raises format_error("<type> state: <reason>").
+    [[noreturn]] void fail(std::string_view reason) const {
+        throw format_error(cat(type_, " state: ", reason));
+    }
+
+    /// obj[key], which must exist.
+    const nlohmann::json& field(const nlohmann::json& obj, std::string_view key) const {
+        if (!obj.is_object()) fail(cat("expected an object holding field '", key, "'"));
+        const auto it = obj.find(std::string(key));
+        if (it == obj.end()) fail(cat("field '", key, "' is missing"));
+        return *it;
+    }
+
+    /// obj[key], which must be an object.
+    const nlohmann::json& object(const nlohmann::json& obj, std::string_view key) const {
+        const auto& v = field(obj, key);
+        if (!v.is_object()) fail(cat("field '", key, "' must be an object"));
+        return v;
+    }
+
+    /// obj[key], which must be an array; when expected_size is given, of that size.
+    const nlohmann::json& array(const nlohmann::json& obj, std::string_view key,
+                                std::size_t expected_size = npos) const {
+        const auto& v = field(obj, key);
+        if (!v.is_array()) fail(cat("field '", key, "' must be an array"));
+        if (expected_size != npos && v.size() != expected_size)
+            fail(cat("field '", key, "' has ", v.size(), " entries, expected ", expected_size));
+        return v;
+    }
+
+    /// obj[key] as a bool.
+    bool read_bool(const nlohmann::json& obj, std::string_view key) const {
+        const auto& v = field(obj, key);
+        if (!v.is_boolean()) fail(cat("field '", key, "' must be true or false"));
+        return v.get<bool>();
+    }
+
+    /// A JSON value written by encode_number, decoded.
+    double decode_number(const nlohmann::json& v, std::string_view key) const {
+        if (v.is_number()) return v.get<double>();
+        if (v.is_null()) return nan;
+        if (v.is_string()) {
+            const auto& s = v.get_ref<const std::string&>();
+            if (s == "inf") return std::numeric_limits<double>::infinity();
+            if (s == "-inf") return -std::numeric_limits<double>::infinity();
+        }
+        fail(cat("field '", key, "' holds ", v.dump(), ", expected a number, null (NaN), \"inf\" or \"-inf\""));
+    }
+
+    /// obj[key] as a double (see encode_number).
+    double read_number(const nlohmann::json& obj, std::string_view key) const {
+        return decode_number(field(obj, key), key);
+    }
+
+    /// A JSON value that must be a non-negative integer.
+    std::size_t decode_index(const nlohmann::json& v, std::string_view key) const {
+        if (!v.is_number_integer() || (!v.is_number_unsigned() && v.get<std::int64_t>() < 0))
+            fail(cat("field '", key, "' holds ", v.dump(), ", expected a non-negative integer"));
+        return static_cast<std::size_t>(v.get<std::uint64_t>());
+    }
+
+    /// obj[key] as a non-negative integer.
+    std::size_t read_index(const nlohmann::json& obj, std::string_view key) const {
+        return decode_index(field(obj, key), key);
+    }
+
+    /// obj[key] as an array of doubles (see encode_number), optionally of a given size.
+    std::vector<double> read_numbers(const nlohmann::json& obj, std::string_view key,
+                                     std::size_t expected_size = npos) const {
+        const auto& a = array(obj, key, expected_size);
+        std::vector<double> out;
+        out.reserve(a.size());
+        for (const auto& v : a) out.push_back(decode_number(v, key));
+        return out;
+    }
+
+    /// obj[key] as an array of non-negative integers, optionally of a given size.
+    std::vector<std::size_t> read_indices(const nlohmann::json& obj, std::string_view key,
+                                          std::size_t expected_size = npos) const {
+        const auto& a = array(obj, key, expected_size);
+        std::vector<std::size_t> out;
+        out.reserve(a.size());
+        for (const auto& v : a) out.push_back(decode_index(v, key));
+        return out;
+    }
+
+    /// obj[key] as an enum spelled by one of the names in table.
+    template <class E, std::size_t N>
+    E read_enum(const nlohmann::json& obj, std::string_view key, const enum_names<E, N>& table) const {
+        const auto& v = field(obj, key);
+        if (v.is_string()) {
+            const auto& s = v.get_ref<const std::string&>();
+            for (const auto& [name, value] : table)
+                if (s == name) return value;
+        }
+        std::string allowed;
+        for (const auto& [name, value] : table) {
+            if (!allowed.empty()) allowed.append(", ");
+            allowed.append(name);
+        }
+        fail(cat("field '", key, "' holds ", v.dump(), ", expected one of: ", allowed));
+    }
+
+    /// "No size expected" for array(), read_numbers() and read_indices().
+    static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+private:
+    const nlohmann::json& root_;
+    std::string_view type_;
+    bool fitted_ = false;
+};
+
+}  // namespace detail
+}  // namespace causalrec::preprocess

@@ -1,0 +1,230 @@
+#pragma once
+/// @file
+/// simple_imputer: replaces missing values (NaN) with a per-column statistic (mean, median, most
+/// frequent value) or a constant, with scikit-learn's SimpleImputer semantics.
+
+#include <algorithm>
+#include <cmath>
+#include <concepts>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "../core/error.hpp"
+#include "../core/tensor.hpp"
+#include "detail/common.hpp"
+
+namespace causalrec::preprocess {
+
+/// The statistic simple_imputer fills missing values with.
+enum class impute_strategy {
+    mean,           ///< the column's mean over observed values
+    median,         ///< the column's median over observed values (mean of the two middle ones for even counts)
+    most_frequent,  ///< the column's most frequent observed value; ties go to the smallest value
+    constant,       ///< options.fill_value
+};
+
+/// What simple_imputer does with a column that has no observed value at fit (mean, median, most_frequent).
+enum class empty_column_policy {
+    error,  ///< raise numeric_error naming the column (the default)
+    drop,   ///< drop the column from the output (scikit-learn's default)
+    keep,   ///< keep the column and fill it with 0 (scikit-learn's keep_empty_features=True)
+};
+
+/// Options of simple_imputer.
+struct simple_imputer_options {
+    impute_strategy strategy = impute_strategy::mean;                ///< the fill statistic
+    double fill_value = 0.0;                                          ///< the fill for strategy constant; finite
+    empty_column_policy empty_columns = empty_column_policy::error;  ///< columns entirely NaN at fit
+};
+
+namespace detail {
+/// JSON spellings of impute_strategy.
+inline constexpr enum_names<impute_strategy, 4> impute_strategy_names{{
+    {"mean", impute_strategy::mean},
+    {"median", impute_strategy::median},
+    {"most_frequent", impute_strategy::most_frequent},
+    {"constant", impute_strategy::constant},
+}};
+/// JSON spellings of empty_column_policy.
+inline constexpr enum_names<empty_column_policy, 3> empty_column_policy_names{
+    {{"error", empty_column_policy::error}, {"drop", empty_column_policy::drop}, {"keep", empty_column_policy::keep}}};
+
+/// The statistic of one column's observed values (which must not be empty).
+inline double impute_statistic(std::vector<double> v, impute_strategy strategy) {
+    switch (strategy) {
+        case impute_strategy::mean: {
+            double sum = 0.0;
+            for (double x : v) sum += x;
+            return sum / static_cast<double>(v.size());
+        }
+        case impute_strategy::median: {
+            std::sort(v.begin(), v.end());
+            const std::size_t h = v.size() / 2;
+            return v.size() % 2 == 1 ? v[h] : (v[h - 1] + v[h]) / 2.0;
+        }
+        case impute_strategy::most_frequent: {
+            std::sort(v.begin(), v.end());
+            double best = v[0];
+            std::size_t best_count = 0;
+            for (std::size_t i = 0; i < v.size();) {
+                std::size_t k = i;
+                while (k < v.size() && v[k] == v[i]) ++k;
+                if (k - i > best_count) {  // strictly more: a tie keeps the smaller value
+                    best = v[i];
+                    best_count = k - i;
+                }
+                i = k;
+            }
+            return best;
+        }
+        case impute_strategy::constant: break;
+    }
+    return nan;
+}
+}  // namespace detail
+
+/// Replaces NaN in each column by a statistic learned at fit, like scikit-learn's SimpleImputer with
+/// missing_values=NaN. A column without any observed value at fit is handled by options.empty_columns
+/// (strategy constant always fills it with fill_value).
+class simple_imputer {
+public:
+    using options = simple_imputer_options;
+    /// The type's name in messages and in its JSON state.
+    static constexpr std::string_view type_name = "simple_imputer";
+
+    /// An imputer with the given options, not yet fitted.
+    explicit simple_imputer(options opts = {}) : opts_(opts) {}
+
+    /// Learns each column's fill value from its observed (non-NaN) values; returns *this.
+    template <std::floating_point T>
+    simple_imputer& fit(const matrix<T>& X) {
+        if (opts_.strategy == impute_strategy::constant && !std::isfinite(opts_.fill_value))
+            throw argument_error(detail::cat(type_name, ": fill_value must be finite, got ", opts_.fill_value));
+        detail::check_fit_input(X, type_name);
+        const std::size_t cols = X.shape()[1];
+        std::vector<double> statistics(cols);
+        std::vector<std::size_t> kept;
+        for (std::size_t j = 0; j < cols; ++j) {
+            if (opts_.strategy == impute_strategy::constant) {
+                statistics[j] = opts_.fill_value;
+                kept.push_back(j);
+                continue;
+            }
+            std::vector<double> v = detail::observed_values(X, j);
+            if (v.empty()) {
+                switch (opts_.empty_columns) {
+                    case empty_column_policy::error:
+                        throw numeric_error(detail::cat(
+                            type_name, ": column ", j, " has no observed (non-NaN) value, so strategy '",
+                            detail::enum_name(detail::impute_strategy_names, opts_.strategy),
+                            "' cannot learn a fill value (set empty_columns to drop or keep, or use strategy "
+                            "constant)"));
+                    case empty_column_policy::drop: statistics[j] = detail::nan; continue;
+                    case empty_column_policy::keep: statistics[j] = 0.0; break;
+                }
+            } else {
+                statistics[j] = detail::impute_statistic(std::move(v), opts_.strategy);
+            }
+            kept.push_back(j);
+        }
+        statistics_ = std::move(statistics);
+        kept_ = std::move(kept);
+        n_features_in_ = cols;
+        fitted_ = true;
+        return *this;
+    }
+
+    /// X with each NaN replaced by its column's fill value (dropped columns left out).
+    template <std::floating_point T>
+    matrix<T> transform(const matrix<T>& X) const {
+        detail::check_transform_input(X, type_name, fitted_, n_features_in_);
+        const std::size_t rows = X.shape()[0];
+        matrix<T> out = make_matrix<T>(rows, kept_.size());
+        for (std::size_t i = 0; i < rows; ++i) {
+            for (std::size_t k = 0; k < kept_.size(); ++k) {
+                const std::size_t j = kept_[k];
+                const T x = X(i, j);
+                out(i, k) = std::isnan(x) ? static_cast<T>(statistics_[j]) : x;
+            }
+        }
+        return out;
+    }
+
+    /// fit(X) then transform(X).
+    template <std::floating_point T>
+    matrix<T> fit_transform(const matrix<T>& X) {
+        return fit(X).transform(X);
+    }
+
+    /// Whether fit has been called.
+    bool is_fitted() const noexcept { return fitted_; }
+    /// The options given at construction.
+    const options& get_options() const noexcept { return opts_; }
+    /// Number of columns seen at fit.
+    std::size_t n_features_in() const noexcept { return n_features_in_; }
+    /// Per-input-column fill value (NaN for a dropped column).
+    const std::vector<double>& statistics() const noexcept { return statistics_; }
+    /// Indices of the input columns present in the output, in order (all of them unless some were dropped).
+    const std::vector<std::size_t>& kept_columns() const noexcept { return kept_; }
+
+    /// Output column names: the input names of the kept columns ("x0", "x1", ... when none are given).
+    std::vector<std::string> output_names(const std::vector<std::string>& input_names = {}) const {
+        detail::check_fitted(fitted_, type_name, "output_names");
+        const auto names = detail::resolve_names(input_names, n_features_in_, type_name);
+        std::vector<std::string> out;
+        out.reserve(kept_.size());
+        for (std::size_t j : kept_) out.push_back(names[j]);
+        return out;
+    }
+
+    /// The options and fitted state as JSON (doubles round-trip exactly).
+    nlohmann::json to_json() const {
+        nlohmann::json j = detail::state_head(type_name, fitted_);
+        j["options"] = {{"strategy", detail::enum_name(detail::impute_strategy_names, opts_.strategy)},
+                        {"fill_value", detail::encode_number(opts_.fill_value)},
+                        {"empty_columns", detail::enum_name(detail::empty_column_policy_names, opts_.empty_columns)}};
+        if (fitted_) {
+            j["state"] = {{"n_features_in", n_features_in_},
+                          {"statistics", detail::encode_numbers(statistics_)},
+                          {"kept_columns", detail::encode_indices(kept_)}};
+        }
+        return j;
+    }
+
+    /// Restores an imputer from to_json() output; raises format_error when j is not such a state.
+    static simple_imputer from_json(const nlohmann::json& j) {
+        const detail::state_reader r(j, type_name);
+        const auto& o = r.object(j, "options");
+        simple_imputer s({.strategy = r.read_enum(o, "strategy", detail::impute_strategy_names),
+                          .fill_value = r.read_number(o, "fill_value"),
+                          .empty_columns = r.read_enum(o, "empty_columns", detail::empty_column_policy_names)});
+        if (!r.fitted()) return s;
+        const auto& st = r.object(j, "state");
+        s.n_features_in_ = r.read_index(st, "n_features_in");
+        if (s.n_features_in_ == 0) r.fail("field 'n_features_in' must be at least 1");
+        s.statistics_ = r.read_numbers(st, "statistics", s.n_features_in_);
+        s.kept_ = r.read_indices(st, "kept_columns");
+        for (std::size_t k = 0; k < s.kept_.size(); ++k) {
+            const std::size_t c = s.kept_[k];
+            if (c >= s.n_features_in_ || (k > 0 && c <= s.kept_[k - 1]))
+                r.fail("field 'kept_columns' must hold increasing column indices below n_features_in");
+            if (std::isnan(s.statistics_[c])) r.fail(detail::cat("kept column ", c, " has no fill value"));
+        }
+        s.fitted_ = true;
+        return s;
+    }
+
+private:
+    options opts_;
+    bool fitted_ = false;
+    std::size_t n_features_in_ = 0;
+    std::vector<double> statistics_;
+    std::vector<std::size_t> kept_;
+};
+
+}  // namespace causalrec::preprocess

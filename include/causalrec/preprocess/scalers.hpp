@@ -1,0 +1,300 @@
+#pragma once
+/// @file
+/// Column scalers: standard_scaler (zero mean, unit variance) and min_max_scaler (to a range),
+/// with scikit-learn's semantics. NaN is ignored when fitting and stays NaN when transforming.
+
+#include <cmath>
+#include <concepts>
+#include <cstddef>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "../core/error.hpp"
+#include "../core/tensor.hpp"
+#include "detail/common.hpp"
+
+namespace causalrec::preprocess {
+
+/// Options of standard_scaler.
+struct standard_scaler_options {
+    bool with_mean = true;  ///< subtract each column's mean
+    bool with_std = true;   ///< divide each column by its population standard deviation
+};
+
+/// Standardizes each column to zero mean and unit variance, like scikit-learn's StandardScaler:
+/// population standard deviation, NaN ignored at fit and kept at transform, and a (near-)constant
+/// column gets scale 1 (so it maps to 0).
+class standard_scaler {
+public:
+    using options = standard_scaler_options;
+    /// The type's name in messages and in its JSON state.
+    static constexpr std::string_view type_name = "standard_scaler";
+
+    /// A scaler with the given options, not yet fitted.
+    explicit standard_scaler(options opts = {}) : opts_(opts) {}
+
+    /// Learns each column's mean and variance (NaN ignored); returns *this.
+    template <std::floating_point T>
+    standard_scaler& fit(const matrix<T>& X) {
+        detail::check_fit_input(X, type_name);
+        const std::size_t cols = X.shape()[1];
+        std::vector<double> mean, var, scale;
+        if (opts_.with_mean || opts_.with_std) {
+            mean.resize(cols);
+            if (opts_.with_std) {
+                var.resize(cols);
+                scale.resize(cols);
+            }
+            for (std::size_t j = 0; j < cols; ++j) {
+                const std::vector<double> v = detail::observed_values(X, j);
+                const auto n = static_cast<double>(v.size());
+                double sum = 0.0;
+                for (double x : v) sum += x;
+                mean[j] = v.empty() ? detail::nan : sum / n;
+                if (!opts_.with_std) continue;
+                // scikit-learn's corrected two-pass variance (Chan, Golub & LeVeque).
+                double correction = 0.0, squares = 0.0;
+                for (double x : v) {
+                    const double d = x - mean[j];
+                    correction += d;
+                    squares += d * d;
+                }
+                var[j] = v.empty() ? detail::nan : (squares - correction * correction / n) / n;
+                // scikit-learn's _is_constant_feature: variance within the algorithm's error bound.
+                const double eps = std::numeric_limits<double>::epsilon();
+                const double bound = n * eps * var[j] + (n * mean[j] * eps) * (n * mean[j] * eps);
+                scale[j] = var[j] <= bound ? 1.0 : std::sqrt(var[j]);
+            }
+        }
+        mean_ = std::move(mean);
+        var_ = std::move(var);
+        scale_ = std::move(scale);
+        n_features_in_ = cols;
+        fitted_ = true;
+        return *this;
+    }
+
+    /// (X - mean) / scale per column (each part only when enabled); NaN stays NaN.
+    template <std::floating_point T>
+    matrix<T> transform(const matrix<T>& X) const {
+        detail::check_transform_input(X, type_name, fitted_, n_features_in_);
+        matrix<T> out = X;
+        const std::size_t rows = X.shape()[0];
+        for (std::size_t i = 0; i < rows; ++i) {
+            for (std::size_t j = 0; j < n_features_in_; ++j) {
+                double x = static_cast<double>(X(i, j));
+                if (opts_.with_mean) x -= mean_[j];
+                if (opts_.with_std) x /= scale_[j];
+                out(i, j) = static_cast<T>(x);
+            }
+        }
+        return out;
+    }
+
+    /// fit(X) then transform(X).
+    template <std::floating_point T>
+    matrix<T> fit_transform(const matrix<T>& X) {
+        return fit(X).transform(X);
+    }
+
+    /// Whether fit has been called.
+    bool is_fitted() const noexcept { return fitted_; }
+    /// The options given at construction.
+    const options& get_options() const noexcept { return opts_; }
+    /// Number of columns seen at fit.
+    std::size_t n_features_in() const noexcept { return n_features_in_; }
+    /// Per-column mean (NaN for a column without observed values); empty when both options are off.
+    const std::vector<double>& mean() const noexcept { return mean_; }
+    /// Per-column population variance; empty unless with_std.
+    const std::vector<double>& var() const noexcept { return var_; }
+    /// Per-column divisor (standard deviation, 1 for constant columns); empty unless with_std.
+    const std::vector<double>& scale() const noexcept { return scale_; }
+
+    /// Output column names: the input names unchanged ("x0", "x1", ... when none are given).
+    std::vector<std::string> output_names(const std::vector<std::string>& input_names = {}) const {
+        detail::check_fitted(fitted_, type_name, "output_names");
+        return detail::resolve_names(input_names, n_features_in_, type_name);
+    }
+
+    /// The options and fitted state as JSON (doubles round-trip exactly).
+    nlohmann::json to_json() const {
+        nlohmann::json j = detail::state_head(type_name, fitted_);
+        j["options"] = {{"with_mean", opts_.with_mean}, {"with_std", opts_.with_std}};
+        if (fitted_) {
+            j["state"] = {{"n_features_in", n_features_in_},
+                          {"mean", detail::encode_numbers(mean_)},
+                          {"var", detail::encode_numbers(var_)},
+                          {"scale", detail::encode_numbers(scale_)}};
+        }
+        return j;
+    }
+
+    /// Restores a scaler from to_json() output; raises format_error when j is not such a state.
+    static standard_scaler from_json(const nlohmann::json& j) {
+        const detail::state_reader r(j, type_name);
+        const auto& o = r.object(j, "options");
+        standard_scaler s({.with_mean = r.read_bool(o, "with_mean"), .with_std = r.read_bool(o, "with_std")});
+        if (!r.fitted()) return s;
+        const auto& st = r.object(j, "state");
+        s.n_features_in_ = r.read_index(st, "n_features_in");
+        if (s.n_features_in_ == 0) r.fail("field 'n_features_in' must be at least 1");
+        const std::size_t n = s.n_features_in_;
+        const bool any = s.opts_.with_mean || s.opts_.with_std;
+        s.mean_ = r.read_numbers(st, "mean", any ? n : 0);
+        s.var_ = r.read_numbers(st, "var", s.opts_.with_std ? n : 0);
+        s.scale_ = r.read_numbers(st, "scale", s.opts_.with_std ? n : 0);
+        s.fitted_ = true;
+        return s;
+    }
+
+private:
+    options opts_;
+    bool fitted_ = false;
+    std::size_t n_features_in_ = 0;
+    std::vector<double> mean_, var_, scale_;
+};
+
+/// Options of min_max_scaler.
+struct min_max_scaler_options {
+    std::pair<double, double> feature_range{0.0, 1.0};  ///< target (min, max); min must be below max
+    bool clip = false;                                   ///< clamp transformed values into feature_range
+};
+
+/// Scales each column linearly so that its fitted minimum and maximum map to feature_range, like
+/// scikit-learn's MinMaxScaler: NaN ignored at fit and kept at transform, and a constant column
+/// (range below 10 machine epsilons of T) maps to feature_range.first.
+class min_max_scaler {
+public:
+    using options = min_max_scaler_options;
+    /// The type's name in messages and in its JSON state.
+    static constexpr std::string_view type_name = "min_max_scaler";
+
+    /// A scaler with the given options, not yet fitted.
+    explicit min_max_scaler(options opts = {}) : opts_(opts) {}
+
+    /// Learns each column's minimum and maximum (NaN ignored); returns *this.
+    template <std::floating_point T>
+    min_max_scaler& fit(const matrix<T>& X) {
+        const auto [lo, hi] = opts_.feature_range;
+        if (!(lo < hi))
+            throw argument_error(detail::cat(type_name, ": feature_range (", lo, ", ", hi,
+                                             ") must have its minimum below its maximum"));
+        detail::check_fit_input(X, type_name);
+        const std::size_t cols = X.shape()[1];
+        std::vector<double> data_min(cols, detail::nan), data_max(cols, detail::nan), scale(cols), offset(cols);
+        for (std::size_t j = 0; j < cols; ++j) {
+            for (double x : detail::observed_values(X, j)) {
+                if (std::isnan(data_min[j]) || x < data_min[j]) data_min[j] = x;
+                if (std::isnan(data_max[j]) || x > data_max[j]) data_max[j] = x;
+            }
+            // scikit-learn's _handle_zeros_in_scale: a range below 10 epsilons (of X's type) counts as 0 -> 1.
+            double range = data_max[j] - data_min[j];
+            if (range < 10 * static_cast<double>(std::numeric_limits<T>::epsilon())) range = 1.0;
+            scale[j] = (hi - lo) / range;
+            offset[j] = lo - data_min[j] * scale[j];
+        }
+        data_min_ = std::move(data_min);
+        data_max_ = std::move(data_max);
+        scale_ = std::move(scale);
+        min_ = std::move(offset);
+        n_features_in_ = cols;
+        fitted_ = true;
+        return *this;
+    }
+
+    /// X * scale + min per column, clamped to feature_range when clip is set; NaN stays NaN.
+    template <std::floating_point T>
+    matrix<T> transform(const matrix<T>& X) const {
+        detail::check_transform_input(X, type_name, fitted_, n_features_in_);
+        const auto [lo, hi] = opts_.feature_range;
+        matrix<T> out = X;
+        const std::size_t rows = X.shape()[0];
+        for (std::size_t i = 0; i < rows; ++i) {
+            for (std::size_t j = 0; j < n_features_in_; ++j) {
+                double x = static_cast<double>(X(i, j)) * scale_[j] + min_[j];
+                if (opts_.clip) {
+                    if (x < lo) x = lo;  // comparisons with NaN are false: NaN stays NaN
+                    if (x > hi) x = hi;
+                }
+                out(i, j) = static_cast<T>(x);
+            }
+        }
+        return out;
+    }
+
+    /// fit(X) then transform(X).
+    template <std::floating_point T>
+    matrix<T> fit_transform(const matrix<T>& X) {
+        return fit(X).transform(X);
+    }
+
+    /// Whether fit has been called.
+    bool is_fitted() const noexcept { return fitted_; }
+    /// The options given at construction.
+    const options& get_options() const noexcept { return opts_; }
+    /// Number of columns seen at fit.
+    std::size_t n_features_in() const noexcept { return n_features_in_; }
+    /// Per-column minimum seen at fit (NaN for a column without observed values).
+    const std::vector<double>& data_min() const noexcept { return data_min_; }
+    /// Per-column maximum seen at fit (NaN for a column without observed values).
+    const std::vector<double>& data_max() const noexcept { return data_max_; }
+    /// Per-column multiplier.
+    const std::vector<double>& scale() const noexcept { return scale_; }
+    /// Per-column offset added after scaling.
+    const std::vector<double>& min() const noexcept { return min_; }
+
+    /// Output column names: the input names unchanged ("x0", "x1", ... when none are given).
+    std::vector<std::string> output_names(const std::vector<std::string>& input_names = {}) const {
+        detail::check_fitted(fitted_, type_name, "output_names");
+        return detail::resolve_names(input_names, n_features_in_, type_name);
+    }
+
+    /// The options and fitted state as JSON (doubles round-trip exactly).
+    nlohmann::json to_json() const {
+        nlohmann::json j = detail::state_head(type_name, fitted_);
+        j["options"] = {{"feature_range", detail::encode_numbers({opts_.feature_range.first,
+                                                                   opts_.feature_range.second})},
+                        {"clip", opts_.clip}};
+        if (fitted_) {
+            j["state"] = {{"n_features_in", n_features_in_},
+                          {"data_min", detail::encode_numbers(data_min_)},
+                          {"data_max", detail::encode_numbers(data_max_)},
+                          {"scale", detail::encode_numbers(scale_)},
+                          {"min", detail::encode_numbers(min_)}};
+        }
+        return j;
+    }
+
+    /// Restores a scaler from to_json() output; raises format_error when j is not such a state.
+    static min_max_scaler from_json(const nlohmann::json& j) {
+        const detail::state_reader r(j, type_name);
+        const auto& o = r.object(j, "options");
+        const auto range = r.read_numbers(o, "feature_range", 2);
+        if (!(range[0] < range[1])) r.fail("field 'feature_range' must hold a minimum below a maximum");
+        min_max_scaler s({.feature_range = {range[0], range[1]}, .clip = r.read_bool(o, "clip")});
+        if (!r.fitted()) return s;
+        const auto& st = r.object(j, "state");
+        s.n_features_in_ = r.read_index(st, "n_features_in");
+        if (s.n_features_in_ == 0) r.fail("field 'n_features_in' must be at least 1");
+        const std::size_t n = s.n_features_in_;
+        s.data_min_ = r.read_numbers(st, "data_min", n);
+        s.data_max_ = r.read_numbers(st, "data_max", n);
+        s.scale_ = r.read_numbers(st, "scale", n);
+        s.min_ = r.read_numbers(st, "min", n);
+        s.fitted_ = true;
+        return s;
+    }
+
+private:
+    options opts_;
+    bool fitted_ = false;
+    std::size_t n_features_in_ = 0;
+    std::vector<double> data_min_, data_max_, scale_, min_;
+};
+
+}  // namespace causalrec::preprocess
