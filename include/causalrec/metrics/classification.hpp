@@ -1,0 +1,265 @@
+#pragma once
+/// @file
+/// Binary classification metrics, named and defined as in scikit-learn 1.2: accuracy, precision,
+/// recall, F1, confusion matrix (from scores and a threshold), ROC-AUC, average precision, log-loss
+/// and Brier score, each with an optional sample-weight overload. Labels must be 0 or 1; every
+/// computation runs in double whatever the input element types.
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <optional>
+#include <cstddef>
+#include <string>
+
+#include "../core/error.hpp"
+#include "concepts.hpp"
+#include "detail/curve.hpp"
+#include "detail/input.hpp"
+
+namespace causalrec::metrics {
+
+/// How a score becomes a hard label: 1 iff score >= threshold (greater_equal) or score > threshold (greater).
+enum class threshold_rule { greater_equal, greater };
+
+/// Options of the thresholded metrics (accuracy, precision, recall, F1, confusion matrix).
+struct classification_options {
+    double threshold = 0.5;                               ///< cut-off applied to y_score
+    threshold_rule rule = threshold_rule::greater_equal;  ///< predicted 1 iff score >= threshold (or > with greater)
+};
+
+/// Options of log_loss.
+struct log_loss_options {
+    /// Scores are clipped to [eps, 1 - eps] before the log; 0 <= eps < 0.5. Unset (the default) means
+    /// the machine epsilon of the score type (2.22e-16 for double, 1.19e-7 for float), as scikit-learn
+    /// 1.2's eps="auto"; scikit-learn <= 1.1 used 1e-15.
+    std::optional<double> eps{};
+};
+
+/// Weighted counts of a binary confusion matrix (plain counts when unweighted), in scikit-learn's ravel() order.
+struct binary_confusion {
+    double tn = 0.0;  ///< label 0, predicted 0
+    double fp = 0.0;  ///< label 0, predicted 1
+    double fn = 0.0;  ///< label 1, predicted 0
+    double tp = 0.0;  ///< label 1, predicted 1
+
+    /// Total count (or weight) of all samples.
+    double total() const noexcept { return tn + fp + fn + tp; }
+    /// Exact comparison of the four counts.
+    bool operator==(const binary_confusion&) const = default;
+};
+
+namespace detail {
+
+/// num / den, or 0 when den is 0: scikit-learn's default zero_division result (it also warns).
+inline double ratio_or_zero(double num, double den) noexcept { return den > 0.0 ? num / den : 0.0; }
+
+/// Precision of the positive class: tp / (tp + fp), 0 with no predicted positives.
+inline double precision_of(const binary_confusion& c) noexcept { return ratio_or_zero(c.tp, c.tp + c.fp); }
+/// Recall of the positive class: tp / (tp + fn), 0 with no actual positives.
+inline double recall_of(const binary_confusion& c) noexcept { return ratio_or_zero(c.tp, c.tp + c.fn); }
+/// Harmonic mean 2PR / (P + R) as scikit-learn computes it; 0 when P + R is 0.
+inline double f1_of(double precision, double recall) noexcept {
+    const double denom = precision + recall;
+    return denom == 0.0 ? 0.0 : 2.0 * precision * recall / denom;
+}
+/// (tp + tn) / total.
+inline double accuracy_of(const binary_confusion& c) noexcept { return (c.tp + c.tn) / c.total(); }
+
+/// True when the score counts as a predicted 1 under the options.
+inline bool predicted_positive(double score, const classification_options& options) noexcept {
+    return options.rule == threshold_rule::greater ? score > options.threshold : score >= options.threshold;
+}
+
+/// Validates labels, scores and threshold, then counts (or sums the weights of) the four cells.
+template <class YT, class YS, class W>
+binary_confusion confusion_of(const checked_inputs<YT, YS, W>& in, const classification_options& options) {
+    if (!std::isfinite(options.threshold)) {
+        fail<argument_error>(in.fn,
+                             std::string("threshold must be finite, got ").append(format_number(options.threshold)));
+    }
+    in.require_binary_labels();
+    in.require_finite_scores();
+    compensated_sum tn, fp, fn, tp;
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        const bool actual = in.truth(i) == 1.0;
+        const bool predicted = predicted_positive(in.score(i), options);
+        (actual ? (predicted ? tp : fn) : (predicted ? fp : tn)).add(in.weight(i));
+    }
+    return {tn.value(), fp.value(), fn.value(), tp.value()};
+}
+
+/// Trapezoidal area under the ROC curve over distinct thresholds (a tie counts 1/2).
+template <class YT, class YS, class W>
+double roc_auc(const checked_inputs<YT, YS, W>& in) {
+    in.require_binary_labels();
+    in.require_finite_scores();
+    require_both_classes(in, "ROC-AUC");
+    const auto points = binary_curve(in);
+    double area = 0.0, fp = 0.0, tp = 0.0;
+    for (const curve_point& p : points) {
+        area += (p.fp - fp) * (p.tp + tp);
+        fp = p.fp;
+        tp = p.tp;
+    }
+    return area / (2.0 * fp * tp);
+}
+
+/// Sum over distinct thresholds of (R_n - R_{n-1}) * P_n, without interpolation.
+template <class YT, class YS, class W>
+double average_precision(const checked_inputs<YT, YS, W>& in) {
+    in.require_binary_labels();
+    in.require_finite_scores();
+    require_both_classes(in, "average precision");
+    const auto points = binary_curve(in);
+    double sum = 0.0, previous_tp = 0.0;
+    for (const curve_point& p : points) {
+        sum += (p.tp - previous_tp) * ratio_or_zero(p.tp, p.tp + p.fp);
+        previous_tp = p.tp;
+    }
+    return sum / previous_tp;
+}
+
+/// Weighted mean of -[y log p + (1 - y) log(1 - p)], p clipped to [eps, 1 - eps].
+template <class YT, class YS, class W>
+double log_loss(const checked_inputs<YT, YS, W>& in, const log_loss_options& options) {
+    const double eps = options.eps.value_or(static_cast<double>(std::numeric_limits<YS>::epsilon()));
+    if (!(eps >= 0.0 && eps < 0.5)) {
+        fail<argument_error>(in.fn, std::string("eps must be in [0, 0.5), got ").append(format_number(eps)));
+    }
+    in.require_binary_labels();
+    in.require_probabilities();
+    return in.weighted_mean([&](std::size_t i) {
+        const double p = std::clamp(in.score(i), eps, 1.0 - eps);
+        return in.truth(i) == 1.0 ? -std::log(p) : -std::log(1.0 - p);
+    });
+}
+
+/// Weighted mean of (y - p)^2 for probabilities p.
+template <class YT, class YS, class W>
+double brier_score(const checked_inputs<YT, YS, W>& in) {
+    in.require_binary_labels();
+    in.require_probabilities();
+    return in.weighted_mean([&](std::size_t i) {
+        const double d = in.truth(i) - in.score(i);
+        return d * d;
+    });
+}
+
+}  // namespace detail
+
+/// Confusion counts (tn, fp, fn, tp) of hard labels `score >= threshold` (or `>`) against y_true.
+template <value_array Y, value_array S>
+binary_confusion confusion_matrix(const Y& y_true, const S& y_score, const classification_options& options = {}) {
+    return detail::confusion_of(detail::check_inputs("confusion_matrix", "y_score", y_true, y_score), options);
+}
+/// Weighted confusion counts: each cell holds the sum of its samples' weights.
+template <value_array Y, value_array S, value_array W>
+binary_confusion confusion_matrix(const Y& y_true, const S& y_score, const W& sample_weight,
+                                  const classification_options& options = {}) {
+    return detail::confusion_of(detail::check_inputs("confusion_matrix", "y_score", y_true, y_score, sample_weight),
+                                options);
+}
+
+/// Fraction of samples whose hard label (score >= threshold) equals y_true.
+template <value_array Y, value_array S>
+double accuracy_score(const Y& y_true, const S& y_score, const classification_options& options = {}) {
+    return detail::accuracy_of(
+        detail::confusion_of(detail::check_inputs("accuracy_score", "y_score", y_true, y_score), options));
+}
+/// Weighted accuracy: weight of correct samples / total weight.
+template <value_array Y, value_array S, value_array W>
+double accuracy_score(const Y& y_true, const S& y_score, const W& sample_weight,
+                      const classification_options& options = {}) {
+    return detail::accuracy_of(detail::confusion_of(
+        detail::check_inputs("accuracy_score", "y_score", y_true, y_score, sample_weight), options));
+}
+
+/// Precision tp / (tp + fp) of class 1; 0 when nothing is predicted positive.
+template <value_array Y, value_array S>
+double precision_score(const Y& y_true, const S& y_score, const classification_options& options = {}) {
+    return detail::precision_of(
+        detail::confusion_of(detail::check_inputs("precision_score", "y_score", y_true, y_score), options));
+}
+/// Weighted precision of class 1; 0 when the predicted positives have zero weight.
+template <value_array Y, value_array S, value_array W>
+double precision_score(const Y& y_true, const S& y_score, const W& sample_weight,
+                       const classification_options& options = {}) {
+    return detail::precision_of(detail::confusion_of(
+        detail::check_inputs("precision_score", "y_score", y_true, y_score, sample_weight), options));
+}
+
+/// Recall tp / (tp + fn) of class 1; 0 when y_true has no positives.
+template <value_array Y, value_array S>
+double recall_score(const Y& y_true, const S& y_score, const classification_options& options = {}) {
+    return detail::recall_of(
+        detail::confusion_of(detail::check_inputs("recall_score", "y_score", y_true, y_score), options));
+}
+/// Weighted recall of class 1; 0 when the positives have zero weight.
+template <value_array Y, value_array S, value_array W>
+double recall_score(const Y& y_true, const S& y_score, const W& sample_weight,
+                    const classification_options& options = {}) {
+    return detail::recall_of(
+        detail::confusion_of(detail::check_inputs("recall_score", "y_score", y_true, y_score, sample_weight), options));
+}
+
+/// F1 = 2PR / (P + R) of class 1; 0 when precision and recall are both 0.
+template <value_array Y, value_array S>
+double f1_score(const Y& y_true, const S& y_score, const classification_options& options = {}) {
+    const auto c = detail::confusion_of(detail::check_inputs("f1_score", "y_score", y_true, y_score), options);
+    return detail::f1_of(detail::precision_of(c), detail::recall_of(c));
+}
+/// Weighted F1 of class 1 (from weighted precision and recall).
+template <value_array Y, value_array S, value_array W>
+double f1_score(const Y& y_true, const S& y_score, const W& sample_weight, const classification_options& options = {}) {
+    const auto c =
+        detail::confusion_of(detail::check_inputs("f1_score", "y_score", y_true, y_score, sample_weight), options);
+    return detail::f1_of(detail::precision_of(c), detail::recall_of(c));
+}
+
+/// Area under the ROC curve; tied scores count 1/2 (trapezoid over distinct thresholds). Needs both classes.
+template <value_array Y, value_array S>
+double roc_auc_score(const Y& y_true, const S& y_score) {
+    return detail::roc_auc(detail::check_inputs("roc_auc_score", "y_score", y_true, y_score));
+}
+/// Weighted ROC-AUC: the curve's points are cumulative weights instead of counts.
+template <value_array Y, value_array S, value_array W>
+double roc_auc_score(const Y& y_true, const S& y_score, const W& sample_weight) {
+    return detail::roc_auc(detail::check_inputs("roc_auc_score", "y_score", y_true, y_score, sample_weight));
+}
+
+/// Average precision: sum over distinct thresholds of (R_n - R_{n-1}) * P_n (no interpolation). Needs both classes.
+template <value_array Y, value_array S>
+double average_precision_score(const Y& y_true, const S& y_score) {
+    return detail::average_precision(detail::check_inputs("average_precision_score", "y_score", y_true, y_score));
+}
+/// Weighted average precision (precision and recall from cumulative weights).
+template <value_array Y, value_array S, value_array W>
+double average_precision_score(const Y& y_true, const S& y_score, const W& sample_weight) {
+    return detail::average_precision(
+        detail::check_inputs("average_precision_score", "y_score", y_true, y_score, sample_weight));
+}
+
+/// Mean binary cross-entropy (natural log) of probabilities in [0, 1], clipped to [eps, 1 - eps].
+template <value_array Y, value_array S>
+double log_loss(const Y& y_true, const S& y_score, const log_loss_options& options = {}) {
+    return detail::log_loss(detail::check_inputs("log_loss", "y_score", y_true, y_score), options);
+}
+/// Weighted mean binary cross-entropy.
+template <value_array Y, value_array S, value_array W>
+double log_loss(const Y& y_true, const S& y_score, const W& sample_weight, const log_loss_options& options = {}) {
+    return detail::log_loss(detail::check_inputs("log_loss", "y_score", y_true, y_score, sample_weight), options);
+}
+
+/// Brier score: mean of (y - p)^2 for probabilities p in [0, 1] (scikit-learn's brier_score_loss).
+template <value_array Y, value_array S>
+double brier_score(const Y& y_true, const S& y_score) {
+    return detail::brier_score(detail::check_inputs("brier_score", "y_score", y_true, y_score));
+}
+/// Weighted Brier score.
+template <value_array Y, value_array S, value_array W>
+double brier_score(const Y& y_true, const S& y_score, const W& sample_weight) {
+    return detail::brier_score(detail::check_inputs("brier_score", "y_score", y_true, y_score, sample_weight));
+}
+
+}  // namespace causalrec::metrics

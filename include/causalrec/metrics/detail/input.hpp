@@ -1,0 +1,235 @@
+#pragma once
+/// @file
+/// Implementation helpers of the metrics module (not API): the adapter from any value_array to
+/// std::span<const T>, input validation with error messages that name the index at fault, and a
+/// compensated sum.
+
+#include <cmath>
+#include <cstddef>
+#include <cstdio>
+#include <span>
+#include <string>
+
+#include "../../core/error.hpp"
+#include "../concepts.hpp"
+
+namespace causalrec::metrics::detail {
+
+/// Formats a number for an error message ("2", "0.5", "-1e+300", "nan").
+inline std::string format_number(double x) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.10g", x);
+    return buf;
+}
+
+/// Throws E with the message "causalrec::metrics::<fn>: <message>".
+template <class E>
+[[noreturn]] void fail(const char* fn, const std::string& message) {
+    // Built with append() only: g++ 12 gives a false -Wrestrict on "literal" + std::string.
+    std::string s("causalrec::metrics::");
+    s.append(fn).append(": ").append(message);
+    throw E(s);
+}
+
+/// "name[i]" for error messages.
+inline std::string at(const char* name, std::size_t i) {
+    std::string s(name);
+    s.append("[").append(std::to_string(i)).append("]");
+    return s;
+}
+
+/// Views a value_array as a span over its elements. xtensor arguments must be one-dimensional or an
+/// (n, 1) column and contiguous; a view's data offset is honoured. Anything else is a shape_error.
+template <value_array C>
+std::span<const element_t<C>> as_span(const C& c, const char* fn, const char* name) {
+    const element_t<C>* first = c.data();
+    const std::size_t n = static_cast<std::size_t>(c.size());
+    if constexpr (requires {
+                      c.dimension();
+                      c.shape();
+                  }) {
+        const std::size_t rank = static_cast<std::size_t>(c.dimension());
+        const bool column = rank == 2 && static_cast<std::size_t>(c.shape()[1]) == 1;
+        if (rank != 1 && !column) {
+            std::string shape("(");
+            for (std::size_t d = 0; d < rank; ++d) {
+                if (d > 0) shape.append(", ");
+                shape.append(std::to_string(c.shape()[d]));
+            }
+            shape.append(")");
+            std::string msg(name);
+            msg.append(" has shape ").append(shape).append("; expected a vector or an (n, 1) column");
+            fail<shape_error>(fn, msg);
+        }
+    }
+    if constexpr (requires { c.data_offset(); }) first += c.data_offset();
+    if constexpr (requires {
+                      c.strides();
+                      c.shape();
+                  }) {
+        if (static_cast<std::size_t>(c.shape()[0]) > 1 && c.strides()[0] != 1) {
+            std::string msg(name);
+            msg.append(" is not contiguous (stride ")
+                .append(std::to_string(static_cast<long long>(c.strides()[0])))
+                .append("); copy it into a causalrec::vector first");
+            fail<shape_error>(fn, msg);
+        }
+    }
+    return {first, n};
+}
+
+/// Neumaier's compensated sum: the error stays near one rounding whatever the number of terms.
+class compensated_sum {
+public:
+    /// Adds one term.
+    void add(double x) noexcept {
+        const double t = sum_ + x;
+        if (std::isfinite(t)) correction_ += std::abs(sum_) >= std::abs(x) ? (sum_ - t) + x : (x - t) + sum_;
+        sum_ = t;
+    }
+    /// The sum of the terms added so far (an infinite sum stays infinite).
+    double value() const noexcept { return std::isfinite(sum_) ? sum_ + correction_ : sum_; }
+
+private:
+    double sum_ = 0.0;
+    double correction_ = 0.0;
+};
+
+/// Labels, scores and optional weights of one metric call, checked for length and weights.
+/// Elements are read as double whatever their type.
+template <class YT, class YS, class W = double>
+struct checked_inputs {
+    const char* fn;               ///< public function name, for error messages
+    const char* score_name;       ///< "y_score" or "y_pred", for error messages
+    std::span<const YT> y_true;   ///< labels or targets
+    std::span<const YS> y_score;  ///< scores or predictions
+    std::span<const W> weights;   ///< sample weights; empty when unweighted
+
+    /// Number of samples.
+    std::size_t size() const noexcept { return y_true.size(); }
+    /// Label or target i as double.
+    double truth(std::size_t i) const noexcept { return static_cast<double>(y_true[i]); }
+    /// Score or prediction i as double.
+    double score(std::size_t i) const noexcept { return static_cast<double>(y_score[i]); }
+    /// Weight of sample i (1 when unweighted).
+    double weight(std::size_t i) const noexcept { return weights.empty() ? 1.0 : static_cast<double>(weights[i]); }
+    /// True when sample weights were given.
+    bool weighted() const noexcept { return !weights.empty(); }
+
+    /// Throws numeric_error unless every label is finite and argument_error unless it is 0 or 1.
+    void require_binary_labels() const {
+        for (std::size_t i = 0; i < size(); ++i) {
+            const double v = truth(i);
+            if (!std::isfinite(v)) fail<numeric_error>(fn, at("y_true", i).append(" is ").append(format_number(v)));
+            if (v != 0.0 && v != 1.0) {
+                fail<argument_error>(fn, at("y_true", i)
+                                             .append(" = ")
+                                             .append(format_number(v))
+                                             .append(" is not a binary label (expected 0 or 1)"));
+            }
+        }
+    }
+    /// Throws numeric_error unless every target is finite.
+    void require_finite_truth() const {
+        for (std::size_t i = 0; i < size(); ++i) {
+            if (!std::isfinite(truth(i)))
+                fail<numeric_error>(fn, at("y_true", i).append(" is ").append(format_number(truth(i))));
+        }
+    }
+    /// Throws numeric_error unless every score is finite.
+    void require_finite_scores() const {
+        for (std::size_t i = 0; i < size(); ++i) {
+            if (!std::isfinite(score(i)))
+                fail<numeric_error>(fn, at(score_name, i).append(" is ").append(format_number(score(i))));
+        }
+    }
+    /// Throws numeric_error for a non-finite score and argument_error for one outside [0, 1].
+    void require_probabilities() const {
+        require_finite_scores();
+        for (std::size_t i = 0; i < size(); ++i) {
+            if (score(i) < 0.0 || score(i) > 1.0) {
+                fail<argument_error>(fn, at(score_name, i)
+                                             .append(" = ")
+                                             .append(format_number(score(i)))
+                                             .append(" is not a probability in [0, 1]"));
+            }
+        }
+    }
+    /// Weighted sum of f(i) over the samples divided by the total weight.
+    template <class F>
+    double weighted_mean(F&& f) const {
+        compensated_sum num, den;
+        for (std::size_t i = 0; i < size(); ++i) {
+            num.add(weight(i) * f(i));
+            den.add(weight(i));
+        }
+        return num.value() / den.value();
+    }
+};
+
+/// Checks equal, non-zero lengths of labels and scores (shape_error, argument_error).
+template <class YT, class YS, class W>
+void check_lengths(const checked_inputs<YT, YS, W>& in) {
+    if (in.y_true.size() != in.y_score.size()) {
+        std::string msg("y_true has ");
+        msg.append(std::to_string(in.y_true.size()))
+            .append(" values but ")
+            .append(in.score_name)
+            .append(" has ")
+            .append(std::to_string(in.y_score.size()));
+        fail<shape_error>(in.fn, msg);
+    }
+    if (in.y_true.empty()) {
+        std::string msg("empty input: y_true and ");
+        msg.append(in.score_name).append(" have no values");
+        fail<argument_error>(in.fn, msg);
+    }
+}
+
+/// Checks the weights' length, that each is finite and non-negative, and that they do not sum to zero.
+template <class YT, class YS, class W>
+void check_weights(const checked_inputs<YT, YS, W>& in) {
+    if (in.weights.size() != in.size()) {
+        std::string msg("sample_weight has ");
+        msg.append(std::to_string(in.weights.size()))
+            .append(" values but y_true has ")
+            .append(std::to_string(in.size()));
+        fail<shape_error>(in.fn, msg);
+    }
+    compensated_sum total;
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        const double w = in.weight(i);
+        if (!std::isfinite(w))
+            fail<numeric_error>(in.fn, at("sample_weight", i).append(" is ").append(format_number(w)));
+        if (w < 0.0)
+            fail<argument_error>(in.fn,
+                                 at("sample_weight", i).append(" = ").append(format_number(w)).append(" is negative"));
+        total.add(w);
+    }
+    if (!(total.value() > 0.0)) fail<argument_error>(in.fn, "sample_weight sums to zero");
+}
+
+/// Adapts and checks unweighted inputs.
+template <value_array Y, value_array S>
+checked_inputs<element_t<Y>, element_t<S>> check_inputs(const char* fn, const char* score_name, const Y& y_true,
+                                                        const S& y_score) {
+    checked_inputs<element_t<Y>, element_t<S>> in{
+        fn, score_name, as_span(y_true, fn, "y_true"), as_span(y_score, fn, score_name), {}};
+    check_lengths(in);
+    return in;
+}
+
+/// Adapts and checks weighted inputs.
+template <value_array Y, value_array S, value_array W>
+checked_inputs<element_t<Y>, element_t<S>, element_t<W>> check_inputs(const char* fn, const char* score_name,
+                                                                      const Y& y_true, const S& y_score,
+                                                                      const W& sample_weight) {
+    checked_inputs<element_t<Y>, element_t<S>, element_t<W>> in{fn, score_name, as_span(y_true, fn, "y_true"),
+                                                                as_span(y_score, fn, score_name),
+                                                                as_span(sample_weight, fn, "sample_weight")};
+    check_lengths(in);
+    check_weights(in);
+    return in;
+}
+
+}  // namespace causalrec::metrics::detail
