@@ -55,3 +55,11 @@ if(NOT causalrec_FIND_QUIETLY)
 endif()
 set(CAUSALREC_BLAS_KIND "${_causalrec_blas_kind}")
 
+# Tells the headers that OpenBLAS is linked, so that set_num_threads() reaches its thread pool.
+if(NOT TARGET causalrec::blas_options)
+  add_library(causalrec::blas_options INTERFACE IMPORTED)
+  if(_causalrec_blas_kind MATCHES "^OpenBLAS")
+    set_target_properties(causalrec::blas_options PROPERTIES INTERFACE_COMPILE_DEFINITIONS CAUSALREC_USE_OPENBLAS)
+  endif()
+endif()
+

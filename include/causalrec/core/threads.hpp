@@ -10,9 +10,18 @@
 
 #include "error.hpp"
 
-// OpenBLAS's control functions, declared weak: when the program links OpenBLAS they resolve to it,
-// otherwise they stay null and the calls below are skipped.
-#if defined(__GNUC__) || defined(__clang__)
+// OpenBLAS's control functions. With CAUSALREC_USE_OPENBLAS (set by the CMake target when it found
+// OpenBLAS) they are ordinary declarations, so the program links OpenBLAS. Otherwise they are weak:
+// they resolve when OpenBLAS happens to be loaded and stay null when it is not.
+#if defined(CAUSALREC_USE_OPENBLAS)
+extern "C" {
+void openblas_set_num_threads(int);
+int openblas_get_num_threads(void);
+char* openblas_get_config(void);
+char* openblas_get_corename(void);
+}
+#define CAUSALREC_HAS_WEAK_OPENBLAS 1
+#elif defined(__GNUC__) || defined(__clang__)
 extern "C" {
 void openblas_set_num_threads(int) __attribute__((weak));
 int openblas_get_num_threads(void) __attribute__((weak));
@@ -27,6 +36,18 @@ char* openblas_get_corename(void) __attribute__((weak));
 namespace causalrec {
 
 namespace detail {
+/// True when an OpenBLAS function is present: always with CAUSALREC_USE_OPENBLAS, else when the
+/// weak symbol resolved.
+template <class F>
+inline bool openblas_function_present(F* f) noexcept {
+#if defined(CAUSALREC_USE_OPENBLAS)
+    (void)f;
+    return true;
+#else
+    return f != nullptr;
+#endif
+}
+
 inline std::atomic<int>& thread_setting() noexcept {
     static std::atomic<int> n{0};  // 0 = not set: use the hardware concurrency
     return n;
@@ -45,14 +66,14 @@ inline void set_num_threads(int n) {
     if (n < 1) throw argument_error("set_num_threads: thread count must be >= 1, got " + std::to_string(n));
     detail::thread_setting().store(n, std::memory_order_relaxed);
 #if CAUSALREC_HAS_WEAK_OPENBLAS
-    if (&openblas_set_num_threads != nullptr) openblas_set_num_threads(n);
+    if (detail::openblas_function_present(&openblas_set_num_threads)) openblas_set_num_threads(n);
 #endif
 }
 
 /// True when the running program is linked against OpenBLAS.
 inline bool openblas_linked() noexcept {
 #if CAUSALREC_HAS_WEAK_OPENBLAS
-    return &openblas_get_config != nullptr;
+    return detail::openblas_function_present(&openblas_get_config);
 #else
     return false;
 #endif
@@ -61,7 +82,7 @@ inline bool openblas_linked() noexcept {
 /// OpenBLAS's thread count, or 0 when OpenBLAS is not linked.
 inline int blas_num_threads() noexcept {
 #if CAUSALREC_HAS_WEAK_OPENBLAS
-    if (&openblas_get_num_threads != nullptr) return openblas_get_num_threads();
+    if (detail::openblas_function_present(&openblas_get_num_threads)) return openblas_get_num_threads();
 #endif
     return 0;
 }
@@ -71,7 +92,8 @@ inline std::string blas_info() {
 #if CAUSALREC_HAS_WEAK_OPENBLAS
     if (openblas_linked()) {
         std::string s = openblas_get_config();
-        if (&openblas_get_corename != nullptr) s += std::string(" (core ") + openblas_get_corename() + ")";
+        if (detail::openblas_function_present(&openblas_get_corename))
+            s.append(" (core ").append(openblas_get_corename()).append(")");
         return s;
     }
 #endif

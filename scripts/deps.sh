@@ -1,0 +1,44 @@
+# Sourced by scripts/test.sh and scripts/demo.sh: makes sure the build dependencies are present.
+# On Debian/Ubuntu the missing packages are installed with apt-get (and named first); elsewhere the
+# list is printed so that the equivalent packages can be installed by hand.
+
+# Debian/Ubuntu packages needed to build and test causalrec.
+CAUSALREC_PACKAGES=(cmake make g++ clang libxtensor-dev libxtensor-blas-dev xtl-dev libopenblas-dev
+                    nlohmann-json3-dev catch2 libbenchmark-dev ccache)
+
+causalrec_ensure_packages() {
+    if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
+        echo "causalrec: not a Debian/Ubuntu system; make sure these (or their equivalents) are installed:"
+        echo "  CMake >= 3.20, a C++20 compiler (g++ >= 12 or clang++ >= 14), xtensor >= 0.24, xtl,"
+        echo "  xtensor-blas >= 0.20, OpenBLAS (with LAPACK), nlohmann_json >= 3.2, Catch2 (v2 or v3),"
+        echo "  Google Benchmark; Debian names: ${CAUSALREC_PACKAGES[*]}"
+        return 0
+    fi
+    local missing=()
+    local p
+    for p in "${CAUSALREC_PACKAGES[@]}"; do
+        if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+            missing+=("$p")
+        fi
+    done
+    if ((${#missing[@]} == 0)); then
+        return 0
+    fi
+    echo "causalrec: installing missing packages: ${missing[*]}"
+    local sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        if command -v sudo >/dev/null 2>&1; then sudo=(sudo); else
+            echo "causalrec: not root and no sudo; please install: ${missing[*]}" >&2
+            return 1
+        fi
+    fi
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# Prints the CMake arguments that make the build use ccache when it is available.
+causalrec_launcher_args() {
+    if command -v ccache >/dev/null 2>&1; then
+        echo "-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"
+    fi
+}
