@@ -1,7 +1,8 @@
-# causalrec_add_doc_snippets(<docs-dir>): every ```cpp block of docs/*.md that contains "int main"
-# becomes a program that is built with the project and run as a test, so the docs cannot rot.
-function(causalrec_add_doc_snippets docs_dir)
-  file(GLOB pages CONFIGURE_DEPENDS "${docs_dir}/*.md")
+# causalrec_add_doc_snippets(<pages...>): every ```cpp block of the given Markdown pages that contains
+# "int main" becomes a program that is built with the project and run as a test, so the docs cannot rot.
+function(causalrec_add_doc_snippets)
+  set(pages ${ARGN})
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${pages})
   foreach(page IN LISTS pages)
     get_filename_component(stem "${page}" NAME_WE)
     file(READ "${page}" text)

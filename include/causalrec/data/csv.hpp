@@ -12,7 +12,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <limits>
 #include <map>
 #include <memory>
@@ -154,9 +153,7 @@ template <class T, class Source>
 class csv_reader {
 public:
     csv_reader(Source& source, const csv_options& options, std::string name)
-        : options_(options),
-          tokens_(source, options.delimiter, std::move(name), options.chunk_bytes),
-          source_bytes_(source.total_bytes) {
+        : options_(options), tokens_(source, options.delimiter, std::move(name), options.chunk_bytes) {
         for (const auto& m : options_.missing_values) max_missing_length_ = std::max(max_missing_length_, m.size());
     }
 
@@ -164,7 +161,6 @@ public:
         std::vector<std::string_view> fields;
         if (!tokens_.next(fields)) throw parse_error(file(), 1, 0, "file is empty: expected a header row");
         read_header(fields);
-        header_bytes_ = tokens_.bytes_consumed();
         infer_and_replay(fields);
         while (tokens_.next(fields)) consume(fields, tokens_.line());
         return assemble();
@@ -243,25 +239,11 @@ private:
             if (!numeric) roles_[j] = is_label ? column_role::label_categorical : column_role::feature_categorical;
         }
         setup_layout();
-        reserve_from_sample(rows.size());
         std::vector<std::string_view> views;
         for (std::size_t r = 0; r < rows.size(); ++r) {
             views.assign(rows[r].begin(), rows[r].end());
             consume(views, lines[r]);
         }
-    }
-
-    /// Reserves the staging buffers for the whole input, extrapolating the bytes per row of the
-    /// sample (plus 5%), so that large files are not copied over and over while they grow.
-    void reserve_from_sample(std::size_t sample_rows) {
-        const std::size_t total = source_bytes_, used = tokens_.bytes_consumed();
-        if (sample_rows == 0 || total <= used || used <= header_bytes_) return;
-        const double per_row = static_cast<double>(used - header_bytes_) / static_cast<double>(sample_rows);
-        const auto rows = static_cast<std::size_t>(1.05 * static_cast<double>(total - header_bytes_) / per_row) + 16;
-        values_.reserve(rows * width_);
-        if (!options_.label.empty()) labels_.reserve(rows);
-        if (!options_.weight.empty()) weights_.reserve(rows);
-        if (!options_.treatment.empty()) treatment_.reserve(rows);
     }
 
     bool label_forced_numeric(std::size_t j) const {
@@ -311,12 +293,13 @@ private:
 
     void consume(const std::vector<std::string_view>& fields, std::size_t line) {
         check_width(fields, line);
+        std::vector<T>& values = staging_block();
         for (std::size_t j = 0; j < fields.size(); ++j) {
             const std::string_view s = fields[j];
             switch (roles_[j]) {
-                case column_role::feature_numeric: values_.push_back(number(s, line, j)); break;
+                case column_role::feature_numeric: values.push_back(number(s, line, j)); break;
                 case column_role::feature_categorical:
-                    values_.push_back(is_missing(s) ? std::numeric_limits<T>::quiet_NaN()
+                    values.push_back(is_missing(s) ? std::numeric_limits<T>::quiet_NaN()
                                                     : static_cast<T>(dictionaries_[j].code_of(s)));
                     break;
                 case column_role::label_numeric: labels_.push_back(required_number(s, line, j, "label")); break;
@@ -331,6 +314,22 @@ private:
             }
         }
         ++rows_;
+    }
+
+    /// The staging block with room for one more row. Features are staged in blocks that start at
+    /// 64 Ki values and double up to 16 Mi values, so that growing never copies them and assembling
+    /// the matrix frees each block as soon as it is copied. Blocks of 64 MiB and more are above
+    /// malloc's largest mmap threshold, so freeing them returns the memory at once: the peak stays
+    /// near the size of the matrix, whatever the file size.
+    std::vector<T>& staging_block() {
+        if (blocks_.empty() || blocks_.back().size() + width_ > blocks_.back().capacity()) {
+            const std::size_t width = std::max<std::size_t>(width_, 1);
+            const std::size_t previous = blocks_.empty() ? 0 : blocks_.back().capacity();
+            const std::size_t values = std::clamp<std::size_t>(2 * previous, std::size_t{1} << 16, std::size_t{1} << 24);
+            blocks_.emplace_back();
+            blocks_.back().reserve((values / width + 1) * width);
+        }
+        return blocks_.back();
     }
 
     /// Replaces first-appearance codes by sorted-category codes in a strided column.
@@ -349,6 +348,13 @@ private:
 
     dataset<T> assemble() {
         if (rows_ == 0) throw parse_error(file(), header_line_, 0, "the header is not followed by any data row");
+        matrix<T> features = make_matrix<T>(rows_, width_);
+        T* dst = features.data();
+        for (auto& block : blocks_) {
+            dst = std::copy(block.begin(), block.end(), dst);
+            std::vector<T>().swap(block);  // free each staging block once copied
+        }
+        blocks_.clear();
         std::vector<column_info> info(width_);
         for (std::size_t k = 0; k < width_; ++k) {
             const std::size_t j = feature_columns_[k];
@@ -356,12 +362,9 @@ private:
             if (roles_[j] == column_role::feature_categorical) {
                 info[k].kind = column_kind::categorical;
                 const auto remap = dictionaries_[j].sorted_remap(info[k].categories);
-                remap_codes(values_.data() + k, rows_, width_, remap);
+                remap_codes(features.data() + k, rows_, width_, remap);
             }
         }
-        matrix<T> features = make_matrix<T>(rows_, width_);
-        std::copy(values_.begin(), values_.end(), features.data());
-        std::vector<T>().swap(values_);  // release the staging copy before building the rest
         dataset<T> out(std::move(features));
         out.set_columns(std::move(info));
         for (std::size_t j = 0; j < names_.size(); ++j) {
@@ -381,8 +384,6 @@ private:
 
     const csv_options& options_;
     csv_tokenizer<Source> tokens_;
-    std::size_t source_bytes_ = 0;
-    std::size_t header_bytes_ = 0;
     std::size_t max_missing_length_ = 0;
     std::size_t header_line_ = 1;
     std::vector<std::string> names_;
@@ -392,7 +393,7 @@ private:
     std::vector<std::size_t> feature_columns_;
     std::size_t width_ = 0;
     std::size_t rows_ = 0;
-    std::vector<T> values_;  // features, row-major, staged while reading
+    std::vector<std::vector<T>> blocks_;  // features, row-major, staged in blocks while reading
     std::vector<T> labels_, weights_, treatment_;
     std::vector<std::string> ids_;
 };
@@ -405,9 +406,7 @@ template <class T = float>
 dataset<T> read_csv(const std::string& path, const csv_options& options = {}) {
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
     if (!file) throw parse_error(path, 0, 0, std::string("cannot open the file: ") + std::strerror(errno));
-    std::error_code size_error;
-    const auto size = std::filesystem::file_size(path, size_error);
-    detail::file_source source{file.get(), size_error ? 0 : static_cast<std::size_t>(size)};
+    detail::file_source source{file.get()};
     return detail::csv_reader<T, detail::file_source>(source, options, path).read();
 }
 

@@ -19,7 +19,6 @@ namespace causalrec::data::detail {
 /// Reads bytes from a C stream.
 struct file_source {
     std::FILE* file;
-    std::size_t total_bytes;  ///< size of the file when known (0 otherwise), used to reserve memory
     std::size_t read(char* dst, std::size_t n) { return std::fread(dst, 1, n, file); }
 };
 
@@ -27,7 +26,6 @@ struct file_source {
 struct memory_source {
     std::string_view text;
     std::size_t pos = 0;
-    std::size_t total_bytes = text.size();  ///< size of the whole input
     std::size_t read(char* dst, std::size_t n) {
         const std::size_t k = std::min(n, text.size() - pos);
         std::memcpy(dst, text.data() + pos, k);
@@ -58,9 +56,6 @@ public:
     /// 1-based line on which the last record returned by next() starts.
     std::size_t line() const noexcept { return record_line_; }
 
-    /// Bytes consumed so far (up to the end of the last record returned).
-    std::size_t bytes_consumed() const noexcept { return consumed_before_ + begin_; }
-
     /// Name of the input used in error messages.
     const std::string& file() const noexcept { return file_; }
 
@@ -69,7 +64,6 @@ private:
 
     void refill() {
         if (begin_ > 0) {
-            consumed_before_ += begin_;
             std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
             end_ -= begin_;
             begin_ = 0;
@@ -214,7 +208,6 @@ private:
     std::string file_;
     std::vector<char> buffer_;
     std::size_t begin_ = 0, end_ = 0;
-    std::size_t consumed_before_ = 0;  // bytes dropped from the front of the buffer by refills
     bool eof_ = false;
     bool bom_checked_ = false;
     std::size_t line_ = 1;         // line on which the unread input starts
