@@ -1,0 +1,211 @@
+#pragma once
+/// @file
+/// The reduction every shipped loss shares (mean over batch x k elements; weighted IPS or
+/// self-normalised SNIPS form), the input checks, and validate_weights() for the training loop.
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <concepts>
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include "../core/error.hpp"
+#include "../core/tensor.hpp"
+
+namespace causalrec::loss {
+
+/// Per-sample weights as a loss takes them: one weight per row of the predictions; empty = unweighted.
+/// (A non-deduced span, so a std::vector<T> or causalrec::vector<T> converts implicitly.)
+template <class T>
+using weights_t = std::type_identity_t<std::span<const T>>;
+
+namespace detail {
+
+/// Formats a number the shortest way that reads back exactly.
+inline std::string format_number(double v) {
+    if (std::isnan(v)) return "nan";
+    if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+    char buffer[64];
+    const auto result = std::to_chars(buffer, buffer + sizeof(buffer), v);
+    return std::string(buffer, result.ptr);
+}
+
+/// Appends one message piece: text, an integer or a floating-point number.
+template <class Part>
+void append_part(std::string& s, const Part& part) {
+    if constexpr (std::is_convertible_v<const Part&, std::string_view>) {
+        s.append(std::string_view(part));
+    } else if constexpr (std::is_integral_v<Part>) {
+        s.append(std::to_string(part));
+    } else {
+        static_assert(std::is_floating_point_v<Part>, "cat: unsupported message piece");
+        s.append(format_number(static_cast<double>(part)));
+    }
+}
+
+/// Concatenates message pieces with append() (g++ 12 warns falsely on "literal" + std::string).
+template <class... Parts>
+std::string cat(const Parts&... parts) {
+    std::string s;
+    (append_part(s, parts), ...);
+    return s;
+}
+
+/// "(rows, cols)" of a matrix.
+template <class T>
+std::string shape_string(const matrix<T>& m) {
+    return cat("(", m.shape()[0], ", ", m.shape()[1], ")");
+}
+
+/// Checks that pred and target have the same non-empty shape and that weights (if any) has one entry per row.
+template <class T>
+void check_inputs(std::string_view loss, const matrix<T>& pred, const matrix<T>& target, std::span<const T> weights) {
+    if (pred.shape()[0] != target.shape()[0] || pred.shape()[1] != target.shape()[1])
+        throw shape_error(cat(loss, ": predictions have shape ", shape_string(pred), " but targets have shape ",
+                              shape_string(target), "; they must be equal"));
+    if (pred.size() == 0)
+        throw shape_error(cat(loss, ": predictions have shape ", shape_string(pred),
+                              "; a loss needs at least one row and one column"));
+    if (!weights.empty() && weights.size() != pred.shape()[0])
+        throw shape_error(cat(loss, ": weights have length ", weights.size(), " but predictions have shape ",
+                              shape_string(pred), "; one weight per row is expected"));
+}
+
+/// Resizes grad to rows x cols unless it already has that shape (no allocation once shapes are stable).
+template <class T>
+void ensure_shape(matrix<T>& grad, std::size_t rows, std::size_t cols) {
+    if (grad.shape()[0] != rows || grad.shape()[1] != cols) grad.resize({rows, cols});
+}
+
+/// The reduction shared by every shipped loss. With element losses l_ij, batch B, k columns, weights w:
+/// unweighted (1/(B k)) sum_ij l_ij; weighted (1/B) sum_i w_i mean_j l_ij; with normalize the divisor B
+/// becomes sum_i w_i. `element(p, y)` returns {l, dl/dp} when WithGrad, else l; grad receives
+/// d value / d pred. Elementwise arithmetic runs in double; grad is stored in T.
+template <bool WithGrad, class T, class Element>
+double reduce(std::string_view loss, const matrix<T>& pred, const matrix<T>& target, std::span<const T> weights,
+              bool normalize, matrix<T>* grad, const Element& element) {
+    check_inputs(loss, pred, target, weights);
+    const std::size_t rows = pred.shape()[0], cols = pred.shape()[1];
+    double divisor = static_cast<double>(rows);
+    if (normalize && !weights.empty()) {
+        double sum = 0.0;
+        for (const T w : weights) sum += static_cast<double>(w);
+        if (!(sum > 0.0) || !std::isfinite(sum))
+            throw argument_error(cat(loss, ": normalize_weights needs weights with a positive finite sum, got ", sum));
+        divisor = sum;
+    }
+    const double scale = 1.0 / (divisor * static_cast<double>(cols));
+    const T* p = pred.data();
+    const T* y = target.data();
+    T* g = nullptr;
+    if constexpr (WithGrad) {
+        ensure_shape(*grad, rows, cols);
+        g = grad->data();
+    }
+    double total = 0.0;
+    for (std::size_t i = 0; i < rows; ++i) {
+        const double w = weights.empty() ? 1.0 : static_cast<double>(weights[i]);
+        const std::size_t base = i * cols;
+        double row = 0.0;
+        if constexpr (WithGrad) {
+            const double c = w * scale;
+            for (std::size_t j = 0; j < cols; ++j) {
+                const auto [l, d] = element(static_cast<double>(p[base + j]), static_cast<double>(y[base + j]));
+                row += l;
+                g[base + j] = static_cast<T>(c * d);
+            }
+        } else {
+            for (std::size_t j = 0; j < cols; ++j)
+                row += element(static_cast<double>(p[base + j]), static_cast<double>(y[base + j]));
+        }
+        total += w * row;
+    }
+    (void)g;
+    return total * scale;
+}
+
+/// The element loss of binary cross-entropy on logits, stably: max(z, 0) - z y + log1p(exp(-|z|)).
+inline double bce_logit_value(double z, double y) noexcept {
+    return (std::max(z, 0.0) - z * y) + std::log1p(std::exp(-std::abs(z)));
+}
+
+/// Element of binary cross-entropy on logits: value only.
+struct bce_logits_value {
+    double operator()(double z, double y) const noexcept { return bce_logit_value(z, y); }
+};
+
+/// sigmoid(z) - y without cancellation for large |z|: for z >= 0 it is (1 - y) - e / (1 + e) with e = exp(-z),
+/// so at z = 50, y = 1 it gives -exp(-50) / (1 + exp(-50)) rather than 1 - 1 = 0.
+inline double sigmoid_minus(double z, double y) noexcept {
+    if (z >= 0.0) {
+        const double e = std::exp(-z);
+        return (1.0 - y) - e / (1.0 + e);
+    }
+    const double e = std::exp(z);
+    return e / (1.0 + e) - y;
+}
+
+/// Element of binary cross-entropy on logits: {value, sigmoid(z) - y}.
+struct bce_logits_both {
+    std::pair<double, double> operator()(double z, double y) const noexcept {
+        return {bce_logit_value(z, y), sigmoid_minus(z, y)};
+    }
+};
+
+/// Raises argument_error naming the first target outside [0, 1] (or NaN) of a binary cross-entropy loss.
+template <class T>
+void check_probability_targets(std::string_view loss, const matrix<T>& target) {
+    const std::size_t rows = target.shape()[0], cols = target.shape()[1];
+    const T* y = target.data();
+    for (std::size_t i = 0; i < rows; ++i)
+        for (std::size_t j = 0; j < cols; ++j) {
+            const double v = static_cast<double>(y[i * cols + j]);
+            if (!(v >= 0.0 && v <= 1.0))
+                throw argument_error(cat(loss, ": target(", i, ", ", j, ") is ", v, "; targets must be in [0, 1]"));
+        }
+}
+
+/// Raises numeric_error naming the first non-finite target.
+template <class T>
+void check_finite_targets(std::string_view loss, const matrix<T>& target) {
+    const std::size_t rows = target.shape()[0], cols = target.shape()[1];
+    const T* y = target.data();
+    for (std::size_t i = 0; i < rows; ++i)
+        for (std::size_t j = 0; j < cols; ++j) {
+            const double v = static_cast<double>(y[i * cols + j]);
+            if (!std::isfinite(v))
+                throw numeric_error(cat(loss, ": target(", i, ", ", j, ") is ", v, "; targets must be finite"));
+        }
+}
+
+}  // namespace detail
+
+/// Checks per-sample weights once, before training: one per row (`rows`), each finite and >= 0
+/// (shape_error, numeric_error, argument_error). The losses themselves only check the length.
+/// `weights` is any contiguous array of floating-point numbers with data() and size() (std::span,
+/// std::vector, causalrec::vector); an empty one means unweighted and passes.
+template <class W>
+    requires requires(const W& w) {
+        { w.size() } -> std::convertible_to<std::size_t>;
+        requires std::is_floating_point_v<std::remove_cvref_t<decltype(*w.data())>>;
+    }
+void validate_weights(const W& weights, std::size_t rows) {
+    const std::size_t n = static_cast<std::size_t>(weights.size());
+    if (n == 0) return;
+    if (n != rows)
+        throw shape_error(detail::cat("loss: weights have length ", n, " but there are ", rows,
+                                      " rows; one weight per row is expected"));
+    const auto* data = weights.data();
+    for (std::size_t i = 0; i < n; ++i) {
+        const double w = static_cast<double>(data[i]);
+        if (!std::isfinite(w)) throw numeric_error(detail::cat("loss: weight ", i, " is ", w, "; weights must be finite"));
+        if (w < 0.0) throw argument_error(detail::cat("loss: weight ", i, " is ", w, "; weights must be >= 0"));
+    }
+}
+
+}  // namespace causalrec::loss

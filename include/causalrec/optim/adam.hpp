@@ -1,0 +1,190 @@
+#pragma once
+/// @file
+/// Adam (Kingma & Ba 2015, Algorithm 1, with bias correction; optional AMSGrad and L2 weight decay as
+/// torch.optim.Adam) and AdamW (decoupled weight decay, Loshchilov & Hutter 2019, as torch.optim.AdamW).
+/// On sparse parameters both are "lazy": only touched rows move, each row with its own step count.
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "../core/parameter.hpp"
+#include "../core/compiler.hpp"
+#include "detail/simd.hpp"
+#include "state.hpp"
+
+namespace causalrec::optim {
+
+/// Options of adam.
+struct adam_options {
+    double lr = 1e-3;            ///< learning rate (alpha in the paper); > 0
+    double beta1 = 0.9;          ///< decay of the first-moment estimate, in [0, 1)
+    double beta2 = 0.999;        ///< decay of the second-moment estimate, in [0, 1)
+    double eps = 1e-8;           ///< added to sqrt(v_hat) in the denominator; >= 0
+    double weight_decay = 0.0;   ///< L2 penalty: weight_decay * p is added to the gradient; >= 0
+    bool amsgrad = false;        ///< use the running maximum of v (Reddi et al. 2018), as PyTorch
+    double clip_norm = 0.0;      ///< clip the global L2 norm of all gradients to this (0 = off)
+    double clip_value = 0.0;     ///< clamp every gradient element to [-clip_value, clip_value] (0 = off)
+};
+
+/// Options of adamw: those of adam, with PyTorch's AdamW default weight decay 0.01 (decoupled).
+struct adamw_options {
+    double lr = 1e-3;            ///< learning rate; > 0
+    double beta1 = 0.9;          ///< decay of the first-moment estimate, in [0, 1)
+    double beta2 = 0.999;        ///< decay of the second-moment estimate, in [0, 1)
+    double eps = 1e-8;           ///< added to sqrt(v_hat) in the denominator; >= 0
+    double weight_decay = 0.01;  ///< decoupled decay: p -= lr * weight_decay * p before the Adam step; >= 0
+    bool amsgrad = false;        ///< use the running maximum of v (Reddi et al. 2018), as PyTorch
+    double clip_norm = 0.0;      ///< clip the global L2 norm of all gradients to this (0 = off)
+    double clip_value = 0.0;     ///< clamp every gradient element to [-clip_value, clip_value] (0 = off)
+};
+
+namespace detail {
+
+/// Checks the options shared by adam and adamw.
+template <class Options>
+void check_adam_options(std::string_view who, const Options& o) {
+    require_unit_interval(who, "beta1", o.beta1);
+    require_unit_interval(who, "beta2", o.beta2);
+    require_non_negative(who, "eps", o.eps);
+    require_non_negative(who, "weight_decay", o.weight_decay);
+}
+
+/// One Adam step over the whole state; `decoupled` selects AdamW's weight decay instead of L2.
+template <class T, class Options>
+void adam_step(optimizer_core<T>& core, const Options& o, bool decoupled, std::span<const parameter_view<T>> params) {
+    core.prepare(params, {true, true, o.amsgrad}, {T(0), T(0), T(0)});
+    const double lr = core.learning_rate();
+    const T b1 = static_cast<T>(o.beta1), b2 = static_cast<T>(o.beta2);
+    const T c1 = static_cast<T>(1.0 - o.beta1), c2 = static_cast<T>(1.0 - o.beta2);
+    const T eps = static_cast<T>(o.eps);
+    const T l2 = static_cast<T>(decoupled ? 0.0 : o.weight_decay);
+    const T shrink = static_cast<T>(1.0 - lr * o.weight_decay);
+    const bool use_l2 = !decoupled && o.weight_decay != 0.0;
+    const bool use_shrink = decoupled && o.weight_decay != 0.0;
+    const bool amsgrad = o.amsgrad;
+    const double beta1 = o.beta1, beta2 = o.beta2;
+    core.update(params, [&](T* p, const T* g, T* m, T* v, T* vmax, std::size_t n, std::uint64_t t) {
+        // Algorithm 1 with the bias corrections folded as PyTorch does:
+        // p -= (lr / (1 - beta1^t)) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps) == lr * m_hat / (sqrt(v_hat) + eps).
+        const double tt = static_cast<double>(t);
+        const T step_size = static_cast<T>(lr / (1.0 - std::pow(beta1, tt)));
+        const T bc2_sqrt = static_cast<T>(std::sqrt(1.0 - std::pow(beta2, tt)));
+        // Blocks of 256 values: moments first (element-wise, vectorizes), then the square roots
+        // with SIMD instructions, then the parameter update (vectorizes) — same arithmetic as one loop.
+        constexpr std::size_t block = 256;
+        T root[block];
+        for (std::size_t j0 = 0; j0 < n; j0 += block) {
+            const std::size_t nb = std::min(block, n - j0);
+            T* CAUSALREC_RESTRICT pb = p + j0;
+            const T* CAUSALREC_RESTRICT gb = g + j0;
+            T* CAUSALREC_RESTRICT mb = m + j0;
+            T* CAUSALREC_RESTRICT vb = v + j0;
+            if (use_l2 || use_shrink || amsgrad) {
+                for (std::size_t j = 0; j < nb; ++j) {
+                    T gj = gb[j];
+                    if (use_l2) gj += l2 * pb[j];
+                    if (use_shrink) pb[j] *= shrink;
+                    mb[j] = b1 * mb[j] + c1 * gj;
+                    vb[j] = b2 * vb[j] + c2 * gj * gj;
+                    root[j] = amsgrad ? (vmax[j0 + j] = std::max(vmax[j0 + j], vb[j])) : vb[j];
+                }
+            } else {
+                for (std::size_t j = 0; j < nb; ++j) {
+                    const T gj = gb[j];
+                    mb[j] = b1 * mb[j] + c1 * gj;
+                    vb[j] = b2 * vb[j] + c2 * gj * gj;
+                    root[j] = vb[j];
+                }
+            }
+            sqrt_in_place(root, nb);
+            for (std::size_t j = 0; j < nb; ++j) pb[j] -= step_size * (mb[j] / (root[j] / bc2_sqrt + eps));
+        }
+    });
+}
+
+}  // namespace detail
+
+/// Adam (Kingma & Ba 2015, Algorithm 1): m = beta1 m + (1 - beta1) g, v = beta2 v + (1 - beta2) g^2,
+/// m_hat = m / (1 - beta1^t), v_hat = v / (1 - beta2^t), p -= lr m_hat / (sqrt(v_hat) + eps), with g the
+/// gradient plus weight_decay * p (torch.optim.Adam). Slots: exp_avg (m), exp_avg_sq (v), max_exp_avg_sq
+/// (amsgrad only). Sparse parameters: lazy Adam, see docs/optim.md.
+template <std::floating_point T = float>
+class adam {
+public:
+    using options = adam_options;
+    using value_type = T;
+    /// Names of the state slots (parameter_state::slots).
+    static constexpr std::array<std::string_view, 3> slot_names{"exp_avg", "exp_avg_sq", "max_exp_avg_sq"};
+
+    /// An Adam optimizer; raises argument_error on an invalid option.
+    explicit adam(adam_options opts = {}) : opts_(opts), core_("adam", opts.lr, opts.clip_norm, opts.clip_value) {
+        detail::check_adam_options("adam", opts_);
+    }
+
+    /// One update of every parameter from its gradient (clipped first when clipping is on; the
+    /// clipping rescales the gradient buffers in place).
+    void step(std::span<const parameter_view<T>> params) { detail::adam_step(core_, opts_, false, params); }
+
+    /// The current learning rate.
+    double learning_rate() const noexcept { return core_.learning_rate(); }
+    /// Sets the learning rate (for schedules); raises argument_error unless finite and >= 0.
+    void set_learning_rate(double lr) { core_.set_learning_rate(lr); }
+    /// "adam".
+    std::string_view name() const noexcept { return "adam"; }
+    /// The options given at construction (lr as given; see learning_rate() for the current one).
+    const options& get_options() const noexcept { return opts_; }
+    /// The per-parameter state (empty before the first step).
+    const std::vector<parameter_state<T>>& state() const noexcept { return core_.state(); }
+    /// Forgets the state; the next step() allocates it again (to optimize other parameters).
+    void reset() noexcept { core_.reset(); }
+
+private:
+    options opts_;
+    detail::optimizer_core<T> core_;
+};
+
+/// AdamW (Loshchilov & Hutter 2019, torch.optim.AdamW): p -= lr * weight_decay * p, then the Adam step
+/// on the raw gradient. Slots as adam. Sparse parameters: lazy, the decay also only on touched rows.
+template <std::floating_point T = float>
+class adamw {
+public:
+    using options = adamw_options;
+    using value_type = T;
+    /// Names of the state slots (parameter_state::slots).
+    static constexpr std::array<std::string_view, 3> slot_names{"exp_avg", "exp_avg_sq", "max_exp_avg_sq"};
+
+    /// An AdamW optimizer; raises argument_error on an invalid option.
+    explicit adamw(adamw_options opts = {}) : opts_(opts), core_("adamw", opts.lr, opts.clip_norm, opts.clip_value) {
+        detail::check_adam_options("adamw", opts_);
+    }
+
+    /// One update of every parameter from its gradient (clipped first when clipping is on; the
+    /// clipping rescales the gradient buffers in place).
+    void step(std::span<const parameter_view<T>> params) { detail::adam_step(core_, opts_, true, params); }
+
+    /// The current learning rate.
+    double learning_rate() const noexcept { return core_.learning_rate(); }
+    /// Sets the learning rate (for schedules; the decoupled decay uses it too); raises argument_error unless finite and >= 0.
+    void set_learning_rate(double lr) { core_.set_learning_rate(lr); }
+    /// "adamw".
+    std::string_view name() const noexcept { return "adamw"; }
+    /// The options given at construction (lr as given; see learning_rate() for the current one).
+    const options& get_options() const noexcept { return opts_; }
+    /// The per-parameter state (empty before the first step).
+    const std::vector<parameter_state<T>>& state() const noexcept { return core_.state(); }
+    /// Forgets the state; the next step() allocates it again (to optimize other parameters).
+    void reset() noexcept { core_.reset(); }
+
+private:
+    options opts_;
+    detail::optimizer_core<T> core_;
+};
+
+}  // namespace causalrec::optim

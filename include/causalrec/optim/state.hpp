@@ -1,0 +1,291 @@
+#pragma once
+/// @file
+/// What every optimizer of this module shares: the per-parameter state (parameter_state), the
+/// first-step allocation and shape rule, gradient clipping (by global norm, by value) and the
+/// dense / sparse (row-wise, lazy) update driver. Options checks and message helpers live in detail.
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "../core/error.hpp"
+#include "../core/parameter.hpp"
+
+namespace causalrec::optim {
+
+/// The state an optimizer keeps for one parameter, allocated on the first step() from the parameter's
+/// view and never reallocated. The meaning of the (up to three) buffers in `slots` is given by the
+/// optimizer's `slot_names`; buffers the options do not need stay empty.
+template <class T>
+struct parameter_state {
+    std::size_t size = 0;                    ///< values in the parameter
+    bool sparse = false;                     ///< updated row by row (only the touched rows)
+    std::size_t row_size = 0;                ///< values per row (sparse parameters only)
+    std::uint64_t steps = 0;                 ///< step() calls so far; for a dense parameter, the t of the update rule
+    std::vector<std::uint64_t> row_steps{};  ///< sparse parameters: updates of each row so far (that row's t)
+    std::array<std::vector<T>, 3> slots{};   ///< the optimizer's buffers, flat like the parameter
+    std::vector<std::uint64_t> row_marks{};  ///< internal: marks rows already visited in one pass (duplicates)
+};
+
+namespace detail {
+
+/// Formats a number the shortest way that reads back exactly.
+inline std::string format_number(double v) {
+    if (std::isnan(v)) return "nan";
+    if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+    char buffer[64];
+    const auto result = std::to_chars(buffer, buffer + sizeof(buffer), v);
+    return std::string(buffer, result.ptr);
+}
+
+/// Appends one message piece: text, an integer or a floating-point number.
+template <class Part>
+void append_part(std::string& s, const Part& part) {
+    if constexpr (std::is_convertible_v<const Part&, std::string_view>) {
+        s.append(std::string_view(part));
+    } else if constexpr (std::is_integral_v<Part>) {
+        s.append(std::to_string(part));
+    } else {
+        static_assert(std::is_floating_point_v<Part>, "cat: unsupported message piece");
+        s.append(format_number(static_cast<double>(part)));
+    }
+}
+
+/// Concatenates message pieces with append() (g++ 12 warns falsely on "literal" + std::string).
+template <class... Parts>
+std::string cat(const Parts&... parts) {
+    std::string s;
+    (append_part(s, parts), ...);
+    return s;
+}
+
+/// Raises argument_error unless v > 0 and finite.
+inline void require_positive(std::string_view who, std::string_view field, double v) {
+    if (!(v > 0.0) || !std::isfinite(v))
+        throw argument_error(cat(who, ": ", field, " must be a finite number > 0, got ", v));
+}
+
+/// Raises argument_error unless v >= 0 and finite.
+inline void require_non_negative(std::string_view who, std::string_view field, double v) {
+    if (!(v >= 0.0) || !std::isfinite(v))
+        throw argument_error(cat(who, ": ", field, " must be a finite number >= 0, got ", v));
+}
+
+/// Raises argument_error unless 0 <= v < 1.
+inline void require_unit_interval(std::string_view who, std::string_view field, double v) {
+    if (!(v >= 0.0 && v < 1.0)) throw argument_error(cat(who, ": ", field, " must be in [0, 1), got ", v));
+}
+
+/// The clipping options every optimizer has; checks them (each >= 0, at most one of them set).
+inline void check_clipping(std::string_view who, double clip_norm, double clip_value) {
+    require_non_negative(who, "clip_norm", clip_norm);
+    require_non_negative(who, "clip_value", clip_value);
+    if (clip_norm > 0.0 && clip_value > 0.0)
+        throw argument_error(cat(who, ": set at most one of clip_norm (", clip_norm, ") and clip_value (", clip_value,
+                                 ")"));
+}
+
+/// "parameter 2 ('weight')".
+inline std::string describe(std::size_t index, std::string_view name) {
+    std::string s = cat("parameter ", index);
+    if (!name.empty()) s.append(" ('").append(name).append("')");
+    return s;
+}
+
+/// The machinery shared by the optimizers: learning rate, clipping, per-parameter state and the
+/// dense / sparse update driver. Not API: each optimizer owns one and adds its update rule.
+template <class T>
+class optimizer_core {
+public:
+    /// A core for the optimizer `name`; checks lr > 0 and the clipping options.
+    optimizer_core(std::string_view name, double lr, double clip_norm, double clip_value)
+        : name_(name), lr_(lr), clip_norm_(clip_norm), clip_value_(clip_value) {
+        require_positive(name_, "lr", lr);
+        check_clipping(name_, clip_norm, clip_value);
+    }
+
+    /// The current learning rate.
+    double learning_rate() const noexcept { return lr_; }
+
+    /// Sets the learning rate (schedules may reach 0); raises argument_error unless finite and >= 0.
+    void set_learning_rate(double lr) {
+        require_non_negative(name_, "learning rate", lr);
+        lr_ = lr;
+    }
+
+    /// The per-parameter state, one entry per parameter of the first step (empty before it).
+    const std::vector<parameter_state<T>>& state() const noexcept { return state_; }
+
+    /// Forgets the state: the next step() allocates it again from its parameters.
+    void reset() noexcept {
+        state_.clear();
+        initialized_ = false;
+    }
+
+    /// Checks the views against the state (allocating it on the first call with the slots in `used`,
+    /// filled with `init`), then clips the gradients in place. Throws before modifying anything.
+    void prepare(std::span<const parameter_view<T>> params, std::array<bool, 3> used, std::array<T, 3> init) {
+        for (std::size_t i = 0; i < params.size(); ++i) check_view(i, params[i]);
+        if (!initialized_) {
+            allocate(params, used, init);
+        } else {
+            if (params.size() != state_.size())
+                throw shape_error(cat(name_, ": step() got ", params.size(), " parameters, but the state was built for ",
+                                      state_.size(), " on the first step; call reset() to optimize other parameters"));
+            for (std::size_t i = 0; i < params.size(); ++i) check_against_state(i, params[i], state_[i]);
+        }
+        for (std::size_t i = 0; i < params.size(); ++i) check_rows(i, params[i]);
+        if (clip_value_ > 0.0) clip_by_value(params);
+        if (clip_norm_ > 0.0) clip_by_norm(params);
+    }
+
+    /// Applies `kernel(p, g, s0, s1, s2, n, t)` to every dense parameter as a whole (t = its step count)
+    /// and to every distinct touched row of a sparse parameter (t = that row's update count); s0..s2
+    /// point at the matching part of the slots (nullptr for an unused slot).
+    template <class Kernel>
+    void update(std::span<const parameter_view<T>> params, const Kernel& kernel) {
+        ++pass_;
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            const parameter_view<T>& v = params[i];
+            parameter_state<T>& s = state_[i];
+            ++s.steps;
+            T* p = v.value.data();
+            const T* g = v.grad.data();
+            T* slot[3];
+            for (std::size_t k = 0; k < 3; ++k) slot[k] = s.slots[k].empty() ? nullptr : s.slots[k].data();
+            if (!s.sparse) {
+                kernel(p, g, slot[0], slot[1], slot[2], s.size, s.steps);
+                continue;
+            }
+            const std::size_t rs = s.row_size;
+            for (const std::size_t r : v.touched_rows) {
+                if (s.row_marks[r] == pass_) continue;  // a row listed twice is updated once
+                s.row_marks[r] = pass_;
+                const std::size_t off = r * rs;
+                const std::uint64_t t = ++s.row_steps[r];
+                kernel(p + off, g + off, slot[0] ? slot[0] + off : nullptr, slot[1] ? slot[1] + off : nullptr,
+                       slot[2] ? slot[2] + off : nullptr, rs, t);
+            }
+        }
+    }
+
+private:
+    void check_view(std::size_t i, const parameter_view<T>& v) const {
+        if (v.value.size() != v.grad.size())
+            throw shape_error(cat(name_, ": ", describe(i, v.name), " has ", v.value.size(), " values but ",
+                                  v.grad.size(), " gradient entries"));
+        if (v.sparse && (v.row_size == 0 || v.value.size() % v.row_size != 0))
+            throw shape_error(cat(name_, ": sparse ", describe(i, v.name), " has ", v.value.size(),
+                                  " values, which is not a whole number of rows of row_size ", v.row_size));
+    }
+
+    void check_against_state(std::size_t i, const parameter_view<T>& v, const parameter_state<T>& s) const {
+        if (v.value.size() != s.size || v.sparse != s.sparse || (s.sparse && v.row_size != s.row_size))
+            throw shape_error(cat(name_, ": ", describe(i, v.name), " has ", v.value.size(), " values",
+                                  v.sparse ? cat(" (sparse, rows of ", v.row_size, ")") : std::string(),
+                                  ", but the state was built on the first step for ", s.size, " values",
+                                  s.sparse ? cat(" (sparse, rows of ", s.row_size, ")") : std::string(),
+                                  "; call reset() to optimize other parameters"));
+    }
+
+    void check_rows(std::size_t i, const parameter_view<T>& v) const {
+        if (!v.sparse) return;
+        const std::size_t rows = v.value.size() / v.row_size;
+        for (const std::size_t r : v.touched_rows)
+            if (r >= rows)
+                throw shape_error(cat(name_, ": sparse ", describe(i, v.name), " lists touched row ", r, " but has ",
+                                      rows, " rows"));
+    }
+
+    void allocate(std::span<const parameter_view<T>> params, std::array<bool, 3> used, std::array<T, 3> init) {
+        std::vector<parameter_state<T>> state(params.size());
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            const parameter_view<T>& v = params[i];
+            parameter_state<T>& s = state[i];
+            s.size = v.value.size();
+            s.sparse = v.sparse;
+            s.row_size = v.sparse ? v.row_size : 0;
+            for (std::size_t k = 0; k < 3; ++k)
+                if (used[k]) s.slots[k].assign(s.size, init[k]);
+            if (s.sparse) {
+                s.row_steps.assign(s.size / s.row_size, 0);
+                s.row_marks.assign(s.size / s.row_size, 0);
+            }
+        }
+        state_ = std::move(state);
+        pass_ = 0;
+        initialized_ = true;
+    }
+
+    void clip_by_value(std::span<const parameter_view<T>> params) {
+        const T c = static_cast<T>(clip_value_);
+        const auto clamp_range = [c](T* g, std::size_t n) {
+            for (std::size_t j = 0; j < n; ++j) g[j] = std::clamp(g[j], -c, c);
+        };
+        for (const parameter_view<T>& v : params) {
+            if (!v.sparse) {
+                clamp_range(v.grad.data(), v.grad.size());
+            } else {
+                for (const std::size_t r : v.touched_rows) clamp_range(v.grad.data() + r * v.row_size, v.row_size);
+            }
+        }
+    }
+
+    void clip_by_norm(std::span<const parameter_view<T>> params) {
+        double squares = 0.0;
+        const auto add_squares = [&squares](const T* g, std::size_t n) {
+            for (std::size_t j = 0; j < n; ++j) squares += static_cast<double>(g[j]) * static_cast<double>(g[j]);
+        };
+        for_each_gradient_block(params, add_squares);
+        const double norm = std::sqrt(squares);
+        if (!std::isfinite(norm))
+            throw numeric_error(cat(name_, ": the global gradient norm is ", norm, "; cannot clip it to ", clip_norm_));
+        // torch.nn.utils.clip_grad_norm_: coefficient max_norm / (norm + 1e-6), applied when below 1.
+        const double coef = clip_norm_ / (norm + 1e-6);
+        if (coef >= 1.0) return;
+        const T c = static_cast<T>(coef);
+        for_each_gradient_block(params, [c](T* g, std::size_t n) {
+            for (std::size_t j = 0; j < n; ++j) g[j] *= c;
+        });
+    }
+
+    /// Calls f(grad, n) on every dense gradient and on every distinct touched row of a sparse one.
+    template <class F>
+    void for_each_gradient_block(std::span<const parameter_view<T>> params, const F& f) {
+        ++pass_;
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            const parameter_view<T>& v = params[i];
+            if (!v.sparse) {
+                f(v.grad.data(), v.grad.size());
+                continue;
+            }
+            parameter_state<T>& s = state_[i];
+            for (const std::size_t r : v.touched_rows) {
+                if (s.row_marks[r] == pass_) continue;
+                s.row_marks[r] = pass_;
+                f(v.grad.data() + r * v.row_size, v.row_size);
+            }
+        }
+    }
+
+    std::string_view name_;
+    double lr_;
+    double clip_norm_;
+    double clip_value_;
+    bool initialized_ = false;
+    std::uint64_t pass_ = 0;
+    std::vector<parameter_state<T>> state_{};
+};
+
+}  // namespace detail
+
+}  // namespace causalrec::optim
