@@ -1,0 +1,708 @@
+#pragma once
+/// @file
+/// Named tensors in the safetensors format (https://github.com/huggingface/safetensors): the
+/// `tensor_file` value type, `save_safetensors` / `load_safetensors`, and the in-memory
+/// `tensor_file::to_bytes()` / `tensor_file::from_bytes()`. Every malformed input raises
+/// `causalrec::format_error` naming the file and the fault. See docs/io.md.
+
+#include <algorithm>
+#include <cerrno>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <limits>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "../core/error.hpp"
+#include "../core/tensor.hpp"
+#include "detail/common.hpp"
+
+namespace causalrec::io {
+
+/// Element types of the safetensors format that have a whole number of bytes per element, in the
+/// reference implementation's order (increasing alignment). The sub-byte types F4, F6_E2M3 and
+/// F6_E3M2 are not supported: a file that uses them is rejected with a format_error.
+enum class dtype : std::uint8_t {
+    boolean,      ///< BOOL (1 byte)
+    u8,           ///< U8
+    i8,           ///< I8
+    f8_e5m2,      ///< F8_E5M2 (raw bytes only)
+    f8_e4m3,      ///< F8_E4M3 (raw bytes only)
+    f8_e8m0,      ///< F8_E8M0 (raw bytes only)
+    f8_e4m3fnuz,  ///< F8_E4M3FNUZ (raw bytes only)
+    f8_e5m2fnuz,  ///< F8_E5M2FNUZ (raw bytes only)
+    i16,          ///< I16
+    u16,          ///< U16
+    f16,          ///< F16 (raw bytes only)
+    bf16,         ///< BF16 (raw bytes only)
+    i32,          ///< I32
+    u32,          ///< U32
+    f32,          ///< F32
+    c64,          ///< C64, a pair of F32 (raw bytes only)
+    f64,          ///< F64
+    i64,          ///< I64
+    u64,          ///< U64
+};
+
+namespace detail {
+/// Name and size of every dtype, indexed by its enum value.
+struct dtype_info {
+    std::string_view name;
+    std::size_t size;
+};
+inline constexpr dtype_info dtype_table[] = {
+    {"BOOL", 1}, {"U8", 1},  {"I8", 1},   {"F8_E5M2", 1}, {"F8_E4M3", 1}, {"F8_E8M0", 1}, {"F8_E4M3FNUZ", 1},
+    {"F8_E5M2FNUZ", 1},      {"I16", 2},  {"U16", 2},     {"F16", 2},     {"BF16", 2},    {"I32", 4},
+    {"U32", 4},  {"F32", 4}, {"C64", 8},  {"F64", 8},     {"I64", 8},     {"U64", 8},
+};
+/// Largest JSON nesting accepted in a header; a valid header nests 3 deep.
+inline constexpr int max_header_depth = 16;
+}  // namespace detail
+
+/// Largest accepted JSON header, in bytes (the reference implementation's limit, 100 MB).
+inline constexpr std::uint64_t max_header_size = 100'000'000;
+
+/// The format's name of a dtype: "F32", "I64", "U8", ...
+constexpr std::string_view dtype_name(dtype t) noexcept { return detail::dtype_table[static_cast<std::size_t>(t)].name; }
+
+/// Bytes per element of a dtype.
+constexpr std::size_t dtype_size(dtype t) noexcept { return detail::dtype_table[static_cast<std::size_t>(t)].size; }
+
+/// The dtype called `name` in the format ("F32", ...), or nothing when the name is not a supported dtype.
+constexpr std::optional<dtype> parse_dtype(std::string_view name) noexcept {
+    for (std::size_t i = 0; i < std::size(detail::dtype_table); ++i)
+        if (detail::dtype_table[i].name == name) return static_cast<dtype>(i);
+    return std::nullopt;
+}
+
+/// The dtype that stores C++ type T: F32 for float, F64 for double, I8..I64 and U8..U64 for the
+/// signed and unsigned integer types by size; nothing for other types (bool, char, long double...).
+template <class T>
+constexpr std::optional<dtype> dtype_for() noexcept {
+    using U = std::remove_cv_t<T>;
+    if constexpr (std::is_same_v<U, float> && std::numeric_limits<float>::is_iec559 && sizeof(float) == 4) {
+        return dtype::f32;
+    } else if constexpr (std::is_same_v<U, double> && std::numeric_limits<double>::is_iec559 && sizeof(double) == 8) {
+        return dtype::f64;
+    } else if constexpr (std::is_integral_v<U> && !std::is_same_v<U, bool> && !std::is_same_v<U, char> &&
+                         !std::is_same_v<U, wchar_t> && !std::is_same_v<U, char8_t> &&
+                         !std::is_same_v<U, char16_t> && !std::is_same_v<U, char32_t>) {
+        constexpr bool s = std::is_signed_v<U>;
+        if constexpr (sizeof(U) == 1) return s ? dtype::i8 : dtype::u8;
+        else if constexpr (sizeof(U) == 2) return s ? dtype::i16 : dtype::u16;
+        else if constexpr (sizeof(U) == 4) return s ? dtype::i32 : dtype::u32;
+        else if constexpr (sizeof(U) == 8) return s ? dtype::i64 : dtype::u64;
+        else return std::nullopt;
+    } else {
+        return std::nullopt;
+    }
+}
+
+/// A C++ type with a safetensors dtype: float, double, std::int8_t..std::int64_t, std::uint8_t..std::uint64_t.
+template <class T>
+concept element_type = dtype_for<T>().has_value();
+
+/// The dtype of an element_type (dtype_of<float> == dtype::f32).
+template <element_type T>
+inline constexpr dtype dtype_of = *dtype_for<T>();
+
+/// One tensor of a file: element type, shape and its row-major elements as little-endian bytes.
+struct tensor {
+    io::dtype type{};                  ///< element type
+    std::vector<std::size_t> shape{};  ///< dimensions; empty for a scalar
+    std::vector<std::byte> data{};     ///< element_count() * dtype_size(type) bytes, little-endian
+
+    /// Number of elements (product of the shape; 1 for a scalar, 0 when a dimension is 0).
+    std::size_t element_count() const noexcept {
+        std::size_t n = 1;
+        for (const auto d : shape) n *= d;
+        return n;
+    }
+
+    /// Equal dtype, shape and bytes.
+    friend bool operator==(const tensor&, const tensor&) = default;
+};
+
+class tensor_file;
+/// Reads a safetensors file; raises format_error naming the file and the fault when it is malformed,
+/// and causalrec::error when it cannot be opened or read.
+inline tensor_file load_safetensors(const std::filesystem::path& path);
+/// Writes a tensor_file in the safetensors format (defined below, after tensor_file).
+inline void save_safetensors(const std::filesystem::path& path, const tensor_file& file);
+
+/// A set of named tensors plus string metadata: what a safetensors file holds. A plain value type:
+/// fill it with add(), read it with get_matrix() / get_vector() / get_values() / at(), write it with
+/// save_safetensors() or to_bytes(), read one with load_safetensors() or from_bytes().
+class tensor_file {
+public:
+    /// Free-form string metadata, stored as the file's "__metadata__" object (omitted when empty).
+    std::map<std::string, std::string> metadata{};
+
+    /// An empty file: no tensors, no metadata.
+    tensor_file() = default;
+
+    /// Adds a tensor of any rank (matrix<T>, vector<T>, xt::xtensor<T, N>) under `name`. Raises
+    /// argument_error when the name is taken, is "__metadata__" or is not valid UTF-8.
+    template <element_type T, std::size_t N>
+    tensor_file& add(std::string name, const xt::xtensor<T, N>& values) {
+        std::vector<std::size_t> shape(values.shape().begin(), values.shape().end());
+        return add<T>(std::move(name), std::span<const T>(values.data(), values.size()), std::move(shape));
+    }
+
+    /// Adds row-major `values` with the given shape (`add<float>("w", v, {2, 3})`). Raises
+    /// shape_error when the shape's element count differs from values.size(), argument_error for a
+    /// bad name (see above).
+    template <element_type T>
+    tensor_file& add(std::string name, std::span<const T> values, std::vector<std::size_t> shape) {
+        const auto count = detail::checked_product(std::span<const std::size_t>(shape));
+        if (!count || *count != values.size())
+            throw shape_error(detail::cat("tensor_file::add: tensor ", detail::quote(name), " has shape ",
+                                          detail::shape_string(shape), ", which does not hold ", values.size(),
+                                          " values"));
+        tensor t{.type = dtype_of<T>, .shape = std::move(shape), .data = std::vector<std::byte>(values.size_bytes())};
+        if (!values.empty()) std::memcpy(t.data.data(), values.data(), values.size_bytes());
+        detail::host_to_little_endian(t.data, sizeof(T));
+        return insert(std::move(name), std::move(t));
+    }
+
+    /// Adds a tensor given as raw little-endian bytes (any dtype, e.g. F16 or BF16). Raises shape_error
+    /// when the byte count does not match the shape and dtype, argument_error for a bad name.
+    tensor_file& add(std::string name, tensor t) {
+        const auto count = detail::checked_product(std::span<const std::size_t>(t.shape));
+        const auto bytes = count ? detail::checked_mul(*count, dtype_size(t.type)) : std::nullopt;
+        if (!bytes || *bytes != t.data.size())
+            throw shape_error(detail::cat("tensor_file::add: tensor ", detail::quote(name), " has dtype ",
+                                          dtype_name(t.type), " and shape ", detail::shape_string(t.shape),
+                                          ", which does not match its ", t.data.size(), " bytes"));
+        return insert(std::move(name), std::move(t));
+    }
+
+    /// Removes the tensor `name`; returns whether there was one.
+    bool erase(std::string_view name) {
+        const auto it = tensors_.find(name);
+        if (it == tensors_.end()) return false;
+        tensors_.erase(it);
+        return true;
+    }
+
+    /// True when a tensor called `name` is present.
+    bool contains(std::string_view name) const { return tensors_.find(name) != tensors_.end(); }
+
+    /// The tensor names, sorted.
+    std::vector<std::string> names() const {
+        std::vector<std::string> out;
+        out.reserve(tensors_.size());
+        for (const auto& [name, t] : tensors_) out.push_back(name);
+        return out;
+    }
+
+    /// Number of tensors.
+    std::size_t size() const noexcept { return tensors_.size(); }
+
+    /// True when there are no tensors (metadata may still be present).
+    bool empty() const noexcept { return tensors_.empty(); }
+
+    /// All tensors by name.
+    const std::map<std::string, tensor, std::less<>>& tensors() const noexcept { return tensors_; }
+
+    /// The tensor `name`; raises format_error naming the file and the tensor when it is absent.
+    const tensor& at(std::string_view name) const {
+        const auto it = tensors_.find(name);
+        if (it == tensors_.end()) {
+            std::string msg = detail::cat(where(), ": no tensor named ", detail::quote(name), " (the file has ",
+                                          tensors_.size(), tensors_.size() == 1 ? " tensor" : " tensors");
+            std::size_t listed = 0;
+            for (const auto& [n, t] : tensors_) {
+                if (listed == 10) {
+                    msg.append(", ...");
+                    break;
+                }
+                msg.append(listed == 0 ? ": " : ", ").append(detail::quote(n));
+                ++listed;
+            }
+            msg.append(")");
+            throw format_error(msg);
+        }
+        return it->second;
+    }
+
+    /// The rank-2 tensor `name` as a matrix<T>. Raises format_error naming the file, the tensor, the
+    /// expected and the found dtype and shape when the tensor is absent, of another dtype or not rank 2.
+    template <element_type T>
+    matrix<T> get_matrix(std::string_view name) const {
+        const tensor& t = checked<T>(name, 2, "rank 2 (a matrix)");
+        matrix<T> m = make_matrix<T>(t.shape[0], t.shape[1]);
+        copy_out(t, m.data());
+        return m;
+    }
+
+    /// As get_matrix(name), and also checks that the shape is [rows, cols].
+    template <element_type T>
+    matrix<T> get_matrix(std::string_view name, std::size_t rows, std::size_t cols) const {
+        const std::size_t expected[] = {rows, cols};
+        check_shape<T>(name, expected);
+        return get_matrix<T>(name);
+    }
+
+    /// The rank-1 tensor `name` as a vector<T>; raises format_error as get_matrix() does.
+    template <element_type T>
+    vector<T> get_vector(std::string_view name) const {
+        const tensor& t = checked<T>(name, 1, "rank 1 (a vector)");
+        vector<T> v = make_vector<T>(t.shape[0]);
+        copy_out(t, v.data());
+        return v;
+    }
+
+    /// As get_vector(name), and also checks that the shape is [n].
+    template <element_type T>
+    vector<T> get_vector(std::string_view name, std::size_t n) const {
+        const std::size_t expected[] = {n};
+        check_shape<T>(name, expected);
+        return get_vector<T>(name);
+    }
+
+    /// The elements of tensor `name` of any rank, row-major; raises format_error when it is absent or
+    /// of another dtype.
+    template <element_type T>
+    std::vector<T> get_values(std::string_view name) const {
+        const tensor& t = at(name);
+        if (t.type != dtype_of<T>)
+            throw format_error(detail::cat(where(), ": tensor ", detail::quote(name), " has dtype ", dtype_name(t.type),
+                                           " and shape ", detail::shape_string(t.shape), "; expected dtype ",
+                                           dtype_name(dtype_of<T>)));
+        std::vector<T> out(t.element_count());
+        copy_out(t, out.data());
+        return out;
+    }
+
+    /// Where the tensors came from, for messages: the file name or the name given to from_bytes();
+    /// empty for a file built in memory.
+    const std::string& source() const noexcept { return source_; }
+
+    /// The complete file as bytes: 8-byte little-endian header length, the JSON header padded with
+    /// spaces to a multiple of 8 bytes, then the tensor data. Tensors are laid out as the reference
+    /// writer does (largest dtype first, then by name), so every tensor is aligned to its element size
+    /// and equal contents give equal bytes. Raises argument_error when metadata is not valid UTF-8.
+    std::vector<std::byte> to_bytes() const {
+        const auto [header, order] = layout();
+        std::size_t total = 8 + header.size();
+        for (const auto* entry : order) total += entry->second.data.size();
+        std::vector<std::byte> out(total);
+        detail::store_u64_le(header.size(), out.data());
+        std::memcpy(out.data() + 8, header.data(), header.size());
+        std::size_t pos = 8 + header.size();
+        for (const auto* entry : order) {
+            const auto& d = entry->second.data;
+            if (!d.empty()) std::memcpy(out.data() + pos, d.data(), d.size());
+            pos += d.size();
+        }
+        return out;
+    }
+
+    /// Parses a complete safetensors file held in memory; raises format_error naming `name_for_errors`
+    /// and the fault when the bytes are not a valid file (see docs/io.md for the rules).
+    static tensor_file from_bytes(std::span<const std::byte> bytes, std::string name_for_errors = "<memory>") {
+        const std::string& file = name_for_errors;
+        const std::uint64_t header_size = check_prefix(bytes.size(), bytes.data(), file);
+        const auto* header_begin = reinterpret_cast<const char*>(bytes.data() + 8);
+        const std::uint64_t buffer_size = bytes.size() - 8 - header_size;
+        auto parsed = parse_header(std::string_view(header_begin, static_cast<std::size_t>(header_size)),
+                                   buffer_size, file);
+        tensor_file out;
+        out.metadata = std::move(parsed.metadata);
+        const std::byte* buffer = bytes.data() + 8 + header_size;
+        for (auto& e : parsed.entries) {
+            tensor t{.type = e.type, .shape = std::move(e.shape),
+                     .data = std::vector<std::byte>(buffer + e.begin, buffer + e.end)};
+            out.tensors_.emplace(std::move(e.name), std::move(t));
+        }
+        out.source_ = std::move(name_for_errors);
+        return out;
+    }
+
+    /// Same metadata and same tensors (the source name is not compared).
+    friend bool operator==(const tensor_file& a, const tensor_file& b) {
+        return a.metadata == b.metadata && a.tensors_ == b.tensors_;
+    }
+
+private:
+    friend tensor_file load_safetensors(const std::filesystem::path& path);
+    friend void save_safetensors(const std::filesystem::path& path, const tensor_file& file);
+
+    /// One validated header entry.
+    struct header_entry {
+        std::string name;
+        io::dtype type;
+        std::vector<std::size_t> shape;
+        std::uint64_t begin;
+        std::uint64_t end;
+    };
+
+    /// A validated header: metadata and entries sorted by data offset.
+    struct parsed_header {
+        std::map<std::string, std::string> metadata;
+        std::vector<header_entry> entries;
+    };
+
+    std::string where() const { return source_.empty() ? std::string("tensor_file") : source_; }
+
+    tensor_file& insert(std::string name, tensor t) {
+        if (name == "__metadata__")
+            throw argument_error("tensor_file::add: '__metadata__' is reserved for the metadata and cannot name a tensor");
+        if (!detail::valid_utf8(name))
+            throw argument_error(detail::cat("tensor_file::add: tensor name ", detail::quote(detail::printable(name)),
+                                             " is not valid UTF-8"));
+        if (contains(name))
+            throw argument_error(detail::cat("tensor_file::add: a tensor named ", detail::quote(name),
+                                             " is already in the file (erase() it first to replace it)"));
+        tensors_.emplace(std::move(name), std::move(t));
+        return *this;
+    }
+
+    template <element_type T>
+    const tensor& checked(std::string_view name, std::size_t rank, std::string_view what) const {
+        const tensor& t = at(name);
+        if (t.type != dtype_of<T> || t.shape.size() != rank)
+            throw format_error(detail::cat(where(), ": tensor ", detail::quote(name), " has dtype ", dtype_name(t.type),
+                                           " and shape ", detail::shape_string(t.shape), "; expected dtype ",
+                                           dtype_name(dtype_of<T>), " and ", what));
+        return t;
+    }
+
+    template <element_type T>
+    void check_shape(std::string_view name, std::span<const std::size_t> expected) const {
+        const tensor& t = at(name);
+        if (t.type != dtype_of<T> || !std::equal(t.shape.begin(), t.shape.end(), expected.begin(), expected.end()))
+            throw format_error(detail::cat(where(), ": tensor ", detail::quote(name), " has dtype ", dtype_name(t.type),
+                                           " and shape ", detail::shape_string(t.shape), "; expected dtype ",
+                                           dtype_name(dtype_of<T>), " and shape ", detail::shape_string(expected)));
+    }
+
+    template <element_type T>
+    static void copy_out(const tensor& t, T* out) noexcept {
+        if (t.data.empty()) return;
+        std::memcpy(out, t.data.data(), t.data.size());
+        detail::host_to_little_endian(std::span<std::byte>(reinterpret_cast<std::byte*>(out), t.data.size()), sizeof(T));
+    }
+
+    using entry_pointer = const std::pair<const std::string, tensor>*;
+
+    /// The padded JSON header and the tensors in file order (largest dtype first, then by name).
+    std::pair<std::string, std::vector<entry_pointer>> layout() const {
+        std::vector<entry_pointer> order;
+        order.reserve(tensors_.size());
+        for (const auto& entry : tensors_) order.push_back(&entry);
+        std::stable_sort(order.begin(), order.end(), [](entry_pointer a, entry_pointer b) {
+            return static_cast<int>(a->second.type) > static_cast<int>(b->second.type);
+        });  // stable: names stay sorted within a dtype
+        for (const auto& [key, value] : metadata) {
+            if (!detail::valid_utf8(key))
+                throw argument_error(detail::cat("tensor_file: metadata key ", detail::quote(detail::printable(key)),
+                                                 " is not valid UTF-8"));
+            if (!detail::valid_utf8(value))
+                throw argument_error(detail::cat("tensor_file: metadata value of ", detail::quote(key),
+                                                 " is not valid UTF-8"));
+        }
+        const auto json_string = [](const std::string& s) { return nlohmann::json(s).dump(); };
+        // Written by hand, not through nlohmann::json objects, to keep the reference writer's key
+        // order: "__metadata__" first, then tensors in data order with dtype, shape, data_offsets.
+        std::string h = "{";
+        bool first = true;
+        if (!metadata.empty()) {
+            h.append("\"__metadata__\":{");
+            bool first_key = true;
+            for (const auto& [key, value] : metadata) {
+                if (!first_key) h.append(",");
+                h.append(json_string(key)).append(":").append(json_string(value));
+                first_key = false;
+            }
+            h.append("}");
+            first = false;
+        }
+        std::uint64_t offset = 0;
+        for (const auto* entry : order) {
+            const tensor& t = entry->second;
+            if (!first) h.append(",");
+            first = false;
+            h.append(json_string(entry->first)).append(":{\"dtype\":\"").append(dtype_name(t.type));
+            h.append("\",\"shape\":[");
+            for (std::size_t i = 0; i < t.shape.size(); ++i) {
+                if (i > 0) h.append(",");
+                h.append(std::to_string(t.shape[i]));
+            }
+            const std::uint64_t end = offset + t.data.size();
+            h.append("],\"data_offsets\":[").append(std::to_string(offset)).append(",").append(std::to_string(end));
+            h.append("]}");
+            offset = end;
+        }
+        h.append("}");
+        h.append((8 - h.size() % 8) % 8, ' ');
+        return {std::move(h), std::move(order)};
+    }
+
+    /// Checks the 8-byte length prefix against the file size; returns the header length.
+    static std::uint64_t check_prefix(std::uint64_t file_size, const std::byte* prefix, const std::string& file) {
+        if (file_size < 8)
+            throw format_error(detail::cat(file, ": file is ", file_size,
+                                           " bytes long; a safetensors file starts with an 8-byte header length"));
+        const std::uint64_t n = detail::load_u64_le(prefix);
+        if (n > max_header_size)
+            throw format_error(detail::cat(file, ": header length ", n, " exceeds the limit of ", max_header_size,
+                                           " bytes (corrupt, or not a safetensors file)"));
+        if (n > file_size - 8)
+            throw format_error(detail::cat(file, ": header length ", n, " but only ", file_size - 8,
+                                           " bytes follow the length field (truncated file?)"));
+        return n;
+    }
+
+    /// Parses and validates the JSON header against a data buffer of `buffer_size` bytes.
+    static parsed_header parse_header(std::string_view text, std::uint64_t buffer_size, const std::string& file) {
+        using json = nlohmann::json;
+        const auto fail = [&file](const auto&... parts) { return format_error(detail::cat(file, ": ", parts...)); };
+        if (text.empty() || text.front() != '{')
+            throw fail("the JSON header does not start with '{' (corrupt, or not a safetensors file)");
+
+        // nlohmann::json keeps the last of duplicate keys; the callback sees every key and rejects repeats.
+        std::vector<std::set<std::string>> open_objects;
+        std::string top_key;
+        json root;
+        try {
+            root = json::parse(text.begin(), text.end(), [&](int depth, json::parse_event_t event, json& parsed) {
+                if (depth > detail::max_header_depth)
+                    throw fail("the JSON header nests deeper than ", detail::max_header_depth, " levels");
+                switch (event) {
+                    case json::parse_event_t::object_start:
+                        open_objects.emplace_back();
+                        break;
+                    case json::parse_event_t::object_end:
+                        if (!open_objects.empty()) open_objects.pop_back();
+                        break;
+                    case json::parse_event_t::key: {
+                        const auto& key = parsed.get_ref<const std::string&>();
+                        if (open_objects.empty()) break;
+                        if (!open_objects.back().insert(key).second) {
+                            if (open_objects.size() == 1)
+                                throw fail(key == "__metadata__" ? std::string("'__metadata__' appears twice")
+                                                                 : detail::cat("duplicate tensor name ", detail::quote(key)));
+                            throw fail("duplicate key ", detail::quote(key), " inside the entry ", detail::quote(top_key));
+                        }
+                        if (open_objects.size() == 1) top_key = key;
+                        break;
+                    }
+                    default:
+                        break;
+                }
+                return true;
+            });
+        } catch (const json::exception& e) {
+            throw fail("the header is not valid JSON: ", detail::printable(e.what()));
+        }
+        if (!root.is_object()) throw fail("the JSON header is not an object");
+
+        parsed_header out;
+        const auto non_negative = [](const json& v) -> std::optional<std::uint64_t> {
+            if (v.is_number_unsigned()) return v.get<std::uint64_t>();
+            if (v.is_number_integer() && v.get<std::int64_t>() >= 0) return static_cast<std::uint64_t>(v.get<std::int64_t>());
+            return std::nullopt;
+        };
+        for (auto it = root.cbegin(); it != root.cend(); ++it) {
+            const std::string& name = it.key();
+            const json& entry = it.value();
+            if (name == "__metadata__") {
+                if (entry.is_null()) continue;  // the reference reader accepts null as "no metadata"
+                if (!entry.is_object())
+                    throw fail("'__metadata__' is a ", entry.type_name(), "; it must be an object of strings");
+                for (const auto& [key, value] : entry.items()) {
+                    if (!value.is_string())
+                        throw fail("'__metadata__' entry ", detail::quote(key), " is a ", value.type_name(),
+                                   "; metadata values must be strings");
+                    out.metadata.emplace(key, value.get<std::string>());
+                }
+                continue;
+            }
+            const std::string tname = detail::cat("tensor ", detail::quote(name));
+            if (!entry.is_object())
+                throw fail(tname, ": its entry is a ", entry.type_name(),
+                           "; expected an object with dtype, shape and data_offsets");
+            const auto field = [&](const char* key) -> const json& {
+                const auto it = entry.find(key);
+                if (it == entry.end()) throw fail(tname, ": missing field '", key, "'");
+                return *it;
+            };
+            const json& jdtype = field("dtype");
+            if (!jdtype.is_string()) throw fail(tname, ": field 'dtype' is a ", jdtype.type_name(), ", not a string");
+            const auto& dtype_text = jdtype.get_ref<const std::string&>();
+            const auto type = parse_dtype(dtype_text);
+            if (!type) {
+                if (dtype_text == "F4" || dtype_text == "F6_E2M3" || dtype_text == "F6_E3M2")
+                    throw fail(tname, ": dtype ", detail::quote(dtype_text),
+                               " packs several elements per byte, which causalrec does not support");
+                throw fail(tname, ": unknown dtype ", detail::quote(dtype_text));
+            }
+            const json& jshape = field("shape");
+            if (!jshape.is_array()) throw fail(tname, ": field 'shape' is a ", jshape.type_name(), ", not an array");
+            std::vector<std::size_t> shape;
+            shape.reserve(jshape.size());
+            for (std::size_t i = 0; i < jshape.size(); ++i) {
+                const auto d = non_negative(jshape[i]);
+                if (!d || *d > std::numeric_limits<std::size_t>::max())
+                    throw fail(tname, ": shape entry ", i, " is ", detail::printable(jshape[i].dump()),
+                               "; shape entries must be non-negative integers");
+                shape.push_back(static_cast<std::size_t>(*d));
+            }
+            const json& joff = field("data_offsets");
+            if (!joff.is_array() || joff.size() != 2)
+                throw fail(tname, ": field 'data_offsets' must be an array [begin, end], got ",
+                           detail::printable(joff.dump()));
+            const auto begin = non_negative(joff[0]);
+            const auto end = non_negative(joff[1]);
+            if (!begin || !end)
+                throw fail(tname, ": data_offsets ", detail::printable(joff.dump()),
+                           " must hold two non-negative integers");
+            const std::string offsets = detail::cat("data_offsets [", *begin, ", ", *end, "]");
+            if (*begin > *end) throw fail(tname, ": ", offsets, " has begin > end");
+            const auto count = detail::checked_product(std::span<const std::size_t>(shape));
+            const auto bytes = count ? detail::checked_mul(*count, dtype_size(*type)) : std::nullopt;
+            if (!bytes)
+                throw fail(tname, ": the byte size of shape ", detail::shape_string(shape), " with dtype ",
+                           dtype_name(*type), " overflows 64 bits");
+            if (*end - *begin != *bytes)
+                throw fail(tname, ": shape ", detail::shape_string(shape), " with dtype ", dtype_name(*type),
+                           " needs ", *bytes, " bytes, but ", offsets, " span ", *end - *begin);
+            if (*end > buffer_size)
+                throw fail(tname, ": ", offsets, " reach beyond the ", buffer_size,
+                           "-byte data buffer (truncated file?)");
+            out.entries.push_back(header_entry{name, *type, std::move(shape), *begin, *end});
+        }
+
+        // The reference implementation's rule: sorted by offset, the tensors tile the data buffer
+        // exactly, without holes, overlaps or trailing bytes.
+        std::sort(out.entries.begin(), out.entries.end(), [](const header_entry& a, const header_entry& b) {
+            if (a.begin != b.begin) return a.begin < b.begin;
+            if (a.end != b.end) return a.end < b.end;
+            return a.name < b.name;
+        });
+        std::uint64_t covered = 0;
+        const header_entry* previous = nullptr;
+        for (const auto& e : out.entries) {
+            if (e.begin > covered)
+                throw fail("bytes [", covered, ", ", e.begin, ") of the data buffer belong to no tensor (a hole before ",
+                           "tensor ", detail::quote(e.name), ")");
+            if (e.begin < covered)
+                throw fail("tensor ", detail::quote(e.name), " (data_offsets [", e.begin, ", ", e.end,
+                           "]) overlaps tensor ", detail::quote(previous ? previous->name : std::string()),
+                           " (data_offsets [", previous ? previous->begin : 0, ", ", previous ? previous->end : 0, "])");
+            if (e.end > covered || previous == nullptr) previous = &e;
+            covered = e.end;
+        }
+        if (covered != buffer_size)
+            throw fail("the data buffer has ", buffer_size - covered, " trailing bytes after the last tensor (",
+                       buffer_size, " bytes, tensors cover ", covered, ")");
+        return out;
+    }
+
+    std::map<std::string, tensor, std::less<>> tensors_{};
+    std::string source_{};
+};
+
+namespace detail {
+/// An open C file, closed on scope exit.
+using file_handle = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
+
+/// Reads exactly `size` bytes; false when the file ends first or a read fails.
+inline bool read_exact(std::FILE* f, void* out, std::size_t size) {
+    return size == 0 || std::fread(out, 1, size, f) == size;
+}
+}  // namespace detail
+
+/// Reads a safetensors file: the header first, then every tensor straight into its buffer. Raises
+/// format_error naming the file and the fault when it is malformed or truncated, causalrec::error when
+/// it cannot be opened or read.
+inline tensor_file load_safetensors(const std::filesystem::path& path) {
+    const std::string file = path.string();
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        throw error(detail::cat("load_safetensors: '", file, "' is a directory, not a file"));
+    detail::file_handle f(std::fopen(file.c_str(), "rb"), &std::fclose);
+    if (!f) throw error(detail::cat("load_safetensors: cannot open '", file, "': ", std::strerror(errno)));
+    const auto size = std::filesystem::file_size(path, ec);
+    if (ec) throw error(detail::cat("load_safetensors: cannot read the size of '", file, "': ", ec.message()));
+    const auto truncated = [&file] {
+        return format_error(detail::cat(file, ": the file ended early while reading (truncated, or changed while read)"));
+    };
+
+    std::byte prefix[8] = {};
+    if (size >= 8 && !detail::read_exact(f.get(), prefix, 8)) throw truncated();
+    const std::uint64_t header_size = tensor_file::check_prefix(size, prefix, file);
+    std::string header(static_cast<std::size_t>(header_size), '\0');
+    if (!detail::read_exact(f.get(), header.data(), header.size())) throw truncated();
+    auto parsed = tensor_file::parse_header(header, size - 8 - header_size, file);
+
+    tensor_file out;
+    out.metadata = std::move(parsed.metadata);
+    for (auto& e : parsed.entries) {  // sorted by offset and contiguous: read them in order
+        tensor t{.type = e.type, .shape = std::move(e.shape),
+                 .data = std::vector<std::byte>(static_cast<std::size_t>(e.end - e.begin))};
+        if (!detail::read_exact(f.get(), t.data.data(), t.data.size())) throw truncated();
+        out.tensors_.emplace(std::move(e.name), std::move(t));
+    }
+    out.source_ = file;
+    return out;
+}
+
+/// Writes `file` to `path` in the safetensors format (the bytes of tensor_file::to_bytes()). The data
+/// go to "<path>.tmp" first, which is then renamed over `path`, so a crash never leaves a truncated
+/// file behind. Raises causalrec::error when the file cannot be written, argument_error when the
+/// metadata is not valid UTF-8.
+inline void save_safetensors(const std::filesystem::path& path, const tensor_file& file) {
+    const std::string target = path.string();
+    const auto [header, order] = file.layout();
+    std::filesystem::path temp = path;
+    temp += ".tmp";
+    const std::string temp_name = temp.string();
+    {
+        detail::file_handle f(std::fopen(temp_name.c_str(), "wb"), &std::fclose);
+        if (!f)
+            throw error(detail::cat("save_safetensors: cannot open '", temp_name, "' for writing: ", std::strerror(errno)));
+        std::byte prefix[8];
+        detail::store_u64_le(header.size(), prefix);
+        bool ok = std::fwrite(prefix, 1, 8, f.get()) == 8 &&
+                  std::fwrite(header.data(), 1, header.size(), f.get()) == header.size();
+        for (const auto* entry : order) {
+            const auto& d = entry->second.data;
+            if (ok && !d.empty()) ok = std::fwrite(d.data(), 1, d.size(), f.get()) == d.size();
+        }
+        if (ok) ok = std::fflush(f.get()) == 0;
+        std::FILE* raw = f.release();
+        if (std::fclose(raw) != 0) ok = false;
+        if (!ok) {
+            std::error_code ignored;
+            std::filesystem::remove(temp, ignored);
+            throw error(detail::cat("save_safetensors: writing '", temp_name, "' failed (disk full?)"));
+        }
+    }
+    std::error_code ec;
+    std::filesystem::rename(temp, path, ec);
+    if (ec) {
+        std::error_code ignored;
+        std::filesystem::remove(temp, ignored);
+        throw error(detail::cat("save_safetensors: cannot move '", temp_name, "' to '", target, "': ", ec.message()));
+    }
+}
+
+}  // namespace causalrec::io
