@@ -1,0 +1,193 @@
+#pragma once
+/// @file
+/// Activation layers: relu, leaky_relu, sigmoid, tanh (element-wise) and softmax (per row).
+/// Each keeps its output (the backward pass needs only the output) and its input gradient.
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "../core/compiler.hpp"
+#include "../core/error.hpp"
+#include "../core/parameter.hpp"
+#include "../core/tensor.hpp"
+#include "detail/buffers.hpp"
+
+namespace causalrec::nn {
+
+namespace detail {
+
+/// An element-wise activation y = f(x) whose backward step dL/dx is a function of dL/dy and y
+/// (Op::backward(g, y)); the ops are written as selects and products so that the loops vectorize.
+template <class T, class Op>
+class elementwise_activation {
+public:
+    /// Value type of the layer.
+    using value_type = T;
+
+    elementwise_activation() = default;
+    explicit elementwise_activation(Op op) : op_(op) {}
+
+    /// y = f(x), element by element.
+    const matrix<T>& forward(const matrix<T>& x) {
+        matrix<T>& y = output_.get(x.shape()[0], x.shape()[1]);
+        const T* CAUSALREC_RESTRICT in = x.data();
+        T* CAUSALREC_RESTRICT out = y.data();
+        const std::size_t n = x.size();
+        for (std::size_t i = 0; i < n; ++i) out[i] = op_.apply(in[i]);
+        last_ = &y;
+        return y;
+    }
+
+    /// dL/dx = dL/dy * f'(x), with f'(x) computed from y.
+    const matrix<T>& backward(const matrix<T>& grad_output) {
+        if (last_ == nullptr) throw argument_error(std::string(Op::name).append(": backward called before forward"));
+        const matrix<T>& y = *last_;
+        if (grad_output.shape() != y.shape())
+            throw shape_error(std::string(Op::name).append(": gradient shape differs from the output shape"));
+        matrix<T>& dx = input_grad_.get(y.shape()[0], y.shape()[1]);
+        const T* CAUSALREC_RESTRICT g = grad_output.data();
+        const T* CAUSALREC_RESTRICT out = y.data();
+        T* CAUSALREC_RESTRICT d = dx.data();
+        const std::size_t n = y.size();
+        for (std::size_t i = 0; i < n; ++i) d[i] = op_.backward(g[i], out[i]);
+        return dx;
+    }
+
+    /// No trainable parameters.
+    std::array<parameter_view<T>, 0> parameters() noexcept { return {}; }
+
+    /// The architecture: {"type": name, ...options}.
+    nlohmann::json config() const { return op_.config(); }
+
+    /// The last output (valid after forward).
+    const matrix<T>& output() const { return *last_; }
+
+private:
+    Op op_{};
+    shape_cache<T> output_, input_grad_;
+    const matrix<T>* last_ = nullptr;
+};
+
+struct relu_op {
+    static constexpr const char* name = "relu";
+    template <class T>
+    static T apply(T x) noexcept { return std::max(x, T(0)); }
+    template <class T>
+    static T backward(T g, T y) noexcept { return y > T(0) ? g : T(0); }
+    nlohmann::json config() const { return {{"type", name}}; }
+};
+
+struct leaky_relu_op {
+    static constexpr const char* name = "leaky_relu";
+    double slope = 0.01;
+    template <class T>
+    T apply(T x) const noexcept { return x > T(0) ? x : static_cast<T>(slope) * x; }
+    template <class T>
+    T backward(T g, T y) const noexcept { return y > T(0) ? g : g * static_cast<T>(slope); }
+    nlohmann::json config() const { return {{"type", name}, {"slope", slope}}; }
+};
+
+struct sigmoid_op {
+    static constexpr const char* name = "sigmoid";
+    template <class T>
+    static T apply(T x) noexcept {
+        // Two branches so that exp never overflows.
+        if (x >= T(0)) return T(1) / (T(1) + std::exp(-x));
+        const T e = std::exp(x);
+        return e / (T(1) + e);
+    }
+    template <class T>
+    static T backward(T g, T y) noexcept { return g * y * (T(1) - y); }
+    nlohmann::json config() const { return {{"type", name}}; }
+};
+
+struct tanh_op {
+    static constexpr const char* name = "tanh";
+    template <class T>
+    static T apply(T x) noexcept { return std::tanh(x); }
+    template <class T>
+    static T backward(T g, T y) noexcept { return g * (T(1) - y * y); }
+    nlohmann::json config() const { return {{"type", name}}; }
+};
+
+}  // namespace detail
+
+/// Rectified linear unit, max(x, 0).
+template <class T = float>
+class relu : public detail::elementwise_activation<T, detail::relu_op> {};
+
+/// Leaky relu: x for x > 0, slope * x otherwise (slope > 0; default 0.01).
+template <class T = float>
+class leaky_relu : public detail::elementwise_activation<T, detail::leaky_relu_op> {
+public:
+    /// A leaky relu with the given negative slope.
+    explicit leaky_relu(double slope = 0.01) : detail::elementwise_activation<T, detail::leaky_relu_op>(detail::leaky_relu_op{slope}) {
+        if (!(slope > 0.0)) throw argument_error("leaky_relu: slope must be positive, got " + std::to_string(slope));
+    }
+};
+
+/// Logistic sigmoid, 1 / (1 + exp(-x)), computed without overflow. A model ending in sigmoid and
+/// trained with binary cross-entropy is differentiated through the logits (see train::fit).
+template <class T = float>
+class sigmoid : public detail::elementwise_activation<T, detail::sigmoid_op> {};
+
+/// Hyperbolic tangent.
+template <class T = float>
+class tanh : public detail::elementwise_activation<T, detail::tanh_op> {};
+
+/// Softmax over each row: y_ij = exp(x_ij - max_i) / sum_k exp(x_ik - max_i).
+template <class T = float>
+class softmax {
+public:
+    /// Value type of the layer.
+    using value_type = T;
+
+    /// Row-wise softmax, shifted by the row maximum for stability.
+    const matrix<T>& forward(const matrix<T>& x) {
+        const std::size_t rows = x.shape()[0], cols = x.shape()[1];
+        matrix<T>& y = output_.get(rows, cols);
+        for (std::size_t i = 0; i < rows; ++i) {
+            const T* in = x.data() + i * cols;
+            T* out = y.data() + i * cols;
+            const T m = cols ? *std::max_element(in, in + cols) : T(0);
+            T sum = 0;
+            for (std::size_t j = 0; j < cols; ++j) sum += out[j] = std::exp(in[j] - m);
+            for (std::size_t j = 0; j < cols; ++j) out[j] /= sum;
+        }
+        last_ = &y;
+        return y;
+    }
+
+    /// dL/dx_j = y_j (dL/dy_j - sum_k dL/dy_k y_k), per row.
+    const matrix<T>& backward(const matrix<T>& grad_output) {
+        if (last_ == nullptr) throw argument_error("softmax: backward called before forward");
+        const matrix<T>& y = *last_;
+        if (grad_output.shape() != y.shape()) throw shape_error("softmax: gradient shape differs from the output shape");
+        const std::size_t rows = y.shape()[0], cols = y.shape()[1];
+        matrix<T>& dx = input_grad_.get(rows, cols);
+        for (std::size_t i = 0; i < rows; ++i) {
+            const T* g = grad_output.data() + i * cols;
+            const T* out = y.data() + i * cols;
+            T dot = 0;
+            for (std::size_t j = 0; j < cols; ++j) dot += g[j] * out[j];
+            T* d = dx.data() + i * cols;
+            for (std::size_t j = 0; j < cols; ++j) d[j] = out[j] * (g[j] - dot);
+        }
+        return dx;
+    }
+
+    /// No trainable parameters.
+    std::array<parameter_view<T>, 0> parameters() noexcept { return {}; }
+    /// The architecture: {"type": "softmax"}.
+    nlohmann::json config() const { return {{"type", "softmax"}}; }
+
+private:
+    detail::shape_cache<T> output_, input_grad_;
+    const matrix<T>* last_ = nullptr;
+};
+
+}  // namespace causalrec::nn

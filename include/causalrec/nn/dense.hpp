@@ -1,0 +1,170 @@
+#pragma once
+/// @file
+/// The fully connected layer: Y = X W + b, with W of shape (in, out). Forward and backward run as
+/// BLAS calls into buffers the layer owns; a layer with one output uses matrix-vector products.
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "../core/error.hpp"
+#include "../core/parameter.hpp"
+#include "../core/rng.hpp"
+#include "../core/tensor.hpp"
+#include "detail/blas.hpp"
+#include "detail/buffers.hpp"
+#include "initializers.hpp"
+
+namespace causalrec::nn {
+
+/// Options of a dense layer.
+struct dense_options {
+    initializer init = initializer::glorot_uniform;  ///< how the weights are drawn (the bias starts at zero)
+    bool bias = true;                                ///< add a bias vector
+    std::uint64_t seed = 0;                          ///< seed of the initial weights (sequential::initialize reseeds every layer)
+};
+
+/// Fully connected layer Y = X W + b; X is (batch, in), W is (in, out), Y is (batch, out).
+template <class T = float>
+class dense {
+public:
+    /// Value type of the layer.
+    using value_type = T;
+
+    /// A layer from `in` inputs to `out` outputs, initialised from options.seed.
+    dense(std::size_t in, std::size_t out, dense_options options = {})
+        : options_(options), weight_(make_matrix<T>(in, out)), bias_(make_vector<T>(options.bias ? out : 0)) {
+        if (in == 0 || out == 0)
+            throw argument_error("dense: input and output sizes must be positive, got " + std::to_string(in) + " -> " +
+                                 std::to_string(out));
+        grad_weight_ = make_matrix<T>(in, out);
+        grad_bias_ = make_vector<T>(bias_.size());
+        weight_shape_ = {in, out};
+        bias_shape_ = {bias_.size()};
+        rng engine(options.seed);
+        initialize(engine);
+    }
+
+    /// Draws new weights from `engine` with the layer's initialiser; the bias is reset to zero.
+    void initialize(rng& engine) {
+        initialize_weights(std::span<T>(weight_.data(), weight_.size()), inputs(), outputs(), options_.init, engine);
+        std::fill(bias_.begin(), bias_.end(), T(0));
+    }
+
+    /// Y = X W + b for a batch X of shape (batch, in); the result lives in the layer until the next call.
+    const matrix<T>& forward(const matrix<T>& x) {
+        if (x.shape()[1] != inputs())
+            throw shape_error("dense: input has " + std::to_string(x.shape()[1]) + " columns, the layer expects " +
+                              std::to_string(inputs()));
+        const std::size_t batch = x.shape()[0], out = outputs();
+        matrix<T>& y = output_.get(batch, out);
+        T* yd = y.data();
+        if (options_.bias) {
+            for (std::size_t i = 0; i < batch; ++i) std::copy_n(bias_.data(), out, yd + i * out);
+        }
+        const T beta = options_.bias ? T(1) : T(0);
+        if (out == 1) {
+            detail::gemv(false, batch, inputs(), T(1), x.data(), inputs(), weight_.data(), beta, yd);
+        } else {
+            detail::gemm(false, false, batch, out, inputs(), T(1), x.data(), inputs(), weight_.data(), out, beta, yd, out);
+        }
+        input_ = &x;
+        return y;
+    }
+
+    /// Given dL/dY (batch, out), stores dL/dW and dL/db and returns dL/dX (batch, in).
+    const matrix<T>& backward(const matrix<T>& grad_output) {
+        if (input_ == nullptr) throw argument_error("dense: backward called before forward");
+        const matrix<T>& x = *input_;
+        const std::size_t batch = x.shape()[0], in = inputs(), out = outputs();
+        if (grad_output.shape()[0] != batch || grad_output.shape()[1] != out)
+            throw shape_error("dense: gradient has shape (" + std::to_string(grad_output.shape()[0]) + ", " +
+                              std::to_string(grad_output.shape()[1]) + "), the output was (" + std::to_string(batch) +
+                              ", " + std::to_string(out) + ")");
+        const T* g = grad_output.data();
+        // dW = X^T dY
+        if (out == 1) {
+            detail::gemv(true, batch, in, T(1), x.data(), in, g, T(0), grad_weight_.data());
+        } else {
+            detail::gemm(true, false, in, out, batch, T(1), x.data(), in, g, out, T(0), grad_weight_.data(), out);
+        }
+        // db = column sums of dY
+        if (options_.bias) {
+            T* gb = grad_bias_.data();
+            std::fill_n(gb, out, T(0));
+            for (std::size_t i = 0; i < batch; ++i)
+                for (std::size_t j = 0; j < out; ++j) gb[j] += g[i * out + j];
+        }
+        matrix<T>& dx = input_grad_.get(need_input_grad_ ? batch : 0, need_input_grad_ ? in : 0);
+        if (!need_input_grad_) return dx;
+        // dX = dY W^T
+        if (out == 1) {
+            const T* w = weight_.data();
+            T* d = dx.data();
+            for (std::size_t i = 0; i < batch; ++i)
+                for (std::size_t j = 0; j < in; ++j) d[i * in + j] = g[i] * w[j];
+        } else {
+            detail::gemm(false, true, batch, in, out, T(1), g, out, weight_.data(), out, T(0), dx.data(), in);
+        }
+        return dx;
+    }
+
+    /// The weight and (when enabled) the bias with their gradients.
+    std::array<parameter_view<T>, 2> parameters() {
+        return {parameter_view<T>{"weight", {weight_.data(), weight_.size()}, {grad_weight_.data(), grad_weight_.size()},
+                                  weight_shape_},
+                parameter_view<T>{"bias", {bias_.data(), bias_.size()}, {grad_bias_.data(), grad_bias_.size()},
+                                  bias_shape_}};
+    }
+
+    /// Whether backward computes dL/dX (off for the first layer of a model: nobody needs it).
+    void set_input_gradient(bool needed) noexcept { need_input_grad_ = needed; }
+
+    /// The architecture: {"type": "dense", "in", "out", "bias", "init"}.
+    nlohmann::json config() const {
+        return {{"type", "dense"}, {"in", inputs()}, {"out", outputs()}, {"bias", options_.bias},
+                {"init", std::string(to_string(options_.init))}};
+    }
+
+    /// Number of inputs.
+    std::size_t inputs() const noexcept { return weight_.shape()[0]; }
+    /// Number of outputs.
+    std::size_t outputs() const noexcept { return weight_.shape()[1]; }
+    /// The weight matrix (in, out).
+    matrix<T>& weight() noexcept { return weight_; }
+    /// The weight matrix (in, out).
+    const matrix<T>& weight() const noexcept { return weight_; }
+    /// The bias (out), empty without bias.
+    vector<T>& bias() noexcept { return bias_; }
+    /// The bias (out), empty without bias.
+    const vector<T>& bias() const noexcept { return bias_; }
+
+    dense(const dense& other) : dense(other.inputs(), other.outputs(), other.options_) {
+        weight_ = other.weight_;
+        bias_ = other.bias_;
+    }
+    dense& operator=(const dense& other) {
+        if (this != &other) *this = dense(other);
+        return *this;
+    }
+    dense(dense&&) noexcept = default;
+    dense& operator=(dense&&) noexcept = default;
+
+private:
+    dense_options options_;
+    matrix<T> weight_;
+    vector<T> bias_;
+    matrix<T> grad_weight_ = make_matrix<T>(0, 0);
+    vector<T> grad_bias_ = make_vector<T>(0);
+    std::array<std::size_t, 2> weight_shape_{};
+    std::array<std::size_t, 1> bias_shape_{};
+    detail::shape_cache<T> output_, input_grad_;
+    const matrix<T>* input_ = nullptr;
+    bool need_input_grad_ = true;
+};
+
+}  // namespace causalrec::nn

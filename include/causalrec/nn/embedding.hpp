@@ -1,0 +1,131 @@
+#pragma once
+/// @file
+/// Embedding lookup with a sparse gradient: only the rows the batch used are updated.
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "../core/error.hpp"
+#include "../core/parameter.hpp"
+#include "../core/rng.hpp"
+#include "../core/tensor.hpp"
+#include "detail/buffers.hpp"
+
+namespace causalrec::nn {
+
+/// Options of an embedding layer.
+struct embedding_options {
+    double init_stddev = 0.05;  ///< initial values ~ N(0, init_stddev^2)
+    std::uint64_t seed = 0;     ///< seed of the initial values
+};
+
+/// Maps integer ids to learned vectors. Input: (batch, fields) ids stored as T (exact integers);
+/// output: (batch, fields * dim), the fields' vectors side by side. The gradient is sparse: the
+/// parameter view lists the rows the last batch touched, and optimizers update only those.
+template <class T = float>
+class embedding {
+public:
+    /// Value type of the layer.
+    using value_type = T;
+
+    /// A table of `count` vectors of `dim` values.
+    embedding(std::size_t count, std::size_t dim, embedding_options options = {})
+        : options_(options), table_(make_matrix<T>(count, dim)), grad_(xt::zeros<T>({count, dim})), seen_(count, 0) {
+        if (count == 0 || dim == 0) throw argument_error("embedding: count and dim must be positive");
+        shape_ = {count, dim};
+        touched_.reserve(count);
+        rng engine(options.seed);
+        initialize(engine);
+    }
+
+    /// Draws new vectors ~ N(0, init_stddev^2).
+    void initialize(rng& engine) {
+        for (T& v : table_) v = static_cast<T>(engine.normal(0.0, options_.init_stddev));
+    }
+
+    /// Looks up the vectors of a batch of ids; an id outside [0, count) raises argument_error.
+    const matrix<T>& forward(const matrix<T>& ids) {
+        const std::size_t batch = ids.shape()[0], fields = ids.shape()[1], dim = this->dim();
+        matrix<T>& y = output_.get(batch, fields * dim);
+        for (std::size_t i = 0; i < batch; ++i)
+            for (std::size_t f = 0; f < fields; ++f) {
+                const std::size_t row = checked_id(ids(i, f), i, f);
+                std::copy_n(table_.data() + row * dim, dim, y.data() + (i * fields + f) * dim);
+            }
+        input_ = &ids;
+        return y;
+    }
+
+    /// Accumulates dL/dY into the rows used by the batch; returns an empty matrix (ids have no gradient).
+    const matrix<T>& backward(const matrix<T>& grad_output) {
+        if (input_ == nullptr) throw argument_error("embedding: backward called before forward");
+        const matrix<T>& ids = *input_;
+        const std::size_t batch = ids.shape()[0], fields = ids.shape()[1], dim = this->dim();
+        if (grad_output.shape()[0] != batch || grad_output.shape()[1] != fields * dim)
+            throw shape_error("embedding: gradient shape differs from the output shape");
+        for (std::size_t row : touched_) seen_[row] = 0;
+        touched_.clear();
+        for (std::size_t i = 0; i < batch; ++i)
+            for (std::size_t f = 0; f < fields; ++f) {
+                const auto row = static_cast<std::size_t>(ids(i, f));
+                T* g = grad_.data() + row * dim;
+                if (!seen_[row]) {
+                    seen_[row] = 1;
+                    touched_.push_back(row);
+                    std::fill_n(g, dim, T(0));
+                }
+                const T* go = grad_output.data() + (i * fields + f) * dim;
+                for (std::size_t k = 0; k < dim; ++k) g[k] += go[k];
+            }
+        std::sort(touched_.begin(), touched_.end());
+        return no_input_grad_;
+    }
+
+    /// The table, with a sparse gradient over the rows the last batch touched.
+    std::array<parameter_view<T>, 1> parameters() {
+        parameter_view<T> p{"embedding", {table_.data(), table_.size()}, {grad_.data(), grad_.size()}, shape_};
+        p.sparse = true;
+        p.touched_rows = touched_;
+        p.row_size = dim();
+        return {p};
+    }
+
+    /// The architecture: {"type": "embedding", "count", "dim"}.
+    nlohmann::json config() const { return {{"type", "embedding"}, {"count", count()}, {"dim", dim()}}; }
+
+    /// Number of vectors.
+    std::size_t count() const noexcept { return table_.shape()[0]; }
+    /// Length of each vector.
+    std::size_t dim() const noexcept { return table_.shape()[1]; }
+    /// The table (count, dim).
+    matrix<T>& table() noexcept { return table_; }
+    /// The table (count, dim).
+    const matrix<T>& table() const noexcept { return table_; }
+
+private:
+    std::size_t checked_id(T value, std::size_t row, std::size_t field) const {
+        if (!(value >= T(0)) || value != std::floor(value) || static_cast<std::size_t>(value) >= count())
+            throw argument_error("embedding: id " + std::to_string(static_cast<double>(value)) + " at row " +
+                                 std::to_string(row) + ", field " + std::to_string(field) + " is not in [0, " +
+                                 std::to_string(count()) + ")");
+        return static_cast<std::size_t>(value);
+    }
+
+    embedding_options options_;
+    matrix<T> table_, grad_;
+    std::array<std::size_t, 2> shape_{};
+    std::vector<char> seen_;
+    std::vector<std::size_t> touched_;
+    detail::shape_cache<T> output_;
+    matrix<T> no_input_grad_ = make_matrix<T>(0, 0);
+    const matrix<T>* input_ = nullptr;
+};
+
+}  // namespace causalrec::nn

@@ -1,0 +1,13 @@
+#pragma once
+/// @file
+/// The nn module: the Layer concept, dense, activations, dropout, embedding, initialisers and
+/// sequential models.
+
+#include "../core/core.hpp"
+#include "activations.hpp"
+#include "concepts.hpp"
+#include "dense.hpp"
+#include "dropout.hpp"
+#include "embedding.hpp"
+#include "initializers.hpp"
+#include "sequential.hpp"

@@ -1,0 +1,137 @@
+#pragma once
+/// @file
+/// sequential(layers...): a model that chains any layers satisfying the Layer concept. The chain is a
+/// std::tuple resolved at compile time: no virtual calls, no type erasure on the hot path.
+
+#include <cstddef>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "../core/parameter.hpp"
+#include "../core/rng.hpp"
+#include "../core/tensor.hpp"
+#include "concepts.hpp"
+
+namespace causalrec::nn {
+
+/// A chain of layers applied in order. All layers share one value type.
+template <class... Layers>
+class sequential {
+    static_assert(sizeof...(Layers) > 0, "sequential needs at least one layer");
+
+public:
+    /// Value type of the model (that of its layers).
+    using value_type = typename std::tuple_element_t<0, std::tuple<Layers...>>::value_type;
+    static_assert((std::is_same_v<typename Layers::value_type, value_type> && ...),
+                  "sequential: all layers must have the same value type (e.g. dense<double> with relu<double>)");
+    static_assert((Layer<Layers, value_type> && ...), "sequential: every layer must satisfy nn::Layer");
+
+    /// Number of layers.
+    static constexpr std::size_t size = sizeof...(Layers);
+
+    /// A model made of the given layers, in order.
+    explicit sequential(Layers... layers) : layers_(std::move(layers)...) {
+        // The first layer's input gradient is never needed.
+        if constexpr (InputGradientOptional<std::tuple_element_t<0, std::tuple<Layers...>>>)
+            std::get<0>(layers_).set_input_gradient(false);
+    }
+
+    /// Runs every layer forward; returns the last layer's output.
+    const matrix<value_type>& forward(const matrix<value_type>& x) { return forward_first<size>(x); }
+
+    /// Runs every layer backward from dL/d(output); returns dL/d(input) (empty when the first layer skips it).
+    const matrix<value_type>& backward(const matrix<value_type>& grad) { return backward_first<size>(grad); }
+
+    /// Runs the first N layers forward.
+    template <std::size_t N>
+    const matrix<value_type>& forward_first(const matrix<value_type>& x) {
+        static_assert(N <= size);
+        return forward_from<0, N>(x);
+    }
+
+    /// Runs the first N layers backward, from the gradient w.r.t. layer N-1's output.
+    template <std::size_t N>
+    const matrix<value_type>& backward_first(const matrix<value_type>& grad) {
+        static_assert(N <= size);
+        if constexpr (N == 0) {
+            return grad;
+        } else {
+            const matrix<value_type>& g = std::get<N - 1>(layers_).backward(grad);
+            return backward_first<N - 1>(g);
+        }
+    }
+
+    /// Views of every trainable tensor, in layer order. The views stay valid while the model is not
+    /// moved; fetch them again after moving it.
+    std::vector<parameter_view<value_type>> parameters() {
+        std::vector<parameter_view<value_type>> out;
+        std::apply([&](auto&... layer) { (append(out, layer.parameters()), ...); }, layers_);
+        return out;
+    }
+
+    /// Switches every layer that has a training mode (dropout) to training (true) or inference (false).
+    void set_training(bool training) {
+        std::apply([&](auto&... layer) { (set_mode(layer, training), ...); }, layers_);
+    }
+
+    /// Re-initialises every initialisable layer from one seed (each layer gets its own stream).
+    void initialize(std::uint64_t seed) {
+        rng engine(seed);
+        std::apply([&](auto&... layer) { (init_layer(layer, engine), ...); }, layers_);
+    }
+
+    /// The architecture: {"type": "sequential", "layers": [each layer's config]}.
+    nlohmann::json config() const {
+        nlohmann::json layers = nlohmann::json::array();
+        std::apply([&](const auto&... layer) { (layers.push_back(layer_config(layer)), ...); }, layers_);
+        return {{"type", "sequential"}, {"layers", layers}};
+    }
+
+    /// The I-th layer.
+    template <std::size_t I>
+    auto& layer() noexcept { return std::get<I>(layers_); }
+    /// The I-th layer.
+    template <std::size_t I>
+    const auto& layer() const noexcept { return std::get<I>(layers_); }
+
+private:
+    template <std::size_t I, std::size_t N>
+    const matrix<value_type>& forward_from(const matrix<value_type>& x) {
+        if constexpr (I == N) {
+            return x;
+        } else {
+            const matrix<value_type>& y = std::get<I>(layers_).forward(x);
+            return forward_from<I + 1, N>(y);
+        }
+    }
+
+    template <class Range>
+    static void append(std::vector<parameter_view<value_type>>& out, Range&& params) {
+        for (const auto& p : params)
+            if (p.size() > 0) out.push_back(p);
+    }
+    template <class L>
+    static void set_mode(L& layer, bool training) {
+        if constexpr (HasTrainingMode<L>) layer.set_training(training);
+    }
+    template <class L>
+    static void init_layer(L& layer, rng& engine) {
+        if constexpr (Initializable<L>) {
+            rng stream = engine.split();
+            layer.initialize(stream);
+        }
+    }
+    template <class L>
+    static nlohmann::json layer_config(const L& layer) {
+        if constexpr (Configurable<L>) return layer.config();
+        else return {{"type", "custom"}};
+    }
+
+    std::tuple<Layers...> layers_;
+};
+
+}  // namespace causalrec::nn

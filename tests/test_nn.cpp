@@ -1,0 +1,263 @@
+#include <causalrec/nn/nn.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <vector>
+
+#include "catch.hpp"
+
+namespace cr = causalrec;
+namespace nn = causalrec::nn;
+
+namespace {
+
+cr::matrix<double> random_matrix(std::size_t r, std::size_t c, cr::rng& engine, double away_from_zero = 0.0) {
+    auto m = cr::make_matrix<double>(r, c);
+    for (auto& v : m) {
+        double x = engine.normal();
+        if (std::abs(x) < away_from_zero) x += x < 0 ? -away_from_zero : away_from_zero;
+        v = x;
+    }
+    return m;
+}
+
+/// Largest relative error between analytic and central-difference gradients of
+/// f = sum(forward(X) * G) w.r.t. the input X and every parameter of the layer.
+template <class L>
+double gradient_check(L& layer, cr::matrix<double> x, const cr::matrix<double>& g, bool check_input = true) {
+    auto f = [&]() {
+        const auto& y = layer.forward(x);
+        double s = 0;
+        for (std::size_t i = 0; i < y.size(); ++i) s += y.data()[i] * g.data()[i];
+        return s;
+    };
+    f();
+    const auto dx = layer.backward(g);  // copy: later forwards overwrite the buffer
+    std::vector<std::vector<double>> analytic;
+    for (const auto& p : layer.parameters()) analytic.emplace_back(p.grad.begin(), p.grad.end());
+    double worst = 0.0;
+    auto compare = [&](double a, double n) {
+        const double err = std::abs(a - n) / std::max({std::abs(a), std::abs(n), 1e-8});
+        worst = std::max(worst, err);
+    };
+    const double h = 1e-6;
+    if (check_input) {
+        for (std::size_t i = 0; i < x.size(); ++i) {
+            const double keep = x.data()[i];
+            x.data()[i] = keep + h;
+            const double up = f();
+            x.data()[i] = keep - h;
+            const double down = f();
+            x.data()[i] = keep;
+            compare(dx.data()[i], (up - down) / (2 * h));
+        }
+    }
+    std::size_t k = 0;
+    for (const auto& p : layer.parameters()) {
+        for (std::size_t i = 0; i < p.value.size(); ++i) {
+            const double keep = p.value[i];
+            p.value[i] = keep + h;
+            const double up = f();
+            p.value[i] = keep - h;
+            const double down = f();
+            p.value[i] = keep;
+            // A sparse gradient covers only the touched rows; elsewhere the derivative must be zero.
+            const bool touched = !p.sparse || std::find(p.touched_rows.begin(), p.touched_rows.end(),
+                                                        i / p.row_size) != p.touched_rows.end();
+            compare(touched ? analytic[k][i] : 0.0, (up - down) / (2 * h));
+        }
+        ++k;
+    }
+    return worst;
+}
+
+}  // namespace
+
+TEST_CASE("dense: forward equals X W + b computed by hand", "[nn][dense]") {
+    nn::dense<double> layer(2, 3, {.seed = 1});
+    layer.weight() = {{1, 2, 3}, {4, 5, 6}};
+    layer.bias() = {0.5, -0.5, 1.0};
+    const cr::matrix<double> x = {{1, 1}, {2, -1}};
+    const auto& y = layer.forward(x);
+    // Row 0: [1+4, 2+5, 3+6] + b = [5.5, 6.5, 10]; row 1: [2-4, 4-5, 6-6] + b = [-1.5, -1.5, 1].
+    const cr::matrix<double> expected = {{5.5, 6.5, 10.0}, {-1.5, -1.5, 1.0}};
+    REQUIRE((y == expected));
+    nn::dense<double> single(2, 1, {.bias = false});
+    single.weight() = {{2}, {-3}};
+    REQUIRE((single.forward(x) == cr::matrix<double>{{-1}, {7}}));
+}
+
+TEST_CASE("every layer passes a finite-difference gradient check in double", "[nn][gradcheck]") {
+    cr::rng engine(11);
+    const auto x = random_matrix(5, 4, engine, 0.05);
+    SECTION("dense") {
+        nn::dense<double> layer(4, 3, {.seed = 2});
+        for (auto& b : layer.bias()) b = engine.normal();
+        CHECK(gradient_check(layer, x, random_matrix(5, 3, engine)) < 1e-6);
+    }
+    SECTION("dense with one output (matrix-vector path)") {
+        nn::dense<double> layer(4, 1, {.seed = 3});
+        CHECK(gradient_check(layer, x, random_matrix(5, 1, engine)) < 1e-6);
+    }
+    SECTION("dense without bias") {
+        nn::dense<double> layer(4, 2, {.bias = false, .seed = 4});
+        CHECK(gradient_check(layer, x, random_matrix(5, 2, engine)) < 1e-6);
+    }
+    SECTION("relu") {
+        nn::relu<double> layer;
+        CHECK(gradient_check(layer, x, random_matrix(5, 4, engine)) < 1e-6);
+    }
+    SECTION("leaky_relu") {
+        nn::leaky_relu<double> layer(0.1);
+        CHECK(gradient_check(layer, x, random_matrix(5, 4, engine)) < 1e-6);
+    }
+    SECTION("sigmoid") {
+        nn::sigmoid<double> layer;
+        CHECK(gradient_check(layer, x, random_matrix(5, 4, engine)) < 1e-6);
+    }
+    SECTION("tanh") {
+        nn::tanh<double> layer;
+        CHECK(gradient_check(layer, x, random_matrix(5, 4, engine)) < 1e-6);
+    }
+    SECTION("softmax") {
+        nn::softmax<double> layer;
+        CHECK(gradient_check(layer, x, random_matrix(5, 4, engine)) < 1e-6);
+    }
+    SECTION("dropout (a fixed mask is linear)") {
+        nn::dropout<double> layer(0.3, 5);
+        layer.set_training(true);
+        // The mask is redrawn each forward: check the gradient against the mask actually used.
+        const auto g = random_matrix(5, 4, engine);
+        const auto y = layer.forward(x);
+        const auto& dx = layer.backward(g);
+        for (std::size_t i = 0; i < x.size(); ++i) {
+            const double scale = y.data()[i] / x.data()[i];  // 0 or 1 / (1 - rate)
+            CHECK((scale == 0.0 || std::abs(scale - 1.0 / 0.7) < 1e-12));
+            CHECK(dx.data()[i] == Catch::Approx(g.data()[i] * scale).epsilon(1e-12));
+        }
+    }
+    SECTION("embedding (sparse rows)") {
+        nn::embedding<double> layer(6, 3, {.seed = 6});
+        const cr::matrix<double> ids = {{1, 4}, {4, 0}, {1, 1}};
+        const auto g = random_matrix(3, 6, engine);
+        CHECK(gradient_check(layer, ids, g, false) < 1e-6);
+        const auto params = layer.parameters();
+        REQUIRE(params[0].sparse);
+        REQUIRE(std::vector<std::size_t>(params[0].touched_rows.begin(), params[0].touched_rows.end()) ==
+                std::vector<std::size_t>{0, 1, 4});
+    }
+    SECTION("sequential: dense relu dense tanh dense sigmoid") {
+        auto model = nn::sequential(nn::dense<double>(4, 6, {.seed = 1}), nn::relu<double>{},
+                                    nn::dense<double>(6, 5, {.seed = 2}), nn::tanh<double>{},
+                                    nn::dense<double>(5, 1, {.seed = 3}), nn::sigmoid<double>{});
+        // The first layer skips dL/dX, so check parameters only.
+        CHECK(gradient_check(model, x, random_matrix(5, 1, engine), false) < 1e-6);
+        REQUIRE(model.parameters().size() == 6);
+    }
+}
+
+TEST_CASE("dropout is the identity at inference", "[nn][dropout]") {
+    nn::dropout<float> layer(0.5, 1);
+    const cr::matrix<float> x = {{1, 2}, {3, 4}};
+    REQUIRE(&layer.forward(x) == &x);
+    layer.set_training(true);
+    const auto& y = layer.forward(x);
+    std::size_t zeros = 0;
+    for (float v : y) zeros += v == 0.0f;
+    REQUIRE(&y != &x);
+    REQUIRE_THROWS_AS(nn::dropout<float>(1.0), cr::argument_error);
+}
+
+TEST_CASE("sigmoid is exact and finite for large inputs", "[nn][activations]") {
+    nn::sigmoid<double> s;
+    const cr::matrix<double> x = {{-1000.0, -40.0, 0.0, 40.0, 1000.0}};
+    const auto& y = s.forward(x);
+    CHECK(y(0, 0) == 0.0);
+    CHECK(y(0, 1) == Catch::Approx(4.248354255291589e-18).epsilon(1e-12));  // exp(-40) / (1 + exp(-40))
+    CHECK(y(0, 2) == 0.5);
+    CHECK(y(0, 3) == 1.0);
+    CHECK(y(0, 4) == 1.0);
+}
+
+TEST_CASE("layers raise errors on bad shapes and ids", "[nn][errors]") {
+    nn::dense<float> layer(3, 2);
+    REQUIRE_THROWS_AS(layer.forward(cr::make_matrix<float>(4, 2)), cr::shape_error);
+    REQUIRE_THROWS_AS(nn::dense<float>(0, 2), cr::argument_error);
+    nn::dense<float> fresh(3, 2);
+    REQUIRE_THROWS_AS(fresh.backward(cr::make_matrix<float>(1, 2)), cr::argument_error);
+    const cr::matrix<float> x = {{1, 2, 3}};
+    layer.forward(x);
+    REQUIRE_THROWS_AS(layer.backward(cr::make_matrix<float>(2, 2)), cr::shape_error);
+    nn::embedding<float> emb(5, 2);
+    REQUIRE_THROWS_AS(emb.forward(cr::matrix<float>{{5}}), cr::argument_error);
+    REQUIRE_THROWS_AS(emb.forward(cr::matrix<float>{{-1}}), cr::argument_error);
+    REQUIRE_THROWS_AS(emb.forward(cr::matrix<float>{{1.5}}), cr::argument_error);
+}
+
+TEST_CASE("initialisers draw from the documented distributions", "[nn][init]") {
+    nn::dense<double> glorot(200, 300, {.seed = 1});
+    double limit = std::sqrt(6.0 / 500.0), sum2 = 0;
+    for (double w : glorot.weight()) {
+        REQUIRE(std::abs(w) <= limit);
+        sum2 += w * w;
+    }
+    // Var of U(-a, a) is a^2 / 3 = 2 / (in + out) = 0.004.
+    CHECK(sum2 / 60000.0 == Catch::Approx(0.004).epsilon(0.02));
+    nn::dense<double> he(200, 300, {.init = nn::initializer::he_normal, .seed = 1});
+    sum2 = 0;
+    for (double w : he.weight()) sum2 += w * w;
+    CHECK(sum2 / 60000.0 == Catch::Approx(2.0 / 200.0).epsilon(0.02));
+    for (double b : he.bias()) REQUIRE(b == 0.0);
+    REQUIRE(nn::initializer_from_string("he_uniform") == nn::initializer::he_uniform);
+    REQUIRE_THROWS_AS(nn::initializer_from_string("orthogonal"), cr::argument_error);
+}
+
+TEST_CASE("sequential: same seed, same weights; initialize reseeds every layer", "[nn][sequential]") {
+    auto make = [] {
+        return nn::sequential(nn::dense<float>(8, 16), nn::relu{}, nn::dense<float>(16, 16), nn::relu{},
+                              nn::dense<float>(16, 1), nn::sigmoid{});
+    };
+    auto a = make(), b = make();
+    a.initialize(7);
+    b.initialize(7);
+    REQUIRE((a.layer<0>().weight() == b.layer<0>().weight()));
+    REQUIRE((a.layer<2>().weight() == b.layer<2>().weight()));
+    b.initialize(8);
+    REQUIRE((a.layer<0>().weight() != b.layer<0>().weight()));
+    const auto config = a.config();
+    REQUIRE(config["layers"].size() == 6);
+    REQUIRE(config["layers"][0]["type"] == "dense");
+    REQUIRE(config["layers"][0]["in"] == 8);
+    REQUIRE(config["layers"][5]["type"] == "sigmoid");
+}
+
+// A user's own layer: a plain struct with no base class, scaling its input by a learned scalar.
+struct learned_scale {
+    using value_type = double;
+    cr::matrix<double> out = cr::make_matrix<double>(0, 0), dx = cr::make_matrix<double>(0, 0);
+    std::array<double, 1> scale{2.0}, grad{0.0};
+    std::array<std::size_t, 1> shape{1};
+    const cr::matrix<double>* in = nullptr;
+    const cr::matrix<double>& forward(const cr::matrix<double>& x) {
+        in = &x;
+        out = x * scale[0];
+        return out;
+    }
+    const cr::matrix<double>& backward(const cr::matrix<double>& g) {
+        grad[0] = 0;
+        for (std::size_t i = 0; i < g.size(); ++i) grad[0] += g.data()[i] * in->data()[i];
+        dx = g * scale[0];
+        return dx;
+    }
+    std::array<cr::parameter_view<double>, 1> parameters() { return {{{"scale", scale, grad, shape}}}; }
+};
+static_assert(nn::Layer<learned_scale, double>);
+
+TEST_CASE("a user-defined layer plugs into sequential without inheritance", "[nn][sequential]") {
+    auto model = nn::sequential(nn::dense<double>(3, 2, {.seed = 1}), learned_scale{}, nn::tanh<double>{});
+    cr::rng engine(2);
+    CHECK(gradient_check(model, random_matrix(4, 3, engine), random_matrix(4, 2, engine), false) < 1e-6);
+    REQUIRE(model.parameters().size() == 3);
+    REQUIRE(model.config()["layers"][1]["type"] == "custom");
+}

@@ -1,0 +1,256 @@
+#include <causalrec/data/data.hpp>
+#include <causalrec/loss/loss.hpp>
+#include <causalrec/metrics/metrics.hpp>
+#include <causalrec/nn/nn.hpp>
+#include <causalrec/optim/optim.hpp>
+#include <causalrec/preprocess/preprocess.hpp>
+#include <causalrec/train/train.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "catch.hpp"
+
+namespace cr = causalrec;
+namespace nn = causalrec::nn;
+namespace train = causalrec::train;
+
+namespace {
+
+/// Standardized, imputed synthetic classification data (double), split in train and test.
+struct prepared {
+    cr::matrix<double> x_train, x_test;
+    cr::vector<double> y_train, y_test;
+};
+
+prepared make_data(std::size_t rows, std::uint64_t seed) {
+    namespace pp = cr::preprocess;
+    const auto gen = cr::data::make_classification<double>({.rows = rows, .categorical_features = 0, .seed = seed});
+    auto [train_part, test_part] = cr::data::train_test_split(gen.data, {.test_fraction = 0.25, .seed = 1});
+    auto prep = pp::pipeline(pp::simple_imputer{}, pp::standard_scaler{});
+    prepared out;
+    out.x_train = prep.fit_transform(train_part.features());
+    out.x_test = prep.transform(test_part.features());
+    out.y_train = train_part.labels();
+    out.y_test = test_part.labels();
+    return out;
+}
+
+auto small_model(std::size_t in, std::uint64_t seed) {
+    auto model = nn::sequential(nn::dense<double>(in, 16), nn::relu<double>{}, nn::dense<double>(16, 8),
+                                nn::relu<double>{}, nn::dense<double>(8, 1), nn::sigmoid<double>{});
+    model.initialize(seed);
+    return model;
+}
+
+std::vector<double> flat_parameters(auto& model) {
+    std::vector<double> out;
+    for (const auto& p : model.parameters()) out.insert(out.end(), p.value.begin(), p.value.end());
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("fit learns the logistic ground truth and records its history", "[train]") {
+    const auto d = make_data(4000, 3);
+    auto model = small_model(d.x_train.shape()[1], 1);
+    const auto hist = train::fit(model, cr::loss::binary_cross_entropy{}, cr::optim::adam<double>({.lr = 1e-2}), d.x_train,
+                                 d.y_train,
+                                 {.epochs = 8,
+                                  .batch_size = 32,
+                                  .validation_split = 0.2,
+                                  .seed = 5,
+                                  .metrics = {train::metric(cr::metrics::roc_auc{}), train::metric(cr::metrics::accuracy{})},
+                                  .verbose = 0});
+    REQUIRE(hist.epochs() == 8);
+    REQUIRE(hist.val_loss.size() == 8);
+    REQUIRE(hist.metrics.at("roc_auc").size() == 8);
+    REQUIRE(hist.metrics.at("val_accuracy").size() == 8);
+    REQUIRE(hist.learning_rate.front() == 1e-2);
+    CHECK(hist.loss.back() < hist.loss.front());
+    const auto p = train::predict(model, d.x_test);
+    REQUIRE(p.shape()[0] == d.x_test.shape()[0]);
+    // The generator's model is logistic in these features: a small network gets close to its AUC.
+    CHECK(cr::metrics::roc_auc_score(d.y_test, p) > 0.85);
+    const auto eval = train::evaluate(model, cr::loss::binary_cross_entropy{}, d.x_test, d.y_test,
+                                      {.metrics = {train::metric(cr::metrics::roc_auc{})}});
+    CHECK(eval.metrics.at("roc_auc") == Catch::Approx(cr::metrics::roc_auc_score(d.y_test, p)).epsilon(1e-12));
+    CHECK(eval.loss == Catch::Approx(cr::metrics::log_loss(d.y_test, p, {.eps = 1e-7})).epsilon(1e-9));
+}
+
+TEST_CASE("the same seed and thread count give bit-identical weights and history", "[train][determinism]") {
+    const auto d = make_data(1500, 4);
+    for (int threads : {1, 2}) {
+        cr::set_num_threads(threads);
+        auto run = [&] {
+            auto model = small_model(d.x_train.shape()[1], 9);
+            auto h = train::fit(model, cr::loss::binary_cross_entropy{}, cr::optim::adam<double>({.lr = 5e-3}), d.x_train,
+                                d.y_train, {.epochs = 3, .batch_size = 64, .validation_split = 0.1, .seed = 2, .verbose = 0});
+            return std::pair{flat_parameters(model), h};
+        };
+        const auto [w1, h1] = run();
+        const auto [w2, h2] = run();
+        REQUIRE(w1 == w2);
+        REQUIRE(h1.loss == h2.loss);
+        REQUIRE(h1.val_loss == h2.val_loss);
+    }
+    cr::set_num_threads(1);
+}
+
+TEST_CASE("a diverging loss stops training with numeric_error naming epoch and batch", "[train][errors]") {
+    cr::matrix<double> x = {{1.0}, {2.0}, {3.0}, {4.0}};
+    cr::vector<double> y = {1e3, 2e3, 3e3, 4e3};
+    auto model = nn::sequential(nn::dense<double>(1, 1, {.seed = 1}));
+    try {
+        train::fit(model, cr::loss::mse{}, cr::optim::sgd<double>({.lr = 1e3}), x, y, {.epochs = 50, .batch_size = 2, .verbose = 0});
+        FAIL("expected numeric_error");
+    } catch (const cr::numeric_error& e) {
+        const std::string what = e.what();
+        CHECK(what.find("epoch ") != std::string::npos);
+        CHECK(what.find("batch ") != std::string::npos);
+    }
+}
+
+TEST_CASE("fit rejects bad input with clear errors", "[train][errors]") {
+    auto model = nn::sequential(nn::dense<double>(2, 1), nn::sigmoid<double>{});
+    const cr::matrix<double> x = {{1, 2}, {3, 4}, {5, 6}};
+    const cr::vector<double> y = {0, 1, 0};
+    auto opt = cr::optim::adam<double>();
+    const cr::loss::binary_cross_entropy bce;
+    REQUIRE_THROWS_AS(train::fit(model, bce, opt, x, cr::vector<double>{0, 1}, {.verbose = 0}), cr::shape_error);
+    REQUIRE_THROWS_AS(train::fit(model, bce, opt, x, y, {.epochs = 0, .verbose = 0}), cr::argument_error);
+    REQUIRE_THROWS_AS(train::fit(model, bce, opt, x, y, {.validation_split = 1.5, .verbose = 0}), cr::argument_error);
+    cr::matrix<double> with_nan = x;
+    with_nan(1, 1) = std::nan("");
+    REQUIRE_THROWS_AS(train::fit(model, bce, opt, with_nan, y, {.verbose = 0}), cr::numeric_error);
+    REQUIRE_THROWS_AS(train::fit(model, bce, opt, x, cr::vector<double>{0, 1, 2}, {.verbose = 0}), cr::error);
+    REQUIRE_THROWS_AS(train::fit(model, bce, opt, x, y, {.sample_weight = cr::vector<double>{1, -1, 1}, .verbose = 0}),
+                      cr::numeric_error);
+}
+
+TEST_CASE("early stopping stops after patience and restores the best weights", "[train][callbacks]") {
+    const auto d = make_data(600, 6);
+    auto model = small_model(d.x_train.shape()[1], 2);
+    std::vector<std::vector<double>> weights_per_epoch;
+    train::early_stopping stop({.monitor = "val_loss", .patience = 2, .restore_best_weights = true});
+    // A learning rate this high makes validation loss bounce, so that stopping happens.
+    const auto hist = train::fit(model, cr::loss::binary_cross_entropy{}, cr::optim::sgd<double>({.lr = 3.0}), d.x_train, d.y_train,
+                                 {.epochs = 60, .batch_size = 16, .validation_split = 0.3, .seed = 1, .verbose = 0}, stop,
+                                 train::on_epoch_end([&](auto& ctx) { weights_per_epoch.push_back(flat_parameters(ctx.model)); }));
+    REQUIRE(hist.epochs() < 60);
+    REQUIRE(stop.stopped_epoch() == hist.epochs());
+    // The best epoch is the minimum of val_loss, and at most `patience` epochs of no improvement follow it.
+    const auto best = static_cast<std::size_t>(std::min_element(hist.val_loss.begin(), hist.val_loss.end()) - hist.val_loss.begin());
+    REQUIRE(stop.best_epoch() == best);
+    REQUIRE(hist.epochs() - 1 - best == 2);  // patience 2: the second epoch without improvement stops (as Keras)
+    REQUIRE(flat_parameters(model) == weights_per_epoch[best]);
+}
+
+TEST_CASE("progress output: one line per epoch when not a terminal, nothing at verbosity 0", "[train][callbacks]") {
+    const auto d = make_data(300, 7);
+    auto model = small_model(d.x_train.shape()[1], 3);
+    std::FILE* out = std::tmpfile();
+    REQUIRE(out != nullptr);
+    train::fit(model, cr::loss::binary_cross_entropy{}, cr::optim::adam<double>(), d.x_train, d.y_train,
+               {.epochs = 3, .validation_split = 0.2, .metrics = {train::metric(cr::metrics::accuracy{})}, .verbose = 0},
+               train::progress_bar({.verbose = 1, .stream = out}));
+    std::rewind(out);
+    std::string text;
+    char buf[512];
+    while (std::fgets(buf, sizeof buf, out)) text += buf;
+    std::fclose(out);
+    std::size_t lines = 0;
+    for (char c : text) lines += c == '\n';
+    CHECK(lines == 3);
+    CHECK(text.find("Epoch 1/3") != std::string::npos);
+    CHECK(text.find("Epoch 3/3") != std::string::npos);
+    CHECK(text.find("loss: ") != std::string::npos);
+    CHECK(text.find("val_accuracy: ") != std::string::npos);
+}
+
+TEST_CASE("csv logger, learning-rate schedule and full-batch gradient descent", "[train][callbacks]") {
+    const auto d = make_data(400, 8);
+    auto model = small_model(d.x_train.shape()[1], 4);
+    const auto path = (std::filesystem::temp_directory_path() / "causalrec_train_log.csv").string();
+    std::size_t batches = 0;
+    const auto hist = train::fit(model, cr::loss::binary_cross_entropy{}, cr::optim::gd<double>({.lr = 0.5}), d.x_train,
+                                 d.y_train, {.epochs = 4, .validation_split = 0.25, .verbose = 0}, train::csv_logger(path),
+                                 train::lr_scheduler(cr::optim::step_decay{.step_size = 2, .gamma = 0.1}),
+                                 train::on_batch_end([&](auto&) { ++batches; }));
+    CHECK(batches == 4);  // one batch per epoch
+    REQUIRE(hist.learning_rate.size() == 4);
+    CHECK(hist.learning_rate[0] == Catch::Approx(0.5));
+    CHECK(hist.learning_rate[1] == Catch::Approx(0.5));
+    CHECK(hist.learning_rate[2] == Catch::Approx(0.05));
+    CHECK(hist.learning_rate[3] == Catch::Approx(0.05));
+    std::ifstream f(path);
+    std::string header, row;
+    std::getline(f, header);
+    CHECK(header == "epoch,loss,val_loss");
+    std::size_t rows = 0;
+    while (std::getline(f, row)) ++rows;
+    CHECK(rows == 4);
+    const std::string csv = hist.csv();
+    CHECK(csv.rfind("epoch,loss,val_loss,lr,seconds\n1,", 0) == 0);
+}
+
+TEST_CASE("sigmoid + cross-entropy is differentiated through the logits", "[train][fused]") {
+    // One step of plain SGD from the same weights: the fused path's update equals the finite-difference
+    // gradient of the probability-space loss (where that loss is well conditioned).
+    cr::rng engine(3);
+    auto x = cr::make_matrix<double>(6, 3);
+    for (auto& v : x) v = engine.normal();
+    const cr::vector<double> y = {1, 0, 1, 1, 0, 0};
+    auto model = nn::sequential(nn::dense<double>(3, 4, {.seed = 1}), nn::tanh<double>{}, nn::dense<double>(4, 1, {.seed = 2}),
+                                nn::sigmoid<double>{});
+    auto before = flat_parameters(model);
+    const double lr = 1e-3;
+    train::fit(model, cr::loss::binary_cross_entropy{}, cr::optim::sgd<double>({.lr = lr}), x, y,
+               {.epochs = 1, .batch_size = 6, .shuffle = false, .verbose = 0});
+    const auto after = flat_parameters(model);
+    // Finite differences of the mean BCE (probability form) at the starting weights.
+    auto reference = nn::sequential(nn::dense<double>(3, 4, {.seed = 1}), nn::tanh<double>{},
+                                    nn::dense<double>(4, 1, {.seed = 2}), nn::sigmoid<double>{});
+    const auto params = reference.parameters();
+    auto loss_at = [&] {
+        const auto& p = reference.forward(x);
+        double s = 0;
+        for (std::size_t i = 0; i < 6; ++i) s -= y(i) * std::log(p(i, 0)) + (1 - y(i)) * std::log(1 - p(i, 0));
+        return s / 6;
+    };
+    std::size_t k = 0;
+    for (const auto& p : params)
+        for (std::size_t i = 0; i < p.value.size(); ++i, ++k) {
+            const double keep = p.value[i], h = 1e-6;
+            p.value[i] = keep + h;
+            const double up = loss_at();
+            p.value[i] = keep - h;
+            const double down = loss_at();
+            p.value[i] = keep;
+            const double numeric = (up - down) / (2 * h);
+            const double analytic = (before[k] - after[k]) / lr;
+            CHECK(std::abs(numeric - analytic) <= 1e-6 * std::max(1e-8, std::abs(numeric)) + 1e-9);
+        }
+    // Far in the tails the probability form loses everything (p rounds to 1) but the logits form does not.
+    auto sharp = nn::sequential(nn::dense<double>(1, 1, {.init = nn::initializer::zeros, .seed = 1}), nn::sigmoid<double>{});
+    sharp.layer<0>().bias()(0) = 40.0;  // logit 40: p = 1 - 4.2e-18 rounds to 1 in double
+    const auto eval = train::evaluate(sharp, cr::loss::binary_cross_entropy{}, cr::matrix<double>{{0.0}}, cr::vector<double>{0.0});
+    CHECK(eval.loss == Catch::Approx(40.0).epsilon(1e-12));  // -log(1 - sigmoid(40)) = 40 + log1p(exp(-40))
+}
+
+TEST_CASE("predict matches forward and works with any batch size", "[train]") {
+    auto model = small_model(5, 11);
+    cr::rng engine(1);
+    auto x = cr::make_matrix<double>(37, 5);
+    for (auto& v : x) v = engine.normal();
+    const auto all = train::predict(model, x, {.batch_size = 100});
+    const auto small = train::predict(model, x, {.batch_size = 8});
+    REQUIRE(all.shape()[0] == 37);
+    for (std::size_t i = 0; i < 37; ++i) CHECK(all(i, 0) == Catch::Approx(small(i, 0)).epsilon(1e-14));
+    REQUIRE_THROWS_AS(train::predict(model, x, {.batch_size = 0}), cr::argument_error);
+}
