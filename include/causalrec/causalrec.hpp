@@ -4,5 +4,10 @@
 
 #include "core/core.hpp"
 #include "data/data.hpp"
+#include "io/io.hpp"
+#include "loss/loss.hpp"
 #include "metrics/metrics.hpp"
+#include "nn/nn.hpp"
+#include "optim/optim.hpp"
 #include "preprocess/preprocess.hpp"
+#include "train/train.hpp"
