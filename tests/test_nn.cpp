@@ -230,6 +230,11 @@ TEST_CASE("sequential: same seed, same weights; initialize reseeds every layer",
     REQUIRE(config["layers"][0]["type"] == "dense");
     REQUIRE(config["layers"][0]["in"] == 8);
     REQUIRE(config["layers"][5]["type"] == "sigmoid");
+    const auto named = a.named_parameters();
+    REQUIRE(named.size() == 6);
+    REQUIRE(named[0].first == "layer0.weight");
+    REQUIRE(named[3].first == "layer2.bias");
+    REQUIRE(named[5].first == "layer4.bias");
 }
 
 // A user's own layer: a plain struct with no base class, scaling its input by a learned scalar.

@@ -4,6 +4,7 @@
 /// std::tuple resolved at compile time: no virtual calls, no type erasure on the hot path.
 
 #include <cstddef>
+#include <string>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -73,6 +74,15 @@ public:
         return out;
     }
 
+    /// The same views paired with stable names "layer<i>.<name>" (i = the layer's position), as
+    /// model files store them.
+    std::vector<std::pair<std::string, parameter_view<value_type>>> named_parameters() {
+        std::vector<std::pair<std::string, parameter_view<value_type>>> out;
+        std::size_t index = 0;
+        std::apply([&](auto&... layer) { (name_layer(out, index++, layer.parameters()), ...); }, layers_);
+        return out;
+    }
+
     /// Switches every layer that has a training mode (dropout) to training (true) or inference (false).
     void set_training(bool training) {
         std::apply([&](auto&... layer) { (set_mode(layer, training), ...); }, layers_);
@@ -113,6 +123,12 @@ private:
     static void append(std::vector<parameter_view<value_type>>& out, Range&& params) {
         for (const auto& p : params)
             if (p.size() > 0) out.push_back(p);
+    }
+    template <class Range>
+    static void name_layer(std::vector<std::pair<std::string, parameter_view<value_type>>>& out, std::size_t index,
+                           Range&& params) {
+        for (const auto& p : params)
+            if (p.size() > 0) out.emplace_back(std::string("layer").append(std::to_string(index)).append(".").append(p.name), p);
     }
     template <class L>
     static void set_mode(L& layer, bool training) {
