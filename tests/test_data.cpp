@@ -10,17 +10,14 @@
 #include <string>
 
 #include "catch.hpp"
+#include "temp_files.hpp"
 
 namespace cr = causalrec;
 namespace data = causalrec::data;
 
 namespace {
 
-std::filesystem::path temp_path(const std::string& name) {
-    auto dir = std::filesystem::temp_directory_path() / "causalrec_test_data";
-    std::filesystem::create_directories(dir);
-    return dir / name;
-}
+using causalrec_test::temp_path;
 
 
 /// Runs `f` and returns the parse_error it throws (fails the test if it throws nothing else).

@@ -18,34 +18,15 @@
 #include <vector>
 
 #include "catch.hpp"
+#include "temp_files.hpp"
 
 namespace cr = causalrec;
 namespace io = causalrec::io;
 
 namespace {
 
-/// A fresh folder for this test process (the g++ and clang++ suites may run at the same time),
-/// removed when the process ends.
-std::filesystem::path temp_dir() {
-    struct folder {
-        std::filesystem::path path;
-        folder() {
-            std::random_device rd;
-            const auto tag = std::to_string(rd()) + "_" +
-                             std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
-            path = std::filesystem::temp_directory_path() / ("causalrec_test_io_" + tag);
-            std::filesystem::create_directories(path);
-        }
-        ~folder() {
-            std::error_code ignored;
-            std::filesystem::remove_all(path, ignored);
-        }
-    };
-    static const folder dir;
-    return dir.path;
-}
-
-std::filesystem::path temp_path(const std::string& name) { return temp_dir() / name; }
+using causalrec_test::temp_dir;
+using causalrec_test::temp_path;
 
 std::vector<std::byte> to_bytes(std::string_view s) {
     std::vector<std::byte> b(s.size());

@@ -162,10 +162,16 @@ TEST_CASE("dropout is the identity at inference", "[nn][dropout]") {
     const cr::matrix<float> x = {{1, 2}, {3, 4}};
     REQUIRE(&layer.forward(x) == &x);
     layer.set_training(true);
-    const auto& y = layer.forward(x);
+    const cr::matrix<float> ones = xt::ones<float>({10, 100});
+    const auto& y = layer.forward(ones);
     std::size_t zeros = 0;
-    for (float v : y) zeros += v == 0.0f;
-    REQUIRE(&y != &x);
+    for (float v : y) {
+        zeros += v == 0.0f;
+        REQUIRE((v == 0.0f || v == 2.0f));  // survivors are scaled by 1 / (1 - rate)
+    }
+    CHECK(zeros > 400);  // about half of 1000 values are dropped
+    CHECK(zeros < 600);
+    REQUIRE(&y != &ones);
     REQUIRE_THROWS_AS(nn::dropout<float>(1.0), cr::argument_error);
 }
 

@@ -1,10 +1,12 @@
 #pragma once
 /// @file
-/// The train module: fit / evaluate / predict, the History, and callbacks (progress bar, early
-/// stopping, CSV logger, learning-rate schedules, lambdas).
+/// The train module: fit / evaluate / predict, the History and its SVG chart, and callbacks (progress
+/// bar, early stopping, model checkpoint, CSV logger, learning-rate schedules, lambdas).
 
 #include "../core/core.hpp"
 #include "callbacks.hpp"
+#include "chart.hpp"
+#include "checkpoint.hpp"
 #include "context.hpp"
 #include "fit.hpp"
 #include "history.hpp"

@@ -1,0 +1,341 @@
+#pragma once
+/// @file
+/// Model files: a model's parameters, its architecture and optionally a fitted preprocessor in one
+/// safetensors file (`save_model`, `load_model`, `load_preprocessor`). The weights are plain
+/// safetensors tensors, so NumPy or Python's safetensors package reads them; the rest lives in the
+/// string metadata. Loading checks that the file is a causalrec model of this model's architecture
+/// and value type, and writes nothing into the model unless the whole file is valid. See docs/io.md.
+
+#include <charconv>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <ranges>
+#include <set>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "../core/error.hpp"
+#include "../core/parameter.hpp"
+#include "detail/common.hpp"
+#include "safetensors.hpp"
+
+namespace causalrec::io {
+
+/// The value of the "format" metadata entry of a model file.
+inline constexpr std::string_view model_format = "causalrec-model";
+
+/// The newest model file format version this build writes and reads ("format_version").
+inline constexpr std::uint64_t model_format_version = 1;
+
+/// What a model file holds besides the weights: a fitted preprocessor's state and free user metadata.
+struct model_extras {
+    nlohmann::json preprocessor{};                ///< a fitted preprocessor's to_json(), or null for none
+    std::map<std::string, std::string> user{};    ///< free metadata, stored as "user.<key>" entries
+};
+
+namespace detail {
+
+/// The element type of a parameter_view.
+template <class View>
+struct parameter_view_value {};
+/// The element type of a parameter_view<T>: T.
+template <class T>
+struct parameter_view_value<parameter_view<T>> {
+    using type = T;
+};
+
+/// The value type of a model: Model::value_type, or the element type of its parameters() views.
+template <class Model>
+struct model_value {
+    using type = typename parameter_view_value<
+        std::remove_cvref_t<std::ranges::range_value_t<decltype(std::declval<Model&>().parameters())>>>::type;
+};
+/// The value type of a model that declares one.
+template <class Model>
+    requires requires { typename Model::value_type; }
+struct model_value<Model> {
+    using type = typename Model::value_type;
+};
+
+}  // namespace detail
+
+/// A model that model files can hold: parameters() gives parameter_view<T> ranges with T float or double.
+template <class Model>
+concept SavableModel = requires(Model& m) {
+    { m.parameters() } -> std::ranges::range;
+    typename detail::model_value<Model>::type;
+} && (std::same_as<typename detail::model_value<Model>::type, float> ||
+      std::same_as<typename detail::model_value<Model>::type, double>);
+
+/// A model that names its parameters: named_parameters() -> pairs of name and parameter_view.
+template <class Model>
+concept NamesParameters = requires(Model& m) { m.named_parameters(); };
+
+/// A model that describes its architecture as JSON: config().
+template <class Model>
+concept DescribesArchitecture = requires(const Model& m) {
+    { m.config() } -> std::convertible_to<nlohmann::json>;
+};
+
+/// The value type (float or double) of a SavableModel.
+template <SavableModel Model>
+using model_value_t = typename detail::model_value<Model>::type;
+
+namespace detail {
+
+/// Deepest JSON nesting accepted in the architecture and preprocessor entries.
+inline constexpr int max_model_json_depth = 64;
+
+/// "float32" / "float64": the value_type entry of a model file.
+template <class T>
+constexpr std::string_view value_type_name() noexcept {
+    return std::is_same_v<T, float> ? std::string_view("float32") : std::string_view("float64");
+}
+
+/// The model's parameters paired with their names in a file: named_parameters() when the model has
+/// it, else "param<k>.<name>" (or "param<k>" for an unnamed view) in parameters() order.
+template <class Model>
+std::vector<std::pair<std::string, parameter_view<model_value_t<Model>>>> named_views(Model& model) {
+    std::vector<std::pair<std::string, parameter_view<model_value_t<Model>>>> out;
+    if constexpr (NamesParameters<Model>) {
+        for (const auto& [name, view] : model.named_parameters()) out.emplace_back(std::string(name), view);
+    } else {
+        std::size_t k = 0;
+        for (const auto& view : model.parameters()) {
+            std::string name = cat("param", k++);
+            if (!view.name.empty()) name.append(".").append(view.name);
+            out.emplace_back(std::move(name), view);
+        }
+    }
+    return out;
+}
+
+/// The shape a view is stored with: its own shape when that holds exactly its values, else [size].
+template <class T>
+std::vector<std::size_t> view_shape(const parameter_view<T>& view) {
+    const auto count = checked_product(view.shape);
+    if (!view.shape.empty() && count && *count == view.size())
+        return std::vector<std::size_t>(view.shape.begin(), view.shape.end());
+    return {view.size()};
+}
+
+/// Parses JSON text held in a metadata entry; raises `failure(reason)` when it is not valid JSON or
+/// nests deeper than max_model_json_depth.
+template <class Fail>
+nlohmann::json parse_entry(std::string_view text, std::string_view entry, const Fail& failure) {
+    using json = nlohmann::json;
+    try {
+        return json::parse(text.begin(), text.end(), [&](int depth, json::parse_event_t, json&) {
+            if (depth > max_model_json_depth)
+                throw failure(cat("the '", entry, "' entry nests deeper than ", max_model_json_depth, " levels"));
+            return true;
+        });
+    } catch (const json::exception& e) {
+        throw failure(cat("the '", entry, "' entry is not valid JSON: ", printable(e.what(), 160)));
+    }
+}
+
+/// A JSON value shortened for a message.
+inline std::string short_json(const nlohmann::json& j) {
+    return printable(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), 60);
+}
+
+/// Where the architecture in the file (`a`) first differs from the model's (`b`), as
+/// "layers[2].out is 1 in the file, 8 in this model"; nothing when they are equal.
+inline std::optional<std::string> json_difference(const nlohmann::json& a, const nlohmann::json& b,
+                                                  const std::string& path) {
+    if (a == b) return std::nullopt;
+    const std::string here = path.empty() ? std::string("the top level") : path;
+    const auto child = [&path](std::string_view key) { return path.empty() ? std::string(key) : cat(path, ".", key); };
+    if (a.is_object() && b.is_object()) {
+        for (const auto& [key, value] : b.items()) {
+            const auto it = a.find(key);
+            if (it == a.end()) return cat(child(printable(key, 40)), " is missing in the file");
+            if (auto d = json_difference(*it, value, child(printable(key, 40)))) return d;
+        }
+        for (const auto& [key, value] : a.items())
+            if (!b.contains(key)) return cat(child(printable(key, 40)), " is in the file but not in this model");
+        return std::nullopt;
+    }
+    if (a.is_array() && b.is_array()) {
+        const std::size_t common = std::min(a.size(), b.size());
+        std::optional<std::string> first;
+        for (std::size_t i = 0; i < common && !first; ++i) first = json_difference(a[i], b[i], cat(path, "[", i, "]"));
+        if (a.size() == b.size()) return first;
+        std::string s = cat(here, " has ", a.size(), " entries in the file, ", b.size(), " in this model");
+        if (first) s.append(" (first difference: ").append(*first).append(")");
+        else s.append(cat(" (the first ", common, " agree)"));
+        return s;
+    }
+    return cat(here, " is ", short_json(a), " in the file, ", short_json(b), " in this model");
+}
+
+/// JSON text of `j` for a metadata entry; raises argument_error when j holds invalid UTF-8.
+inline std::string dump_entry(const nlohmann::json& j, std::string_view what) {
+    try {
+        return j.dump();
+    } catch (const nlohmann::json::exception& e) {
+        throw argument_error(cat("save_model: the ", what, " cannot be written as JSON: ", printable(e.what(), 160)));
+    }
+}
+
+}  // namespace detail
+
+/// The model file of `model` as an in-memory tensor_file: one tensor per parameter (named by
+/// named_parameters(), else "param<k>.<name>"; F32 or F64; the view's shape) and the metadata
+/// "format", "format_version", "value_type", "architecture" (config().dump(), when the model has
+/// config()), "preprocessor" (extras.preprocessor.dump(), when not null) and "user.<key>". Raises
+/// argument_error when a name, a user entry or the preprocessor state is not valid UTF-8.
+template <SavableModel Model>
+tensor_file make_model_file(Model& model, const model_extras& extras = {}) {
+    using T = model_value_t<Model>;
+    tensor_file file;
+    for (const auto& [name, view] : detail::named_views(model))
+        file.add<T>(name, std::span<const T>(view.value.data(), view.value.size()), detail::view_shape(view));
+    file.metadata["format"] = std::string(model_format);
+    file.metadata["format_version"] = std::to_string(model_format_version);
+    file.metadata["value_type"] = std::string(detail::value_type_name<T>());
+    if constexpr (DescribesArchitecture<Model>)
+        file.metadata["architecture"] = detail::dump_entry(nlohmann::json(model.config()), "architecture (config())");
+    if (!extras.preprocessor.is_null())
+        file.metadata["preprocessor"] = detail::dump_entry(extras.preprocessor, "preprocessor state");
+    for (const auto& [key, value] : extras.user) file.metadata[detail::cat("user.", key)] = value;
+    return file;
+}
+
+/// Loads the model file `file` (from load_safetensors or tensor_file::from_bytes) into `model`, an
+/// existing model of the same architecture and value type; returns the preprocessor state and user
+/// metadata. Raises format_error naming the file and the fault when the file is not a causalrec
+/// model, is of a newer format version, holds another value type or architecture, lacks a tensor or
+/// has an extra one, has a tensor of another dtype or shape, or holds a preprocessor entry that is not
+/// JSON. The model is written only after the whole file has been checked.
+template <SavableModel Model>
+model_extras read_model_file(const tensor_file& file, Model& model) {
+    using T = model_value_t<Model>;
+    using detail::cat;
+    using detail::quote;
+    const std::string where = file.source().empty() ? std::string("model file") : file.source();
+    const auto fail = [&where](const auto&... parts) { return format_error(cat(where, ": ", parts...)); };
+    const auto& md = file.metadata;
+    const auto entry = [&md](std::string_view key) -> const std::string* {
+        const auto it = md.find(std::string(key));
+        return it == md.end() ? nullptr : &it->second;
+    };
+    const auto shown = [](const std::string& text) { return quote(detail::printable(text, 40)); };
+
+    // Format, version, value type.
+    const std::string* format = entry("format");
+    if (format == nullptr)
+        throw fail("not a causalrec model file (no 'format' metadata entry; a plain safetensors file?)");
+    if (*format != model_format)
+        throw fail("not a causalrec model file ('format' is ", shown(*format), ", expected '", model_format, "')");
+    const std::string* version_text = entry("format_version");
+    if (version_text == nullptr) throw fail("the 'format_version' metadata entry is missing");
+    std::uint64_t version = 0;
+    {
+        const char* first = version_text->data();
+        const char* last = first + version_text->size();
+        const auto r = std::from_chars(first, last, version);
+        const bool digits = !version_text->empty() && version_text->find_first_not_of("0123456789") == std::string::npos;
+        if (!digits || r.ptr != last || version == 0) {
+            if (digits && r.ec == std::errc::result_out_of_range)
+                throw fail("format version ", shown(*version_text), " is newer than this causalrec reads (",
+                           model_format_version, ")");
+            throw fail("'format_version' is ", shown(*version_text), ", not a version number");
+        }
+    }
+    if (version > model_format_version)
+        throw fail("format version ", version, " is newer than this causalrec reads (", model_format_version,
+                   "); update causalrec");
+    const std::string* value_type = entry("value_type");
+    if (value_type == nullptr) throw fail("the 'value_type' metadata entry is missing");
+    if (*value_type != detail::value_type_name<T>())
+        throw fail("the file holds ", shown(*value_type), " weights, this model is ", detail::value_type_name<T>());
+
+    // Architecture.
+    if constexpr (DescribesArchitecture<Model>) {
+        const std::string* text = entry("architecture");
+        if (text == nullptr) throw fail("the 'architecture' metadata entry is missing");
+        const nlohmann::json saved = detail::parse_entry(*text, "architecture", fail);
+        if (const auto d = detail::json_difference(saved, nlohmann::json(model.config()), ""))
+            throw fail("architecture differs from this model's: ", *d);
+    }
+
+    // Tensors: every parameter present with the right dtype and shape, nothing else.
+    const auto views = detail::named_views(model);
+    std::set<std::string, std::less<>> expected;
+    for (const auto& [name, view] : views) expected.insert(name);
+    for (const auto& [name, view] : views) {
+        if (!file.contains(name))
+            throw fail("tensor ", quote(name), " is missing (this model has ", views.size(),
+                       " parameter tensors, the file ", file.size(), ")");
+        const tensor& t = file.at(name);
+        const auto shape = detail::view_shape(view);
+        if (t.type != dtype_of<T>)
+            throw fail("tensor ", quote(name), " has dtype ", dtype_name(t.type), "; this model needs ",
+                       dtype_name(dtype_of<T>));
+        if (t.shape != shape)
+            throw fail("tensor ", quote(name), " has shape ", detail::shape_string(t.shape), "; this model needs ",
+                       detail::shape_string(shape));
+    }
+    for (const auto& [name, t] : file.tensors())
+        if (expected.find(name) == expected.end())
+            throw fail("tensor ", quote(name), " is not a parameter of this model");
+
+    // Extras.
+    model_extras extras;
+    if (const std::string* text = entry("preprocessor")) extras.preprocessor = detail::parse_entry(*text, "preprocessor", fail);
+    for (const auto& [key, value] : md)
+        if (key.rfind("user.", 0) == 0) extras.user.emplace(key.substr(5), value);
+
+    // Everything checked: read the values, then write them into the model.
+    std::vector<std::vector<T>> values;
+    values.reserve(views.size());
+    for (const auto& [name, view] : views) values.push_back(file.get_values<T>(name));
+    for (std::size_t k = 0; k < views.size(); ++k)
+        if (!values[k].empty()) std::memcpy(views[k].second.value.data(), values[k].data(), values[k].size() * sizeof(T));
+    return extras;
+}
+
+/// Saves `model` (its parameters, architecture and value type) and `extras` to `path` in the
+/// safetensors layout (see make_model_file). The file is written to "<path>.tmp" and renamed, so a
+/// crash never leaves a truncated model. Raises causalrec::error when the file cannot be written.
+template <SavableModel Model>
+void save_model(const std::filesystem::path& path, Model& model, const model_extras& extras = {}) {
+    save_safetensors(path, make_model_file(model, extras));
+}
+
+/// Loads the model file at `path` into `model`, an existing model of the same architecture and value
+/// type, and returns the preprocessor state and user metadata it holds. Raises format_error naming
+/// the file and the fault (see read_model_file); the model is unchanged when the file is rejected.
+template <SavableModel Model>
+model_extras load_model(const std::filesystem::path& path, Model& model) {
+    return read_model_file(load_safetensors(path), model);
+}
+
+/// The preprocessor saved with a model: Preprocessor::from_json(extras.preprocessor). Raises
+/// format_error when the file held no preprocessor or its state is not one of a Preprocessor.
+template <class Preprocessor>
+Preprocessor load_preprocessor(const model_extras& extras) {
+    if (extras.preprocessor.is_null())
+        throw format_error("load_preprocessor: the model file holds no preprocessor (save it with "
+                           "save_model(path, model, {.preprocessor = prep.to_json()}))");
+    try {
+        return Preprocessor::from_json(extras.preprocessor);
+    } catch (const nlohmann::json::exception& e) {
+        throw format_error(detail::cat("load_preprocessor: the saved state does not fit: ", detail::printable(e.what(), 160)));
+    }
+}
+
+}  // namespace causalrec::io
