@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../../core/detail/message.hpp"
 #include "../../core/error.hpp"
 #include "../../core/tensor.hpp"
 
@@ -30,35 +31,9 @@ namespace detail {
 /// A quiet NaN: the module's marker for a missing value.
 inline constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
-/// Formats a number the shortest way that reads back exactly ("3", "0.5", "nan", "-inf").
-inline std::string format_number(double v) {
-    if (std::isnan(v)) return "nan";
-    if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-    char buffer[64];
-    const auto result = std::to_chars(buffer, buffer + sizeof(buffer), v);
-    return std::string(buffer, result.ptr);
-}
-
-/// Appends one message piece: text, an integer or a floating-point number.
-template <class Part>
-void append_part(std::string& s, const Part& part) {
-    if constexpr (std::is_convertible_v<const Part&, std::string_view>) {
-        s.append(std::string_view(part));
-    } else if constexpr (std::is_integral_v<Part>) {
-        s.append(std::to_string(part));
-    } else {
-        static_assert(std::is_floating_point_v<Part>, "cat: unsupported message piece");
-        s.append(format_number(static_cast<double>(part)));
-    }
-}
-
-/// Concatenates message pieces with append() (g++ 12 warns falsely on "literal" + std::string).
-template <class... Parts>
-std::string cat(const Parts&... parts) {
-    std::string s;
-    (append_part(s, parts), ...);
-    return s;
-}
+using causalrec::detail::append_part;
+using causalrec::detail::cat;
+using causalrec::detail::format_number;
 
 /// A matrix of the given shape filled with zeros.
 template <class T>

@@ -1,0 +1,44 @@
+#pragma once
+/// @file
+/// Building error messages: numbers in their shortest exact form, and concatenation with append()
+/// (g++ 12 warns falsely about `"literal" + std::string`).
+
+#include <charconv>
+#include <cmath>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+namespace causalrec::detail {
+
+/// Formats a number the shortest way that reads back exactly ("3", "0.5", "nan", "-inf").
+inline std::string format_number(double v) {
+    if (std::isnan(v)) return "nan";
+    if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+    char buffer[64];
+    const auto result = std::to_chars(buffer, buffer + sizeof(buffer), v);
+    return std::string(buffer, result.ptr);
+}
+
+/// Appends one message piece: text, an integer or a floating-point number.
+template <class Part>
+void append_part(std::string& s, const Part& part) {
+    if constexpr (std::is_convertible_v<const Part&, std::string_view>) {
+        s.append(std::string_view(part));
+    } else if constexpr (std::is_integral_v<Part>) {
+        s.append(std::to_string(part));
+    } else {
+        static_assert(std::is_floating_point_v<Part>, "cat: unsupported message piece");
+        s.append(format_number(static_cast<double>(part)));
+    }
+}
+
+/// Concatenates message pieces (text, integers, floating-point numbers).
+template <class... Parts>
+std::string cat(const Parts&... parts) {
+    std::string s;
+    (append_part(s, parts), ...);
+    return s;
+}
+
+}  // namespace causalrec::detail
