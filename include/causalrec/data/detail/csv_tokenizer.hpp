@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -212,7 +213,9 @@ private:
     bool bom_checked_ = false;
     std::size_t line_ = 1;         // line on which the unread input starts
     std::size_t record_line_ = 0;  // line on which the last record started
-    std::vector<std::string> unescaped_;
+    // Storage of the fields that contained doubled quotes. A deque: growing it never moves the strings
+    // that earlier fields of the same record point into (a vector would, invalidating their views).
+    std::deque<std::string> unescaped_;
 };
 
 }  // namespace causalrec::data::detail
