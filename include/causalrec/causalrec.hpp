@@ -10,4 +10,5 @@
 #include "nn/nn.hpp"
 #include "optim/optim.hpp"
 #include "preprocess/preprocess.hpp"
+#include "rec/rec.hpp"
 #include "train/train.hpp"

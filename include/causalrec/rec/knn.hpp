@@ -1,0 +1,280 @@
+#pragma once
+/// @file
+/// Neighbourhood collaborative filtering: item-kNN and user-kNN with cosine, Jaccard or Pearson
+/// similarity, shrinkage and a sparse top-N neighbour list per item (user).
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "../core/detail/message.hpp"
+#include "../core/error.hpp"
+#include "../data/interactions.hpp"
+#include "common.hpp"
+#include "concepts.hpp"
+
+namespace causalrec::rec {
+
+/// Similarity between two items (two users), computed on the deduplicated CSR view of the log.
+enum class similarity : std::uint8_t {
+    cosine,   ///< sum_c r_a r_b / (|r_a| |r_b|), norms over all of a's and b's entries
+    jaccard,  ///< |common| / (|a| + |b| - |common|), values ignored
+    pearson,  ///< centred on each side's mean over all its entries, sums over common entries only
+};
+
+/// Options of item_knn and user_knn.
+struct knn_options {
+    similarity measure = similarity::cosine;  ///< similarity measure
+    double shrinkage = 0.0;                    ///< lambda >= 0: sim * n_common / (n_common + lambda)
+    std::size_t neighbours = 50;               ///< top-N neighbours kept per item (user); 0 = keep all
+};
+
+namespace detail {
+
+/// For each row of `by_entity` (rows = items or users, columns = the other side), its top-N most
+/// similar other rows by `options`, as a CSR matrix with neighbours ascending. `by_other` is the
+/// transposed view. Only pairs with a common column and a non-zero similarity are kept; the top-N
+/// order is similarity descending, ties by lower index. Rows are processed in parallel; the result
+/// does not depend on the thread count.
+inline data::csr_matrix neighbours(const data::csr_matrix& by_entity, const data::csr_matrix& by_other,
+                                   const knn_options& options) {
+    const std::size_t n = by_entity.rows();
+    const similarity m = options.measure;
+    std::vector<double> mean(n, 0.0), norm(n, 0.0);
+    std::vector<std::size_t> count(n, 0);
+    for (std::size_t e = 0; e < n; ++e) {
+        const auto v = by_entity.row_values(e);
+        count[e] = v.size();
+        double sum = 0.0, sq = 0.0;
+        for (double x : v) {
+            sum += x;
+            sq += x * x;
+        }
+        mean[e] = v.empty() ? 0.0 : sum / static_cast<double>(v.size());
+        norm[e] = std::sqrt(sq);
+    }
+    auto centred = [&](std::size_t e, double r) {
+        if (m == similarity::jaccard) return 1.0;
+        if (m == similarity::pearson) return r - mean[e];
+        return r;
+    };
+    std::vector<std::vector<std::pair<std::size_t, double>>> lists(n);
+    parallel_ranges(n, [&](std::size_t begin, std::size_t end) {
+        std::vector<double> dot(n, 0.0), sa(n, 0.0), sb(n, 0.0);
+        std::vector<std::size_t> common(n, 0), touched;
+        std::vector<scored_item> cand;
+        for (std::size_t e = begin; e < end; ++e) {
+            const auto cols = by_entity.row_indices(e);
+            const auto vals = by_entity.row_values(e);
+            for (std::size_t k = 0; k < cols.size(); ++k) {
+                const double a = centred(e, vals[k]);
+                const auto others = by_other.row_indices(cols[k]);
+                const auto other_vals = by_other.row_values(cols[k]);
+                for (std::size_t q = 0; q < others.size(); ++q) {
+                    const std::size_t f = others[q];
+                    if (f == e) continue;
+                    const double b = centred(f, other_vals[q]);
+                    if (common[f] == 0) touched.push_back(f);
+                    ++common[f];
+                    dot[f] += a * b;
+                    sa[f] += a * a;
+                    sb[f] += b * b;
+                }
+            }
+            cand.clear();
+            for (std::size_t f : touched) {
+                const double c = static_cast<double>(common[f]);
+                double s = 0.0;
+                if (m == similarity::cosine) {
+                    s = norm[e] > 0.0 && norm[f] > 0.0 ? dot[f] / (norm[e] * norm[f]) : 0.0;
+                } else if (m == similarity::jaccard) {
+                    s = c / static_cast<double>(count[e] + count[f] - common[f]);
+                } else {
+                    const double den = std::sqrt(sa[f] * sb[f]);
+                    s = den > 0.0 ? dot[f] / den : 0.0;
+                }
+                if (options.shrinkage > 0.0) s *= c / (c + options.shrinkage);
+                if (s != 0.0) cand.push_back({f, s});
+                dot[f] = sa[f] = sb[f] = 0.0;
+                common[f] = 0;
+            }
+            touched.clear();
+            const std::size_t keep = options.neighbours == 0 ? cand.size() : std::min(options.neighbours, cand.size());
+            std::partial_sort(cand.begin(), cand.begin() + static_cast<std::ptrdiff_t>(keep), cand.end(), better);
+            cand.resize(keep);
+            std::sort(cand.begin(), cand.end(), [](const scored_item& x, const scored_item& y) { return x.item < y.item; });
+            auto& list = lists[e];
+            list.reserve(keep);
+            for (const auto& c : cand) list.emplace_back(c.item, c.score);
+        }
+    });
+    data::csr_matrix w;
+    w.cols = n;
+    w.row_ptr.assign(n + 1, 0);
+    for (std::size_t e = 0; e < n; ++e) {
+        for (const auto& [f, s] : lists[e]) {
+            w.indices.push_back(f);
+            w.values.push_back(s);
+        }
+        w.row_ptr[e + 1] = w.indices.size();
+    }
+    return w;
+}
+
+inline void check_knn_options(const knn_options& o, std::string_view model) {
+    if (!(o.shrinkage >= 0.0 && std::isfinite(o.shrinkage)))
+        throw argument_error(causalrec::detail::cat(model, ": shrinkage must be finite and >= 0, got ", o.shrinkage));
+}
+
+}  // namespace detail
+
+/// Item-based neighbourhood CF (Sarwar et al. 2001; Deshpande & Karypis 2004). fit() keeps, for
+/// each item i, its top-N most similar items j (a sparse row of weights w_ij). The score of item j
+/// for user u is sum over the user's training items i of w_ij (implicit feedback: the user's values
+/// do not weight the sum). A user with no training items (also a user index beyond the training
+/// range) scores 0 everywhere and gets an empty recommendation list. recommend() only returns items
+/// that some neighbour reaches, so it may return fewer than k.
+class item_knn {
+public:
+    /// A model with the given options; raises argument_error for a negative shrinkage.
+    explicit item_knn(knn_options options = {}) : options_(options) { detail::check_knn_options(options_, "item_knn"); }
+
+    /// Computes the neighbour lists from the log's CSR views.
+    void fit(const data::interactions& log) {
+        weights_ = detail::neighbours(log.by_item(), log.by_user(), options_);
+        seen_ = detail::seen_items::from(log.by_user());
+        n_items_ = log.n_items();
+        fitted_ = true;
+    }
+
+    /// True after fit().
+    bool fitted() const noexcept { return fitted_; }
+    /// Items in the training log.
+    std::size_t n_items() const noexcept { return n_items_; }
+    /// The neighbour weights: row i holds item i's kept neighbours j (ascending) and w_ij.
+    const data::csr_matrix& neighbours() const {
+        detail::require_fitted(fitted_, "item_knn");
+        return weights_;
+    }
+
+    /// The score of every item for `user` (0 for items no neighbour reaches).
+    std::vector<double> scores(std::size_t user) const {
+        std::vector<char> reached;
+        return all_scores(user, reached);
+    }
+
+    /// Scores of `items` for `user`; raises not_fitted_error before fit and argument_error for an
+    /// item index out of range.
+    std::vector<double> score(std::size_t user, std::span<const std::size_t> items) const {
+        detail::require_fitted(fitted_, "item_knn");
+        detail::check_items(items, n_items_, "item_knn");
+        return detail::gather(scores(user), items);
+    }
+
+    /// The k best items reached by the user's neighbourhood, best first (ties: lower item index).
+    std::vector<scored_item> recommend(std::size_t user, std::size_t k, bool exclude_seen = true) const {
+        std::vector<char> reached;
+        const auto s = all_scores(user, reached);
+        return detail::top_k(s, k, exclude_seen ? seen_.of(user) : std::span<const std::size_t>{}, reached);
+    }
+
+private:
+    std::vector<double> all_scores(std::size_t user, std::vector<char>& reached) const {
+        detail::require_fitted(fitted_, "item_knn");
+        std::vector<double> s(n_items_, 0.0);
+        reached.assign(n_items_, 0);
+        for (std::size_t i : seen_.of(user)) {
+            const auto js = weights_.row_indices(i);
+            const auto ws = weights_.row_values(i);
+            for (std::size_t q = 0; q < js.size(); ++q) {
+                s[js[q]] += ws[q];
+                reached[js[q]] = 1;
+            }
+        }
+        return s;
+    }
+
+    knn_options options_;
+    data::csr_matrix weights_;
+    detail::seen_items seen_;
+    std::size_t n_items_ = 0;
+    bool fitted_ = false;
+};
+
+/// User-based neighbourhood CF (Herlocker et al. 1999, implicit form). fit() keeps, for each user
+/// u, the top-N most similar users v (weights w_uv). The score of item j for user u is the sum of
+/// w_uv over the neighbours v that interacted with j in training. A user beyond the training range
+/// (or without training items) has no neighbours: scores 0 everywhere, empty recommendations.
+/// recommend() only returns items some neighbour reached, so it may return fewer than k.
+class user_knn {
+public:
+    /// A model with the given options; raises argument_error for a negative shrinkage.
+    explicit user_knn(knn_options options = {}) : options_(options) { detail::check_knn_options(options_, "user_knn"); }
+
+    /// Computes the neighbour lists from the log's CSR views.
+    void fit(const data::interactions& log) {
+        weights_ = detail::neighbours(log.by_user(), log.by_item(), options_);
+        seen_ = detail::seen_items::from(log.by_user());
+        n_items_ = log.n_items();
+        fitted_ = true;
+    }
+
+    /// True after fit().
+    bool fitted() const noexcept { return fitted_; }
+    /// Items in the training log.
+    std::size_t n_items() const noexcept { return n_items_; }
+    /// The neighbour weights: row u holds user u's kept neighbours v (ascending) and w_uv.
+    const data::csr_matrix& neighbours() const {
+        detail::require_fitted(fitted_, "user_knn");
+        return weights_;
+    }
+
+    /// The score of every item for `user` (0 for items no neighbour reaches).
+    std::vector<double> scores(std::size_t user) const {
+        std::vector<char> reached;
+        return all_scores(user, reached);
+    }
+
+    /// Scores of `items` for `user`; raises not_fitted_error before fit and argument_error for an
+    /// item index out of range.
+    std::vector<double> score(std::size_t user, std::span<const std::size_t> items) const {
+        detail::require_fitted(fitted_, "user_knn");
+        detail::check_items(items, n_items_, "user_knn");
+        return detail::gather(scores(user), items);
+    }
+
+    /// The k best items reached through the user's neighbours, best first (ties: lower item index).
+    std::vector<scored_item> recommend(std::size_t user, std::size_t k, bool exclude_seen = true) const {
+        std::vector<char> reached;
+        const auto s = all_scores(user, reached);
+        return detail::top_k(s, k, exclude_seen ? seen_.of(user) : std::span<const std::size_t>{}, reached);
+    }
+
+private:
+    std::vector<double> all_scores(std::size_t user, std::vector<char>& reached) const {
+        detail::require_fitted(fitted_, "user_knn");
+        std::vector<double> s(n_items_, 0.0);
+        reached.assign(n_items_, 0);
+        const auto vs = weights_.row_indices(user);
+        const auto ws = weights_.row_values(user);
+        for (std::size_t q = 0; q < vs.size(); ++q)
+            for (std::size_t j : seen_.of(vs[q])) {
+                s[j] += ws[q];
+                reached[j] = 1;
+            }
+        return s;
+    }
+
+    knn_options options_;
+    data::csr_matrix weights_;
+    detail::seen_items seen_;
+    std::size_t n_items_ = 0;
+    bool fitted_ = false;
+};
+
+}  // namespace causalrec::rec

@@ -1,0 +1,17 @@
+#pragma once
+/// @file
+/// The rec module: the Recommender concept, batch recommendation, and the recommenders
+/// (popularity, item-kNN, user-kNN).
+
+#include "../data/interactions.hpp"
+#include "batch.hpp"
+#include "common.hpp"
+#include "concepts.hpp"
+#include "knn.hpp"
+#include "popularity.hpp"
+
+namespace causalrec::rec {
+static_assert(Recommender<popularity>);
+static_assert(Recommender<item_knn>);
+static_assert(Recommender<user_knn>);
+}  // namespace causalrec::rec

@@ -1,0 +1,316 @@
+#include <causalrec/rec/rec.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numeric>
+#include <set>
+#include <vector>
+
+#include "catch.hpp"
+
+namespace cr = causalrec;
+namespace data = causalrec::data;
+namespace rec = causalrec::rec;
+
+namespace {
+
+/// A random log: values 1..5, timestamps 0..99, some repeated (user, item) rows.
+data::interactions random_log(std::size_t n_users, std::size_t n_items, std::size_t rows, std::uint64_t seed) {
+    cr::rng g(seed);
+    data::interaction_columns c{.n_users = n_users, .n_items = n_items};
+    for (std::size_t r = 0; r < rows; ++r) {
+        c.users.push_back(g.uniform_index(n_users));
+        c.items.push_back(g.uniform_index(n_items));
+        c.values.push_back(static_cast<double>(1 + g.uniform_index(5)));
+        c.timestamps.push_back(static_cast<double>(g.uniform_index(100)));
+    }
+    return data::interactions(std::move(c));
+}
+
+/// Dense ratings with a presence mask, keeping the last value of repeated pairs (brute force).
+struct dense {
+    std::size_t rows = 0, cols = 0;
+    std::vector<std::vector<double>> r;
+    std::vector<std::vector<char>> has;
+};
+
+dense dense_by_user(const data::interactions& log) {
+    dense d{log.n_users(), log.n_items(), {}, {}};
+    d.r.assign(d.rows, std::vector<double>(d.cols, 0.0));
+    d.has.assign(d.rows, std::vector<char>(d.cols, 0));
+    for (std::size_t k = 0; k < log.size(); ++k) {
+        d.r[log.users()[k]][log.items()[k]] = log.values()[k];
+        d.has[log.users()[k]][log.items()[k]] = 1;
+    }
+    return d;
+}
+
+dense transpose(const dense& d) {
+    dense t{d.cols, d.rows, {}, {}};
+    t.r.assign(t.rows, std::vector<double>(t.cols, 0.0));
+    t.has.assign(t.rows, std::vector<char>(t.cols, 0));
+    for (std::size_t a = 0; a < d.rows; ++a)
+        for (std::size_t b = 0; b < d.cols; ++b) {
+            t.r[b][a] = d.r[a][b];
+            t.has[b][a] = d.has[a][b];
+        }
+    return t;
+}
+
+/// Textbook similarity between rows a and b of `d` (the entities), following the documented
+/// definitions, with the sums taken in ascending column order.
+double similarity(const dense& d, std::size_t a, std::size_t b, const rec::knn_options& o) {
+    double na = 0, nb = 0, sum_a = 0, sum_b = 0, sq_a = 0, sq_b = 0;
+    for (std::size_t c = 0; c < d.cols; ++c) {
+        if (d.has[a][c]) na += 1, sum_a += d.r[a][c], sq_a += d.r[a][c] * d.r[a][c];
+        if (d.has[b][c]) nb += 1, sum_b += d.r[b][c], sq_b += d.r[b][c] * d.r[b][c];
+    }
+    const double mean_a = na > 0 ? sum_a / na : 0, mean_b = nb > 0 ? sum_b / nb : 0;
+    double common = 0, dot = 0, va = 0, vb = 0, cdot = 0;
+    for (std::size_t c = 0; c < d.cols; ++c) {
+        if (!(d.has[a][c] && d.has[b][c])) continue;
+        common += 1;
+        dot += d.r[a][c] * d.r[b][c];
+        const double x = d.r[a][c] - mean_a, y = d.r[b][c] - mean_b;
+        cdot += x * y;
+        va += x * x;
+        vb += y * y;
+    }
+    if (common == 0) return 0;
+    double s = 0;
+    switch (o.measure) {
+        case rec::similarity::cosine: s = dot / (std::sqrt(sq_a) * std::sqrt(sq_b)); break;
+        case rec::similarity::jaccard: s = common / (na + nb - common); break;
+        case rec::similarity::pearson: s = std::sqrt(va * vb) > 0 ? cdot / std::sqrt(va * vb) : 0; break;
+    }
+    if (o.shrinkage > 0) s *= common / (common + o.shrinkage);
+    return s;
+}
+
+/// Brute-force top-N neighbour weights W[a][b] (0 when b is not among a's kept neighbours).
+std::vector<std::vector<double>> brute_neighbours(const dense& d, const rec::knn_options& o) {
+    std::vector<std::vector<double>> w(d.rows, std::vector<double>(d.rows, 0.0));
+    for (std::size_t a = 0; a < d.rows; ++a) {
+        std::vector<std::pair<double, std::size_t>> cand;
+        for (std::size_t b = 0; b < d.rows; ++b) {
+            if (b == a) continue;
+            const double s = similarity(d, a, b, o);
+            if (s != 0) cand.push_back({s, b});
+        }
+        std::sort(cand.begin(), cand.end(), [](auto x, auto y) { return x.first > y.first || (x.first == y.first && x.second < y.second); });
+        if (o.neighbours > 0 && cand.size() > o.neighbours) cand.resize(o.neighbours);
+        for (auto [s, b] : cand) w[a][b] = s;
+    }
+    return w;
+}
+
+std::vector<std::size_t> all_items(std::size_t n) {
+    std::vector<std::size_t> v(n);
+    std::iota(v.begin(), v.end(), std::size_t{0});
+    return v;
+}
+
+/// Checks that `got` is the best-first top-k of `expected` among the allowed items.
+void check_top_k(const std::vector<rec::scored_item>& got, const std::vector<double>& expected,
+                 const std::vector<char>& allowed, std::size_t k) {
+    std::vector<rec::scored_item> ref;
+    for (std::size_t i = 0; i < expected.size(); ++i)
+        if (allowed[i]) ref.push_back({i, expected[i]});
+    std::sort(ref.begin(), ref.end(), [](auto x, auto y) { return x.score > y.score || (x.score == y.score && x.item < y.item); });
+    if (ref.size() > k) ref.resize(k);
+    REQUIRE(got.size() == ref.size());
+    for (std::size_t j = 0; j < ref.size(); ++j) {
+        CHECK(got[j].score == Approx(ref[j].score).margin(1e-12));
+        // Items must agree except between scores tied up to rounding.
+        if (j + 1 < ref.size() && std::abs(ref[j].score - ref[j + 1].score) > 1e-9 &&
+            (j == 0 || std::abs(ref[j].score - ref[j - 1].score) > 1e-9))
+            CHECK(got[j].item == ref[j].item);
+    }
+    for (std::size_t j = 1; j < got.size(); ++j)
+        CHECK((got[j - 1].score > got[j].score || (got[j - 1].score == got[j].score && got[j - 1].item < got[j].item)));
+}
+
+}  // namespace
+
+TEST_CASE("popularity: counts, sums and time decay equal brute force", "[rec]") {
+    const auto log = random_log(12, 9, 80, 1);
+    for (bool sum : {false, true}) {
+        for (double half_life : {0.0, 25.0}) {
+            rec::popularity model({.sum_values = sum, .half_life = half_life});
+            model.fit(log);
+            std::vector<double> expected(9, 0.0);
+            const double t_last = *std::max_element(log.timestamps().begin(), log.timestamps().end());
+            for (std::size_t r = 0; r < log.size(); ++r) {
+                double w = sum ? log.values()[r] : 1.0;
+                if (half_life > 0) w *= std::pow(0.5, (t_last - log.timestamps()[r]) / half_life);
+                expected[log.items()[r]] += w;
+            }
+            const auto items = all_items(9);
+            const auto got = model.score(3, items);
+            for (std::size_t i = 0; i < 9; ++i) CHECK(got[i] == Approx(expected[i]).epsilon(1e-12));
+            // Every user, also a new one (index 100), gets the same scores.
+            CHECK(model.score(100, items) == got);
+            const auto d = dense_by_user(log);
+            for (std::size_t u : {0u, 5u, 11u}) {
+                std::vector<char> allowed(9, 1);
+                for (std::size_t i = 0; i < 9; ++i) allowed[i] = !d.has[u][i];
+                check_top_k(model.recommend(u, 4, true), got, allowed, 4);
+                check_top_k(model.recommend(u, 4, false), got, std::vector<char>(9, 1), 4);
+            }
+            CHECK(model.recommend(100, 20, true).size() == 9);
+        }
+    }
+}
+
+TEST_CASE("popularity: ties broken by the lower item index, errors", "[rec]") {
+    rec::popularity model;
+    const std::vector<std::size_t> item0{0};
+    CHECK_THROWS_AS(model.score(0, item0), cr::not_fitted_error);
+    CHECK_THROWS_AS(model.recommend(0, 3, true), cr::not_fitted_error);
+    model.fit(data::interactions({0, 1, 2, 0}, {3, 1, 3, 1}, {}));
+    const auto top = model.recommend(5, 4, true);
+    REQUIRE(top.size() == 4);
+    CHECK(top[0] == rec::scored_item{1, 2.0});
+    CHECK(top[1] == rec::scored_item{3, 2.0});
+    CHECK(top[2] == rec::scored_item{0, 0.0});
+    CHECK(top[3] == rec::scored_item{2, 0.0});
+    const std::vector<std::size_t> bad{1, 4};
+    CHECK_THROWS_AS(model.score(0, bad), cr::argument_error);
+    CHECK_THROWS_AS(rec::popularity({.half_life = -1.0}), cr::argument_error);
+    rec::popularity decayed({.half_life = 10.0});
+    CHECK_THROWS_AS(decayed.fit(data::interactions({0}, {0})), cr::argument_error);
+}
+
+TEST_CASE("item_knn: scores equal a brute-force neighbourhood for each similarity", "[rec]") {
+    const auto log = random_log(30, 20, 160, 2);
+    const auto d = dense_by_user(log);
+    const auto by_item = transpose(d);
+    for (auto measure : {rec::similarity::cosine, rec::similarity::jaccard, rec::similarity::pearson}) {
+        for (double shrink : {0.0, 5.0}) {
+            for (std::size_t n : {std::size_t{0}, std::size_t{4}}) {
+                const rec::knn_options o{.measure = measure, .shrinkage = shrink, .neighbours = n};
+                rec::item_knn model(o);
+                model.fit(log);
+                const auto w = brute_neighbours(by_item, o);
+                const auto& got_w = model.neighbours();
+                for (std::size_t i = 0; i < 20; ++i) {
+                    std::vector<double> row(20, 0.0);
+                    for (std::size_t q = 0; q < got_w.row_indices(i).size(); ++q)
+                        row[got_w.row_indices(i)[q]] = got_w.row_values(i)[q];
+                    for (std::size_t j = 0; j < 20; ++j) CHECK(row[j] == Approx(w[i][j]).margin(1e-12));
+                }
+                const auto items = all_items(20);
+                for (std::size_t u = 0; u < 30; u += 3) {
+                    std::vector<double> expected(20, 0.0);
+                    std::vector<char> reached(20, 0);
+                    for (std::size_t i = 0; i < 20; ++i)
+                        if (d.has[u][i])
+                            for (std::size_t j = 0; j < 20; ++j)
+                                if (w[i][j] != 0) expected[j] += w[i][j], reached[j] = 1;
+                    const auto got = model.score(u, items);
+                    for (std::size_t j = 0; j < 20; ++j) CHECK(got[j] == Approx(expected[j]).margin(1e-12));
+                    std::vector<char> allowed = reached;
+                    for (std::size_t j = 0; j < 20; ++j) allowed[j] = reached[j] && !d.has[u][j];
+                    const auto top = model.recommend(u, 5, true);
+                    check_top_k(top, expected, allowed, 5);
+                    for (const auto& s : top) CHECK_FALSE(d.has[u][s.item]);
+                }
+            }
+        }
+    }
+}
+
+TEST_CASE("user_knn: scores equal a brute-force neighbourhood for each similarity", "[rec]") {
+    const auto log = random_log(25, 18, 150, 4);
+    const auto d = dense_by_user(log);
+    for (auto measure : {rec::similarity::cosine, rec::similarity::jaccard, rec::similarity::pearson}) {
+        for (double shrink : {0.0, 3.0}) {
+            for (std::size_t n : {std::size_t{0}, std::size_t{5}}) {
+                const rec::knn_options o{.measure = measure, .shrinkage = shrink, .neighbours = n};
+                rec::user_knn model(o);
+                model.fit(log);
+                const auto w = brute_neighbours(d, o);
+                const auto items = all_items(18);
+                for (std::size_t u = 0; u < 25; u += 2) {
+                    std::vector<double> expected(18, 0.0);
+                    std::vector<char> reached(18, 0);
+                    for (std::size_t v = 0; v < 25; ++v)
+                        if (w[u][v] != 0)
+                            for (std::size_t j = 0; j < 18; ++j)
+                                if (d.has[v][j]) expected[j] += w[u][v], reached[j] = 1;
+                    const auto got = model.score(u, items);
+                    for (std::size_t j = 0; j < 18; ++j) CHECK(got[j] == Approx(expected[j]).margin(1e-12));
+                    std::vector<char> allowed(18, 0);
+                    for (std::size_t j = 0; j < 18; ++j) allowed[j] = reached[j] && !d.has[u][j];
+                    check_top_k(model.recommend(u, 6, true), expected, allowed, 6);
+                    check_top_k(model.recommend(u, 6, false), expected, reached, 6);
+                }
+            }
+        }
+    }
+}
+
+TEST_CASE("knn: duplicate policy, new users, errors, deterministic ties", "[rec]") {
+    // Items 1 and 2 are each seen with item 0 by one user: equal similarities, tie -> lower index.
+    const data::interactions log({0, 0, 1, 1, 2}, {0, 1, 0, 2, 0});
+    rec::item_knn model({.measure = rec::similarity::jaccard});
+    const std::vector<std::size_t> item0{0};
+    CHECK_THROWS_AS(model.score(0, item0), cr::not_fitted_error);
+    CHECK_THROWS_AS(model.recommend(0, 1, true), cr::not_fitted_error);
+    model.fit(log);
+    const auto top = model.recommend(2, 2, true);
+    REQUIRE(top.size() == 2);
+    CHECK(top[0].item == 1);
+    CHECK(top[1].item == 2);
+    CHECK(top[0].score == top[1].score);
+    // A user beyond the training range has no history: zero scores, empty list.
+    const auto all = all_items(3);
+    CHECK(model.score(9, all) == std::vector<double>{0, 0, 0});
+    CHECK(model.recommend(9, 3, true).empty());
+    const std::vector<std::size_t> bad{3};
+    CHECK_THROWS_AS(model.score(0, bad), cr::argument_error);
+    CHECK_THROWS_AS(rec::item_knn({.shrinkage = -1.0}), cr::argument_error);
+
+    // Repeated (user, item) rows follow the log's duplicate policy: (0, 0) is rated 1 then 3.
+    for (auto policy : {data::duplicate_policy::keep_last, data::duplicate_policy::sum}) {
+        const data::interactions dup(data::interaction_columns{.users = {0, 0, 0, 1, 1}, .items = {0, 0, 1, 0, 1},
+                                                               .values = {1, 3, 2, 1, 1}, .duplicates = policy});
+        rec::item_knn cosine({.measure = rec::similarity::cosine});
+        cosine.fit(dup);
+        const double r00 = policy == data::duplicate_policy::sum ? 4.0 : 3.0;
+        const double expected = (r00 * 2.0 + 1.0) / (std::sqrt(r00 * r00 + 1.0) * std::sqrt(5.0));
+        REQUIRE(cosine.neighbours().row_values(0).size() == 1);
+        CHECK(cosine.neighbours().row_values(0)[0] == Approx(expected).epsilon(1e-14));
+    }
+
+    rec::user_knn users({.measure = rec::similarity::cosine});
+    CHECK_THROWS_AS(users.recommend(0, 1, true), cr::not_fitted_error);
+    users.fit(log);
+    CHECK(users.recommend(7, 3, true).empty());
+    CHECK_THROWS_AS(users.score(0, bad), cr::argument_error);
+}
+
+TEST_CASE("recommend_many: equals recommend per user, independent of the thread count", "[rec]") {
+    const auto log = random_log(40, 30, 300, 8);
+    rec::item_knn model({.measure = rec::similarity::cosine, .shrinkage = 2.0, .neighbours = 10});
+    model.fit(log);
+    std::vector<std::size_t> users(45);
+    std::iota(users.begin(), users.end(), std::size_t{0});  // includes 5 new users
+    const int saved = cr::num_threads();
+    cr::set_num_threads(1);
+    const auto one = rec::recommend_many(model, users, 7);
+    cr::set_num_threads(3);
+    const auto three = rec::recommend_many(model, users, 7);
+    rec::item_knn again({.measure = rec::similarity::cosine, .shrinkage = 2.0, .neighbours = 10});
+    again.fit(log);  // fit with 3 threads gives the same neighbours
+    const auto refit = rec::recommend_many(again, users, 7);
+    cr::set_num_threads(saved);
+    CHECK(one == three);
+    CHECK(one == refit);
+    for (std::size_t u = 0; u < users.size(); ++u) CHECK(one[u] == model.recommend(u, 7, true));
+    rec::popularity pop;
+    pop.fit(log);
+    const auto p = rec::recommend_many(pop, users, 3, false);
+    CHECK(p[0] == p[44]);
+}
