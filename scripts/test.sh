@@ -4,16 +4,22 @@
 #
 #   scripts/test.sh                 both compilers
 #   scripts/test.sh --compiler g++  one compiler (g++ or clang++)
+#   scripts/test.sh --sanitize      the suite under AddressSanitizer + UndefinedBehaviorSanitizer + LeakSanitizer
+#                                   (clang++ by default; --compiler g++ works too), -O1 -g, in build/sanitize[-g++];
+#                                   fails on any sanitizer report (see docs/hardening.md)
 #   CAUSALREC_JOBS=4 scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
 
 compilers=(g++ clang++)
+compiler_given=0
+sanitize=0
 while (($#)); do
     case "$1" in
-        --compiler) compilers=("$2"); shift 2 ;;
-        -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+        --compiler) compilers=("$2"); compiler_given=1; shift 2 ;;
+        --sanitize) sanitize=1; shift ;;
+        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
         *) echo "unknown option: $1" >&2; exit 2 ;;
     esac
 done
@@ -22,6 +28,57 @@ causalrec_ensure_packages
 jobs="${CAUSALREC_JOBS:-$(nproc 2>/dev/null || echo 2)}"
 mkdir -p build
 read -r -a launcher <<<"$(causalrec_launcher_args)"
+
+if ((sanitize)); then
+    # One sanitized build: ASan + UBSan (+ LSan, on by default with ASan on Linux), every report fatal.
+    # Reports go to files under $dir/sanitizer-reports as well as failing the test, so that a report
+    # from any process (test, example, doc snippet) fails the run even if its exit code were ignored.
+    ((compiler_given)) || compilers=(clang++)
+    cxx="${compilers[0]}"
+    dir="build/sanitize"
+    [ "$cxx" = clang++ ] || dir="build/sanitize-${cxx}"
+    flags="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+    # float-divide-by-zero is not in -fsanitize=undefined for clang; the library relies on IEEE inf/NaN.
+    echo "== ${cxx} + ASan/UBSan/LSan: configure (${dir})"
+    mkdir -p "$dir"
+    cmake -S . -B "$dir" -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+          -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$flags" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
+          -DCAUSALREC_BUILD_TESTS=ON -DCAUSALREC_BUILD_EXAMPLES=ON -DCAUSALREC_BUILD_BENCHMARKS=OFF \
+          "${launcher[@]}" >"$dir.configure.log" 2>&1 || { cat "$dir.configure.log"; exit 1; }
+    grep -E 'causalrec:' "$dir.configure.log" || true
+    echo "== ${cxx} + sanitizers: build"
+    start=$(date +%s)
+    cmake --build "$dir" -j "$jobs"
+    echo "== ${cxx} + sanitizers: build took $(( $(date +%s) - start )) s"
+    reports="$PWD/$dir/sanitizer-reports"
+    rm -rf "$reports"; mkdir -p "$reports"
+    common="halt_on_error=1:print_stacktrace=1:log_path=$reports/report"
+    export ASAN_OPTIONS="$common:detect_leaks=1:abort_on_error=0:strict_init_order=1:detect_stack_use_after_return=1"
+    export UBSAN_OPTIONS="$common"
+    export LSAN_OPTIONS="$common"
+    # Excluded under sanitizers (docs/hardening.md):
+    # - label "install": configures and builds an outside project with the plain compiler (packaging,
+    #   not code under test, and the slowest test);
+    # - test_alloc: it replaces operator new/delete to count allocations; ASan's runtime keeps its own
+    #   nothrow operator new, so memory from new(std::nothrow) reaches the test's free()-based delete
+    #   (alloc-dealloc-mismatch). Allocation counting is meaningless under ASan anyway.
+    echo "== ${cxx} + sanitizers: test (excluding: label install, test_alloc)"
+    start=$(date +%s)
+    status=0
+    if ctest --test-dir "$dir" --output-on-failure -j "$jobs" -LE '^install$' -E '^test_alloc:' \
+        | tee "$dir.ctest.log"; then :; else status=1; fi
+    echo "== ${cxx} + sanitizers: tests took $(( $(date +%s) - start )) s"
+    if compgen -G "$reports/report*" >/dev/null; then
+        status=1
+        echo "== sanitizer reports:"
+        for f in "$reports"/report*; do echo "-- $f"; cat "$f"; done
+    fi
+    echo
+    echo "== summary"
+    echo "${cxx} + ASan/UBSan/LSan: $(grep -E '^[0-9]+% tests passed' "$dir.ctest.log" || echo 'no summary');" \
+         "sanitizer reports: $(find "$reports" -type f | wc -l)"
+    exit "$status"
+fi
 summary=()
 status=0
 for cxx in "${compilers[@]}"; do

@@ -414,7 +414,9 @@ dataset<T> read_csv(const std::string& path, const csv_options& options = {}) {
 template <class T = float>
 dataset<T> read_csv_text(std::string_view text, const csv_options& options = {}, std::string name = "<text>") {
     detail::memory_source source{text};
-    return detail::csv_reader<T, detail::memory_source>(source, options, std::move(name)).read();
+    csv_options sized = options;  // text in memory needs no buffer larger than itself
+    sized.chunk_bytes = std::min(options.chunk_bytes, text.size() + 1);
+    return detail::csv_reader<T, detail::memory_source>(source, sized, std::move(name)).read();
 }
 
 /// Column names used by write_csv for the non-feature columns of a dataset.
