@@ -41,8 +41,8 @@ namespace detail {
 /// transposed view. Only pairs with a common column and a non-zero similarity are kept; the top-N
 /// order is similarity descending, ties by lower index. Rows are processed in parallel; the result
 /// does not depend on the thread count.
-inline data::csr_matrix neighbours(const data::csr_matrix& by_entity, const data::csr_matrix& by_other,
-                                   const knn_options& options) {
+inline data::csr_matrix neighbours_of(const data::csr_matrix& by_entity, const data::csr_matrix& by_other,
+                                      const knn_options& options) {
     const std::size_t n = by_entity.rows();
     const similarity m = options.measure;
     std::vector<double> mean(n, 0.0), norm(n, 0.0);
@@ -133,21 +133,23 @@ inline void check_knn_options(const knn_options& o, std::string_view model) {
 
 }  // namespace detail
 
-/// Item-based neighbourhood CF (Sarwar et al. 2001; Deshpande & Karypis 2004). fit() keeps, for
-/// each item i, its top-N most similar items j (a sparse row of weights w_ij). The score of item j
-/// for user u is sum over the user's training items i of w_ij (implicit feedback: the user's values
-/// do not weight the sum). A user with no training items (also a user index beyond the training
-/// range) scores 0 everywhere and gets an empty recommendation list. recommend() only returns items
-/// that some neighbour reaches, so it may return fewer than k.
-class item_knn {
+namespace detail {
+
+/// The neighbourhood model behind item_knn (ItemBased) and user_knn: the two differ only in which
+/// side the neighbours are computed for and in how the neighbours' weights reach the items.
+template <bool ItemBased>
+class knn_recommender {
+    static constexpr const char* model = ItemBased ? "item_knn" : "user_knn";
+
 public:
     /// A model with the given options; raises argument_error for a negative shrinkage.
-    explicit item_knn(knn_options options = {}) : options_(options) { detail::check_knn_options(options_, "item_knn"); }
+    explicit knn_recommender(knn_options options = {}) : options_(options) { check_knn_options(options_, model); }
 
     /// Computes the neighbour lists from the log's CSR views.
     void fit(const data::interactions& log) {
-        weights_ = detail::neighbours(log.by_item(), log.by_user(), options_);
-        seen_ = detail::seen_items::from(log.by_user());
+        weights_ = ItemBased ? neighbours_of(log.by_item(), log.by_user(), options_)
+                             : neighbours_of(log.by_user(), log.by_item(), options_);
+        seen_ = seen_items::from(log.by_user());
         n_items_ = log.n_items();
         fitted_ = true;
     }
@@ -156,9 +158,9 @@ public:
     bool fitted() const noexcept { return fitted_; }
     /// Items in the training log.
     std::size_t n_items() const noexcept { return n_items_; }
-    /// The neighbour weights: row i holds item i's kept neighbours j (ascending) and w_ij.
+    /// The neighbour weights: row r holds item (or user) r's kept neighbours (ascending) and their weights.
     const data::csr_matrix& neighbours() const {
-        detail::require_fitted(fitted_, "item_knn");
+        require_fitted(fitted_, model);
         return weights_;
     }
 
@@ -171,110 +173,68 @@ public:
     /// Scores of `items` for `user`; raises not_fitted_error before fit and argument_error for an
     /// item index out of range.
     std::vector<double> score(std::size_t user, std::span<const std::size_t> items) const {
-        detail::require_fitted(fitted_, "item_knn");
-        detail::check_items(items, n_items_, "item_knn");
-        return detail::gather(scores(user), items);
+        require_fitted(fitted_, model);
+        check_items(items, n_items_, model);
+        return gather(scores(user), items);
     }
 
-    /// The k best items reached by the user's neighbourhood, best first (ties: lower item index).
+    /// The k best items reached through the user's neighbourhood, best first (ties: lower item index).
     std::vector<scored_item> recommend(std::size_t user, std::size_t k, bool exclude_seen = true) const {
         std::vector<char> reached;
         const auto s = all_scores(user, reached);
-        return detail::top_k(s, k, exclude_seen ? seen_.of(user) : std::span<const std::size_t>{}, reached);
+        return top_k(s, k, exclude_seen ? seen_.of(user) : std::span<const std::size_t>{}, reached);
     }
 
 private:
     std::vector<double> all_scores(std::size_t user, std::vector<char>& reached) const {
-        detail::require_fitted(fitted_, "item_knn");
+        require_fitted(fitted_, model);
         std::vector<double> s(n_items_, 0.0);
         reached.assign(n_items_, 0);
-        for (std::size_t i : seen_.of(user)) {
-            const auto js = weights_.row_indices(i);
-            const auto ws = weights_.row_values(i);
-            for (std::size_t q = 0; q < js.size(); ++q) {
-                s[js[q]] += ws[q];
-                reached[js[q]] = 1;
+        if constexpr (ItemBased) {
+            // Item j gets w_ij from every item i the user has.
+            for (std::size_t i : seen_.of(user)) {
+                const auto js = weights_.row_indices(i);
+                const auto ws = weights_.row_values(i);
+                for (std::size_t q = 0; q < js.size(); ++q) {
+                    s[js[q]] += ws[q];
+                    reached[js[q]] = 1;
+                }
             }
+        } else {
+            // Item j gets w_uv from every neighbour v that has j.
+            const auto vs = weights_.row_indices(user);
+            const auto ws = weights_.row_values(user);
+            for (std::size_t q = 0; q < vs.size(); ++q)
+                for (std::size_t j : seen_.of(vs[q])) {
+                    s[j] += ws[q];
+                    reached[j] = 1;
+                }
         }
         return s;
     }
 
     knn_options options_;
     data::csr_matrix weights_;
-    detail::seen_items seen_;
+    seen_items seen_;
     std::size_t n_items_ = 0;
     bool fitted_ = false;
 };
+
+}  // namespace detail
+
+/// Item-based neighbourhood CF (Sarwar et al. 2001; Deshpande & Karypis 2004). fit() keeps, for
+/// each item i, its top-N most similar items j (a sparse row of weights w_ij). The score of item j
+/// for user u is sum over the user's training items i of w_ij (implicit feedback: the user's values
+/// do not weight the sum). A user with no training items (also a user index beyond the training
+/// range) scores 0 everywhere and gets an empty recommendation list. recommend() only returns items
+/// that some neighbour reaches, so it may return fewer than k.
+using item_knn = detail::knn_recommender<true>;
 
 /// User-based neighbourhood CF (Herlocker et al. 1999, implicit form). fit() keeps, for each user
 /// u, the top-N most similar users v (weights w_uv). The score of item j for user u is the sum of
 /// w_uv over the neighbours v that interacted with j in training. A user beyond the training range
 /// (or without training items) has no neighbours: scores 0 everywhere, empty recommendations.
 /// recommend() only returns items some neighbour reached, so it may return fewer than k.
-class user_knn {
-public:
-    /// A model with the given options; raises argument_error for a negative shrinkage.
-    explicit user_knn(knn_options options = {}) : options_(options) { detail::check_knn_options(options_, "user_knn"); }
-
-    /// Computes the neighbour lists from the log's CSR views.
-    void fit(const data::interactions& log) {
-        weights_ = detail::neighbours(log.by_user(), log.by_item(), options_);
-        seen_ = detail::seen_items::from(log.by_user());
-        n_items_ = log.n_items();
-        fitted_ = true;
-    }
-
-    /// True after fit().
-    bool fitted() const noexcept { return fitted_; }
-    /// Items in the training log.
-    std::size_t n_items() const noexcept { return n_items_; }
-    /// The neighbour weights: row u holds user u's kept neighbours v (ascending) and w_uv.
-    const data::csr_matrix& neighbours() const {
-        detail::require_fitted(fitted_, "user_knn");
-        return weights_;
-    }
-
-    /// The score of every item for `user` (0 for items no neighbour reaches).
-    std::vector<double> scores(std::size_t user) const {
-        std::vector<char> reached;
-        return all_scores(user, reached);
-    }
-
-    /// Scores of `items` for `user`; raises not_fitted_error before fit and argument_error for an
-    /// item index out of range.
-    std::vector<double> score(std::size_t user, std::span<const std::size_t> items) const {
-        detail::require_fitted(fitted_, "user_knn");
-        detail::check_items(items, n_items_, "user_knn");
-        return detail::gather(scores(user), items);
-    }
-
-    /// The k best items reached through the user's neighbours, best first (ties: lower item index).
-    std::vector<scored_item> recommend(std::size_t user, std::size_t k, bool exclude_seen = true) const {
-        std::vector<char> reached;
-        const auto s = all_scores(user, reached);
-        return detail::top_k(s, k, exclude_seen ? seen_.of(user) : std::span<const std::size_t>{}, reached);
-    }
-
-private:
-    std::vector<double> all_scores(std::size_t user, std::vector<char>& reached) const {
-        detail::require_fitted(fitted_, "user_knn");
-        std::vector<double> s(n_items_, 0.0);
-        reached.assign(n_items_, 0);
-        const auto vs = weights_.row_indices(user);
-        const auto ws = weights_.row_values(user);
-        for (std::size_t q = 0; q < vs.size(); ++q)
-            for (std::size_t j : seen_.of(vs[q])) {
-                s[j] += ws[q];
-                reached[j] = 1;
-            }
-        return s;
-    }
-
-    knn_options options_;
-    data::csr_matrix weights_;
-    detail::seen_items seen_;
-    std::size_t n_items_ = 0;
-    bool fitted_ = false;
-};
+using user_knn = detail::knn_recommender<false>;
 
 }  // namespace causalrec::rec
