@@ -32,4 +32,11 @@ concept Recommender = requires(R& model, const R& fitted, const data::interactio
     { fitted.recommend(user, k, exclude_seen) } -> std::same_as<std::vector<scored_item>>;
 };
 
+/// A recommender that says whether it can personalise for a user: `covers(user)` is false for a
+/// user it knows nothing about (e.g. no training history), so a fallback_chain passes the user on.
+template <class R>
+concept ReportsCoverage = requires(const R& model, std::size_t user) {
+    { model.covers(user) } -> std::convertible_to<bool>;
+};
+
 }  // namespace causalrec::rec

@@ -1,0 +1,199 @@
+#pragma once
+/// @file
+/// Recommender files: what every recommender's save() and load() share. A recommender file is a
+/// safetensors file whose metadata names the format ("causalrec-recommender"), the model and its
+/// options (JSON), and holds the training log's user and item id maps (JSON arrays) and counts; the
+/// items each user saw in training are two U64 tensors ("seen.row_ptr", "seen.items"), the model's
+/// own arrays are further tensors. See docs/rec.md.
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "../core/detail/message.hpp"
+#include "../core/error.hpp"
+#include "../data/interactions.hpp"
+#include "../io/safetensors.hpp"
+#include "common.hpp"
+
+namespace causalrec::rec {
+
+/// The value of the "format" metadata entry of a recommender file.
+inline constexpr std::string_view recommender_format = "causalrec-recommender";
+
+/// The recommender file format version this build writes and reads.
+inline constexpr std::uint64_t recommender_format_version = 1;
+
+namespace detail {
+
+/// What a fitted recommender keeps of its training log: the counts, the id maps and the items each
+/// user interacted with (for exclude_seen and for history-based scoring).
+struct log_summary {
+    std::size_t n_users = 0;     ///< users of the training log
+    std::size_t n_items = 0;     ///< items of the training log
+    data::id_map user_ids{};     ///< original user ids (empty when the log had none)
+    data::id_map item_ids{};     ///< original item ids (empty when the log had none)
+    seen_items seen{};           ///< training items of each user
+
+    /// The summary of `log`.
+    static log_summary of(const data::interactions& log) {
+        return {log.n_users(), log.n_items(), log.user_ids(), log.item_ids(), seen_items::from(log.by_user())};
+    }
+
+    /// True when `user` is a training user with at least one training item.
+    bool has_history(std::size_t user) const noexcept { return !seen.of(user).empty(); }
+};
+
+/// Converts indices to the U64 values stored in a file.
+inline std::vector<std::uint64_t> to_u64(std::span<const std::size_t> v) { return {v.begin(), v.end()}; }
+
+/// Starts a recommender file for `model`: metadata (format, version, model, options, counts, id
+/// maps) and the seen-items tensors of `log`.
+inline io::tensor_file begin_file(std::string_view model, const nlohmann::json& options, const log_summary& log) {
+    io::tensor_file f;
+    f.metadata["format"] = std::string(recommender_format);
+    f.metadata["format_version"] = std::to_string(recommender_format_version);
+    f.metadata["model"] = std::string(model);
+    f.metadata["options"] = options.dump();
+    f.metadata["n_users"] = std::to_string(log.n_users);
+    f.metadata["n_items"] = std::to_string(log.n_items);
+    f.metadata["user_ids"] = log.user_ids.to_json().dump();
+    f.metadata["item_ids"] = log.item_ids.to_json().dump();
+    const auto ptr = to_u64(log.seen.row_ptr), items = to_u64(log.seen.items);
+    f.add<std::uint64_t>("seen.row_ptr", std::span<const std::uint64_t>(ptr), {ptr.size()});
+    f.add<std::uint64_t>("seen.items", std::span<const std::uint64_t>(items), {items.size()});
+    return f;
+}
+
+/// A recommender file read back and checked: the tensors, the parsed options and the log summary.
+struct opened_file {
+    io::tensor_file file;        ///< the tensors and metadata
+    nlohmann::json options;      ///< the model's options as saved
+    log_summary log;             ///< counts, id maps and seen items
+};
+
+/// Parses a metadata entry as a non-negative integer; raises format_error naming the entry.
+inline std::size_t metadata_count(const io::tensor_file& f, std::string_view key) {
+    const auto it = f.metadata.find(std::string(key));
+    const std::string where = f.source().empty() ? std::string("<memory>") : f.source();
+    if (it == f.metadata.end())
+        throw format_error(causalrec::detail::cat(where, ": recommender file has no '", key, "' metadata entry"));
+    std::size_t v = 0;
+    const auto& s = it->second;
+    if (s.empty() || s.size() > 19) throw format_error(causalrec::detail::cat(where, ": metadata '", key, "' is not a count: '", s, "'"));
+    for (char c : s) {
+        if (c < '0' || c > '9') throw format_error(causalrec::detail::cat(where, ": metadata '", key, "' is not a count: '", s, "'"));
+        v = v * 10 + static_cast<std::size_t>(c - '0');
+    }
+    return v;
+}
+
+/// Parses a JSON metadata entry; raises format_error naming the entry.
+inline nlohmann::json metadata_json(const io::tensor_file& f, std::string_view key) {
+    const std::string where = f.source().empty() ? std::string("<memory>") : f.source();
+    const auto it = f.metadata.find(std::string(key));
+    if (it == f.metadata.end())
+        throw format_error(causalrec::detail::cat(where, ": recommender file has no '", key, "' metadata entry"));
+    try {
+        return nlohmann::json::parse(it->second);
+    } catch (const nlohmann::json::exception& e) {
+        throw format_error(causalrec::detail::cat(where, ": metadata '", key, "' is not valid JSON: ", e.what()));
+    }
+}
+
+/// Checks that `f` is a recommender file of `model` and reads the parts every recommender shares;
+/// raises format_error naming the file and the fault (wrong format or model, bad counts, id maps
+/// or seen-items tensors).
+inline opened_file open_file(io::tensor_file f, std::string_view model) {
+    const std::string where = f.source().empty() ? std::string("<memory>") : f.source();
+    auto meta = [&](const char* key) -> const std::string* {
+        const auto it = f.metadata.find(key);
+        return it == f.metadata.end() ? nullptr : &it->second;
+    };
+    const std::string* format = meta("format");
+    if (!format || *format != recommender_format)
+        throw format_error(causalrec::detail::cat(where, ": not a causalrec recommender file (format '",
+                                                  format ? *format : std::string("<none>"), "')"));
+    if (metadata_count(f, "format_version") > recommender_format_version)
+        throw format_error(causalrec::detail::cat(where, ": recommender file format version ", metadata_count(f, "format_version"),
+                                                  " is newer than this build reads (", recommender_format_version, ")"));
+    const std::string* saved_model = meta("model");
+    if (!saved_model || *saved_model != model)
+        throw format_error(causalrec::detail::cat(where, ": the file holds a '", saved_model ? *saved_model : std::string("<none>"),
+                                                  "' recommender, not a '", model, "'"));
+    opened_file out;
+    out.options = metadata_json(f, "options");
+    out.log.n_users = metadata_count(f, "n_users");
+    out.log.n_items = metadata_count(f, "n_items");
+    try {
+        out.log.user_ids = data::id_map::from_json(metadata_json(f, "user_ids"));
+        out.log.item_ids = data::id_map::from_json(metadata_json(f, "item_ids"));
+    } catch (const format_error& e) {
+        throw format_error(causalrec::detail::cat(where, ": ", e.what()));
+    }
+    if (!out.log.user_ids.empty() && out.log.user_ids.size() != out.log.n_users)
+        throw format_error(causalrec::detail::cat(where, ": ", out.log.user_ids.size(), " user ids for n_users = ", out.log.n_users));
+    if (!out.log.item_ids.empty() && out.log.item_ids.size() != out.log.n_items)
+        throw format_error(causalrec::detail::cat(where, ": ", out.log.item_ids.size(), " item ids for n_items = ", out.log.n_items));
+    const auto ptr = f.get_values<std::uint64_t>("seen.row_ptr");
+    const auto items = f.get_values<std::uint64_t>("seen.items");
+    bool ok = ptr.size() == out.log.n_users + 1 && ptr.front() == 0 && ptr.back() == items.size();
+    for (std::size_t u = 0; ok && u + 1 < ptr.size(); ++u) ok = ptr[u] <= ptr[u + 1];
+    for (std::size_t k = 0; ok && k < items.size(); ++k) ok = items[k] < out.log.n_items;
+    if (!ok) throw format_error(causalrec::detail::cat(where, ": the seen-items tensors do not describe ", out.log.n_users, " users of ",
+                                                       out.log.n_items, " items"));
+    out.log.seen.row_ptr.assign(ptr.begin(), ptr.end());
+    out.log.seen.items.assign(items.begin(), items.end());
+    out.file = std::move(f);
+    return out;
+}
+
+/// Reads an option of a saved model, raising format_error naming the file when it is absent or of
+/// the wrong JSON type.
+template <class T>
+T option(const opened_file& f, std::string_view key) {
+    const std::string where = f.file.source().empty() ? std::string("<memory>") : f.file.source();
+    if (!f.options.is_object() || !f.options.contains(key))
+        throw format_error(causalrec::detail::cat(where, ": saved options have no '", key, "'"));
+    try {
+        return f.options.at(std::string(key)).get<T>();
+    } catch (const nlohmann::json::exception&) {
+        throw format_error(causalrec::detail::cat(where, ": saved option '", key, "' has the wrong type"));
+    }
+}
+
+/// Reads the factor-like matrix tensor `name` with the given shape, raising format_error otherwise.
+template <class T>
+std::vector<T> values_with_shape(const opened_file& f, std::string_view name, std::vector<std::size_t> shape) {
+    const auto& t = f.file.at(name);
+    const std::string where = f.file.source().empty() ? std::string("<memory>") : f.file.source();
+    if (t.shape != shape)
+        throw format_error(causalrec::detail::cat(where, ": tensor '", name, "' has the wrong shape for the saved model"));
+    return f.file.get_values<T>(name);
+}
+
+}  // namespace detail
+
+/// Writes a recommender to `path` (any model with `to_file()`).
+template <class Model>
+    requires requires(const Model& m) { { m.to_file() } -> std::same_as<io::tensor_file>; }
+void save_recommender(const Model& model, const std::filesystem::path& path) {
+    io::save_safetensors(path, model.to_file());
+}
+
+/// Reads a recommender of type Model saved by save_recommender() (Model::from_file()); raises
+/// format_error when the file is not a recommender file of that model.
+template <class Model>
+    requires requires(io::tensor_file f) { { Model::from_file(std::move(f)) } -> std::same_as<Model>; }
+Model load_recommender(const std::filesystem::path& path) {
+    return Model::from_file(io::load_safetensors(path));
+}
+
+}  // namespace causalrec::rec
