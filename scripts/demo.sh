@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds and runs the main example (examples/seed_pipeline.cpp) end to end on the built-in data,
+# Builds and runs the main example (examples/seed_pipeline/) end to end on the built-in data,
 # installing missing build dependencies first on Debian/Ubuntu. Arguments are passed to the example
 # (e.g. a CSV path and --label NAME); its files go to build/demo/seed_pipeline_out.
 set -euo pipefail
@@ -13,4 +13,4 @@ cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release -DCAUSALREC_BUILD_TESTS=OFF -DCA
       -DCAUSALREC_BUILD_EXAMPLES=ON "${launcher[@]}" >"$dir.configure.log" 2>&1 || { cat "$dir.configure.log"; exit 1; }
 grep -E 'causalrec:' "$dir.configure.log" || true
 cmake --build "$dir" --target seed_pipeline -j "$(nproc 2>/dev/null || echo 2)"
-exec "$dir/examples/seed_pipeline" --out "$dir/seed_pipeline_out" "$@"
+exec "$dir/examples/seed_pipeline/seed_pipeline" --out "$dir/seed_pipeline_out" "$@"

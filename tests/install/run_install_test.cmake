@@ -1,7 +1,9 @@
-# Installs causalrec from BUILD_DIR into a temporary prefix, then configures, builds and runs the
-# outside project in SOURCE_DIR against that prefix. Arguments: BUILD_DIR, SOURCE_DIR, WORK_DIR, CXX.
-file(REMOVE_RECURSE "${WORK_DIR}")
-file(MAKE_DIRECTORY "${WORK_DIR}")
+# The install tests, run with cmake -P. STEP selects what to do:
+#   install   installs causalrec from BUILD_DIR into PREFIX and checks the package files are there
+#   consume   configures, builds and runs the outside project in SOURCE_DIR against PREFIX
+#   examples  copies every folder of EXAMPLES_DIR that has a CMakeLists.txt to WORK_DIR, then
+#             configures, builds and runs the tests (a short run) of each against PREFIX
+# Other arguments: WORK_DIR, CXX, and optionally LAUNCHER (a compiler launcher such as ccache) and CTEST.
 function(run)
   execute_process(COMMAND ${ARGV} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
   if(NOT rc EQUAL 0)
@@ -9,14 +11,49 @@ function(run)
   endif()
   message(STATUS "${out}")
 endfunction()
-run(${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${WORK_DIR}/prefix")
-foreach(f include/causalrec/causalrec.hpp share/cmake/causalrec/causalrecConfig.cmake
-          share/cmake/causalrec/causalrecConfigVersion.cmake share/cmake/causalrec/causalrecTargets.cmake)
-  if(NOT EXISTS "${WORK_DIR}/prefix/${f}")
-    message(FATAL_ERROR "install is missing ${f}")
+
+# build_outside(<source> <build>): configures and builds a project against the installed causalrec.
+# Optimised (-O1) like a user's release build, but cheaper to compile than -O2.
+function(build_outside source build)
+  set(launcher "")
+  if(LAUNCHER)
+    set(launcher "-DCMAKE_CXX_COMPILER_LAUNCHER=${LAUNCHER}")
   endif()
-endforeach()
-run(${CMAKE_COMMAND} -S "${SOURCE_DIR}" -B "${WORK_DIR}/build" -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix
-    -DCMAKE_CXX_COMPILER=${CXX} -DCMAKE_BUILD_TYPE=Release)
-run(${CMAKE_COMMAND} --build "${WORK_DIR}/build")
-run("${WORK_DIR}/build/consumer")
+  run(${CMAKE_COMMAND} -S "${source}" -B "${build}" -DCMAKE_PREFIX_PATH=${PREFIX} -DCMAKE_CXX_COMPILER=${CXX}
+      -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=-O1 -DNDEBUG" ${launcher})
+  run(${CMAKE_COMMAND} --build "${build}")
+endfunction()
+
+if(STEP STREQUAL "install")
+  file(REMOVE_RECURSE "${PREFIX}")
+  run(${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${PREFIX}")
+  foreach(f include/causalrec/causalrec.hpp share/cmake/causalrec/causalrecConfig.cmake
+            share/cmake/causalrec/causalrecConfigVersion.cmake share/cmake/causalrec/causalrecTargets.cmake)
+    if(NOT EXISTS "${PREFIX}/${f}")
+      message(FATAL_ERROR "install is missing ${f}")
+    endif()
+  endforeach()
+elseif(STEP STREQUAL "consume")
+  file(REMOVE_RECURSE "${WORK_DIR}")
+  build_outside("${SOURCE_DIR}" "${WORK_DIR}/build")
+  run("${WORK_DIR}/build/consumer")
+elseif(STEP STREQUAL "examples")
+  file(REMOVE_RECURSE "${WORK_DIR}")
+  file(GLOB lists "${EXAMPLES_DIR}/*/CMakeLists.txt")
+  if(NOT lists)
+    message(FATAL_ERROR "no example folders with a CMakeLists.txt under ${EXAMPLES_DIR}")
+  endif()
+  set(done "")
+  foreach(list IN LISTS lists)
+    get_filename_component(dir "${list}" DIRECTORY)
+    get_filename_component(name "${dir}" NAME)
+    # A copy outside the source tree, so that nothing but the installed package can be found.
+    file(COPY "${dir}" DESTINATION "${WORK_DIR}/src")
+    build_outside("${WORK_DIR}/src/${name}" "${WORK_DIR}/build/${name}")
+    run(${CTEST} --test-dir "${WORK_DIR}/build/${name}" --output-on-failure --no-tests=error)
+    list(APPEND done "${name}")
+  endforeach()
+  message(STATUS "built and ran against the installed package: ${done}")
+else()
+  message(FATAL_ERROR "STEP must be install, consume or examples (got '${STEP}')")
+endif()
