@@ -1,6 +1,7 @@
 # The install tests, run with cmake -P. STEP selects what to do:
 #   install   installs causalrec from BUILD_DIR into PREFIX and checks the package files are there
-#   consume   configures, builds and runs the outside project in SOURCE_DIR against PREFIX
+#   consume   configures, builds and runs the outside project in SOURCE_DIR against PREFIX (its program
+#             is EXECUTABLE, by default consumer)
 #   examples  copies every folder of EXAMPLES_DIR that has a CMakeLists.txt to WORK_DIR, then
 #             configures, builds and runs the tests (a short run) of each against PREFIX
 # Other arguments: WORK_DIR, CXX, and optionally LAUNCHER (a compiler launcher such as ccache) and CTEST.
@@ -36,7 +37,10 @@ if(STEP STREQUAL "install")
 elseif(STEP STREQUAL "consume")
   file(REMOVE_RECURSE "${WORK_DIR}")
   build_outside("${SOURCE_DIR}" "${WORK_DIR}/build")
-  run("${WORK_DIR}/build/consumer")
+  if(NOT EXECUTABLE)
+    set(EXECUTABLE consumer)
+  endif()
+  run("${WORK_DIR}/build/${EXECUTABLE}")
 elseif(STEP STREQUAL "examples")
   file(REMOVE_RECURSE "${WORK_DIR}")
   file(GLOB lists "${EXAMPLES_DIR}/*/CMakeLists.txt")
