@@ -9,3 +9,18 @@
 #else
 #define CAUSALREC_RESTRICT
 #endif
+
+/// Function multiversioning for the few kernels whose speed depends on the vector width (the
+/// Cholesky solves of ALS, the per-rating SGD loop of matrix factorisation): with g++ on x86-64
+/// Linux the function is compiled three times (AVX-512F, AVX+FMA, baseline) and the loader picks
+/// by the CPU's features (not its model name, which newer CPUs do not match), so a default build
+/// runs wide vector code without -march flags. clang 14
+/// cannot link such functions when they are inline in several translation units, so there (and
+/// when CAUSALREC_NO_MULTIVERSIONING is defined) the function is compiled once for the target
+/// given on the command line: build with -march=native (or x86-64-v3) to get the same effect.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
+    !defined(CAUSALREC_NO_MULTIVERSIONING)
+#define CAUSALREC_MULTIVERSION __attribute__((target_clones("avx512f", "fma", "default")))
+#else
+#define CAUSALREC_MULTIVERSION
+#endif

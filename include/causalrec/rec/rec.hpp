@@ -4,14 +4,18 @@
 /// (popularity, item-kNN, user-kNN).
 
 #include "../data/interactions.hpp"
+#include "als.hpp"
 #include "batch.hpp"
 #include "common.hpp"
 #include "concepts.hpp"
 #include "knn.hpp"
+#include "mf.hpp"
 #include "popularity.hpp"
 
 namespace causalrec::rec {
 static_assert(Recommender<popularity>);
 static_assert(Recommender<item_knn>);
 static_assert(Recommender<user_knn>);
+static_assert(Recommender<matrix_factorization> && ReportsCoverage<matrix_factorization>);
+static_assert(Recommender<als> && ReportsCoverage<als>);
 }  // namespace causalrec::rec

@@ -1,0 +1,460 @@
+#pragma once
+/// @file
+/// Alternating least squares matrix factorisation: explicit ratings (ALS-WR, Zhou et al. 2008) and
+/// implicit feedback with confidence weights (Hu, Koren & Volinsky 2008), each user and item solved
+/// exactly (Cholesky) or approximately by a few warm-started conjugate-gradient steps (Takács,
+/// Pilászy & Tikk 2011); new users are folded in without retraining.
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "../core/detail/message.hpp"
+#include "../core/error.hpp"
+#include "../core/rng.hpp"
+#include "../data/interactions.hpp"
+#include "../io/safetensors.hpp"
+#include "common.hpp"
+#include "concepts.hpp"
+#include "detail/linalg.hpp"
+#include "persistence.hpp"
+
+namespace causalrec::rec {
+
+/// What the log's values mean to ALS.
+enum class als_feedback : std::uint8_t {
+    explicit_ratings,  ///< values are ratings; only observed entries enter the loss
+    implicit,          ///< values are counts/strengths (>= 0): preference 1 where > 0, confidence 1 + alpha * value, all entries in the loss
+};
+
+/// How each user's (item's) least-squares system is solved.
+enum class als_solver : std::uint8_t {
+    cholesky,            ///< exact solve (LAPACK potrf/potrs), O(n k^2 + k^3) per user
+    conjugate_gradient,  ///< cg_steps conjugate-gradient steps warm-started at the current factors, O(cg_steps n k)
+};
+
+/// Options of als.
+struct als_options {
+    std::size_t factors = 64;                                ///< latent dimension k (>= 1)
+    std::size_t iterations = 15;                             ///< alternations (each solves all users, then all items)
+    double regularization = 0.05;                            ///< lambda > 0
+    als_feedback feedback = als_feedback::explicit_ratings;  ///< explicit ratings or implicit feedback
+    /// Explicit feedback: lambda * n_u on the diagonal (ALS-WR) when true, lambda when false.
+    /// Implicit feedback always uses lambda (Hu et al.).
+    bool scale_regularization = true;
+    double alpha = 40.0;                                     ///< implicit: confidence 1 + alpha * value; > 0
+    als_solver solver = als_solver::cholesky;                ///< exact or conjugate-gradient solves
+    std::size_t cg_steps = 3;                                ///< conjugate-gradient steps per solve (>= 1)
+    bool center = true;                                      ///< explicit: factorise ratings minus their mean
+    double init_std = 0.1;                                   ///< factors start as N(0, init_std^2)
+    std::uint64_t seed = 42;                                 ///< initialisation
+};
+
+/// Matrix factorisation by alternating least squares. Explicit: minimises
+/// sum over observed (u, i) of (r_ui - mu - <p_u, q_i>)^2 + lambda (n_u |p_u|^2 + n_i |q_i|^2) (mu = 0
+/// when center is false; without scale_regularization n_u = n_i = 1). Implicit: minimises
+/// sum over all (u, i) of c_ui (p_ui - <p_u, q_i>)^2 + lambda (|p_u|^2 + |q_i|^2) with p_ui = [r_ui > 0]
+/// and c_ui = 1 + alpha r_ui. Repeated (user, item) rows are merged by the log's duplicate policy.
+/// Users and items without interactions get zero factors. Solves run on causalrec::num_threads()
+/// threads; the result does not depend on the thread count.
+class als {
+public:
+    /// A model with the given options; raises argument_error for factors = 0, lambda <= 0,
+    /// alpha <= 0, cg_steps = 0 or a negative init_std.
+    explicit als(als_options options = {}) : options_(options) { check_options(); }
+
+    /// Runs options().iterations alternations from a fresh seeded start; raises argument_error for
+    /// an empty log or (implicit) a negative value.
+    void fit(const data::interactions& log) {
+        if (log.empty()) throw argument_error("als: cannot fit an empty log");
+        const bool implicit = options_.feedback == als_feedback::implicit;
+        if (implicit)
+            for (std::size_t r = 0; r < log.size(); ++r)
+                if (log.values()[r] < 0.0)
+                    throw argument_error(causalrec::detail::cat("als: implicit feedback needs values >= 0; row ", r, " has ",
+                                                                log.values()[r]));
+        n_users_ = log.n_users();
+        n_items_ = log.n_items();
+        const std::size_t k = options_.factors;
+        rng g(options_.seed);
+        p_.resize(n_users_ * k);
+        q_.resize(n_items_ * k);
+        for (auto& x : q_) x = static_cast<float>(options_.init_std * g.normal());
+        for (auto& x : p_) x = static_cast<float>(options_.init_std * g.normal());
+        mean_ = 0.0;
+        if (!implicit && options_.center) {
+            const auto& m = log.by_user();
+            double s = 0.0;
+            for (double v : m.values) s += v;
+            mean_ = m.nnz() ? s / static_cast<double>(m.nnz()) : 0.0;
+        }
+        log_ = detail::log_summary::of(log);
+        duplicates_sum_ = log.duplicates() == data::duplicate_policy::sum;
+        alternate(log, options_.iterations);
+        fitted_ = true;
+    }
+
+    /// Runs `iterations` more alternations from the current factors (fits from scratch when the
+    /// model is unfitted); raises shape_error when the log's user or item count differs from the
+    /// fitted one.
+    void partial_fit(const data::interactions& log, std::size_t iterations) {
+        if (!fitted_) {
+            const auto saved = options_.iterations;
+            options_.iterations = iterations;
+            fit(log);
+            options_.iterations = saved;
+            return;
+        }
+        if (log.n_users() != n_users_ || log.n_items() != n_items_)
+            throw shape_error(causalrec::detail::cat("als::partial_fit: the log has ", log.n_users(), " users and ", log.n_items(),
+                                                     " items, the model was fitted on ", n_users_, " and ", n_items_));
+        alternate(log, iterations);
+    }
+
+    /// True after fit().
+    bool fitted() const noexcept { return fitted_; }
+    /// The options.
+    const als_options& options() const noexcept { return options_; }
+    /// Users of the training log.
+    std::size_t n_users() const noexcept { return n_users_; }
+    /// Items of the training log.
+    std::size_t n_items() const noexcept { return n_items_; }
+    /// The mean subtracted from explicit ratings (0 for implicit feedback or center = false).
+    double global_mean() const noexcept { return mean_; }
+    /// User factors, row-major n_users x factors.
+    std::span<const float> user_factors() const noexcept { return p_; }
+    /// Item factors, row-major n_items x factors.
+    std::span<const float> item_factors() const noexcept { return q_; }
+    /// Original user ids of the training log (empty when it had none).
+    const data::id_map& user_ids() const noexcept { return log_.user_ids; }
+    /// Original item ids of the training log (empty when it had none).
+    const data::id_map& item_ids() const noexcept { return log_.item_ids; }
+
+    /// True for a training user with at least one training interaction.
+    bool covers(std::size_t user) const noexcept { return fitted_ && log_.has_history(user); }
+
+    /// Scores of `items` for `user`: mu + <p_u, q_i> (explicit) or <p_u, q_i> (implicit); a user
+    /// outside the training range has zero factors. Raises not_fitted_error before fit and
+    /// argument_error for an item out of range.
+    std::vector<double> score(std::size_t user, std::span<const std::size_t> items) const {
+        detail::require_fitted(fitted_, name);
+        detail::check_items(items, n_items_, name);
+        std::vector<double> out(items.size(), mean_);
+        if (user >= n_users_) return out;
+        const std::size_t k = options_.factors;
+        for (std::size_t j = 0; j < items.size(); ++j)
+            out[j] += static_cast<double>(detail::dot(p_.data() + user * k, q_.data() + items[j] * k, k));
+        return out;
+    }
+
+    /// The k best items for `user`, best first (ties: lower index).
+    std::vector<scored_item> recommend(std::size_t user, std::size_t k, bool exclude_seen = true) const {
+        detail::require_fitted(fitted_, name);
+        const std::size_t f = options_.factors;
+        std::vector<float> zero;
+        const float* x = nullptr;
+        if (user < n_users_) {
+            x = p_.data() + user * f;
+        } else {
+            zero.assign(f, 0.0f);
+            x = zero.data();
+        }
+        return detail::top_k(all_scores(x), k, exclude_seen ? log_.seen.of(user) : std::span<const std::size_t>{});
+    }
+
+    /// The factors of a new user with the given interactions (items of this model, values as in
+    /// the training log), solved exactly against the fitted item factors without retraining
+    /// (fold-in). Raises argument_error for an item out of range or a length mismatch.
+    std::vector<float> fold_in(std::span<const std::size_t> items, std::span<const double> values) const {
+        detail::require_fitted(fitted_, name);
+        detail::check_items(items, n_items_, name);
+        if (values.size() != items.size())
+            throw argument_error(causalrec::detail::cat("als::fold_in: ", items.size(), " items but ", values.size(), " values"));
+        // Merge repeated items as the training log's views do, then solve one row exactly.
+        std::vector<std::size_t> order(items.size());
+        for (std::size_t j = 0; j < order.size(); ++j) order[j] = j;
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return items[a] < items[b]; });
+        data::csr_matrix row;
+        row.cols = n_items_;
+        for (std::size_t j : order) {
+            if (!row.indices.empty() && row.indices.back() == items[j]) {
+                if (duplicates_sum()) row.values.back() += values[j];
+                else row.values.back() = values[j];
+            } else {
+                row.indices.push_back(items[j]);
+                row.values.push_back(values[j]);
+            }
+        }
+        row.row_ptr = {0, row.indices.size()};
+        const std::size_t k = options_.factors;
+        std::vector<float> x(k, 0.0f);
+        workspace ws(k, row.nnz(), options_.feedback == als_feedback::implicit ? gram(q_, n_items_) : std::vector<float>{});
+        solve_one(row.row_indices(0), row.row_values(0), q_, ws, x.data(), als_solver::cholesky);
+        return x;
+    }
+
+    /// Recommends for a user given only some interactions (fold_in), leaving out those items when
+    /// exclude_given is true.
+    std::vector<scored_item> recommend_from_history(std::span<const std::size_t> items, std::span<const double> values,
+                                                    std::size_t k, bool exclude_given = true) const {
+        const auto x = fold_in(items, values);
+        std::vector<std::size_t> given(items.begin(), items.end());
+        std::sort(given.begin(), given.end());
+        given.erase(std::unique(given.begin(), given.end()), given.end());
+        return detail::top_k(all_scores(x.data()), k, exclude_given ? std::span<const std::size_t>(given) : std::span<const std::size_t>{});
+    }
+
+    /// The model as a recommender file (see save_recommender).
+    io::tensor_file to_file() const {
+        detail::require_fitted(fitted_, name);
+        auto f = detail::begin_file(name, options_json(), log_);
+        const std::size_t k = options_.factors;
+        f.add<float>("user_factors", std::span<const float>(p_), {n_users_, k});
+        f.add<float>("item_factors", std::span<const float>(q_), {n_items_, k});
+        const double mean[1] = {mean_};
+        f.add<double>("global_mean", std::span<const double>(mean), {1});
+        f.metadata["duplicates"] = duplicates_sum_ ? "sum" : "keep_last";
+        return f;
+    }
+
+    /// A model read from a recommender file; raises format_error when it is not a valid als file.
+    static als from_file(io::tensor_file file) {
+        auto f = detail::open_file(std::move(file), name);
+        als_options o;
+        o.factors = detail::option<std::size_t>(f, "factors");
+        o.iterations = detail::option<std::size_t>(f, "iterations");
+        o.regularization = detail::option<double>(f, "regularization");
+        o.feedback = detail::option<bool>(f, "implicit") ? als_feedback::implicit : als_feedback::explicit_ratings;
+        o.scale_regularization = detail::option<bool>(f, "scale_regularization");
+        o.alpha = detail::option<double>(f, "alpha");
+        o.solver = detail::option<bool>(f, "conjugate_gradient") ? als_solver::conjugate_gradient : als_solver::cholesky;
+        o.cg_steps = detail::option<std::size_t>(f, "cg_steps");
+        o.center = detail::option<bool>(f, "center");
+        o.init_std = detail::option<double>(f, "init_std");
+        o.seed = detail::option<std::uint64_t>(f, "seed");
+        als m(o);
+        m.n_users_ = f.log.n_users;
+        m.n_items_ = f.log.n_items;
+        m.p_ = detail::values_with_shape<float>(f, "user_factors", {m.n_users_, o.factors});
+        m.q_ = detail::values_with_shape<float>(f, "item_factors", {m.n_items_, o.factors});
+        m.mean_ = detail::values_with_shape<double>(f, "global_mean", {1})[0];
+        const auto d = f.file.metadata.find("duplicates");
+        m.duplicates_sum_ = d != f.file.metadata.end() && d->second == "sum";
+        m.log_ = std::move(f.log);
+        m.fitted_ = true;
+        return m;
+    }
+
+private:
+    static constexpr const char* name = "als";
+
+    /// Per-thread buffers of one side's solves.
+    struct workspace {
+        std::vector<float> rows, a, b, coef, gram_all, r, p, ap, tmp;
+        workspace(std::size_t k, std::size_t max_nnz, std::vector<float> gram)
+            : rows(max_nnz * k), a(k * k), b(k), coef(max_nnz), gram_all(std::move(gram)), r(k), p(k), ap(k), tmp(max_nnz) {}
+    };
+
+    bool duplicates_sum() const noexcept { return duplicates_sum_; }
+
+    nlohmann::json options_json() const {
+        return {{"factors", options_.factors},
+                {"iterations", options_.iterations},
+                {"regularization", options_.regularization},
+                {"implicit", options_.feedback == als_feedback::implicit},
+                {"scale_regularization", options_.scale_regularization},
+                {"alpha", options_.alpha},
+                {"conjugate_gradient", options_.solver == als_solver::conjugate_gradient},
+                {"cg_steps", options_.cg_steps},
+                {"center", options_.center},
+                {"init_std", options_.init_std},
+                {"seed", options_.seed}};
+    }
+
+    void check_options() const {
+        if (options_.factors == 0) throw argument_error("als: factors must be >= 1");
+        if (!(options_.regularization > 0.0 && std::isfinite(options_.regularization)))
+            throw argument_error(causalrec::detail::cat("als: regularization must be finite and > 0, got ", options_.regularization));
+        if (!(options_.alpha > 0.0 && std::isfinite(options_.alpha)))
+            throw argument_error(causalrec::detail::cat("als: alpha must be finite and > 0, got ", options_.alpha));
+        if (options_.cg_steps == 0) throw argument_error("als: cg_steps must be >= 1");
+        if (!(options_.init_std >= 0.0 && std::isfinite(options_.init_std)))
+            throw argument_error(causalrec::detail::cat("als: init_std must be finite and >= 0, got ", options_.init_std));
+    }
+
+    /// Solves all users, then all items, `iterations` times.
+    void alternate(const data::interactions& log, std::size_t iterations) {
+        const auto& by_user = log.by_user();
+        const auto& by_item = log.by_item();
+        for (std::size_t it = 0; it < iterations; ++it) {
+            solve_side(by_user, q_, n_items_, p_);
+            solve_side(by_item, p_, n_users_, q_);
+        }
+    }
+
+    /// The Gram matrix F^T F (full, row-major) of a factor table with `rows` rows.
+    std::vector<float> gram(const std::vector<float>& f, std::size_t rows) const {
+        const std::size_t k = options_.factors;
+        std::vector<float> g(k * k, 0.0f);
+        if (rows > 0) detail::gram_upper<float>(rows, k, f.data(), 1.0f, 0.0f, g.data());
+        detail::symmetrize_from_upper(k, g.data());
+        return g;
+    }
+
+    /// Solves every row of `m` (users or items) against the `other` factors into `out`.
+    void solve_side(const data::csr_matrix& m, const std::vector<float>& other, std::size_t n_other, std::vector<float>& out) {
+        const std::size_t k = options_.factors;
+        std::size_t max_nnz = 0;
+        for (std::size_t e = 0; e < m.rows(); ++e) max_nnz = std::max(max_nnz, m.row_ptr[e + 1] - m.row_ptr[e]);
+        const std::vector<float> g = options_.feedback == als_feedback::implicit ? gram(other, n_other) : std::vector<float>{};
+        detail::parallel_ranges(m.rows(), [&](std::size_t begin, std::size_t end) {
+            workspace ws(k, max_nnz, g);
+            if (options_.solver == als_solver::cholesky) {
+                // Build each system, then solve detail::cholesky_lanes of them side by side.
+                constexpr std::size_t L = detail::cholesky_lanes;
+                // The AVX-512 clone of the solver assumes 64-byte aligned lanes; alignof(float_lanes)
+                // follows the caller's target (16 without AVX), so align by hand.
+                std::vector<float> lane_storage((k * k + k) * L + L);
+                void* base = lane_storage.data();
+                std::size_t space = lane_storage.size() * sizeof(float);
+                auto* la = static_cast<detail::float_lanes*>(std::align(64, (k * k + k) * L * sizeof(float), base, space));
+                detail::float_lanes* lb = la + k * k;
+                std::size_t ids[L];
+                std::size_t used = 0;
+                auto flush = [&] {
+                    for (std::size_t s = used; s < L; ++s)  // unused lanes: identity systems
+                        for (std::size_t r = 0; r < k; ++r) {
+                            for (std::size_t c = r; c < k; ++c) la[r * k + c][s] = r == c ? 1.0f : 0.0f;
+                            lb[r][s] = 0.0f;
+                        }
+                    if (!detail::batched_cholesky_solve(k, la, lb)) throw_not_positive_definite();
+                    for (std::size_t s = 0; s < used; ++s)
+                        for (std::size_t r = 0; r < k; ++r) out[ids[s] * k + r] = lb[r][s];
+                    used = 0;
+                };
+                for (std::size_t e = begin; e < end; ++e) {
+                    if (m.row_ptr[e] == m.row_ptr[e + 1]) {
+                        std::fill_n(out.data() + e * k, k, 0.0f);
+                        continue;
+                    }
+                    solve_one(m.row_indices(e), m.row_values(e), other, ws, nullptr, als_solver::cholesky);
+                    for (std::size_t r = 0; r < k; ++r) {
+                        const float* src = ws.a.data() + r * k;
+                        for (std::size_t c = r; c < k; ++c) la[r * k + c][used] = src[c];
+                        lb[r][used] = ws.b[r];
+                    }
+                    ids[used++] = e;
+                    if (used == L) flush();
+                }
+                if (used > 0) flush();
+                return;
+            }
+            for (std::size_t e = begin; e < end; ++e) {
+                float* x = out.data() + e * k;
+                if (m.row_ptr[e] == m.row_ptr[e + 1]) {
+                    std::fill_n(x, k, 0.0f);
+                    continue;
+                }
+                solve_one(m.row_indices(e), m.row_values(e), other, ws, x, options_.solver);
+            }
+        });
+    }
+
+    [[noreturn]] static void throw_not_positive_definite() {
+        throw numeric_error("als: a least-squares system is not positive definite (non-finite factors?)");
+    }
+
+    /// Solves one user's (item's) system against the `other` factors; x holds the warm start for
+    /// conjugate gradient and receives the solution. With the Cholesky solver and x == nullptr
+    /// the system is only built (ws.a, ws.b) for a batched solve.
+    void solve_one(std::span<const std::size_t> cols, std::span<const double> vals, const std::vector<float>& other,
+                   workspace& ws, float* x, als_solver solver) const {
+        const std::size_t k = options_.factors, n = cols.size();
+        const bool implicit = options_.feedback == als_feedback::implicit;
+        float* rows = ws.rows.data();
+        float* coef = ws.coef.data();  // explicit: centred ratings; implicit: c_ui p_ui / sqrt(c_ui - 1)
+        float diag = static_cast<float>(options_.regularization);
+        if (!implicit && options_.scale_regularization) diag *= static_cast<float>(n);
+        for (std::size_t j = 0; j < n; ++j) {
+            const float* src = other.data() + cols[j] * k;
+            float* dst = rows + j * k;
+            if (implicit) {
+                // Row scaled by sqrt(c - 1) = sqrt(alpha r), so rows^T rows = sum (c - 1) q q^T.
+                const double cm1 = options_.alpha * vals[j];
+                const float s = static_cast<float>(std::sqrt(cm1));
+                for (std::size_t f = 0; f < k; ++f) dst[f] = s * src[f];
+                coef[j] = cm1 > 0.0 ? static_cast<float>((1.0 + cm1) / std::sqrt(cm1)) : 0.0f;
+            } else {
+                std::copy_n(src, k, dst);
+                coef[j] = static_cast<float>(vals[j] - mean_);
+            }
+        }
+        float* b = ws.b.data();
+        nn::detail::gemv<float>(true, n, k, 1.0f, rows, k, coef, 0.0f, b);  // b = rows^T coef
+        if (solver == als_solver::cholesky) {
+            float* a = ws.a.data();
+            if (implicit) std::copy(ws.gram_all.begin(), ws.gram_all.end(), a);
+            detail::gram_upper<float>(n, k, rows, 1.0f, implicit ? 1.0f : 0.0f, a);
+            for (std::size_t f = 0; f < k; ++f) a[f * k + f] += diag;
+            if (x == nullptr) return;  // batched: the caller solves ws.a, ws.b with other systems
+            if (!detail::cholesky_solve(k, a, b)) throw_not_positive_definite();
+            std::copy_n(b, k, x);
+            return;
+        }
+        // Conjugate gradient on A x = b with A x = [Gram x] + rows^T (rows x) + diag x.
+        auto apply = [&](const float* v, float* out) {
+            float* t = ws.tmp.data();
+            nn::detail::gemv<float>(false, n, k, 1.0f, rows, k, v, 0.0f, t);
+            nn::detail::gemv<float>(true, n, k, 1.0f, rows, k, t, 0.0f, out);
+            if (implicit) nn::detail::gemv<float>(false, k, k, 1.0f, ws.gram_all.data(), k, v, 1.0f, out);
+            for (std::size_t f = 0; f < k; ++f) out[f] += diag * v[f];
+        };
+        float* r = ws.r.data();
+        float* p = ws.p.data();
+        float* ap = ws.ap.data();
+        apply(x, ap);
+        for (std::size_t f = 0; f < k; ++f) r[f] = b[f] - ap[f];
+        std::copy_n(r, k, p);
+        float rs = detail::dot(r, r, k);
+        for (std::size_t step = 0; step < options_.cg_steps && rs > 1e-20f; ++step) {
+            apply(p, ap);
+            const float pap = detail::dot(p, ap, k);
+            if (!(pap > 0.0f)) break;
+            const float alpha = rs / pap;
+            for (std::size_t f = 0; f < k; ++f) {
+                x[f] += alpha * p[f];
+                r[f] -= alpha * ap[f];
+            }
+            const float rs_new = detail::dot(r, r, k);
+            const float beta = rs_new / rs;
+            for (std::size_t f = 0; f < k; ++f) p[f] = r[f] + beta * p[f];
+            rs = rs_new;
+        }
+    }
+
+    std::vector<double> all_scores(const float* x) const {
+        std::vector<float> dots(n_items_);
+        detail::scores_of_all_rows(n_items_, options_.factors, q_.data(), x, dots.data());
+        std::vector<double> s(n_items_);
+        for (std::size_t i = 0; i < n_items_; ++i) s[i] = mean_ + static_cast<double>(dots[i]);
+        return s;
+    }
+
+    als_options options_;
+    std::vector<float> p_, q_;
+    double mean_ = 0.0;
+    std::size_t n_users_ = 0, n_items_ = 0;
+    bool duplicates_sum_ = false;
+    detail::log_summary log_;
+    bool fitted_ = false;
+};
+
+}  // namespace causalrec::rec

@@ -1,0 +1,138 @@
+#pragma once
+/// @file
+/// Small dense linear algebra for the factor models: a dot product that vectorises without
+/// -ffast-math, the Gram matrix of gathered rows (BLAS syrk), a small dense Cholesky solve and the
+/// scores of all items for one user vector (BLAS gemv).
+
+#include <cmath>
+#include <cstddef>
+#include <span>
+
+#include "../../core/compiler.hpp"
+
+#include "../../core/blas.hpp"
+#include "../../nn/detail/blas.hpp"
+
+namespace causalrec::rec::detail {
+
+/// sum_k a[k] * b[k], with eight partial sums so the loop vectorises under strict IEEE rules.
+template <class T>
+inline T dot(const T* a, const T* b, std::size_t n) noexcept {
+    T s[8] = {};
+    std::size_t k = 0;
+    for (; k + 8 <= n; k += 8)
+        for (std::size_t j = 0; j < 8; ++j) s[j] += a[k + j] * b[k + j];
+    T tail = 0;
+    for (; k < n; ++k) tail += a[k] * b[k];
+    return ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7])) + tail;
+}
+
+/// C (k x k, row-major, upper triangle written) = beta * C + alpha * G^T G for G (n x k, row-major).
+template <class T>
+inline void gram_upper(std::size_t n, std::size_t k, const T* g, T alpha, T beta, T* c) {
+    using idx = xt::blas_index_t;
+    cxxblas::syrk<idx>(cxxblas::StorageOrder::RowMajor, cxxblas::StorageUpLo::Upper, cxxblas::Transpose::Trans,
+                       static_cast<idx>(k), static_cast<idx>(n), alpha, g, static_cast<idx>(k), beta, c,
+                       static_cast<idx>(k));
+}
+
+/// Copies the upper triangle of a row-major k x k matrix into its lower triangle.
+template <class T>
+inline void symmetrize_from_upper(std::size_t k, T* c) noexcept {
+    for (std::size_t i = 0; i < k; ++i)
+        for (std::size_t j = 0; j < i; ++j) c[i * k + j] = c[j * k + i];
+}
+
+/// Solves A x = b in place (b becomes x) for a symmetric positive definite A (k x k, its row-major
+/// upper triangle is read and overwritten by U with A = U^T U; the lower triangle is not touched).
+/// Right-looking, row-oriented Cholesky whose inner loops are contiguous row updates, so they
+/// vectorise; for the small systems of ALS (k up to a few hundred) it is several times faster than
+/// LAPACK's blocked potrf/potrs, whose per-call overhead dominates at this size. Returns false when
+/// A is not (numerically) positive definite.
+template <class T>
+CAUSALREC_MULTIVERSION inline bool cholesky_solve(std::size_t k, T* CAUSALREC_RESTRICT a, T* CAUSALREC_RESTRICT b) noexcept {
+    for (std::size_t j = 0; j < k; ++j) {
+        T* CAUSALREC_RESTRICT row = a + j * k;
+        const T pivot = row[j];
+        if (!(pivot > T(0))) return false;
+        const T d = std::sqrt(pivot), inv = T(1) / d;
+        for (std::size_t l = j; l < k; ++l) row[l] *= inv;  // row j of U
+        for (std::size_t i = j + 1; i < k; ++i) {
+            const T u = row[i];
+            T* CAUSALREC_RESTRICT target = a + i * k;
+            for (std::size_t l = i; l < k; ++l) target[l] -= u * row[l];
+        }
+    }
+    // U^T y = b (forward, column-oriented through the rows of U), then U x = y (backward).
+    for (std::size_t j = 0; j < k; ++j) {
+        const T* CAUSALREC_RESTRICT row = a + j * k;
+        const T y = b[j] / row[j];
+        b[j] = y;
+        for (std::size_t l = j + 1; l < k; ++l) b[l] -= y * row[l];
+    }
+    for (std::size_t j = k; j-- > 0;) {
+        const T* row = a + j * k;
+        b[j] = (b[j] - dot(row + j + 1, b + j + 1, k - j - 1)) / row[j];
+    }
+    return true;
+}
+
+/// Number of systems batched_cholesky_solve solves side by side (one per SIMD lane).
+inline constexpr std::size_t cholesky_lanes = 16;
+
+/// cholesky_lanes floats operated on as one value (GCC/clang vector extension: one AVX-512
+/// register, two AVX or four SSE registers, whatever the target has).
+using float_lanes = float __attribute__((vector_size(cholesky_lanes * sizeof(float))));
+
+/// Solves cholesky_lanes independent float systems A_s x_s = b_s at once: element (r, c) of every
+/// system is a[r * k + c] (lane s = system s), element r of every b is b[r]; only the upper
+/// triangle (c >= r) is read. All arithmetic runs across the lanes, so it is fully vectorised
+/// whatever k is. b receives the solutions. Returns false when some system is not (numerically)
+/// positive definite.
+CAUSALREC_MULTIVERSION inline bool batched_cholesky_solve(std::size_t k, float_lanes* CAUSALREC_RESTRICT a,
+                                                         float_lanes* CAUSALREC_RESTRICT b) noexcept {
+    constexpr std::size_t L = cholesky_lanes;
+    bool ok = true;
+    for (std::size_t j = 0; j < k; ++j) {
+        float_lanes* CAUSALREC_RESTRICT row = a + j * k;
+        float_lanes inv;
+        for (std::size_t s = 0; s < L; ++s) {
+            const float pivot = row[j][s];
+            ok = ok && pivot > 0.0f;
+            inv[s] = 1.0f / std::sqrt(pivot > 0.0f ? pivot : 1.0f);
+        }
+        for (std::size_t l = j; l < k; ++l) row[l] *= inv;
+        for (std::size_t i = j + 1; i < k; ++i) {
+            const float_lanes u = row[i];
+            float_lanes* CAUSALREC_RESTRICT target = a + i * k;
+            for (std::size_t l = i; l < k; ++l) target[l] -= u * row[l];
+        }
+    }
+    // U^T y = b, then U x = y, all lanes at once.
+    for (std::size_t j = 0; j < k; ++j) {
+        const float_lanes* row = a + j * k;
+        const float_lanes y = b[j] / row[j];
+        b[j] = y;
+        for (std::size_t l = j + 1; l < k; ++l) b[l] -= y * row[l];
+    }
+    for (std::size_t j = k; j-- > 0;) {
+        const float_lanes* row = a + j * k;
+        float_lanes x = b[j];
+        for (std::size_t l = j + 1; l < k; ++l) x -= row[l] * b[l];
+        b[j] = x / row[j];
+    }
+    return ok;
+}
+
+/// out[i] = <factors row i, x> for every row of a row-major (rows x k) table.
+template <class T>
+inline void scores_of_all_rows(std::size_t rows, std::size_t k, const T* factors, const T* x, T* out) {
+    if (rows == 0) return;
+    if (k == 0) {
+        for (std::size_t i = 0; i < rows; ++i) out[i] = 0;
+        return;
+    }
+    nn::detail::gemv<T>(false, rows, k, T(1), factors, k, x, T(0), out);
+}
+
+}  // namespace causalrec::rec::detail

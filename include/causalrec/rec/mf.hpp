@@ -1,0 +1,456 @@
+#pragma once
+/// @file
+/// Biased matrix factorisation for explicit ratings (Koren, Bell & Volinsky 2009):
+/// r_hat(u, i) = mu + b_u + b_i + <p_u, q_i>, trained by per-rating SGD (Funk's scheme) or by any
+/// optimizer of the library on mini-batches, with optional per-rating weights (e.g. inverse
+/// propensities for debiased learning).
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "../core/compiler.hpp"
+#include "../core/detail/message.hpp"
+#include "../core/error.hpp"
+#include "../core/parameter.hpp"
+#include "../core/rng.hpp"
+#include "../data/interactions.hpp"
+#include "../io/safetensors.hpp"
+#include "../optim/concepts.hpp"
+#include "common.hpp"
+#include "concepts.hpp"
+#include "detail/linalg.hpp"
+#include "persistence.hpp"
+
+namespace causalrec::rec {
+
+/// Options of matrix_factorization. The per-rating objective is
+/// 1/2 w (r - r_hat)^2 + 1/2 regularization (|p_u|^2 + |q_i|^2) + 1/2 bias_regularization (b_u^2 + b_i^2),
+/// with w the rating's weight (1 without weights); a mini-batch objective is its mean over the batch.
+struct mf_options {
+    std::size_t factors = 32;                  ///< latent dimension k (>= 1)
+    std::size_t epochs = 20;                   ///< passes over the ratings
+    double learning_rate = 0.01;               ///< per-rating SGD step (fit(log) only; an optimizer has its own)
+    double regularization = 0.02;              ///< L2 on the factors, per rating; >= 0
+    double bias_regularization = 0.02;         ///< L2 on the biases, per rating; >= 0
+    double init_std = 0.1;                     ///< factors start as N(0, init_std^2); biases at 0
+    bool biases = true;                        ///< learn b_u and b_i (the global mean mu is always used)
+    bool use_weights = true;                   ///< weight each rating by the log's weight column when present
+    double min_prediction = -std::numeric_limits<double>::infinity();  ///< predictions are clipped below
+    double max_prediction = std::numeric_limits<double>::infinity();   ///< predictions are clipped above
+    std::uint64_t seed = 42;                   ///< initialisation and shuffling
+};
+
+/// Biased matrix factorisation for explicit ratings. fit(log) runs per-rating SGD over a fresh
+/// shuffle each epoch; fit(log, optimizer, batch_size) trains the same objective on mini-batches
+/// with any optimizer of the library (sparse, row-wise updates of the touched rows). The global mean
+/// mu is the weighted mean rating. A user (item) outside the training range has zero factors and
+/// bias: it scores mu + b_i (mu + b_u). Repeated (user, item) rows are all used.
+class matrix_factorization {
+public:
+    /// A model with the given options; raises argument_error for factors = 0, a negative or
+    /// non-finite learning rate, regularization, bias_regularization or init_std, or min > max.
+    explicit matrix_factorization(mf_options options = {}) : options_(options) { check_options(); }
+
+    /// Trains by per-rating SGD (options().epochs passes, learning_rate); raises argument_error
+    /// for an empty log and numeric_error when the loss becomes non-finite (learning rate too high).
+    void fit(const data::interactions& log) {
+        start(log);
+        sgd_epochs(log, options_.epochs);
+    }
+
+    /// Runs `epochs` more per-rating SGD passes from the current parameters (fits from scratch
+    /// when the model is unfitted); raises shape_error when the log's user or item count differs
+    /// from the fitted one.
+    void partial_fit(const data::interactions& log, std::size_t epochs) {
+        if (!fitted_) {
+            start(log);
+        } else if (log.n_users() != n_users_ || log.n_items() != n_items_) {
+            throw shape_error(causalrec::detail::cat("matrix_factorization::partial_fit: the log has ", log.n_users(), " users and ",
+                                                     log.n_items(), " items, the model was fitted on ", n_users_, " and ", n_items_));
+        }
+        sgd_epochs(log, epochs);
+    }
+
+    /// Trains on mini-batches of `batch_size` ratings (reshuffled each epoch) with `optimizer`, an
+    /// optimizer of float parameters (optim::sgd<float>, optim::adam<float>, ...) that updates the
+    /// touched rows of the four sparse parameters; the objective is the batch mean of the per-rating
+    /// objective (see mf_options). learning_rate is ignored (the optimizer has its own).
+    template <optim::Optimizer<float> Opt>
+    void fit(const data::interactions& log, Opt& optimizer, std::size_t batch_size = 1024) {
+        if (batch_size == 0) throw argument_error("matrix_factorization: batch_size must be >= 1");
+        start(log);
+        const std::size_t k = options_.factors;
+        const auto users = log.users();
+        const auto items = log.items();
+        const auto values = log.values();
+        const bool weighted = options_.use_weights && log.has_weights();
+        const auto weights = log.weights();
+        const float reg = static_cast<float>(options_.regularization);
+        const float breg = static_cast<float>(options_.bias_regularization);
+        const float mu = static_cast<float>(mean_);
+        std::vector<float> gp(p_.size()), gq(q_.size()), gbu(bu_.size()), gbi(bi_.size());
+        std::vector<std::size_t> touched_users, touched_items;
+        std::vector<std::uint64_t> user_mark(n_users_, 0), item_mark(n_items_, 0);
+        static constexpr std::size_t shape_dims = 2;
+        const std::size_t p_shape[shape_dims] = {n_users_, k}, q_shape[shape_dims] = {n_items_, k};
+        const std::size_t bu_shape[1] = {n_users_}, bi_shape[1] = {n_items_};
+        std::vector<std::size_t> order(log.size());
+        for (std::size_t r = 0; r < order.size(); ++r) order[r] = r;
+        std::uint64_t batch_id = 0;
+        for (std::size_t epoch = 0; epoch < options_.epochs; ++epoch) {
+            rng_.shuffle(std::span<std::size_t>(order));
+            double loss = 0.0;
+            for (std::size_t b0 = 0; b0 < order.size(); b0 += batch_size) {
+                const std::size_t b1 = std::min(order.size(), b0 + batch_size);
+                const float inv_b = 1.0f / static_cast<float>(b1 - b0);
+                ++batch_id;
+                touched_users.clear();
+                touched_items.clear();
+                for (std::size_t j = b0; j < b1; ++j) {
+                    const std::size_t u = users[order[j]], i = items[order[j]];
+                    if (user_mark[u] != batch_id) {
+                        user_mark[u] = batch_id;
+                        touched_users.push_back(u);
+                        std::fill_n(gp.data() + u * k, k, 0.0f);
+                        gbu[u] = 0.0f;
+                    }
+                    if (item_mark[i] != batch_id) {
+                        item_mark[i] = batch_id;
+                        touched_items.push_back(i);
+                        std::fill_n(gq.data() + i * k, k, 0.0f);
+                        gbi[i] = 0.0f;
+                    }
+                }
+                for (std::size_t j = b0; j < b1; ++j) {
+                    const std::size_t r = order[j], u = users[r], i = items[r];
+                    const float* CAUSALREC_RESTRICT p = p_.data() + u * k;
+                    const float* CAUSALREC_RESTRICT q = q_.data() + i * k;
+                    const float e = static_cast<float>(values[r]) - (mu + bu_[u] + bi_[i] + detail::dot(p, q, k));
+                    const float w = weighted ? static_cast<float>(weights[r]) : 1.0f;
+                    loss += static_cast<double>(w) * e * e;
+                    const float we = w * e * inv_b, rg = reg * inv_b;
+                    float* CAUSALREC_RESTRICT dp = gp.data() + u * k;
+                    float* CAUSALREC_RESTRICT dq = gq.data() + i * k;
+                    for (std::size_t f = 0; f < k; ++f) {
+                        dp[f] += rg * p[f] - we * q[f];
+                        dq[f] += rg * q[f] - we * p[f];
+                    }
+                    if (options_.biases) {
+                        gbu[u] += breg * inv_b * bu_[u] - we;
+                        gbi[i] += breg * inv_b * bi_[i] - we;
+                    }
+                }
+                std::sort(touched_users.begin(), touched_users.end());
+                std::sort(touched_items.begin(), touched_items.end());
+                std::vector<parameter_view<float>> views{
+                    {.name = "user_factors", .value = p_, .grad = gp, .shape = p_shape, .sparse = true,
+                     .touched_rows = touched_users, .row_size = k},
+                    {.name = "item_factors", .value = q_, .grad = gq, .shape = q_shape, .sparse = true,
+                     .touched_rows = touched_items, .row_size = k}};
+                if (options_.biases) {
+                    views.push_back({.name = "user_bias", .value = bu_, .grad = gbu, .shape = bu_shape, .sparse = true,
+                                     .touched_rows = touched_users, .row_size = 1});
+                    views.push_back({.name = "item_bias", .value = bi_, .grad = gbi, .shape = bi_shape, .sparse = true,
+                                     .touched_rows = touched_items, .row_size = 1});
+                }
+                optimizer.step(std::span<const parameter_view<float>>(views));
+            }
+            finish_epoch(epoch, loss / static_cast<double>(log.size()));
+        }
+        fitted_ = true;
+    }
+
+
+    /// True after fit().
+    bool fitted() const noexcept { return fitted_; }
+    /// The options.
+    const mf_options& options() const noexcept { return options_; }
+    /// Users of the training log.
+    std::size_t n_users() const noexcept { return n_users_; }
+    /// Items of the training log.
+    std::size_t n_items() const noexcept { return n_items_; }
+    /// The global mean rating mu.
+    double global_mean() const noexcept { return mean_; }
+    /// User factors, row-major n_users x factors.
+    std::span<const float> user_factors() const noexcept { return p_; }
+    /// Item factors, row-major n_items x factors.
+    std::span<const float> item_factors() const noexcept { return q_; }
+    /// User biases (zeros without biases).
+    std::span<const float> user_bias() const noexcept { return bu_; }
+    /// Item biases (zeros without biases).
+    std::span<const float> item_bias() const noexcept { return bi_; }
+    /// Weighted mean squared training error of each epoch, measured during the pass.
+    const std::vector<double>& epoch_losses() const noexcept { return losses_; }
+    /// Original user and item ids of the training log (empty when it had none).
+    const data::id_map& user_ids() const noexcept { return log_.user_ids; }
+    /// Original item ids of the training log.
+    const data::id_map& item_ids() const noexcept { return log_.item_ids; }
+
+    /// True for a training user with at least one training rating.
+    bool covers(std::size_t user) const noexcept { return fitted_ && log_.has_history(user); }
+
+    /// The predicted rating of (user, item), clipped to [min_prediction, max_prediction]; raises
+    /// not_fitted_error before fit and argument_error for an item out of range.
+    double predict(std::size_t user, std::size_t item) const {
+        detail::require_fitted(fitted_, name);
+        const std::size_t one[1] = {item};
+        detail::check_items(one, n_items_, name);
+        return clip(raw(user, item));
+    }
+
+    /// Predicted ratings of the rows of `log` (users and items must be in range).
+    std::vector<double> predict(const data::interactions& log) const {
+        detail::require_fitted(fitted_, name);
+        detail::check_items(log.items(), n_items_, name);
+        std::vector<double> out(log.size());
+        for (std::size_t r = 0; r < log.size(); ++r) out[r] = clip(raw(log.users()[r], log.items()[r]));
+        return out;
+    }
+
+    /// Predicted ratings of `items` for `user`.
+    std::vector<double> score(std::size_t user, std::span<const std::size_t> items) const {
+        detail::require_fitted(fitted_, name);
+        detail::check_items(items, n_items_, name);
+        std::vector<double> out(items.size());
+        for (std::size_t j = 0; j < items.size(); ++j) out[j] = clip(raw(user, items[j]));
+        return out;
+    }
+
+    /// The k items with the highest predicted rating, best first (ties: lower index).
+    std::vector<scored_item> recommend(std::size_t user, std::size_t k, bool exclude_seen = true) const {
+        detail::require_fitted(fitted_, name);
+        const std::size_t f = options_.factors;
+        std::vector<float> dots(n_items_, 0.0f);
+        if (user < n_users_) detail::scores_of_all_rows(n_items_, f, q_.data(), p_.data() + user * f, dots.data());
+        std::vector<double> s(n_items_);
+        const double ub = user < n_users_ ? static_cast<double>(bu_[user]) : 0.0;
+        for (std::size_t i = 0; i < n_items_; ++i) s[i] = clip(mean_ + ub + static_cast<double>(bi_[i]) + static_cast<double>(dots[i]));
+        return detail::top_k(s, k, exclude_seen ? log_.seen.of(user) : std::span<const std::size_t>{});
+    }
+
+    /// The model as a recommender file (see save_recommender).
+    io::tensor_file to_file() const {
+        detail::require_fitted(fitted_, name);
+        auto f = detail::begin_file(name, options_json(), log_);
+        const std::size_t k = options_.factors;
+        f.add<float>("user_factors", std::span<const float>(p_), {n_users_, k});
+        f.add<float>("item_factors", std::span<const float>(q_), {n_items_, k});
+        f.add<float>("user_bias", std::span<const float>(bu_), {n_users_});
+        f.add<float>("item_bias", std::span<const float>(bi_), {n_items_});
+        const double mean[1] = {mean_};
+        f.add<double>("global_mean", std::span<const double>(mean), {1});
+        return f;
+    }
+
+    /// A model read from a recommender file; raises format_error when it is not a valid
+    /// matrix_factorization file.
+    static matrix_factorization from_file(io::tensor_file file) {
+        auto f = detail::open_file(std::move(file), name);
+        mf_options o;
+        o.factors = detail::option<std::size_t>(f, "factors");
+        o.epochs = detail::option<std::size_t>(f, "epochs");
+        o.learning_rate = detail::option<double>(f, "learning_rate");
+        o.regularization = detail::option<double>(f, "regularization");
+        o.bias_regularization = detail::option<double>(f, "bias_regularization");
+        o.init_std = detail::option<double>(f, "init_std");
+        o.biases = detail::option<bool>(f, "biases");
+        o.use_weights = detail::option<bool>(f, "use_weights");
+        o.min_prediction = detail::option<double>(f, "min_prediction");
+        o.max_prediction = detail::option<double>(f, "max_prediction");
+        o.seed = detail::option<std::uint64_t>(f, "seed");
+        matrix_factorization m(o);
+        m.n_users_ = f.log.n_users;
+        m.n_items_ = f.log.n_items;
+        m.p_ = detail::values_with_shape<float>(f, "user_factors", {m.n_users_, o.factors});
+        m.q_ = detail::values_with_shape<float>(f, "item_factors", {m.n_items_, o.factors});
+        m.bu_ = detail::values_with_shape<float>(f, "user_bias", {m.n_users_});
+        m.bi_ = detail::values_with_shape<float>(f, "item_bias", {m.n_items_});
+        m.mean_ = detail::values_with_shape<double>(f, "global_mean", {1})[0];
+        m.log_ = std::move(f.log);
+        m.fitted_ = true;
+        return m;
+    }
+
+private:
+    static constexpr const char* name = "matrix_factorization";
+
+    // JSON has no infinities: unbounded clipping is stored as +-1e308.
+    static double finite_or_max(double v) { return std::isfinite(v) ? v : std::copysign(std::numeric_limits<double>::max(), v); }
+
+    nlohmann::json options_json() const {
+        return {{"factors", options_.factors},
+                {"epochs", options_.epochs},
+                {"learning_rate", options_.learning_rate},
+                {"regularization", options_.regularization},
+                {"bias_regularization", options_.bias_regularization},
+                {"init_std", options_.init_std},
+                {"biases", options_.biases},
+                {"use_weights", options_.use_weights},
+                {"min_prediction", finite_or_max(options_.min_prediction)},
+                {"max_prediction", finite_or_max(options_.max_prediction)},
+                {"seed", options_.seed}};
+    }
+
+    void check_options() const {
+        auto bad = [](double v) { return !(v >= 0.0 && std::isfinite(v)); };
+        if (options_.factors == 0) throw argument_error("matrix_factorization: factors must be >= 1");
+        if (bad(options_.learning_rate) || options_.learning_rate == 0.0)
+            throw argument_error(causalrec::detail::cat("matrix_factorization: learning_rate must be finite and > 0, got ",
+                                                        options_.learning_rate));
+        if (bad(options_.regularization))
+            throw argument_error(causalrec::detail::cat("matrix_factorization: regularization must be finite and >= 0, got ",
+                                                        options_.regularization));
+        if (bad(options_.bias_regularization))
+            throw argument_error(causalrec::detail::cat("matrix_factorization: bias_regularization must be finite and >= 0, got ",
+                                                        options_.bias_regularization));
+        if (bad(options_.init_std))
+            throw argument_error(causalrec::detail::cat("matrix_factorization: init_std must be finite and >= 0, got ",
+                                                        options_.init_std));
+        if (!(options_.min_prediction <= options_.max_prediction))
+            throw argument_error(causalrec::detail::cat("matrix_factorization: min_prediction ", options_.min_prediction,
+                                                        " is above max_prediction ", options_.max_prediction));
+    }
+
+    void start(const data::interactions& log) {
+        if (log.empty()) throw argument_error("matrix_factorization: cannot fit an empty log");
+        n_users_ = log.n_users();
+        n_items_ = log.n_items();
+        const std::size_t k = options_.factors;
+        rng_.reseed(options_.seed);
+        p_.resize(n_users_ * k);
+        q_.resize(n_items_ * k);
+        for (auto& x : p_) x = static_cast<float>(options_.init_std * rng_.normal());
+        for (auto& x : q_) x = static_cast<float>(options_.init_std * rng_.normal());
+        bu_.assign(n_users_, 0.0f);
+        bi_.assign(n_items_, 0.0f);
+        const bool weighted = options_.use_weights && log.has_weights();
+        double sum = 0.0, wsum = 0.0;
+        for (std::size_t r = 0; r < log.size(); ++r) {
+            const double w = weighted ? log.weights()[r] : 1.0;
+            sum += w * log.values()[r];
+            wsum += w;
+        }
+        mean_ = wsum > 0.0 ? sum / wsum : 0.0;
+        losses_.clear();
+        order_.clear();
+        log_ = detail::log_summary::of(log);
+        fitted_ = false;
+    }
+
+    void finish_epoch(std::size_t epoch, double loss) {
+        if (!std::isfinite(loss))
+            throw numeric_error(causalrec::detail::cat("matrix_factorization: the training loss became non-finite in epoch ",
+                                                       epoch + 1, " (lower the learning rate)"));
+        losses_.push_back(loss);
+    }
+
+    /// One rating as the SGD pass reads it (16 bytes, stored in the current shuffled order).
+    struct sgd_row {
+        std::uint32_t user, item;  // indices
+        float value;               // rating
+        std::uint32_t row;         // log row (for the weight, and to keep the order between calls)
+    };
+
+    /// Runs `epochs` per-rating SGD passes. The ratings are packed in the order of the previous
+    /// pass and reshuffled in place each epoch (the same permutations as shuffling row indices), so
+    /// the pass reads them sequentially; the factor rows of upcoming ratings are prefetched.
+    void sgd_epochs(const data::interactions& log, std::size_t epochs) {
+        const std::size_t n = log.size();
+        if (n > 0xFFFFFFFFu || n_users_ > 0xFFFFFFFFu || n_items_ > 0xFFFFFFFFu)
+            throw argument_error("matrix_factorization: per-rating SGD supports up to 2^32 - 1 ratings, users and items");
+        if (order_.size() != n) {
+            order_.resize(n);
+            for (std::size_t r = 0; r < n; ++r) order_[r] = static_cast<std::uint32_t>(r);
+        }
+        std::vector<sgd_row> rows(n);
+        for (std::size_t j = 0; j < n; ++j) {
+            const std::uint32_t r = order_[j];
+            rows[j] = {static_cast<std::uint32_t>(log.users()[r]), static_cast<std::uint32_t>(log.items()[r]),
+                       static_cast<float>(log.values()[r]), r};
+        }
+        const double* weights = options_.use_weights && log.has_weights() ? log.weights().data() : nullptr;
+        const sgd_settings settings{static_cast<float>(options_.learning_rate), static_cast<float>(options_.regularization),
+                                    static_cast<float>(options_.bias_regularization), static_cast<float>(mean_),
+                                    options_.factors, options_.biases};
+        for (std::size_t epoch = 0; epoch < epochs; ++epoch) {
+            rng_.shuffle(std::span<sgd_row>(rows));
+            const double loss = sgd_pass(rows.data(), n, weights, p_.data(), q_.data(), bu_.data(), bi_.data(), settings);
+            finish_epoch(epoch, loss / static_cast<double>(n));
+        }
+        for (std::size_t j = 0; j < n; ++j) order_[j] = rows[j].row;
+        fitted_ = true;
+    }
+
+    /// Constants of an SGD pass.
+    struct sgd_settings {
+        float lr, reg, breg, mu;
+        std::size_t k;
+        bool biases;
+    };
+
+    /// One pass of per-rating SGD over `rows`; returns the weighted sum of squared errors.
+    CAUSALREC_MULTIVERSION static double sgd_pass(const sgd_row* rows, std::size_t n, const double* weights, float* pf,
+                                                  float* qf, float* bu, float* bi, sgd_settings s) {
+        const std::size_t k = s.k;
+        constexpr std::size_t ahead = 8;
+        double loss = 0.0;
+        for (std::size_t j = 0; j < n; ++j) {
+            if (j + ahead < n) {
+                const char* np = reinterpret_cast<const char*>(pf + rows[j + ahead].user * k);
+                const char* nq = reinterpret_cast<const char*>(qf + rows[j + ahead].item * k);
+                for (std::size_t b = 0; b < k * sizeof(float); b += 64) {
+                    __builtin_prefetch(np + b, 1);
+                    __builtin_prefetch(nq + b, 1);
+                }
+            }
+            const sgd_row& x = rows[j];
+            float* CAUSALREC_RESTRICT p = pf + x.user * k;
+            float* CAUSALREC_RESTRICT q = qf + x.item * k;
+            const float w = weights ? static_cast<float>(weights[x.row]) : 1.0f;
+            const float e = x.value - (s.mu + bu[x.user] + bi[x.item] + detail::dot(p, q, k));
+            loss += static_cast<double>(w) * e * e;
+            const float we = w * e;
+            if (s.biases) {
+                bu[x.user] += s.lr * (we - s.breg * bu[x.user]);
+                bi[x.item] += s.lr * (we - s.breg * bi[x.item]);
+            }
+            for (std::size_t f = 0; f < k; ++f) {
+                const float a = p[f], b = q[f];
+                p[f] = a + s.lr * (we * b - s.reg * a);
+                q[f] = b + s.lr * (we * a - s.reg * b);
+            }
+        }
+        return loss;
+    }
+
+    double raw(std::size_t user, std::size_t item) const {
+        const std::size_t k = options_.factors;
+        double s = mean_ + static_cast<double>(bi_[item]);
+        if (user < n_users_)
+            s += static_cast<double>(bu_[user]) + static_cast<double>(detail::dot(p_.data() + user * k, q_.data() + item * k, k));
+        return s;
+    }
+
+    double clip(double v) const noexcept { return std::clamp(v, options_.min_prediction, options_.max_prediction); }
+
+    mf_options options_;
+    std::vector<float> p_, q_, bu_, bi_;
+    double mean_ = 0.0;
+    std::size_t n_users_ = 0, n_items_ = 0;
+    std::vector<double> losses_;
+    std::vector<std::uint32_t> order_;  // rating order of the last SGD pass
+    detail::log_summary log_;
+    rng rng_{0};
+    bool fitted_ = false;
+};
+
+}  // namespace causalrec::rec

@@ -1,0 +1,279 @@
+// Matrix factorisation (SGD and any optimizer) and ALS (explicit, implicit, Cholesky and conjugate
+// gradient, fold-in) against brute-force references written out in the tests, persistence, errors.
+#include <causalrec/optim/optim.hpp>
+#include <causalrec/rec/als.hpp>
+#include <causalrec/rec/mf.hpp>
+#include <causalrec/rec/persistence.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "catch.hpp"
+#include "temp_files.hpp"
+
+namespace cr = causalrec;
+namespace data = causalrec::data;
+namespace rec = causalrec::rec;
+
+namespace {
+
+/// A random explicit log (values 1..5, some repeated pairs) with optional weights.
+data::interactions random_ratings(std::size_t n_users, std::size_t n_items, std::size_t rows, std::uint64_t seed,
+                                  bool weights = false) {
+    cr::rng g(seed);
+    data::interaction_columns c{.n_users = n_users, .n_items = n_items};
+    for (std::size_t r = 0; r < rows; ++r) {
+        c.users.push_back(g.uniform_index(n_users));
+        c.items.push_back(g.uniform_index(n_items));
+        c.values.push_back(static_cast<double>(1 + g.uniform_index(5)));
+        if (weights) c.weights.push_back(0.5 + g.uniform());
+    }
+    return data::interactions(std::move(c));
+}
+
+/// Solves A x = b (n x n, row-major, double) by Gaussian elimination with partial pivoting.
+std::vector<double> solve(std::vector<double> a, std::vector<double> b) {
+    const std::size_t n = b.size();
+    for (std::size_t c = 0; c < n; ++c) {
+        std::size_t piv = c;
+        for (std::size_t r = c + 1; r < n; ++r)
+            if (std::abs(a[r * n + c]) > std::abs(a[piv * n + c])) piv = r;
+        for (std::size_t j = 0; j < n; ++j) std::swap(a[c * n + j], a[piv * n + j]);
+        std::swap(b[c], b[piv]);
+        for (std::size_t r = c + 1; r < n; ++r) {
+            const double f = a[r * n + c] / a[c * n + c];
+            for (std::size_t j = c; j < n; ++j) a[r * n + j] -= f * a[c * n + j];
+            b[r] -= f * b[c];
+        }
+    }
+    std::vector<double> x(n);
+    for (std::size_t c = n; c-- > 0;) {
+        double s = b[c];
+        for (std::size_t j = c + 1; j < n; ++j) s -= a[c * n + j] * x[j];
+        x[c] = s / a[c * n + c];
+    }
+    return x;
+}
+
+/// The ALS normal-equation solution for one item given the user factors, written out in full:
+/// explicit sums over the item's raters, implicit sums over every user.
+std::vector<double> brute_force_item(const rec::als& m, const data::interactions& log, std::size_t item) {
+    const auto& o = m.options();
+    const std::size_t k = o.factors;
+    const auto p = m.user_factors();
+    const auto& col = log.by_item();
+    std::vector<double> a(k * k, 0.0), b(k, 0.0);
+    const bool implicit = o.feedback == rec::als_feedback::implicit;
+    std::vector<double> r_of(log.n_users(), 0.0);
+    std::vector<char> has(log.n_users(), 0);
+    for (std::size_t j = 0; j < col.row_indices(item).size(); ++j) {
+        r_of[col.row_indices(item)[j]] = col.row_values(item)[j];
+        has[col.row_indices(item)[j]] = 1;
+    }
+    std::size_t n = 0;
+    for (std::size_t u = 0; u < log.n_users(); ++u) {
+        if (!implicit && !has[u]) continue;
+        const double c = implicit ? 1.0 + o.alpha * r_of[u] : 1.0;
+        const double target = implicit ? (r_of[u] > 0.0 ? 1.0 : 0.0) : r_of[u] - m.global_mean();
+        for (std::size_t f = 0; f < k; ++f) {
+            b[f] += c * target * p[u * k + f];
+            for (std::size_t g = 0; g < k; ++g) a[f * k + g] += c * p[u * k + f] * p[u * k + g];
+        }
+        ++n;
+    }
+    const double lambda = o.regularization * (!implicit && o.scale_regularization ? static_cast<double>(n) : 1.0);
+    for (std::size_t f = 0; f < k; ++f) a[f * k + f] += lambda;
+    return solve(a, b);
+}
+
+void require_item_side_solved(const rec::als& m, const data::interactions& log, double tol) {
+    const std::size_t k = m.options().factors;
+    const auto q = m.item_factors();
+    for (std::size_t i = 0; i < log.n_items(); ++i) {
+        if (log.by_item().row_indices(i).empty()) {
+            for (std::size_t f = 0; f < k; ++f) REQUIRE(q[i * k + f] == 0.0f);
+            continue;
+        }
+        const auto x = brute_force_item(m, log, i);
+        for (std::size_t f = 0; f < k; ++f) REQUIRE(std::abs(q[i * k + f] - x[f]) < tol * (1.0 + std::abs(x[f])));
+    }
+}
+
+}  // namespace
+
+TEST_CASE("matrix_factorization: per-rating SGD equals a replay of Funk's updates", "[rec][mf]") {
+    const auto log = random_ratings(7, 9, 60, 3, true);
+    rec::mf_options o{.factors = 4, .epochs = 3, .learning_rate = 0.05, .regularization = 0.1, .bias_regularization = 0.03,
+                      .init_std = 0.2, .seed = 11};
+    rec::matrix_factorization model(o);
+    model.fit(log);
+    // Replay in double: same seeded initialisation (user factors, then item factors), same shuffles.
+    const std::size_t k = o.factors;
+    cr::rng g(o.seed);
+    std::vector<double> p(7 * k), q(9 * k), bu(7, 0.0), bi(9, 0.0);
+    for (auto& x : p) x = static_cast<double>(static_cast<float>(o.init_std * g.normal()));
+    for (auto& x : q) x = static_cast<double>(static_cast<float>(o.init_std * g.normal()));
+    double wsum = 0.0, sum = 0.0;
+    for (std::size_t r = 0; r < log.size(); ++r) {
+        wsum += log.weights()[r];
+        sum += log.weights()[r] * log.values()[r];
+    }
+    const double mu = sum / wsum;
+    REQUIRE(model.global_mean() == Approx(mu).epsilon(1e-12));
+    std::vector<std::size_t> order(log.size());
+    for (std::size_t r = 0; r < order.size(); ++r) order[r] = r;
+    for (std::size_t e = 0; e < o.epochs; ++e) {
+        g.shuffle(std::span<std::size_t>(order));
+        for (std::size_t r : order) {
+            const std::size_t u = log.users()[r], i = log.items()[r];
+            double pred = mu + bu[u] + bi[i];
+            for (std::size_t f = 0; f < k; ++f) pred += p[u * k + f] * q[i * k + f];
+            const double we = log.weights()[r] * (log.values()[r] - pred);
+            bu[u] += o.learning_rate * (we - o.bias_regularization * bu[u]);
+            bi[i] += o.learning_rate * (we - o.bias_regularization * bi[i]);
+            for (std::size_t f = 0; f < k; ++f) {
+                const double pf = p[u * k + f], qf = q[i * k + f];
+                p[u * k + f] += o.learning_rate * (we * qf - o.regularization * pf);
+                q[i * k + f] += o.learning_rate * (we * pf - o.regularization * qf);
+            }
+        }
+    }
+    for (std::size_t j = 0; j < p.size(); ++j) REQUIRE(model.user_factors()[j] == Approx(p[j]).margin(1e-5));
+    for (std::size_t j = 0; j < q.size(); ++j) REQUIRE(model.item_factors()[j] == Approx(q[j]).margin(1e-5));
+    for (std::size_t u = 0; u < 7; ++u) REQUIRE(model.user_bias()[u] == Approx(bu[u]).margin(1e-5));
+    // predict = mu + b_u + b_i + <p_u, q_i>, from the exposed parameters.
+    for (std::size_t u = 0; u < 7; ++u)
+        for (std::size_t i = 0; i < 9; ++i) {
+            double s = mu + model.user_bias()[u] + model.item_bias()[i];
+            for (std::size_t f = 0; f < k; ++f) s += double(model.user_factors()[u * k + f]) * model.item_factors()[i * k + f];
+            REQUIRE(model.predict(u, i) == Approx(s).margin(1e-5));
+        }
+    REQUIRE(model.epoch_losses().size() == 3);
+}
+
+TEST_CASE("matrix_factorization: library SGD with batch size 1 equals per-rating SGD; Adam lowers the loss",
+          "[rec][mf]") {
+    const auto log = random_ratings(12, 10, 150, 5);
+    rec::mf_options o{.factors = 3, .epochs = 4, .learning_rate = 0.02, .regularization = 0.05, .bias_regularization = 0.01,
+                      .seed = 2};
+    rec::matrix_factorization a(o), b(o);
+    a.fit(log);
+    cr::optim::sgd<float> opt({.lr = 0.02});
+    b.fit(log, opt, 1);
+    for (std::size_t j = 0; j < a.user_factors().size(); ++j) REQUIRE(a.user_factors()[j] == Approx(b.user_factors()[j]).margin(1e-5));
+    for (std::size_t j = 0; j < a.item_bias().size(); ++j) REQUIRE(a.item_bias()[j] == Approx(b.item_bias()[j]).margin(1e-5));
+
+    rec::matrix_factorization c({.factors = 4, .epochs = 30, .regularization = 0.01, .seed = 1});
+    cr::optim::adam<float> adam({.lr = 0.05});
+    c.fit(log, adam, 16);
+    REQUIRE(c.epoch_losses().back() < 0.5 * c.epoch_losses().front());
+}
+
+TEST_CASE("matrix_factorization: clipping, new users, weights, errors, persistence", "[rec][mf]") {
+    const auto log = random_ratings(6, 5, 40, 9);
+    rec::matrix_factorization m({.factors = 2, .epochs = 5, .min_prediction = 1.0, .max_prediction = 5.0});
+    REQUIRE_THROWS_AS(m.predict(0, 0), cr::not_fitted_error);
+    m.fit(log);
+    for (std::size_t u = 0; u < 8; ++u)
+        for (double s : m.score(u, std::vector<std::size_t>{0, 1, 2, 3, 4})) REQUIRE((s >= 1.0 && s <= 5.0));
+    // A user beyond the training range scores mu + b_i.
+    REQUIRE(m.predict(100, 2) == Approx(std::clamp(m.global_mean() + m.item_bias()[2], 1.0, 5.0)));
+    REQUIRE_FALSE(m.covers(100));
+    REQUIRE_THROWS_AS(m.predict(0, 5), cr::argument_error);
+    REQUIRE_THROWS_AS(rec::matrix_factorization({.factors = 0}), cr::argument_error);
+    REQUIRE_THROWS_AS(rec::matrix_factorization({.learning_rate = -1.0}), cr::argument_error);
+    REQUIRE_THROWS_AS(rec::matrix_factorization({.min_prediction = 5.0, .max_prediction = 1.0}), cr::argument_error);
+    REQUIRE_THROWS_AS(m.fit(data::interactions{}), cr::argument_error);
+    rec::matrix_factorization blow({.factors = 2, .epochs = 50, .learning_rate = 50.0});
+    REQUIRE_THROWS_AS(blow.fit(log), cr::numeric_error);
+
+    const auto path = causalrec_test::temp_path("mf.safetensors");
+    rec::save_recommender(m, path);
+    const auto back = rec::load_recommender<rec::matrix_factorization>(path);
+    for (std::size_t u = 0; u < 6; ++u) {
+        REQUIRE((back.recommend(u, 3) == m.recommend(u, 3)));
+        REQUIRE((back.score(u, std::vector<std::size_t>{0, 4}) == m.score(u, std::vector<std::size_t>{0, 4})));
+    }
+    REQUIRE_THROWS_AS(rec::load_recommender<rec::als>(path), cr::format_error);
+}
+
+TEST_CASE("als explicit: each item solves its regularised normal equations (brute force)", "[rec][als]") {
+    const auto log = random_ratings(15, 11, 90, 21);
+    for (bool scaled : {true, false}) {
+        rec::als m({.factors = 4, .iterations = 3, .regularization = 0.3, .scale_regularization = scaled, .seed = 5});
+        m.fit(log);
+        require_item_side_solved(m, log, 2e-4);
+    }
+}
+
+TEST_CASE("als implicit: each item solves the confidence-weighted system over all users (brute force)", "[rec][als]") {
+    auto log = random_ratings(14, 12, 70, 8);
+    rec::als m({.factors = 5, .iterations = 2, .regularization = 0.5, .feedback = rec::als_feedback::implicit,
+                .alpha = 2.0, .seed = 3});
+    m.fit(log);
+    require_item_side_solved(m, log, 2e-4);
+    REQUIRE(m.global_mean() == 0.0);
+}
+
+TEST_CASE("als: conjugate gradient with k steps reaches the exact solution; fold-in equals a brute-force solve",
+          "[rec][als]") {
+    const auto log = random_ratings(15, 11, 90, 4);
+    for (auto feedback : {rec::als_feedback::explicit_ratings, rec::als_feedback::implicit}) {
+        rec::als m({.factors = 4, .iterations = 3, .regularization = 0.2, .feedback = feedback, .alpha = 1.5,
+                    .solver = rec::als_solver::conjugate_gradient, .cg_steps = 8});
+        m.fit(log);
+        require_item_side_solved(m, log, 2e-3);
+    }
+    // Fold-in of a new user: brute-force normal equations against the fitted item factors.
+    rec::als m({.factors = 3, .iterations = 4, .regularization = 0.1});
+    m.fit(log);
+    const std::vector<std::size_t> items{1, 4, 7};
+    const std::vector<double> values{5.0, 2.0, 4.0};
+    const auto x = m.fold_in(items, values);
+    const std::size_t k = 3;
+    std::vector<double> a(k * k, 0.0), b(k, 0.0);
+    for (std::size_t j = 0; j < items.size(); ++j)
+        for (std::size_t f = 0; f < k; ++f) {
+            const double qf = m.item_factors()[items[j] * k + f];
+            b[f] += (values[j] - m.global_mean()) * qf;
+            for (std::size_t g = 0; g < k; ++g) a[f * k + g] += qf * m.item_factors()[items[j] * k + g];
+        }
+    for (std::size_t f = 0; f < k; ++f) a[f * k + f] += 0.1 * 3;
+    const auto expect = solve(a, b);
+    for (std::size_t f = 0; f < k; ++f) REQUIRE(x[f] == Approx(expect[f]).margin(1e-4));
+    const auto recs = m.recommend_from_history(items, values, 20);
+    REQUIRE(recs.size() == 8);  // 11 items minus the 3 given
+    for (const auto& r : recs) REQUIRE(std::find(items.begin(), items.end(), r.item) == items.end());
+    REQUIRE_THROWS_AS(m.fold_in(items, std::vector<double>{1.0}), cr::argument_error);
+    REQUIRE_THROWS_AS(m.fold_in(std::vector<std::size_t>{11}, std::vector<double>{1.0}), cr::argument_error);
+}
+
+TEST_CASE("als: thread count does not change the result; errors; persistence", "[rec][als]") {
+    const auto log = random_ratings(40, 30, 400, 12);
+    const int before = cr::num_threads();
+    cr::set_num_threads(1);
+    rec::als one({.factors = 6, .iterations = 3});
+    one.fit(log);
+    cr::set_num_threads(2);
+    rec::als two({.factors = 6, .iterations = 3});
+    two.fit(log);
+    cr::set_num_threads(before);
+    REQUIRE(std::equal(one.user_factors().begin(), one.user_factors().end(), two.user_factors().begin()));
+    REQUIRE(std::equal(one.item_factors().begin(), one.item_factors().end(), two.item_factors().begin()));
+
+    REQUIRE_THROWS_AS(rec::als({.factors = 0}), cr::argument_error);
+    REQUIRE_THROWS_AS(rec::als({.regularization = 0.0}), cr::argument_error);
+    REQUIRE_THROWS_AS(rec::als({.cg_steps = 0}), cr::argument_error);
+    rec::als unfit;
+    REQUIRE_THROWS_AS(unfit.recommend(0, 3), cr::not_fitted_error);
+    data::interactions negative(std::vector<std::size_t>{0}, std::vector<std::size_t>{0}, std::vector<double>{-1.0});
+    rec::als imp({.feedback = rec::als_feedback::implicit});
+    REQUIRE_THROWS_AS(imp.fit(negative), cr::argument_error);
+
+    const auto path = causalrec_test::temp_path("als.safetensors");
+    rec::save_recommender(one, path);
+    const auto back = rec::load_recommender<rec::als>(path);
+    for (std::size_t u = 0; u < 40; u += 7) REQUIRE((back.recommend(u, 5) == one.recommend(u, 5)));
+    REQUIRE_THROWS_AS(rec::load_recommender<rec::matrix_factorization>(path), cr::format_error);
+}
