@@ -1,13 +1,15 @@
 #pragma once
 /// @file
 /// The rec module: the Recommender concept, batch recommendation, and the recommenders
-/// (popularity, item-kNN, user-kNN).
+/// (popularity, item-kNN, user-kNN, content-based, matrix factorisation by SGD and ALS, BPR-MF).
 
 #include "../data/interactions.hpp"
 #include "als.hpp"
 #include "batch.hpp"
+#include "bpr.hpp"
 #include "common.hpp"
 #include "concepts.hpp"
+#include "content.hpp"
 #include "knn.hpp"
 #include "mf.hpp"
 #include "popularity.hpp"
@@ -18,4 +20,6 @@ static_assert(Recommender<item_knn>);
 static_assert(Recommender<user_knn>);
 static_assert(Recommender<matrix_factorization> && ReportsCoverage<matrix_factorization>);
 static_assert(Recommender<als> && ReportsCoverage<als>);
+static_assert(Recommender<content_based> && ReportsCoverage<content_based>);
+static_assert(Recommender<bpr> && ReportsCoverage<bpr>);
 }  // namespace causalrec::rec
