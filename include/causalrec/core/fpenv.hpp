@@ -8,9 +8,10 @@
 
 #if defined(__SSE__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 1)
 #include <xmmintrin.h>
+/// 1 where the SSE control register (MXCSR) is available, so denormals can be flushed; else 0.
 #define CAUSALREC_HAS_MXCSR 1
 #else
-#define CAUSALREC_HAS_MXCSR 0
+#define CAUSALREC_HAS_MXCSR 0  ///< (not available on this target)
 #endif
 
 namespace causalrec {

@@ -1,7 +1,7 @@
 #pragma once
 /// @file
 /// The library's random engine. Every random component takes one explicitly; there is no global RNG.
-/// The engine and its distributions are implemented here (not taken from <random>) so that the same
+/// The engine and its distributions are implemented here (not taken from `<random>`) so that the same
 /// seed gives the same numbers with libstdc++, libc++ and MSVC alike.
 
 #include <cmath>
@@ -14,10 +14,10 @@
 namespace causalrec {
 
 /// xoshiro256** engine (Blackman & Vigna 2018) seeded through splitmix64, with portable distributions.
-/// Satisfies std::uniform_random_bit_generator, so it can also drive <random> distributions.
+/// Satisfies std::uniform_random_bit_generator, so it can also drive `<random>` distributions.
 class rng {
 public:
-    using result_type = std::uint64_t;
+    using result_type = std::uint64_t;  ///< the type of a draw (64 random bits)
 
     /// Seeds the engine; equal seeds give equal streams on every platform.
     explicit rng(std::uint64_t seed = 0x5eed) noexcept { reseed(seed); }
@@ -29,7 +29,9 @@ public:
         has_spare_normal_ = false;
     }
 
+    /// The smallest value operator() returns (0).
     static constexpr result_type min() noexcept { return 0; }
+    /// The largest value operator() returns (2^64 - 1).
     static constexpr result_type max() noexcept { return std::numeric_limits<result_type>::max(); }
 
     /// Next raw 64-bit value.

@@ -20,6 +20,7 @@ int openblas_get_num_threads(void);
 char* openblas_get_config(void);
 char* openblas_get_corename(void);
 }
+/// 1 where openblas_set_num_threads can be declared weak (found at run time when linked); else 0.
 #define CAUSALREC_HAS_WEAK_OPENBLAS 1
 #elif defined(__GNUC__) || defined(__clang__)
 extern "C" {
@@ -30,7 +31,7 @@ char* openblas_get_corename(void) __attribute__((weak));
 }
 #define CAUSALREC_HAS_WEAK_OPENBLAS 1
 #else
-#define CAUSALREC_HAS_WEAK_OPENBLAS 0
+#define CAUSALREC_HAS_WEAK_OPENBLAS 0  ///< (not available on this target)
 #endif
 
 namespace causalrec {

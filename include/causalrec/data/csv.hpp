@@ -421,7 +421,7 @@ dataset<T> read_csv_text(std::string_view text, const csv_options& options = {},
 
 /// Column names used by write_csv for the non-feature columns of a dataset.
 struct csv_write_options {
-    char delimiter = ',';
+    char delimiter = ',';  ///< field separator
     std::string label = "label";          ///< header name of the label column
     std::string weight = "weight";        ///< header name of the weight column
     std::string treatment = "treatment";  ///< header name of the treatment column

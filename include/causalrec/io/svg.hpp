@@ -179,7 +179,7 @@ inline std::string coord(double v) { return format_fixed(v, 2); }
 }  // namespace detail
 
 /// An SVG line chart of `series`: axes with about five "nice" ticks, grid lines, title, axis labels
-/// and a legend. NaN and infinite points are skipped; every series gives exactly one <polyline>
+/// and a legend. NaN and infinite points are skipped; every series gives exactly one `<polyline>`
 /// (empty when it has no finite point); all text is escaped. Raises argument_error when a series'
 /// x and y lengths differ, when width/height are too small or when y_min >= y_max.
 inline std::string svg_line_chart(std::span<const line_series> series, const chart_options& options = {}) {

@@ -31,7 +31,7 @@ struct binary_cross_entropy_options {
 /// the precision (and the non-vanishing gradient) of BCE-with-logits.
 class binary_cross_entropy {
 public:
-    using options = binary_cross_entropy_options;
+    using options = binary_cross_entropy_options;  ///< the options type taken by the constructor
     /// The loss's name in messages and logs.
     static constexpr std::string_view type_name = "binary_cross_entropy";
 
@@ -122,7 +122,7 @@ struct binary_cross_entropy_with_logits_options {
 /// finite z. Use it with a model whose last layer is linear (no sigmoid).
 class binary_cross_entropy_with_logits {
 public:
-    using options = binary_cross_entropy_with_logits_options;
+    using options = binary_cross_entropy_with_logits_options;  ///< the options type taken by the constructor
     /// The loss's name in messages and logs.
     static constexpr std::string_view type_name = "binary_cross_entropy_with_logits";
 

@@ -23,7 +23,7 @@ struct mse_options {
 /// (see reduction.hpp for the weighted forms). Same as torch.nn.MSELoss / keras MeanSquaredError.
 class mse {
 public:
-    using options = mse_options;
+    using options = mse_options;  ///< the options type taken by the constructor
     /// The loss's name in messages and logs.
     static constexpr std::string_view type_name = "mse";
 
@@ -83,7 +83,7 @@ struct huber_options {
 /// |r| <= delta, else delta (|r| - delta / 2); derivative r, resp. delta sign(r).
 class huber {
 public:
-    using options = huber_options;
+    using options = huber_options;  ///< the options type taken by the constructor
     /// The loss's name in messages and logs.
     static constexpr std::string_view type_name = "huber";
 

@@ -143,16 +143,18 @@ public:
     /// The bias (out), empty without bias.
     const vector<T>& bias() const noexcept { return bias_; }
 
+    /// Copies the weights and bias into buffers of its own (gradients and work buffers start empty).
     dense(const dense& other) : dense(other.inputs(), other.outputs(), other.options_) {
         weight_ = other.weight_;
         bias_ = other.bias_;
     }
+    /// Copy assignment, as the copy constructor.
     dense& operator=(const dense& other) {
         if (this != &other) *this = dense(other);
         return *this;
     }
-    dense(dense&&) noexcept = default;
-    dense& operator=(dense&&) noexcept = default;
+    dense(dense&&) noexcept = default;             ///< move construction
+    dense& operator=(dense&&) noexcept = default;  ///< move assignment
 
 private:
     dense_options options_;

@@ -33,8 +33,8 @@ struct adagrad_options {
 template <std::floating_point T = float>
 class adagrad {
 public:
-    using options = adagrad_options;
-    using value_type = T;
+    using options = adagrad_options;  ///< the options type taken by the constructor
+    using value_type = T;  ///< the element type of the parameters it updates
     /// Names of the state slots (parameter_state::slots).
     static constexpr std::array<std::string_view, 3> slot_names{"sum", "", ""};
 

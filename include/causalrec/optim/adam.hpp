@@ -118,8 +118,8 @@ void adam_step(optimizer_core<T>& core, const Options& o, bool decoupled, std::s
 template <std::floating_point T = float>
 class adam {
 public:
-    using options = adam_options;
-    using value_type = T;
+    using options = adam_options;  ///< the options type taken by the constructor
+    using value_type = T;  ///< the element type of the parameters it updates
     /// Names of the state slots (parameter_state::slots).
     static constexpr std::array<std::string_view, 3> slot_names{"exp_avg", "exp_avg_sq", "max_exp_avg_sq"};
 
@@ -155,8 +155,8 @@ private:
 template <std::floating_point T = float>
 class adamw {
 public:
-    using options = adamw_options;
-    using value_type = T;
+    using options = adamw_options;  ///< the options type taken by the constructor
+    using value_type = T;  ///< the element type of the parameters it updates
     /// Names of the state slots (parameter_state::slots).
     static constexpr std::array<std::string_view, 3> slot_names{"exp_avg", "exp_avg_sq", "max_exp_avg_sq"};
 

@@ -36,8 +36,8 @@ struct rmsprop_options {
 template <std::floating_point T = float>
 class rmsprop {
 public:
-    using options = rmsprop_options;
-    using value_type = T;
+    using options = rmsprop_options;  ///< the options type taken by the constructor
+    using value_type = T;  ///< the element type of the parameters it updates
     /// Names of the state slots (parameter_state::slots).
     static constexpr std::array<std::string_view, 3> slot_names{"square_avg", "grad_avg", "momentum_buffer"};
 

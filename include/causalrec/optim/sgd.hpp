@@ -34,8 +34,8 @@ struct sgd_options {
 template <std::floating_point T = float>
 class sgd {
 public:
-    using options = sgd_options;
-    using value_type = T;
+    using options = sgd_options;  ///< the options type taken by the constructor
+    using value_type = T;  ///< the element type of the parameters it updates
     /// Names of the state slots (parameter_state::slots).
     static constexpr std::array<std::string_view, 3> slot_names{"momentum_buffer", "", ""};
 
@@ -104,8 +104,8 @@ struct gd_options {
 template <std::floating_point T = float>
 class gd {
 public:
-    using options = gd_options;
-    using value_type = T;
+    using options = gd_options;  ///< the options type taken by the constructor
+    using value_type = T;  ///< the element type of the parameters it updates
     /// Read by the training loop: one batch per epoch, the whole training set.
     static constexpr bool full_batch = true;
     /// Names of the state slots (none are used).

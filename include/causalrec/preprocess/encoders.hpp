@@ -120,7 +120,7 @@ inline constexpr enum_names<one_hot_drop, 3> one_hot_drop_names{
 /// NaN seen at fit as its own category placed last.
 class one_hot_encoder {
 public:
-    using options = one_hot_encoder_options;
+    using options = one_hot_encoder_options;  ///< the options type taken by the constructor
     /// The type's name in messages and in its JSON state.
     static constexpr std::string_view type_name = "one_hot_encoder";
 
@@ -289,7 +289,7 @@ inline constexpr enum_names<ordinal_unknown, 2> ordinal_unknown_names{
 /// like scikit-learn's OrdinalEncoder: NaN passes through as encoded_missing_value (NaN by default).
 class ordinal_encoder {
 public:
-    using options = ordinal_encoder_options;
+    using options = ordinal_encoder_options;  ///< the options type taken by the constructor
     /// The type's name in messages and in its JSON state.
     static constexpr std::string_view type_name = "ordinal_encoder";
 

@@ -93,7 +93,7 @@ inline double impute_statistic(std::vector<double> v, impute_strategy strategy) 
 /// (strategy constant always fills it with fill_value).
 class simple_imputer {
 public:
-    using options = simple_imputer_options;
+    using options = simple_imputer_options;  ///< the options type taken by the constructor
     /// The type's name in messages and in its JSON state.
     static constexpr std::string_view type_name = "simple_imputer";
 

@@ -31,7 +31,7 @@ struct standard_scaler_options {
 /// column gets scale 1 (so it maps to 0).
 class standard_scaler {
 public:
-    using options = standard_scaler_options;
+    using options = standard_scaler_options;  ///< the options type taken by the constructor
     /// The type's name in messages and in its JSON state.
     static constexpr std::string_view type_name = "standard_scaler";
 
@@ -170,7 +170,7 @@ struct min_max_scaler_options {
 /// (range below 10 machine epsilons of T) maps to feature_range.first.
 class min_max_scaler {
 public:
-    using options = min_max_scaler_options;
+    using options = min_max_scaler_options;  ///< the options type taken by the constructor
     /// The type's name in messages and in its JSON state.
     static constexpr std::string_view type_name = "min_max_scaler";
 

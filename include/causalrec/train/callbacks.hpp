@@ -293,8 +293,10 @@ struct reduce_lr_on_plateau {
         ctx.set_learning_rate(schedule.update(ctx.log_value(monitor), ctx.learning_rate()));
     }
 };
+/// Deduces the plateau schedule type from the constructor argument.
 template <class Plateau>
 reduce_lr_on_plateau(Plateau) -> reduce_lr_on_plateau<Plateau>;
+/// Deduces the plateau schedule type from the constructor arguments (schedule, monitored metric).
 template <class Plateau>
 reduce_lr_on_plateau(Plateau, std::string) -> reduce_lr_on_plateau<Plateau>;
 
