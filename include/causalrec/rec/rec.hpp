@@ -1,7 +1,8 @@
 #pragma once
 /// @file
 /// The rec module: the Recommender concept, batch recommendation, and the recommenders
-/// (popularity, item-kNN, user-kNN, content-based, matrix factorisation by SGD and ALS, BPR-MF).
+/// (popularity, item-kNN, user-kNN, content-based, matrix factorisation by SGD and ALS, BPR-MF,
+/// NeuMF, two-tower).
 
 #include "../data/interactions.hpp"
 #include "als.hpp"
@@ -12,6 +13,7 @@
 #include "content.hpp"
 #include "knn.hpp"
 #include "mf.hpp"
+#include "neural.hpp"
 #include "popularity.hpp"
 
 namespace causalrec::rec {
@@ -22,4 +24,6 @@ static_assert(Recommender<matrix_factorization> && ReportsCoverage<matrix_factor
 static_assert(Recommender<als> && ReportsCoverage<als>);
 static_assert(Recommender<content_based> && ReportsCoverage<content_based>);
 static_assert(Recommender<bpr> && ReportsCoverage<bpr>);
+static_assert(Recommender<neumf> && ReportsCoverage<neumf>);
+static_assert(Recommender<two_tower> && ReportsCoverage<two_tower>);
 }  // namespace causalrec::rec

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -14,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "../core/detail/message.hpp"
 #include "../core/error.hpp"
 #include "../core/fpenv.hpp"
 #include "../core/parameter.hpp"
@@ -51,6 +53,10 @@ struct fit_options {
     std::vector<metric_entry> metrics{};       ///< metrics computed each epoch on training and validation predictions
     int verbose = 1;                   ///< 0 silent, 1 progress bar (one line per epoch when not a terminal), 2 one line per epoch
     bool flush_denormals = true;       ///< run with denormals flushed to zero (see core/fpenv.hpp); restored on return
+    /// Called at the start of every epoch (0-based) with the training rows, which it may rewrite in
+    /// place, keeping their shape: fresh negative samples each epoch (Keras's Sequence.on_epoch_end).
+    /// Rows held out by validation_split are not passed. Empty = the rows stay as given.
+    std::function<void(std::size_t epoch, matrix<T>& X, matrix<T>& Y)> resample{};
 };
 
 /// Options of evaluate.
@@ -160,6 +166,20 @@ vector<T> rows_of(const vector<T>& v, std::size_t begin, std::size_t end) {
     return out;
 }
 
+/// Re-reads the touched rows of the sparse views in `params` (fetched once from `model`) after a
+/// backward pass; raises shape_error if the model's parameter list changed.
+template <class Model, class T>
+void refresh_sparse_views(Model& model, std::vector<parameter_view<T>>& params) {
+    const auto fresh = model.parameters();
+    std::size_t k = 0;
+    for (const auto& p : fresh) {
+        if (k == params.size() || p.value.data() != params[k].value.data())
+            throw shape_error("fit: the model's parameter list changed during training");
+        params[k].touched_rows = p.touched_rows;
+        ++k;
+    }
+}
+
 /// Mean loss (weighted by batch rows), and the first output column as scores, over a data set.
 template <class Model, class Loss, class T>
 double evaluate_into(Model& model, const Loss& loss, const matrix<T>& x, const matrix<T>& y, const vector<T>* w,
@@ -225,10 +245,12 @@ history fit(Model& model, const Loss& loss, Optimizer&& optimizer, const matrix<
                                  std::to_string(n) + " rows");
         held_out = validation_data<T>{detail::rows_of(X, n_train, n), detail::rows_of(Y, n_train, n)};
     }
-    const matrix<T> X_part = n_train == n ? matrix<T>() : detail::rows_of(X, 0, n_train);
-    const matrix<T> Y_part = n_train == n ? matrix<T>() : detail::rows_of(Y, 0, n_train);
-    const matrix<T>& X_train = n_train == n ? X : X_part;
-    const matrix<T>& Y_train = n_train == n ? Y : Y_part;
+    // A copy of the training rows when they are held apart or rewritten by options.resample.
+    const bool own_rows = n_train != n || static_cast<bool>(options.resample);
+    matrix<T> X_part = own_rows ? detail::rows_of(X, 0, n_train) : matrix<T>();
+    matrix<T> Y_part = own_rows ? detail::rows_of(Y, 0, n_train) : matrix<T>();
+    const matrix<T>& X_train = own_rows ? X_part : X;
+    const matrix<T>& Y_train = own_rows ? Y_part : Y;
     std::optional<vector<T>> w_train;
     if (options.sample_weight) w_train = n_train == n ? *options.sample_weight : detail::rows_of(*options.sample_weight, 0, n_train);
 
@@ -242,7 +264,10 @@ history fit(Model& model, const Loss& loss, Optimizer&& optimizer, const matrix<
                 : data::batch_iterator<T>(X_train, Y_train,
                                           {.batch_size = batch_size, .shuffle = options.shuffle, .seed = options.seed});
 
-    const std::vector<parameter_view<T>> params = model.parameters();
+    std::vector<parameter_view<T>> params = model.parameters();
+    // A sparse view (embedding) lists the rows its last backward pass touched, so it is re-read
+    // after every backward pass; models without sparse parameters keep their views (no allocation).
+    const bool sparse_views = std::any_of(params.begin(), params.end(), [](const parameter_view<T>& p) { return p.sparse; });
     history record;
     progress_bar bar({.verbose = options.verbose});
     training_context<Model, T> ctx{.model = model, .parameters = params, .record = record};
@@ -272,6 +297,16 @@ history fit(Model& model, const Loss& loss, Optimizer&& optimizer, const matrix<
     for (std::size_t epoch = 0; epoch < options.epochs; ++epoch) {
         ctx.epoch = epoch;
         const auto start = clock();
+        if (options.resample) {
+            const auto x_shape = X_part.shape(), y_shape = Y_part.shape();
+            options.resample(epoch, X_part, Y_part);
+            if (X_part.shape() != x_shape || Y_part.shape() != y_shape)
+                throw shape_error(causalrec::detail::cat("fit: resample changed the shape of the training rows at epoch ",
+                                                         epoch + 1, " (it must rewrite them in place)"));
+            detail::check_finite(X_part, "fit", "X after resample");
+            detail::check_finite(Y_part, "fit", "the targets after resample");
+            if constexpr (loss::ValidatesTargets<Loss, T>) loss.validate_targets(Y_part);
+        }
         for_each_callback([&](auto& cb) { detail::call_epoch_begin(cb, ctx); });
         double loss_sum = 0.0;
         std::size_t pos = 0, batch = 0;
@@ -291,6 +326,7 @@ history fit(Model& model, const Loss& loss, Optimizer&& optimizer, const matrix<
                 detail::set_training(model, false);
                 throw numeric_error(msg);
             }
+            if (sparse_views) detail::refresh_sparse_views(model, params);
             optimizer.step(std::span<const parameter_view<T>>(params));
             loss_sum += value * static_cast<double>(rows);
             if (!options.metrics.empty()) {
