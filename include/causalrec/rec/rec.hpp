@@ -8,13 +8,16 @@
 #include "als.hpp"
 #include "batch.hpp"
 #include "bpr.hpp"
+#include "cold_start.hpp"
 #include "common.hpp"
 #include "concepts.hpp"
 #include "content.hpp"
+#include "evaluate.hpp"
 #include "knn.hpp"
 #include "mf.hpp"
 #include "neural.hpp"
 #include "popularity.hpp"
+#include "simulator.hpp"
 
 namespace causalrec::rec {
 static_assert(Recommender<popularity>);
