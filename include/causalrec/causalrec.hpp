@@ -11,4 +11,5 @@
 #include "optim/optim.hpp"
 #include "preprocess/preprocess.hpp"
 #include "rec/rec.hpp"
+#include "causal/causal.hpp"
 #include "train/train.hpp"
