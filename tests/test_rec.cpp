@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "catch.hpp"
+#include "temp_files.hpp"
 
 namespace cr = causalrec;
 namespace data = causalrec::data;
@@ -313,4 +314,46 @@ TEST_CASE("recommend_many: equals recommend per user, independent of the thread 
     pop.fit(log);
     const auto p = rec::recommend_many(pop, users, 3, false);
     CHECK(p[0] == p[44]);
+}
+
+TEST_CASE("popularity and knn: save and load keep scores and id maps; wrong files are rejected", "[rec]") {
+    const char* text = "user,item,rating,ts\nann,a,5,1\nann,b,3,2\nbob,b,4,3\nbob,c,2,4\ncat,a,1,5\ncat,c,5,6\ndan,d,4,7\n";
+    const auto log = data::read_interactions_text(text, {.value = "rating", .timestamp = "ts"});
+    const auto path = causalrec_test::temp_path("rec_models.safetensors");
+    const std::vector<std::size_t> all{0, 1, 2, 3};
+
+    rec::popularity pop({.sum_values = true, .half_life = 3.0});
+    pop.fit(log);
+    rec::save_recommender(pop, path);
+    const auto pop2 = rec::load_recommender<rec::popularity>(path);
+    REQUIRE(pop2.item_scores() == pop.item_scores());
+    REQUIRE(pop2.user_ids() == log.user_ids());
+    REQUIRE(pop2.item_ids() == log.item_ids());
+    for (std::size_t u = 0; u < 4; ++u) REQUIRE((pop2.recommend(u, 3) == pop.recommend(u, 3)));
+    REQUIRE_THROWS_AS(rec::load_recommender<rec::item_knn>(path), cr::format_error);
+
+    rec::item_knn items({.measure = rec::similarity::pearson, .shrinkage = 2.0, .neighbours = 2});
+    items.fit(log);
+    rec::save_recommender(items, path);
+    const auto items2 = rec::load_recommender<rec::item_knn>(path);
+    REQUIRE(items2.neighbours().values == items.neighbours().values);
+    REQUIRE(items2.neighbours().indices == items.neighbours().indices);
+    for (std::size_t u = 0; u < 4; ++u) REQUIRE((items2.score(u, all) == items.score(u, all)));
+    REQUIRE_THROWS_AS(rec::load_recommender<rec::user_knn>(path), cr::format_error);
+
+    rec::user_knn users({.measure = rec::similarity::jaccard});
+    users.fit(log);
+    rec::save_recommender(users, path);
+    const auto users2 = rec::load_recommender<rec::user_knn>(path);
+    for (std::size_t u = 0; u < 4; ++u) REQUIRE((users2.recommend(u, 4) == users.recommend(u, 4)));
+    REQUIRE(users2.covers(0));
+    REQUIRE_FALSE(users2.covers(4));
+
+    // A truncated file and a file whose seen lists point outside the catalogue are format errors.
+    auto file = users.to_file();
+    file.metadata["n_items"] = "2";
+    REQUIRE_THROWS_AS(rec::user_knn::from_file(std::move(file)), cr::format_error);
+    auto other = users.to_file();
+    other.metadata["format"] = "something-else";
+    REQUIRE_THROWS_AS(rec::user_knn::from_file(std::move(other)), cr::format_error);
 }

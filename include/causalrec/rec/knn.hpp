@@ -17,6 +17,7 @@
 #include "../data/interactions.hpp"
 #include "common.hpp"
 #include "concepts.hpp"
+#include "persistence.hpp"
 
 namespace causalrec::rec {
 
@@ -149,15 +150,14 @@ public:
     void fit(const data::interactions& log) {
         weights_ = ItemBased ? neighbours_of(log.by_item(), log.by_user(), options_)
                              : neighbours_of(log.by_user(), log.by_item(), options_);
-        seen_ = seen_items::from(log.by_user());
-        n_items_ = log.n_items();
+        log_ = log_summary::of(log);
         fitted_ = true;
     }
 
     /// True after fit().
     bool fitted() const noexcept { return fitted_; }
     /// Items in the training log.
-    std::size_t n_items() const noexcept { return n_items_; }
+    std::size_t n_items() const noexcept { return log_.n_items; }
     /// The neighbour weights: row r holds item (or user) r's kept neighbours (ascending) and their weights.
     const data::csr_matrix& neighbours() const {
         require_fitted(fitted_, model);
@@ -174,7 +174,7 @@ public:
     /// item index out of range.
     std::vector<double> score(std::size_t user, std::span<const std::size_t> items) const {
         require_fitted(fitted_, model);
-        check_items(items, n_items_, model);
+        check_items(items, log_.n_items, model);
         return gather(scores(user), items);
     }
 
@@ -182,17 +182,64 @@ public:
     std::vector<scored_item> recommend(std::size_t user, std::size_t k, bool exclude_seen = true) const {
         std::vector<char> reached;
         const auto s = all_scores(user, reached);
-        return top_k(s, k, exclude_seen ? seen_.of(user) : std::span<const std::size_t>{}, reached);
+        return top_k(s, k, exclude_seen ? log_.seen.of(user) : std::span<const std::size_t>{}, reached);
+    }
+
+    /// True for a user with at least one training item (others get no neighbourhood scores).
+    bool covers(std::size_t user) const noexcept { return fitted_ && log_.has_history(user); }
+    /// Original user ids of the training log (empty when it had none).
+    const data::id_map& user_ids() const noexcept { return log_.user_ids; }
+    /// Original item ids of the training log (empty when it had none).
+    const data::id_map& item_ids() const noexcept { return log_.item_ids; }
+
+    /// The model as a recommender file (see save_recommender): options and the neighbour lists.
+    io::tensor_file to_file() const {
+        require_fitted(fitted_, model);
+        auto f = begin_file(model,
+                            {{"measure", static_cast<int>(options_.measure)},
+                             {"shrinkage", options_.shrinkage},
+                             {"neighbours", options_.neighbours}},
+                            log_);
+        const auto ptr = to_u64(weights_.row_ptr), idx = to_u64(weights_.indices);
+        f.add<std::uint64_t>("neighbours.row_ptr", std::span<const std::uint64_t>(ptr), {ptr.size()});
+        f.add<std::uint64_t>("neighbours.indices", std::span<const std::uint64_t>(idx), {idx.size()});
+        f.add<double>("neighbours.weights", std::span<const double>(weights_.values), {weights_.values.size()});
+        return f;
+    }
+
+    /// A model read from a recommender file; raises format_error when it is not a valid file of this model.
+    static knn_recommender from_file(io::tensor_file file) {
+        auto f = open_file(std::move(file), model);
+        const int measure = option<int>(f, "measure");
+        if (measure < 0 || measure > static_cast<int>(similarity::pearson))
+            throw format_error(causalrec::detail::cat(model, " file: unknown similarity measure ", measure));
+        knn_recommender m({.measure = static_cast<similarity>(measure), .shrinkage = option<double>(f, "shrinkage"),
+                           .neighbours = option<std::size_t>(f, "neighbours")});
+        const std::size_t rows = ItemBased ? f.log.n_items : f.log.n_users;
+        const auto ptr = f.file.get_values<std::uint64_t>("neighbours.row_ptr");
+        const auto idx = f.file.get_values<std::uint64_t>("neighbours.indices");
+        auto w = f.file.get_values<double>("neighbours.weights");
+        bool ok = ptr.size() == rows + 1 && ptr.front() == 0 && ptr.back() == idx.size() && w.size() == idx.size();
+        for (std::size_t r = 0; ok && r < rows; ++r) ok = ptr[r] <= ptr[r + 1];
+        for (std::size_t j = 0; ok && j < idx.size(); ++j) ok = idx[j] < rows;
+        if (!ok) throw format_error(causalrec::detail::cat(model, " file: the neighbour lists do not describe ", rows, " rows"));
+        m.weights_.cols = rows;
+        m.weights_.row_ptr.assign(ptr.begin(), ptr.end());
+        m.weights_.indices.assign(idx.begin(), idx.end());
+        m.weights_.values = std::move(w);
+        m.log_ = std::move(f.log);
+        m.fitted_ = true;
+        return m;
     }
 
 private:
     std::vector<double> all_scores(std::size_t user, std::vector<char>& reached) const {
         require_fitted(fitted_, model);
-        std::vector<double> s(n_items_, 0.0);
-        reached.assign(n_items_, 0);
+        std::vector<double> s(log_.n_items, 0.0);
+        reached.assign(log_.n_items, 0);
         if constexpr (ItemBased) {
             // Item j gets w_ij from every item i the user has.
-            for (std::size_t i : seen_.of(user)) {
+            for (std::size_t i : log_.seen.of(user)) {
                 const auto js = weights_.row_indices(i);
                 const auto ws = weights_.row_values(i);
                 for (std::size_t q = 0; q < js.size(); ++q) {
@@ -205,7 +252,7 @@ private:
             const auto vs = weights_.row_indices(user);
             const auto ws = weights_.row_values(user);
             for (std::size_t q = 0; q < vs.size(); ++q)
-                for (std::size_t j : seen_.of(vs[q])) {
+                for (std::size_t j : log_.seen.of(vs[q])) {
                     s[j] += ws[q];
                     reached[j] = 1;
                 }
@@ -215,8 +262,7 @@ private:
 
     knn_options options_;
     data::csr_matrix weights_;
-    seen_items seen_;
-    std::size_t n_items_ = 0;
+    log_summary log_;
     bool fitted_ = false;
 };
 

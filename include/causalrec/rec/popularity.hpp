@@ -14,6 +14,7 @@
 #include "../data/interactions.hpp"
 #include "common.hpp"
 #include "concepts.hpp"
+#include "persistence.hpp"
 
 namespace causalrec::rec {
 
@@ -53,15 +54,14 @@ public:
             scores[items[r]] += w;
         }
         scores_ = std::move(scores);
-        seen_ = detail::seen_items::from(log.by_user());
-        n_users_ = log.n_users();
+        log_ = detail::log_summary::of(log);
         fitted_ = true;
     }
 
     /// True after fit().
     bool fitted() const noexcept { return fitted_; }
     /// Users in the training log.
-    std::size_t n_users() const noexcept { return n_users_; }
+    std::size_t n_users() const noexcept { return log_.n_users; }
     /// Items in the training log.
     std::size_t n_items() const noexcept { return scores_.size(); }
     /// The score of every item (the same for every user).
@@ -83,14 +83,36 @@ public:
     /// items when exclude_seen is true.
     std::vector<scored_item> recommend(std::size_t user, std::size_t k, bool exclude_seen = true) const {
         detail::require_fitted(fitted_, "popularity");
-        return detail::top_k(scores_, k, exclude_seen ? seen_.of(user) : std::span<const std::size_t>{});
+        return detail::top_k(scores_, k, exclude_seen ? log_.seen.of(user) : std::span<const std::size_t>{});
+    }
+
+    /// Original user ids of the training log (empty when it had none).
+    const data::id_map& user_ids() const noexcept { return log_.user_ids; }
+    /// Original item ids of the training log (empty when it had none).
+    const data::id_map& item_ids() const noexcept { return log_.item_ids; }
+
+    /// The model as a recommender file (see save_recommender).
+    io::tensor_file to_file() const {
+        detail::require_fitted(fitted_, "popularity");
+        auto f = detail::begin_file("popularity", {{"sum_values", options_.sum_values}, {"half_life", options_.half_life}}, log_);
+        f.add<double>("item_scores", std::span<const double>(scores_), {scores_.size()});
+        return f;
+    }
+
+    /// A model read from a recommender file; raises format_error when it is not a valid popularity file.
+    static popularity from_file(io::tensor_file file) {
+        auto f = detail::open_file(std::move(file), "popularity");
+        popularity m({.sum_values = detail::option<bool>(f, "sum_values"), .half_life = detail::option<double>(f, "half_life")});
+        m.scores_ = detail::values_with_shape<double>(f, "item_scores", {f.log.n_items});
+        m.log_ = std::move(f.log);
+        m.fitted_ = true;
+        return m;
     }
 
 private:
     popularity_options options_;
     std::vector<double> scores_;
-    detail::seen_items seen_;
-    std::size_t n_users_ = 0;
+    detail::log_summary log_;
     bool fitted_ = false;
 };
 
