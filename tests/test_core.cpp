@@ -107,3 +107,17 @@ TEST_CASE("tensor aliases are fixed-rank xtensor containers", "[core][tensor]") 
     cr::vector<double> v = {1.0, 2.0};
     REQUIRE(v.size() == 2);
 }
+
+TEST_CASE("blas_kernel_warning: set exactly when OpenBLAS runs baseline kernels on an AVX2 CPU", "[core]") {
+    const std::string info = cr::blas_info(), warning = cr::blas_kernel_warning();
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    const bool baseline_core = info.find("(core Prescott)") != std::string::npos || info.find("(core Core2)") != std::string::npos ||
+                               info.find("(core Nehalem)") != std::string::npos;
+    const bool expected = baseline_core && __builtin_cpu_supports("avx2");
+    INFO(info);
+    REQUIRE(warning.empty() == !expected);
+    if (expected) REQUIRE(warning.find("OPENBLAS_CORETYPE") != std::string::npos);
+#else
+    REQUIRE(warning.empty());
+#endif
+}

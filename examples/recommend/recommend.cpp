@@ -89,6 +89,7 @@ void print_list(const char* title, const std::vector<rec::scored_item>& list, co
 int main(int argc, char** argv) try {
     const arguments args = parse(argc, argv);
     cr::set_num_threads(args.threads);
+    if (const auto warning = cr::blas_kernel_warning(); !warning.empty()) std::fprintf(stderr, "warning: %s\n", warning.c_str());
 
     // 1. Data: simulated with a known truth, or a user-item CSV.
     std::optional<rec::simulation> sim;

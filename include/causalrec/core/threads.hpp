@@ -101,4 +101,28 @@ inline std::string blas_info() {
     return "unknown BLAS (not OpenBLAS)";
 }
 
+/// A warning when OpenBLAS runs its baseline (SSE3-era) kernels on a CPU that has AVX2 — what an
+/// OpenBLAS release older than the CPU does when it does not recognise the model (e.g. 0.3.21 on
+/// Sapphire Rapids picks "Prescott"), costing a factor of 2-4 on every matrix product. Empty when
+/// all is well or when it cannot tell. Fix: set OPENBLAS_CORETYPE (Haswell, SkylakeX, Zen, ...)
+/// in the environment before the program starts.
+inline std::string blas_kernel_warning() {
+#if CAUSALREC_HAS_WEAK_OPENBLAS && (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+    if (openblas_linked() && detail::openblas_function_present(&openblas_get_corename)) {
+        const std::string core = openblas_get_corename();
+        const bool baseline = core == "Prescott" || core == "Core2" || core == "Penryn" || core == "Nehalem" || core == "Atom" ||
+                              core == "Dunnington" || core == "Katmai" || core == "Coppermine" || core == "Northwood";
+        if (baseline && __builtin_cpu_supports("avx2")) {
+            std::string w = "OpenBLAS chose its '";
+            w.append(core).append(
+                "' kernels although this CPU has AVX2 (the OpenBLAS release predates the CPU); matrix products run 2-4x "
+                "slower. Set OPENBLAS_CORETYPE=");
+            w.append(__builtin_cpu_supports("avx512f") ? "SkylakeX" : "Haswell").append(" before starting the program.");
+            return w;
+        }
+    }
+#endif
+    return {};
+}
+
 }  // namespace causalrec
