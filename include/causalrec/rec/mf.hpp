@@ -89,9 +89,6 @@ public:
         if (batch_size == 0) throw argument_error("matrix_factorization: batch_size must be >= 1");
         start(log);
         const std::size_t k = options_.factors;
-        const auto users = log.users();
-        const auto items = log.items();
-        const auto values = log.values();
         const bool weighted = options_.use_weights && log.has_weights();
         const auto weights = log.weights();
         const float reg = static_cast<float>(options_.regularization);
@@ -99,24 +96,32 @@ public:
         const float mu = static_cast<float>(mean_);
         std::vector<float> gp(p_.size()), gq(q_.size()), gbu(bu_.size()), gbi(bi_.size());
         std::vector<std::size_t> touched_users, touched_items;
+        touched_users.reserve(batch_size);
+        touched_items.reserve(batch_size);
         std::vector<std::uint64_t> user_mark(n_users_, 0), item_mark(n_items_, 0);
-        static constexpr std::size_t shape_dims = 2;
-        const std::size_t p_shape[shape_dims] = {n_users_, k}, q_shape[shape_dims] = {n_items_, k};
+        const std::size_t p_shape[2] = {n_users_, k}, q_shape[2] = {n_items_, k};
         const std::size_t bu_shape[1] = {n_users_}, bi_shape[1] = {n_items_};
-        std::vector<std::size_t> order(log.size());
-        for (std::size_t r = 0; r < order.size(); ++r) order[r] = r;
+        std::vector<parameter_view<float>> views{
+            {.name = "user_factors", .value = p_, .grad = gp, .shape = p_shape, .sparse = true, .row_size = k},
+            {.name = "item_factors", .value = q_, .grad = gq, .shape = q_shape, .sparse = true, .row_size = k}};
+        if (options_.biases) {
+            views.push_back({.name = "user_bias", .value = bu_, .grad = gbu, .shape = bu_shape, .sparse = true, .row_size = 1});
+            views.push_back({.name = "item_bias", .value = bi_, .grad = gbi, .shape = bi_shape, .sparse = true, .row_size = 1});
+        }
+        // Ratings packed in the current shuffled order (as in sgd_epochs), read sequentially.
+        std::vector<sgd_row> rows = packed_rows(log);
         std::uint64_t batch_id = 0;
         for (std::size_t epoch = 0; epoch < options_.epochs; ++epoch) {
-            rng_.shuffle(std::span<std::size_t>(order));
+            rng_.shuffle(std::span<sgd_row>(rows));
             double loss = 0.0;
-            for (std::size_t b0 = 0; b0 < order.size(); b0 += batch_size) {
-                const std::size_t b1 = std::min(order.size(), b0 + batch_size);
+            for (std::size_t b0 = 0; b0 < rows.size(); b0 += batch_size) {
+                const std::size_t b1 = std::min(rows.size(), b0 + batch_size);
                 const float inv_b = 1.0f / static_cast<float>(b1 - b0);
                 ++batch_id;
                 touched_users.clear();
                 touched_items.clear();
                 for (std::size_t j = b0; j < b1; ++j) {
-                    const std::size_t u = users[order[j]], i = items[order[j]];
+                    const std::size_t u = rows[j].user, i = rows[j].item;
                     if (user_mark[u] != batch_id) {
                         user_mark[u] = batch_id;
                         touched_users.push_back(u);
@@ -131,11 +136,12 @@ public:
                     }
                 }
                 for (std::size_t j = b0; j < b1; ++j) {
-                    const std::size_t r = order[j], u = users[r], i = items[r];
+                    const sgd_row& x = rows[j];
+                    const std::size_t u = x.user, i = x.item;
                     const float* CAUSALREC_RESTRICT p = p_.data() + u * k;
                     const float* CAUSALREC_RESTRICT q = q_.data() + i * k;
-                    const float e = static_cast<float>(values[r]) - (mu + bu_[u] + bi_[i] + detail::dot(p, q, k));
-                    const float w = weighted ? static_cast<float>(weights[r]) : 1.0f;
+                    const float e = x.value - (mu + bu_[u] + bi_[i] + detail::dot(p, q, k));
+                    const float w = weighted ? static_cast<float>(weights[x.row]) : 1.0f;
                     loss += static_cast<double>(w) * e * e;
                     const float we = w * e * inv_b, rg = reg * inv_b;
                     float* CAUSALREC_RESTRICT dp = gp.data() + u * k;
@@ -149,18 +155,11 @@ public:
                         gbi[i] += breg * inv_b * bi_[i] - we;
                     }
                 }
-                std::sort(touched_users.begin(), touched_users.end());
-                std::sort(touched_items.begin(), touched_items.end());
-                std::vector<parameter_view<float>> views{
-                    {.name = "user_factors", .value = p_, .grad = gp, .shape = p_shape, .sparse = true,
-                     .touched_rows = touched_users, .row_size = k},
-                    {.name = "item_factors", .value = q_, .grad = gq, .shape = q_shape, .sparse = true,
-                     .touched_rows = touched_items, .row_size = k}};
+                views[0].touched_rows = touched_users;
+                views[1].touched_rows = touched_items;
                 if (options_.biases) {
-                    views.push_back({.name = "user_bias", .value = bu_, .grad = gbu, .shape = bu_shape, .sparse = true,
-                                     .touched_rows = touched_users, .row_size = 1});
-                    views.push_back({.name = "item_bias", .value = bi_, .grad = gbi, .shape = bi_shape, .sparse = true,
-                                     .touched_rows = touched_items, .row_size = 1});
+                    views[2].touched_rows = touched_users;
+                    views[3].touched_rows = touched_items;
                 }
                 optimizer.step(std::span<const parameter_view<float>>(views));
             }
@@ -363,10 +362,11 @@ private:
     /// Runs `epochs` per-rating SGD passes. The ratings are packed in the order of the previous
     /// pass and reshuffled in place each epoch (the same permutations as shuffling row indices), so
     /// the pass reads them sequentially; the factor rows of upcoming ratings are prefetched.
-    void sgd_epochs(const data::interactions& log, std::size_t epochs) {
+    /// The log's ratings packed in the order of the last pass (log order after start()).
+    std::vector<sgd_row> packed_rows(const data::interactions& log) {
         const std::size_t n = log.size();
         if (n > 0xFFFFFFFFu || n_users_ > 0xFFFFFFFFu || n_items_ > 0xFFFFFFFFu)
-            throw argument_error("matrix_factorization: per-rating SGD supports up to 2^32 - 1 ratings, users and items");
+            throw argument_error("matrix_factorization: training supports up to 2^32 - 1 ratings, users and items");
         if (order_.size() != n) {
             order_.resize(n);
             for (std::size_t r = 0; r < n; ++r) order_[r] = static_cast<std::uint32_t>(r);
@@ -377,6 +377,12 @@ private:
             rows[j] = {static_cast<std::uint32_t>(log.users()[r]), static_cast<std::uint32_t>(log.items()[r]),
                        static_cast<float>(log.values()[r]), r};
         }
+        return rows;
+    }
+
+    void sgd_epochs(const data::interactions& log, std::size_t epochs) {
+        const std::size_t n = log.size();
+        std::vector<sgd_row> rows = packed_rows(log);
         const double* weights = options_.use_weights && log.has_weights() ? log.weights().data() : nullptr;
         const sgd_settings settings{static_cast<float>(options_.learning_rate), static_cast<float>(options_.regularization),
                                     static_cast<float>(options_.bias_regularization), static_cast<float>(mean_),
