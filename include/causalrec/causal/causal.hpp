@@ -4,3 +4,4 @@
 /// effect estimators, meta-learners, neural effect models, uplift.
 
 #include "concepts.hpp"
+#include "simulator.hpp"
