@@ -5,3 +5,9 @@
 
 #include "concepts.hpp"
 #include "simulator.hpp"
+#include "linear.hpp"
+#include "estimator.hpp"
+#include "propensity.hpp"
+#include "ate.hpp"
+#include "meta_learners.hpp"
+#include "uplift.hpp"
