@@ -11,3 +11,6 @@
 #include "ate.hpp"
 #include "meta_learners.hpp"
 #include "uplift.hpp"
+#include "exposure.hpp"
+#include "debias.hpp"
+#include "offpolicy.hpp"
