@@ -96,7 +96,7 @@ TEST_CASE("simulate_causal: the randomised slice and the campaign estimate the t
     INFO("difference in means " << dim << ", true mean effect " << mean_tau);
     REQUIRE(std::abs(dim - mean_tau) < 4.0 * se_dim);
     REQUIRE(std::abs(n1 / (n1 + n0) - 0.5) < 0.05);
-    REQUIRE(c.x.shape()[0] == 4000);
+    REQUIRE(c.x.shape()[0] == 10000);
     REQUIRE(c.x.shape()[1] == 12);
 }
 

@@ -35,8 +35,8 @@ struct causal_simulation_options {
     double min_exposure = 0.01;             ///< floor of the exposure probabilities (the largest IPS weight is its inverse)
     std::size_t random_items = 10;          ///< items shown uniformly at random to each user in the randomised slice
     double random_user_fraction = 0.2;      ///< share of users in the randomised slice
-    std::size_t campaign_items = 4;         ///< candidate items per user in the campaign (each treated with probability 1/2)
-    double uplift_scale = 0.3;              ///< size of the effect of recommending an item
+    std::size_t campaign_items = 10;        ///< candidate items per user in the campaign (each treated with probability 1/2)
+    double uplift_scale = 0.5;              ///< size of the effect of recommending an item
     std::uint64_t seed = 42;                ///< everything is drawn from this seed
 };
 
@@ -108,9 +108,10 @@ inline data::interactions draw_logged_feedback(const causal_simulation& sim, std
 /// and a popularity rank. Relevance is sigmoid(<p_u, q_i> - 1); the logging policy shows item i to
 /// u with probability sigmoid(exposure_bias <p_u, q_i> - popularity_skew ln(rank_i) + c_u), c_u set
 /// so that each user is shown about mean_exposures items (clipped to [min_exposure, 1]); a click on a shown
-/// item happens with its relevance. Organic purchase P0 = sigmoid(<p_u, q_i> / 2 + x_u1 - 2.5) and
-/// the effect of recommending is uplift_scale * relevance * (1 - P0): large for relevant items the
-/// user would not buy anyway, small for sure things. Deterministic for a seed; raises argument_error
+/// item happens with its relevance. Organic purchase P0 = sigmoid(1.5 <p_u, q_i> + x_u1 - 2) and
+/// the effect of recommending is uplift_scale * relevance * (1 - P0): largest for fairly relevant
+/// items the user would not buy anyway, small both for irrelevant items and for sure things (the
+/// most relevant items, bought without a recommendation). Deterministic for a seed; raises argument_error
 /// for zero sizes or a random slice larger than the catalogue.
 inline causal_simulation simulate_causal(const causal_simulation_options& o = {}) {
     if (o.users == 0 || o.items == 0 || o.factors == 0 || o.user_features == 0 || o.item_features == 0)
@@ -160,7 +161,7 @@ inline causal_simulation simulate_causal(const causal_simulation_options& o = {}
             double s = 0.0;
             for (std::size_t f = 0; f < k; ++f) s += p[u * k + f] * q[i * k + f];
             sim.relevance(u, i) = detail::logistic(s - 1.0);
-            sim.organic(u, i) = detail::logistic(0.5 * s + sim.user_features(u, 0) - 2.5);
+            sim.organic(u, i) = detail::logistic(1.5 * s + sim.user_features(u, 0) - 2.0);
             sim.effect(u, i) = o.uplift_scale * sim.relevance(u, i) * (1.0 - sim.organic(u, i));
             logit[i] = o.exposure_bias * s - o.popularity_skew * std::log(static_cast<double>(rank[i]));
         }
