@@ -1,7 +1,11 @@
 // The causal simulator: its propensities are the true exposure probabilities (IPS on many logs is
 // unbiased for the true mean relevance, the naive click rate is not, SNIPS varies less than IPS),
 // the randomised slice and the campaign estimate the truth, and results are deterministic.
+#include <causalrec/causal/linear.hpp>
+#include <causalrec/causal/meta_learners.hpp>
+#include <causalrec/causal/offpolicy.hpp>
 #include <causalrec/causal/simulator.hpp>
+#include <causalrec/metrics/uplift.hpp>
 
 #include <cmath>
 #include <vector>
@@ -115,4 +119,74 @@ TEST_CASE("simulate_causal: deterministic for a seed; errors", "[causal][simulat
     REQUIRE_THROWS_AS(causal::simulate_causal({.users = 0}), cr::argument_error);
     REQUIRE_THROWS_AS(causal::simulate_causal({.items = 5, .random_items = 10}), cr::argument_error);
     REQUIRE_THROWS_AS(causal::simulate_causal({.mean_exposures = 0.0}), cr::argument_error);
+}
+
+TEST_CASE("simulate_causal: the library's IPS and DR error estimates are unbiased over 200 logs; naive is not", "[causal][simulator]") {
+    // The MSE of a fixed click prediction f over all pairs, estimated from logged feedback by
+    // estimate_rating_error. DR uses a deliberately poor imputation (the error of predicting the
+    // logged click rate) and stays unbiased because the propensities are right.
+    const auto sim = causal::simulate_causal({.users = 200, .items = 80, .mean_exposures = 10, .seed = 21});
+    auto f = cr::make_matrix<double>(sim.n_users, sim.n_items);
+    for (std::size_t u = 0; u < sim.n_users; ++u)
+        for (std::size_t i = 0; i < sim.n_items; ++i) f(u, i) = 0.5 + 0.3 * sim.relevance(u, i);  // too optimistic, as a naive model is
+    double truth = 0.0;
+    for (std::size_t j = 0; j < f.size(); ++j) {
+        const double rho = sim.relevance.data()[j], p = f.data()[j];
+        truth += rho * (1 - p) * (1 - p) + (1 - rho) * p * p;
+    }
+    truth /= static_cast<double>(f.size());
+    auto imputed = cr::make_matrix<double>(sim.n_users, sim.n_items);
+    for (std::size_t j = 0; j < f.size(); ++j) imputed.data()[j] = 0.7 * (1 - f.data()[j]) * (1 - f.data()[j]) + 0.3 * f.data()[j] * f.data()[j];
+    std::vector<double> naive, ips, dr;
+    for (std::uint64_t s = 0; s < 200; ++s) {
+        const auto log = causal::draw_logged_feedback(sim, 500 + s);
+        naive.push_back(causal::estimate_rating_error(f, log, {.estimator = causal::ope_estimator::naive}).value);
+        ips.push_back(causal::estimate_rating_error(f, log, {.estimator = causal::ope_estimator::ips}).value);
+        dr.push_back(causal::estimate_rating_error(f, log, {.estimator = causal::ope_estimator::dr, .imputed_errors = &imputed}).value);
+    }
+    const auto n = of(naive), i = of(ips), d = of(dr);
+    INFO("truth " << truth << ", naive " << n.mean << ", IPS " << i.mean << ", DR " << d.mean);
+    REQUIRE(std::abs(i.mean - truth) < 3.0 * std::sqrt(i.var / 200.0));
+    REQUIRE(std::abs(d.mean - truth) < 3.0 * std::sqrt(d.var / 200.0));
+    REQUIRE(std::abs(n.mean - truth) > 10.0 * std::sqrt(n.var / 200.0));
+}
+
+TEST_CASE("simulate_causal: a T-learner's Qini on the campaign comes close to the true-effect oracle", "[causal][simulator]") {
+    const auto sim = causal::simulate_causal({.campaign_items = 30, .seed = 11});  // 30,000 campaign rows
+    const auto& c = sim.campaign;
+    const std::size_t du = sim.user_features.shape()[1], di = sim.item_features.shape()[1], dims = du + di + du * di;
+    const std::size_t n = c.outcome.size(), half = n / 2;
+    // Covariates: user and item features and their products (the preferences are user-item interactions).
+    auto rows = [&](std::size_t begin, std::size_t end) {
+        auto x = cr::make_matrix<double>(end - begin, dims);
+        auto t = cr::make_vector<double>(end - begin);
+        auto y = cr::make_vector<double>(end - begin);
+        for (std::size_t r = begin; r < end; ++r) {
+            const double* in = c.x.data() + r * (du + di);
+            double* out = x.data() + (r - begin) * dims;
+            std::copy_n(in, du + di, out);
+            for (std::size_t a = 0; a < du; ++a)
+                for (std::size_t b = 0; b < di; ++b) out[du + di + a * di + b] = in[a] * in[du + b];
+            t(r - begin) = c.treatment(r);
+            y(r - begin) = c.outcome(r);
+        }
+        return std::tuple{x, t, y};
+    };
+    const auto [x_fit, t_fit, y_fit] = rows(0, half);
+    const auto [x_eval, t_eval, y_eval] = rows(half, n);
+    causal::t_learner<causal::logistic_regression> model;
+    model.fit(x_fit, t_fit, y_fit);
+    const auto est = model.effect(x_eval);
+    std::vector<double> scores(est.begin(), est.end()), oracle, random, t(t_eval.begin(), t_eval.end()), y(y_eval.begin(), y_eval.end());
+    cr::rng g(1);
+    for (std::size_t r = half; r < n; ++r) {
+        oracle.push_back(c.mu1(r) - c.mu0(r));
+        random.push_back(g.uniform());
+    }
+    const double q_model = cr::metrics::qini_score(scores, t, y), q_oracle = cr::metrics::qini_score(oracle, t, y),
+                 q_random = cr::metrics::qini_score(random, t, y);
+    INFO("Qini: T-learner " << q_model << ", oracle " << q_oracle << ", random " << q_random);
+    REQUIRE(q_oracle > 0.15);
+    REQUIRE(q_model > 0.5 * q_oracle);  // measured 0.147 against the oracle 0.268 (0.55), random 0.027
+    REQUIRE(std::abs(q_random) < 0.5 * q_model);
 }
