@@ -72,7 +72,9 @@ int run(const std::vector<int>& reps, const std::set<std::string>& models, std::
     std::printf("%4s %10s %10s %10s\n", "rep", "tarnet", "cfr", "dragon_ate");
     for (int r : reps) {
         const auto rep = ihdp::read(r);
-        const auto [train, test] = ihdp::split(rep, tests.at(r));
+        const auto parts = ihdp::split(rep, tests.at(r));  // (a lambda below cannot capture structured bindings under clang++ 14)
+        const ihdp::replication& train = parts.first;
+        const ihdp::replication& test = parts.second;
         causalrec::vector<double> tau_test = test.mu1 - test.mu0;
         double a = -1, b = -1, c = -1;
         // Out-of-sample sqrt(PEHE) of a model trained on the 672 training rows; adds its time to `seconds`.

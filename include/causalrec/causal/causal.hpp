@@ -14,3 +14,4 @@
 #include "exposure.hpp"
 #include "debias.hpp"
 #include "offpolicy.hpp"
+#include "neural.hpp"

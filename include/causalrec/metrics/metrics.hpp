@@ -7,6 +7,7 @@
 /// scikit-learn 1.2; see docs/metrics.md.
 
 #include "../core/core.hpp"
+#include "causal.hpp"
 #include "classification.hpp"
 #include "concepts.hpp"
 #include "objects.hpp"
