@@ -8,6 +8,7 @@
 // Published (1000 replications): TARNet 0.95, CFR-Wass 0.76 out-of-sample sqrt(PEHE) (Shalit et al.
 // 2017, Table 1); DragonNet + t-reg ATE error 0.20 (Shi et al. 2019, Table 1, IHDP, all rows).
 #include <causalrec/causal/neural.hpp>
+#include <causalrec/core/threads.hpp>
 #include <causalrec/metrics/causal.hpp>
 
 #include <algorithm>
@@ -36,8 +37,13 @@ double mean(const std::vector<double>& v) {
 }
 
 // Out-of-sample sqrt(PEHE) of `Model` (default options) on each replication.
+// The networks' matrices are small (batches of 64-100 rows, 200 units): one OpenBLAS thread is the
+// fastest and keeps the run time steady on a shared machine.
+void single_thread() { causalrec::set_num_threads(1); }
+
 template <class Model>
 std::vector<double> out_of_sample_pehe() {
+    single_thread();
     const auto tests = ihdp::test_rows();
     std::vector<double> out;
     for (int r : replications) {
@@ -59,20 +65,23 @@ std::vector<double> out_of_sample_pehe() {
 TEST_CASE("ihdp neural: TARNet out-of-sample sqrt PEHE") {
     const auto pehe = out_of_sample_pehe<cc::tarnet<double>>();
     INFO("median " << median(pehe) << ", mean " << mean(pehe));
-    // Measured on replications 1-6: see docs/causal.md. Bars of the 40-replication run: median <= 1.0.
-    CHECK(median(pehe) <= 1.0);
-    CHECK(mean(pehe) <= 1.1);
+    // Measured (g++ 12, replications 1-6): median 0.349, mean 0.392. The 40-replication run
+    // (docs/causal.md) has median 0.645; its bar is median <= 1.0.
+    CHECK(median(pehe) <= 0.6);
+    CHECK(mean(pehe) <= 0.7);
 }
 
 TEST_CASE("ihdp neural: CFR out-of-sample sqrt PEHE") {
     const auto pehe = out_of_sample_pehe<cc::cfr<double>>();
     INFO("median " << median(pehe) << ", mean " << mean(pehe));
-    // Bars of the 40-replication run: median <= 0.9.
-    CHECK(median(pehe) <= 0.9);
-    CHECK(mean(pehe) <= 1.0);
+    // Measured (g++ 12, replications 1-6): median 0.433, mean 0.461. The 40-replication run has
+    // median 0.697; its bar is median <= 0.9.
+    CHECK(median(pehe) <= 0.7);
+    CHECK(mean(pehe) <= 0.8);
 }
 
 TEST_CASE("ihdp neural: DragonNet ATE error on all rows") {
+    single_thread();
     std::vector<double> errors;
     for (int r : replications) {
         const auto rep = ihdp::read(r);
@@ -87,6 +96,7 @@ TEST_CASE("ihdp neural: DragonNet ATE error on all rows") {
         UNSCOPED_INFO("replication " << r << ": ATE error " << errors.back());
     }
     INFO("mean ATE error " << mean(errors));
-    // Bar of the 40-replication run: mean <= 0.25 (Shi et al. publish 0.20 over 1000 replications).
+    // Measured (g++ 12, replications 1-6): mean 0.148. The 40-replication run has mean 0.181; its
+    // bar is mean <= 0.25 (Shi et al. publish 0.20 over 1000 replications).
     CHECK(mean(errors) <= 0.25);
 }
