@@ -334,6 +334,9 @@ TEST_CASE("causal neural: same seed gives identical results") {
     b.fit(d.x, d.t, d.y);
     REQUIRE((a.effect(d.x) == b.effect(d.x)));
     REQUIRE(a.ate() == b.ate());
+    const cc::dragonnet<double> copy = a;  // a fitted estimator copies with its weights
+    REQUIRE((copy.effect(d.x) == a.effect(d.x)));
+    REQUIRE((copy.propensity(d.x) == a.propensity(d.x)));
     cc::cfr<double> c1({.representation_layers = {8}, .head_layers = {4}, .epochs = 5, .seed = 9});
     cc::cfr<double> c2({.representation_layers = {8}, .head_layers = {4}, .epochs = 5, .seed = 9});
     c1.fit(d.x, d.t, d.y);

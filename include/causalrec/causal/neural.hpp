@@ -447,7 +447,9 @@ public:
     effect_network(const effect_network& other)
         : layout_(other.layout_), normalize_(other.normalize_), l2_(other.l2_), dense_(other.dense_), act_(other.act_),
           rep_layers_(other.rep_layers_), head_layers_(other.head_layers_), head_begin_(other.head_begin_),
-          propensity_index_(other.propensity_index_), epsilon_(other.epsilon_), epsilon_grad_(other.epsilon_grad_) {}
+          propensity_index_(other.propensity_index_), epsilon_(other.epsilon_), epsilon_grad_(other.epsilon_grad_) {
+        dense_.front().set_input_gradient(false);
+    }
     /// Copy assignment, as the copy constructor.
     effect_network& operator=(const effect_network& other) {
         if (this != &other) *this = effect_network(other);
