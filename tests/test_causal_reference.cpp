@@ -294,6 +294,16 @@ TEST_CASE("hillstrom: mens e-mail vs no e-mail uplift on visits") {
              learner.fit(x, t, y);
              return learner.effect(xt);
          }},
+        {"DragonNet (2 x 32, t-reg)",
+         [](const auto& x, const auto& t, const auto& y, const auto& xt, std::uint64_t seed) {
+             // A small DragonNet: the features are few and the effect is weak; early stopping on the
+             // factual validation loss (20% of the training part) ends training after a few epochs.
+             c::dragonnet<double> net({.representation_layers = {32, 32}, .head_layers = {16}, .epochs = 30,
+                                       .batch_size = 512, .learning_rate = 1e-3, .weight_decay = 1e-4, .patience = 3,
+                                       .seed = seed});
+             net.fit(x, t, y);
+             return net.effect(xt);
+         }},
         {"random scores",
          [](const auto&, const auto&, const auto&, const auto& xt, std::uint64_t seed) {
              cr::rng engine(seed);
@@ -349,5 +359,5 @@ TEST_CASE("hillstrom: mens e-mail vs no e-mail uplift on visits") {
     // LogisticRegression T-learner with the NumPy Qini of tests/support/causal_reference.py over 40
     // train_test_split seeds: 0.018 +- 0.020.
     CHECK(mean_sd(qini[0]).first > 0.005);
-    CHECK(std::abs(mean_sd(qini[2]).first) < 0.03);
+    CHECK(std::abs(mean_sd(qini[3]).first) < 0.03);
 }
