@@ -57,11 +57,13 @@ if ((sanitize)); then
     export UBSAN_OPTIONS="$common"
     export LSAN_OPTIONS="$common"
     # Excluded under sanitizers (docs/hardening.md): label "install", which configures and builds an
-    # outside project with the plain compiler (packaging, not code under test, and the slowest test).
-    echo "== ${cxx} + sanitizers: test (excluding: label install)"
+    # outside project with the plain compiler (packaging, not code under test, and the slowest test),
+    # and label "shared-data", the real-data reproductions that retrain models for minutes over the
+    # code paths the unit tests cover.
+    echo "== ${cxx} + sanitizers: test (excluding: labels install, shared-data)"
     start=$(date +%s)
     status=0
-    if ctest --test-dir "$dir" --output-on-failure -j "$jobs" -LE '^install$' \
+    if ctest --test-dir "$dir" --output-on-failure -j "$jobs" -LE '^(install|shared-data)$' \
         | tee "$dir.ctest.log"; then :; else status=1; fi
     echo "== ${cxx} + sanitizers: tests took $(( $(date +%s) - start )) s"
     if compgen -G "$reports/report*" >/dev/null; then
