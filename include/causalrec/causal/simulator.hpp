@@ -71,7 +71,8 @@ struct causal_simulation {
         vector<double> mu1;                 ///< true P(purchase | recommended)
         /// The true effect of each row, mu1 - mu0.
         vector<double> true_effect() const { return mu1 - mu0; }
-    } campaign;
+    };
+    campaign_data campaign;                 ///< the randomised campaign (see campaign_data)
 
     /// The true mean click rate over all user-item pairs (what a debiased estimate of the average
     /// relevance should find).
