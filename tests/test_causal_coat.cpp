@@ -6,7 +6,8 @@
 //    ratings (validation error self-normalised IPS-weighted for IPS); predictions clipped to [1, 5].
 //  - binarised (rating > 3 -> 1) as in Ha et al., NeurIPS 2024: naive Bayes propensities with a 5%
 //    uniformly random slice of the test set as the MCAR sample, 10% of the training ratings held out
-//    for selection (AUC), 5 seeds; AUC over all test pairs and NDCG@5 per user.
+//    for selection (one rank and L2 per method by the validation AUC averaged over the 5 seeds' splits),
+//    5 seeds; AUC over all test pairs and NDCG@5 per user.
 // Set CAUSALREC_COAT_FULL=1 for the larger hyper-parameter grids (slower).
 #include <causalrec/causal/exposure.hpp>
 #include <causalrec/metrics/classification.hpp>
@@ -16,6 +17,8 @@
 #include <cstdlib>
 #include <iomanip>
 #include <iostream>
+#include <numeric>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -205,14 +208,26 @@ TEST_CASE("coat: binarised naive IPS DR-JL against Ha et al. 2024 Table 2", "[co
     const auto test = binarised(c::interactions_from_dense(c::read_ascii_matrix(dir + "test.ascii")));
     const std::vector<double> y_test(test.values().begin(), test.values().end());
     const bool full = full_grid();
-    // The default grid leaves out L2 >= 3e-4, where the factors collapse to a bias-only (popularity)
-    // model that selection by AUC on the MNAR validation slice prefers for every method; the full
-    // grid includes it.
     const std::vector<std::size_t> ranks = full ? std::vector<std::size_t>{8, 16, 32} : std::vector<std::size_t>{16, 32};
-    const std::vector<double> l2s = full ? std::vector<double>{3e-5, 1e-4, 3e-4} : std::vector<double>{3e-5, 1e-4};
+    const std::vector<double> l2s{3e-5, 1e-4, 3e-4};
     const std::size_t seeds = 5;
     const c::debias_method methods[] = {c::debias_method::naive, c::debias_method::snips, c::debias_method::dr_jl};
-    double sum_auc[3] = {}, sum_ndcg[3] = {}, sum_ndcg_pos[3] = {};
+    // Every grid point is trained on each seed's 90% and scored on its 10% validation slice and on the
+    // test set. Three choices are reported per method:
+    //  - pooled (the bar): one (rank, L2) for all seeds, the largest validation AUC averaged over the
+    //    five random 90/10 splits (repeated hold-out, like the 4-fold CV of the explicit protocol);
+    //  - per seed: each seed's own largest validation AUC (a 696-rating slice: noisy);
+    //  - best on test: the grid point with the largest mean test AUC (test-tuned, reported only).
+    // Weighting the validation AUC by 1/p does not change anything here: naive Bayes propensities
+    // depend on the label only, so every (positive, negative) pair gets the same weight.
+    struct outcome {
+        double auc = 0.0, ndcg = 0.0, ndcg_pos = 0.0;
+        void add(const outcome& o) { auc += o.auc, ndcg += o.ndcg, ndcg_pos += o.ndcg_pos; }
+    };
+    const std::size_t n_grid = ranks.size() * l2s.size();
+    // [method][grid point][seed]
+    std::vector<std::vector<std::vector<double>>> val(3, std::vector<std::vector<double>>(n_grid, std::vector<double>(seeds)));
+    std::vector<std::vector<std::vector<outcome>>> out(3, std::vector<std::vector<outcome>>(n_grid, std::vector<outcome>(seeds)));
     for (std::size_t seed = 1; seed <= seeds; ++seed) {
         causalrec::rng engine(seed);
         // MCAR sample: a 5% uniformly random slice of the (uniformly random) test set.
@@ -225,49 +240,76 @@ TEST_CASE("coat: binarised naive IPS DR-JL against Ha et al. 2024 Table 2", "[co
         // 10% of the training ratings held out for model selection.
         const auto split = d::random_split(train_p, {.test_fraction = 0.1, .seed = 100 + seed});
         const std::vector<double> y_val(split.test.values().begin(), split.test.values().end());
-        for (std::size_t m = 0; m < 3; ++m) {
-            double best_val = -1.0;
-            std::vector<double> best_scores;
-            for (std::size_t k : ranks)
-                for (double l2 : l2s) {
-                    c::debiased_mf_options o{.method = methods[m], .loss = c::rating_loss::logistic, .factors = k, .l2 = l2,
-                                             .seed = seed};
-                    if (methods[m] == c::debias_method::dr_jl) o.solver = c::mf_solver::adam, o.epochs = 500, o.learning_rate = 0.05;
-                    c::debiased_mf model(o);
-                    model.fit(split.train);
-                    std::vector<double> sv(split.test.size());
-                    for (std::size_t r = 0; r < sv.size(); ++r) sv[r] = model.predict(split.test.users()[r], split.test.items()[r]);
-                    const double v = auc(y_val, sv);
-                    if (v > best_val) {
-                        best_val = v;
-                        best_scores.resize(test.size());
-                        for (std::size_t r = 0; r < test.size(); ++r) best_scores[r] = model.predict(test.users()[r], test.items()[r]);
-                    }
-                }
-            sum_auc[m] += auc(y_test, best_scores);
-            const auto nd = ndcg_at_5(test, y_test, best_scores);
-            sum_ndcg[m] += nd.all;
-            sum_ndcg_pos[m] += nd.positive;
+        for (std::size_t m = 0; m < 3; ++m)
+            for (std::size_t g = 0; g < n_grid; ++g) {
+                c::debiased_mf_options o{.method = methods[m], .loss = c::rating_loss::logistic, .factors = ranks[g / l2s.size()],
+                                         .l2 = l2s[g % l2s.size()], .seed = seed};
+                if (methods[m] == c::debias_method::dr_jl) o.solver = c::mf_solver::adam, o.epochs = 500, o.learning_rate = 0.05;
+                c::debiased_mf model(o);
+                model.fit(split.train);
+                std::vector<double> sv(split.test.size()), st(test.size());
+                for (std::size_t r = 0; r < sv.size(); ++r) sv[r] = model.predict(split.test.users()[r], split.test.items()[r]);
+                for (std::size_t r = 0; r < st.size(); ++r) st[r] = model.predict(test.users()[r], test.items()[r]);
+                const auto nd = ndcg_at_5(test, y_test, st);
+                val[m][g][seed - 1] = auc(y_val, sv);
+                out[m][g][seed - 1] = {auc(y_test, st), nd.all, nd.positive};
+            }
+    }
+    auto mean = [](const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size()); };
+    auto grid_name = [&](std::size_t g) {
+        std::ostringstream s;
+        s << "k=" << ranks[g / l2s.size()] << " L2=" << l2s[g % l2s.size()];
+        return s.str();
+    };
+    outcome pooled[3], per_seed[3], tuned[3];
+    std::size_t pooled_choice[3] = {}, tuned_choice[3] = {};
+    for (std::size_t m = 0; m < 3; ++m) {
+        double best_val = -1.0, best_test = -1.0;
+        for (std::size_t g = 0; g < n_grid; ++g) {
+            std::vector<double> test_auc(seeds);
+            for (std::size_t s = 0; s < seeds; ++s) test_auc[s] = out[m][g][s].auc;
+            if (mean(val[m][g]) > best_val) best_val = mean(val[m][g]), pooled_choice[m] = g;
+            if (mean(test_auc) > best_test) best_test = mean(test_auc), tuned_choice[m] = g;
+        }
+        for (std::size_t s = 0; s < seeds; ++s) {
+            pooled[m].add(out[m][pooled_choice[m]][s]);
+            tuned[m].add(out[m][tuned_choice[m]][s]);
+            std::size_t own = 0;
+            for (std::size_t g = 1; g < n_grid; ++g)
+                if (val[m][g][s] > val[m][own][s]) own = g;
+            per_seed[m].add(out[m][own][s]);
         }
     }
     const char* names[] = {"naive MF", "IPS (SNIPS)", "DR-JL"};
     const char* published[] = {"0.7429 / 0.6173", "0.7539 / 0.6496", "0.7574 / 0.6496"};
     const char* reference[] = {"0.740 / 0.594", "0.744 / 0.582", "0.752 / 0.612"};
-    double mean_auc[3], mean_ndcg[3];
+    const double n = static_cast<double>(seeds);
     std::cout << std::fixed << std::setprecision(4) << "\nCoat binarised (rating > 3), " << seeds
               << "-seed means; naive Bayes propensities from a 5% random slice of test.ascii; 10% of training held out for "
-                 "selection by AUC; AUC over all test pairs\n"
-              << "method      | AUC    | NDCG@5 (no-positive users = 1) | NDCG@5 (users with a positive) | published AUC / NDCG@5 "
-                 "(Ha 2024) | reference\n";
+                 "selection by AUC; grid ranks";
+    for (auto k : ranks) std::cout << ' ' << k;
+    std::cout << ", L2" << std::defaultfloat;
+    for (auto l : l2s) std::cout << ' ' << l;
+    std::cout << std::fixed << std::setprecision(4)
+              << "\nAUC over all test pairs / NDCG@5 (no-positive users = 1) / NDCG@5 (users with a positive)\n"
+              << "method      | pooled validation choice            | per-seed validation choice | best on test (test-tuned)"
+                 "           | published (Ha 2024) | reference\n";
+    auto show = [&](const outcome& o) { std::cout << o.auc / n << " / " << o.ndcg / n << " / " << o.ndcg_pos / n; };
     for (std::size_t m = 0; m < 3; ++m) {
-        mean_auc[m] = sum_auc[m] / seeds;
-        mean_ndcg[m] = sum_ndcg[m] / seeds;
-        std::cout << std::left << std::setw(11) << names[m] << " | " << mean_auc[m] << " | " << mean_ndcg[m] << "                         | "
-                  << sum_ndcg_pos[m] / seeds << "                         | " << published[m] << "              | " << reference[m]
-                  << "\n";
+        std::cout << std::left << std::setw(11) << names[m] << " | ";
+        show(pooled[m]);
+        std::cout << " (" << grid_name(pooled_choice[m]) << ") | ";
+        show(per_seed[m]);
+        std::cout << " | ";
+        show(tuned[m]);
+        std::cout << " (" << grid_name(tuned_choice[m]) << ") | " << published[m] << "  | " << reference[m] << "\n";
     }
     std::cout << "time " << std::setprecision(1) << seconds_since(t0) << " s\n" << std::setprecision(6) << std::defaultfloat;
-    CHECK(mean_auc[2] >= 0.745);
-    CHECK(mean_ndcg[2] >= 0.59);
-    CHECK(mean_auc[2] >= mean_auc[0] - 0.005);
+    const double naive_auc = pooled[0].auc / n;
+    const double dr_jl_auc = pooled[2].auc / n, dr_jl_ndcg = pooled[2].ndcg / n;
+    // Bars: DR-JL AUC >= 0.745 and NDCG@5 >= 0.59 (Ha et al. 2024 Table 2: 0.7574 / 0.6496), and no
+    // worse than naive MF by more than 0.005 AUC.
+    CHECK(dr_jl_auc >= 0.745);
+    CHECK(dr_jl_ndcg >= 0.59);
+    CHECK(dr_jl_auc >= naive_auc - 0.005);
 }
