@@ -52,7 +52,7 @@ printf '| %-38s | %6s | %6s | %5s |\n' "what is compiled" "wall s" "CPU s" "MB"
 printf '|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..40})" "--------" "--------" "-------"
 if ((!seed_only)); then
     for header in core/core.hpp data/data.hpp preprocess/preprocess.hpp metrics/metrics.hpp nn/nn.hpp loss/loss.hpp \
-                  optim/optim.hpp train/train.hpp io/io.hpp rec/rec.hpp causalrec.hpp; do
+                  optim/optim.hpp train/train.hpp io/io.hpp rec/rec.hpp causal/causal.hpp causalrec.hpp; do
         [ -e "include/causalrec/$header" ] || continue
         printf '#include <causalrec/%s>\nint main() {}\n' "$header" >"$work/header.cpp"
         measure "<causalrec/$header> alone" "$work/header.cpp"

@@ -8,7 +8,16 @@
 //   seed_pipeline                          built-in data (written to <out>/data.csv first)
 //   seed_pipeline data.csv [--label y]     your CSV (numeric and categorical columns, missing values allowed)
 //   options: --epochs N (100)  --out DIR (./seed_pipeline_out)  --threads N (1)  --quiet
-#include <causalrec/causalrec.hpp>
+// The modules this program uses (the umbrella <causalrec/causalrec.hpp> works too, but also parses
+// the recommender and causal modules: about 200 MB more compiler memory; docs/compile-time.md).
+#include <causalrec/data/data.hpp>
+#include <causalrec/io/io.hpp>
+#include <causalrec/loss/loss.hpp>
+#include <causalrec/metrics/metrics.hpp>
+#include <causalrec/nn/nn.hpp>
+#include <causalrec/optim/optim.hpp>
+#include <causalrec/preprocess/preprocess.hpp>
+#include <causalrec/train/train.hpp>
 
 #include <chrono>
 #include <cstdlib>
