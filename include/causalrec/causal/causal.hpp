@@ -1,7 +1,7 @@
 #pragma once
 /// @file
 /// The causal module: concepts, propensity models, debiased learning and evaluation, treatment
-/// effect estimators, meta-learners, neural effect models, uplift.
+/// effect estimators, meta-learners, neural effect models, uplift, causal discovery.
 
 #include "concepts.hpp"
 #include "simulator.hpp"
@@ -15,3 +15,4 @@
 #include "debias.hpp"
 #include "offpolicy.hpp"
 #include "neural.hpp"
+#include "discovery.hpp"

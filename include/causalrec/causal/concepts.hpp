@@ -1,10 +1,13 @@
 #pragma once
 /// @file
 /// The concepts of the causal module: what a type must offer to be used as a base learner of the
-/// meta-learners (Regressor, Classifier) and as a treatment-effect estimator (EffectEstimator).
+/// meta-learners (Regressor, Classifier), as a treatment-effect estimator (EffectEstimator) and as a
+/// conditional independence test for causal discovery (IndependenceTest).
 /// Any plain type with these members qualifies; no base class is needed.
 
 #include <concepts>
+#include <cstddef>
+#include <span>
 
 #include "../core/tensor.hpp"
 
@@ -34,5 +37,13 @@ concept EffectEstimator = std::floating_point<T> &&
                               { fitted.effect(x) } -> std::convertible_to<vector<T>>;
                               { fitted.ate() } -> std::convertible_to<double>;
                           };
+
+/// A conditional independence test for PC: `variables()` and `p_value(i, j, S)`, the p-value of the
+/// hypothesis "x_i and x_j are independent given x_S" (large means independent).
+template <class T>
+concept IndependenceTest = requires(const T& test, std::size_t i, std::span<const std::size_t> s) {
+    { test.variables() } -> std::convertible_to<std::size_t>;
+    { test.p_value(i, i, s) } -> std::convertible_to<double>;
+};
 
 }  // namespace causalrec::causal
