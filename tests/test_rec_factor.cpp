@@ -252,6 +252,46 @@ TEST_CASE("als: conjugate gradient with k steps reaches the exact solution; fold
     REQUIRE_THROWS_AS(m.fold_in(std::vector<std::size_t>{11}, std::vector<double>{1.0}), cr::argument_error);
 }
 
+TEST_CASE("als: implicit fold-in equals a brute-force solve over every item, after fit, partial_fit and reload",
+          "[rec][als]") {
+    const auto log = random_ratings(15, 11, 90, 5);
+    const std::vector<std::size_t> items{2, 3, 9};
+    const std::vector<double> values{1.0, 2.0, 4.0};
+    rec::als m({.factors = 3, .iterations = 3, .regularization = 0.3, .feedback = rec::als_feedback::implicit, .alpha = 2.0});
+    // Written out: A = sum over all items of c_i q_i q_i^T + lambda I, b = sum of c_i p_i q_i with
+    // c_i = 1 + alpha r_i and p_i = 1 when r_i > 0.
+    auto brute_force = [&](const rec::als& model) {
+        const std::size_t k = 3;
+        std::vector<double> r(11, 0.0);
+        for (std::size_t j = 0; j < items.size(); ++j) r[items[j]] += values[j];
+        std::vector<double> a(k * k, 0.0), b(k, 0.0);
+        const auto q = model.item_factors();
+        for (std::size_t i = 0; i < 11; ++i) {
+            const double c = 1.0 + 2.0 * r[i];
+            for (std::size_t f = 0; f < k; ++f) {
+                b[f] += (r[i] > 0.0 ? c : 0.0) * q[i * k + f];
+                for (std::size_t g = 0; g < k; ++g) a[f * k + g] += c * q[i * k + f] * q[i * k + g];
+            }
+        }
+        for (std::size_t f = 0; f < k; ++f) a[f * k + f] += 0.3;
+        return solve(a, b);
+    };
+    auto require_fold_in_solved = [&](const rec::als& model) {
+        const auto x = model.fold_in(items, values);
+        const auto expect = brute_force(model);
+        for (std::size_t f = 0; f < 3; ++f) REQUIRE(x[f] == Approx(expect[f]).margin(1e-4));
+    };
+    m.fit(log);
+    require_fold_in_solved(m);
+    m.partial_fit(log, 2);  // the item factors change: fold-in follows
+    require_fold_in_solved(m);
+    const auto path = causalrec_test::temp_path("als_implicit.safetensors");
+    rec::save_recommender(m, path);
+    const auto back = rec::load_recommender<rec::als>(path);
+    require_fold_in_solved(back);
+    REQUIRE(back.fold_in(items, values) == m.fold_in(items, values));
+}
+
 TEST_CASE("als: thread count does not change the result; errors; persistence", "[rec][als]") {
     const auto log = random_ratings(40, 30, 400, 12);
     const int before = cr::num_threads();

@@ -81,12 +81,11 @@ public:
                 if (log.values()[r] < 0.0)
                     throw argument_error(causalrec::detail::cat("als: implicit feedback needs values >= 0; row ", r, " has ",
                                                                 log.values()[r]));
-        n_users_ = log.n_users();
-        n_items_ = log.n_items();
+        log_ = detail::log_summary::of(log);
         const std::size_t k = options_.factors;
         rng g(options_.seed);
-        p_.resize(n_users_ * k);
-        q_.resize(n_items_ * k);
+        p_.resize(log_.n_users * k);
+        q_.resize(log_.n_items * k);
         for (auto& x : q_) x = static_cast<float>(options_.init_std * g.normal());
         for (auto& x : p_) x = static_cast<float>(options_.init_std * g.normal());
         mean_ = 0.0;
@@ -96,7 +95,6 @@ public:
             for (double v : m.values) s += v;
             mean_ = m.nnz() ? s / static_cast<double>(m.nnz()) : 0.0;
         }
-        log_ = detail::log_summary::of(log);
         duplicates_sum_ = log.duplicates() == data::duplicate_policy::sum;
         alternate(log, options_.iterations);
         fitted_ = true;
@@ -113,9 +111,9 @@ public:
             options_.iterations = saved;
             return;
         }
-        if (log.n_users() != n_users_ || log.n_items() != n_items_)
+        if (log.n_users() != log_.n_users || log.n_items() != log_.n_items)
             throw shape_error(causalrec::detail::cat("als::partial_fit: the log has ", log.n_users(), " users and ", log.n_items(),
-                                                     " items, the model was fitted on ", n_users_, " and ", n_items_));
+                                                     " items, the model was fitted on ", log_.n_users, " and ", log_.n_items));
         alternate(log, iterations);
     }
 
@@ -124,9 +122,9 @@ public:
     /// The options.
     const als_options& options() const noexcept { return options_; }
     /// Users of the training log.
-    std::size_t n_users() const noexcept { return n_users_; }
+    std::size_t n_users() const noexcept { return log_.n_users; }
     /// Items of the training log.
-    std::size_t n_items() const noexcept { return n_items_; }
+    std::size_t n_items() const noexcept { return log_.n_items; }
     /// The mean subtracted from explicit ratings (0 for implicit feedback or center = false).
     double global_mean() const noexcept { return mean_; }
     /// User factors, row-major n_users x factors.
@@ -146,9 +144,9 @@ public:
     /// argument_error for an item out of range.
     std::vector<double> score(std::size_t user, std::span<const std::size_t> items) const {
         detail::require_fitted(fitted_, name);
-        detail::check_items(items, n_items_, name);
+        detail::check_items(items, log_.n_items, name);
         std::vector<double> out(items.size(), mean_);
-        if (user >= n_users_) return out;
+        if (user >= log_.n_users) return out;
         const std::size_t k = options_.factors;
         for (std::size_t j = 0; j < items.size(); ++j)
             out[j] += static_cast<double>(detail::dot(p_.data() + user * k, q_.data() + items[j] * k, k));
@@ -161,7 +159,7 @@ public:
         const std::size_t f = options_.factors;
         std::vector<float> zero;
         const float* x = nullptr;
-        if (user < n_users_) {
+        if (user < log_.n_users) {
             x = p_.data() + user * f;
         } else {
             zero.assign(f, 0.0f);
@@ -175,7 +173,7 @@ public:
     /// (fold-in). Raises argument_error for an item out of range or a length mismatch.
     std::vector<float> fold_in(std::span<const std::size_t> items, std::span<const double> values) const {
         detail::require_fitted(fitted_, name);
-        detail::check_items(items, n_items_, name);
+        detail::check_items(items, log_.n_items, name);
         if (values.size() != items.size())
             throw argument_error(causalrec::detail::cat("als::fold_in: ", items.size(), " items but ", values.size(), " values"));
         // Merge repeated items as the training log's views do, then solve one row exactly.
@@ -183,7 +181,7 @@ public:
         for (std::size_t j = 0; j < order.size(); ++j) order[j] = j;
         std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return items[a] < items[b]; });
         data::csr_matrix row;
-        row.cols = n_items_;
+        row.cols = log_.n_items;
         for (std::size_t j : order) {
             if (!row.indices.empty() && row.indices.back() == items[j]) {
                 if (duplicates_sum()) row.values.back() += values[j];
@@ -196,7 +194,7 @@ public:
         row.row_ptr = {0, row.indices.size()};
         const std::size_t k = options_.factors;
         std::vector<float> x(k, 0.0f);
-        workspace ws(k, row.nnz(), options_.feedback == als_feedback::implicit ? gram(q_, n_items_) : std::vector<float>{});
+        workspace ws(k, row.nnz(), item_gram_);
         solve_one(row.row_indices(0), row.row_values(0), q_, ws, x.data(), als_solver::cholesky);
         return x;
     }
@@ -217,8 +215,8 @@ public:
         detail::require_fitted(fitted_, name);
         auto f = detail::begin_file(name, options_json(), log_);
         const std::size_t k = options_.factors;
-        f.add<float>("user_factors", std::span<const float>(p_), {n_users_, k});
-        f.add<float>("item_factors", std::span<const float>(q_), {n_items_, k});
+        f.add<float>("user_factors", std::span<const float>(p_), {log_.n_users, k});
+        f.add<float>("item_factors", std::span<const float>(q_), {log_.n_items, k});
         const double mean[1] = {mean_};
         f.add<double>("global_mean", std::span<const double>(mean), {1});
         f.metadata["duplicates"] = duplicates_sum_ ? "sum" : "keep_last";
@@ -241,14 +239,13 @@ public:
         o.init_std = detail::option<double>(f, "init_std");
         o.seed = detail::option<std::uint64_t>(f, "seed");
         als m(o);
-        m.n_users_ = f.log.n_users;
-        m.n_items_ = f.log.n_items;
-        m.p_ = detail::values_with_shape<float>(f, "user_factors", {m.n_users_, o.factors});
-        m.q_ = detail::values_with_shape<float>(f, "item_factors", {m.n_items_, o.factors});
+        m.p_ = detail::values_with_shape<float>(f, "user_factors", {f.log.n_users, o.factors});
+        m.q_ = detail::values_with_shape<float>(f, "item_factors", {f.log.n_items, o.factors});
         m.mean_ = detail::values_with_shape<double>(f, "global_mean", {1})[0];
         const auto d = f.file.metadata.find("duplicates");
         m.duplicates_sum_ = d != f.file.metadata.end() && d->second == "sum";
         m.log_ = std::move(f.log);
+        m.refresh_item_gram();
         m.fitted_ = true;
         return m;
     }
@@ -295,9 +292,15 @@ private:
         const auto& by_user = log.by_user();
         const auto& by_item = log.by_item();
         for (std::size_t it = 0; it < iterations; ++it) {
-            solve_side(by_user, q_, n_items_, p_);
-            solve_side(by_item, p_, n_users_, q_);
+            solve_side(by_user, q_, log_.n_items, p_);
+            solve_side(by_item, p_, log_.n_users, q_);
         }
+        refresh_item_gram();
+    }
+
+    /// Implicit feedback: keeps Q^T Q of the current item factors for fold_in (empty otherwise).
+    void refresh_item_gram() {
+        item_gram_ = options_.feedback == als_feedback::implicit ? gram(q_, log_.n_items) : std::vector<float>{};
     }
 
     /// The Gram matrix F^T F (full, row-major) of a factor table with `rows` rows.
@@ -441,17 +444,17 @@ private:
     }
 
     std::vector<double> all_scores(const float* x) const {
-        std::vector<float> dots(n_items_);
-        detail::scores_of_all_rows(n_items_, options_.factors, q_.data(), x, dots.data());
-        std::vector<double> s(n_items_);
-        for (std::size_t i = 0; i < n_items_; ++i) s[i] = mean_ + static_cast<double>(dots[i]);
+        std::vector<float> dots(log_.n_items);
+        detail::scores_of_all_rows(log_.n_items, options_.factors, q_.data(), x, dots.data());
+        std::vector<double> s(log_.n_items);
+        for (std::size_t i = 0; i < log_.n_items; ++i) s[i] = mean_ + static_cast<double>(dots[i]);
         return s;
     }
 
     als_options options_;
     std::vector<float> p_, q_;
     double mean_ = 0.0;
-    std::size_t n_users_ = 0, n_items_ = 0;
+    std::vector<float> item_gram_;  // implicit feedback: Q^T Q of q_, used by fold_in
     bool duplicates_sum_ = false;
     detail::log_summary log_;
     bool fitted_ = false;

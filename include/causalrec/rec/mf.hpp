@@ -73,9 +73,9 @@ public:
     void partial_fit(const data::interactions& log, std::size_t epochs) {
         if (!fitted_) {
             start(log);
-        } else if (log.n_users() != n_users_ || log.n_items() != n_items_) {
+        } else if (log.n_users() != log_.n_users || log.n_items() != log_.n_items) {
             throw shape_error(causalrec::detail::cat("matrix_factorization::partial_fit: the log has ", log.n_users(), " users and ",
-                                                     log.n_items(), " items, the model was fitted on ", n_users_, " and ", n_items_));
+                                                     log.n_items(), " items, the model was fitted on ", log_.n_users, " and ", log_.n_items));
         }
         sgd_epochs(log, epochs);
     }
@@ -98,9 +98,9 @@ public:
         std::vector<std::size_t> touched_users, touched_items;
         touched_users.reserve(batch_size);
         touched_items.reserve(batch_size);
-        std::vector<std::uint64_t> user_mark(n_users_, 0), item_mark(n_items_, 0);
-        const std::size_t p_shape[2] = {n_users_, k}, q_shape[2] = {n_items_, k};
-        const std::size_t bu_shape[1] = {n_users_}, bi_shape[1] = {n_items_};
+        std::vector<std::uint64_t> user_mark(log_.n_users, 0), item_mark(log_.n_items, 0);
+        const std::size_t p_shape[2] = {log_.n_users, k}, q_shape[2] = {log_.n_items, k};
+        const std::size_t bu_shape[1] = {log_.n_users}, bi_shape[1] = {log_.n_items};
         std::vector<parameter_view<float>> views{
             {.name = "user_factors", .value = p_, .grad = gp, .shape = p_shape, .sparse = true, .row_size = k},
             {.name = "item_factors", .value = q_, .grad = gq, .shape = q_shape, .sparse = true, .row_size = k}};
@@ -174,9 +174,9 @@ public:
     /// The options.
     const mf_options& options() const noexcept { return options_; }
     /// Users of the training log.
-    std::size_t n_users() const noexcept { return n_users_; }
+    std::size_t n_users() const noexcept { return log_.n_users; }
     /// Items of the training log.
-    std::size_t n_items() const noexcept { return n_items_; }
+    std::size_t n_items() const noexcept { return log_.n_items; }
     /// The global mean rating mu.
     double global_mean() const noexcept { return mean_; }
     /// User factors, row-major n_users x factors.
@@ -202,14 +202,14 @@ public:
     double predict(std::size_t user, std::size_t item) const {
         detail::require_fitted(fitted_, name);
         const std::size_t one[1] = {item};
-        detail::check_items(one, n_items_, name);
+        detail::check_items(one, log_.n_items, name);
         return clip(raw(user, item));
     }
 
     /// Predicted ratings of the rows of `log` (users and items must be in range).
     std::vector<double> predict(const data::interactions& log) const {
         detail::require_fitted(fitted_, name);
-        detail::check_items(log.items(), n_items_, name);
+        detail::check_items(log.items(), log_.n_items, name);
         std::vector<double> out(log.size());
         for (std::size_t r = 0; r < log.size(); ++r) out[r] = clip(raw(log.users()[r], log.items()[r]));
         return out;
@@ -218,7 +218,7 @@ public:
     /// Predicted ratings of `items` for `user`.
     std::vector<double> score(std::size_t user, std::span<const std::size_t> items) const {
         detail::require_fitted(fitted_, name);
-        detail::check_items(items, n_items_, name);
+        detail::check_items(items, log_.n_items, name);
         std::vector<double> out(items.size());
         for (std::size_t j = 0; j < items.size(); ++j) out[j] = clip(raw(user, items[j]));
         return out;
@@ -228,11 +228,11 @@ public:
     std::vector<scored_item> recommend(std::size_t user, std::size_t k, bool exclude_seen = true) const {
         detail::require_fitted(fitted_, name);
         const std::size_t f = options_.factors;
-        std::vector<float> dots(n_items_, 0.0f);
-        if (user < n_users_) detail::scores_of_all_rows(n_items_, f, q_.data(), p_.data() + user * f, dots.data());
-        std::vector<double> s(n_items_);
-        const double ub = user < n_users_ ? static_cast<double>(bu_[user]) : 0.0;
-        for (std::size_t i = 0; i < n_items_; ++i) s[i] = clip(mean_ + ub + static_cast<double>(bi_[i]) + static_cast<double>(dots[i]));
+        std::vector<float> dots(log_.n_items, 0.0f);
+        if (user < log_.n_users) detail::scores_of_all_rows(log_.n_items, f, q_.data(), p_.data() + user * f, dots.data());
+        std::vector<double> s(log_.n_items);
+        const double ub = user < log_.n_users ? static_cast<double>(bu_[user]) : 0.0;
+        for (std::size_t i = 0; i < log_.n_items; ++i) s[i] = clip(mean_ + ub + static_cast<double>(bi_[i]) + static_cast<double>(dots[i]));
         return detail::top_k(s, k, exclude_seen ? log_.seen.of(user) : std::span<const std::size_t>{});
     }
 
@@ -241,10 +241,10 @@ public:
         detail::require_fitted(fitted_, name);
         auto f = detail::begin_file(name, options_json(), log_);
         const std::size_t k = options_.factors;
-        f.add<float>("user_factors", std::span<const float>(p_), {n_users_, k});
-        f.add<float>("item_factors", std::span<const float>(q_), {n_items_, k});
-        f.add<float>("user_bias", std::span<const float>(bu_), {n_users_});
-        f.add<float>("item_bias", std::span<const float>(bi_), {n_items_});
+        f.add<float>("user_factors", std::span<const float>(p_), {log_.n_users, k});
+        f.add<float>("item_factors", std::span<const float>(q_), {log_.n_items, k});
+        f.add<float>("user_bias", std::span<const float>(bu_), {log_.n_users});
+        f.add<float>("item_bias", std::span<const float>(bi_), {log_.n_items});
         const double mean[1] = {mean_};
         f.add<double>("global_mean", std::span<const double>(mean), {1});
         return f;
@@ -267,12 +267,10 @@ public:
         o.max_prediction = detail::option<double>(f, "max_prediction");
         o.seed = detail::option<std::uint64_t>(f, "seed");
         matrix_factorization m(o);
-        m.n_users_ = f.log.n_users;
-        m.n_items_ = f.log.n_items;
-        m.p_ = detail::values_with_shape<float>(f, "user_factors", {m.n_users_, o.factors});
-        m.q_ = detail::values_with_shape<float>(f, "item_factors", {m.n_items_, o.factors});
-        m.bu_ = detail::values_with_shape<float>(f, "user_bias", {m.n_users_});
-        m.bi_ = detail::values_with_shape<float>(f, "item_bias", {m.n_items_});
+        m.p_ = detail::values_with_shape<float>(f, "user_factors", {f.log.n_users, o.factors});
+        m.q_ = detail::values_with_shape<float>(f, "item_factors", {f.log.n_items, o.factors});
+        m.bu_ = detail::values_with_shape<float>(f, "user_bias", {f.log.n_users});
+        m.bi_ = detail::values_with_shape<float>(f, "item_bias", {f.log.n_items});
         m.mean_ = detail::values_with_shape<double>(f, "global_mean", {1})[0];
         m.log_ = std::move(f.log);
         m.fitted_ = true;
@@ -321,16 +319,15 @@ private:
 
     void start(const data::interactions& log) {
         if (log.empty()) throw argument_error("matrix_factorization: cannot fit an empty log");
-        n_users_ = log.n_users();
-        n_items_ = log.n_items();
+        log_ = detail::log_summary::of(log);
         const std::size_t k = options_.factors;
         rng_.reseed(options_.seed);
-        p_.resize(n_users_ * k);
-        q_.resize(n_items_ * k);
+        p_.resize(log_.n_users * k);
+        q_.resize(log_.n_items * k);
         for (auto& x : p_) x = static_cast<float>(options_.init_std * rng_.normal());
         for (auto& x : q_) x = static_cast<float>(options_.init_std * rng_.normal());
-        bu_.assign(n_users_, 0.0f);
-        bi_.assign(n_items_, 0.0f);
+        bu_.assign(log_.n_users, 0.0f);
+        bi_.assign(log_.n_items, 0.0f);
         const bool weighted = options_.use_weights && log.has_weights();
         double sum = 0.0, wsum = 0.0;
         for (std::size_t r = 0; r < log.size(); ++r) {
@@ -341,7 +338,6 @@ private:
         mean_ = wsum > 0.0 ? sum / wsum : 0.0;
         losses_.clear();
         order_.clear();
-        log_ = detail::log_summary::of(log);
         fitted_ = false;
     }
 
@@ -365,7 +361,7 @@ private:
     /// The log's ratings packed in the order of the last pass (log order after start()).
     std::vector<sgd_row> packed_rows(const data::interactions& log) {
         const std::size_t n = log.size();
-        if (n > 0xFFFFFFFFu || n_users_ > 0xFFFFFFFFu || n_items_ > 0xFFFFFFFFu)
+        if (n > 0xFFFFFFFFu || log_.n_users > 0xFFFFFFFFu || log_.n_items > 0xFFFFFFFFu)
             throw argument_error("matrix_factorization: training supports up to 2^32 - 1 ratings, users and items");
         if (order_.size() != n) {
             order_.resize(n);
@@ -441,7 +437,7 @@ private:
     double raw(std::size_t user, std::size_t item) const {
         const std::size_t k = options_.factors;
         double s = mean_ + static_cast<double>(bi_[item]);
-        if (user < n_users_)
+        if (user < log_.n_users)
             s += static_cast<double>(bu_[user]) + static_cast<double>(detail::dot(p_.data() + user * k, q_.data() + item * k, k));
         return s;
     }
@@ -451,7 +447,6 @@ private:
     mf_options options_;
     std::vector<float> p_, q_, bu_, bi_;
     double mean_ = 0.0;
-    std::size_t n_users_ = 0, n_items_ = 0;
     std::vector<double> losses_;
     std::vector<std::uint32_t> order_;  // rating order of the last SGD pass
     detail::log_summary log_;
