@@ -8,6 +8,7 @@
 #include <cmath>
 #include <iostream>
 #include <limits>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -257,6 +258,65 @@ TEST_CASE("discovery: graph comparison, DOT output and the graph type by hand", 
     CHECK_FALSE(estimate.adjacent(2, 0));
 }
 
+TEST_CASE("discovery: collinear data, few rows and the alpha boundary do not stop PC", "[discovery]") {
+    // Column 3 duplicates column 1 (scaled): given x3, x1 has no variation left, so it is independent
+    // of anything (r = 0), and conditioning on both 1 and 3 is conditioning on 1.
+    auto x = formula_data();
+    for (std::size_t r = 0; r < 50; ++r) x(r, 3) = 2.0 * x(r, 1);
+    const causal::fisher_z_test test(x);
+    CHECK(test.partial_correlation(0, 1, std::vector<std::size_t>{3}) == 0.0);
+    CHECK(test.p_value(0, 1, std::vector<std::size_t>{3}) == 1.0);
+    CHECK_THAT(test.partial_correlation(0, 2, std::vector<std::size_t>{1, 3}),
+               WithinAbs(test.partial_correlation(0, 2, std::vector<std::size_t>{1}), 1e-12));
+    CHECK_NOTHROW(causal::pc(x));
+    // Nearly collinear: x2 = x0 + x1 + 1e-6 noise.
+    cr::rng engine(3);
+    auto near = cr::matrix<double>::from_shape({200, 3});
+    for (std::size_t r = 0; r < 200; ++r) {
+        near(r, 0) = engine.normal(), near(r, 1) = engine.normal();
+        near(r, 2) = near(r, 0) + near(r, 1) + 1e-6 * engine.normal();
+    }
+    const auto collider = causal::pc(near).graph;  // 0 -> 2 <- 1
+    CHECK(collider.directed(0, 2));
+    CHECK(collider.directed(1, 2));
+    CHECK_FALSE(collider.adjacent(0, 1));
+    // Five rows allow conditioning sets of one variable (n - |S| - 3 >= 1): PC stops there.
+    auto five = cr::matrix<double>::from_shape({5, 4});
+    for (std::size_t r = 0; r < 5; ++r)
+        for (std::size_t c = 0; c < 4; ++c) five(r, c) = std::sin(1.7 * static_cast<double>(r * 4 + c)) + (c > 0 ? five(r, 0) : 0.0);
+    CHECK(causal::fisher_z_test(five).max_condition_size() == 1);
+    const auto small = causal::pc(five, {.alpha = 0.5});
+    CHECK(small.max_condition_size_used <= 1);
+    // A p-value equal to alpha counts as independent (as pcalg): every edge goes.
+    struct always_alpha {
+        std::size_t variables() const { return 3; }
+        double p_value(std::size_t, std::size_t, std::span<const std::size_t>) const { return 0.05; }
+    };
+    CHECK(causal::pc(always_alpha{}, {.alpha = 0.05}).graph.edge_count() == 0);
+    CHECK(causal::pc(always_alpha{}, {.alpha = 0.06}).graph.edge_count() == 3);
+}
+
+TEST_CASE("discovery: conflicting v-structures are counted; the first one stands", "[discovery]") {
+    // Skeleton 0 - 1 - 2 - 3 with every non-adjacent pair marginally independent: the triple 0 - 1 - 2
+    // asks for 0 -> 1 <- 2, the triple 1 - 2 - 3 for 1 -> 2 <- 3; they disagree on the edge 1 - 2.
+    struct conflicting {
+        std::size_t variables() const { return 4; }
+        double p_value(std::size_t i, std::size_t j, std::span<const std::size_t> s) const {
+            const std::size_t a = std::min(i, j), b = std::max(i, j);
+            return s.empty() && b - a >= 2 ? 1.0 : 0.0;
+        }
+    };
+    const auto result = causal::pc(conflicting{});
+    CHECK(result.conflicts == 1);
+    causal_graph expected(4);
+    expected.add_directed(0, 1), expected.add_directed(2, 1), expected.add_undirected(2, 3);
+    CHECK(result.graph == expected);
+    CHECK(result.separating_set(0, 2).empty());
+    // Six pairs at level 0; at level 1 each remaining edge is tested from each end that has another
+    // neighbour: 1 - 0 given {2}, 1 - 2 given {0}, 2 - 1 given {3}, 2 - 3 given {1}.
+    CHECK(result.tests == 10);
+}
+
 TEST_CASE("discovery: errors on bad input", "[discovery]") {
     causal_graph g(3);
     CHECK_THROWS_AS(g.add_directed(1, 1), cr::argument_error);
@@ -280,13 +340,15 @@ TEST_CASE("discovery: errors on bad input", "[discovery]") {
     auto nan = x;
     nan(7, 1) = std::numeric_limits<double>::quiet_NaN();
     CHECK_THROWS_AS(causal::fisher_z_test(nan), cr::numeric_error);
-    // A duplicated column makes the conditional test singular.
-    auto duplicate = x;
-    for (std::size_t r = 0; r < 50; ++r) duplicate(r, 3) = 2.0 * x(r, 1);
-    CHECK_THROWS_AS(causal::fisher_z_test(duplicate).p_value(0, 1, std::vector<std::size_t>{3}), cr::numeric_error);
     CHECK_THROWS_AS(causal::pc(x, {.alpha = 0.0}), cr::argument_error);
     CHECK_THROWS_AS(causal::pc(x, {.alpha = 1.0}), cr::argument_error);
     CHECK_THROWS_AS(causal::simulate_linear_sem({.variables = 1}), cr::argument_error);
     CHECK_THROWS_AS(causal::simulate_linear_sem({.min_weight = 2.0, .max_weight = 1.0}), cr::argument_error);
+    CHECK_THROWS_AS(causal::simulate_linear_sem({.min_weight = 0.0}), cr::argument_error);
+    CHECK_THROWS_AS(test.correlation(0, 4), cr::argument_error);
+    CHECK_THROWS_AS(causal::pc(causal::d_separation_oracle(sprinkler())).separating_set(0, 6), cr::argument_error);
+    auto nearly_constant = x;
+    for (std::size_t r = 0; r < 50; ++r) nearly_constant(r, 0) = 0.1;  // its computed variance is rounding noise, not 0
+    CHECK_THROWS_WITH(causal::fisher_z_test(nearly_constant), Catch::Contains("column 0 is constant"));
     CHECK_THROWS_AS(causal::simulate_linear_sem({.noise_std = 0.0}), cr::argument_error);
 }

@@ -39,7 +39,7 @@ concept EffectEstimator = std::floating_point<T> &&
                           };
 
 /// A conditional independence test for PC: `variables()` and `p_value(i, j, S)`, the p-value of the
-/// hypothesis "x_i and x_j are independent given x_S" (large means independent).
+/// hypothesis "x_i and x_j are independent given x_S" (large means independent; symmetric in i, j).
 template <class T>
 concept IndependenceTest = requires(const T& test, std::size_t i, std::span<const std::size_t> s) {
     { test.variables() } -> std::convertible_to<std::size_t>;

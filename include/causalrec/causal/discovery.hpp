@@ -1,7 +1,8 @@
 #pragma once
 /// @file
 /// Causal discovery from observational data: the PC algorithm (Spirtes, Glymour & Scheines 2000) in
-/// its order-independent "stable" form (Colombo & Maathuis, JMLR 2014), with any conditional
+/// its "stable" form (Colombo & Maathuis, JMLR 2014: the skeleton does not depend on the order of
+/// the variables), with any conditional
 /// independence test — Fisher's z on partial correlations for linear Gaussian data, or a
 /// d-separation oracle on a known graph — and the graph tools around it: CPDAG of a DAG, Meek's
 /// orientation rules, d-separation, a comparison against a true graph (SHD, skeleton and arrowhead
@@ -185,8 +186,11 @@ inline double two_sided_normal_p(double z) { return std::erfc(std::abs(z) / std:
 }  // namespace detail
 
 /// Fisher's z test of zero partial correlation (for linear Gaussian data): z = atanh(r) sqrt(n - |S| - 3),
-/// p = 2 (1 - Phi(|z|)), r the partial correlation of x_i and x_j given x_S from the inverse of the
-/// correlation submatrix over {i, j, S}. Computes the correlation matrix once at construction.
+/// p = 2 (1 - Phi(|z|)), r the partial correlation of x_i and x_j given x_S (the correlation of
+/// their residuals after regressing both on x_S). Computes the correlation matrix once at
+/// construction. Collinear data does not stop it: a conditioning variable that is a linear function
+/// of the others adds nothing and is skipped (as a pseudo-inverse would), and when x_i or x_j is a
+/// linear function of x_S it carries no variation left given x_S, so r = 0 (independent).
 class fisher_z_test {
 public:
     /// Correlations of the columns of `data` (rows = samples). Needs at least 4 rows, finite values
@@ -197,12 +201,16 @@ public:
         if (n_ < 4) throw argument_error(cat("fisher_z_test: needs at least 4 rows, got ", n_));
         if (d_ < 2) throw argument_error(cat("fisher_z_test: needs at least 2 columns, got ", d_));
         std::vector<double> mean(d_, 0.0), row(d_);
+        std::vector<char> varies(d_, 0);
         for (std::size_t r = 0; r < n_; ++r)
             for (std::size_t c = 0; c < d_; ++c) {
                 const double v = static_cast<double>(data(r, c));
                 if (!std::isfinite(v)) throw numeric_error(cat("fisher_z_test: data is not finite at row ", r, ", column ", c));
                 mean[c] += v;
+                varies[c] |= v != static_cast<double>(data(0, c));
             }
+        for (std::size_t c = 0; c < d_; ++c)
+            if (!varies[c]) throw argument_error(cat("fisher_z_test: column ", c, " is constant"));
         for (auto& m : mean) m /= static_cast<double>(n_);
         for (std::size_t r = 0; r < n_; ++r) {
             for (std::size_t c = 0; c < d_; ++c) row[c] = static_cast<double>(data(r, c)) - mean[c];
@@ -212,8 +220,6 @@ public:
                 for (std::size_t b = a; b < d_; ++b) out[b] += va * row[b];
             }
         }
-        for (std::size_t a = 0; a < d_; ++a)
-            if (!(corr_[a * d_ + a] > 0.0)) throw argument_error(cat("fisher_z_test: column ", a, " is constant"));
         for (std::size_t a = 0; a < d_; ++a)
             for (std::size_t b = a + 1; b < d_; ++b) {
                 const double r = corr_[a * d_ + b] / std::sqrt(corr_[a * d_ + a] * corr_[b * d_ + b]);
@@ -226,44 +232,45 @@ public:
     std::size_t variables() const noexcept { return d_; }
     /// Number of samples (rows).
     std::size_t samples() const noexcept { return n_; }
-    /// Correlation of columns i and j.
-    double correlation(std::size_t i, std::size_t j) const { return corr_.at(i * d_ + j); }
+    /// The largest conditioning set the sample size allows (n - |S| - 3 >= 1); pc stops there.
+    std::size_t max_condition_size() const noexcept { return n_ - 4; }
 
-    /// Partial correlation of x_i and x_j given x_S. Raises numeric_error when the variables in
-    /// {i, j, S} are (nearly) collinear.
+    /// Correlation of columns i and j.
+    double correlation(std::size_t i, std::size_t j) const {
+        if (i >= d_ || j >= d_)
+            throw argument_error(causalrec::detail::cat("fisher_z_test: variable ", std::max(i, j), " out of range (", d_, " variables)"));
+        return corr_[i * d_ + j];
+    }
+
+    /// Partial correlation of x_i and x_j given x_S (see the class comment for collinear data).
     double partial_correlation(std::size_t i, std::size_t j, std::span<const std::size_t> s) const {
         detail::check_test_arguments("fisher_z_test", d_, i, j, s);
         if (s.empty()) return correlation(i, j);
-        // Invert the correlation submatrix over (i, j, S) by Gauss-Jordan elimination with partial
-        // pivoting; only the top-left 2 x 2 block of the inverse is needed.
+        // Sweep the conditioning variables out of the correlation submatrix over (i, j, S): after
+        // sweeping k, c holds the covariances of the residuals given the variables swept so far. A
+        // variable whose residual variance is (numerically) zero is a linear function of those and
+        // is skipped.
         std::vector<std::size_t> vars{i, j};
         vars.insert(vars.end(), s.begin(), s.end());
         const std::size_t m = vars.size();
-        std::vector<double> a(m * m), inv(m * m, 0.0);
-        for (std::size_t r = 0; r < m; ++r) {
-            for (std::size_t c = 0; c < m; ++c) a[r * m + c] = corr_[vars[r] * d_ + vars[c]];
-            inv[r * m + r] = 1.0;
-        }
-        for (std::size_t col = 0; col < m; ++col) {
-            std::size_t pivot = col;
-            for (std::size_t r = col + 1; r < m; ++r)
-                if (std::abs(a[r * m + col]) > std::abs(a[pivot * m + col])) pivot = r;
-            if (std::abs(a[pivot * m + col]) < 1e-12)
-                throw numeric_error(causalrec::detail::cat("fisher_z_test: variables ", i, ", ", j,
-                                                           " and the conditioning set are collinear (singular correlation matrix)"));
-            if (pivot != col)
-                for (std::size_t c = 0; c < m; ++c) std::swap(a[col * m + c], a[pivot * m + c]), std::swap(inv[col * m + c], inv[pivot * m + c]);
-            const double p = a[col * m + col];
-            for (std::size_t c = 0; c < m; ++c) a[col * m + c] /= p, inv[col * m + c] /= p;
+        std::vector<double> c(m * m);
+        for (std::size_t r = 0; r < m; ++r)
+            for (std::size_t q = 0; q < m; ++q) c[r * m + q] = corr_[vars[r] * d_ + vars[q]];
+        constexpr double tolerance = 1e-10;  // residual variance (the variables have variance 1)
+        for (std::size_t k = 2; k < m; ++k) {
+            const double pivot = c[k * m + k];
+            if (!(pivot > tolerance)) continue;
             for (std::size_t r = 0; r < m; ++r) {
-                if (r == col) continue;
-                const double f = a[r * m + col];
+                if (r == k) continue;
+                const double f = c[r * m + k] / pivot;
                 if (f == 0.0) continue;
-                for (std::size_t c = 0; c < m; ++c) a[r * m + c] -= f * a[col * m + c], inv[r * m + c] -= f * inv[col * m + c];
+                for (std::size_t q = 0; q < m; ++q)
+                    if (q != k) c[r * m + q] -= f * c[k * m + q];
             }
+            for (std::size_t q = 0; q < m; ++q) c[k * m + q] = c[q * m + k] = 0.0;
         }
-        const double r = -inv[1] / std::sqrt(inv[0] * inv[m + 1]);
-        return std::clamp(r, -1.0, 1.0);
+        if (!(c[0] > tolerance && c[m + 1] > tolerance)) return 0.0;
+        return std::clamp(c[1] / std::sqrt(c[0] * c[m + 1]), -1.0, 1.0);
     }
 
     /// The p-value of "x_i independent of x_j given x_S" (two-sided).
@@ -387,7 +394,7 @@ inline causal_graph cpdag_of(const causal_graph& dag) {
 
 /// Options of pc.
 struct pc_options {
-    double alpha = 0.05;  ///< significance level: an edge is removed when some test's p-value exceeds it; in (0, 1)
+    double alpha = 0.05;  ///< significance level: an edge is removed when some test's p-value is >= alpha (as pcalg); in (0, 1)
     std::size_t max_condition_size = std::numeric_limits<std::size_t>::max();  ///< largest conditioning set tried
     bool orient = true;   ///< orient v-structures and apply Meek's rules (false: return the skeleton)
 };
@@ -402,16 +409,23 @@ struct pc_result {
     std::size_t max_condition_size_used = 0;              ///< largest conditioning set that was tested
 
     /// The separating set of i and j (empty when they stayed adjacent or were separated marginally).
-    const std::vector<std::size_t>& separating_set(std::size_t i, std::size_t j) const { return separating_sets.at(i * graph.size() + j); }
+    const std::vector<std::size_t>& separating_set(std::size_t i, std::size_t j) const {
+        if (i >= graph.size() || j >= graph.size())
+            throw argument_error(causalrec::detail::cat("pc_result::separating_set: variable ", std::max(i, j), " out of range (",
+                                                        graph.size(), " variables)"));
+        return separating_sets[i * graph.size() + j];
+    }
 };
 
 /// The PC algorithm, stable version: starts from the complete graph; for conditioning-set sizes
-/// l = 0, 1, ... removes the edge i -- j when x_i and x_j test independent (p > alpha) given some
-/// l-subset of i's neighbours at the start of that level (fixing the neighbour sets per level makes
-/// the skeleton independent of the variable order), records the separating set, then orients each
-/// unshielded triple a -- c -- b as a -> c <- b when c is not in the separating set of (a, b), and
-/// applies Meek's rules. A v-structure that would reverse an edge oriented by an earlier one is left
-/// out and counted in `conflicts`.
+/// l = 0, 1, ... removes the edge i -- j when x_i and x_j test independent (p >= alpha) given some
+/// l-subset of the neighbours of i (or of j) at the start of that level (fixing the neighbour sets
+/// per level makes the skeleton independent of the variable order), records the separating set,
+/// then orients each unshielded triple a -- c -- b as a -> c <- b when c is not in the separating set
+/// of (a, b), and applies Meek's rules. A v-structure that would reverse an edge oriented by an
+/// earlier one is left out and counted in `conflicts`; with conflicts (finite samples) the
+/// orientations, unlike the skeleton, can depend on the variable order. When the test has a member
+/// `max_condition_size()` (fisher_z_test: what the sample size allows), larger sets are not tried.
 template <IndependenceTest Test>
 pc_result pc(const Test& test, const pc_options& options = {}) {
     using causalrec::detail::cat;
@@ -420,14 +434,18 @@ pc_result pc(const Test& test, const pc_options& options = {}) {
     if (n < 2) throw argument_error(cat("pc: needs at least 2 variables, got ", n));
     pc_result out{causal_graph::complete(n), std::vector<std::vector<std::size_t>>(n * n), std::vector<char>(n * n, 0)};
     causal_graph& g = out.graph;
+    std::size_t max_level = options.max_condition_size;
+    if constexpr (requires { { test.max_condition_size() } -> std::convertible_to<std::size_t>; })
+        max_level = std::min<std::size_t>(max_level, test.max_condition_size());
     std::vector<std::size_t> subset;
-    for (std::size_t level = 0; level <= options.max_condition_size; ++level) {
+    for (std::size_t level = 0; level <= max_level; ++level) {
         std::vector<std::vector<std::size_t>> frozen(n);
         for (std::size_t i = 0; i < n; ++i) frozen[i] = g.neighbours(i);
         bool any = false;
         for (std::size_t i = 0; i < n; ++i)
             for (std::size_t j : frozen[i]) {
                 if (!g.adjacent(i, j)) continue;
+                if (level == 0 && j < i) continue;  // (j, i) given {} was already tested: tests are symmetric
                 std::vector<std::size_t> pool;
                 for (std::size_t k : frozen[i])
                     if (k != j) pool.push_back(k);
@@ -443,7 +461,7 @@ pc_result pc(const Test& test, const pc_options& options = {}) {
                     ++out.tests;
                     const double p = test.p_value(i, j, std::span<const std::size_t>(subset));
                     if (!(p >= 0.0 && p <= 1.0)) throw numeric_error(cat("pc: the test returned p-value ", p, " for variables ", i, ", ", j));
-                    if (p > options.alpha) {
+                    if (p >= options.alpha) {
                         g.remove_edge(i, j);
                         auto sorted = subset;
                         std::sort(sorted.begin(), sorted.end());
@@ -559,8 +577,8 @@ inline linear_sem simulate_linear_sem(const linear_sem_options& o = {}) {
     if (o.variables < 2) throw argument_error(cat("simulate_linear_sem: needs at least 2 variables, got ", o.variables));
     if (o.samples < 1) throw argument_error("simulate_linear_sem: needs at least 1 sample");
     if (!(o.expected_degree >= 0.0)) throw argument_error(cat("simulate_linear_sem: expected_degree must be >= 0, got ", o.expected_degree));
-    if (!(o.min_weight >= 0.0 && o.max_weight >= o.min_weight))
-        throw argument_error(cat("simulate_linear_sem: need 0 <= min_weight <= max_weight, got ", o.min_weight, " and ", o.max_weight));
+    if (!(o.min_weight > 0.0 && o.max_weight >= o.min_weight && std::isfinite(o.max_weight)))
+        throw argument_error(cat("simulate_linear_sem: need 0 < min_weight <= max_weight, got ", o.min_weight, " and ", o.max_weight));
     if (!(o.noise_std > 0.0)) throw argument_error(cat("simulate_linear_sem: noise_std must be > 0, got ", o.noise_std));
     const std::size_t d = o.variables;
     const double p = std::min(1.0, o.expected_degree / static_cast<double>(d - 1));
