@@ -296,7 +296,7 @@ TEST_CASE("discovery: collinear data, few rows and the alpha boundary do not sto
     CHECK(causal::pc(always_alpha{}, {.alpha = 0.06}).graph.edge_count() == 3);
 }
 
-TEST_CASE("discovery: conflicting v-structures are counted; the first one stands", "[discovery]") {
+TEST_CASE("discovery: conflicting v-structures are counted, the first one stands", "[discovery]") {
     // Skeleton 0 - 1 - 2 - 3 with every non-adjacent pair marginally independent: the triple 0 - 1 - 2
     // asks for 0 -> 1 <- 2, the triple 1 - 2 - 3 for 1 -> 2 <- 3; they disagree on the edge 1 - 2.
     struct conflicting {

@@ -32,7 +32,7 @@ moments of(const std::vector<double>& v) {
 
 }  // namespace
 
-TEST_CASE("simulate_causal: IPS on 200 logged datasets is unbiased for the truth; naive is not; SNIPS varies less",
+TEST_CASE("simulate_causal: IPS on 200 logged datasets is unbiased for the truth, naive is not, SNIPS varies less",
           "[causal][simulator]") {
     // Two quantities over all user-item pairs: the mean relevance (click rate if everything were
     // shown) and the MSE of a constant click prediction c (as Schnabel et al. estimate a model's
@@ -104,7 +104,7 @@ TEST_CASE("simulate_causal: the randomised slice and the campaign estimate the t
     REQUIRE(c.x.shape()[1] == 12);
 }
 
-TEST_CASE("simulate_causal: deterministic for a seed; errors", "[causal][simulator]") {
+TEST_CASE("simulate_causal: deterministic for a seed, errors", "[causal][simulator]") {
     const auto a = causal::simulate_causal({.users = 50, .items = 40, .seed = 3});
     const auto b = causal::simulate_causal({.users = 50, .items = 40, .seed = 3});
     const auto c = causal::simulate_causal({.users = 50, .items = 40, .seed = 4});
@@ -121,7 +121,7 @@ TEST_CASE("simulate_causal: deterministic for a seed; errors", "[causal][simulat
     REQUIRE_THROWS_AS(causal::simulate_causal({.mean_exposures = 0.0}), cr::argument_error);
 }
 
-TEST_CASE("simulate_causal: the library's IPS and DR error estimates are unbiased over 200 logs; naive is not", "[causal][simulator]") {
+TEST_CASE("simulate_causal: the library's IPS and DR error estimates are unbiased over 200 logs, naive is not", "[causal][simulator]") {
     // The MSE of a fixed click prediction f over all pairs, estimated from logged feedback by
     // estimate_rating_error. DR uses a deliberately poor imputation (the error of predicting the
     // logged click rate) and stays unbiased because the propensities are right.

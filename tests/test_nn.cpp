@@ -219,7 +219,7 @@ TEST_CASE("initialisers draw from the documented distributions", "[nn][init]") {
     REQUIRE_THROWS_AS(nn::initializer_from_string("orthogonal"), cr::argument_error);
 }
 
-TEST_CASE("sequential: same seed, same weights; initialize reseeds every layer", "[nn][sequential]") {
+TEST_CASE("sequential: same seed, same weights, initialize reseeds every layer", "[nn][sequential]") {
     auto make = [] {
         return nn::sequential(nn::dense<float>(8, 16), nn::relu{}, nn::dense<float>(16, 16), nn::relu{},
                               nn::dense<float>(16, 1), nn::sigmoid{});

@@ -145,7 +145,7 @@ struct stateless_step {
 
 // ---- concepts --------------------------------------------------------------------------------------
 
-TEST_CASE("concepts: shipped types and a user struct are preprocessors; incomplete types are not",
+TEST_CASE("concepts: shipped types and a user struct are preprocessors, incomplete types are not",
           "[preprocess][concepts]") {
     STATIC_REQUIRE(pp::Preprocessor<pp::standard_scaler, float>);
     STATIC_REQUIRE(pp::Preprocessor<pp::min_max_scaler, double>);

@@ -316,7 +316,7 @@ TEST_CASE("recommend_many: equals recommend per user, independent of the thread 
     CHECK(p[0] == p[44]);
 }
 
-TEST_CASE("popularity and knn: save and load keep scores and id maps; wrong files are rejected", "[rec]") {
+TEST_CASE("popularity and knn: save and load keep scores and id maps, wrong files are rejected", "[rec]") {
     const char* text = "user,item,rating,ts\nann,a,5,1\nann,b,3,2\nbob,b,4,3\nbob,c,2,4\ncat,a,1,5\ncat,c,5,6\ndan,d,4,7\n";
     const auto log = data::read_interactions_text(text, {.value = "rating", .timestamp = "ts"});
     const auto path = causalrec_test::temp_path("rec_models.safetensors");

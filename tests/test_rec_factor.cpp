@@ -155,7 +155,7 @@ TEST_CASE("matrix_factorization: per-rating SGD equals a replay of Funk's update
     REQUIRE(model.epoch_losses().size() == 3);
 }
 
-TEST_CASE("matrix_factorization: library SGD with batch size 1 equals per-rating SGD; Adam lowers the loss",
+TEST_CASE("matrix_factorization: library SGD with batch size 1 equals per-rating SGD, Adam lowers the loss",
           "[rec][mf]") {
     const auto log = random_ratings(12, 10, 150, 5);
     rec::mf_options o{.factors = 3, .epochs = 4, .learning_rate = 0.02, .regularization = 0.05, .bias_regularization = 0.01,
@@ -219,7 +219,7 @@ TEST_CASE("als implicit: each item solves the confidence-weighted system over al
     REQUIRE(m.global_mean() == 0.0);
 }
 
-TEST_CASE("als: conjugate gradient with k steps reaches the exact solution; fold-in equals a brute-force solve",
+TEST_CASE("als: conjugate gradient with k steps reaches the exact solution, fold-in equals a brute-force solve",
           "[rec][als]") {
     const auto log = random_ratings(15, 11, 90, 4);
     for (auto feedback : {rec::als_feedback::explicit_ratings, rec::als_feedback::implicit}) {
@@ -292,7 +292,7 @@ TEST_CASE("als: implicit fold-in equals a brute-force solve over every item, aft
     REQUIRE(back.fold_in(items, values) == m.fold_in(items, values));
 }
 
-TEST_CASE("als: thread count does not change the result; errors; persistence", "[rec][als]") {
+TEST_CASE("als: thread count does not change the result, errors, persistence", "[rec][als]") {
     const auto log = random_ratings(40, 30, 400, 12);
     const int before = cr::num_threads();
     cr::set_num_threads(1);
