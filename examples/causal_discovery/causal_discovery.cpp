@@ -127,9 +127,9 @@ int main(int argc, char** argv) try {
 
     // 2. PC with Fisher's z test.
     const auto result = causal::pc(table.values, {.alpha = args.alpha, .max_condition_size = args.max_condition});
-    std::cout << "2. PC (stable, Fisher z, alpha " << args.alpha << "): " << result.tests << " independence tests, conditioning sets up to "
-              << result.max_condition_size_used << " variables, " << result.graph.edge_count() << " edges, " << result.conflicts
-              << " conflicting v-structures\n";
+    std::cout << "2. PC (stable, conservative colliders, Fisher z, alpha " << args.alpha << "): " << result.tests << " independence tests, conditioning sets up to "
+              << result.max_condition_size_used << " variables, " << result.graph.edge_count() << " edges ("
+              << result.ambiguous_triples << " triples left undecided, " << result.conflicts << " edges with conflicting orientations)\n";
     print_edges(result.graph, table.names);
 
     // 3. Against the truth (simulated data only): the CPDAG is the most observational data can reveal.

@@ -10,6 +10,7 @@
 /// truth.
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <concepts>
 #include <cstddef>
@@ -345,33 +346,62 @@ private:
     causal_graph dag_;
 };
 
-/// Applies Meek's rules R1-R3 (Meek 1995) to a partially directed graph until none applies: R1
-/// a -> b -- c, a, c not adjacent => b -> c; R2 a -> b -> c, a -- c => a -> c; R3 a -- b, a -- c,
-/// a -- d, c -> b <- d, c, d not adjacent => a -> b. Returns the number of edges oriented.
-inline std::size_t apply_meek_rules(causal_graph& g) {
+namespace detail {
+
+/// Meek's rules R1-R3 applied in rounds until none applies: each round finds every orientation the
+/// rules imply on the current graph and applies them together, so the result does not depend on the
+/// variable order. An edge the rules would orient both ways in one round, or that `locked` marks
+/// (n x n, symmetric), stays undirected and is locked; `ambiguous(x, y, z)` marks unshielded triples
+/// x -- y -- z (middle y) of unknown status, which R1 and R3 (they rely on a non-collider) skip.
+/// Returns the number of edges oriented; adds the edges locked by a conflict to `conflicts`.
+template <class Ambiguous>
+std::size_t apply_meek_rules(causal_graph& g, const Ambiguous& ambiguous, std::vector<char>& locked, std::size_t& conflicts) {
     const std::size_t n = g.size();
     std::size_t oriented = 0;
-    for (bool changed = true; changed;) {
-        changed = false;
+    std::vector<char> want(n * n);
+    for (;;) {
+        std::fill(want.begin(), want.end(), 0);
+        bool any = false;
         for (std::size_t b = 0; b < n; ++b)
             for (std::size_t c = 0; c < n; ++c) {
-                if (b == c || !g.undirected(b, c)) continue;
+                if (b == c || !g.undirected(b, c) || locked[b * n + c]) continue;
                 bool orient = false;
                 // R1: some a -> b with a, c not adjacent.
                 for (std::size_t a = 0; a < n && !orient; ++a)
-                    orient = a != b && a != c && g.directed(a, b) && !g.adjacent(a, c);
+                    orient = a != b && a != c && g.directed(a, b) && !g.adjacent(a, c) && !ambiguous(a, b, c);
                 // R2: b -> a -> c for some a.
                 for (std::size_t a = 0; a < n && !orient; ++a) orient = a != b && a != c && g.directed(b, a) && g.directed(a, c);
                 // R3: b -- a1, b -- a2, a1 -> c <- a2, a1 and a2 not adjacent.
                 for (std::size_t a1 = 0; a1 < n && !orient; ++a1) {
                     if (a1 == b || a1 == c || !g.undirected(b, a1) || !g.directed(a1, c)) continue;
                     for (std::size_t a2 = a1 + 1; a2 < n && !orient; ++a2)
-                        orient = a2 != b && a2 != c && g.undirected(b, a2) && g.directed(a2, c) && !g.adjacent(a1, a2);
+                        orient = a2 != b && a2 != c && g.undirected(b, a2) && g.directed(a2, c) && !g.adjacent(a1, a2) &&
+                                 !ambiguous(a1, b, a2);
                 }
-                if (orient) g.add_directed(b, c), ++oriented, changed = true;
+                if (orient) want[b * n + c] = 1, any = true;
+            }
+        if (!any) return oriented;
+        for (std::size_t b = 0; b < n; ++b)
+            for (std::size_t c = b + 1; c < n; ++c) {
+                const bool bc = want[b * n + c], cb = want[c * n + b];
+                if (bc && cb) locked[b * n + c] = locked[c * n + b] = 1, ++conflicts;
+                else if (bc) g.add_directed(b, c), ++oriented;
+                else if (cb) g.add_directed(c, b), ++oriented;
             }
     }
-    return oriented;
+}
+
+}  // namespace detail
+
+/// Applies Meek's rules R1-R3 (Meek 1995) to a partially directed graph until none applies: R1
+/// a -> b -- c, a, c not adjacent => b -> c; R2 a -> b -> c, a -- c => a -> c; R3 a -- b, a -- c,
+/// a -- d, c -> b <- d, c, d not adjacent => a -> b. Each round applies every implied orientation at
+/// once (an edge implied both ways stays undirected), so the result does not depend on the variable
+/// order. Returns the number of edges oriented.
+inline std::size_t apply_meek_rules(causal_graph& g) {
+    std::vector<char> locked(g.size() * g.size(), 0);
+    std::size_t conflicts = 0;
+    return detail::apply_meek_rules(g, [](std::size_t, std::size_t, std::size_t) { return false; }, locked, conflicts);
 }
 
 /// The CPDAG (completed partially directed graph) of a DAG: its skeleton with the edges of its
@@ -392,11 +422,20 @@ inline causal_graph cpdag_of(const causal_graph& dag) {
     return g;
 }
 
+/// How pc decides whether an unshielded triple a -- c -- b (a, b not adjacent) is a v-structure
+/// a -> c <- b.
+enum class collider_rule {
+    separating_set,  ///< c is not in the separating set the skeleton search found for (a, b) (the original PC)
+    majority,        ///< c is in fewer than half of the separating sets of (a, b) among subsets of their neighbours (Colombo & Maathuis 2014)
+    conservative,    ///< c is in none of them; in all of them: not a v-structure; otherwise ambiguous (Ramsey, Zhang & Spirtes 2006)
+};
+
 /// Options of pc.
 struct pc_options {
     double alpha = 0.05;  ///< significance level: an edge is removed when some test's p-value is >= alpha (as pcalg); in (0, 1)
     std::size_t max_condition_size = std::numeric_limits<std::size_t>::max();  ///< largest conditioning set tried
     bool orient = true;   ///< orient v-structures and apply Meek's rules (false: return the skeleton)
+    collider_rule colliders = collider_rule::conservative;  ///< how v-structures are decided (docs/causal.md compares the rules)
 };
 
 /// What pc returns.
@@ -405,7 +444,8 @@ struct pc_result {
     std::vector<std::vector<std::size_t>> separating_sets;  ///< [i * n + j]: the set that separated i and j (empty when adjacent)
     std::vector<char> separated;                          ///< [i * n + j]: 1 when i and j were found independent
     std::size_t tests = 0;                                ///< conditional independence tests run
-    std::size_t conflicts = 0;                            ///< v-structures left out because they contradicted earlier ones
+    std::size_t conflicts = 0;                            ///< edges left undirected because two v-structures (or two of Meek's rules) oriented them oppositely
+    std::size_t ambiguous_triples = 0;                    ///< unshielded triples left undecided (majority and conservative rules)
     std::size_t max_condition_size_used = 0;              ///< largest conditioning set that was tested
 
     /// The separating set of i and j (empty when they stayed adjacent or were separated marginally).
@@ -421,10 +461,12 @@ struct pc_result {
 /// l = 0, 1, ... removes the edge i -- j when x_i and x_j test independent (p >= alpha) given some
 /// l-subset of the neighbours of i (or of j) at the start of that level (fixing the neighbour sets
 /// per level makes the skeleton independent of the variable order), records the separating set,
-/// then orients each unshielded triple a -- c -- b as a -> c <- b when c is not in the separating set
-/// of (a, b), and applies Meek's rules. A v-structure that would reverse an edge oriented by an
-/// earlier one is left out and counted in `conflicts`; with conflicts (finite samples) the
-/// orientations, unlike the skeleton, can depend on the variable order. When the test has a member
+/// then decides for each unshielded triple a -- c -- b whether it is a v-structure a -> c <- b
+/// (`options.colliders`), orients the arrowheads of all v-structures at once (an edge that two
+/// v-structures orient oppositely stays undirected and is counted in `conflicts`), and applies
+/// Meek's rules (skipping ambiguous triples). With the original separating-set rule the
+/// orientations can depend on the variable order, because the separating sets do; the majority
+/// and conservative rules look at all separating sets and do not. When the test has a member
 /// `max_condition_size()` (fisher_z_test: what the sample size allows), larger sets are not tried.
 template <IndependenceTest Test>
 pc_result pc(const Test& test, const pc_options& options = {}) {
@@ -480,23 +522,84 @@ pc_result pc(const Test& test, const pc_options& options = {}) {
         if (!any) break;
     }
     if (!options.orient) return out;
-    // V-structures a -> c <- b for non-adjacent a, b with c outside their separating set.
+    // Classify every unshielded triple a -- c -- b, then orient all v-structures' arrowheads at once.
+    enum class triple_kind : std::uint8_t { collider, non_collider, ambiguous };
+    std::vector<std::array<std::size_t, 3>> ambiguous;  // {smaller end, middle, larger end}, sorted
+    std::vector<char> head(n * n, 0);  // head[x * n + y]: some v-structure puts an arrowhead x -> y
     for (std::size_t c = 0; c < n; ++c) {
         const auto nb = g.neighbours(c);
         for (std::size_t x = 0; x < nb.size(); ++x)
             for (std::size_t y = x + 1; y < nb.size(); ++y) {
                 const std::size_t a = nb[x], b = nb[y];
-                if (g.adjacent(a, b) || !out.separated[a * n + b]) continue;
-                const auto& sep = out.separating_sets[a * n + b];
-                if (std::find(sep.begin(), sep.end(), c) != sep.end()) continue;
-                if (g.directed(c, a) || g.directed(c, b)) {
-                    ++out.conflicts;
-                    continue;
+                if (g.adjacent(a, b)) continue;
+                triple_kind k;
+                if (options.colliders == collider_rule::separating_set) {
+                    const auto& sep = out.separating_sets[a * n + b];
+                    k = std::find(sep.begin(), sep.end(), c) == sep.end() ? triple_kind::collider : triple_kind::non_collider;
+                } else {
+                    // Every separating set of (a, b) among subsets of the neighbours of a, and of b.
+                    std::vector<std::vector<std::size_t>> seen;
+                    std::size_t separating = 0, with_c = 0;
+                    for (std::size_t side : {a, b}) {
+                        std::vector<std::size_t> pool;
+                        for (std::size_t v : g.neighbours(side))
+                            if (v != a && v != b) pool.push_back(v);
+                        const std::size_t top = std::min(pool.size(), max_level);
+                        for (std::size_t size = 0; size <= top; ++size) {
+                            std::vector<std::size_t> pos(size);
+                            for (std::size_t q = 0; q < size; ++q) pos[q] = q;
+                            for (;;) {
+                                subset.resize(size);
+                                for (std::size_t q = 0; q < size; ++q) subset[q] = pool[pos[q]];
+                                auto sorted = subset;
+                                std::sort(sorted.begin(), sorted.end());
+                                if (std::find(seen.begin(), seen.end(), sorted) == seen.end()) {
+                                    seen.push_back(sorted);
+                                    ++out.tests;
+                                    const double p = test.p_value(a, b, std::span<const std::size_t>(subset));
+                                    if (!(p >= 0.0 && p <= 1.0))
+                                        throw numeric_error(cat("pc: the test returned p-value ", p, " for variables ", a, ", ", b));
+                                    if (p >= options.alpha) {
+                                        ++separating;
+                                        with_c += std::find(sorted.begin(), sorted.end(), c) != sorted.end();
+                                    }
+                                }
+                                std::size_t q = size;
+                                while (q > 0 && pos[q - 1] == pool.size() - size + q - 1) --q;
+                                if (q == 0) break;
+                                ++pos[q - 1];
+                                for (std::size_t r = q; r < size; ++r) pos[r] = pos[r - 1] + 1;
+                            }
+                        }
+                    }
+                    if (separating == 0)
+                        k = triple_kind::ambiguous;
+                    else if (options.colliders == collider_rule::majority)
+                        k = 2 * with_c < separating ? triple_kind::collider
+                            : 2 * with_c > separating ? triple_kind::non_collider : triple_kind::ambiguous;
+                    else
+                        k = with_c == 0 ? triple_kind::collider : with_c == separating ? triple_kind::non_collider : triple_kind::ambiguous;
                 }
-                g.add_directed(a, c), g.add_directed(b, c);
+                if (k == triple_kind::ambiguous) ambiguous.push_back({std::min(a, b), c, std::max(a, b)});
+                if (k == triple_kind::collider) head[a * n + c] = head[b * n + c] = 1;
             }
     }
-    apply_meek_rules(g);
+    std::sort(ambiguous.begin(), ambiguous.end());
+    out.ambiguous_triples = ambiguous.size();
+    std::vector<char> locked(n * n, 0);  // edges two v-structures orient oppositely: Meek's rules leave them
+    for (std::size_t x = 0; x < n; ++x)
+        for (std::size_t y = x + 1; y < n; ++y) {
+            const bool xy = head[x * n + y], yx = head[y * n + x];
+            if (xy && yx) ++out.conflicts, locked[x * n + y] = locked[y * n + x] = 1;
+            else if (xy) g.add_directed(x, y);
+            else if (yx) g.add_directed(y, x);
+        }
+    detail::apply_meek_rules(
+        g,
+        [&](std::size_t a, std::size_t c, std::size_t b) {
+            return std::binary_search(ambiguous.begin(), ambiguous.end(), std::array<std::size_t, 3>{std::min(a, b), c, std::max(a, b)});
+        },
+        locked, out.conflicts);
     return out;
 }
 
