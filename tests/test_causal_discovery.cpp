@@ -77,6 +77,75 @@ TEST_CASE("discovery: Fisher z partial correlations and p-values equal NumPy/Sci
     CHECK_THAT(causal::fisher_z_test(xf).p_value(0, 2, std::vector<std::size_t>{1, 3}), WithinRel(0.2450792333922266, 1e-5));
 }
 
+TEST_CASE("discovery: the G-test of categorical data equals SciPy", "[discovery]") {
+    // Reference: scipy 1.10, chi2_contingency(table, correction=False, lambda_="log-likelihood") per
+    // configuration of the conditioning set (levels absent from a configuration dropped), G and the
+    // degrees of freedom summed, p = chi2.sf(G, dof).
+    const std::size_t n = 120;
+    auto x = cr::matrix<double>::from_shape({n, 3});
+    for (std::size_t r = 0; r < n; ++r) {
+        const std::size_t a = (r * 7 + 3) % 3;
+        const std::size_t b = (a + ((r * 5) / 7) % 3 / 2 + (r % 5 == 0 ? 1 : 0)) % 2;
+        const std::size_t c = (b * 2 + ((r * 11) / 13) % 2 + (r % 7 == 0 ? 1 : 0)) % 3;
+        x(r, 0) = static_cast<double>(a), x(r, 1) = static_cast<double>(b), x(r, 2) = static_cast<double>(c);
+    }
+    struct reference {
+        std::size_t i, j;
+        std::vector<std::size_t> s;
+        double g;
+        std::size_t dof;
+        double p;
+    };
+    const reference refs[] = {
+        {0, 1, {}, 2.097898481486599, 2, 0.35030564269024556},
+        {0, 2, {}, 3.947208941713172, 4, 0.41319748543620927},
+        {1, 2, {}, 31.485411625994537, 2, 1.4555587360791578e-07},
+        {0, 2, {1}, 5.554002912998021, 8, 0.6970498611545135},
+        {1, 2, {0}, 33.09220559727938, 6, 1.0066038259183978e-05},
+        {0, 1, {2}, 3.7046924527714484, 6, 0.7165666610719092},
+    };
+    const causal::g_square_test test(x);
+    for (const auto& ref : refs) {
+        const auto [g, dof] = test.statistic(ref.i, ref.j, ref.s);
+        CHECK_THAT(g, WithinRel(ref.g, 1e-10));
+        CHECK(dof == ref.dof);
+        CHECK_THAT(test.p_value(ref.i, ref.j, ref.s), WithinRel(ref.p, 1e-9));
+    }
+    // The chi-square tail itself (scipy.stats.chi2.sf) on both branches of the incomplete gamma.
+    CHECK_THAT(causal::detail::gamma_q(0.5, 0.25), WithinRel(0.47950012218695337, 1e-12));
+    CHECK_THAT(causal::detail::gamma_q(0.5, 1.5), WithinRel(0.08326451666355042, 1e-12));
+    CHECK_THAT(causal::detail::gamma_q(1.5, 25.0), WithinRel(7.989179244951495e-11, 1e-10));
+    CHECK_THAT(causal::detail::gamma_q(75.0, 100.0), WithinRel(0.003973185970821635, 1e-10));
+    CHECK_THAT(causal::detail::gamma_q(75.0, 70.0), WithinRel(0.709520073477558, 1e-10));
+    CHECK(causal::detail::gamma_q(20.0, 0.0005) == 1.0);
+    // A column that never varies leaves no degrees of freedom: p = 1.
+    auto constant = x;
+    for (std::size_t r = 0; r < n; ++r) constant(r, 1) = 0.0;
+    CHECK(causal::g_square_test(constant).p_value(0, 1, std::vector<std::size_t>{}) == 1.0);
+    auto fractional = x;
+    fractional(3, 2) = 0.5;
+    CHECK_THROWS_AS(causal::g_square_test(fractional), cr::argument_error);
+    fractional(3, 2) = -1.0;
+    CHECK_THROWS_AS(causal::g_square_test(fractional), cr::argument_error);
+}
+
+TEST_CASE("discovery: PC with the G-test recovers a categorical collider and chain", "[discovery]") {
+    // Binary x0 and x1 raise the chance of binary x2 (0.1 + 0.4 x0 + 0.4 x1); x2 drives three-level x3:
+    // 0 -> 2 <- 1, 2 -> 3.
+    cr::rng engine(17);
+    const std::size_t n = 4000;
+    auto x = cr::matrix<double>::from_shape({n, 4});
+    for (std::size_t r = 0; r < n; ++r) {
+        const double a = engine.bernoulli(0.5), b = engine.bernoulli(0.4);
+        const double c = engine.bernoulli(0.1 + 0.4 * a + 0.4 * b);
+        const double d = c > 0.0 ? static_cast<double>(engine.uniform_index(2) + 1) : static_cast<double>(engine.bernoulli(0.15));
+        x(r, 0) = a, x(r, 1) = b, x(r, 2) = c, x(r, 3) = d;
+    }
+    causal_graph expected(4);
+    expected.add_directed(0, 2), expected.add_directed(1, 2), expected.add_directed(2, 3);
+    CHECK(causal::pc(causal::g_square_test(x), {.alpha = 0.01}).graph == expected);
+}
+
 TEST_CASE("discovery: d-separation by hand on the sprinkler DAG", "[discovery]") {
     const auto g = sprinkler();
     CHECK_FALSE(dsep(g, 1, 2, {}));      // common cause cloudy

@@ -2,9 +2,9 @@
 /// @file
 /// Causal discovery from observational data: the PC algorithm (Spirtes, Glymour & Scheines 2000) in
 /// its "stable" form (Colombo & Maathuis, JMLR 2014: the skeleton does not depend on the order of
-/// the variables), with any conditional
-/// independence test — Fisher's z on partial correlations for linear Gaussian data, or a
-/// d-separation oracle on a known graph — and the graph tools around it: CPDAG of a DAG, Meek's
+/// the variables), with any conditional independence test — Fisher's z on partial correlations for
+/// linear Gaussian data, the G-test for categorical data, or a d-separation oracle on a known graph —
+/// and the graph tools around it: CPDAG of a DAG, Meek's
 /// orientation rules, d-separation, a comparison against a true graph (SHD, skeleton and arrowhead
 /// precision/recall), Graphviz output, and a linear structural equation model simulator with a known
 /// truth.
@@ -288,6 +288,117 @@ public:
 private:
     std::size_t n_ = 0, d_ = 0;
     std::vector<double> corr_;
+};
+
+namespace detail {
+
+/// Regularised upper incomplete gamma function Q(a, x) = Gamma(a, x) / Gamma(a), a > 0, x >= 0: the
+/// series for x < a + 1, Lentz's continued fraction otherwise.
+inline double gamma_q(double a, double x) {
+    if (x <= 0.0) return 1.0;
+    const double log_prefix = a * std::log(x) - x - std::lgamma(a);
+    if (x < a + 1.0) {
+        double term = 1.0 / a, sum = term;
+        for (int n = 1; n < 100000; ++n) {
+            term *= x / (a + n);
+            sum += term;
+            if (std::abs(term) < std::abs(sum) * 1e-16) break;
+        }
+        return std::max(0.0, 1.0 - sum * std::exp(log_prefix));
+    }
+    constexpr double tiny = 1e-300;
+    double b = x + 1.0 - a, c = 1.0 / tiny, d = 1.0 / b, h = d;
+    for (int n = 1; n < 100000; ++n) {
+        const double an = -n * (n - a);
+        b += 2.0;
+        d = an * d + b;
+        if (std::abs(d) < tiny) d = tiny;
+        c = b + an / c;
+        if (std::abs(c) < tiny) c = tiny;
+        d = 1.0 / d;
+        const double delta = d * c;
+        h *= delta;
+        if (std::abs(delta - 1.0) < 1e-16) break;
+    }
+    return std::exp(log_prefix) * h;
+}
+
+}  // namespace detail
+
+/// The G-test (log-likelihood ratio) of conditional independence for categorical data: within each
+/// observed configuration of x_S, G = 2 sum n_xy ln(n_xy n / (n_x n_y)) over the x_i-by-x_j table;
+/// the G values add up and are compared with a chi-square distribution whose degrees of freedom add
+/// up (r_x - 1)(r_y - 1) per configuration, counting only the levels that occur in it (as
+/// causal-learn's G-square test). No degrees of freedom left means no evidence of dependence: p = 1.
+class g_square_test {
+public:
+    /// Columns of `data` hold category codes 0, 1, 2, ... (rows = samples). Raises argument_error for
+    /// a value that is not a non-negative integer, or fewer than 2 columns or 1 row.
+    template <std::floating_point T>
+    explicit g_square_test(const matrix<T>& data) : n_(data.shape()[0]), d_(data.shape()[1]), codes_(n_ * d_), levels_(d_, 0) {
+        using causalrec::detail::cat;
+        if (n_ < 1) throw argument_error("g_square_test: needs at least 1 row");
+        if (d_ < 2) throw argument_error(cat("g_square_test: needs at least 2 columns, got ", d_));
+        for (std::size_t r = 0; r < n_; ++r)
+            for (std::size_t c = 0; c < d_; ++c) {
+                const double v = static_cast<double>(data(r, c));
+                if (!(v >= 0.0 && v == std::floor(v) && v < 1e9))
+                    throw argument_error(cat("g_square_test: row ", r, ", column ", c, " holds ", v, "; expected a category code 0, 1, 2, ..."));
+                codes_[r * d_ + c] = static_cast<std::size_t>(v);
+                levels_[c] = std::max(levels_[c], codes_[r * d_ + c] + 1);
+            }
+    }
+
+    /// Number of variables (columns).
+    std::size_t variables() const noexcept { return d_; }
+    /// Number of samples (rows).
+    std::size_t samples() const noexcept { return n_; }
+
+    /// The G statistic and its degrees of freedom for x_i and x_j given x_S.
+    std::pair<double, std::size_t> statistic(std::size_t i, std::size_t j, std::span<const std::size_t> s) const {
+        detail::check_test_arguments("g_square_test", d_, i, j, s);
+        // Stratum of each row: the configuration of x_S, numbered in order of first appearance.
+        std::vector<std::size_t> stratum(n_, 0), key(s.size());
+        std::vector<std::vector<std::size_t>> keys;
+        for (std::size_t r = 0; r < n_; ++r) {
+            for (std::size_t q = 0; q < s.size(); ++q) key[q] = codes_[r * d_ + s[q]];
+            auto it = std::find(keys.begin(), keys.end(), key);
+            if (it == keys.end()) keys.push_back(key), it = keys.end() - 1;
+            stratum[r] = static_cast<std::size_t>(it - keys.begin());
+        }
+        if (keys.empty()) keys.emplace_back();
+        const std::size_t rx = levels_[i], ry = levels_[j];
+        std::vector<double> table(keys.size() * rx * ry, 0.0);
+        for (std::size_t r = 0; r < n_; ++r) table[(stratum[r] * rx + codes_[r * d_ + i]) * ry + codes_[r * d_ + j]] += 1.0;
+        double g = 0.0;
+        std::size_t dof = 0;
+        std::vector<double> row(rx), col(ry);
+        for (std::size_t k = 0; k < keys.size(); ++k) {
+            const double* t = table.data() + k * rx * ry;
+            std::fill(row.begin(), row.end(), 0.0), std::fill(col.begin(), col.end(), 0.0);
+            double total = 0.0;
+            for (std::size_t a = 0; a < rx; ++a)
+                for (std::size_t b = 0; b < ry; ++b) row[a] += t[a * ry + b], col[b] += t[a * ry + b], total += t[a * ry + b];
+            std::size_t used_x = 0, used_y = 0;
+            for (double v : row) used_x += v > 0.0;
+            for (double v : col) used_y += v > 0.0;
+            if (used_x > 1 && used_y > 1) dof += (used_x - 1) * (used_y - 1);
+            for (std::size_t a = 0; a < rx; ++a)
+                for (std::size_t b = 0; b < ry; ++b)
+                    if (t[a * ry + b] > 0.0) g += 2.0 * t[a * ry + b] * std::log(t[a * ry + b] * total / (row[a] * col[b]));
+        }
+        return {std::max(g, 0.0), dof};
+    }
+
+    /// The p-value of "x_i independent of x_j given x_S": the chi-square upper tail of G.
+    double p_value(std::size_t i, std::size_t j, std::span<const std::size_t> s) const {
+        const auto [g, dof] = statistic(i, j, s);
+        return dof == 0 ? 1.0 : detail::gamma_q(0.5 * static_cast<double>(dof), 0.5 * g);
+    }
+
+private:
+    std::size_t n_ = 0, d_ = 0;
+    std::vector<std::size_t> codes_, levels_;
 };
 
 /// True when x_i and x_j are d-separated by S in the DAG (the moralised ancestral graph criterion:
