@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <span>
 #include <sstream>
 #include <string>
@@ -359,21 +360,18 @@ public:
         detail::check_test_arguments("g_square_test", d_, i, j, s);
         // Stratum of each row: the configuration of x_S, numbered in order of first appearance.
         std::vector<std::size_t> stratum(n_, 0), key(s.size());
-        std::vector<std::vector<std::size_t>> keys;
+        std::map<std::vector<std::size_t>, std::size_t> strata;
         for (std::size_t r = 0; r < n_; ++r) {
             for (std::size_t q = 0; q < s.size(); ++q) key[q] = codes_[r * d_ + s[q]];
-            auto it = std::find(keys.begin(), keys.end(), key);
-            if (it == keys.end()) keys.push_back(key), it = keys.end() - 1;
-            stratum[r] = static_cast<std::size_t>(it - keys.begin());
+            stratum[r] = strata.try_emplace(key, strata.size()).first->second;
         }
-        if (keys.empty()) keys.emplace_back();
         const std::size_t rx = levels_[i], ry = levels_[j];
-        std::vector<double> table(keys.size() * rx * ry, 0.0);
+        std::vector<double> table(strata.size() * rx * ry, 0.0);
         for (std::size_t r = 0; r < n_; ++r) table[(stratum[r] * rx + codes_[r * d_ + i]) * ry + codes_[r * d_ + j]] += 1.0;
         double g = 0.0;
         std::size_t dof = 0;
         std::vector<double> row(rx), col(ry);
-        for (std::size_t k = 0; k < keys.size(); ++k) {
+        for (std::size_t k = 0; k < strata.size(); ++k) {
             const double* t = table.data() + k * rx * ry;
             std::fill(row.begin(), row.end(), 0.0), std::fill(col.begin(), col.end(), 0.0);
             double total = 0.0;
@@ -533,6 +531,38 @@ inline causal_graph cpdag_of(const causal_graph& dag) {
     return g;
 }
 
+namespace detail {
+
+/// Calls f(subset) for every `size`-subset of `pool` in lexicographic order of positions (the empty
+/// set once for size 0), until f returns true; returns whether it did. `subset` is the caller's
+/// buffer.
+template <class F>
+bool for_each_subset(const std::vector<std::size_t>& pool, std::size_t size, std::vector<std::size_t>& subset, F&& f) {
+    if (size > pool.size()) return false;
+    std::vector<std::size_t> pos(size);
+    for (std::size_t q = 0; q < size; ++q) pos[q] = q;
+    subset.resize(size);
+    for (;;) {
+        for (std::size_t q = 0; q < size; ++q) subset[q] = pool[pos[q]];
+        if (f(std::as_const(subset))) return true;
+        std::size_t q = size;
+        while (q > 0 && pos[q - 1] == pool.size() - size + q - 1) --q;
+        if (q == 0) return false;
+        ++pos[q - 1];
+        for (std::size_t r = q; r < size; ++r) pos[r] = pos[r - 1] + 1;
+    }
+}
+
+/// test.p_value(a, b, s), raising numeric_error unless it lies in [0, 1].
+template <class Test>
+double checked_p_value(const Test& test, std::size_t a, std::size_t b, const std::vector<std::size_t>& s) {
+    const double p = test.p_value(a, b, std::span<const std::size_t>(s));
+    if (!(p >= 0.0 && p <= 1.0)) throw numeric_error(causalrec::detail::cat("pc: the test returned p-value ", p, " for variables ", a, ", ", b));
+    return p;
+}
+
+}  // namespace detail
+
 /// How pc decides whether an unshielded triple a -- c -- b (a, b not adjacent) is a v-structure
 /// a -> c <- b.
 enum class collider_rule {
@@ -605,30 +635,16 @@ pc_result pc(const Test& test, const pc_options& options = {}) {
                 if (pool.size() < level) continue;
                 any = true;
                 out.max_condition_size_used = std::max(out.max_condition_size_used, level);
-                // Every l-subset of pool, in lexicographic order of positions.
-                std::vector<std::size_t> pos(level);
-                for (std::size_t q = 0; q < level; ++q) pos[q] = q;
-                for (;;) {
-                    subset.resize(level);
-                    for (std::size_t q = 0; q < level; ++q) subset[q] = pool[pos[q]];
+                detail::for_each_subset(pool, level, subset, [&](const std::vector<std::size_t>& s) {
                     ++out.tests;
-                    const double p = test.p_value(i, j, std::span<const std::size_t>(subset));
-                    if (!(p >= 0.0 && p <= 1.0)) throw numeric_error(cat("pc: the test returned p-value ", p, " for variables ", i, ", ", j));
-                    if (p >= options.alpha) {
-                        g.remove_edge(i, j);
-                        auto sorted = subset;
-                        std::sort(sorted.begin(), sorted.end());
-                        out.separating_sets[i * n + j] = out.separating_sets[j * n + i] = sorted;
-                        out.separated[i * n + j] = out.separated[j * n + i] = 1;
-                        break;
-                    }
-                    // Next combination.
-                    std::size_t q = level;
-                    while (q > 0 && pos[q - 1] == pool.size() - level + q - 1) --q;
-                    if (q == 0) break;
-                    ++pos[q - 1];
-                    for (std::size_t r = q; r < level; ++r) pos[r] = pos[r - 1] + 1;
-                }
+                    if (detail::checked_p_value(test, i, j, s) < options.alpha) return false;
+                    g.remove_edge(i, j);
+                    auto sorted = s;
+                    std::sort(sorted.begin(), sorted.end());
+                    out.separating_sets[i * n + j] = out.separating_sets[j * n + i] = sorted;
+                    out.separated[i * n + j] = out.separated[j * n + i] = 1;
+                    return true;
+                });
             }
         if (!any) break;
     }
@@ -656,32 +672,19 @@ pc_result pc(const Test& test, const pc_options& options = {}) {
                         for (std::size_t v : g.neighbours(side))
                             if (v != a && v != b) pool.push_back(v);
                         const std::size_t top = std::min(pool.size(), max_level);
-                        for (std::size_t size = 0; size <= top; ++size) {
-                            std::vector<std::size_t> pos(size);
-                            for (std::size_t q = 0; q < size; ++q) pos[q] = q;
-                            for (;;) {
-                                subset.resize(size);
-                                for (std::size_t q = 0; q < size; ++q) subset[q] = pool[pos[q]];
-                                auto sorted = subset;
+                        for (std::size_t size = 0; size <= top; ++size)
+                            detail::for_each_subset(pool, size, subset, [&](const std::vector<std::size_t>& set) {
+                                auto sorted = set;
                                 std::sort(sorted.begin(), sorted.end());
-                                if (std::find(seen.begin(), seen.end(), sorted) == seen.end()) {
-                                    seen.push_back(sorted);
-                                    ++out.tests;
-                                    const double p = test.p_value(a, b, std::span<const std::size_t>(subset));
-                                    if (!(p >= 0.0 && p <= 1.0))
-                                        throw numeric_error(cat("pc: the test returned p-value ", p, " for variables ", a, ", ", b));
-                                    if (p >= options.alpha) {
-                                        ++separating;
-                                        with_c += std::find(sorted.begin(), sorted.end(), c) != sorted.end();
-                                    }
+                                if (std::find(seen.begin(), seen.end(), sorted) != seen.end()) return false;
+                                seen.push_back(sorted);
+                                ++out.tests;
+                                if (detail::checked_p_value(test, a, b, set) >= options.alpha) {
+                                    ++separating;
+                                    with_c += std::find(sorted.begin(), sorted.end(), c) != sorted.end();
                                 }
-                                std::size_t q = size;
-                                while (q > 0 && pos[q - 1] == pool.size() - size + q - 1) --q;
-                                if (q == 0) break;
-                                ++pos[q - 1];
-                                for (std::size_t r = q; r < size; ++r) pos[r] = pos[r - 1] + 1;
-                            }
-                        }
+                                return false;
+                            });
                     }
                     if (separating == 0)
                         k = triple_kind::ambiguous;

@@ -96,6 +96,7 @@ public:
             mean_ = m.nnz() ? s / static_cast<double>(m.nnz()) : 0.0;
         }
         duplicates_sum_ = log.duplicates() == data::duplicate_policy::sum;
+        refresh_item_gram();
         alternate(log, options_.iterations);
         fitted_ = true;
     }
@@ -287,18 +288,21 @@ private:
             throw argument_error(causalrec::detail::cat("als: init_std must be finite and >= 0, got ", options_.init_std));
     }
 
-    /// Solves all users, then all items, `iterations` times.
+    /// Solves all users, then all items, `iterations` times. Implicit feedback: the user side uses the
+    /// kept item Gram matrix (current on entry), which is refreshed after each item side.
     void alternate(const data::interactions& log, std::size_t iterations) {
         const auto& by_user = log.by_user();
         const auto& by_item = log.by_item();
+        const bool implicit = options_.feedback == als_feedback::implicit;
         for (std::size_t it = 0; it < iterations; ++it) {
-            solve_side(by_user, q_, log_.n_items, p_);
-            solve_side(by_item, p_, log_.n_users, q_);
+            solve_side(by_user, q_, item_gram_, p_);
+            solve_side(by_item, p_, implicit ? gram(p_, log_.n_users) : std::vector<float>{}, q_);
+            refresh_item_gram();
         }
-        refresh_item_gram();
     }
 
-    /// Implicit feedback: keeps Q^T Q of the current item factors for fold_in (empty otherwise).
+    /// Implicit feedback: keeps Q^T Q of the current item factors for the user side and fold_in
+    /// (empty otherwise).
     void refresh_item_gram() {
         item_gram_ = options_.feedback == als_feedback::implicit ? gram(q_, log_.n_items) : std::vector<float>{};
     }
@@ -312,12 +316,12 @@ private:
         return g;
     }
 
-    /// Solves every row of `m` (users or items) against the `other` factors into `out`.
-    void solve_side(const data::csr_matrix& m, const std::vector<float>& other, std::size_t n_other, std::vector<float>& out) {
+    /// Solves every row of `m` (users or items) against the `other` factors into `out`; `g` is the
+    /// Gram matrix of `other` for implicit feedback (empty for explicit ratings).
+    void solve_side(const data::csr_matrix& m, const std::vector<float>& other, const std::vector<float>& g, std::vector<float>& out) {
         const std::size_t k = options_.factors;
         std::size_t max_nnz = 0;
         for (std::size_t e = 0; e < m.rows(); ++e) max_nnz = std::max(max_nnz, m.row_ptr[e + 1] - m.row_ptr[e]);
-        const std::vector<float> g = options_.feedback == als_feedback::implicit ? gram(other, n_other) : std::vector<float>{};
         detail::parallel_ranges(m.rows(), [&](std::size_t begin, std::size_t end) {
             workspace ws(k, max_nnz, g);
             if (options_.solver == als_solver::cholesky) {
