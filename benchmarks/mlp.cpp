@@ -84,7 +84,7 @@ void BM_train(benchmark::State& state) {
     const auto batch = static_cast<std::size_t>(state.range(0));
     const auto& d = data(200000);
     auto model = seed_model();
-    cr::optim::adam<float> opt({.lr = 1e-3});
+    cr::optim::adam<float> opt({.learning_rate = 1e-3});
     const cr::loss::binary_cross_entropy bce;
     std::size_t epoch = 0;
     double last_loss = 0.0;

@@ -83,7 +83,7 @@ double train_rmse_als(const rec::als& m, const cr::data::interactions& log) {
 void run_als(benchmark::State& state, rec::als_options options) {
     cr::set_num_threads(1);
     const auto& log = ratings();
-    options.iterations = 1;  // warm-up epoch
+    options.epochs = 1;  // warm-up epoch
     rec::als model(options);
     model.fit(log);
     for (auto _ : state) {
@@ -95,17 +95,17 @@ void run_als(benchmark::State& state, rec::als_options options) {
 }
 
 void BM_als_explicit_cholesky(benchmark::State& state) {
-    run_als(state, {.factors = 64, .regularization = 0.05});
+    run_als(state, {.factors = 64, .l2 = 0.05});
 }
 
 void BM_als_explicit_cg3(benchmark::State& state) {
-    run_als(state, {.factors = 64, .regularization = 0.05, .solver = rec::als_solver::conjugate_gradient, .cg_steps = 3});
+    run_als(state, {.factors = 64, .l2 = 0.05, .solver = rec::als_solver::conjugate_gradient, .cg_steps = 3});
 }
 
 void BM_mf_sgd_per_rating(benchmark::State& state) {
     cr::set_num_threads(1);
     const auto& log = ratings();
-    rec::matrix_factorization model({.factors = 64, .epochs = 1, .learning_rate = 0.005, .regularization = 0.02, .init_std = 0.01});
+    rec::matrix_factorization model({.factors = 64, .epochs = 1, .learning_rate = 0.005, .l2 = 0.02, .init_std = 0.01});
     model.fit(log);  // warm-up epoch
     for (auto _ : state) {
         model.partial_fit(log, 1);
@@ -117,9 +117,9 @@ void BM_mf_sgd_per_rating(benchmark::State& state) {
 void BM_mf_sgd_batch1024(benchmark::State& state) {
     cr::set_num_threads(1);
     const auto& log = ratings();
-    rec::matrix_factorization model({.factors = 64, .epochs = 1, .regularization = 0.0, .bias_regularization = 0.0, .init_std = 0.01});
+    rec::matrix_factorization model({.factors = 64, .epochs = 1, .l2 = 0.0, .bias_l2 = 0.0, .init_std = 0.01});
     for (auto _ : state) {
-        cr::optim::sgd<float> opt({.lr = 5.0});
+        cr::optim::sgd<float> opt({.learning_rate = 5.0});
         model.fit(log, opt, 1024);
         benchmark::DoNotOptimize(model.item_factors().data());
     }

@@ -12,7 +12,7 @@ int main() {
     auto model = cr::nn::sequential(cr::nn::dense<float>(X.shape()[1], 4), cr::nn::relu{}, cr::nn::dense<float>(4, 1),
                                     cr::nn::sigmoid{});
     model.initialize(1);
-    const auto history = cr::train::fit(model, cr::loss::binary_cross_entropy{}, cr::optim::adam{{.lr = 1e-2}}, X,
+    const auto history = cr::train::fit(model, cr::loss::binary_cross_entropy{}, cr::optim::adam{{.learning_rate = 1e-2}}, X,
                                         train.labels(), {.epochs = 1, .batch_size = 32, .verbose = 0});
     std::cout << "causalrec test_package: " << train.rows() << " training rows, loss " << history.loss.back()
               << ", BLAS: " << cr::blas_info() << "\n";

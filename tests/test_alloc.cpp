@@ -62,7 +62,7 @@ TEST_CASE("training steps allocate nothing after the first epoch", "[train][allo
     });
     for (const bool weighted : {false, true}) {
         steps_checked = allocating_steps = 0;
-        cr::train::fit(model, cr::loss::binary_cross_entropy{}, cr::optim::adam<float>({.lr = 1e-3}), x, y,
+        cr::train::fit(model, cr::loss::binary_cross_entropy{}, cr::optim::adam<float>({.learning_rate = 1e-3}), x, y,
                        {.epochs = 3, .batch_size = 64, .validation_split = 0.1, .seed = 1,
                         .sample_weight = weighted ? std::optional(w) : std::nullopt, .verbose = 0},
                        probe);

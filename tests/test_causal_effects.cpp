@@ -123,7 +123,7 @@ TEST_CASE("estimator: a sequential model is a Regressor and a Classifier") {
     namespace nn = causalrec::nn;
     const auto d = make_confounded(600, 1.0, 3);
     auto net = nn::sequential(nn::dense<double>(2, 8, {.seed = 1}), nn::relu<double>{}, nn::dense<double>(8, 1, {.seed = 2}));
-    c::nn_estimator reg(net, cr::loss::mse{}, cr::optim::adam<double>({.lr = 1e-2}),
+    c::nn_estimator reg(net, cr::loss::mse{}, cr::optim::adam<double>({.learning_rate = 1e-2}),
                         {.fit = {.epochs = 40, .batch_size = 32, .validation_split = 0.2, .verbose = 0},
                          .early_stopping_patience = 5});
     static_assert(c::Regressor<decltype(reg), double>);

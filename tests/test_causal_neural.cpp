@@ -362,9 +362,9 @@ TEST_CASE("causal neural: bad input raises clear errors") {
     vector<double> all_treated = d.t;
     for (auto& v : all_treated) v = 1.0;
     REQUIRE_THROWS_WITH(model.fit(d.x, all_treated, d.y), Catch::Contains("at least 2 treated and 2 control"));
-    REQUIRE_FALSE(model.fitted());
+    REQUIRE_FALSE(model.is_fitted());
     model.fit(d.x, d.t, d.y);
-    REQUIRE(model.fitted());
+    REQUIRE(model.is_fitted());
     REQUIRE_THROWS_WITH(model.effect(make_matrix<double>(3, 2)), Catch::Contains("tarnet.effect: X has 2 columns"));
     REQUIRE_THROWS_WITH(cc::cfr<double>({.learning_rate = -1.0}), Catch::Contains("cfr: learning_rate must be"));
     REQUIRE_THROWS_WITH(cc::tarnet<double>({.representation_layers = {}}), Catch::Contains("representation_layers must not be empty"));

@@ -182,7 +182,7 @@ TEST_CASE("model file: a fitted preprocessor and user metadata round-trip", "[io
     auto prep = pp::pipeline(pp::simple_imputer{}, pp::standard_scaler{});
     const cr::matrix<double> x = prep.fit_transform(gen.data.features());
     auto model = make_model<double>(x.shape()[1], 8, 4, 3);
-    train::fit(model, cr::loss::binary_cross_entropy{}, cr::optim::adam<double>({.lr = 1e-2}), x, gen.data.labels(),
+    train::fit(model, cr::loss::binary_cross_entropy{}, cr::optim::adam<double>({.learning_rate = 1e-2}), x, gen.data.labels(),
                {.epochs = 2, .verbose = 0});
     const auto path = temp_path("with_preprocessor.safetensors");
     io::save_model(path, model,
@@ -620,7 +620,7 @@ TEST_CASE("model checkpoint: saves every epoch or the best one, with the weights
                                   .extras = {.preprocessor = prep.to_json(), .user = {{"run", "1"}}}});
     train::model_checkpoint every({.path = every_path, .monitor = "val_loss"});
     const train::history h = train::fit(
-        model, cr::loss::binary_cross_entropy{}, cr::optim::sgd<double>({.lr = 0.9, .momentum = 0.9}), x, y,
+        model, cr::loss::binary_cross_entropy{}, cr::optim::sgd<double>({.learning_rate = 0.9, .momentum = 0.9}), x, y,
         {.epochs = epochs, .batch_size = 16, .validation_split = 0.3, .verbose = 0},
         train::on_epoch_end([&](auto& ctx) {
             std::vector<double> w;
@@ -665,7 +665,7 @@ TEST_CASE("model checkpoint: saves every epoch or the best one, with the weights
     train::model_checkpoint worst({.path = temp_path("worst.safetensors").string(), .monitor = "loss",
                                    .save_best_only = true, .mode = train::monitor_mode::maximize});
     auto m2 = make_model<double>(x.shape()[1], 8, 4, 9);
-    train::fit(m2, cr::loss::binary_cross_entropy{}, cr::optim::adam<double>({.lr = 1e-2}), x, y,
+    train::fit(m2, cr::loss::binary_cross_entropy{}, cr::optim::adam<double>({.learning_rate = 1e-2}), x, y,
                {.epochs = 3, .verbose = 0}, worst);
     REQUIRE_FALSE(worst.saved_epochs().empty());
     CHECK(worst.saved_epochs().front() == 1);
@@ -701,7 +701,7 @@ TEST_CASE("history chart: one polyline per series with a point per finite epoch 
     CHECK(count(losses, "stroke=\"#1f77b4\"") == 4);  // loss and val_loss share a colour (lines and legend)
     CHECK(count(losses, "stroke-dasharray") == 2);       // val_loss is dashed (line and legend)
 
-    const std::string all = train::history_svg(h, {.metrics = {"accuracy", "val_accuracy", "lr"}, .title = "run 1"});
+    const std::string all = train::history_svg(h, {.metrics = {"accuracy", "val_accuracy", "learning_rate"}, .title = "run 1"});
     CHECK(polyline_points(all) == std::vector<std::size_t>{5, 4, 5, 5, 5});
     CHECK(all.find(">run 1</text>") != std::string::npos);
     CHECK(all.find(">value</text>") != std::string::npos);

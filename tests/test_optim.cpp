@@ -103,13 +103,13 @@ std::string message_of(F&& f) {
 
 /// A user's optimizer as a plain struct: sign gradient descent (p -= lr sign(g)).
 struct sign_descent {
-    double lr = 0.01;
+    double rate = 0.01;
     void step(std::span<const cr::parameter_view<double>> params) {
         for (const auto& v : params)
-            for (std::size_t j = 0; j < v.size(); ++j) v.value[j] -= lr * ((v.grad[j] > 0) - (v.grad[j] < 0));
+            for (std::size_t j = 0; j < v.size(); ++j) v.value[j] -= rate * ((v.grad[j] > 0) - (v.grad[j] < 0));
     }
-    double learning_rate() const { return lr; }
-    void set_learning_rate(double x) { lr = x; }
+    double learning_rate() const { return rate; }
+    void set_learning_rate(double x) { rate = x; }
 };
 static_assert(optim::Optimizer<sign_descent, double>);
 static_assert(!optim::Optimizer<sign_descent, float>);  // it only steps double parameters
@@ -136,23 +136,23 @@ double run_steps(O& opt, tensor<double>& t, int n) {
 }  // namespace
 
 TEST_CASE("class template argument deduction gives float, and double is written explicitly", "[optim]") {
-    auto a = optim::adam{{.lr = 1e-3}};
-    auto s = optim::sgd{{.lr = 0.1, .momentum = 0.9}};
+    auto a = optim::adam{{.learning_rate = 1e-3}};
+    auto s = optim::sgd{{.learning_rate = 0.1, .momentum = 0.9}};
     auto w = optim::adamw{};
     auto r = optim::rmsprop{{.centered = true}};
     auto g = optim::adagrad{{.lr_decay = 0.1}};
-    auto d = optim::gd{{.lr = 0.5}};
+    auto d = optim::gd{{.learning_rate = 0.5}};
     STATIC_REQUIRE(std::is_same_v<decltype(a), optim::adam<float>>);
     STATIC_REQUIRE(std::is_same_v<decltype(s), optim::sgd<float>>);
     STATIC_REQUIRE(std::is_same_v<decltype(w), optim::adamw<float>>);
     STATIC_REQUIRE(std::is_same_v<decltype(r), optim::rmsprop<float>>);
     STATIC_REQUIRE(std::is_same_v<decltype(g), optim::adagrad<float>>);
     STATIC_REQUIRE(std::is_same_v<decltype(d), optim::gd<float>>);
-    auto ad = optim::adam<double>{{.lr = 1e-2}};
+    auto ad = optim::adam<double>{{.learning_rate = 1e-2}};
     STATIC_REQUIRE(optim::Optimizer<decltype(ad), double>);
     CHECK(a.learning_rate() == 1e-3);
     CHECK(ad.learning_rate() == 1e-2);
-    CHECK(w.get_options().weight_decay == 0.01);  // PyTorch's AdamW default
+    CHECK(w.options().weight_decay == 0.01);  // PyTorch's AdamW default
     CHECK(a.name() == "adam");
     CHECK(d.name() == "gd");
     STATIC_REQUIRE(optim::is_full_batch_v<optim::gd<float>>);
@@ -172,7 +172,7 @@ TEST_CASE("Adam's first two steps equal a hand computation of Algorithm 1", "[op
     //   v_hat = (0.025007503751876277, 0.024992496248124402, 0.045027513756879044);
     //   update = (0.09651819647874603, -0.02663370228132401, 0.06448827242093785);
     //   p2 = (0.8034818135212529, -1.8733663027186755, 0.33551173091239533).
-    optim::adam<double> opt{{.lr = 0.1}};
+    optim::adam<double> opt{{.learning_rate = 0.1}};
     tensor<double> t(p0, {3});
     t.grad = G[0];
     step_one(opt, t);
@@ -193,18 +193,18 @@ TEST_CASE("Adam's first two steps equal a hand computation of Algorithm 1", "[op
 
 TEST_CASE("sgd, gd and their options equal PyTorch 1.13 over three steps", "[optim]") {
     // torch.optim.SGD(lr=0.1)
-    check_against_torch<optim::sgd>(optim::sgd_options{.lr = 0.1},
+    check_against_torch<optim::sgd>(optim::sgd_options{.learning_rate = 0.1},
                                     {{0.99, -1.98, 0.47}, {0.97, -1.99, 0.471}, {1.0, -1.9949999999999999, 0.47}});
     // torch.optim.SGD(lr=0.1) again: gd is the same update
-    check_against_torch<optim::gd>(optim::gd_options{.lr = 0.1},
+    check_against_torch<optim::gd>(optim::gd_options{.learning_rate = 0.1},
                                    {{0.99, -1.98, 0.47}, {0.97, -1.99, 0.471}, {1.0, -1.9949999999999999, 0.47}});
     // torch.optim.SGD(lr=0.1, momentum=0.9, dampening=0.1, weight_decay=0.01)
-    check_against_torch<optim::sgd>(optim::sgd_options{.lr = 0.1, .momentum = 0.9, .dampening = 0.1, .weight_decay = 0.01},
+    check_against_torch<optim::sgd>(optim::sgd_options{.learning_rate = 0.1, .momentum = 0.9, .dampening = 0.1, .weight_decay = 0.01},
                                     {{0.989, -1.978, 0.4695},
                                      {0.9602099, -1.9654198, 0.44252745},
                                      {0.96043462109, -1.9568287421800001, 0.41695388029499997}});
     // torch.optim.SGD(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.1)
-    check_against_torch<optim::sgd>(optim::sgd_options{.lr = 0.1, .momentum = 0.9, .nesterov = true, .weight_decay = 0.1},
+    check_against_torch<optim::sgd>(optim::sgd_options{.learning_rate = 0.1, .momentum = 0.9, .nesterov = true, .weight_decay = 0.1},
                                     {{0.962, -1.924, 0.4335},
                                      {0.8895219999999999, -1.8740439999999998, 0.3988135},
                                      {0.8910488819999999, -1.8112927639999998, 0.3611196935}});
@@ -212,35 +212,35 @@ TEST_CASE("sgd, gd and their options equal PyTorch 1.13 over three steps", "[opt
     const trajectory decayed{{0.985, -1.97, 0.46749999999999997},
                              {0.960075, -1.97015, 0.4661625},
                              {0.985274625, -1.9652992500000002, 0.4628316875}};
-    check_against_torch<optim::gd>(optim::gd_options{.lr = 0.1, .weight_decay = 0.05}, decayed);
-    check_against_torch<optim::sgd>(optim::sgd_options{.lr = 0.1, .weight_decay = 0.05}, decayed);
+    check_against_torch<optim::gd>(optim::gd_options{.learning_rate = 0.1, .weight_decay = 0.05}, decayed);
+    check_against_torch<optim::sgd>(optim::sgd_options{.learning_rate = 0.1, .weight_decay = 0.05}, decayed);
 }
 
 TEST_CASE("adam and adamw equal PyTorch 1.13 over three steps", "[optim]") {
     // torch.optim.Adam(lr=0.1)
-    check_against_torch<optim::adam>(optim::adam_options{.lr = 0.1},
+    check_against_torch<optim::adam>(optim::adam_options{.learning_rate = 0.1},
                                      {{0.900000009999999, -1.9000000049999999, 0.4000000033333332},
                                       {0.803481813521253, -1.873366302718676, 0.3355117309123954},
                                       {0.81014171477095, -1.8672274169037155, 0.28356066362685584}});
     // torch.optim.Adam(lr=0.1, betas=(0.8, 0.9), weight_decay=0.1, amsgrad=True)
     check_against_torch<optim::adam>(
-        optim::adam_options{.lr = 0.1, .beta1 = 0.8, .beta2 = 0.9, .weight_decay = 0.1, .amsgrad = true},
+        optim::adam_options{.learning_rate = 0.1, .beta1 = 0.8, .beta2 = 0.9, .weight_decay = 0.1, .amsgrad = true},
         {{0.9000000049999998, -1.9000000025, 0.40000000285714277},
          {0.8005636289423005, -1.8215075053187082, 0.3321737338285624},
          {0.7766751355013141, -1.7438944205876612, 0.27603740142775224}});
     // torch.optim.Adam(lr=0.1, betas=(0.8, 0.9), weight_decay=0.1): differs from amsgrad in elements 1 and 2
-    check_against_torch<optim::adam>(optim::adam_options{.lr = 0.1, .beta1 = 0.8, .beta2 = 0.9, .weight_decay = 0.1},
+    check_against_torch<optim::adam>(optim::adam_options{.learning_rate = 0.1, .beta1 = 0.8, .beta2 = 0.9, .weight_decay = 0.1},
                                      {{0.9000000049999998, -1.9000000025, 0.40000000285714277},
                                       {0.8005636289423005, -1.8194948772688972, 0.3287948803286531},
                                       {0.7766751355013141, -1.740495978310504, 0.26730877852743634}});
     // torch.optim.AdamW(lr=0.1) (weight_decay 0.01)
-    check_against_torch<optim::adamw>(optim::adamw_options{.lr = 0.1},
+    check_against_torch<optim::adamw>(optim::adamw_options{.learning_rate = 0.1},
                                       {{0.8990000099999991, -1.8980000049999997, 0.39950000333333324},
                                        {0.8015828135112532, -1.8694683027136758, 0.3346122309090621},
                                        {0.8074411319474388, -1.8614599485960017, 0.2823265513926135}});
     // torch.optim.AdamW(lr=0.1, betas=(0.8, 0.9), weight_decay=0.1, amsgrad=True)
     check_against_torch<optim::adamw>(
-        optim::adamw_options{.lr = 0.1, .beta1 = 0.8, .beta2 = 0.9, .weight_decay = 0.1, .amsgrad = true},
+        optim::adamw_options{.learning_rate = 0.1, .beta1 = 0.8, .beta2 = 0.9, .weight_decay = 0.1, .amsgrad = true},
         {{0.890000009999999, -1.8800000049999996, 0.39500000333333324},
          {0.784235594964174, -1.8397771867629062, 0.3323401687201093},
          {0.7903953657089964, -1.8220085528202066, 0.28538776586371034}});
@@ -248,24 +248,24 @@ TEST_CASE("adam and adamw equal PyTorch 1.13 over three steps", "[optim]") {
 
 TEST_CASE("adagrad and rmsprop equal PyTorch 1.13 over three steps", "[optim]") {
     // torch.optim.Adagrad(lr=0.1)
-    check_against_torch<optim::adagrad>(optim::adagrad_options{.lr = 0.1},
+    check_against_torch<optim::adagrad>(optim::adagrad_options{.learning_rate = 0.1},
                                         {{0.9000000000999999, -1.90000000005, 0.40000000003333336},
                                          {0.8105572810400083, -1.9447213595799957, 0.4033314830554873},
                                          {0.8907356535923071, -1.9665431485940712, 0.40000184726553584}});
     // torch.optim.Adagrad(lr=0.1, lr_decay=0.1, initial_accumulator_value=0.1, weight_decay=0.05)
     check_against_torch<optim::adagrad>(
-        optim::adagrad_options{.lr = 0.1, .lr_decay = 0.1, .weight_decay = 0.05, .initial_accumulator_value = 0.1},
+        optim::adagrad_options{.learning_rate = 0.1, .lr_decay = 0.1, .weight_decay = 0.05, .initial_accumulator_value = 0.1},
         {{0.9571428571551021, -1.931175279854621, 0.4283286799812092},
          {0.9046042283639056, -1.9318929608385178, 0.4260406472514699},
          {0.9471646457839984, -1.923035741197668, 0.4203036568151558}});
     // torch.optim.RMSprop(lr=0.01)
-    check_against_torch<optim::rmsprop>(optim::rmsprop_options{.lr = 0.01},
+    check_against_torch<optim::rmsprop>(optim::rmsprop_options{.learning_rate = 0.01},
                                         {{0.9000000999999, -1.900000049999975, 0.40000003333332224},
                                          {0.8104678438728734, -1.9449013553453873, 0.4033482798631585},
                                          {0.8908182717525459, -1.9669117652138564, 0.39998506920238214}});
     // torch.optim.RMSprop(lr=0.01, alpha=0.9, centered=True, momentum=0.9, weight_decay=0.1)
     check_against_torch<optim::rmsprop>(
-        optim::rmsprop_options{.lr = 0.01, .alpha = 0.9, .weight_decay = 0.1, .momentum = 0.9, .centered = true},
+        optim::rmsprop_options{.learning_rate = 0.01, .alpha = 0.9, .weight_decay = 0.1, .momentum = 0.9, .centered = true},
         {{0.9666666722222212, -1.9666666694444441, 0.46666666984126953},
          {0.9071895318377785, -1.9282684923722948, 0.4329857612836126},
          {0.87071483743114, -1.881072919979152, 0.3970422744729553}});
@@ -279,7 +279,7 @@ TEST_CASE("weight decay, Nesterov, AMSGrad and centered RMSprop by hand", "[opti
         // g2 = (0.2, 0.1, -0.01): d = g2 + 0.1 p1 = (0.2962, -0.0924, 0.03335);
         //   b = 0.9 (0.2, -0.4, 0.35) + d = (0.4762, -0.4524, 0.34835); d + 0.9 b = (0.72478, -0.49956, 0.346865);
         //   p2 = p1 - 0.1 * that = (0.889522, -1.874044, 0.3988135).
-        optim::sgd<double> opt{{.lr = 0.1, .momentum = 0.9, .nesterov = true, .weight_decay = 0.1}};
+        optim::sgd<double> opt{{.learning_rate = 0.1, .momentum = 0.9, .nesterov = true, .weight_decay = 0.1}};
         tensor<double> t(p0, {3});
         t.grad = G[0];
         step_one(opt, t);
@@ -297,7 +297,7 @@ TEST_CASE("weight decay, Nesterov, AMSGrad and centered RMSprop by hand", "[opti
         // v2 = 0.999 * 0.001 + 0.001 * 1e-4 = 0.0009991 < v1, so AMSGrad divides by sqrt(v1) instead.
         // m2 = 0.9 * 0.1 + 0.1 * 0.01 = 0.091; step 2 moves by 0.1 * (0.091 / 0.19) / (sqrt(v / 0.001999) + 1e-8).
         for (const bool ams : {false, true}) {
-            optim::adam<double> opt{{.lr = 0.1, .amsgrad = ams}};
+            optim::adam<double> opt{{.learning_rate = 0.1, .amsgrad = ams}};
             tensor<double> t({0.0}, {1});
             t.grad = {1.0};
             step_one(opt, t);
@@ -314,8 +314,8 @@ TEST_CASE("weight decay, Nesterov, AMSGrad and centered RMSprop by hand", "[opti
     SECTION("adamw decays the weights apart from the gradient") {
         // p = 2, g = 0, lr 0.1, wd 0.5: the Adam part is 0 (m = 0), the decay gives p (1 - 0.05) = 1.9.
         // Adam's L2 form instead feeds g = 0.5 * 2 = 1 into the moments: p = 2 - 0.1 * 1 / (1 + 1e-8).
-        optim::adamw<double> w{{.lr = 0.1, .weight_decay = 0.5}};
-        optim::adam<double> a{{.lr = 0.1, .weight_decay = 0.5}};
+        optim::adamw<double> w{{.learning_rate = 0.1, .weight_decay = 0.5}};
+        optim::adam<double> a{{.learning_rate = 0.1, .weight_decay = 0.5}};
         tensor<double> tw({2.0}, {1}), ta({2.0}, {1});
         step_one(w, tw);
         step_one(a, ta);
@@ -327,8 +327,8 @@ TEST_CASE("weight decay, Nesterov, AMSGrad and centered RMSprop by hand", "[opti
         // Step 1: s = 0.1 * 0.25 = 0.025, a = 0.1 * 0.5 = 0.05; centered sqrt(0.025 - 0.0025) = 0.15,
         //   plain sqrt(0.025); p1 = 1 - 0.01 * 0.5 / (0.15 + 1e-8).
         // Step 2: s = 0.9 * 0.025 + 0.025 = 0.0475, a = 0.9 * 0.05 + 0.05 = 0.095; s - a^2 = 0.038475.
-        optim::rmsprop<double> c{{.lr = 0.01, .alpha = 0.9, .centered = true}};
-        optim::rmsprop<double> plain{{.lr = 0.01, .alpha = 0.9}};
+        optim::rmsprop<double> c{{.learning_rate = 0.01, .alpha = 0.9, .centered = true}};
+        optim::rmsprop<double> plain{{.learning_rate = 0.01, .alpha = 0.9}};
         tensor<double> tc({1.0}, {1}), tp({1.0}, {1});
         tc.grad = tp.grad = {0.5};
         step_one(c, tc);
@@ -358,7 +358,7 @@ TEST_CASE("gradient clipping by global norm and by value (hand and PyTorch)", "[
     };
     {
         auto ts = make();
-        optim::sgd<double> opt{{.lr = 1.0, .clip_norm = 6.5}};
+        optim::sgd<double> opt{{.learning_rate = 1.0, .clip_norm = 6.5}};
         step_all(opt, ts);
         const double c = 6.5 / (13.0 + 1e-6);
         CHECK_THAT(ts[0].value[0], WithinRel(1.0 - 3.0 * c, 1e-15));
@@ -375,7 +375,7 @@ TEST_CASE("gradient clipping by global norm and by value (hand and PyTorch)", "[
     {
         // A norm below clip_norm leaves the gradients alone.
         auto ts = make();
-        optim::sgd<double> opt{{.lr = 1.0, .clip_norm = 13.5}};
+        optim::sgd<double> opt{{.learning_rate = 1.0, .clip_norm = 13.5}};
         step_all(opt, ts);
         CHECK(ts[0].grad[1] == -4.0);
         CHECK(ts[0].value[0] == -2.0);
@@ -384,7 +384,7 @@ TEST_CASE("gradient clipping by global norm and by value (hand and PyTorch)", "[
         // clip_value 2: gradients (2, -2, 0) and (2, 0). PyTorch 1.13: clip_grad_value_([a, b], 2.0), SGD(lr=1):
         // a = (-1.0, 0.0, 0.5), b = (-1.7, -0.4)
         auto ts = make();
-        optim::sgd<double> opt{{.lr = 1.0, .clip_value = 2.0}};
+        optim::sgd<double> opt{{.learning_rate = 1.0, .clip_value = 2.0}};
         step_all(opt, ts);
         CHECK(ts[0].value == std::vector<double>{-1.0, 0.0, 0.5});
         CHECK_THAT(ts[1].value[0], WithinRel(-1.7, 1e-15));
@@ -394,7 +394,7 @@ TEST_CASE("gradient clipping by global norm and by value (hand and PyTorch)", "[
         // Clipping runs before every optimizer's update: Adam's first step with clipped g = (2, -2, 0), (2, 0)
         // moves each element with a non-zero gradient by lr * sign(g) (up to eps).
         auto ts = make();
-        optim::adam<double> opt{{.lr = 0.1, .clip_value = 2.0}};
+        optim::adam<double> opt{{.learning_rate = 0.1, .clip_value = 2.0}};
         step_all(opt, ts);
         CHECK_THAT(ts[0].value[0], WithinRel(1.0 - 0.1 * 2.0 / (2.0 + 1e-8), 1e-15));
         CHECK(ts[0].value[2] == 0.5);
@@ -411,7 +411,7 @@ TEST_CASE("sparse parameters update only the touched rows", "[optim]") {
         return t;
     };
     SECTION("sgd: only listed rows move; a row listed twice moves once") {
-        optim::sgd<double> opt{{.lr = 0.1}};
+        optim::sgd<double> opt{{.learning_rate = 0.1}};
         auto t = embedding();
         t.touched = {3, 1, 3};
         step_one(opt, t);
@@ -419,7 +419,7 @@ TEST_CASE("sparse parameters update only the touched rows", "[optim]") {
         CHECK(opt.state()[0].row_steps == std::vector<std::uint64_t>{0, 1, 0, 1});
     }
     SECTION("sgd with momentum: each row's buffer starts at its first touch") {
-        optim::sgd<double> opt{{.lr = 0.1, .momentum = 0.5}};
+        optim::sgd<double> opt{{.learning_rate = 0.1, .momentum = 0.5}};
         auto t = embedding();
         t.touched = {1};
         step_one(opt, t);  // row 1: b = g = (1, -2)
@@ -436,7 +436,7 @@ TEST_CASE("sparse parameters update only the touched rows", "[optim]") {
         // PyTorch 1.13: rows 0 and 2 of E = [[0.1, 0.2], [0.3, 0.4], [0.5, 0.6], [0.7, 0.8]] as one dense tensor,
         // torch.optim.Adam(lr=0.05), gradients [[0.5, -0.25], [0.1, 0.3]], [[-0.2, 0.4], [0.05, -0.6]],
         // [[0.3, 0.3], [-0.1, 0.2]] -> [[0.005497691840577745, 0.21004214352496026], [0.3978518760294362, 0.5727336836389961]]
-        optim::adam<double> opt{{.lr = 0.05}};
+        optim::adam<double> opt{{.learning_rate = 0.05}};
         tensor<double> t({0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8}, {4, 2});
         t.row_size = 2;
         t.touched = {0, 2};
@@ -469,7 +469,7 @@ TEST_CASE("sparse parameters update only the touched rows", "[optim]") {
         CHECK_THAT(t.value[0], WithinRel(expected[0], 1e-13));  // row 0 not touched this time
     }
     SECTION("adagrad keeps untouched rows' accumulators") {
-        optim::adagrad<double> opt{{.lr = 0.1, .initial_accumulator_value = 0.5}};
+        optim::adagrad<double> opt{{.learning_rate = 0.1, .initial_accumulator_value = 0.5}};
         auto t = embedding();
         step_one(opt, t);
         const auto& sum = opt.state()[0].slots[0];
@@ -479,7 +479,7 @@ TEST_CASE("sparse parameters update only the touched rows", "[optim]") {
     }
     SECTION("clip_norm counts touched rows only, each once") {
         // Touched rows 1 (twice) and 3: norm sqrt(1 + 4 + 0.25 + 0.0625) = sqrt(5.3125); stale rows ignored.
-        optim::sgd<double> opt{{.lr = 1.0, .clip_norm = 1.0}};
+        optim::sgd<double> opt{{.learning_rate = 1.0, .clip_norm = 1.0}};
         auto t = embedding();
         t.touched = {1, 3, 1};
         step_one(opt, t);
@@ -515,7 +515,7 @@ TEST_CASE("epoch schedules equal PyTorch's StepLR, ExponentialLR and CosineAnnea
     CHECK_THROWS_AS(optim::cosine_annealing{.t_max = 0}(1, 0.1), cr::argument_error);
     CHECK_THROWS_AS(optim::exponential_decay{.gamma = -0.5}(1, 0.1), cr::argument_error);
     // A user's schedule drives an optimizer the same way.
-    optim::sgd<double> opt{{.lr = 1.0}};
+    optim::sgd<double> opt{{.learning_rate = 1.0}};
     opt.set_learning_rate(warmup{}(1, 0.5));
     CHECK(opt.learning_rate() == 0.2);
 }
@@ -576,21 +576,21 @@ TEST_CASE("every optimizer minimizes a small quadratic", "[optim]") {
         for (std::size_t j = 0; j < 3; ++j) err = std::max(err, std::abs(t.value[j] - c[j]));
         return err;
     };
-    CHECK(converge(optim::sgd<double>{{.lr = 0.1}}, 500) < 1e-9);
-    CHECK(converge(optim::gd<double>{{.lr = 0.1}}, 500) < 1e-9);
-    CHECK(converge(optim::sgd<double>{{.lr = 0.05, .momentum = 0.9}}, 500) < 1e-9);
-    CHECK(converge(optim::sgd<double>{{.lr = 0.05, .momentum = 0.9, .nesterov = true}}, 500) < 1e-9);
-    CHECK(converge(optim::adam<double>{{.lr = 0.05}}, 3000) < 1e-9);
-    CHECK(converge(optim::adam<double>{{.lr = 0.05, .amsgrad = true}}, 3000) < 1e-9);
-    CHECK(converge(optim::adamw<double>{{.lr = 0.05, .weight_decay = 0.0}}, 3000) < 1e-9);
-    CHECK(converge(optim::adagrad<double>{{.lr = 0.5}}, 3000) < 1e-9);
-    CHECK(converge(optim::rmsprop<double>{{.lr = 0.01}}, 3000) < 1e-9);
-    CHECK(converge(optim::rmsprop<double>{{.lr = 0.001, .momentum = 0.9, .centered = true}}, 3000) < 1e-9);
+    CHECK(converge(optim::sgd<double>{{.learning_rate = 0.1}}, 500) < 1e-9);
+    CHECK(converge(optim::gd<double>{{.learning_rate = 0.1}}, 500) < 1e-9);
+    CHECK(converge(optim::sgd<double>{{.learning_rate = 0.05, .momentum = 0.9}}, 500) < 1e-9);
+    CHECK(converge(optim::sgd<double>{{.learning_rate = 0.05, .momentum = 0.9, .nesterov = true}}, 500) < 1e-9);
+    CHECK(converge(optim::adam<double>{{.learning_rate = 0.05}}, 3000) < 1e-9);
+    CHECK(converge(optim::adam<double>{{.learning_rate = 0.05, .amsgrad = true}}, 3000) < 1e-9);
+    CHECK(converge(optim::adamw<double>{{.learning_rate = 0.05, .weight_decay = 0.0}}, 3000) < 1e-9);
+    CHECK(converge(optim::adagrad<double>{{.learning_rate = 0.5}}, 3000) < 1e-9);
+    CHECK(converge(optim::rmsprop<double>{{.learning_rate = 0.01}}, 3000) < 1e-9);
+    CHECK(converge(optim::rmsprop<double>{{.learning_rate = 0.001, .momentum = 0.9, .centered = true}}, 3000) < 1e-9);
     // Decoupled weight decay moves the fixed point: with f = (p - 3)^2 / 2 the gradient keeps its sign near
     // the equilibrium, so m_hat / sqrt(v_hat) -> -1 and the update lr (wd p + m_hat / sqrt(v_hat)) vanishes
     // at p = 1 / wd = 2 (an L2 penalty in the gradient would instead give p = 3 / (1 + wd) = 2).
     tensor<double> t({0.0}, {1});
-    optim::adamw<double> w{{.lr = 0.01, .weight_decay = 0.5}};
+    optim::adamw<double> w{{.learning_rate = 0.01, .weight_decay = 0.5}};
     for (int k = 0; k < 5000; ++k) {
         t.grad[0] = t.value[0] - 3.0;
         step_one(w, t);
@@ -601,11 +601,11 @@ TEST_CASE("every optimizer minimizes a small quadratic", "[optim]") {
 }
 
 TEST_CASE("bad options raise argument_error naming the option", "[optim]") {
-    CHECK_THAT(message_of<cr::argument_error>([] { optim::adam<float>{{.lr = 0.0}}; }), Contains("adam") && Contains("lr"));
-    CHECK_THROWS_AS(optim::sgd<float>({.lr = -0.1}), cr::argument_error);
-    CHECK_THROWS_AS(optim::gd<float>({.lr = 0.0}), cr::argument_error);
-    CHECK_THROWS_AS(optim::adagrad<float>({.lr = -1.0}), cr::argument_error);
-    CHECK_THROWS_AS(optim::rmsprop<float>({.lr = std::numeric_limits<double>::quiet_NaN()}), cr::argument_error);
+    CHECK_THAT(message_of<cr::argument_error>([] { optim::adam<float>{{.learning_rate = 0.0}}; }), Contains("adam") && Contains("learning_rate"));
+    CHECK_THROWS_AS(optim::sgd<float>({.learning_rate = -0.1}), cr::argument_error);
+    CHECK_THROWS_AS(optim::gd<float>({.learning_rate = 0.0}), cr::argument_error);
+    CHECK_THROWS_AS(optim::adagrad<float>({.learning_rate = -1.0}), cr::argument_error);
+    CHECK_THROWS_AS(optim::rmsprop<float>({.learning_rate = std::numeric_limits<double>::quiet_NaN()}), cr::argument_error);
     CHECK_THAT(message_of<cr::argument_error>([] { optim::adam<float>{{.beta1 = 1.0}}; }), Contains("beta1"));
     CHECK_THROWS_AS(optim::adam<float>({.beta2 = -0.1}), cr::argument_error);
     CHECK_THROWS_AS(optim::adamw<float>({.beta2 = 1.5}), cr::argument_error);
@@ -694,7 +694,7 @@ TEST_CASE("a different parameter list is a shape_error until reset()", "[optim]"
 }
 
 TEST_CASE("a bad sparse view throws before any parameter changes", "[optim]") {
-    optim::sgd<double> opt{{.lr = 0.1}};
+    optim::sgd<double> opt{{.learning_rate = 0.1}};
     tensor<double> dense({1, 2, 3}, {3});
     dense.grad = {1, 1, 1};
     tensor<double> e({1, 2, 3, 4}, {2, 2});
@@ -718,12 +718,82 @@ TEST_CASE("a bad sparse view throws before any parameter changes", "[optim]") {
 }
 
 TEST_CASE("a user's plain struct satisfies Optimizer and trains where an Optimizer is expected", "[optim]") {
-    sign_descent mine{.lr = 0.5};
+    sign_descent mine{.rate = 0.5};
     tensor<double> t({0.0}, {1});
     CHECK(run_steps(mine, t, 4) == 0.5);  // 0 -> 0.5 -> 1 -> 1.5 -> 2
     CHECK(t.value[0] == 2.0);
-    optim::sgd<double> shipped{{.lr = 0.5}};
+    optim::sgd<double> shipped{{.learning_rate = 0.5}};
     tensor<double> u({0.0}, {1});
     run_steps(shipped, u, 1);  // p -= 0.5 (0 - 3)
     CHECK(u.value[0] == 1.5);
+}
+
+// ---- lbfgs
+
+namespace {
+
+/// Rosenbrock's function of two variables, its gradient written into a parameter view.
+struct rosenbrock {
+    std::vector<double> x{-1.2, 1.0}, g{0.0, 0.0};
+    std::size_t calls = 0;
+    std::vector<cr::parameter_view<double>> views() { return {{.name = "x", .value = x, .grad = g}}; }
+    double operator()() {
+        ++calls;
+        const double a = 1.0 - x[0], b = x[1] - x[0] * x[0];
+        g[0] = -2.0 * a - 400.0 * x[0] * b;
+        g[1] = 200.0 * b;
+        return a * a + 100.0 * b * b;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("lbfgs: Rosenbrock from (-1.2, 1) reaches (1, 1) with either line search", "[optim][lbfgs]") {
+    for (const auto search : {optim::line_search::strong_wolfe, optim::line_search::backtracking}) {
+        rosenbrock f;
+        optim::lbfgs<double> opt({.max_iterations = 200, .max_evaluations = 1000, .gradient_tolerance = 1e-10,
+                                  .change_tolerance = 0.0, .search = search});
+        const auto views = f.views();
+        const double value = opt.step(std::span<const cr::parameter_view<double>>(views), [&] { return f(); });
+        CHECK(value < 1e-14);
+        CHECK(f.x[0] == Approx(1.0).margin(1e-6));
+        CHECK(f.x[1] == Approx(1.0).margin(1e-6));
+        // Nocedal & Wright report about 35 iterations for BFGS from this start; L-BFGS(10) needs a few more.
+        CHECK(opt.iterations() < 100);
+        if (search == optim::line_search::strong_wolfe) CHECK(f.calls < 150);
+    }
+}
+
+TEST_CASE("lbfgs: a quadratic is solved exactly and the state carries over between steps", "[optim][lbfgs]") {
+    // f(x) = 0.5 x^T A x - b^T x with A = diag(1, 10, 100): minimiser A^-1 b.
+    std::vector<double> x{0.0, 0.0, 0.0}, g(3);
+    const double a[3] = {1.0, 10.0, 100.0}, b[3] = {1.0, 2.0, 3.0};
+    const std::vector<cr::parameter_view<double>> views{{.name = "x", .value = x, .grad = g}};
+    auto f = [&] {
+        double v = 0.0;
+        for (int i = 0; i < 3; ++i) g[i] = a[i] * x[i] - b[i], v += 0.5 * a[i] * x[i] * x[i] - b[i] * x[i];
+        return v;
+    };
+    optim::lbfgs<double> opt({.max_iterations = 5, .max_evaluations = 50, .gradient_tolerance = 1e-12});
+    (void)opt.step(views, f);
+    const std::size_t first = opt.iterations();
+    CHECK(first == 5);
+    (void)opt.step(views, f);  // continues from the kept correction pairs
+    for (int i = 0; i < 3; ++i) CHECK(x[i] == Approx(b[i] / a[i]).margin(1e-8));
+    CHECK(opt.iterations() - first <= 5);
+    CHECK(cr::optim::ClosureOptimizer<optim::lbfgs<double>, double>);
+    CHECK(cr::optim::Optimizer<optim::lbfgs<float>, float>);
+    CHECK(cr::optim::is_full_batch_v<optim::lbfgs<double>>);
+}
+
+TEST_CASE("lbfgs: bad options and sparse parameters are refused", "[optim][lbfgs][errors]") {
+    CHECK_THROWS_AS(optim::lbfgs<double>({.learning_rate = 0.0}), cr::argument_error);
+    CHECK_THROWS_AS(optim::lbfgs<double>({.max_iterations = 0}), cr::argument_error);
+    CHECK_THROWS_AS(optim::lbfgs<double>({.memory = 0}), cr::argument_error);
+    std::vector<double> x(4, 1.0), g(4, 0.0);
+    const std::size_t rows[] = {0};
+    const std::vector<cr::parameter_view<double>> views{
+        {.name = "table", .value = x, .grad = g, .sparse = true, .touched_rows = rows, .row_size = 2}};
+    optim::lbfgs<double> opt;
+    CHECK_THROWS_WITH(opt.step(views, [] { return 0.0; }), Catch::Contains("sparse"));
 }

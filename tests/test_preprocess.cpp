@@ -363,7 +363,7 @@ TEMPLATE_TEST_CASE("ordinal_encoder matches scikit-learn, NaN passes through", "
     lenient.fit(make<TestType>({{1}, {2}}));
     require_close(lenient.transform(make<TestType>({{NaN}, {2}})), {{-1}, {1}});
     // scikit-learn 1.2.1 raises on codes that collide with category codes, and on non-integer codes
-    using opts = pp::ordinal_encoder::options;
+    using opts = pp::ordinal_encoder::options_type;
     const auto X = make<TestType>(X_ord);
     REQUIRE_THROWS_AS(pp::ordinal_encoder(opts{.handle_unknown = pp::ordinal_unknown::use_encoded_value,
                                                 .unknown_value = 1})

@@ -85,7 +85,7 @@ std::vector<double> brute_force_item(const rec::als& m, const data::interactions
         }
         ++n;
     }
-    const double lambda = o.regularization * (!implicit && o.scale_regularization ? static_cast<double>(n) : 1.0);
+    const double lambda = o.l2 * (!implicit && o.scale_l2 ? static_cast<double>(n) : 1.0);
     for (std::size_t f = 0; f < k; ++f) a[f * k + f] += lambda;
     return solve(a, b);
 }
@@ -107,7 +107,7 @@ void require_item_side_solved(const rec::als& m, const data::interactions& log, 
 
 TEST_CASE("matrix_factorization: per-rating SGD equals a replay of Funk's updates", "[rec][mf]") {
     const auto log = random_ratings(7, 9, 60, 3, true);
-    rec::mf_options o{.factors = 4, .epochs = 3, .learning_rate = 0.05, .regularization = 0.1, .bias_regularization = 0.03,
+    rec::mf_options o{.factors = 4, .epochs = 3, .learning_rate = 0.05, .l2 = 0.1, .bias_l2 = 0.03,
                       .init_std = 0.2, .seed = 11};
     rec::matrix_factorization model(o);
     model.fit(log);
@@ -133,12 +133,12 @@ TEST_CASE("matrix_factorization: per-rating SGD equals a replay of Funk's update
             double pred = mu + bu[u] + bi[i];
             for (std::size_t f = 0; f < k; ++f) pred += p[u * k + f] * q[i * k + f];
             const double we = log.weights()[r] * (log.values()[r] - pred);
-            bu[u] += o.learning_rate * (we - o.bias_regularization * bu[u]);
-            bi[i] += o.learning_rate * (we - o.bias_regularization * bi[i]);
+            bu[u] += o.learning_rate * (we - o.bias_l2 * bu[u]);
+            bi[i] += o.learning_rate * (we - o.bias_l2 * bi[i]);
             for (std::size_t f = 0; f < k; ++f) {
                 const double pf = p[u * k + f], qf = q[i * k + f];
-                p[u * k + f] += o.learning_rate * (we * qf - o.regularization * pf);
-                q[i * k + f] += o.learning_rate * (we * pf - o.regularization * qf);
+                p[u * k + f] += o.learning_rate * (we * qf - o.l2 * pf);
+                q[i * k + f] += o.learning_rate * (we * pf - o.l2 * qf);
             }
         }
     }
@@ -158,17 +158,17 @@ TEST_CASE("matrix_factorization: per-rating SGD equals a replay of Funk's update
 TEST_CASE("matrix_factorization: library SGD with batch size 1 equals per-rating SGD, Adam lowers the loss",
           "[rec][mf]") {
     const auto log = random_ratings(12, 10, 150, 5);
-    rec::mf_options o{.factors = 3, .epochs = 4, .learning_rate = 0.02, .regularization = 0.05, .bias_regularization = 0.01,
+    rec::mf_options o{.factors = 3, .epochs = 4, .learning_rate = 0.02, .l2 = 0.05, .bias_l2 = 0.01,
                       .seed = 2};
     rec::matrix_factorization a(o), b(o);
     a.fit(log);
-    cr::optim::sgd<float> opt({.lr = 0.02});
+    cr::optim::sgd<float> opt({.learning_rate = 0.02});
     b.fit(log, opt, 1);
     for (std::size_t j = 0; j < a.user_factors().size(); ++j) REQUIRE(a.user_factors()[j] == Approx(b.user_factors()[j]).margin(1e-5));
     for (std::size_t j = 0; j < a.item_bias().size(); ++j) REQUIRE(a.item_bias()[j] == Approx(b.item_bias()[j]).margin(1e-5));
 
-    rec::matrix_factorization c({.factors = 4, .epochs = 30, .regularization = 0.01, .seed = 1});
-    cr::optim::adam<float> adam({.lr = 0.05});
+    rec::matrix_factorization c({.factors = 4, .epochs = 30, .l2 = 0.01, .seed = 1});
+    cr::optim::adam<float> adam({.learning_rate = 0.05});
     c.fit(log, adam, 16);
     REQUIRE(c.epoch_losses().back() < 0.5 * c.epoch_losses().front());
 }
@@ -204,7 +204,7 @@ TEST_CASE("matrix_factorization: clipping, new users, weights, errors, persisten
 TEST_CASE("als explicit: each item solves its regularised normal equations (brute force)", "[rec][als]") {
     const auto log = random_ratings(15, 11, 90, 21);
     for (bool scaled : {true, false}) {
-        rec::als m({.factors = 4, .iterations = 3, .regularization = 0.3, .scale_regularization = scaled, .seed = 5});
+        rec::als m({.factors = 4, .epochs = 3, .l2 = 0.3, .scale_l2 = scaled, .seed = 5});
         m.fit(log);
         require_item_side_solved(m, log, 2e-4);
     }
@@ -212,7 +212,7 @@ TEST_CASE("als explicit: each item solves its regularised normal equations (brut
 
 TEST_CASE("als implicit: each item solves the confidence-weighted system over all users (brute force)", "[rec][als]") {
     auto log = random_ratings(14, 12, 70, 8);
-    rec::als m({.factors = 5, .iterations = 2, .regularization = 0.5, .feedback = rec::als_feedback::implicit,
+    rec::als m({.factors = 5, .epochs = 2, .l2 = 0.5, .feedback = rec::als_feedback::implicit,
                 .alpha = 2.0, .seed = 3});
     m.fit(log);
     require_item_side_solved(m, log, 2e-4);
@@ -223,13 +223,13 @@ TEST_CASE("als: conjugate gradient with k steps reaches the exact solution, fold
           "[rec][als]") {
     const auto log = random_ratings(15, 11, 90, 4);
     for (auto feedback : {rec::als_feedback::explicit_ratings, rec::als_feedback::implicit}) {
-        rec::als m({.factors = 4, .iterations = 3, .regularization = 0.2, .feedback = feedback, .alpha = 1.5,
+        rec::als m({.factors = 4, .epochs = 3, .l2 = 0.2, .feedback = feedback, .alpha = 1.5,
                     .solver = rec::als_solver::conjugate_gradient, .cg_steps = 8});
         m.fit(log);
         require_item_side_solved(m, log, 2e-3);
     }
     // Fold-in of a new user: brute-force normal equations against the fitted item factors.
-    rec::als m({.factors = 3, .iterations = 4, .regularization = 0.1});
+    rec::als m({.factors = 3, .epochs = 4, .l2 = 0.1});
     m.fit(log);
     const std::vector<std::size_t> items{1, 4, 7};
     const std::vector<double> values{5.0, 2.0, 4.0};
@@ -257,7 +257,7 @@ TEST_CASE("als: implicit fold-in equals a brute-force solve over every item, aft
     const auto log = random_ratings(15, 11, 90, 5);
     const std::vector<std::size_t> items{2, 3, 9};
     const std::vector<double> values{1.0, 2.0, 4.0};
-    rec::als m({.factors = 3, .iterations = 3, .regularization = 0.3, .feedback = rec::als_feedback::implicit, .alpha = 2.0});
+    rec::als m({.factors = 3, .epochs = 3, .l2 = 0.3, .feedback = rec::als_feedback::implicit, .alpha = 2.0});
     // Written out: A = sum over all items of c_i q_i q_i^T + lambda I, b = sum of c_i p_i q_i with
     // c_i = 1 + alpha r_i and p_i = 1 when r_i > 0.
     auto brute_force = [&](const rec::als& model) {
@@ -296,17 +296,17 @@ TEST_CASE("als: thread count does not change the result, errors, persistence", "
     const auto log = random_ratings(40, 30, 400, 12);
     const int before = cr::num_threads();
     cr::set_num_threads(1);
-    rec::als one({.factors = 6, .iterations = 3});
+    rec::als one({.factors = 6, .epochs = 3});
     one.fit(log);
     cr::set_num_threads(2);
-    rec::als two({.factors = 6, .iterations = 3});
+    rec::als two({.factors = 6, .epochs = 3});
     two.fit(log);
     cr::set_num_threads(before);
     REQUIRE(std::equal(one.user_factors().begin(), one.user_factors().end(), two.user_factors().begin()));
     REQUIRE(std::equal(one.item_factors().begin(), one.item_factors().end(), two.item_factors().begin()));
 
     REQUIRE_THROWS_AS(rec::als({.factors = 0}), cr::argument_error);
-    REQUIRE_THROWS_AS(rec::als({.regularization = 0.0}), cr::argument_error);
+    REQUIRE_THROWS_AS(rec::als({.l2 = 0.0}), cr::argument_error);
     REQUIRE_THROWS_AS(rec::als({.cg_steps = 0}), cr::argument_error);
     rec::als unfit;
     REQUIRE_THROWS_AS(unfit.recommend(0, 3), cr::not_fitted_error);
@@ -361,9 +361,9 @@ TEST_CASE("matrix_factorization and als recover the simulator's true preferences
     rec::popularity pop;
     pop.fit(split.train);
     const double popular = mean_ndcg(pop);
-    rec::matrix_factorization mf({.factors = 8, .epochs = 50, .learning_rate = 0.01, .regularization = 0.05});
+    rec::matrix_factorization mf({.factors = 8, .epochs = 50, .learning_rate = 0.01, .l2 = 0.05});
     mf.fit(split.train);
-    rec::als als({.factors = 8, .iterations = 10, .regularization = 0.05});
+    rec::als als({.factors = 8, .epochs = 10, .l2 = 0.05});
     als.fit(split.train);
     const double mf_ndcg = mean_ndcg(mf), als_ndcg = mean_ndcg(als);
     INFO("popularity " << popular << ", matrix_factorization " << mf_ndcg << ", als " << als_ndcg);
@@ -377,7 +377,7 @@ TEST_CASE("fallback_chain: users with history go to the first model, others fall
     data::interaction_columns c{.users = {0, 0, 1, 1, 2, 3, 4, 4}, .items = {0, 1, 1, 2, 3, 0, 2, 4},
                                 .values = {5, 3, 4, 2, 5, 1, 4, 4}, .n_users = 6, .n_items = 5};
     const data::interactions log(std::move(c));
-    rec::fallback_chain chain(rec::als({.factors = 2, .iterations = 3, .regularization = 0.1}), rec::popularity{});
+    rec::fallback_chain chain(rec::als({.factors = 2, .epochs = 3, .l2 = 0.1}), rec::popularity{});
     chain.fit(log);
     const auto& als = chain.model<0>();
     const auto& pop = chain.model<1>();
@@ -391,7 +391,7 @@ TEST_CASE("fallback_chain: users with history go to the first model, others fall
         REQUIRE(chain.covers(u));
         REQUIRE((chain.recommend(u, 3) == pop.recommend(u, 3)));
     }
-    rec::fallback_chain only(rec::als({.factors = 2, .iterations = 2}));
+    rec::fallback_chain only(rec::als({.factors = 2, .epochs = 2}));
     only.fit(log);
     REQUIRE(only.route(100) == 1);
     REQUIRE_FALSE(only.covers(100));

@@ -396,8 +396,8 @@ TEST_CASE("bpr: scores equal the dot product of the exposed factors", "[rec][bpr
 TEST_CASE("bpr: one SGD step replays by hand and follows the BPR-Opt gradient", "[rec][bpr]") {
     // One user, two items, one positive (item 0): one epoch is exactly one triple (0, 0, 1).
     const data::interactions log(data::interaction_columns{.users = {0}, .items = {0}, .n_items = 2});
-    const rec::bpr_options o{.factors = 4, .epochs = 0, .learning_rate = 0.05, .regularization = 0.1,
-                             .bias_regularization = 0.2, .init_std = 0.5, .seed = 8};
+    const rec::bpr_options o{.factors = 4, .epochs = 0, .learning_rate = 0.05, .l2 = 0.1,
+                             .bias_l2 = 0.2, .init_std = 0.5, .seed = 8};
     rec::bpr before(o);
     before.fit(log);
     auto o1 = o;
@@ -419,7 +419,7 @@ TEST_CASE("bpr: one SGD step replays by hand and follows the BPR-Opt gradient", 
         double x = t[12] - t[13], reg = 0;
         for (std::size_t k = 0; k < 4; ++k) x += t[k] * (t[4 + k] - t[8 + k]);
         for (std::size_t k = 0; k < 12; ++k) reg += t[k] * t[k];
-        return -std::log1p(std::exp(-x)) - o.regularization / 2 * reg - o.bias_regularization / 2 * (t[12] * t[12] + t[13] * t[13]);
+        return -std::log1p(std::exp(-x)) - o.l2 / 2 * reg - o.bias_l2 / 2 * (t[12] * t[12] + t[13] * t[13]);
     };
     const auto t0 = params(before), t1 = params(after);
     CHECK(t0[12] == 0.0);
@@ -427,7 +427,7 @@ TEST_CASE("bpr: one SGD step replays by hand and follows the BPR-Opt gradient", 
     // Exact replay of LearnBPR's update from the initial parameters.
     double x = t0[12] - t0[13];
     for (std::size_t k = 0; k < 4; ++k) x += t0[k] * (t0[4 + k] - t0[8 + k]);
-    const double g = 1 / (1 + std::exp(x)), lr = o.learning_rate, reg = o.regularization, breg = o.bias_regularization;
+    const double g = 1 / (1 + std::exp(x)), lr = o.learning_rate, reg = o.l2, breg = o.bias_l2;
     for (std::size_t k = 0; k < 4; ++k) {
         CHECK(t1[k] == Approx(t0[k] + lr * (g * (t0[4 + k] - t0[8 + k]) - reg * t0[k])).margin(1e-6));
         CHECK(t1[4 + k] == Approx(t0[4 + k] + lr * (g * t0[k] - reg * t0[4 + k])).margin(1e-6));
@@ -455,7 +455,7 @@ TEST_CASE("bpr: learns two planted user groups and beats popularity", "[rec][bpr
     // mean AUC of 0.843 on this split, popularity 0.600; BPR reaches 0.827-0.835 for seeds 1-6.
     const auto log = planted_log(200, 60, 15, 31);
     const auto split = data::leave_k_out(log, {.k = 3, .seed = 5});
-    rec::bpr model({.factors = 8, .epochs = 30, .learning_rate = 0.05, .regularization = 0.05, .seed = 1});
+    rec::bpr model({.factors = 8, .epochs = 30, .learning_rate = 0.05, .l2 = 0.05, .seed = 1});
     model.fit(split.train);
     rec::popularity popular;
     popular.fit(split.train);
@@ -525,8 +525,8 @@ TEST_CASE("bpr: errors and option checks", "[rec][bpr]") {
     CHECK_THROWS_WITH(rec::bpr({.factors = 0}), Catch::Contains("bpr: factors"));
     CHECK_THROWS_WITH(rec::bpr({.learning_rate = 0}), Catch::Contains("bpr: learning_rate") && Catch::Contains("got 0"));
     CHECK_THROWS_WITH(rec::bpr({.learning_rate = std::nan("")}), Catch::Contains("got nan"));
-    CHECK_THROWS_WITH(rec::bpr({.regularization = -1}), Catch::Contains("bpr: regularization") && Catch::Contains("-1"));
-    CHECK_THROWS_WITH(rec::bpr({.bias_regularization = -0.5}), Catch::Contains("bpr: bias_regularization") && Catch::Contains("-0.5"));
+    CHECK_THROWS_WITH(rec::bpr({.l2 = -1}), Catch::Contains("bpr: l2") && Catch::Contains("-1"));
+    CHECK_THROWS_WITH(rec::bpr({.bias_l2 = -0.5}), Catch::Contains("bpr: bias_l2") && Catch::Contains("-0.5"));
     CHECK_THROWS_WITH(rec::bpr({.init_std = -2}), Catch::Contains("bpr: init_std"));
     // A learning rate far too high diverges: numeric_error, not silent NaN scores.
     rec::bpr wild({.factors = 4, .epochs = 50, .learning_rate = 1e6, .init_std = 10});

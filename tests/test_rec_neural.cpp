@@ -497,7 +497,7 @@ TEST_CASE("neumf: any optimizer, fit callbacks and a validation split", "[rec][n
     rec::neumf model({.gmf_dim = 4, .mlp_dim = 4, .mlp_layers = {8}, .epochs = 30, .batch_size = 32, .validation_split = 0.2});
     cr::train::early_stopping stop({.monitor = "val_loss", .patience = 2, .restore_best_weights = true});
     std::size_t epochs_seen = 0;
-    const auto h = model.fit(p.train, cr::optim::adagrad<float>({.lr = 0.05}), stop,
+    const auto h = model.fit(p.train, cr::optim::adagrad<float>({.learning_rate = 0.05}), stop,
                              cr::train::on_epoch_end([&](auto&) { ++epochs_seen; }));
     CHECK(h.val_loss.size() == h.loss.size());
     CHECK(epochs_seen == h.loss.size());
@@ -517,11 +517,11 @@ TEST_CASE("fit: resample rewrites the training rows at every epoch", "[rec][neur
         CHECK(x.shape()[0] == 8);
         for (std::size_t r = 0; r < 8; ++r) x(r, 0) = y(r, 0) = static_cast<float>((r + epoch) % 2);
     };
-    const auto h = cr::train::fit(model, cr::loss::mse{}, cr::optim::sgd<float>({.lr = 0.1}), X, Y, o);
+    const auto h = cr::train::fit(model, cr::loss::mse{}, cr::optim::sgd<float>({.learning_rate = 0.1}), X, Y, o);
     CHECK(calls == std::vector<std::size_t>{0, 1, 2});
     CHECK(h.val_loss.size() == 3);
     o.resample = [](std::size_t, cr::matrix<float>& x, cr::matrix<float>&) { x = cr::make_matrix<float>(3, 1); };
-    CHECK_THROWS_AS(cr::train::fit(model, cr::loss::mse{}, cr::optim::sgd<float>({.lr = 0.1}), X, Y, o), cr::shape_error);
+    CHECK_THROWS_AS(cr::train::fit(model, cr::loss::mse{}, cr::optim::sgd<float>({.learning_rate = 0.1}), X, Y, o), cr::shape_error);
 }
 
 TEST_CASE("fit: the embedding rows a batch touches are updated", "[rec][neural]") {
@@ -529,9 +529,48 @@ TEST_CASE("fit: the embedding rows a batch touches are updated", "[rec][neural]"
     auto model = cr::nn::sequential(cr::nn::embedding<float>(4, 2, {.seed = 1}), cr::nn::dense<float>(2, 1));
     const cr::matrix<float> before = model.layer<0>().table();
     cr::matrix<float> X = {{0}, {1}, {2}, {0}}, Y = {{1}, {0}, {1}, {1}};
-    cr::train::fit(model, cr::loss::mse{}, cr::optim::adam<float>({.lr = 0.1}), X, Y, {.epochs = 2, .batch_size = 2, .verbose = 0});
+    cr::train::fit(model, cr::loss::mse{}, cr::optim::adam<float>({.learning_rate = 0.1}), X, Y, {.epochs = 2, .batch_size = 2, .verbose = 0});
     const auto& after = model.layer<0>().table();
     for (std::size_t r = 0; r < 3; ++r) CHECK(after(r, 0) != before(r, 0));
     CHECK(after(3, 0) == before(3, 0));  // never in a batch
     CHECK(after(3, 1) == before(3, 1));
+}
+
+namespace {
+
+/// Records rows of the GMF table when training begins.
+struct rows_at_start {
+    std::vector<std::size_t> rows;
+    std::vector<float> values{};
+    template <class Ctx>
+    void on_train_begin(Ctx& ctx) {
+        for (std::size_t r : rows) values.push_back(ctx.model.gmf()->table()(r, 0));
+    }
+};
+
+}  // namespace
+
+TEST_CASE("neumf: item ids above 2^24 train and score exactly (no float round-trip)", "[rec][neural][large]") {
+    // 2^25 + 1 and 2^25 + 3 are not floats: as floats they would round to 2^25 and 2^25 + 4, and the
+    // wrong embedding rows would train. Integer ids must touch exactly their own rows.
+    constexpr std::size_t a = (std::size_t{1} << 25) + 1, b = (std::size_t{1} << 25) + 3, n_items = b + 2;
+    REQUIRE(static_cast<std::size_t>(static_cast<float>(a)) != a);
+    const data::interactions log(data::interaction_columns{.users = {0, 1}, .items = {a, b}, .n_users = 2, .n_items = n_items});
+    rec::neumf model({.gmf_dim = 1, .mlp_dim = 0, .negatives = 1, .epochs = 30, .batch_size = 4, .init_stddev = 0.1, .seed = 5});
+    rows_at_start start{.rows = {2 + a - 1, 2 + a, 2 + a + 1, 2 + b}};
+    const auto h = model.fit(log, cr::optim::sgd<float>({.learning_rate = 0.5}), start);
+    REQUIRE(h.loss.size() == 30);
+    CHECK(h.loss.back() < h.loss.front());
+    const auto& table = model.network().gmf()->table();
+    CHECK(table(2 + a, 0) != start.values[1]);      // the positive's own row trained
+    CHECK(table(2 + b, 0) != start.values[3]);
+    CHECK(table(2 + a - 1, 0) == start.values[0]);  // 2^25, where a float id would have landed, did not
+    CHECK(table(2 + a + 1, 0) == start.values[2]);
+    // Scores read the same rows: logit = w p_u q_i + b.
+    const auto& out = model.network().output();
+    const std::size_t items[] = {a, b};
+    const auto s = model.score(0, items);
+    const double expected = static_cast<double>(out.weight()(0, 0) * table(0, 0) * table(2 + a, 0) + out.bias()(0));
+    CHECK(s[0] == Approx(expected).epsilon(1e-6));
+    CHECK(s[0] > s[1]);  // user 0's positive ranks above user 1's
 }

@@ -166,7 +166,7 @@ TEST_CASE("torch parity: fit writes the inputs and results of the PyTorch compar
     cr::io::save_safetensors(dir / "parity_input.safetensors", input);
 
     const cr::loss::binary_cross_entropy bce;
-    const auto hist = train::fit(model, bce, cr::optim::adam<float>({.lr = learning_rate}), d.x_train, y_train,
+    const auto hist = train::fit(model, bce, cr::optim::adam<float>({.learning_rate = learning_rate}), d.x_train, y_train,
                                  {.epochs = epochs,
                                   .batch_size = batch_size,
                                   .validation = train::validation_data<float>{d.x_val, y_val},
@@ -189,7 +189,7 @@ TEST_CASE("torch parity: fit writes the inputs and results of the PyTorch compar
     // bit for bit where fit ended; a different batch order leaves differences of the order of the
     // learning rate.
     auto replay = make_model();
-    cr::optim::adam<float> optimizer({.lr = learning_rate});
+    cr::optim::adam<float> optimizer({.learning_rate = learning_rate});
     const auto params = replay.parameters();
     const cr::scoped_flush_denormals denormals;  // as fit
     constexpr std::size_t n_layers = decltype(replay)::size;

@@ -7,6 +7,7 @@
 #include <causalrec/train/train.hpp>
 
 #include <cmath>
+#include <numeric>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -59,7 +60,7 @@ std::vector<double> flat_parameters(auto& model) {
 TEST_CASE("fit learns the logistic ground truth and records its history", "[train]") {
     const auto d = make_data(4000, 3);
     auto model = small_model(d.x_train.shape()[1], 1);
-    const auto hist = train::fit(model, cr::loss::binary_cross_entropy{}, cr::optim::adam<double>({.lr = 1e-2}), d.x_train,
+    const auto hist = train::fit(model, cr::loss::binary_cross_entropy{}, cr::optim::adam<double>({.learning_rate = 1e-2}), d.x_train,
                                  d.y_train,
                                  {.epochs = 8,
                                   .batch_size = 32,
@@ -89,7 +90,7 @@ TEST_CASE("the same seed and thread count give bit-identical weights and history
         cr::set_num_threads(threads);
         auto run = [&] {
             auto model = small_model(d.x_train.shape()[1], 9);
-            auto h = train::fit(model, cr::loss::binary_cross_entropy{}, cr::optim::adam<double>({.lr = 5e-3}), d.x_train,
+            auto h = train::fit(model, cr::loss::binary_cross_entropy{}, cr::optim::adam<double>({.learning_rate = 5e-3}), d.x_train,
                                 d.y_train, {.epochs = 3, .batch_size = 64, .validation_split = 0.1, .seed = 2, .verbose = 0});
             return std::pair{flat_parameters(model), h};
         };
@@ -107,7 +108,7 @@ TEST_CASE("a diverging loss stops training with numeric_error naming epoch and b
     cr::vector<double> y = {1e3, 2e3, 3e3, 4e3};
     auto model = nn::sequential(nn::dense<double>(1, 1, {.seed = 1}));
     try {
-        train::fit(model, cr::loss::mse{}, cr::optim::sgd<double>({.lr = 1e3}), x, y, {.epochs = 50, .batch_size = 2, .verbose = 0});
+        train::fit(model, cr::loss::mse{}, cr::optim::sgd<double>({.learning_rate = 1e3}), x, y, {.epochs = 50, .batch_size = 2, .verbose = 0});
         FAIL("expected numeric_error");
     } catch (const cr::numeric_error& e) {
         const std::string what = e.what();
@@ -139,7 +140,7 @@ TEST_CASE("early stopping stops after patience and restores the best weights", "
     std::vector<std::vector<double>> weights_per_epoch;
     train::early_stopping stop({.monitor = "val_loss", .patience = 2, .restore_best_weights = true});
     // A learning rate this high makes validation loss bounce, so that stopping happens.
-    const auto hist = train::fit(model, cr::loss::binary_cross_entropy{}, cr::optim::sgd<double>({.lr = 3.0}), d.x_train, d.y_train,
+    const auto hist = train::fit(model, cr::loss::binary_cross_entropy{}, cr::optim::sgd<double>({.learning_rate = 3.0}), d.x_train, d.y_train,
                                  {.epochs = 60, .batch_size = 16, .validation_split = 0.3, .seed = 1, .verbose = 0}, stop,
                                  train::on_epoch_end([&](auto& ctx) { weights_per_epoch.push_back(flat_parameters(ctx.model)); }));
     REQUIRE(hist.epochs() < 60);
@@ -178,7 +179,7 @@ TEST_CASE("csv logger, learning-rate schedule and full-batch gradient descent", 
     auto model = small_model(d.x_train.shape()[1], 4);
     const auto path = (std::filesystem::temp_directory_path() / "causalrec_train_log.csv").string();
     std::size_t batches = 0;
-    const auto hist = train::fit(model, cr::loss::binary_cross_entropy{}, cr::optim::gd<double>({.lr = 0.5}), d.x_train,
+    const auto hist = train::fit(model, cr::loss::binary_cross_entropy{}, cr::optim::gd<double>({.learning_rate = 0.5}), d.x_train,
                                  d.y_train, {.epochs = 4, .validation_split = 0.25, .verbose = 0}, train::csv_logger(path),
                                  train::lr_scheduler(cr::optim::step_decay{.step_size = 2, .gamma = 0.1}),
                                  train::on_batch_end([&](auto&) { ++batches; }));
@@ -196,7 +197,7 @@ TEST_CASE("csv logger, learning-rate schedule and full-batch gradient descent", 
     while (std::getline(f, row)) ++rows;
     CHECK(rows == 4);
     const std::string csv = hist.csv();
-    CHECK(csv.rfind("epoch,loss,val_loss,lr,seconds\n1,", 0) == 0);
+    CHECK(csv.rfind("epoch,loss,val_loss,learning_rate,seconds\n1,", 0) == 0);
 }
 
 TEST_CASE("sigmoid + cross-entropy is differentiated through the logits", "[train][fused]") {
@@ -210,7 +211,7 @@ TEST_CASE("sigmoid + cross-entropy is differentiated through the logits", "[trai
                                 nn::sigmoid<double>{});
     auto before = flat_parameters(model);
     const double lr = 1e-3;
-    train::fit(model, cr::loss::binary_cross_entropy{}, cr::optim::sgd<double>({.lr = lr}), x, y,
+    train::fit(model, cr::loss::binary_cross_entropy{}, cr::optim::sgd<double>({.learning_rate = lr}), x, y,
                {.epochs = 1, .batch_size = 6, .shuffle = false, .verbose = 0});
     const auto after = flat_parameters(model);
     // Finite differences of the mean BCE (probability form) at the starting weights.
@@ -253,4 +254,149 @@ TEST_CASE("predict matches forward and works with any batch size", "[train]") {
     REQUIRE(all.shape()[0] == 37);
     for (std::size_t i = 0; i < 37; ++i) CHECK(all(i, 0) == Catch::Approx(small(i, 0)).epsilon(1e-14));
     REQUIRE_THROWS_AS(train::predict(model, x, {.batch_size = 0}), cr::argument_error);
+}
+
+// ---- The Objective seam: a user-written objective (examples/custom_objective) trains with fit.
+
+#include "../examples/custom_objective/mf_objective.hpp"
+
+namespace {
+
+std::vector<rating> small_ratings(std::uint64_t seed) {
+    cr::rng engine(seed);
+    std::vector<rating> out;
+    for (std::size_t s = 0; s < 600; ++s) {
+        const std::size_t u = engine.uniform_index(30), i = engine.uniform_index(20);
+        out.push_back({u, i, static_cast<float>(0.2 * static_cast<double>(u % 5) - 0.1 * static_cast<double>(i % 3))});
+    }
+    return out;
+}
+
+/// A user optimizer that ignores touched_rows (the docs' minimal example): not allowed on sparse parameters.
+struct plain_descent {
+    double rate = 0.1;
+    void step(std::span<const cr::parameter_view<float>> params) {
+        for (const auto& p : params)
+            for (std::size_t i = 0; i < p.size(); ++i) p.value[i] -= static_cast<float>(rate) * p.grad[i];
+    }
+    double learning_rate() const { return rate; }
+    void set_learning_rate(double value) { rate = value; }
+};
+
+}  // namespace
+
+TEST_CASE("objective: the example's gradient matches central finite differences", "[train][objective]") {
+    mf_objective model(small_ratings(3), 30, 20, 4, 0.05f, 11);
+    const std::vector<std::size_t> batch{0, 5, 17, 5, 42, 99};
+    // Double-precision reference of the loss by finite differences on a few coordinates of each table.
+    (void)model.loss_and_gradient(batch);
+    const auto params = model.parameters();
+    for (std::size_t k = 0; k < params.size(); ++k) {
+        const auto& view = params[k];
+        REQUIRE(view.sparse);
+        REQUIRE_FALSE(view.touched_rows.empty());
+        const std::size_t row = view.touched_rows[0];
+        for (std::size_t f = 0; f < view.row_size; ++f) {
+            const std::size_t at = row * view.row_size + f;
+            const float analytic = view.grad[at];
+            const float saved = view.value[at];
+            const float h = 1e-2f;
+            view.value[at] = saved + h;
+            const double up = model.loss_and_gradient(batch);
+            view.value[at] = saved - h;
+            const double down = model.loss_and_gradient(batch);
+            view.value[at] = saved;
+            (void)model.loss_and_gradient(batch);
+            CHECK(analytic == Approx((up - down) / (2.0 * h)).margin(2e-3));
+        }
+    }
+}
+
+TEST_CASE("objective: a user-written objective trains with fit, callbacks and any optimizer", "[train][objective]") {
+    const auto ratings = small_ratings(5);
+    std::size_t epochs_seen = 0, batches_seen = 0;
+    auto each_epoch = train::on_epoch_end([&](auto& ctx) {
+        ++epochs_seen;
+        CHECK(ctx.samples == ratings.size());
+        CHECK(ctx.batches_per_epoch == (ratings.size() + 31) / 32);
+    });
+    auto each_batch = train::on_batch_end([&](auto&) { ++batches_seen; });
+    mf_objective a(ratings, 30, 20, 4, 0.01f, 1);
+    const auto h = train::fit(a, cr::optim::adam<float>({.learning_rate = 0.02}), {.epochs = 25, .batch_size = 32, .verbose = 0},
+                              each_epoch, each_batch);
+    CHECK(epochs_seen == 25);
+    CHECK(batches_seen == 25 * ((ratings.size() + 31) / 32));
+    REQUIRE(h.loss.size() == 25);
+    CHECK(h.loss.back() < 0.25 * h.loss.front());
+    CHECK(h.learning_rate.size() == 25);
+
+    // Any optimizer of optim:: trains it; early stopping on the training loss works as for a model.
+    mf_objective b(ratings, 30, 20, 4, 0.01f, 1), c(ratings, 30, 20, 4, 0.01f, 1);
+    const auto hb = train::fit(b, cr::optim::adagrad<float>({.learning_rate = 0.1}), {.epochs = 25, .batch_size = 32, .verbose = 0});
+    const auto hc = train::fit(c, cr::optim::sgd<float>({.learning_rate = 0.1, .momentum = 0.9}), {.epochs = 25, .batch_size = 32, .verbose = 0},
+                               train::early_stopping({.monitor = "loss", .min_delta = 1.0, .patience = 1}));
+    CHECK(hb.loss.back() < 0.5 * hb.loss.front());
+    CHECK(hc.loss.size() == 2);  // no epoch improves by 1.0: stopped after patience 1
+
+    // Same seed, same result; another shuffling seed, another result.
+    mf_objective d(ratings, 30, 20, 4, 0.01f, 1), e(ratings, 30, 20, 4, 0.01f, 1);
+    const auto hd = train::fit(d, cr::optim::adam<float>({.learning_rate = 0.02}), {.epochs = 25, .batch_size = 32, .verbose = 0});
+    const auto he = train::fit(e, cr::optim::adam<float>({.learning_rate = 0.02}), {.epochs = 25, .batch_size = 32, .seed = 9, .verbose = 0});
+    CHECK(hd.loss == h.loss);
+    CHECK(he.loss != h.loss);
+}
+
+TEST_CASE("objective: an optimizer that ignores sparse rows is refused for sparse parameters", "[train][objective][errors]") {
+    mf_objective model(small_ratings(1), 30, 20, 4, 0.01f, 1);
+    STATIC_REQUIRE(cr::optim::Optimizer<plain_descent, float>);
+    STATIC_REQUIRE_FALSE(cr::optim::handles_sparse_rows_v<plain_descent>);
+    STATIC_REQUIRE(cr::optim::handles_sparse_rows_v<cr::optim::adam<float>>);
+    CHECK_THROWS_WITH(train::fit(model, plain_descent{}, {.epochs = 1, .verbose = 0}),
+                      Catch::Contains("sparse") && Catch::Contains("sparse_rows"));
+}
+
+TEST_CASE("fit refuses an empty training set and invalid validation targets", "[train][errors]") {
+    auto model = small_model(3, 1);
+    const cr::matrix<double> none = cr::make_matrix<double>(0, 3);
+    const cr::vector<double> no_labels = cr::make_vector<double>(0);
+    CHECK_THROWS_AS(train::fit(model, cr::loss::binary_cross_entropy{}, cr::optim::adam<double>(), none, no_labels, {.verbose = 0}),
+                    cr::argument_error);
+    cr::matrix<double> x = cr::make_matrix<double>(4, 3);
+    std::fill(x.begin(), x.end(), 0.5);
+    cr::vector<double> y = cr::make_vector<double>(4);
+    std::fill(y.begin(), y.end(), 1.0);
+    train::validation_data<double> bad{x, cr::make_matrix<double>(4, 1)};
+    std::fill(bad.y.begin(), bad.y.end(), 2.0);  // not a probability: binary cross-entropy refuses it
+    CHECK_THROWS_AS(train::fit(model, cr::loss::binary_cross_entropy{}, cr::optim::adam<double>(), x, y,
+                               {.validation = bad, .verbose = 0}),
+                    cr::error);
+    bad.y(1, 0) = std::nan("");
+    CHECK_THROWS_AS(train::fit(model, cr::loss::binary_cross_entropy{}, cr::optim::adam<double>(), x, y,
+                               {.validation = bad, .verbose = 0}),
+                    cr::numeric_error);
+    cr::matrix<double> y_bad = cr::make_matrix<double>(4, 1);
+    std::fill(y_bad.begin(), y_bad.end(), std::nan(""));
+    CHECK_THROWS_AS(train::evaluate(model, cr::loss::binary_cross_entropy{}, x, y_bad), cr::numeric_error);
+}
+
+TEST_CASE("lbfgs trains a logistic regression through fit to a zero gradient", "[train][lbfgs]") {
+    // Convex problem: the minimiser of the mean cross-entropy is certified by its gradient being zero.
+    const auto d = make_data(400, 21);
+    const std::size_t in = d.x_train.shape()[1];
+    auto model = nn::sequential(nn::dense<double>(in, 1), nn::sigmoid<double>{});
+    model.initialize(3);
+    const auto h = train::fit(model, cr::loss::binary_cross_entropy{}, cr::optim::lbfgs<double>({.max_iterations = 50}),
+                              d.x_train, d.y_train, {.epochs = 4, .verbose = 0});
+    REQUIRE(h.loss.size() == 4);
+    CHECK(h.loss.back() < h.loss.front());
+    // One more evaluation at the solution: every gradient entry is (numerically) zero.
+    const cr::matrix<double> targets = cr::data::as_column(d.y_train);
+    train::supervised_objective objective(model, cr::loss::binary_cross_entropy{}, d.x_train, targets);
+    std::vector<std::size_t> all(d.x_train.shape()[0]);
+    std::iota(all.begin(), all.end(), std::size_t{0});
+    (void)objective.loss_and_gradient(all);
+    double worst = 0.0;
+    for (const auto& p : model.parameters())
+        for (const double g : p.grad) worst = std::max(worst, std::abs(g));
+    CHECK(worst < 1e-6);
 }

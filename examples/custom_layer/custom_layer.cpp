@@ -60,7 +60,7 @@ int main() {
 
     auto model = nn::sequential(feature_gate(10), nn::dense<float>(10, 32), nn::relu{}, nn::dense<float>(32, 1), nn::sigmoid{});
     model.initialize(1);
-    const auto history = cr::train::fit(model, cr::loss::binary_cross_entropy{}, cr::optim::adam{{.lr = 1e-2}}, X,
+    const auto history = cr::train::fit(model, cr::loss::binary_cross_entropy{}, cr::optim::adam{{.learning_rate = 1e-2}}, X,
                                         gen.data.labels(), {.epochs = 15, .batch_size = 64, .validation_split = 0.2, .verbose = 0});
     std::cout << "val_loss after " << history.epochs() << " epochs: " << history.val_loss.back() << "\n";
     std::cout << "learned gates (the first 3 features are the informative ones):\n";

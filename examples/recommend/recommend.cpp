@@ -129,12 +129,12 @@ int main(int argc, char** argv) try {
     rec::item_knn knn({.measure = rec::similarity::cosine, .shrinkage = 10.0, .neighbours = 100});
     // Implicit ALS: every consumed item is a positive with confidence 1 + alpha * rating. This log is
     // dense (10% of all pairs), so a small alpha and a strong regularisation work best here.
-    rec::als als({.factors = 16, .iterations = 10, .regularization = 10.0, .feedback = rec::als_feedback::implicit,
+    rec::als als({.factors = 16, .epochs = 10, .l2 = 10.0, .feedback = rec::als_feedback::implicit,
                   .alpha = 1.0, .solver = rec::als_solver::conjugate_gradient});
-    rec::bpr bpr({.factors = 32, .epochs = 10 * epochs_scale, .learning_rate = 0.05, .regularization = 0.01});
+    rec::bpr bpr({.factors = 32, .epochs = 10 * epochs_scale, .learning_rate = 0.05, .l2 = 0.01});
     rec::neumf ncf({.gmf_dim = 16, .mlp_dim = 16, .mlp_layers = {32, 16}, .epochs = 2 * epochs_scale, .batch_size = 512,
                     .learning_rate = 2e-3, .seed = 1});
-    rec::matrix_factorization mf({.factors = 8, .epochs = 15 * epochs_scale, .learning_rate = 0.01, .regularization = 0.05});
+    rec::matrix_factorization mf({.factors = 8, .epochs = 15 * epochs_scale, .learning_rate = 0.01, .l2 = 0.05});
 
     std::printf("\n%-22s %7s %7s %7s %7s %7s %7s %7s %8s %8s %6s %10s %6s\n", "model", "P@K", "R@K", "NDCG@K", "MAP@K", "MRR",
                 "HR@K", "AUC", "coverage", "novelty", "gini", sim ? "true-NDCG" : "", "fit s");

@@ -123,7 +123,7 @@ int main(int argc, char** argv) try {
               << args.epochs << " epochs, early stopping on val_loss (patience 10)\n";
     cr::train::early_stopping stop({.monitor = "val_loss", .patience = 10, .restore_best_weights = true});
     const auto train_start = std::chrono::steady_clock::now();
-    const auto history = cr::train::fit(model, cr::loss::binary_cross_entropy{}, cr::optim::adam{{.lr = 1e-3}}, X_train,
+    const auto history = cr::train::fit(model, cr::loss::binary_cross_entropy{}, cr::optim::adam{{.learning_rate = 1e-3}}, X_train,
                                         train.labels(),
                                         {.epochs = args.epochs,
                                          .batch_size = 32,

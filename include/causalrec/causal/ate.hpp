@@ -166,8 +166,8 @@ inline void check_inputs(const char* fn, const matrix<double>* x, const vector<d
     if (y.size() != t.size())
         throw shape_error(cat(fn, ": outcome has ", y.size(), " entries but treatment has ", t.size()));
     check_treatment(fn, t);
-    check_finite(fn, "outcome", y);
-    if (x) check_finite(fn, "X", *x);
+    require_finite(fn, "outcome", y);
+    if (x) require_finite(fn, "X", *x);
 }
 
 /// Applies trimming and clipping, then the formula, on the rows kept.
@@ -343,7 +343,7 @@ void fit_propensity(const C& prototype, const matrix<double>& x, const vector<do
     model.fit(take_rows(x, train_rows), take(t, train_rows));
     const vector<double> p = model.predict_proba(take_rows(x, predict_rows));
     for (std::size_t k = 0; k < predict_rows.size(); ++k) nu.e(predict_rows[k]) = p(k);
-    check_finite("propensity model", "a propensity", nu.e);
+    require_finite("propensity model", "a propensity", nu.e);
 }
 
 /// Runs `once(x, t, y)` on the data, then on B stratified bootstrap resamples; fills the result.
@@ -441,7 +441,7 @@ inline effect_estimate ipw_from_propensity(const vector<double>& t, const vector
     detail::check_effect_options(fn, options);
     detail::check_inputs(fn, nullptr, t, y);
     if (e.size() != t.size()) throw shape_error(detail::cat("ipw: propensity has ", e.size(), " entries but treatment has ", t.size()));
-    detail::check_finite(fn, "propensity", e);
+    detail::require_finite(fn, "propensity", e);
     if (options.bootstrap > 0) throw argument_error("ipw_from_propensity: the bootstrap needs the propensity model (use ipw)");
     detail::nuisances nu;
     nu.e = e;

@@ -20,18 +20,22 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../core/detail/message.hpp"
+#include "../core/message.hpp"
+#include "../core/math.hpp"
 #include "../core/error.hpp"
 #include "../core/rng.hpp"
 #include "../core/tensor.hpp"
 #include "../data/interactions.hpp"
 #include "../io/safetensors.hpp"
 #include "../loss/reduction.hpp"
-#include "../nn/detail/blas.hpp"
+#include "../optim/adam.hpp"
+#include "../optim/lbfgs.hpp"
+#include "../train/function_objective.hpp"
+#include "../train/loop.hpp"
+#include "../core/blas.hpp"
 #include "../rec/common.hpp"
 #include "../rec/concepts.hpp"
 #include "../rec/persistence.hpp"
-#include "detail/minimize.hpp"
 
 namespace causalrec::causal {
 
@@ -49,14 +53,14 @@ struct ips_weight_options {
 /// argument_error for an empty input, a propensity outside (0, 1] or a clip outside [0, 1].
 inline std::vector<double> ips_weights(std::span<const double> propensities, const ips_weight_options& options = {}) {
     if (!(options.clip >= 0.0 && options.clip <= 1.0))
-        throw argument_error(causalrec::detail::cat("ips_weights: clip must be in [0, 1], got ", options.clip));
+        throw argument_error(causalrec::cat("ips_weights: clip must be in [0, 1], got ", options.clip));
     if (propensities.empty()) throw argument_error("ips_weights: no propensities given");
     std::vector<double> w(propensities.size());
     double sum = 0.0;
     for (std::size_t k = 0; k < w.size(); ++k) {
         const double p = propensities[k];
         if (!(p > 0.0 && p <= 1.0))
-            throw argument_error(causalrec::detail::cat("ips_weights: propensity ", p, " at position ", k, " is outside (0, 1]"));
+            throw argument_error(causalrec::cat("ips_weights: propensity ", p, " at position ", k, " is outside (0, 1]"));
         w[k] = 1.0 / std::max(p, options.clip);
         sum += w[k];
     }
@@ -81,11 +85,11 @@ inline std::vector<double> ips_weights(const data::interactions& log, const ips_
 inline matrix<double> doubly_robust_targets(const data::interactions& log, const matrix<double>& imputed, double clip = 0.0) {
     if (!log.has_propensities()) throw argument_error("doubly_robust_targets: the log has no propensities column");
     if (imputed.shape()[0] != log.n_users() || imputed.shape()[1] != log.n_items())
-        throw shape_error(causalrec::detail::cat("doubly_robust_targets: imputed outcomes have shape (", imputed.shape()[0], ", ",
+        throw shape_error(causalrec::cat("doubly_robust_targets: imputed outcomes have shape (", imputed.shape()[0], ", ",
                                                  imputed.shape()[1], "), the log has ", log.n_users(), " users and ", log.n_items(),
                                                  " items"));
     if (!(clip >= 0.0 && clip <= 1.0))
-        throw argument_error(causalrec::detail::cat("doubly_robust_targets: clip must be in [0, 1], got ", clip));
+        throw argument_error(causalrec::cat("doubly_robust_targets: clip must be in [0, 1], got ", clip));
     matrix<double> t = imputed;
     const std::size_t n_items = log.n_items();
     std::vector<std::size_t> last(log.n_users() * n_items, std::numeric_limits<std::size_t>::max());
@@ -98,39 +102,6 @@ inline matrix<double> doubly_robust_targets(const data::interactions& log, const
     }
     return t;
 }
-
-/// Binary cross-entropy on logits without a range check on the targets, for doubly robust
-/// pseudo-targets (which leave [0, 1]); the element loss max(z, 0) - z t + log(1 + exp(-|z|)) is
-/// affine in t, so the mean over DR pseudo-targets is the DR objective. Per-row weights and the
-/// self-normalised form as in the loss module. Use with a model whose last layer outputs logits.
-struct dr_bce_with_logits {
-    bool normalize_weights = false;  ///< weighted form divides by the sum of the weights (SNIPS)
-
-    /// The loss's name in messages and logs.
-    static constexpr std::string_view type_name = "dr_bce_with_logits";
-
-    /// The loss of logits against (pseudo-)targets of the same shape, optionally weighted per row.
-    template <std::floating_point T>
-    double value(const matrix<T>& logits, const matrix<T>& target, causalrec::loss::weights_t<T> weights = {}) const {
-        return causalrec::loss::detail::reduce<false>(type_name, logits, target, weights, normalize_weights, static_cast<matrix<T>*>(nullptr),
-                                           causalrec::loss::detail::bce_logits_value{});
-    }
-
-    /// Writes d value / d logits into grad.
-    template <std::floating_point T>
-    void gradient(const matrix<T>& logits, const matrix<T>& target, causalrec::loss::weights_t<T> weights, matrix<T>& grad) const {
-        (void)value_and_gradient(logits, target, weights, grad);
-    }
-
-    /// value() and gradient() in one pass; returns the value.
-    template <std::floating_point T>
-    double value_and_gradient(const matrix<T>& logits, const matrix<T>& target, causalrec::loss::weights_t<T> weights, matrix<T>& grad) const {
-        return causalrec::loss::detail::reduce<true>(type_name, logits, target, weights, normalize_weights, &grad, causalrec::loss::detail::bce_logits_both{});
-    }
-
-    /// "dr_bce_with_logits".
-    std::string_view name() const noexcept { return type_name; }
-};
 
 // ---------------------------------------------------------------------------------------------
 // Debiased matrix factorisation
@@ -237,7 +208,7 @@ struct mf_layout {
     }
 
     /// l2 * (sum of squares of all but the offset), its gradient added to g.
-    double penalty(const std::vector<double>& x, std::vector<double>& g, double l2) const noexcept {
+    double penalty(std::span<const double> x, std::span<double> g, double l2) const noexcept {
         double s = 0.0;
         for (std::size_t j = 0; j < mu(); ++j) {
             s += x[j] * x[j];
@@ -258,7 +229,7 @@ struct mf_layout {
 /// Element loss and its derivative in f.
 inline std::pair<double, double> element_loss(rating_loss loss, double f, double y) noexcept {
     if (loss == rating_loss::squared) return {(f - y) * (f - y), 2.0 * (f - y)};
-    return {causalrec::loss::detail::bce_logit_value(f, y), causalrec::loss::detail::sigmoid_minus(f, y)};
+    return {causalrec::bce_from_logits(f, y), causalrec::sigmoid_minus(f, y)};
 }
 
 /// d element_loss / d y (the loss is affine in y for logistic, quadratic for squared).
@@ -268,7 +239,7 @@ inline double element_loss_dy(rating_loss loss, double f, double y) noexcept {
 
 /// sum_j w_j l(f_j, t_j) / divisor + penalty, with gradient.
 inline double mf_objective(const mf_layout& L, const std::vector<mf_entry>& entries, double divisor, rating_loss loss, double l2,
-                           const std::vector<double>& x, std::vector<double>& g) {
+                           std::span<const double> x, std::span<double> g) {
     std::fill(g.begin(), g.end(), 0.0);
     double total = 0.0;
     const double inv = 1.0 / divisor;
@@ -282,9 +253,9 @@ inline double mf_objective(const mf_layout& L, const std::vector<mf_entry>& entr
 }
 
 /// Raw outputs of every pair into z (n_users x n_items, row-major): P Q^T by BLAS plus biases.
-inline void mf_all_raw(const mf_layout& L, const std::vector<double>& x, std::vector<double>& z) {
+inline void mf_all_raw(const mf_layout& L, std::span<const double> x, std::vector<double>& z) {
     z.resize(L.n_users * L.n_items);
-    nn::detail::gemm<double>(false, true, L.n_users, L.n_items, L.k, 1.0, x.data(), L.k, x.data() + L.q(), L.k, 0.0, z.data(),
+    blas::gemm<double>(false, true, L.n_users, L.n_items, L.k, 1.0, x.data(), L.k, x.data() + L.q(), L.k, 0.0, z.data(),
                              L.n_items);
     for (std::size_t u = 0; u < L.n_users; ++u) {
         double* row = z.data() + u * L.n_items;
@@ -297,7 +268,7 @@ inline void mf_all_raw(const mf_layout& L, const std::vector<double>& x, std::ve
 /// z and d are workspaces (z holds the raw outputs afterwards); without `with_value` the logistic
 /// value omits its log(1 + exp(-|z|)) terms (for steps that only need the gradient).
 inline double mf_dense_objective(const mf_layout& L, const std::vector<double>& t, rating_loss loss, double l2,
-                                 const std::vector<double>& x, std::vector<double>& g, std::vector<double>& z,
+                                 std::span<const double> x, std::span<double> g, std::vector<double>& z,
                                  std::vector<double>& d, bool with_value = true) {
     mf_all_raw(L, x, z);
     const std::size_t n = z.size();
@@ -318,9 +289,9 @@ inline double mf_dense_objective(const mf_layout& L, const std::vector<double>& 
         }
     }
     std::fill(g.begin(), g.end(), 0.0);
-    nn::detail::gemm<double>(false, false, L.n_users, L.k, L.n_items, 1.0, d.data(), L.n_items, x.data() + L.q(), L.k, 0.0, g.data(),
+    blas::gemm<double>(false, false, L.n_users, L.k, L.n_items, 1.0, d.data(), L.n_items, x.data() + L.q(), L.k, 0.0, g.data(),
                              L.k);
-    nn::detail::gemm<double>(true, false, L.n_items, L.k, L.n_users, 1.0, d.data(), L.n_items, x.data(), L.k, 0.0, g.data() + L.q(),
+    blas::gemm<double>(true, false, L.n_items, L.k, L.n_users, 1.0, d.data(), L.n_items, x.data(), L.k, 0.0, g.data() + L.q(),
                              L.k);
     for (std::size_t u = 0; u < L.n_users; ++u) {
         const double* row = d.data() + u * L.n_items;
@@ -332,8 +303,6 @@ inline double mf_dense_objective(const mf_layout& L, const std::vector<double>& 
     return total * inv + L.penalty(x, g, l2);
 }
 
-/// The logistic function, without overflow.
-inline double mf_sigmoid(double z) noexcept { return z >= 0 ? 1.0 / (1.0 + std::exp(-z)) : std::exp(z) / (1.0 + std::exp(z)); }
 
 }  // namespace detail
 
@@ -387,7 +356,7 @@ public:
     }
 
     /// True after fit.
-    bool fitted() const noexcept { return fitted_; }
+    bool is_fitted() const noexcept { return fitted_; }
     /// The options.
     const debiased_mf_options& options() const noexcept { return o_; }
     /// Users of the training log.
@@ -451,9 +420,9 @@ public:
         bool known = false;
         for (auto m : {debias_method::naive, debias_method::ips, debias_method::snips, debias_method::dr, debias_method::dr_jl})
             if (method == to_string(m)) o.method = m, known = true;
-        if (!known) throw format_error(causalrec::detail::cat(where, ": unknown debias method '", method, "'"));
+        if (!known) throw format_error(causalrec::cat(where, ": unknown debias method '", method, "'"));
         const auto loss = rec::detail::option<std::string>(f, "loss");
-        if (loss != "squared" && loss != "logistic") throw format_error(causalrec::detail::cat(where, ": unknown loss '", loss, "'"));
+        if (loss != "squared" && loss != "logistic") throw format_error(causalrec::cat(where, ": unknown loss '", loss, "'"));
         o.loss = loss == "squared" ? rating_loss::squared : rating_loss::logistic;
         o.solver = rec::detail::option<std::string>(f, "solver") == "adam" ? mf_solver::adam : mf_solver::lbfgs;
         o.factors = rec::detail::option<std::size_t>(f, "factors");
@@ -509,17 +478,17 @@ private:
         auto nonneg = [](double v) { return v >= 0.0 && std::isfinite(v); };
         if (o_.factors == 0) throw argument_error("debiased_mf: factors must be >= 1");
         if (o_.epochs == 0) throw argument_error("debiased_mf: epochs must be >= 1");
-        if (!nonneg(o_.l2)) throw argument_error(causalrec::detail::cat("debiased_mf: l2 must be finite and >= 0, got ", o_.l2));
+        if (!nonneg(o_.l2)) throw argument_error(causalrec::cat("debiased_mf: l2 must be finite and >= 0, got ", o_.l2));
         if (o_.imputation_l2 && !nonneg(*o_.imputation_l2))
-            throw argument_error(causalrec::detail::cat("debiased_mf: imputation_l2 must be finite and >= 0, got ", *o_.imputation_l2));
+            throw argument_error(causalrec::cat("debiased_mf: imputation_l2 must be finite and >= 0, got ", *o_.imputation_l2));
         if (!(o_.learning_rate > 0.0 && std::isfinite(o_.learning_rate)))
-            throw argument_error(causalrec::detail::cat("debiased_mf: learning_rate must be finite and > 0, got ", o_.learning_rate));
+            throw argument_error(causalrec::cat("debiased_mf: learning_rate must be finite and > 0, got ", o_.learning_rate));
         if (!(o_.propensity_clip >= 0.0 && o_.propensity_clip <= 1.0))
-            throw argument_error(causalrec::detail::cat("debiased_mf: propensity_clip must be in [0, 1], got ", o_.propensity_clip));
+            throw argument_error(causalrec::cat("debiased_mf: propensity_clip must be in [0, 1], got ", o_.propensity_clip));
         if (!nonneg(o_.init_std))
-            throw argument_error(causalrec::detail::cat("debiased_mf: init_std must be finite and >= 0, got ", o_.init_std));
+            throw argument_error(causalrec::cat("debiased_mf: init_std must be finite and >= 0, got ", o_.init_std));
         if (!(o_.min_prediction <= o_.max_prediction))
-            throw argument_error(causalrec::detail::cat("debiased_mf: min_prediction ", o_.min_prediction, " is above max_prediction ",
+            throw argument_error(causalrec::cat("debiased_mf: min_prediction ", o_.min_prediction, " is above max_prediction ",
                                                         o_.max_prediction));
     }
 
@@ -528,12 +497,12 @@ private:
         if (log.n_users() > 0xFFFFFFFFu || log.n_items() > 0xFFFFFFFFu)
             throw argument_error("debiased_mf::fit: at most 2^32 - 1 users and items");
         if (o_.method != debias_method::naive && !log.has_propensities())
-            throw argument_error(causalrec::detail::cat("debiased_mf::fit: method '", to_string(o_.method),
+            throw argument_error(causalrec::cat("debiased_mf::fit: method '", to_string(o_.method),
                                                         "' needs the log's propensities column, and the log has none"));
         if (o_.loss == rating_loss::logistic)
             for (std::size_t r = 0; r < log.size(); ++r)
                 if (!(log.values()[r] >= 0.0 && log.values()[r] <= 1.0))
-                    throw argument_error(causalrec::detail::cat("debiased_mf::fit: row ", r, ": value ", log.values()[r],
+                    throw argument_error(causalrec::cat("debiased_mf::fit: row ", r, ": value ", log.values()[r],
                                                                 " is outside [0, 1] (the logistic loss needs labels)"));
     }
 
@@ -588,49 +557,89 @@ private:
         }
     }
 
-    double imputed(double raw_value) const noexcept { return o_.loss == rating_loss::squared ? raw_value : detail::mf_sigmoid(raw_value); }
+    double imputed(double raw_value) const noexcept { return o_.loss == rating_loss::squared ? raw_value : causalrec::sigmoid(raw_value); }
+
+    /// Minimises f over x with the configured solver through train::fit: Adam for `epochs` full-batch
+    /// steps, or L-BFGS for at most `epochs` iterations.
+    template <class F>
+    void minimize_function(std::vector<double>& x, F f) const {
+        train::function_objective<double, F> objective(x, std::move(f), "debiased_mf");
+        if (o_.solver == mf_solver::lbfgs) {
+            train::fit(objective,
+                       optim::lbfgs<double>({.max_iterations = o_.epochs, .max_evaluations = 25 * o_.epochs,
+                                             .gradient_tolerance = 1e-7, .change_tolerance = 0.0}),
+                       {.epochs = 1, .verbose = 0});
+        } else {
+            train::fit(objective, optim::adam<double>({.learning_rate = o_.learning_rate}),
+                       {.epochs = o_.epochs, .verbose = 0});
+        }
+    }
 
     void minimize(const detail::mf_layout& L, std::vector<double>& x, const std::vector<detail::mf_entry>& entries, double divisor,
                   double l2) const {
-        auto f = [&](const std::vector<double>& at, std::vector<double>& g) {
+        minimize_function(x, [&](std::span<const double> at, std::span<double> g) {
             return detail::mf_objective(L, entries, divisor, o_.loss, l2, at, g);
-        };
-        if (o_.solver == mf_solver::lbfgs) {
-            detail::lbfgs(f, x, o_.epochs);
-        } else {
-            detail::adam_state adam{.lr = o_.learning_rate};
-            std::vector<double> g(x.size());
-            for (std::size_t e = 0; e < o_.epochs; ++e) {
-                const double v = f(x, g);
-                if (!std::isfinite(v))
-                    throw numeric_error(causalrec::detail::cat("debiased_mf::fit: the objective became non-finite at step ", e + 1,
-                                                               " (lower the learning rate)"));
-                adam.step(x, g);
-            }
-        }
+        });
     }
 
     void minimize_dense(std::vector<double>& x, const std::vector<double>& t, std::vector<double>& z, std::vector<double>& d) const {
-        auto f = [&](const std::vector<double>& at, std::vector<double>& g) {
+        minimize_function(x, [&](std::span<const double> at, std::span<double> g) {
             return detail::mf_dense_objective(L_, t, o_.loss, o_.l2, at, g, z, d);
-        };
-        if (o_.solver == mf_solver::lbfgs) {
-            detail::lbfgs(f, x, o_.epochs);
-            return;
-        }
-        detail::adam_state adam{.lr = o_.learning_rate};
-        std::vector<double> g(x.size());
-        for (std::size_t e = 0; e < o_.epochs; ++e) {
-            if (!std::isfinite(f(x, g)))
-                throw numeric_error(causalrec::detail::cat("debiased_mf::fit: the objective became non-finite at step ", e + 1,
-                                                           " (lower the learning rate)"));
-            adam.step(x, g);
-        }
+        });
     }
 
+    /// DR-JL (Wang et al. 2019) as an objective over the prediction model x: each epoch first takes one
+    /// Adam step of the imputation model xi on sum_observed (e - e_hat)^2 / p / n_observed, e = l(f, y),
+    /// e_hat = l(f, m), at the prediction model of the previous step (from the second epoch on), then
+    /// imputes the DR targets; the loss is the DR objective of x on them (its value without the
+    /// log(1 + exp(-|z|)) terms of the logistic loss, which the gradient does not need).
+    struct joint_objective {
+        using value_type = double;
+        debiased_mf* model;
+        const observed_pairs* obs;
+        detail::mf_layout I;
+        std::vector<double> xi, gi, gx, zi, t, z, d;
+        optim::adam<double> imputation_step;
+        std::vector<std::size_t> x_shape, xi_shape;
+
+        std::size_t samples() const noexcept { return 1; }
+        std::vector<parameter_view<double>> parameters() {
+            return {{.name = "prediction", .value = std::span<double>(model->x_), .grad = std::span<double>(gx),
+                     .shape = x_shape}};
+        }
+        void begin_epoch(std::size_t epoch) {
+            if (epoch > 0) step_imputation();
+            detail::mf_all_raw(I, xi, zi);
+            model->dr_targets(*obs, zi, t);
+        }
+        double loss_and_gradient(std::span<const std::size_t>) {
+            return detail::mf_dense_objective(model->L_, t, model->o_.loss, model->o_.l2, model->x_, gx, z, d, false);
+        }
+        void step_imputation() {
+            const auto& L = model->L_;
+            const auto loss = model->o_.loss;
+            const double n_obs = static_cast<double>(obs->u.size());
+            std::fill(gi.begin(), gi.end(), 0.0);
+            for (std::size_t j = 0; j < obs->u.size(); ++j) {
+                const std::size_t u = obs->u[j], i = obs->i[j];
+                const double f = L.raw(model->x_.data(), u, i);
+                const double g = zi[u * L.n_items + i];
+                const double m = model->imputed(g);
+                const double diff = detail::element_loss(loss, f, obs->y[j]).first - detail::element_loss(loss, f, m).first;
+                // d/dg of diff^2 / p: -2 diff dl(f, m)/dm dm/dg / p.
+                const double dm = loss == rating_loss::squared ? 1.0 : m * (1.0 - m);
+                const double dg = -2.0 * diff * detail::element_loss_dy(loss, f, m) * dm / obs->p[j] / n_obs;
+                I.add_grad(xi.data(), gi.data(), u, i, dg);
+            }
+            I.penalty(xi, gi, model->imputation_l2());
+            const std::vector<parameter_view<double>> views{
+                {.name = "imputation", .value = std::span<double>(xi), .grad = std::span<double>(gi), .shape = xi_shape}};
+            imputation_step.step(views);
+        }
+    };
+
     /// DR-JL: alternates one Adam step of the prediction model on the DR objective (imputed targets
-    /// from the current imputation model) and one of the imputation model on
-    /// sum_observed (e - e_hat)^2 / p / n_observed, e = l(f, y), e_hat = l(f, m) (Wang et al. 2019).
+    /// from the current imputation model) and one of the imputation model (joint_objective).
     void joint_learning(const observed_pairs& obs, rng& engine) {
         const detail::mf_layout I{L_.n_users, L_.n_items, imputation_factors()};
         std::vector<detail::mf_entry> seed_entries;
@@ -638,35 +647,13 @@ private:
         weighted_entries(obs, debias_method::snips, seed_entries, divisor);
         const double start = offset(seed_entries, divisor);
         x_ = L_.init(o_.init_std, start, engine);
-        auto xi = I.init(o_.init_std, start, engine);
-        detail::adam_state adam_x{.lr = o_.learning_rate}, adam_i{.lr = o_.learning_rate};
-        std::vector<double> gx(x_.size()), gi(xi.size());
-        const double l2i = imputation_l2();
-        const double n_obs = static_cast<double>(obs.u.size());
-        std::vector<double> zi, t, z, d;
-        for (std::size_t e = 0; e < o_.epochs; ++e) {
-            detail::mf_all_raw(I, xi, zi);
-            dr_targets(obs, zi, t);
-            const double v = detail::mf_dense_objective(L_, t, o_.loss, o_.l2, x_, gx, z, d, false);
-            if (!std::isfinite(v))
-                throw numeric_error(causalrec::detail::cat("debiased_mf::fit: the DR-JL objective became non-finite at epoch ", e + 1,
-                                                           " (lower the learning rate or clip the propensities)"));
-            adam_x.step(x_, gx);
-            std::fill(gi.begin(), gi.end(), 0.0);
-            for (std::size_t j = 0; j < obs.u.size(); ++j) {
-                const std::size_t u = obs.u[j], i = obs.i[j];
-                const double f = L_.raw(x_.data(), u, i);
-                const double g = zi[u * L_.n_items + i];
-                const double m = imputed(g);
-                const double diff = detail::element_loss(o_.loss, f, obs.y[j]).first - detail::element_loss(o_.loss, f, m).first;
-                // d/dg of diff^2 / p: -2 diff dl(f, m)/dm dm/dg / p.
-                const double dm = o_.loss == rating_loss::squared ? 1.0 : m * (1.0 - m);
-                const double d = -2.0 * diff * detail::element_loss_dy(o_.loss, f, m) * dm / obs.p[j] / n_obs;
-                I.add_grad(xi.data(), gi.data(), u, i, d);
-            }
-            I.penalty(xi, gi, l2i);
-            adam_i.step(xi, gi);
-        }
+        joint_objective objective{.model = this, .obs = &obs, .I = I, .xi = I.init(o_.init_std, start, engine),
+                                  .gi = {}, .gx = std::vector<double>(x_.size()), .zi = {}, .t = {}, .z = {}, .d = {},
+                                  .imputation_step = optim::adam<double>({.learning_rate = o_.learning_rate}),
+                                  .x_shape = {x_.size()}, .xi_shape = {}};
+        objective.gi.assign(objective.xi.size(), 0.0);
+        objective.xi_shape = {objective.xi.size()};
+        train::fit(objective, optim::adam<double>({.learning_rate = o_.learning_rate}), {.epochs = o_.epochs, .verbose = 0});
     }
 
     double raw(std::size_t user, std::size_t item) const noexcept {
@@ -675,7 +662,7 @@ private:
     }
 
     double output(double z) const noexcept {
-        if (o_.loss == rating_loss::logistic) return detail::mf_sigmoid(z);
+        if (o_.loss == rating_loss::logistic) return causalrec::sigmoid(z);
         return std::clamp(z, o_.min_prediction, o_.max_prediction);
     }
 

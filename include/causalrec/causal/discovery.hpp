@@ -23,7 +23,7 @@
 #include <utility>
 #include <vector>
 
-#include "../core/detail/message.hpp"
+#include "../core/message.hpp"
 #include "../core/error.hpp"
 #include "../core/rng.hpp"
 #include "../core/tensor.hpp"
@@ -131,7 +131,7 @@ public:
     /// be empty (then x0, x1, ...) or hold one name per variable.
     std::string to_dot(std::span<const std::string> names = {}) const {
         if (!names.empty() && names.size() != n_)
-            throw shape_error(causalrec::detail::cat("causal_graph::to_dot: ", names.size(), " names for ", n_, " variables"));
+            throw shape_error(causalrec::cat("causal_graph::to_dot: ", names.size(), " names for ", n_, " variables"));
         auto name = [&](std::size_t i) {
             if (!names.empty()) return names[i];
             std::string generated(1, 'x');  // built in two steps: g++ 12 warns (-Wrestrict) on "x" + to_string
@@ -157,12 +157,12 @@ private:
     }
     void set(std::size_t i, std::size_t j, bool on) {
         check(i, j);
-        if (i == j) throw argument_error(causalrec::detail::cat("causal_graph: no self-loops (variable ", i, ")"));
+        if (i == j) throw argument_error(causalrec::cat("causal_graph: no self-loops (variable ", i, ")"));
         marks_[i * n_ + j] = on;
     }
     void check(std::size_t i, std::size_t j) const {
         if (i >= n_ || j >= n_)
-            throw argument_error(causalrec::detail::cat("causal_graph: variable ", std::max(i, j), " out of range (", n_, " variables)"));
+            throw argument_error(causalrec::cat("causal_graph: variable ", std::max(i, j), " out of range (", n_, " variables)"));
     }
 
     std::size_t n_ = 0;
@@ -173,7 +173,7 @@ namespace detail {
 
 /// Raises argument_error unless i, j and every member of s are distinct variables below n.
 inline void check_test_arguments(const char* fn, std::size_t n, std::size_t i, std::size_t j, std::span<const std::size_t> s) {
-    using causalrec::detail::cat;
+    using causalrec::cat;
     if (i >= n || j >= n) throw argument_error(cat(fn, ": variable ", std::max(i, j), " out of range (", n, " variables)"));
     if (i == j) throw argument_error(cat(fn, ": the two variables are the same (", i, ")"));
     for (std::size_t k : s) {
@@ -199,7 +199,7 @@ public:
     /// and no constant column.
     template <std::floating_point T>
     explicit fisher_z_test(const matrix<T>& data) : n_(data.shape()[0]), d_(data.shape()[1]), corr_(d_ * d_, 0.0) {
-        using causalrec::detail::cat;
+        using causalrec::cat;
         if (n_ < 4) throw argument_error(cat("fisher_z_test: needs at least 4 rows, got ", n_));
         if (d_ < 2) throw argument_error(cat("fisher_z_test: needs at least 2 columns, got ", d_));
         std::vector<double> mean(d_, 0.0), row(d_);
@@ -240,7 +240,7 @@ public:
     /// Correlation of columns i and j.
     double correlation(std::size_t i, std::size_t j) const {
         if (i >= d_ || j >= d_)
-            throw argument_error(causalrec::detail::cat("fisher_z_test: variable ", std::max(i, j), " out of range (", d_, " variables)"));
+            throw argument_error(causalrec::cat("fisher_z_test: variable ", std::max(i, j), " out of range (", d_, " variables)"));
         return corr_[i * d_ + j];
     }
 
@@ -280,7 +280,7 @@ public:
         const double r = partial_correlation(i, j, s);
         const double dof = static_cast<double>(n_) - static_cast<double>(s.size()) - 3.0;
         if (dof <= 0.0)
-            throw argument_error(causalrec::detail::cat("fisher_z_test: ", n_, " rows are too few for a conditioning set of ", s.size(),
+            throw argument_error(causalrec::cat("fisher_z_test: ", n_, " rows are too few for a conditioning set of ", s.size(),
                                                         " (needs n - |S| - 3 > 0)"));
         const double rr = std::min(std::abs(r), 1.0 - 1e-15);
         return detail::two_sided_normal_p(std::atanh(rr) * std::sqrt(dof));
@@ -337,7 +337,7 @@ public:
     /// a value that is not a non-negative integer, or fewer than 2 columns or 1 row.
     template <std::floating_point T>
     explicit g_square_test(const matrix<T>& data) : n_(data.shape()[0]), d_(data.shape()[1]), codes_(n_ * d_), levels_(d_, 0) {
-        using causalrec::detail::cat;
+        using causalrec::cat;
         if (n_ < 1) throw argument_error("g_square_test: needs at least 1 row");
         if (d_ < 2) throw argument_error(cat("g_square_test: needs at least 2 columns, got ", d_));
         for (std::size_t r = 0; r < n_; ++r)
@@ -557,7 +557,7 @@ bool for_each_subset(const std::vector<std::size_t>& pool, std::size_t size, std
 template <class Test>
 double checked_p_value(const Test& test, std::size_t a, std::size_t b, const std::vector<std::size_t>& s) {
     const double p = test.p_value(a, b, std::span<const std::size_t>(s));
-    if (!(p >= 0.0 && p <= 1.0)) throw numeric_error(causalrec::detail::cat("pc: the test returned p-value ", p, " for variables ", a, ", ", b));
+    if (!(p >= 0.0 && p <= 1.0)) throw numeric_error(causalrec::cat("pc: the test returned p-value ", p, " for variables ", a, ", ", b));
     return p;
 }
 
@@ -592,7 +592,7 @@ struct pc_result {
     /// The separating set of i and j (empty when they stayed adjacent or were separated marginally).
     const std::vector<std::size_t>& separating_set(std::size_t i, std::size_t j) const {
         if (i >= graph.size() || j >= graph.size())
-            throw argument_error(causalrec::detail::cat("pc_result::separating_set: variable ", std::max(i, j), " out of range (",
+            throw argument_error(causalrec::cat("pc_result::separating_set: variable ", std::max(i, j), " out of range (",
                                                         graph.size(), " variables)"));
         return separating_sets[i * graph.size() + j];
     }
@@ -611,7 +611,7 @@ struct pc_result {
 /// `max_condition_size()` (fisher_z_test: what the sample size allows), larger sets are not tried.
 template <IndependenceTest Test>
 pc_result pc(const Test& test, const pc_options& options = {}) {
-    using causalrec::detail::cat;
+    using causalrec::cat;
     if (!(options.alpha > 0.0 && options.alpha < 1.0)) throw argument_error(cat("pc: alpha must be in (0, 1), got ", options.alpha));
     const std::size_t n = test.variables();
     if (n < 2) throw argument_error(cat("pc: needs at least 2 variables, got ", n));
@@ -741,7 +741,7 @@ struct graph_comparison {
 /// 1), as pcalg's shd() does.
 inline graph_comparison compare_graphs(const causal_graph& estimated, const causal_graph& truth) {
     if (estimated.size() != truth.size())
-        throw shape_error(causalrec::detail::cat("compare_graphs: the estimate has ", estimated.size(), " variables, the truth ", truth.size()));
+        throw shape_error(causalrec::cat("compare_graphs: the estimate has ", estimated.size(), " variables, the truth ", truth.size()));
     const std::size_t n = truth.size();
     graph_comparison c;
     std::size_t est_heads = 0, true_heads = 0, shared_heads = 0;
@@ -790,7 +790,7 @@ struct linear_sem {
 /// Draws a random DAG (a random variable order, each forward pair joined with the edge probability),
 /// edge weights, and `samples` rows of x_j = sum_i weights(i, j) x_i + noise_j.
 inline linear_sem simulate_linear_sem(const linear_sem_options& o = {}) {
-    using causalrec::detail::cat;
+    using causalrec::cat;
     if (o.variables < 2) throw argument_error(cat("simulate_linear_sem: needs at least 2 variables, got ", o.variables));
     if (o.samples < 1) throw argument_error("simulate_linear_sem: needs at least 1 sample");
     if (!(o.expected_degree >= 0.0)) throw argument_error(cat("simulate_linear_sem: expected_degree must be >= 0, got ", o.expected_degree));

@@ -16,13 +16,16 @@
 #include <utility>
 #include <vector>
 
-#include "../core/detail/message.hpp"
+#include "../core/message.hpp"
 #include "../core/error.hpp"
+#include "../core/math.hpp"
 #include "../core/tensor.hpp"
 #include "../data/interactions.hpp"
 #include "debias.hpp"
 #include "detail/dense_matrix.hpp"
-#include "detail/minimize.hpp"
+#include "../optim/lbfgs.hpp"
+#include "../train/function_objective.hpp"
+#include "../train/loop.hpp"
 
 namespace causalrec::causal {
 
@@ -30,7 +33,7 @@ namespace detail {
 
 /// Raises argument_error unless 0 <= clip <= 1.
 inline void check_propensity_clip(double clip, const char* fn) {
-    if (!(clip >= 0.0 && clip <= 1.0)) throw argument_error(causalrec::detail::cat(fn, ": clip must be in [0, 1], got ", clip));
+    if (!(clip >= 0.0 && clip <= 1.0)) throw argument_error(causalrec::cat(fn, ": clip must be in [0, 1], got ", clip));
 }
 
 /// Propensities of the rows of `log` from a per-pair function, with a clip from below.
@@ -54,7 +57,7 @@ inline data::interactions with_propensities(const data::interactions& log, std::
 /// for a length mismatch and argument_error for a value outside (0, 1].
 inline data::interactions with_propensities(const data::interactions& log, std::vector<double> propensities) {
     if (propensities.size() != log.size())
-        throw shape_error(causalrec::detail::cat("with_propensities: ", propensities.size(), " propensities for a log of ", log.size(), " rows"));
+        throw shape_error(causalrec::cat("with_propensities: ", propensities.size(), " propensities for a log of ", log.size(), " rows"));
     return detail::with_propensities(log, std::move(propensities));
 }
 
@@ -83,7 +86,7 @@ public:
     /// A model with the given options; raises argument_error for power <= 0 or a clip outside [0, 1].
     explicit popularity_propensity(popularity_propensity_options o = {}) : o_(o) {
         if (!(o_.power > 0.0 && std::isfinite(o_.power)))
-            throw argument_error(causalrec::detail::cat("popularity_propensity: power must be finite and > 0, got ", o_.power));
+            throw argument_error(causalrec::cat("popularity_propensity: power must be finite and > 0, got ", o_.power));
         detail::check_propensity_clip(o_.clip, "popularity_propensity");
     }
 
@@ -111,7 +114,7 @@ public:
     double propensity(std::size_t user, std::size_t item) const {
         if (!fitted_) throw not_fitted_error("popularity_propensity: propensity called before fit");
         if (user >= nu_.size() || item >= ni_.size())
-            throw argument_error(causalrec::detail::cat("popularity_propensity: pair (", user, ", ", item, ") is out of range (", nu_.size(),
+            throw argument_error(causalrec::cat("popularity_propensity: pair (", user, ", ", item, ") is out of range (", nu_.size(),
                                                         " users, ", ni_.size(), " items)"));
         return std::clamp(scale_ * unscaled(user, item), std::max(o_.clip, 1e-12), 1.0);
     }
@@ -166,7 +169,7 @@ public:
     /// A model with the given options; raises argument_error for a negative smoothing or a bad clip.
     explicit naive_bayes_propensity(naive_bayes_propensity_options o = {}) : o_(o) {
         if (!(o_.smoothing >= 0.0 && std::isfinite(o_.smoothing)))
-            throw argument_error(causalrec::detail::cat("naive_bayes_propensity: smoothing must be finite and >= 0, got ", o_.smoothing));
+            throw argument_error(causalrec::cat("naive_bayes_propensity: smoothing must be finite and >= 0, got ", o_.smoothing));
         detail::check_propensity_clip(o_.clip, "naive_bayes_propensity");
     }
 
@@ -193,7 +196,7 @@ public:
             const double p_r = (mcar[v] + o_.smoothing) / (n_mcar + o_.smoothing * levels);
             if (!(p_r > 0.0)) {
                 if (c == 0.0) continue;
-                throw argument_error(causalrec::detail::cat("naive_bayes_propensity::fit: value ", v,
+                throw argument_error(causalrec::cat("naive_bayes_propensity::fit: value ", v,
                                                             " occurs in the observed log but not in the MCAR sample (use smoothing > 0)"));
             }
             table_[v] = p_r_given_o * p_observed_ / p_r;
@@ -207,7 +210,7 @@ public:
         if (!fitted_) throw not_fitted_error("naive_bayes_propensity: propensity called before fit");
         const auto it = table_.find(value);
         if (it == table_.end())
-            throw argument_error(causalrec::detail::cat("naive_bayes_propensity: value ", value, " was in neither sample"));
+            throw argument_error(causalrec::cat("naive_bayes_propensity: value ", value, " was in neither sample"));
         return std::clamp(it->second, std::max(o_.clip, 1e-12), 1.0);
     }
 
@@ -235,7 +238,7 @@ private:
 /// Options of logistic_propensity.
 struct logistic_propensity_options {
     double l2 = 1e-4;              ///< L2 penalty per pair on the weights (not the intercept), >= 0
-    std::size_t iterations = 200;  ///< L-BFGS iterations
+    std::size_t max_iterations = 200;  ///< L-BFGS iterations
     double clip = 1e-3;            ///< lower clip of the propensities, in [0, 1]
 };
 
@@ -247,8 +250,8 @@ public:
     /// A model with the given options; raises argument_error for a negative l2, zero iterations or a bad clip.
     explicit logistic_propensity(logistic_propensity_options o = {}) : o_(o) {
         if (!(o_.l2 >= 0.0 && std::isfinite(o_.l2)))
-            throw argument_error(causalrec::detail::cat("logistic_propensity: l2 must be finite and >= 0, got ", o_.l2));
-        if (o_.iterations == 0) throw argument_error("logistic_propensity: iterations must be >= 1");
+            throw argument_error(causalrec::cat("logistic_propensity: l2 must be finite and >= 0, got ", o_.l2));
+        if (o_.max_iterations == 0) throw argument_error("logistic_propensity: max_iterations must be >= 1");
         detail::check_propensity_clip(o_.clip, "logistic_propensity");
     }
 
@@ -258,10 +261,10 @@ public:
     void fit(const data::interactions& log, const matrix<double>& user_features, const matrix<double>& item_features) {
         if (log.empty()) throw argument_error("logistic_propensity::fit: the log is empty");
         if (user_features.shape()[0] != log.n_users())
-            throw shape_error(causalrec::detail::cat("logistic_propensity::fit: user features have ", user_features.shape()[0],
+            throw shape_error(causalrec::cat("logistic_propensity::fit: user features have ", user_features.shape()[0],
                                                      " rows, the log has ", log.n_users(), " users"));
         if (item_features.shape()[0] != log.n_items())
-            throw shape_error(causalrec::detail::cat("logistic_propensity::fit: item features have ", item_features.shape()[0],
+            throw shape_error(causalrec::cat("logistic_propensity::fit: item features have ", item_features.shape()[0],
                                                      " rows, the log has ", log.n_items(), " items"));
         uf_ = user_features;
         if_ = item_features;
@@ -275,7 +278,7 @@ public:
         w_[0] = std::log(rate / (1.0 - std::min(rate, 1.0 - 1e-9)));
         const double inv_n = 1.0 / static_cast<double>(o.size());
         std::vector<double> user_part(nu), item_part(ni), user_g(nu), item_g(ni);
-        auto f = [&](const std::vector<double>& w, std::vector<double>& g) {
+        auto f = [&](std::span<const double> w, std::span<double> g) {
             std::fill(g.begin(), g.end(), 0.0);
             for (std::size_t u = 0; u < nu; ++u) {
                 double s = 0.0;
@@ -291,8 +294,8 @@ public:
             for (std::size_t u = 0; u < nu; ++u)
                 for (std::size_t i = 0; i < ni; ++i) {
                     const double z = w[0] + user_part[u] + item_part[i], y = o[u * ni + i];
-                    total += causalrec::loss::detail::bce_logit_value(z, y);
-                    const double d = causalrec::loss::detail::sigmoid_minus(z, y) * inv_n;
+                    total += causalrec::bce_from_logits(z, y);
+                    const double d = causalrec::sigmoid_minus(z, y) * inv_n;
                     g[0] += d, user_g[u] += d, item_g[i] += d;
                 }
             for (std::size_t u = 0; u < nu; ++u)
@@ -303,7 +306,11 @@ public:
             for (std::size_t j = 1; j < w.size(); ++j) pen += w[j] * w[j], g[j] += 2.0 * o_.l2 * w[j];
             return total * inv_n + o_.l2 * pen;
         };
-        detail::lbfgs(f, w_, o_.iterations);
+        train::function_objective<double, decltype(f)> objective(w_, f, "logistic_propensity");
+        train::fit(objective,
+                   optim::lbfgs<double>({.max_iterations = o_.max_iterations, .max_evaluations = 25 * o_.max_iterations,
+                                         .gradient_tolerance = 1e-7, .change_tolerance = 0.0}),
+                   {.epochs = 1, .verbose = 0});
         fitted_ = true;
     }
 
@@ -311,12 +318,12 @@ public:
     double propensity(std::size_t user, std::size_t item) const {
         if (!fitted_) throw not_fitted_error("logistic_propensity: propensity called before fit");
         if (user >= uf_.shape()[0] || item >= if_.shape()[0])
-            throw argument_error(causalrec::detail::cat("logistic_propensity: pair (", user, ", ", item, ") is out of range"));
+            throw argument_error(causalrec::cat("logistic_propensity: pair (", user, ", ", item, ") is out of range"));
         const std::size_t du = uf_.shape()[1], di = if_.shape()[1];
         double z = w_[0];
         for (std::size_t j = 0; j < du; ++j) z += uf_(user, j) * w_[1 + j];
         for (std::size_t j = 0; j < di; ++j) z += if_(item, j) * w_[1 + du + j];
-        return std::clamp(detail::mf_sigmoid(z), std::max(o_.clip, 1e-12), 1.0);
+        return std::clamp(causalrec::sigmoid(z), std::max(o_.clip, 1e-12), 1.0);
     }
 
     /// The propensity of every row of `log`.
@@ -369,12 +376,12 @@ struct reliability_options {
 inline std::vector<reliability_bin> reliability_table(std::span<const double> predicted, std::span<const double> exposed,
                                                       const reliability_options& options = {}) {
     if (predicted.size() != exposed.size())
-        throw shape_error(causalrec::detail::cat("reliability_table: ", predicted.size(), " predictions but ", exposed.size(), " outcomes"));
+        throw shape_error(causalrec::cat("reliability_table: ", predicted.size(), " predictions but ", exposed.size(), " outcomes"));
     if (predicted.empty()) throw argument_error("reliability_table: no pairs");
     if (options.bins == 0) throw argument_error("reliability_table: bins must be >= 1");
     for (std::size_t k = 0; k < predicted.size(); ++k)
         if (!(predicted[k] >= 0.0 && predicted[k] <= 1.0))
-            throw argument_error(causalrec::detail::cat("reliability_table: prediction ", predicted[k], " at position ", k, " is outside [0, 1]"));
+            throw argument_error(causalrec::cat("reliability_table: prediction ", predicted[k], " at position ", k, " is outside [0, 1]"));
     const std::size_t n = predicted.size(), b = options.bins;
     std::vector<std::size_t> order(n);
     for (std::size_t k = 0; k < n; ++k) order[k] = k;
@@ -413,7 +420,7 @@ inline std::vector<reliability_bin> reliability_table(std::span<const double> pr
 inline std::vector<reliability_bin> exposure_calibration(const matrix<double>& propensities, const data::interactions& log,
                                                          const reliability_options& options = {}) {
     if (propensities.shape()[0] != log.n_users() || propensities.shape()[1] != log.n_items())
-        throw shape_error(causalrec::detail::cat("exposure_calibration: propensities have shape (", propensities.shape()[0], ", ",
+        throw shape_error(causalrec::cat("exposure_calibration: propensities have shape (", propensities.shape()[0], ", ",
                                                  propensities.shape()[1], "), the log has ", log.n_users(), " users and ", log.n_items(),
                                                  " items"));
     std::vector<double> exposed(propensities.size(), 0.0);

@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "../core/error.hpp"
+#include "../core/linalg.hpp"
+#include "../core/math.hpp"
 #include "../core/tensor.hpp"
 #include "detail/common.hpp"
 
@@ -65,14 +67,8 @@ inline vector<double> linear_scores(const matrix<double>& x, const vector<double
     return out;
 }
 
-inline double sigmoid(double z) {
-    if (z >= 0) return 1.0 / (1.0 + std::exp(-z));
-    const double e = std::exp(z);
-    return e / (1.0 + e);
-}
-
-/// log(1 + exp(z)) without overflow.
-inline double softplus(double z) { return z > 0 ? z + std::log1p(std::exp(-z)) : std::log1p(std::exp(z)); }
+using causalrec::sigmoid;
+using causalrec::softplus;
 
 inline void check_fit_inputs(const char* fn, const matrix<double>& x, const vector<double>& y,
                              const vector<double>* w) {
@@ -80,8 +76,8 @@ inline void check_fit_inputs(const char* fn, const matrix<double>& x, const vect
     check_length(fn, "y", y.size(), n);
     if (n == 0) throw argument_error(cat(fn, ": no rows"));
     if (x.shape()[1] == 0) throw argument_error(cat(fn, ": X has no columns"));
-    check_finite(fn, "X", x);
-    check_finite(fn, "y", y);
+    require_finite(fn, "X", x);
+    require_finite(fn, "y", y);
     if (w) check_weights(fn, *w, n);
 }
 
@@ -122,7 +118,7 @@ public:
     /// The intercept (0 without fit_intercept).
     double intercept() const noexcept { return intercept_; }
     /// Whether fit has been called.
-    bool fitted() const noexcept { return fitted_; }
+    bool is_fitted() const noexcept { return fitted_; }
 
 private:
     void check_predict(const matrix<double>& x) const {
@@ -163,7 +159,7 @@ private:
             for (std::size_t l = 0; l < k; ++l) a[l * m + k] = a[k * m + l];
             a[k * m + k] += options_.alpha / (s.scale[cols[k]] * s.scale[cols[k]]);
         }
-        if (m > 0 && !detail::cholesky_solve(a, b, m))
+        if (m > 0 && !linalg::cholesky_solve(m, a.data(), b.data(), 1e-13))
             throw numeric_error("linear_regression::fit: X'X is singular (collinear columns or fewer rows than columns); "
                                 "use alpha > 0");
         coef_ = xt::zeros<double>({d});
@@ -186,7 +182,7 @@ struct logistic_regression_options {
     double C{1.0};              ///< inverse L2 strength as scikit-learn's C: the penalty is |beta|^2 / (2 C); infinity = none
     bool fit_intercept{true};   ///< fit an (unpenalised) intercept
     double tol{1e-10};          ///< stop when the largest Newton step (in standardised coordinates) is below tol
-    std::size_t max_iter{100};  ///< most Newton iterations
+    std::size_t max_iterations{100};  ///< most Newton iterations
 };
 
 /// L2-regularised logistic regression by Newton's method (IRLS) with step halving: minimises
@@ -199,7 +195,7 @@ public:
     explicit logistic_regression(logistic_regression_options options = {}) : options_(options) {
         if (!(options.C > 0.0)) throw argument_error(detail::cat("logistic_regression: C must be > 0, got ", options.C));
         if (!(options.tol > 0.0)) throw argument_error(detail::cat("logistic_regression: tol must be > 0, got ", options.tol));
-        if (options.max_iter == 0) throw argument_error("logistic_regression: max_iter must be at least 1");
+        if (options.max_iterations == 0) throw argument_error("logistic_regression: max_iterations must be at least 1");
     }
 
     /// Fits to rows X and 0/1 labels y.
@@ -238,7 +234,7 @@ public:
     double intercept() const noexcept { return intercept_; }
     /// Newton iterations of the last fit.
     std::size_t n_iter() const noexcept { return n_iter_; }
-    /// Whether the last fit met the tolerance within max_iter (false e.g. for separable data without penalty).
+    /// Whether the last fit met the tolerance within max_iterations (false e.g. for separable data without penalty).
     bool converged() const noexcept { return converged_; }
 
 private:
@@ -275,7 +271,7 @@ private:
         double f = objective(beta, eta);
         converged_ = false;
         n_iter_ = 0;
-        for (std::size_t it = 0; it < options_.max_iter; ++it) {
+        for (std::size_t it = 0; it < options_.max_iterations; ++it) {
             n_iter_ = it + 1;
             std::fill(grad.begin(), grad.end(), 0.0);
             std::fill(hess.begin(), hess.end(), 0.0);
@@ -297,7 +293,7 @@ private:
                 hess[k * p + k] += pen[k] + 1e-12;  // a whisker of damping keeps saturated fits solvable
             }
             std::vector<double> step = grad;
-            if (!detail::cholesky_solve(hess, step, p))
+            if (!linalg::cholesky_solve(p, hess.data(), step.data(), 1e-13))
                 throw numeric_error("logistic_regression::fit: the Hessian is singular (collinear columns, or a perfectly "
                                     "separated class without penalty); use a finite C");
             double t = 1.0, f_new = f;

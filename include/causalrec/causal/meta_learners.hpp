@@ -27,8 +27,8 @@ inline void check_meta_inputs(const char* fn, const matrix<double>& x, const vec
     check_length(fn, "treatment", t.size(), x.shape()[0]);
     check_length(fn, "outcome", y.size(), x.shape()[0]);
     check_treatment(fn, t);
-    check_finite(fn, "X", x);
-    check_finite(fn, "outcome", y);
+    require_finite(fn, "X", x);
+    require_finite(fn, "outcome", y);
 }
 
 inline double mean_of(const vector<double>& v) {

@@ -28,13 +28,14 @@
 #include <utility>
 #include <vector>
 
-#include "../core/detail/message.hpp"
+#include "../core/message.hpp"
+#include "../core/math.hpp"
 #include "../core/error.hpp"
 #include "../core/parameter.hpp"
 #include "../core/rng.hpp"
 #include "../core/tensor.hpp"
 #include "../nn/dense.hpp"
-#include "../nn/detail/buffers.hpp"
+#include "../core/shape_cache.hpp"
 #include "../optim/adam.hpp"
 #include "../train/callbacks.hpp"
 #include "../train/fit.hpp"
@@ -113,7 +114,7 @@ struct dragonnet_options {
 
 namespace detail {
 
-using causalrec::detail::cat;
+using causalrec::cat;
 
 /// Which of the three models a network and a loss serve.
 enum class effect_model { tarnet, cfr, dragonnet };
@@ -251,7 +252,7 @@ public:
 
 private:
     hidden_activation kind_;
-    nn::detail::shape_cache<T> output_{}, input_grad_{};
+    shape_cache<T> output_{}, input_grad_{};
     const matrix<T>* last_ = nullptr;
 };
 
@@ -469,7 +470,7 @@ private:
     std::size_t propensity_index_ = 0;
     vector<T> epsilon_ = make_vector<T>(1), epsilon_grad_ = make_vector<T>(1);
     std::array<std::size_t, 1> epsilon_shape_{1};
-    nn::detail::shape_cache<T> output_{}, normalized_{}, phi_grad_{}, column_{};
+    shape_cache<T> output_{}, normalized_{}, phi_grad_{}, column_{};
     std::vector<double> norms_{};
     const matrix<T>* phi_ = nullptr;
 };
@@ -671,11 +672,8 @@ private:
             double dq = -2.0 * wi * r * inv_n;
             if (dragon) {
                 const double z = static_cast<double>(p[2]);
-                const double g = z >= 0.0 ? 1.0 / (1.0 + std::exp(-z)) : std::exp(z) / (1.0 + std::exp(z));
-                // -log sigmoid(z) = softplus(-z), -log(1 - sigmoid(z)) = softplus(z), computed stably.
-                const double softplus_neg = std::max(-z, 0.0) + std::log1p(std::exp(-std::abs(z)));
-                const double softplus_pos = std::max(z, 0.0) + std::log1p(std::exp(-std::abs(z)));
-                bce += wi * (t * softplus_neg + (1.0 - t) * softplus_pos);
+                const double g = causalrec::sigmoid(z);
+                bce += wi * causalrec::bce_from_logits(z, t);
                 double dz = config_.alpha * wi * (g - t) * inv_n;
                 if (targeted) {
                     const double gc = (g + 0.01) / 1.02;
@@ -791,7 +789,7 @@ public:
         net_.emplace(p, config_);
         n_features_ = p;
         effect_loss loss(config_, layout);
-        optim::adam<T> optimizer({.lr = config_.learning_rate});
+        optim::adam<T> optimizer({.learning_rate = config_.learning_rate});
         train::fit_options<T> fo;
         fo.epochs = config_.epochs;
         fo.batch_size = config_.batch_size;
@@ -848,7 +846,7 @@ public:
         vector<T> g = make_vector<T>(n);
         for (std::size_t i = 0; i < n; ++i) {
             const double z = static_cast<double>(out.data()[i * w + 2]);
-            g(i) = static_cast<T>(z >= 0.0 ? 1.0 / (1.0 + std::exp(-z)) : std::exp(z) / (1.0 + std::exp(z)));
+            g(i) = static_cast<T>(causalrec::sigmoid(z));
         }
         return g;
     }
@@ -859,7 +857,7 @@ public:
         return ate_;
     }
     /// Whether fit has run.
-    bool fitted() const noexcept { return net_.has_value(); }
+    bool is_fitted() const noexcept { return net_.has_value(); }
     /// The training history (loss per epoch, plus val_factual_loss through the logs).
     const train::history& history() const noexcept { return history_; }
     /// The 0-based epoch whose weights were kept (the best factual validation loss).
@@ -934,7 +932,7 @@ public:
     /// The 0-based epoch whose weights were kept (best factual validation loss).
     std::size_t best_epoch() const noexcept { return core_.best_epoch(); }
     /// Whether fit has run.
-    bool fitted() const noexcept { return core_.fitted(); }
+    bool is_fitted() const noexcept { return core_.is_fitted(); }
 
 private:
     detail::neural_effect_core<T> core_;

@@ -64,7 +64,7 @@ public:
     /// The clipped propensities P(t = 1 | x) of every row.
     vector<double> predict(const matrix<double>& x) const {
         vector<double> p = classifier_.predict_proba(x);
-        detail::check_finite("propensity_model::predict", "a propensity", p);
+        detail::require_finite("propensity_model::predict", "a propensity", p);
         return options_.clip_eps > 0.0 ? clip_propensity(std::move(p), options_.clip_eps) : p;
     }
     /// Same as predict (so that a propensity_model is itself a Classifier).
@@ -89,7 +89,7 @@ struct mlp_propensity_options {
     std::size_t hidden{16};         ///< width of the hidden layer
     std::size_t epochs{30};         ///< training epochs
     std::size_t batch_size{64};     ///< rows per step
-    double lr{1e-2};                ///< Adam learning rate
+    double learning_rate{1e-2};     ///< Adam learning rate
     double weight_decay{0.0};       ///< L2 weight decay
     std::uint64_t seed{0};          ///< seed of the initial weights and of the shuffling
     double clip_eps{0.0};           ///< clip the scores to [clip_eps, 1 - clip_eps]
@@ -105,7 +105,7 @@ inline auto mlp_propensity(std::size_t features, mlp_propensity_options options 
     fit_opts.fit.batch_size = options.batch_size;
     fit_opts.fit.seed = options.seed;
     auto est = nn_estimator(std::move(model), loss::binary_cross_entropy{},
-                            optim::adam<double>({.lr = options.lr, .weight_decay = options.weight_decay}), fit_opts);
+                            optim::adam<double>({.learning_rate = options.learning_rate, .weight_decay = options.weight_decay}), fit_opts);
     return propensity_model<decltype(est)>(std::move(est), {.clip_eps = options.clip_eps});
 }
 

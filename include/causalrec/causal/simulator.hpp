@@ -14,7 +14,8 @@
 #include <span>
 #include <vector>
 
-#include "../core/detail/message.hpp"
+#include "../core/message.hpp"
+#include "../core/math.hpp"
 #include "../core/error.hpp"
 #include "../core/rng.hpp"
 #include "../core/tensor.hpp"
@@ -83,9 +84,6 @@ struct causal_simulation {
     }
 };
 
-namespace detail {
-inline double logistic(double z) { return 1.0 / (1.0 + std::exp(-z)); }
-}  // namespace detail
 
 /// A fresh log of the biased policy in the world of `sim`: each (user, item) is shown with its
 /// exposure probability and clicked with its relevance; value = click, propensity = exposure.
@@ -118,7 +116,7 @@ inline causal_simulation simulate_causal(const causal_simulation_options& o = {}
     if (o.users == 0 || o.items == 0 || o.factors == 0 || o.user_features == 0 || o.item_features == 0)
         throw argument_error("simulate_causal: users, items, factors and feature counts must be >= 1");
     if (o.random_items > o.items || o.campaign_items > o.items)
-        throw argument_error(causalrec::detail::cat("simulate_causal: random_items (", o.random_items, ") and campaign_items (",
+        throw argument_error(causalrec::cat("simulate_causal: random_items (", o.random_items, ") and campaign_items (",
                                                     o.campaign_items, ") must not exceed items (", o.items, ")"));
     if (!(o.mean_exposures > 0.0) || !(o.random_user_fraction >= 0.0 && o.random_user_fraction <= 1.0) ||
         !(o.min_exposure > 0.0 && o.min_exposure <= 1.0))
@@ -161,8 +159,8 @@ inline causal_simulation simulate_causal(const causal_simulation_options& o = {}
         for (std::size_t i = 0; i < o.items; ++i) {
             double s = 0.0;
             for (std::size_t f = 0; f < k; ++f) s += p[u * k + f] * q[i * k + f];
-            sim.relevance(u, i) = detail::logistic(s - 1.0);
-            sim.organic(u, i) = detail::logistic(1.5 * s + sim.user_features(u, 0) - 2.0);
+            sim.relevance(u, i) = causalrec::sigmoid(s - 1.0);
+            sim.organic(u, i) = causalrec::sigmoid(1.5 * s + sim.user_features(u, 0) - 2.0);
             sim.effect(u, i) = o.uplift_scale * sim.relevance(u, i) * (1.0 - sim.organic(u, i));
             logit[i] = o.exposure_bias * s - o.popularity_skew * std::log(static_cast<double>(rank[i]));
         }
@@ -172,10 +170,10 @@ inline causal_simulation simulate_causal(const causal_simulation_options& o = {}
         for (int it = 0; it < 100; ++it) {
             const double mid = 0.5 * (lo + hi);
             double total = 0.0;
-            for (std::size_t i = 0; i < o.items; ++i) total += std::clamp(detail::logistic(logit[i] + mid), o.min_exposure, 1.0);
+            for (std::size_t i = 0; i < o.items; ++i) total += std::clamp(causalrec::sigmoid(logit[i] + mid), o.min_exposure, 1.0);
             (total < target ? lo : hi) = mid;
         }
-        for (std::size_t i = 0; i < o.items; ++i) sim.exposure(u, i) = std::clamp(detail::logistic(logit[i] + lo), o.min_exposure, 1.0);
+        for (std::size_t i = 0; i < o.items; ++i) sim.exposure(u, i) = std::clamp(causalrec::sigmoid(logit[i] + lo), o.min_exposure, 1.0);
     }
 
     sim.log = draw_logged_feedback(sim, g());

@@ -1,7 +1,11 @@
 #pragma once
 /// @file
-/// The single place the library includes xtensor-blas from (BLAS and LAPACK bindings). Heavier than
-/// the core headers: included by the modules that compute with BLAS (nn, and linear-algebra code).
+/// The single place the library includes xtensor-blas from (BLAS and LAPACK bindings), and the thin
+/// row-major wrappers every module calls (through xtensor-blas's cxxblas, which dispatches float and
+/// double to cblas_sgemm/dgemm, sgemv/dgemv and ssyrk/dsyrk). Heavier than the other core headers:
+/// included by the modules that compute with BLAS.
+
+#include <cstddef>
 
 #include "xtensor.hpp"
 
@@ -10,3 +14,49 @@
 #else
 #error "causalrec needs xtensor-blas (0.20 or newer): install libxtensor-blas-dev, or xtensor-blas from vcpkg/Conan"
 #endif
+
+namespace causalrec::blas {
+
+/// C (m x n) = alpha * op(A) (m x k) * op(B) (k x n) + beta * C, all row-major with leading
+/// dimensions lda, ldb, ldc; op transposes when the flag is set.
+template <class T>
+void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, T alpha, const T* a,
+          std::size_t lda, const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc) {
+    using idx = xt::blas_index_t;
+    cxxblas::gemm<idx>(cxxblas::StorageOrder::RowMajor, trans_a ? cxxblas::Transpose::Trans : cxxblas::Transpose::NoTrans,
+                       trans_b ? cxxblas::Transpose::Trans : cxxblas::Transpose::NoTrans, static_cast<idx>(m),
+                       static_cast<idx>(n), static_cast<idx>(k), alpha, a, static_cast<idx>(lda), b,
+                       static_cast<idx>(ldb), beta, c, static_cast<idx>(ldc));
+}
+
+/// y = alpha * op(A) x + beta * y with A row-major (rows x cols, leading dimension lda).
+template <class T>
+void gemv(bool trans_a, std::size_t rows, std::size_t cols, T alpha, const T* a, std::size_t lda, const T* x,
+          T beta, T* y) {
+    using idx = xt::blas_index_t;
+    cxxblas::gemv<idx>(cxxblas::StorageOrder::RowMajor, trans_a ? cxxblas::Transpose::Trans : cxxblas::Transpose::NoTrans,
+                       static_cast<idx>(rows), static_cast<idx>(cols), alpha, a, static_cast<idx>(lda), x, idx(1), beta,
+                       y, idx(1));
+}
+
+/// C (k x k, row-major, upper triangle written) = beta * C + alpha * G^T G for G (n x k, row-major).
+template <class T>
+void gram_upper(std::size_t n, std::size_t k, const T* g, T alpha, T beta, T* c) {
+    using idx = xt::blas_index_t;
+    cxxblas::syrk<idx>(cxxblas::StorageOrder::RowMajor, cxxblas::StorageUpLo::Upper, cxxblas::Transpose::Trans,
+                       static_cast<idx>(k), static_cast<idx>(n), alpha, g, static_cast<idx>(k), beta, c,
+                       static_cast<idx>(k));
+}
+
+/// out[i] = <factors row i, x> for every row of a row-major (rows x k) table.
+template <class T>
+inline void scores_of_all_rows(std::size_t rows, std::size_t k, const T* factors, const T* x, T* out) {
+    if (rows == 0) return;
+    if (k == 0) {
+        for (std::size_t i = 0; i < rows; ++i) out[i] = 0;
+        return;
+    }
+    gemv<T>(false, rows, k, T(1), factors, k, x, T(0), out);
+}
+
+}  // namespace causalrec::blas

@@ -25,6 +25,16 @@ struct batch_options {
     bool drop_last = false;       ///< skip the last, smaller batch of an epoch
 };
 
+/// Fills `order` with 0..n-1 and, when `shuffle` is set, permutes it: the order of epoch `epoch`
+/// depends only on (seed, epoch). Every mini-batch loop of the library draws its epochs this way.
+inline void epoch_order(std::span<std::size_t> order, bool shuffle, std::uint64_t seed, std::size_t epoch) {
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    if (shuffle) {
+        rng engine(seed ^ (0x9e3779b97f4a7c15ULL * (static_cast<std::uint64_t>(epoch) + 1)));
+        engine.shuffle(order);
+    }
+}
+
 /// Iterates over mini-batches of (features, targets[, weights]). The matrices it refers to must
 /// outlive it. Usage: `for (it.start_epoch(e); it.next();) use(it.features(), it.targets());`
 template <class T>
@@ -53,11 +63,7 @@ public:
     /// Starts an epoch: resets the position and, with shuffle, draws the order for epoch `epoch`.
     void start_epoch(std::size_t epoch) {
         pos_ = 0;
-        std::iota(order_.begin(), order_.end(), std::size_t{0});
-        if (options_.shuffle) {
-            rng engine(options_.seed ^ (0x9e3779b97f4a7c15ULL * (static_cast<std::uint64_t>(epoch) + 1)));
-            engine.shuffle(std::span<std::size_t>(order_));
-        }
+        epoch_order(order_, options_.shuffle, options_.seed, epoch);
     }
 
     /// Gathers the next batch; false when the epoch is over.

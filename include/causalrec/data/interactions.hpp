@@ -25,7 +25,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../core/detail/message.hpp"
+#include "../core/message.hpp"
 #include "../core/error.hpp"
 #include "../core/rng.hpp"
 #include "csv.hpp"
@@ -43,7 +43,7 @@ public:
     /// A map whose index k is ids[k]; raises argument_error on a duplicate id.
     explicit id_map(std::vector<std::string> ids) {
         for (auto& id : ids) {
-            if (index_.count(id) != 0) throw argument_error(causalrec::detail::cat("id_map: duplicate id '", id, "'"));
+            if (index_.count(id) != 0) throw argument_error(causalrec::cat("id_map: duplicate id '", id, "'"));
             insert(id);
         }
     }
@@ -77,14 +77,14 @@ public:
     /// The index of `id`; raises argument_error when the id is unknown.
     std::size_t index_of(std::string_view id) const {
         auto it = index_.find(id);
-        if (it == index_.end()) throw argument_error(causalrec::detail::cat("id_map: unknown id '", id, "'"));
+        if (it == index_.end()) throw argument_error(causalrec::cat("id_map: unknown id '", id, "'"));
         return it->second;
     }
 
     /// The original id of index `k`; raises argument_error when k >= size().
     const std::string& id_of(std::size_t k) const {
         if (k >= ids_.size())
-            throw argument_error(causalrec::detail::cat("id_map: index ", k, " is out of range (size ", ids_.size(), ")"));
+            throw argument_error(causalrec::cat("id_map: index ", k, " is out of range (size ", ids_.size(), ")"));
         return ids_[k];
     }
 
@@ -100,9 +100,9 @@ public:
         id_map m;
         for (std::size_t k = 0; k < j.size(); ++k) {
             if (!j[k].is_string())
-                throw format_error(causalrec::detail::cat("id_map: JSON element ", k, " is not a string"));
+                throw format_error(causalrec::cat("id_map: JSON element ", k, " is not a string"));
             const auto& s = j[k].get_ref<const std::string&>();
-            if (m.contains(s)) throw format_error(causalrec::detail::cat("id_map: JSON element ", k, " repeats id '", s, "'"));
+            if (m.contains(s)) throw format_error(causalrec::cat("id_map: JSON element ", k, " repeats id '", s, "'"));
             m.insert(s);
         }
         return m;
@@ -111,25 +111,25 @@ public:
     /// Writes the map as a JSON file.
     void save(const std::string& path) const {
         std::ofstream out(path, std::ios::binary);
-        if (!out) throw error(causalrec::detail::cat("id_map: cannot open '", path, "' for writing"));
+        if (!out) throw error(causalrec::cat("id_map: cannot open '", path, "' for writing"));
         out << to_json().dump();
-        if (!out) throw error(causalrec::detail::cat("id_map: write to '", path, "' failed"));
+        if (!out) throw error(causalrec::cat("id_map: write to '", path, "' failed"));
     }
 
     /// Reads a map saved by save(); raises format_error naming the file on bad content.
     static id_map load(const std::string& path) {
         std::ifstream in(path, std::ios::binary);
-        if (!in) throw error(causalrec::detail::cat("id_map: cannot open '", path, "'"));
+        if (!in) throw error(causalrec::cat("id_map: cannot open '", path, "'"));
         nlohmann::json j;
         try {
             in >> j;
         } catch (const nlohmann::json::exception& e) {
-            throw format_error(causalrec::detail::cat(path, ": not valid JSON: ", e.what()));
+            throw format_error(causalrec::cat(path, ": not valid JSON: ", e.what()));
         }
         try {
             return from_json(j);
         } catch (const format_error& e) {
-            throw format_error(causalrec::detail::cat(path, ": ", e.what()));
+            throw format_error(causalrec::cat(path, ": ", e.what()));
         }
     }
 
@@ -310,7 +310,7 @@ public:
         };
         for (std::size_t r : rows)
             if (r >= size())
-                throw shape_error(causalrec::detail::cat("interactions::subset: row ", r, " is out of range (", size(), " rows)"));
+                throw shape_error(causalrec::cat("interactions::subset: row ", r, " is out of range (", size(), " rows)"));
         out.users.reserve(rows.size());
         out.items.reserve(rows.size());
         for (std::size_t r : rows) {
@@ -329,10 +329,10 @@ private:
         const std::size_t n = c_.users.size();
         auto check_length = [&](std::size_t len, const char* name) {
             if (len != n && !(len == 0))
-                throw shape_error(causalrec::detail::cat("interactions: column '", name, "' has ", len, " rows, users has ", n));
+                throw shape_error(causalrec::cat("interactions: column '", name, "' has ", len, " rows, users has ", n));
         };
         if (c_.items.size() != n)
-            throw shape_error(causalrec::detail::cat("interactions: column 'items' has ", c_.items.size(), " rows, users has ", n));
+            throw shape_error(causalrec::cat("interactions: column 'items' has ", c_.items.size(), " rows, users has ", n));
         check_length(c_.values.size(), "values");
         check_length(c_.timestamps.size(), "timestamps");
         check_length(c_.weights.size(), "weights");
@@ -346,27 +346,27 @@ private:
         if (c_.n_items == 0) c_.n_items = std::max(max_item, c_.item_ids.size());
         for (std::size_t k = 0; k < n; ++k) {
             if (c_.users[k] >= c_.n_users)
-                throw shape_error(causalrec::detail::cat("interactions: row ", k, ": user index ", c_.users[k],
+                throw shape_error(causalrec::cat("interactions: row ", k, ": user index ", c_.users[k],
                                                          " is not below n_users = ", c_.n_users));
             if (c_.items[k] >= c_.n_items)
-                throw shape_error(causalrec::detail::cat("interactions: row ", k, ": item index ", c_.items[k],
+                throw shape_error(causalrec::cat("interactions: row ", k, ": item index ", c_.items[k],
                                                          " is not below n_items = ", c_.n_items));
         }
         if (!c_.user_ids.empty() && c_.user_ids.size() != c_.n_users)
-            throw shape_error(causalrec::detail::cat("interactions: user id map has ", c_.user_ids.size(), " ids, n_users = ", c_.n_users));
+            throw shape_error(causalrec::cat("interactions: user id map has ", c_.user_ids.size(), " ids, n_users = ", c_.n_users));
         if (!c_.item_ids.empty() && c_.item_ids.size() != c_.n_items)
-            throw shape_error(causalrec::detail::cat("interactions: item id map has ", c_.item_ids.size(), " ids, n_items = ", c_.n_items));
+            throw shape_error(causalrec::cat("interactions: item id map has ", c_.item_ids.size(), " ids, n_items = ", c_.n_items));
         auto check_finite = [&](const std::vector<double>& v, const char* name) {
             for (std::size_t k = 0; k < v.size(); ++k)
                 if (!std::isfinite(v[k]))
-                    throw argument_error(causalrec::detail::cat("interactions: row ", k, ": ", name, " is not finite"));
+                    throw argument_error(causalrec::cat("interactions: row ", k, ": ", name, " is not finite"));
         };
         check_finite(c_.values, "value");
         check_finite(c_.timestamps, "timestamp");
         check_finite(c_.weights, "weight");
         for (std::size_t k = 0; k < c_.propensities.size(); ++k)
             if (!(c_.propensities[k] > 0.0 && c_.propensities[k] <= 1.0))
-                throw argument_error(causalrec::detail::cat("interactions: row ", k, ": propensity ", c_.propensities[k],
+                throw argument_error(causalrec::cat("interactions: row ", k, ": propensity ", c_.propensities[k],
                                                             " is outside (0, 1]"));
         if (c_.values.empty()) c_.values.assign(n, 1.0);
     }
@@ -428,12 +428,12 @@ interactions read_interactions_from(Source& source, const interaction_csv_option
     }
     auto column = [&](const std::string& wanted, const char* role, bool required) -> std::ptrdiff_t {
         if (wanted.empty()) {
-            if (required) throw argument_error(causalrec::detail::cat("read_interactions: the ", role, " column name is empty"));
+            if (required) throw argument_error(causalrec::cat("read_interactions: the ", role, " column name is empty"));
             return -1;
         }
         for (std::size_t j = 0; j < names.size(); ++j)
             if (names[j] == wanted) return static_cast<std::ptrdiff_t>(j);
-        std::string msg = causalrec::detail::cat(role, " column '", wanted, "' is not among the columns:");
+        std::string msg = causalrec::cat(role, " column '", wanted, "' is not among the columns:");
         for (std::size_t j = 0; j < names.size(); ++j) msg.append(j ? ", " : " ").append(names[j]);
         throw parse_error(name, header_line, 0, msg);
     };
@@ -448,14 +448,14 @@ interactions read_interactions_from(Source& source, const interaction_csv_option
         double v;
         const auto col = static_cast<std::size_t>(j);
         if (!parse_number(s, v) || !std::isfinite(v))
-            throw parse_error(name, line, col + 1, causalrec::detail::cat("cannot parse '", s.substr(0, 64), "' as a finite number"),
+            throw parse_error(name, line, col + 1, causalrec::cat("cannot parse '", s.substr(0, 64), "' as a finite number"),
                               names[col]);
         return v;
     };
     auto consume = [&](std::size_t line) {
         if (fields.size() != names.size())
             throw parse_error(name, line, std::min(fields.size(), names.size()) + 1,
-                              causalrec::detail::cat("expected ", names.size(), " fields, found ", fields.size()));
+                              causalrec::cat("expected ", names.size(), " fields, found ", fields.size()));
         const auto su = fields[static_cast<std::size_t>(cu)], si = fields[static_cast<std::size_t>(ci)];
         if (su.empty()) throw parse_error(name, line, static_cast<std::size_t>(cu) + 1, "empty user id", names[static_cast<std::size_t>(cu)]);
         if (si.empty()) throw parse_error(name, line, static_cast<std::size_t>(ci) + 1, "empty item id", names[static_cast<std::size_t>(ci)]);
@@ -469,7 +469,7 @@ interactions read_interactions_from(Source& source, const interaction_csv_option
                 }
                 const auto col = static_cast<std::size_t>(fu ? ci : cu);
                 throw parse_error(name, line, col + 1,
-                                  causalrec::detail::cat("unknown ", fu ? "item" : "user", " id '", fu ? si : su,
+                                  causalrec::cat("unknown ", fu ? "item" : "user", " id '", fu ? si : su,
                                                          "' (not in the given id map)"),
                                   names[col]);
             }
@@ -509,7 +509,7 @@ interactions read_interactions_from(Source& source, const interaction_csv_option
 
 inline std::unique_ptr<std::FILE, int (*)(std::FILE*)> open_for_reading(const std::string& path) {
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
-    if (!file) throw parse_error(path, 0, 0, causalrec::detail::cat("cannot open the file: ", std::strerror(errno)));
+    if (!file) throw parse_error(path, 0, 0, causalrec::cat("cannot open the file: ", std::strerror(errno)));
     return file;
 }
 
@@ -576,7 +576,7 @@ struct random_split_options {
 /// Splits the rows at random; both parts keep log order. Raises argument_error for a fraction outside [0, 1].
 inline interaction_split random_split(const interactions& data, const random_split_options& options = {}) {
     if (!(options.test_fraction >= 0.0 && options.test_fraction <= 1.0))
-        throw argument_error(causalrec::detail::cat("random_split: test_fraction must be in [0, 1], got ", options.test_fraction));
+        throw argument_error(causalrec::cat("random_split: test_fraction must be in [0, 1], got ", options.test_fraction));
     rng engine(options.seed);
     auto perm = engine.permutation(data.size());
     const auto n_test = static_cast<std::size_t>(std::llround(options.test_fraction * static_cast<double>(data.size())));
@@ -643,7 +643,7 @@ inline interaction_split temporal_split(const interactions& data, const temporal
         cutoff = *options.cutoff;
     } else {
         if (!(options.test_fraction >= 0.0 && options.test_fraction <= 1.0))
-            throw argument_error(causalrec::detail::cat("temporal_split: test_fraction must be in [0, 1], got ", options.test_fraction));
+            throw argument_error(causalrec::cat("temporal_split: test_fraction must be in [0, 1], got ", options.test_fraction));
         const auto [lo, hi] = std::minmax_element(ts.begin(), ts.end());
         if (*lo == *hi) throw argument_error("temporal_split: every timestamp is equal; give an explicit cutoff");
         cutoff = *hi - options.test_fraction * (*hi - *lo);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "../core/error.hpp"
+#include "../core/math.hpp"
 #include "../core/rng.hpp"
 #include "../core/tensor.hpp"
 #include "dataset.hpp"
@@ -113,7 +114,7 @@ synthetic_classification<T> make_classification(const synthetic_options& options
             X(i, p + k) = static_cast<T>(v);
             logit += out.category_effects[k][v];
         }
-        const double prob = 1.0 / (1.0 + std::exp(-logit));
+        const double prob = causalrec::sigmoid(logit);
         out.true_probability(i) = static_cast<T>(prob);
         y(i) = engine.bernoulli(prob) ? T(1) : T(0);
     }

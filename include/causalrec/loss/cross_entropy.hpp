@@ -31,12 +31,12 @@ struct binary_cross_entropy_options {
 /// the precision (and the non-vanishing gradient) of BCE-with-logits.
 class binary_cross_entropy {
 public:
-    using options = binary_cross_entropy_options;  ///< the options type taken by the constructor
+    using options_type = binary_cross_entropy_options;  ///< the options type taken by the constructor
     /// The loss's name in messages and logs.
     static constexpr std::string_view type_name = "binary_cross_entropy";
 
     /// A BCE loss; raises argument_error unless 0 < eps < 0.5.
-    explicit binary_cross_entropy(options opts = {}) : opts_(opts) {
+    explicit binary_cross_entropy(options_type opts = {}) : opts_(opts) {
         if (!(opts_.eps > 0.0 && opts_.eps < 0.5))
             throw argument_error(detail::cat("binary_cross_entropy: eps must be in (0, 0.5), got ", opts_.eps));
     }
@@ -105,16 +105,19 @@ public:
     /// "binary_cross_entropy".
     std::string_view name() const noexcept { return type_name; }
     /// The options given at construction.
-    const options& get_options() const noexcept { return opts_; }
+    const options_type& options() const noexcept { return opts_; }
 
 private:
-    options opts_;
+    options_type opts_;
 };
 
 /// Options of binary_cross_entropy_with_logits.
 struct binary_cross_entropy_with_logits_options {
     /// Weighted form divides by the sum of the weights (self-normalised, SNIPS) instead of the batch size (IPS).
     bool normalize_weights = false;
+    /// Check before training that every target is in [0, 1]. Off for doubly robust pseudo-targets, which
+    /// leave [0, 1]: the element loss is affine in the target, so its mean is then the DR objective.
+    bool check_target_range = true;
 };
 
 /// Binary cross-entropy on logits z (torch.nn.BCEWithLogitsLoss, keras BinaryCrossentropy(from_logits=True)):
@@ -122,12 +125,12 @@ struct binary_cross_entropy_with_logits_options {
 /// finite z. Use it with a model whose last layer is linear (no sigmoid).
 class binary_cross_entropy_with_logits {
 public:
-    using options = binary_cross_entropy_with_logits_options;  ///< the options type taken by the constructor
+    using options_type = binary_cross_entropy_with_logits_options;  ///< the options type taken by the constructor
     /// The loss's name in messages and logs.
     static constexpr std::string_view type_name = "binary_cross_entropy_with_logits";
 
     /// A BCE-with-logits loss with the given options.
-    explicit binary_cross_entropy_with_logits(options opts = {}) noexcept : opts_(opts) {}
+    explicit binary_cross_entropy_with_logits(options_type opts = {}) noexcept : opts_(opts) {}
 
     /// The loss of logits pred against target (same shape), optionally weighted per row.
     template <std::floating_point T>
@@ -153,16 +156,16 @@ public:
     /// Checks targets once before training: every value in [0, 1] (argument_error naming the first one outside).
     template <std::floating_point T>
     void validate_targets(const matrix<T>& target) const {
-        detail::check_probability_targets(type_name, target);
+        if (opts_.check_target_range) detail::check_probability_targets(type_name, target);
     }
 
     /// "binary_cross_entropy_with_logits".
     std::string_view name() const noexcept { return type_name; }
     /// The options given at construction.
-    const options& get_options() const noexcept { return opts_; }
+    const options_type& options() const noexcept { return opts_; }
 
 private:
-    options opts_;
+    options_type opts_;
 };
 
 }  // namespace causalrec::loss

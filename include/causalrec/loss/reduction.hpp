@@ -14,7 +14,8 @@
 #include <type_traits>
 #include <utility>
 
-#include "../core/detail/message.hpp"
+#include "../core/message.hpp"
+#include "../core/math.hpp"
 #include "../core/error.hpp"
 #include "../core/tensor.hpp"
 
@@ -27,9 +28,9 @@ using weights_t = std::type_identity_t<std::span<const T>>;
 
 namespace detail {
 
-using causalrec::detail::append_part;
-using causalrec::detail::cat;
-using causalrec::detail::format_number;
+using causalrec::append_part;
+using causalrec::cat;
+using causalrec::format_number;
 
 /// "(rows, cols)" of a matrix.
 template <class T>
@@ -104,31 +105,15 @@ double reduce(std::string_view loss, const matrix<T>& pred, const matrix<T>& tar
     return total * scale;
 }
 
-/// The element loss of binary cross-entropy on logits, stably: max(z, 0) - z y + log1p(exp(-|z|)).
-inline double bce_logit_value(double z, double y) noexcept {
-    return (std::max(z, 0.0) - z * y) + std::log1p(std::exp(-std::abs(z)));
-}
-
 /// Element of binary cross-entropy on logits: value only.
 struct bce_logits_value {
-    double operator()(double z, double y) const noexcept { return bce_logit_value(z, y); }
+    double operator()(double z, double y) const noexcept { return causalrec::bce_from_logits(z, y); }
 };
-
-/// sigmoid(z) - y without cancellation for large |z|: for z >= 0 it is (1 - y) - e / (1 + e) with e = exp(-z),
-/// so at z = 50, y = 1 it gives -exp(-50) / (1 + exp(-50)) rather than 1 - 1 = 0.
-inline double sigmoid_minus(double z, double y) noexcept {
-    if (z >= 0.0) {
-        const double e = std::exp(-z);
-        return (1.0 - y) - e / (1.0 + e);
-    }
-    const double e = std::exp(z);
-    return e / (1.0 + e) - y;
-}
 
 /// Element of binary cross-entropy on logits: {value, sigmoid(z) - y}.
 struct bce_logits_both {
     std::pair<double, double> operator()(double z, double y) const noexcept {
-        return {bce_logit_value(z, y), sigmoid_minus(z, y)};
+        return {causalrec::bce_from_logits(z, y), causalrec::sigmoid_minus(z, y)};
     }
 };
 

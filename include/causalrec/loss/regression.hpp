@@ -23,12 +23,12 @@ struct mse_options {
 /// (see reduction.hpp for the weighted forms). Same as torch.nn.MSELoss / keras MeanSquaredError.
 class mse {
 public:
-    using options = mse_options;  ///< the options type taken by the constructor
+    using options_type = mse_options;  ///< the options type taken by the constructor
     /// The loss's name in messages and logs.
     static constexpr std::string_view type_name = "mse";
 
     /// An MSE loss with the given options.
-    explicit mse(options opts = {}) noexcept : opts_(opts) {}
+    explicit mse(options_type opts = {}) noexcept : opts_(opts) {}
 
     /// The loss of pred against target (same shape), optionally weighted per row.
     template <std::floating_point T>
@@ -66,10 +66,10 @@ public:
     /// "mse".
     std::string_view name() const noexcept { return type_name; }
     /// The options given at construction.
-    const options& get_options() const noexcept { return opts_; }
+    const options_type& options() const noexcept { return opts_; }
 
 private:
-    options opts_;
+    options_type opts_;
 };
 
 /// Options of huber.
@@ -83,12 +83,12 @@ struct huber_options {
 /// |r| <= delta, else delta (|r| - delta / 2); derivative r, resp. delta sign(r).
 class huber {
 public:
-    using options = huber_options;  ///< the options type taken by the constructor
+    using options_type = huber_options;  ///< the options type taken by the constructor
     /// The loss's name in messages and logs.
     static constexpr std::string_view type_name = "huber";
 
     /// A Huber loss; raises argument_error unless delta > 0 (and finite).
-    explicit huber(options opts = {}) : opts_(opts) {
+    explicit huber(options_type opts = {}) : opts_(opts) {
         if (!(opts_.delta > 0.0) || !std::isfinite(opts_.delta))
             throw argument_error(detail::cat("huber: delta must be a finite number > 0, got ", opts_.delta));
     }
@@ -134,10 +134,10 @@ public:
     /// "huber".
     std::string_view name() const noexcept { return type_name; }
     /// The options given at construction.
-    const options& get_options() const noexcept { return opts_; }
+    const options_type& options() const noexcept { return opts_; }
 
 private:
-    options opts_;
+    options_type opts_;
 };
 
 }  // namespace causalrec::loss

@@ -8,7 +8,7 @@
 #include <cmath>
 #include <cstddef>
 
-#include "../core/detail/message.hpp"
+#include "../core/message.hpp"
 #include "../core/error.hpp"
 #include "concepts.hpp"
 #include "detail/input.hpp"
@@ -23,8 +23,8 @@ std::size_t check_effect_pair(const char* fn, const char* name_a, const A& a, co
     const auto sa = as_span(a, fn, name_a);
     const auto sb = as_span(b, fn, name_b);
     if (sa.size() != sb.size())
-        fail<shape_error>(fn, causalrec::detail::cat(name_a, " has ", sa.size(), " values but ", name_b, " has ", sb.size()));
-    if (sa.empty()) fail<argument_error>(fn, causalrec::detail::cat("empty input: ", name_a, " and ", name_b, " have no values"));
+        fail<shape_error>(fn, causalrec::cat(name_a, " has ", sa.size(), " values but ", name_b, " has ", sb.size()));
+    if (sa.empty()) fail<argument_error>(fn, causalrec::cat("empty input: ", name_a, " and ", name_b, " have no values"));
     for (std::size_t i = 0; i < sa.size(); ++i) {
         if (!std::isfinite(static_cast<double>(sa[i]))) fail<numeric_error>(fn, at(name_a, i).append(" is not finite"));
         if (!std::isfinite(static_cast<double>(sb[i]))) fail<numeric_error>(fn, at(name_b, i).append(" is not finite"));
@@ -74,7 +74,7 @@ double sqrt_pehe(const A& true_effect, const B& estimated_effect) {
 /// ATE error |true_ate - estimated_ate| of two average effects; raises numeric_error for a non-finite value.
 inline double ate_error(double true_ate, double estimated_ate) {
     if (!std::isfinite(true_ate) || !std::isfinite(estimated_ate))
-        detail::fail<numeric_error>("ate_error", causalrec::detail::cat("true_ate = ", true_ate, " and estimated_ate = ",
+        detail::fail<numeric_error>("ate_error", causalrec::cat("true_ate = ", true_ate, " and estimated_ate = ",
                                                                         estimated_ate, " must be finite"));
     return std::abs(true_ate - estimated_ate);
 }

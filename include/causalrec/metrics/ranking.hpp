@@ -21,7 +21,7 @@
 #include <utility>
 #include <vector>
 
-#include "../core/detail/message.hpp"
+#include "../core/message.hpp"
 #include "../core/error.hpp"
 #include "../core/tensor.hpp"
 #include "../core/threads.hpp"
@@ -311,7 +311,7 @@ ranking_values rank_one(const T* row, std::size_t n, const Excluded& excluded, c
 /// Checks a sparse_rows view against the user and item counts; names the view, user and position at fault.
 inline void check_rows(const sparse_rows& rows, std::size_t users, std::size_t n_items, const char* name,
                        bool allow_empty) {
-    using causalrec::detail::cat;
+    using causalrec::cat;
     if (rows.offsets.empty() && allow_empty) {
         if (!rows.items.empty()) fail<shape_error>("evaluate_ranking", cat(name, ".offsets is empty but ", name, ".items has ", rows.items.size(), " entries"));
         return;
@@ -356,7 +356,7 @@ double mean_over(const std::vector<ranking_values>& v, F field) {
 template <value_array YT, value_array YS>
 ranking_values single_user(const YT& y_true, const YS& y_score, const user_ranking_options& o, ranking_metric which,
                            const char* fn) {
-    using causalrec::detail::cat;
+    using causalrec::cat;
     const auto t = as_span(y_true, fn, "y_true");
     const auto s = as_span(y_score, fn, "y_score");
     if (t.size() != s.size()) {
@@ -451,7 +451,7 @@ double user_auc(const YT& y_true, const YS& y_score, const user_ranking_options&
 template <std::floating_point T>
 ranking_result evaluate_ranking(const matrix<T>& scores, const sparse_rows& exclude, const sparse_rows& relevant,
                                 const ranking_eval_options& options = {}) {
-    using causalrec::detail::cat;
+    using causalrec::cat;
     constexpr const char* fn = "evaluate_ranking";
     if (options.k == 0) detail::fail<argument_error>(fn, "k must be >= 1, got 0");
     if (options.threads < 0) detail::fail<argument_error>(fn, cat("threads must be >= 0, got ", options.threads));
@@ -570,7 +570,7 @@ ranking_result evaluate_ranking(const matrix<T>& scores, const sparse_rows& excl
 namespace detail {
 /// Checks a top-K matrix's entries (item indices below n_items, or no_item).
 inline void check_top(const matrix<std::size_t>& top_k, std::size_t n_items, const char* fn) {
-    using causalrec::detail::cat;
+    using causalrec::cat;
     if (n_items == 0) fail<argument_error>(fn, "n_items must be >= 1, got 0");
     for (std::size_t j = 0; j < top_k.size(); ++j) {
         const std::size_t i = top_k.data()[j];
@@ -597,7 +597,7 @@ inline double catalog_coverage(const matrix<std::size_t>& top_k, std::size_t n_i
 /// i's training interaction count (users who interacted with it); higher means less popular items.
 template <value_array C>
 double novelty(const matrix<std::size_t>& top_k, const C& item_counts, std::size_t n_train_users) {
-    using causalrec::detail::cat;
+    using causalrec::cat;
     const auto counts = detail::as_span(item_counts, "novelty", "item_counts");
     detail::check_top(top_k, counts.size(), "novelty");
     if (n_train_users == 0) detail::fail<argument_error>("novelty", "n_train_users must be >= 1, got 0");

@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "../core/detail/message.hpp"
+#include "../core/message.hpp"
 #include "../core/error.hpp"
 #include "../io/svg.hpp"
 
@@ -45,7 +45,7 @@ std::span<const double> as_doubles(const R& r) {
 
 inline void check_uplift_inputs(const char* fn, std::span<const double> s, std::span<const double> t,
                                 std::span<const double> y) {
-    using causalrec::detail::cat;
+    using causalrec::cat;
     if (t.size() != s.size() || y.size() != s.size())
         throw shape_error(cat(fn, ": scores, treatment and outcome have ", s.size(), ", ", t.size(), " and ", y.size(),
                               " entries; they must be equal"));
@@ -115,7 +115,7 @@ inline uplift_curve make_curve(const char* fn, std::span<const double> s, std::s
     if (normalize) {
         const double end = std::abs(c.value[n]);
         if (!(end > 0.0))
-            throw numeric_error(causalrec::detail::cat(fn, ": the curve ends at 0 (no overall uplift), so it cannot be "
+            throw numeric_error(causalrec::cat(fn, ": the curve ends at 0 (no overall uplift), so it cannot be "
                                                            "normalised; use normalize = false"));
         for (auto& v : c.value) v /= end;
     }
@@ -162,7 +162,7 @@ inline double auuc_score(std::span<const double> scores, std::span<const double>
 /// the treated minus that of the controls. Raises argument_error when an arm is empty there.
 inline double uplift_at_k(std::span<const double> scores, std::span<const double> treatment, std::span<const double> outcome,
                           double k) {
-    using causalrec::detail::cat;
+    using causalrec::cat;
     detail::check_uplift_inputs("uplift_at_k", scores, treatment, outcome);
     if (!(k > 0.0 && k <= 1.0)) throw argument_error(cat("uplift_at_k: k must be in (0, 1], got ", k));
     const auto order = detail::order_by_score(scores);

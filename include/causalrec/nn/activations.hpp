@@ -11,10 +11,11 @@
 #include <nlohmann/json.hpp>
 
 #include "../core/compiler.hpp"
+#include "../core/math.hpp"
 #include "../core/error.hpp"
 #include "../core/parameter.hpp"
 #include "../core/tensor.hpp"
-#include "detail/buffers.hpp"
+#include "../core/shape_cache.hpp"
 
 namespace causalrec::nn {
 
@@ -95,10 +96,7 @@ struct sigmoid_op {
     static constexpr const char* name = "sigmoid";
     template <class T>
     static T apply(T x) noexcept {
-        // Two branches so that exp never overflows.
-        if (x >= T(0)) return T(1) / (T(1) + std::exp(-x));
-        const T e = std::exp(x);
-        return e / (T(1) + e);
+        return causalrec::sigmoid(x);
     }
     template <class T>
     static T backward(T g, T y) noexcept { return g * y * (T(1) - y); }
@@ -186,7 +184,7 @@ public:
     nlohmann::json config() const { return {{"type", "softmax"}}; }
 
 private:
-    detail::shape_cache<T> output_, input_grad_;
+    shape_cache<T> output_, input_grad_;
     const matrix<T>* last_ = nullptr;
 };
 

@@ -42,4 +42,16 @@ concept Configurable = requires(const L& layer) {
 template <class L>
 concept InputGradientOptional = requires(L& layer, bool needed) { layer.set_input_gradient(needed); };
 
+/// True for a layer type that declares `static constexpr bool sparse_parameters = true` (embedding), and
+/// for a sequential model holding one: its parameter views are sparse, so only an optimizer that
+/// honours touched rows (optim::handles_sparse_rows_v) may train it.
+template <class L>
+inline constexpr bool has_sparse_parameters_v = [] {
+    if constexpr (requires { L::sparse_parameters; }) {
+        return static_cast<bool>(L::sparse_parameters);
+    } else {
+        return false;
+    }
+}();
+
 }  // namespace causalrec::nn

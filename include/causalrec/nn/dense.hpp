@@ -15,8 +15,8 @@
 #include "../core/parameter.hpp"
 #include "../core/rng.hpp"
 #include "../core/tensor.hpp"
-#include "detail/blas.hpp"
-#include "detail/buffers.hpp"
+#include "../core/blas.hpp"
+#include "../core/shape_cache.hpp"
 #include "initializers.hpp"
 
 namespace causalrec::nn {
@@ -68,9 +68,9 @@ public:
         }
         const T beta = options_.bias ? T(1) : T(0);
         if (out == 1) {
-            detail::gemv(false, batch, inputs(), T(1), x.data(), inputs(), weight_.data(), beta, yd);
+            blas::gemv(false, batch, inputs(), T(1), x.data(), inputs(), weight_.data(), beta, yd);
         } else {
-            detail::gemm(false, false, batch, out, inputs(), T(1), x.data(), inputs(), weight_.data(), out, beta, yd, out);
+            blas::gemm(false, false, batch, out, inputs(), T(1), x.data(), inputs(), weight_.data(), out, beta, yd, out);
         }
         input_ = &x;
         return y;
@@ -88,9 +88,9 @@ public:
         const T* g = grad_output.data();
         // dW = X^T dY
         if (out == 1) {
-            detail::gemv(true, batch, in, T(1), x.data(), in, g, T(0), grad_weight_.data());
+            blas::gemv(true, batch, in, T(1), x.data(), in, g, T(0), grad_weight_.data());
         } else {
-            detail::gemm(true, false, in, out, batch, T(1), x.data(), in, g, out, T(0), grad_weight_.data(), out);
+            blas::gemm(true, false, in, out, batch, T(1), x.data(), in, g, out, T(0), grad_weight_.data(), out);
         }
         // db = column sums of dY
         if (options_.bias) {
@@ -108,7 +108,7 @@ public:
             for (std::size_t i = 0; i < batch; ++i)
                 for (std::size_t j = 0; j < in; ++j) d[i * in + j] = g[i] * w[j];
         } else {
-            detail::gemm(false, true, batch, in, out, T(1), g, out, weight_.data(), out, T(0), dx.data(), in);
+            blas::gemm(false, true, batch, in, out, T(1), g, out, weight_.data(), out, T(0), dx.data(), in);
         }
         return dx;
     }
@@ -164,7 +164,7 @@ private:
     vector<T> grad_bias_ = make_vector<T>(0);
     std::array<std::size_t, 2> weight_shape_{};
     std::array<std::size_t, 1> bias_shape_{};
-    detail::shape_cache<T> output_, input_grad_;
+    shape_cache<T> output_, input_grad_;
     const matrix<T>* input_ = nullptr;
     bool need_input_grad_ = true;
 };

@@ -13,7 +13,7 @@
 #include "../core/parameter.hpp"
 #include "../core/rng.hpp"
 #include "../core/tensor.hpp"
-#include "detail/buffers.hpp"
+#include "../core/shape_cache.hpp"
 
 namespace causalrec::nn {
 
@@ -76,7 +76,7 @@ private:
     rng engine_;
     bool training_ = false;
     bool passthrough_ = true;
-    detail::shape_cache<T> output_, mask_, input_grad_;
+    shape_cache<T> output_, mask_, input_grad_;
     const matrix<T>* mask_used_ = nullptr;
 };
 

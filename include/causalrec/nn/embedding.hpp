@@ -13,10 +13,11 @@
 #include <nlohmann/json.hpp>
 
 #include "../core/error.hpp"
+#include "../core/message.hpp"
 #include "../core/parameter.hpp"
 #include "../core/rng.hpp"
 #include "../core/tensor.hpp"
-#include "detail/buffers.hpp"
+#include "../core/shape_cache.hpp"
 
 namespace causalrec::nn {
 
@@ -34,6 +35,8 @@ class embedding {
 public:
     /// Value type of the layer.
     using value_type = T;
+    /// Its parameter is sparse (see nn::has_sparse_parameters_v): optimizers must update only touched rows.
+    static constexpr bool sparse_parameters = true;
 
     /// A table of `count` vectors of `dim` values.
     embedding(std::size_t count, std::size_t dim, embedding_options options = {})
@@ -50,40 +53,51 @@ public:
         for (T& v : table_) v = static_cast<T>(engine.normal(0.0, options_.init_stddev));
     }
 
-    /// Looks up the vectors of a batch of ids; an id outside [0, count) raises argument_error.
+    /// Looks up the vectors of a batch of ids given as T (exact integers, the nn::Layer form); an id
+    /// outside [0, count) or not an integer raises argument_error. Ids above 2^24 are not exact in
+    /// float: models with large catalogues pass integer ids to forward_ids instead.
     const matrix<T>& forward(const matrix<T>& ids) {
-        const std::size_t batch = ids.shape()[0], fields = ids.shape()[1], dim = this->dim();
-        matrix<T>& y = output_.get(batch, fields * dim);
+        const std::size_t batch = ids.shape()[0], fields = ids.shape()[1];
+        ids_.resize(batch * fields);
         for (std::size_t i = 0; i < batch; ++i)
-            for (std::size_t f = 0; f < fields; ++f) {
-                const std::size_t row = checked_id(ids(i, f), i, f);
-                std::copy_n(table_.data() + row * dim, dim, y.data() + (i * fields + f) * dim);
-            }
-        input_ = &ids;
-        return y;
+            for (std::size_t f = 0; f < fields; ++f) ids_[i * fields + f] = checked_id(ids(i, f), i, f);
+        return gather(batch, fields);
+    }
+
+    /// Looks up the vectors of integer ids (batch x fields, row-major, each < count): no float
+    /// round-trip, so every id of a table of any size is exact. An id out of range raises argument_error.
+    const matrix<T>& forward_ids(std::span<const std::size_t> ids, std::size_t fields) {
+        if (fields == 0 || ids.size() % fields != 0)
+            throw shape_error(causalrec::cat("embedding: ", ids.size(), " ids are not a whole number of rows of ", fields,
+                                             " fields"));
+        const std::size_t n = count();
+        for (std::size_t j = 0; j < ids.size(); ++j)
+            if (ids[j] >= n)
+                throw argument_error(causalrec::cat("embedding: id ", ids[j], " at row ", j / fields, ", field ", j % fields,
+                                                    " is not in [0, ", n, ")"));
+        ids_.assign(ids.begin(), ids.end());
+        return gather(ids.size() / fields, fields);
     }
 
     /// Accumulates dL/dY into the rows used by the batch; returns an empty matrix (ids have no gradient).
     const matrix<T>& backward(const matrix<T>& grad_output) {
-        if (input_ == nullptr) throw argument_error("embedding: backward called before forward");
-        const matrix<T>& ids = *input_;
-        const std::size_t batch = ids.shape()[0], fields = ids.shape()[1], dim = this->dim();
+        if (fields_ == 0) throw argument_error("embedding: backward called before forward");
+        const std::size_t fields = fields_, batch = ids_.size() / fields, dim = this->dim();
         if (grad_output.shape()[0] != batch || grad_output.shape()[1] != fields * dim)
             throw shape_error("embedding: gradient shape differs from the output shape");
         for (std::size_t row : touched_) seen_[row] = 0;
         touched_.clear();
-        for (std::size_t i = 0; i < batch; ++i)
-            for (std::size_t f = 0; f < fields; ++f) {
-                const auto row = static_cast<std::size_t>(ids(i, f));
-                T* g = grad_.data() + row * dim;
-                if (!seen_[row]) {
-                    seen_[row] = 1;
-                    touched_.push_back(row);
-                    std::fill_n(g, dim, T(0));
-                }
-                const T* go = grad_output.data() + (i * fields + f) * dim;
-                for (std::size_t k = 0; k < dim; ++k) g[k] += go[k];
+        for (std::size_t j = 0; j < ids_.size(); ++j) {
+            const std::size_t row = ids_[j];
+            T* g = grad_.data() + row * dim;
+            if (!seen_[row]) {
+                seen_[row] = 1;
+                touched_.push_back(row);
+                std::fill_n(g, dim, T(0));
             }
+            const T* go = grad_output.data() + j * dim;
+            for (std::size_t k = 0; k < dim; ++k) g[k] += go[k];
+        }
         std::sort(touched_.begin(), touched_.end());
         return no_input_grad_;
     }
@@ -110,8 +124,17 @@ public:
     const matrix<T>& table() const noexcept { return table_; }
 
 private:
+    /// Copies the rows of ids_ (batch x fields) side by side into the output.
+    const matrix<T>& gather(std::size_t batch, std::size_t fields) {
+        const std::size_t dim = this->dim();
+        matrix<T>& y = output_.get(batch, fields * dim);
+        for (std::size_t j = 0; j < ids_.size(); ++j) std::copy_n(table_.data() + ids_[j] * dim, dim, y.data() + j * dim);
+        fields_ = fields;
+        return y;
+    }
+
     std::size_t checked_id(T value, std::size_t row, std::size_t field) const {
-        if (!(value >= T(0)) || value != std::floor(value) || static_cast<std::size_t>(value) >= count())
+        if (!(value >= T(0)) || value != std::floor(value) || static_cast<double>(value) >= static_cast<double>(count()))
             throw argument_error("embedding: id " + std::to_string(static_cast<double>(value)) + " at row " +
                                  std::to_string(row) + ", field " + std::to_string(field) + " is not in [0, " +
                                  std::to_string(count()) + ")");
@@ -123,9 +146,10 @@ private:
     std::array<std::size_t, 2> shape_{};
     std::vector<char> seen_;
     std::vector<std::size_t> touched_;
-    detail::shape_cache<T> output_;
+    shape_cache<T> output_;
     matrix<T> no_input_grad_ = make_matrix<T>(0, 0);
-    const matrix<T>* input_ = nullptr;
+    std::vector<std::size_t> ids_{};  // the last forward's ids, batch x fields
+    std::size_t fields_ = 0;          // 0 before the first forward
 };
 
 }  // namespace causalrec::nn

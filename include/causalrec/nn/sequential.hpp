@@ -33,6 +33,8 @@ public:
 
     /// Number of layers.
     static constexpr std::size_t size = sizeof...(Layers);
+    /// Whether some layer has sparse parameters (an embedding): see nn::has_sparse_parameters_v.
+    static constexpr bool sparse_parameters = (has_sparse_parameters_v<Layers> || ...);
 
     /// A model made of the given layers, in order.
     explicit sequential(Layers... layers) : layers_(std::move(layers)...) {

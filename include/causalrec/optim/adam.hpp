@@ -23,7 +23,7 @@ namespace causalrec::optim {
 
 /// Options of adam.
 struct adam_options {
-    double lr = 1e-3;            ///< learning rate (alpha in the paper); > 0
+    double learning_rate = 1e-3;            ///< learning rate (alpha in the paper); > 0
     double beta1 = 0.9;          ///< decay of the first-moment estimate, in [0, 1)
     double beta2 = 0.999;        ///< decay of the second-moment estimate, in [0, 1)
     double eps = 1e-8;           ///< added to sqrt(v_hat) in the denominator; >= 0
@@ -35,7 +35,7 @@ struct adam_options {
 
 /// Options of adamw: those of adam, with PyTorch's AdamW default weight decay 0.01 (decoupled).
 struct adamw_options {
-    double lr = 1e-3;            ///< learning rate; > 0
+    double learning_rate = 1e-3;            ///< step size; > 0
     double beta1 = 0.9;          ///< decay of the first-moment estimate, in [0, 1)
     double beta2 = 0.999;        ///< decay of the second-moment estimate, in [0, 1)
     double eps = 1e-8;           ///< added to sqrt(v_hat) in the denominator; >= 0
@@ -53,7 +53,6 @@ void check_adam_options(std::string_view who, const Options& o) {
     require_unit_interval(who, "beta1", o.beta1);
     require_unit_interval(who, "beta2", o.beta2);
     require_non_negative(who, "eps", o.eps);
-    require_non_negative(who, "weight_decay", o.weight_decay);
 }
 
 /// One Adam step over the whole state; `decoupled` selects AdamW's weight decay instead of L2.
@@ -64,9 +63,7 @@ void adam_step(optimizer_core<T>& core, const Options& o, bool decoupled, std::s
     const T b1 = static_cast<T>(o.beta1), b2 = static_cast<T>(o.beta2);
     const T c1 = static_cast<T>(1.0 - o.beta1), c2 = static_cast<T>(1.0 - o.beta2);
     const T eps = static_cast<T>(o.eps);
-    const T l2 = static_cast<T>(decoupled ? 0.0 : o.weight_decay);
     const T shrink = static_cast<T>(1.0 - lr * o.weight_decay);
-    const bool use_l2 = !decoupled && o.weight_decay != 0.0;
     const bool use_shrink = decoupled && o.weight_decay != 0.0;
     const bool amsgrad = o.amsgrad;
     const double beta1 = o.beta1, beta2 = o.beta2;
@@ -86,10 +83,9 @@ void adam_step(optimizer_core<T>& core, const Options& o, bool decoupled, std::s
             const T* CAUSALREC_RESTRICT gb = g + j0;
             T* CAUSALREC_RESTRICT mb = m + j0;
             T* CAUSALREC_RESTRICT vb = v + j0;
-            if (use_l2 || use_shrink || amsgrad) {
+            if (use_shrink || amsgrad) {
                 for (std::size_t j = 0; j < nb; ++j) {
-                    T gj = gb[j];
-                    if (use_l2) gj += l2 * pb[j];
+                    const T gj = gb[j];
                     if (use_shrink) pb[j] *= shrink;
                     mb[j] = b1 * mb[j] + c1 * gj;
                     vb[j] = b2 * vb[j] + c2 * gj * gj;
@@ -116,15 +112,13 @@ void adam_step(optimizer_core<T>& core, const Options& o, bool decoupled, std::s
 /// gradient plus weight_decay * p (torch.optim.Adam). Slots: exp_avg (m), exp_avg_sq (v), max_exp_avg_sq
 /// (amsgrad only). Sparse parameters: lazy Adam, see docs/optim.md.
 template <std::floating_point T = float>
-class adam {
+class adam : public detail::optimizer_base<adam_options, T> {
 public:
-    using options = adam_options;  ///< the options type taken by the constructor
-    using value_type = T;  ///< the element type of the parameters it updates
     /// Names of the state slots (parameter_state::slots).
     static constexpr std::array<std::string_view, 3> slot_names{"exp_avg", "exp_avg_sq", "max_exp_avg_sq"};
 
     /// An Adam optimizer; raises argument_error on an invalid option.
-    explicit adam(adam_options opts = {}) : opts_(opts), core_("adam", opts.lr, opts.clip_norm, opts.clip_value) {
+    explicit adam(adam_options opts = {}) : detail::optimizer_base<adam_options, T>("adam", opts, opts.weight_decay) {
         detail::check_adam_options("adam", opts_);
     }
 
@@ -132,36 +126,22 @@ public:
     /// clipping rescales the gradient buffers in place).
     void step(std::span<const parameter_view<T>> params) { detail::adam_step(core_, opts_, false, params); }
 
-    /// The current learning rate.
-    double learning_rate() const noexcept { return core_.learning_rate(); }
-    /// Sets the learning rate (for schedules); raises argument_error unless finite and >= 0.
-    void set_learning_rate(double lr) { core_.set_learning_rate(lr); }
-    /// "adam".
-    std::string_view name() const noexcept { return "adam"; }
-    /// The options given at construction (lr as given; see learning_rate() for the current one).
-    const options& get_options() const noexcept { return opts_; }
-    /// The per-parameter state (empty before the first step).
-    const std::vector<parameter_state<T>>& state() const noexcept { return core_.state(); }
-    /// Forgets the state; the next step() allocates it again (to optimize other parameters).
-    void reset() noexcept { core_.reset(); }
-
 private:
-    options opts_;
-    detail::optimizer_core<T> core_;
+    using detail::optimizer_base<adam_options, T>::opts_;
+    using detail::optimizer_base<adam_options, T>::core_;
 };
 
 /// AdamW (Loshchilov & Hutter 2019, torch.optim.AdamW): p -= lr * weight_decay * p, then the Adam step
 /// on the raw gradient. Slots as adam. Sparse parameters: lazy, the decay also only on touched rows.
 template <std::floating_point T = float>
-class adamw {
+class adamw : public detail::optimizer_base<adamw_options, T> {
 public:
-    using options = adamw_options;  ///< the options type taken by the constructor
-    using value_type = T;  ///< the element type of the parameters it updates
     /// Names of the state slots (parameter_state::slots).
     static constexpr std::array<std::string_view, 3> slot_names{"exp_avg", "exp_avg_sq", "max_exp_avg_sq"};
 
     /// An AdamW optimizer; raises argument_error on an invalid option.
-    explicit adamw(adamw_options opts = {}) : opts_(opts), core_("adamw", opts.lr, opts.clip_norm, opts.clip_value) {
+    explicit adamw(adamw_options opts = {}) : detail::optimizer_base<adamw_options, T>("adamw", opts, 0.0) {
+        detail::require_non_negative("adamw", "weight_decay", opts.weight_decay);
         detail::check_adam_options("adamw", opts_);
     }
 
@@ -169,22 +149,9 @@ public:
     /// clipping rescales the gradient buffers in place).
     void step(std::span<const parameter_view<T>> params) { detail::adam_step(core_, opts_, true, params); }
 
-    /// The current learning rate.
-    double learning_rate() const noexcept { return core_.learning_rate(); }
-    /// Sets the learning rate (for schedules; the decoupled decay uses it too); raises argument_error unless finite and >= 0.
-    void set_learning_rate(double lr) { core_.set_learning_rate(lr); }
-    /// "adamw".
-    std::string_view name() const noexcept { return "adamw"; }
-    /// The options given at construction (lr as given; see learning_rate() for the current one).
-    const options& get_options() const noexcept { return opts_; }
-    /// The per-parameter state (empty before the first step).
-    const std::vector<parameter_state<T>>& state() const noexcept { return core_.state(); }
-    /// Forgets the state; the next step() allocates it again (to optimize other parameters).
-    void reset() noexcept { core_.reset(); }
-
 private:
-    options opts_;
-    detail::optimizer_core<T> core_;
+    using detail::optimizer_base<adamw_options, T>::opts_;
+    using detail::optimizer_base<adamw_options, T>::core_;
 };
 
 }  // namespace causalrec::optim

@@ -11,12 +11,30 @@
 
 namespace causalrec::optim {
 
-/// An optimizer of parameter_view<T>s: `step(std::span<const parameter_view<T>>)` updates the values in
-/// place from the gradients, keeping any state inside itself; `learning_rate()` and `set_learning_rate(double)`.
+namespace detail {
+/// Stands for the closure a ClosureOptimizer receives (re-evaluates the loss, refreshing the gradients).
+struct loss_closure_archetype {
+    double operator()() const;
+};
+}  // namespace detail
+
+/// An optimizer whose step takes a closure, `step(params, closure)`, that re-evaluates the loss of the
+/// current batch at the current parameter values and writes fresh gradients (PyTorch's
+/// `optimizer.step(closure)`); line-search methods such as lbfgs need it.
+template <class O, class T>
+concept ClosureOptimizer = std::floating_point<T> &&
+                           requires(O& o, std::span<const parameter_view<T>> params, detail::loss_closure_archetype f) {
+                               o.step(params, f);
+                           };
+
+/// An optimizer of parameter_view<T>s: `step(std::span<const parameter_view<T>>)` (or the closure form of
+/// ClosureOptimizer) updates the values in place from the gradients, keeping any state inside itself;
+/// `learning_rate()` and `set_learning_rate(double)`.
 template <class O, class T>
 concept Optimizer = std::floating_point<T> &&
-                    requires(O& o, const O& co, std::span<const parameter_view<T>> params, double lr) {
-                        o.step(params);
+                    (requires(O& o, std::span<const parameter_view<T>> params) { o.step(params); } ||
+                     ClosureOptimizer<O, T>) &&
+                    requires(O& o, const O& co, double lr) {
                         { co.learning_rate() } -> std::convertible_to<double>;
                         o.set_learning_rate(lr);
                     };
@@ -39,6 +57,18 @@ template <class O>
 inline constexpr bool is_full_batch_v = [] {
     if constexpr (requires { O::full_batch; }) {
         return static_cast<bool>(O::full_batch);
+    } else {
+        return false;
+    }
+}();
+
+/// True for an optimizer that declares `static constexpr bool sparse_rows = true`: it updates only the
+/// touched rows of a sparse parameter (parameter_view::touched_rows) and ignores the stale rest of its
+/// gradient. fit() refuses an optimizer without it for a model with sparse parameters (embeddings).
+template <class O>
+inline constexpr bool handles_sparse_rows_v = [] {
+    if constexpr (requires { O::sparse_rows; }) {
+        return static_cast<bool>(O::sparse_rows);
     } else {
         return false;
     }

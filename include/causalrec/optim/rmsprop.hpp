@@ -20,7 +20,7 @@ namespace causalrec::optim {
 
 /// Options of rmsprop.
 struct rmsprop_options {
-    double lr = 0.01;           ///< learning rate; > 0
+    double learning_rate = 0.01;           ///< step size; > 0
     double alpha = 0.99;        ///< smoothing constant of the squared-gradient average, in [0, 1)
     double eps = 1e-8;          ///< added to the square root in the denominator; >= 0
     double weight_decay = 0.0;  ///< L2 penalty: weight_decay * p is added to the gradient; >= 0
@@ -34,19 +34,16 @@ struct rmsprop_options {
 /// d = sqrt(s - a^2) + eps, else d = sqrt(s) + eps; with momentum b = momentum b + g / d, p -= lr b; else
 /// p -= lr g / d. Slots: square_avg, grad_avg (centered only), momentum_buffer (momentum > 0 only).
 template <std::floating_point T = float>
-class rmsprop {
+class rmsprop : public detail::optimizer_base<rmsprop_options, T> {
 public:
-    using options = rmsprop_options;  ///< the options type taken by the constructor
-    using value_type = T;  ///< the element type of the parameters it updates
     /// Names of the state slots (parameter_state::slots).
     static constexpr std::array<std::string_view, 3> slot_names{"square_avg", "grad_avg", "momentum_buffer"};
 
     /// An RMSprop optimizer; raises argument_error on an invalid option.
     explicit rmsprop(rmsprop_options opts = {})
-        : opts_(opts), core_("rmsprop", opts.lr, opts.clip_norm, opts.clip_value) {
+        : detail::optimizer_base<rmsprop_options, T>("rmsprop", opts, opts.weight_decay) {
         detail::require_unit_interval("rmsprop", "alpha", opts_.alpha);
         detail::require_non_negative("rmsprop", "eps", opts_.eps);
-        detail::require_non_negative("rmsprop", "weight_decay", opts_.weight_decay);
         detail::require_unit_interval("rmsprop", "momentum", opts_.momentum);
     }
 
@@ -57,13 +54,11 @@ public:
         core_.prepare(params, {true, centered, with_momentum}, {T(0), T(0), T(0)});
         const T lr = static_cast<T>(core_.learning_rate());
         const T alpha = static_cast<T>(opts_.alpha), keep = static_cast<T>(1.0 - opts_.alpha);
-        const T eps = static_cast<T>(opts_.eps), wd = static_cast<T>(opts_.weight_decay);
+        const T eps = static_cast<T>(opts_.eps);
         const T mu = static_cast<T>(opts_.momentum);
-        const bool decay = opts_.weight_decay != 0.0;
         core_.update(params, [&](T* p, const T* g, T* sq, T* ga, T* buf, std::size_t n, std::uint64_t) {
             for (std::size_t j = 0; j < n; ++j) {
-                T gj = g[j];
-                if (decay) gj += wd * p[j];
+                const T gj = g[j];
                 sq[j] = alpha * sq[j] + keep * gj * gj;
                 T avg;
                 if (centered) {
@@ -83,22 +78,9 @@ public:
         });
     }
 
-    /// The current learning rate.
-    double learning_rate() const noexcept { return core_.learning_rate(); }
-    /// Sets the learning rate (for schedules); raises argument_error unless finite and >= 0.
-    void set_learning_rate(double lr) { core_.set_learning_rate(lr); }
-    /// "rmsprop".
-    std::string_view name() const noexcept { return "rmsprop"; }
-    /// The options given at construction (lr as given; see learning_rate() for the current one).
-    const options& get_options() const noexcept { return opts_; }
-    /// The per-parameter state (empty before the first step).
-    const std::vector<parameter_state<T>>& state() const noexcept { return core_.state(); }
-    /// Forgets the state; the next step() allocates it again (to optimize other parameters).
-    void reset() noexcept { core_.reset(); }
-
 private:
-    options opts_;
-    detail::optimizer_core<T> core_;
+    using detail::optimizer_base<rmsprop_options, T>::opts_;
+    using detail::optimizer_base<rmsprop_options, T>::core_;
 };
 
 }  // namespace causalrec::optim

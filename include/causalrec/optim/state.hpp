@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-#include "../core/detail/message.hpp"
+#include "../core/message.hpp"
 #include "../core/error.hpp"
 #include "../core/parameter.hpp"
 
@@ -39,9 +39,9 @@ struct parameter_state {
 
 namespace detail {
 
-using causalrec::detail::append_part;
-using causalrec::detail::cat;
-using causalrec::detail::format_number;
+using causalrec::append_part;
+using causalrec::cat;
+using causalrec::format_number;
 
 /// Raises argument_error unless v > 0 and finite.
 inline void require_positive(std::string_view who, std::string_view field, double v) {
@@ -81,11 +81,14 @@ inline std::string describe(std::size_t index, std::string_view name) {
 template <class T>
 class optimizer_core {
 public:
-    /// A core for the optimizer `name`; checks lr > 0 and the clipping options.
-    optimizer_core(std::string_view name, double lr, double clip_norm, double clip_value)
-        : name_(name), lr_(lr), clip_norm_(clip_norm), clip_value_(clip_value) {
-        require_positive(name_, "lr", lr);
+    /// A core for the optimizer `name`; checks learning_rate > 0 and the clipping options.
+    /// `l2` > 0 adds l2 * p to every gradient after clipping (the coupled weight decay of
+    /// torch.optim's SGD, Adam, Adagrad and RMSprop), so that update rules see the decayed gradient.
+    optimizer_core(std::string_view name, double learning_rate, double clip_norm, double clip_value, double l2 = 0.0)
+        : name_(name), lr_(learning_rate), clip_norm_(clip_norm), clip_value_(clip_value), l2_(l2) {
+        require_positive(name_, "learning_rate", learning_rate);
         check_clipping(name_, clip_norm, clip_value);
+        require_non_negative(name_, "weight_decay", l2);
     }
 
     /// The current learning rate.
@@ -125,7 +128,8 @@ public:
 
     /// Applies `kernel(p, g, s0, s1, s2, n, t)` to every dense parameter as a whole (t = its step count)
     /// and to every distinct touched row of a sparse parameter (t = that row's update count); s0..s2
-    /// point at the matching part of the slots (nullptr for an unused slot).
+    /// point at the matching part of the slots (nullptr for an unused slot). With an L2 weight decay,
+    /// g already holds gradient + l2 * p (written into the gradient buffer).
     template <class Kernel>
     void update(std::span<const parameter_view<T>> params, const Kernel& kernel) {
         ++pass_;
@@ -138,6 +142,7 @@ public:
             T* slot[3];
             for (std::size_t k = 0; k < 3; ++k) slot[k] = s.slots[k].empty() ? nullptr : s.slots[k].data();
             if (!s.sparse) {
+                add_l2(p, v.grad.data(), s.size);
                 kernel(p, g, slot[0], slot[1], slot[2], s.size, s.steps);
                 continue;
             }
@@ -147,6 +152,7 @@ public:
                 s.row_marks[r] = pass_;
                 const std::size_t off = r * rs;
                 const std::uint64_t t = ++s.row_steps[r];
+                add_l2(p + off, v.grad.data() + off, rs);
                 kernel(p + off, g + off, slot[0] ? slot[0] + off : nullptr, slot[1] ? slot[1] + off : nullptr,
                        slot[2] ? slot[2] + off : nullptr, rs, t);
             }
@@ -154,6 +160,12 @@ public:
     }
 
 private:
+    void add_l2(const T* p, T* g, std::size_t n) const noexcept {
+        if (l2_ == 0.0) return;
+        const T wd = static_cast<T>(l2_);
+        for (std::size_t j = 0; j < n; ++j) g[j] += wd * p[j];
+    }
+
     void check_view(std::size_t i, const parameter_view<T>& v) const {
         if (v.value.size() != v.grad.size())
             throw shape_error(cat(name_, ": ", describe(i, v.name), " has ", v.value.size(), " values but ",
@@ -256,9 +268,44 @@ private:
     double lr_;
     double clip_norm_;
     double clip_value_;
+    double l2_;
     bool initialized_ = false;
     std::uint64_t pass_ = 0;
     std::vector<parameter_state<T>> state_{};
+};
+
+/// What every shipped optimizer offers besides its update rule: its options, learning rate, name,
+/// state and reset, and the declaration that it honours sparse rows. Not API: each optimizer derives
+/// from it (no virtual functions) and adds its constructor checks and step().
+template <class Options, class T>
+class optimizer_base {
+public:
+    using options_type = Options;  ///< the options type taken by the constructor
+    using value_type = T;          ///< the element type of the parameters it updates
+    /// Sparse parameters are updated row by row: only the touched rows move (lazy updates).
+    static constexpr bool sparse_rows = true;
+
+    /// The current learning rate.
+    double learning_rate() const noexcept { return core_.learning_rate(); }
+    /// Sets the learning rate (for schedules); raises argument_error unless finite and >= 0.
+    void set_learning_rate(double learning_rate) { core_.set_learning_rate(learning_rate); }
+    /// The optimizer's name ("adam", "sgd", ...).
+    std::string_view name() const noexcept { return name_; }
+    /// The options given at construction (learning_rate as given; learning_rate() is the current one).
+    const Options& options() const noexcept { return opts_; }
+    /// The per-parameter state (empty before the first step).
+    const std::vector<parameter_state<T>>& state() const noexcept { return core_.state(); }
+    /// Forgets the state; the next step() allocates it again (to optimize other parameters).
+    void reset() noexcept { core_.reset(); }
+
+protected:
+    /// `l2`: the coupled weight decay the core adds to the gradients (0 for decoupled decay).
+    optimizer_base(std::string_view name, const Options& opts, double l2)
+        : name_(name), opts_(opts), core_(name, opts.learning_rate, opts.clip_norm, opts.clip_value, l2) {}
+
+    std::string_view name_;
+    Options opts_;
+    optimizer_core<T> core_;
 };
 
 }  // namespace detail

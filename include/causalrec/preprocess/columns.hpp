@@ -128,7 +128,7 @@ public:
     std::vector<std::string> output_names(const std::vector<std::string>& input_names = {}) const
         requires(NamesOutputs<S> && ...)
     {
-        detail::check_fitted(is_fitted(), type_name, "output_names");
+        detail::require_fitted(is_fitted(), type_name, "output_names");
         const auto names = detail::resolve_names(input_names, n_features_in_, type_name);
         std::vector<std::string> out;
         for_each_part([&](std::size_t, const auto& part) {
@@ -159,7 +159,7 @@ public:
         auto result = [&]<std::size_t... I>(std::index_sequence<I...>) {
             return column_transformer{read_part<S>(r, parts[I], I)...};  // braces: parts read in order
         }(std::index_sequence_for<S...>{});
-        if (!r.fitted()) return result;
+        if (!r.is_fitted()) return result;
         const auto& st = r.object(j, "state");
         const std::size_t n = r.read_index(st, "n_features_in");
         if (n == 0) r.fail("field 'n_features_in' must be at least 1");

@@ -120,12 +120,12 @@ inline constexpr enum_names<one_hot_drop, 3> one_hot_drop_names{
 /// NaN seen at fit as its own category placed last.
 class one_hot_encoder {
 public:
-    using options = one_hot_encoder_options;  ///< the options type taken by the constructor
+    using options_type = one_hot_encoder_options;  ///< the options type taken by the constructor
     /// The type's name in messages and in its JSON state.
     static constexpr std::string_view type_name = "one_hot_encoder";
 
     /// An encoder with the given options, not yet fitted.
-    explicit one_hot_encoder(options opts = {}) : opts_(opts) {}
+    explicit one_hot_encoder(options_type opts = {}) : opts_(opts) {}
 
     /// Learns each column's categories; returns *this.
     template <std::floating_point T>
@@ -179,7 +179,7 @@ public:
     /// Whether fit has been called.
     bool is_fitted() const noexcept { return fitted_; }
     /// The options given at construction.
-    const options& get_options() const noexcept { return opts_; }
+    const options_type& options() const noexcept { return opts_; }
     /// Number of columns seen at fit.
     std::size_t n_features_in() const noexcept { return categories_.size(); }
     /// Number of output columns.
@@ -191,7 +191,7 @@ public:
 
     /// Output column names "name=value" (e.g. "color=2", "color=nan"); inputs default to "x0", "x1", ...
     std::vector<std::string> output_names(const std::vector<std::string>& input_names = {}) const {
-        detail::check_fitted(fitted_, type_name, "output_names");
+        detail::require_fitted(fitted_, type_name, "output_names");
         const auto names = detail::resolve_names(input_names, categories_.size(), type_name);
         std::vector<std::string> out;
         out.reserve(n_features_out_);
@@ -227,7 +227,7 @@ public:
         const auto& o = r.object(j, "options");
         one_hot_encoder e({.handle_unknown = r.read_enum(o, "handle_unknown", detail::one_hot_unknown_names),
                            .drop = r.read_enum(o, "drop", detail::one_hot_drop_names)});
-        if (!r.fitted()) return e;
+        if (!r.is_fitted()) return e;
         const auto& st = r.object(j, "state");
         const std::size_t n = r.read_index(st, "n_features_in");
         if (n == 0) r.fail("field 'n_features_in' must be at least 1");
@@ -256,7 +256,7 @@ private:
         fitted_ = true;
     }
 
-    options opts_;
+    options_type opts_;
     bool fitted_ = false;
     std::vector<std::vector<double>> categories_;
     std::vector<std::size_t> drop_idx_;
@@ -289,12 +289,12 @@ inline constexpr enum_names<ordinal_unknown, 2> ordinal_unknown_names{
 /// like scikit-learn's OrdinalEncoder: NaN passes through as encoded_missing_value (NaN by default).
 class ordinal_encoder {
 public:
-    using options = ordinal_encoder_options;  ///< the options type taken by the constructor
+    using options_type = ordinal_encoder_options;  ///< the options type taken by the constructor
     /// The type's name in messages and in its JSON state.
     static constexpr std::string_view type_name = "ordinal_encoder";
 
     /// An encoder with the given options, not yet fitted.
-    explicit ordinal_encoder(options opts = {}) : opts_(opts) {}
+    explicit ordinal_encoder(options_type opts = {}) : opts_(opts) {}
 
     /// Learns each column's categories and checks the encoded values do not collide with codes; returns *this.
     template <std::floating_point T>
@@ -357,7 +357,7 @@ public:
     /// Whether fit has been called.
     bool is_fitted() const noexcept { return fitted_; }
     /// The options given at construction.
-    const options& get_options() const noexcept { return opts_; }
+    const options_type& options() const noexcept { return opts_; }
     /// Number of columns seen at fit.
     std::size_t n_features_in() const noexcept { return categories_.size(); }
     /// Per input column, its sorted categories (NaN last when seen at fit).
@@ -365,7 +365,7 @@ public:
 
     /// Output column names: the input names unchanged ("x0", "x1", ... when none are given).
     std::vector<std::string> output_names(const std::vector<std::string>& input_names = {}) const {
-        detail::check_fitted(fitted_, type_name, "output_names");
+        detail::require_fitted(fitted_, type_name, "output_names");
         return detail::resolve_names(input_names, categories_.size(), type_name);
     }
 
@@ -389,7 +389,7 @@ public:
         ordinal_encoder e({.handle_unknown = r.read_enum(o, "handle_unknown", detail::ordinal_unknown_names),
                            .unknown_value = r.read_number(o, "unknown_value"),
                            .encoded_missing_value = r.read_number(o, "encoded_missing_value")});
-        if (!r.fitted()) return e;
+        if (!r.is_fitted()) return e;
         const auto& st = r.object(j, "state");
         const std::size_t n = r.read_index(st, "n_features_in");
         if (n == 0) r.fail("field 'n_features_in' must be at least 1");
@@ -399,7 +399,7 @@ public:
     }
 
 private:
-    options opts_;
+    options_type opts_;
     bool fitted_ = false;
     std::vector<std::vector<double>> categories_;
 };

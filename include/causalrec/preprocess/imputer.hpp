@@ -93,12 +93,12 @@ inline double impute_statistic(std::vector<double> v, impute_strategy strategy) 
 /// (strategy constant always fills it with fill_value).
 class simple_imputer {
 public:
-    using options = simple_imputer_options;  ///< the options type taken by the constructor
+    using options_type = simple_imputer_options;  ///< the options type taken by the constructor
     /// The type's name in messages and in its JSON state.
     static constexpr std::string_view type_name = "simple_imputer";
 
     /// An imputer with the given options, not yet fitted.
-    explicit simple_imputer(options opts = {}) : opts_(opts) {}
+    explicit simple_imputer(options_type opts = {}) : opts_(opts) {}
 
     /// Learns each column's fill value from its observed (non-NaN) values; returns *this.
     template <std::floating_point T>
@@ -164,7 +164,7 @@ public:
     /// Whether fit has been called.
     bool is_fitted() const noexcept { return fitted_; }
     /// The options given at construction.
-    const options& get_options() const noexcept { return opts_; }
+    const options_type& options() const noexcept { return opts_; }
     /// Number of columns seen at fit.
     std::size_t n_features_in() const noexcept { return n_features_in_; }
     /// Per-input-column fill value (NaN for a dropped column).
@@ -174,7 +174,7 @@ public:
 
     /// Output column names: the input names of the kept columns ("x0", "x1", ... when none are given).
     std::vector<std::string> output_names(const std::vector<std::string>& input_names = {}) const {
-        detail::check_fitted(fitted_, type_name, "output_names");
+        detail::require_fitted(fitted_, type_name, "output_names");
         const auto names = detail::resolve_names(input_names, n_features_in_, type_name);
         std::vector<std::string> out;
         out.reserve(kept_.size());
@@ -203,7 +203,7 @@ public:
         simple_imputer s({.strategy = r.read_enum(o, "strategy", detail::impute_strategy_names),
                           .fill_value = r.read_number(o, "fill_value"),
                           .empty_columns = r.read_enum(o, "empty_columns", detail::empty_column_policy_names)});
-        if (!r.fitted()) return s;
+        if (!r.is_fitted()) return s;
         const auto& st = r.object(j, "state");
         s.n_features_in_ = r.read_index(st, "n_features_in");
         if (s.n_features_in_ == 0) r.fail("field 'n_features_in' must be at least 1");
@@ -220,7 +220,7 @@ public:
     }
 
 private:
-    options opts_;
+    options_type opts_;
     bool fitted_ = false;
     std::size_t n_features_in_ = 0;
     std::vector<double> statistics_;

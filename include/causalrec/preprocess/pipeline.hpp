@@ -100,7 +100,7 @@ public:
         auto result = [&]<std::size_t... I>(std::index_sequence<I...>) {
             return pipeline{read_step<Steps>(r, steps[I], I)...};  // braces: steps read in order
         }(std::index_sequence_for<Steps...>{});
-        if (r.fitted() && !result.is_fitted())
+        if (r.is_fitted() && !result.is_fitted())
             r.fail(detail::cat("the state is fitted, but step ", result.first_unfitted(), " is not"));
         return result;
     }

@@ -31,12 +31,12 @@ struct standard_scaler_options {
 /// column gets scale 1 (so it maps to 0).
 class standard_scaler {
 public:
-    using options = standard_scaler_options;  ///< the options type taken by the constructor
+    using options_type = standard_scaler_options;  ///< the options type taken by the constructor
     /// The type's name in messages and in its JSON state.
     static constexpr std::string_view type_name = "standard_scaler";
 
     /// A scaler with the given options, not yet fitted.
-    explicit standard_scaler(options opts = {}) : opts_(opts) {}
+    explicit standard_scaler(options_type opts = {}) : opts_(opts) {}
 
     /// Learns each column's mean and variance (NaN ignored); returns *this.
     template <std::floating_point T>
@@ -105,7 +105,7 @@ public:
     /// Whether fit has been called.
     bool is_fitted() const noexcept { return fitted_; }
     /// The options given at construction.
-    const options& get_options() const noexcept { return opts_; }
+    const options_type& options() const noexcept { return opts_; }
     /// Number of columns seen at fit.
     std::size_t n_features_in() const noexcept { return n_features_in_; }
     /// Per-column mean (NaN for a column without observed values); empty when both options are off.
@@ -117,7 +117,7 @@ public:
 
     /// Output column names: the input names unchanged ("x0", "x1", ... when none are given).
     std::vector<std::string> output_names(const std::vector<std::string>& input_names = {}) const {
-        detail::check_fitted(fitted_, type_name, "output_names");
+        detail::require_fitted(fitted_, type_name, "output_names");
         return detail::resolve_names(input_names, n_features_in_, type_name);
     }
 
@@ -139,7 +139,7 @@ public:
         const detail::state_reader r(j, type_name);
         const auto& o = r.object(j, "options");
         standard_scaler s({.with_mean = r.read_bool(o, "with_mean"), .with_std = r.read_bool(o, "with_std")});
-        if (!r.fitted()) return s;
+        if (!r.is_fitted()) return s;
         const auto& st = r.object(j, "state");
         s.n_features_in_ = r.read_index(st, "n_features_in");
         if (s.n_features_in_ == 0) r.fail("field 'n_features_in' must be at least 1");
@@ -153,7 +153,7 @@ public:
     }
 
 private:
-    options opts_;
+    options_type opts_;
     bool fitted_ = false;
     std::size_t n_features_in_ = 0;
     std::vector<double> mean_, var_, scale_;
@@ -170,12 +170,12 @@ struct min_max_scaler_options {
 /// (range below 10 machine epsilons of T) maps to feature_range.first.
 class min_max_scaler {
 public:
-    using options = min_max_scaler_options;  ///< the options type taken by the constructor
+    using options_type = min_max_scaler_options;  ///< the options type taken by the constructor
     /// The type's name in messages and in its JSON state.
     static constexpr std::string_view type_name = "min_max_scaler";
 
     /// A scaler with the given options, not yet fitted.
-    explicit min_max_scaler(options opts = {}) : opts_(opts) {}
+    explicit min_max_scaler(options_type opts = {}) : opts_(opts) {}
 
     /// Learns each column's minimum and maximum (NaN ignored); returns *this.
     template <std::floating_point T>
@@ -236,7 +236,7 @@ public:
     /// Whether fit has been called.
     bool is_fitted() const noexcept { return fitted_; }
     /// The options given at construction.
-    const options& get_options() const noexcept { return opts_; }
+    const options_type& options() const noexcept { return opts_; }
     /// Number of columns seen at fit.
     std::size_t n_features_in() const noexcept { return n_features_in_; }
     /// Per-column minimum seen at fit (NaN for a column without observed values).
@@ -250,7 +250,7 @@ public:
 
     /// Output column names: the input names unchanged ("x0", "x1", ... when none are given).
     std::vector<std::string> output_names(const std::vector<std::string>& input_names = {}) const {
-        detail::check_fitted(fitted_, type_name, "output_names");
+        detail::require_fitted(fitted_, type_name, "output_names");
         return detail::resolve_names(input_names, n_features_in_, type_name);
     }
 
@@ -277,7 +277,7 @@ public:
         const auto range = r.read_numbers(o, "feature_range", 2);
         if (!(range[0] < range[1])) r.fail("field 'feature_range' must hold a minimum below a maximum");
         min_max_scaler s({.feature_range = {range[0], range[1]}, .clip = r.read_bool(o, "clip")});
-        if (!r.fitted()) return s;
+        if (!r.is_fitted()) return s;
         const auto& st = r.object(j, "state");
         s.n_features_in_ = r.read_index(st, "n_features_in");
         if (s.n_features_in_ == 0) r.fail("field 'n_features_in' must be at least 1");
@@ -291,7 +291,7 @@ public:
     }
 
 private:
-    options opts_;
+    options_type opts_;
     bool fitted_ = false;
     std::size_t n_features_in_ = 0;
     std::vector<double> data_min_, data_max_, scale_, min_;

@@ -17,14 +17,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../core/detail/message.hpp"
+#include "../core/message.hpp"
 #include "../core/error.hpp"
 #include "../core/rng.hpp"
 #include "../data/interactions.hpp"
 #include "../io/safetensors.hpp"
 #include "common.hpp"
 #include "concepts.hpp"
-#include "detail/linalg.hpp"
+#include "../core/blas.hpp"
+#include "../core/linalg.hpp"
 #include "persistence.hpp"
 
 namespace causalrec::rec {
@@ -44,12 +45,12 @@ enum class als_solver : std::uint8_t {
 /// Options of als.
 struct als_options {
     std::size_t factors = 64;                                ///< latent dimension k (>= 1)
-    std::size_t iterations = 15;                             ///< alternations (each solves all users, then all items)
-    double regularization = 0.05;                            ///< lambda > 0
+    std::size_t epochs = 15;                                ///< alternations (each solves all users, then all items)
+    double l2 = 0.05;                            ///< lambda > 0
     als_feedback feedback = als_feedback::explicit_ratings;  ///< explicit ratings or implicit feedback
     /// Explicit feedback: lambda * n_u on the diagonal (ALS-WR) when true, lambda when false.
     /// Implicit feedback always uses lambda (Hu et al.).
-    bool scale_regularization = true;
+    bool scale_l2 = true;
     double alpha = 40.0;                                     ///< implicit: confidence 1 + alpha * value; > 0
     als_solver solver = als_solver::cholesky;                ///< exact or conjugate-gradient solves
     std::size_t cg_steps = 3;                                ///< conjugate-gradient steps per solve (>= 1)
@@ -71,7 +72,7 @@ public:
     /// alpha <= 0, cg_steps = 0 or a negative init_std.
     explicit als(als_options options = {}) : options_(options) { check_options(); }
 
-    /// Runs options().iterations alternations from a fresh seeded start; raises argument_error for
+    /// Runs options().epochs alternations from a fresh seeded start; raises argument_error for
     /// an empty log or (implicit) a negative value.
     void fit(const data::interactions& log) {
         if (log.empty()) throw argument_error("als: cannot fit an empty log");
@@ -79,7 +80,7 @@ public:
         if (implicit)
             for (std::size_t r = 0; r < log.size(); ++r)
                 if (log.values()[r] < 0.0)
-                    throw argument_error(causalrec::detail::cat("als: implicit feedback needs values >= 0; row ", r, " has ",
+                    throw argument_error(causalrec::cat("als: implicit feedback needs values >= 0; row ", r, " has ",
                                                                 log.values()[r]));
         log_ = detail::log_summary::of(log);
         const std::size_t k = options_.factors;
@@ -97,7 +98,7 @@ public:
         }
         duplicates_sum_ = log.duplicates() == data::duplicate_policy::sum;
         refresh_item_gram();
-        alternate(log, options_.iterations);
+        alternate(log, options_.epochs);
         fitted_ = true;
     }
 
@@ -106,20 +107,20 @@ public:
     /// fitted one.
     void partial_fit(const data::interactions& log, std::size_t iterations) {
         if (!fitted_) {
-            const auto saved = options_.iterations;
-            options_.iterations = iterations;
+            const auto saved = options_.epochs;
+            options_.epochs = iterations;
             fit(log);
-            options_.iterations = saved;
+            options_.epochs = saved;
             return;
         }
         if (log.n_users() != log_.n_users || log.n_items() != log_.n_items)
-            throw shape_error(causalrec::detail::cat("als::partial_fit: the log has ", log.n_users(), " users and ", log.n_items(),
+            throw shape_error(causalrec::cat("als::partial_fit: the log has ", log.n_users(), " users and ", log.n_items(),
                                                      " items, the model was fitted on ", log_.n_users, " and ", log_.n_items));
         alternate(log, iterations);
     }
 
     /// True after fit().
-    bool fitted() const noexcept { return fitted_; }
+    bool is_fitted() const noexcept { return fitted_; }
     /// The options.
     const als_options& options() const noexcept { return options_; }
     /// Users of the training log.
@@ -150,7 +151,7 @@ public:
         if (user >= log_.n_users) return out;
         const std::size_t k = options_.factors;
         for (std::size_t j = 0; j < items.size(); ++j)
-            out[j] += static_cast<double>(detail::dot(p_.data() + user * k, q_.data() + items[j] * k, k));
+            out[j] += static_cast<double>(linalg::dot(p_.data() + user * k, q_.data() + items[j] * k, k));
         return out;
     }
 
@@ -176,7 +177,7 @@ public:
         detail::require_fitted(fitted_, name);
         detail::check_items(items, log_.n_items, name);
         if (values.size() != items.size())
-            throw argument_error(causalrec::detail::cat("als::fold_in: ", items.size(), " items but ", values.size(), " values"));
+            throw argument_error(causalrec::cat("als::fold_in: ", items.size(), " items but ", values.size(), " values"));
         // Merge repeated items as the training log's views do, then solve one row exactly.
         std::vector<std::size_t> order(items.size());
         for (std::size_t j = 0; j < order.size(); ++j) order[j] = j;
@@ -229,10 +230,10 @@ public:
         auto f = detail::open_file(std::move(file), name);
         als_options o;
         o.factors = detail::option<std::size_t>(f, "factors");
-        o.iterations = detail::option<std::size_t>(f, "iterations");
-        o.regularization = detail::option<double>(f, "regularization");
+        o.epochs = detail::option<std::size_t>(f, "epochs");
+        o.l2 = detail::option<double>(f, "l2");
         o.feedback = detail::option<bool>(f, "implicit") ? als_feedback::implicit : als_feedback::explicit_ratings;
-        o.scale_regularization = detail::option<bool>(f, "scale_regularization");
+        o.scale_l2 = detail::option<bool>(f, "scale_l2");
         o.alpha = detail::option<double>(f, "alpha");
         o.solver = detail::option<bool>(f, "conjugate_gradient") ? als_solver::conjugate_gradient : als_solver::cholesky;
         o.cg_steps = detail::option<std::size_t>(f, "cg_steps");
@@ -265,10 +266,10 @@ private:
 
     nlohmann::json options_json() const {
         return {{"factors", options_.factors},
-                {"iterations", options_.iterations},
-                {"regularization", options_.regularization},
+                {"epochs", options_.epochs},
+                {"l2", options_.l2},
                 {"implicit", options_.feedback == als_feedback::implicit},
-                {"scale_regularization", options_.scale_regularization},
+                {"scale_l2", options_.scale_l2},
                 {"alpha", options_.alpha},
                 {"conjugate_gradient", options_.solver == als_solver::conjugate_gradient},
                 {"cg_steps", options_.cg_steps},
@@ -279,13 +280,13 @@ private:
 
     void check_options() const {
         if (options_.factors == 0) throw argument_error("als: factors must be >= 1");
-        if (!(options_.regularization > 0.0 && std::isfinite(options_.regularization)))
-            throw argument_error(causalrec::detail::cat("als: regularization must be finite and > 0, got ", options_.regularization));
+        if (!(options_.l2 > 0.0 && std::isfinite(options_.l2)))
+            throw argument_error(causalrec::cat("als: l2 must be finite and > 0, got ", options_.l2));
         if (!(options_.alpha > 0.0 && std::isfinite(options_.alpha)))
-            throw argument_error(causalrec::detail::cat("als: alpha must be finite and > 0, got ", options_.alpha));
+            throw argument_error(causalrec::cat("als: alpha must be finite and > 0, got ", options_.alpha));
         if (options_.cg_steps == 0) throw argument_error("als: cg_steps must be >= 1");
         if (!(options_.init_std >= 0.0 && std::isfinite(options_.init_std)))
-            throw argument_error(causalrec::detail::cat("als: init_std must be finite and >= 0, got ", options_.init_std));
+            throw argument_error(causalrec::cat("als: init_std must be finite and >= 0, got ", options_.init_std));
     }
 
     /// Solves all users, then all items, `iterations` times. Implicit feedback: the user side uses the
@@ -311,8 +312,8 @@ private:
     std::vector<float> gram(const std::vector<float>& f, std::size_t rows) const {
         const std::size_t k = options_.factors;
         std::vector<float> g(k * k, 0.0f);
-        if (rows > 0) detail::gram_upper<float>(rows, k, f.data(), 1.0f, 0.0f, g.data());
-        detail::symmetrize_from_upper(k, g.data());
+        if (rows > 0) blas::gram_upper<float>(rows, k, f.data(), 1.0f, 0.0f, g.data());
+        linalg::symmetrize_from_upper(k, g.data());
         return g;
     }
 
@@ -325,15 +326,15 @@ private:
         detail::parallel_ranges(m.rows(), [&](std::size_t begin, std::size_t end) {
             workspace ws(k, max_nnz, g);
             if (options_.solver == als_solver::cholesky) {
-                // Build each system, then solve detail::cholesky_lanes of them side by side.
-                constexpr std::size_t L = detail::cholesky_lanes;
+                // Build each system, then solve linalg::cholesky_lanes of them side by side.
+                constexpr std::size_t L = linalg::cholesky_lanes;
                 // The AVX-512 clone of the solver assumes 64-byte aligned lanes; alignof(float_lanes)
                 // follows the caller's target (16 without AVX), so align by hand.
                 std::vector<float> lane_storage((k * k + k) * L + L);
                 void* base = lane_storage.data();
                 std::size_t space = lane_storage.size() * sizeof(float);
-                auto* la = static_cast<detail::float_lanes*>(std::align(64, (k * k + k) * L * sizeof(float), base, space));
-                detail::float_lanes* lb = la + k * k;
+                auto* la = static_cast<linalg::float_lanes*>(std::align(64, (k * k + k) * L * sizeof(float), base, space));
+                linalg::float_lanes* lb = la + k * k;
                 std::size_t ids[L];
                 std::size_t used = 0;
                 auto flush = [&] {
@@ -342,7 +343,7 @@ private:
                             for (std::size_t c = r; c < k; ++c) la[r * k + c][s] = r == c ? 1.0f : 0.0f;
                             lb[r][s] = 0.0f;
                         }
-                    if (!detail::batched_cholesky_solve(k, la, lb)) throw_not_positive_definite();
+                    if (!linalg::batched_cholesky_solve(k, la, lb)) throw_not_positive_definite();
                     for (std::size_t s = 0; s < used; ++s)
                         for (std::size_t r = 0; r < k; ++r) out[ids[s] * k + r] = lb[r][s];
                     used = 0;
@@ -388,8 +389,8 @@ private:
         const bool implicit = options_.feedback == als_feedback::implicit;
         float* rows = ws.rows.data();
         float* coef = ws.coef.data();  // explicit: centred ratings; implicit: c_ui p_ui / sqrt(c_ui - 1)
-        float diag = static_cast<float>(options_.regularization);
-        if (!implicit && options_.scale_regularization) diag *= static_cast<float>(n);
+        float diag = static_cast<float>(options_.l2);
+        if (!implicit && options_.scale_l2) diag *= static_cast<float>(n);
         for (std::size_t j = 0; j < n; ++j) {
             const float* src = other.data() + cols[j] * k;
             float* dst = rows + j * k;
@@ -405,23 +406,23 @@ private:
             }
         }
         float* b = ws.b.data();
-        nn::detail::gemv<float>(true, n, k, 1.0f, rows, k, coef, 0.0f, b);  // b = rows^T coef
+        blas::gemv<float>(true, n, k, 1.0f, rows, k, coef, 0.0f, b);  // b = rows^T coef
         if (solver == als_solver::cholesky) {
             float* a = ws.a.data();
             if (implicit) std::copy(ws.gram_all.begin(), ws.gram_all.end(), a);
-            detail::gram_upper<float>(n, k, rows, 1.0f, implicit ? 1.0f : 0.0f, a);
+            blas::gram_upper<float>(n, k, rows, 1.0f, implicit ? 1.0f : 0.0f, a);
             for (std::size_t f = 0; f < k; ++f) a[f * k + f] += diag;
             if (x == nullptr) return;  // batched: the caller solves ws.a, ws.b with other systems
-            if (!detail::cholesky_solve(k, a, b)) throw_not_positive_definite();
+            if (!linalg::cholesky_solve(k, a, b)) throw_not_positive_definite();
             std::copy_n(b, k, x);
             return;
         }
         // Conjugate gradient on A x = b with A x = [Gram x] + rows^T (rows x) + diag x.
         auto apply = [&](const float* v, float* out) {
             float* t = ws.tmp.data();
-            nn::detail::gemv<float>(false, n, k, 1.0f, rows, k, v, 0.0f, t);
-            nn::detail::gemv<float>(true, n, k, 1.0f, rows, k, t, 0.0f, out);
-            if (implicit) nn::detail::gemv<float>(false, k, k, 1.0f, ws.gram_all.data(), k, v, 1.0f, out);
+            blas::gemv<float>(false, n, k, 1.0f, rows, k, v, 0.0f, t);
+            blas::gemv<float>(true, n, k, 1.0f, rows, k, t, 0.0f, out);
+            if (implicit) blas::gemv<float>(false, k, k, 1.0f, ws.gram_all.data(), k, v, 1.0f, out);
             for (std::size_t f = 0; f < k; ++f) out[f] += diag * v[f];
         };
         float* r = ws.r.data();
@@ -430,17 +431,17 @@ private:
         apply(x, ap);
         for (std::size_t f = 0; f < k; ++f) r[f] = b[f] - ap[f];
         std::copy_n(r, k, p);
-        float rs = detail::dot(r, r, k);
+        float rs = linalg::dot(r, r, k);
         for (std::size_t step = 0; step < options_.cg_steps && rs > 1e-20f; ++step) {
             apply(p, ap);
-            const float pap = detail::dot(p, ap, k);
+            const float pap = linalg::dot(p, ap, k);
             if (!(pap > 0.0f)) break;
             const float alpha = rs / pap;
             for (std::size_t f = 0; f < k; ++f) {
                 x[f] += alpha * p[f];
                 r[f] -= alpha * ap[f];
             }
-            const float rs_new = detail::dot(r, r, k);
+            const float rs_new = linalg::dot(r, r, k);
             const float beta = rs_new / rs;
             for (std::size_t f = 0; f < k; ++f) p[f] = r[f] + beta * p[f];
             rs = rs_new;
@@ -449,7 +450,7 @@ private:
 
     std::vector<double> all_scores(const float* x) const {
         std::vector<float> dots(log_.n_items);
-        detail::scores_of_all_rows(log_.n_items, options_.factors, q_.data(), x, dots.data());
+        blas::scores_of_all_rows(log_.n_items, options_.factors, q_.data(), x, dots.data());
         std::vector<double> s(log_.n_items);
         for (std::size_t i = 0; i < log_.n_items; ++i) s[i] = mean_ + static_cast<double>(dots[i]);
         return s;

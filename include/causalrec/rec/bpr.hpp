@@ -18,7 +18,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../core/detail/message.hpp"
+#include "../core/message.hpp"
+#include "../core/math.hpp"
 #include "../core/error.hpp"
 #include "../core/rng.hpp"
 #include "../core/tensor.hpp"
@@ -75,8 +76,8 @@ struct bpr_options {
     std::size_t factors = 32;         ///< latent dimension (>= 1)
     std::size_t epochs = 30;          ///< passes; one pass = as many triples as distinct positive pairs (0 = keep the initial factors)
     double learning_rate = 0.05;      ///< SGD step size (> 0)
-    double regularization = 0.01;     ///< L2 weight of the user and item factors (>= 0)
-    double bias_regularization = 0.0; ///< L2 weight of the item bias (>= 0)
+    double l2 = 0.01;     ///< L2 weight of the user and item factors (>= 0)
+    double bias_l2 = 0.0; ///< L2 weight of the item bias (>= 0)
     bool item_bias = true;            ///< learn an item bias b_i (false: b = 0)
     double init_std = 0.1;            ///< factors start as N(0, init_std^2) draws (>= 0)
     std::uint64_t seed = 42;          ///< seed of the initialisation and the triple sampling
@@ -98,16 +99,16 @@ public:
     /// A model with the given options; raises argument_error naming a bad option and its value.
     explicit bpr(bpr_options options = {}) : options_(options) {
         auto bad = [](double v, bool strict) { return !std::isfinite(v) || v < 0.0 || (strict && v == 0.0); };
-        if (options_.factors == 0) throw argument_error(causalrec::detail::cat(model, ": factors must be >= 1, got 0"));
+        if (options_.factors == 0) throw argument_error(causalrec::cat(model, ": factors must be >= 1, got 0"));
         if (bad(options_.learning_rate, true))
-            throw argument_error(causalrec::detail::cat(model, ": learning_rate must be finite and > 0, got ", options_.learning_rate));
-        if (bad(options_.regularization, false))
-            throw argument_error(causalrec::detail::cat(model, ": regularization must be finite and >= 0, got ", options_.regularization));
-        if (bad(options_.bias_regularization, false))
-            throw argument_error(causalrec::detail::cat(model, ": bias_regularization must be finite and >= 0, got ",
-                                                        options_.bias_regularization));
+            throw argument_error(causalrec::cat(model, ": learning_rate must be finite and > 0, got ", options_.learning_rate));
+        if (bad(options_.l2, false))
+            throw argument_error(causalrec::cat(model, ": l2 must be finite and >= 0, got ", options_.l2));
+        if (bad(options_.bias_l2, false))
+            throw argument_error(causalrec::cat(model, ": bias_l2 must be finite and >= 0, got ",
+                                                        options_.bias_l2));
         if (bad(options_.init_std, false))
-            throw argument_error(causalrec::detail::cat(model, ": init_std must be finite and >= 0, got ", options_.init_std));
+            throw argument_error(causalrec::cat(model, ": init_std must be finite and >= 0, got ", options_.init_std));
     }
 
     /// Trains on the log; raises numeric_error when a factor becomes non-finite (learning rate too high).
@@ -121,7 +122,7 @@ public:
         for (float& x : q) x = static_cast<float>(engine.normal(0.0, options_.init_std));
         std::fill(b.begin(), b.end(), 0.0f);
         if (nu > std::numeric_limits<std::uint32_t>::max() || ni > std::numeric_limits<std::uint32_t>::max())
-            throw argument_error(causalrec::detail::cat(model, ": at most 2^32-1 users and items, the log has ", nu, " users and ",
+            throw argument_error(causalrec::cat(model, ": at most 2^32-1 users and items, the log has ", nu, " users and ",
                                                         ni, " items"));
         // The positive pairs that can form a triple (their user has some item to sample as negative),
         // each with the position of its user's training items: one cache line per sampled pair.
@@ -136,8 +137,8 @@ public:
                 pairs.push_back({begin, static_cast<std::uint32_t>(u), seen_items[k], static_cast<std::uint32_t>(count)});
         }
         const std::size_t steps = seen.items.size();
-        const auto lr = static_cast<float>(options_.learning_rate), reg = static_cast<float>(options_.regularization),
-                   breg = static_cast<float>(options_.bias_regularization);
+        const auto lr = static_cast<float>(options_.learning_rate), reg = static_cast<float>(options_.l2),
+                   breg = static_cast<float>(options_.bias_l2);
         const bool use_bias = options_.item_bias;
         float* const pd = p.data();
         float* const qd = q.data();
@@ -171,7 +172,7 @@ public:
                 float* CAUSALREC_BPR_RESTRICT const qj = qd + j * f;
                 float x = bd[i] - bd[j];
                 for (std::size_t k = 0; k < f; ++k) x += pu[k] * (qi[k] - qj[k]);
-                const float g = 1.0f / (1.0f + std::exp(x));  // sigma(-x) = d ln sigma(x) / dx
+                const float g = causalrec::sigmoid(-x);  // sigma(-x) = d ln sigma(x) / dx
                 for (std::size_t k = 0; k < f; ++k) {
                     const float a = pu[k], c = qi[k], d = qj[k];
                     pu[k] = a + lr * (g * (c - d) - reg * a);
@@ -195,7 +196,7 @@ public:
     }
 
     /// True after fit().
-    bool fitted() const noexcept { return fitted_; }
+    bool is_fitted() const noexcept { return fitted_; }
     /// The options.
     const bpr_options& options() const noexcept { return options_; }
     /// Users of the training log.
@@ -250,8 +251,8 @@ public:
         const nlohmann::json opts = {{"factors", options_.factors},
                                      {"epochs", options_.epochs},
                                      {"learning_rate", options_.learning_rate},
-                                     {"regularization", options_.regularization},
-                                     {"bias_regularization", options_.bias_regularization},
+                                     {"l2", options_.l2},
+                                     {"bias_l2", options_.bias_l2},
                                      {"item_bias", options_.item_bias},
                                      {"init_std", options_.init_std},
                                      {"seed", options_.seed}};
@@ -270,8 +271,8 @@ public:
         bpr_options o{.factors = detail::option<std::size_t>(opened, "factors"),
                       .epochs = detail::option<std::size_t>(opened, "epochs"),
                       .learning_rate = detail::option<double>(opened, "learning_rate"),
-                      .regularization = detail::option<double>(opened, "regularization"),
-                      .bias_regularization = detail::option<double>(opened, "bias_regularization"),
+                      .l2 = detail::option<double>(opened, "l2"),
+                      .bias_l2 = detail::option<double>(opened, "bias_l2"),
                       .item_bias = detail::option<bool>(opened, "item_bias"),
                       .init_std = detail::option<double>(opened, "init_std"),
                       .seed = detail::option<std::uint64_t>(opened, "seed")};
@@ -279,7 +280,7 @@ public:
             try {
                 return bpr(o);
             } catch (const argument_error& e) {
-                throw format_error(causalrec::detail::cat(where, ": ", e.what()));
+                throw format_error(causalrec::cat(where, ": ", e.what()));
             }
         }();
         const std::size_t nu = opened.log.n_users, ni = opened.log.n_items, f = o.factors;
@@ -310,7 +311,7 @@ private:
             return true;
         };
         if (!finite(p.data(), p.size()) || !finite(q.data(), q.size()) || !finite(b.data(), b.size()))
-            throw numeric_error(causalrec::detail::cat(model, ": a parameter became non-finite in epoch ", epoch + 1,
+            throw numeric_error(causalrec::cat(model, ": a parameter became non-finite in epoch ", epoch + 1,
                                                        "; lower learning_rate or init_std"));
     }
 

@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "../core/detail/message.hpp"
+#include "../core/message.hpp"
 #include "../core/error.hpp"
 #include "../core/threads.hpp"
 #include "../data/interactions.hpp"
@@ -60,14 +60,14 @@ inline std::vector<scored_item> top_k(std::span<const double> scores, std::size_
 
 /// Raises not_fitted_error when `fitted` is false.
 inline void require_fitted(bool fitted, std::string_view model) {
-    if (!fitted) throw not_fitted_error(causalrec::detail::cat(model, ": score or recommend called before fit"));
+    if (!fitted) throw not_fitted_error(causalrec::cat(model, ": score or recommend called before fit"));
 }
 
 /// Raises argument_error for an item index >= n_items, naming its position in the request.
 inline void check_items(std::span<const std::size_t> items, std::size_t n_items, std::string_view model) {
     for (std::size_t k = 0; k < items.size(); ++k)
         if (items[k] >= n_items)
-            throw argument_error(causalrec::detail::cat(model, ": item index ", items[k], " at position ", k,
+            throw argument_error(causalrec::cat(model, ": item index ", items[k], " at position ", k,
                                                         " is out of range (the model was fitted on ", n_items, " items)"));
 }
 

@@ -17,7 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../core/detail/message.hpp"
+#include "../core/message.hpp"
 #include "../core/error.hpp"
 #include "../core/tensor.hpp"
 #include "../data/interactions.hpp"
@@ -44,21 +44,21 @@ namespace detail {
 /// raises shape_error or argument_error naming `what`, the row and the fault.
 inline void check_feature_csr(const data::csr_matrix& m, std::string_view what) {
     if (m.row_ptr.empty() || m.row_ptr.front() != 0 || m.row_ptr.back() != m.indices.size() || m.values.size() != m.indices.size())
-        throw shape_error(causalrec::detail::cat(what, ": row_ptr, indices and values do not describe a CSR matrix (",
+        throw shape_error(causalrec::cat(what, ": row_ptr, indices and values do not describe a CSR matrix (",
                                                  m.row_ptr.size(), " offsets, ", m.indices.size(), " indices, ", m.values.size(),
                                                  " values)"));
     for (std::size_t r = 0; r < m.rows(); ++r)
-        if (m.row_ptr[r] > m.row_ptr[r + 1]) throw shape_error(causalrec::detail::cat(what, ": row_ptr decreases at row ", r));
+        if (m.row_ptr[r] > m.row_ptr[r + 1]) throw shape_error(causalrec::cat(what, ": row_ptr decreases at row ", r));
     for (std::size_t r = 0; r < m.rows(); ++r) {
         const auto cols = m.row_indices(r);
         const auto vals = m.row_values(r);
         for (std::size_t k = 0; k < cols.size(); ++k) {
             if (cols[k] >= m.cols)
-                throw shape_error(causalrec::detail::cat(what, ": row ", r, " has column ", cols[k], " (the matrix has ", m.cols, " columns)"));
+                throw shape_error(causalrec::cat(what, ": row ", r, " has column ", cols[k], " (the matrix has ", m.cols, " columns)"));
             if (k > 0 && cols[k] <= cols[k - 1])
-                throw shape_error(causalrec::detail::cat(what, ": the columns of row ", r, " are not strictly ascending"));
+                throw shape_error(causalrec::cat(what, ": the columns of row ", r, " are not strictly ascending"));
             if (!std::isfinite(vals[k]))
-                throw argument_error(causalrec::detail::cat(what, ": row ", r, " column ", cols[k], " holds ", vals[k]));
+                throw argument_error(causalrec::cat(what, ": row ", r, " column ", cols[k], " holds ", vals[k]));
         }
     }
 }
@@ -89,7 +89,7 @@ public:
             for (std::size_t c = 0; c < m.cols; ++c) {
                 const double v = features(r, c);
                 if (!std::isfinite(v))
-                    throw argument_error(causalrec::detail::cat(model, ": feature (", r, ", ", c, ") is ", v));
+                    throw argument_error(causalrec::cat(model, ": feature (", r, ", ", c, ") is ", v));
                 if (v != 0.0) {
                     m.indices.push_back(c);
                     m.values.push_back(v);
@@ -125,7 +125,7 @@ public:
     /// the feature rows, argument_error with weight_by_value when a (merged) value is not > 0.
     void fit(const data::interactions& log) {
         if (log.n_items() != items_.rows())
-            throw shape_error(causalrec::detail::cat(model, ": the log has ", log.n_items(), " items but the feature matrix has ",
+            throw shape_error(causalrec::cat(model, ": the log has ", log.n_items(), " items but the feature matrix has ",
                                                      items_.rows(), " rows"));
         const auto& by_user = log.by_user();
         if (options_.weight_by_value)
@@ -133,7 +133,7 @@ public:
                 const auto vals = by_user.row_values(u);
                 for (std::size_t k = 0; k < vals.size(); ++k)
                     if (!(vals[k] > 0.0))
-                        throw argument_error(causalrec::detail::cat(model, ": weight_by_value needs values > 0; user ", u, " item ",
+                        throw argument_error(causalrec::cat(model, ": weight_by_value needs values > 0; user ", u, " item ",
                                                                     by_user.row_indices(u)[k], " has ", vals[k]));
             }
         log_ = detail::log_summary::of(log);
@@ -143,7 +143,7 @@ public:
     }
 
     /// True after fit().
-    bool fitted() const noexcept { return fitted_; }
+    bool is_fitted() const noexcept { return fitted_; }
     /// The options.
     const content_options& options() const noexcept { return options_; }
     /// Users of the training log (0 before fit).
@@ -198,7 +198,7 @@ public:
     double score_new_item(std::size_t user, std::span<const double> features) const {
         detail::require_fitted(fitted_, model);
         if (features.size() != n_features())
-            throw shape_error(causalrec::detail::cat(model, ": score_new_item got ", features.size(), " features, the model has ",
+            throw shape_error(causalrec::cat(model, ": score_new_item got ", features.size(), " features, the model has ",
                                                      n_features()));
         std::vector<std::size_t> terms;
         std::vector<double> counts;
@@ -216,13 +216,13 @@ public:
     double score_new_item(std::size_t user, std::span<const std::size_t> terms, std::span<const double> counts) const {
         detail::require_fitted(fitted_, model);
         if (terms.size() != counts.size())
-            throw shape_error(causalrec::detail::cat(model, ": score_new_item got ", terms.size(), " feature indices and ",
+            throw shape_error(causalrec::cat(model, ": score_new_item got ", terms.size(), " feature indices and ",
                                                      counts.size(), " values"));
         std::vector<std::pair<std::size_t, double>> row;
         row.reserve(terms.size());
         for (std::size_t k = 0; k < terms.size(); ++k) {
             if (terms[k] >= n_features())
-                throw argument_error(causalrec::detail::cat(model, ": feature index ", terms[k], " at position ", k,
+                throw argument_error(causalrec::cat(model, ": feature index ", terms[k], " at position ", k,
                                                             " is out of range (the model has ", n_features(), " features)"));
             check_value(counts[k], "score_new_item: feature ", terms[k]);
             row.emplace_back(terms[k], counts[k]);
@@ -256,13 +256,13 @@ public:
         detail::require_fitted(fitted_, model);
         detail::check_items(items, n_items(), model);
         if (!values.empty() && values.size() != items.size())
-            throw shape_error(causalrec::detail::cat(model, ": recommend_from_items got ", items.size(), " items and ",
+            throw shape_error(causalrec::cat(model, ": recommend_from_items got ", items.size(), " items and ",
                                                      values.size(), " values"));
         std::vector<double> w(items.size(), 1.0);
         if (options_.weight_by_value && !values.empty())
             for (std::size_t q = 0; q < items.size(); ++q) {
                 if (!(values[q] > 0.0 && std::isfinite(values[q])))
-                    throw argument_error(causalrec::detail::cat(model, ": weight_by_value needs finite values > 0; value ", q,
+                    throw argument_error(causalrec::cat(model, ": weight_by_value needs finite values > 0; value ", q,
                                                                 " is ", values[q]));
                 w[q] = values[q];
             }
@@ -304,7 +304,7 @@ public:
         try {
             m.check_options();
         } catch (const argument_error& e) {
-            throw format_error(causalrec::detail::cat(where, ": ", e.what()));
+            throw format_error(causalrec::cat(where, ": ", e.what()));
         }
         const std::size_t d = detail::metadata_count(opened.file, "n_features");
         const std::size_t ni = opened.log.n_items;
@@ -317,7 +317,7 @@ public:
         try {
             detail::check_feature_csr(m.items_, "item vectors");
         } catch (const error& e) {
-            throw format_error(causalrec::detail::cat(where, ": ", e.what()));
+            throw format_error(causalrec::cat(where, ": ", e.what()));
         }
         m.idf_ = detail::values_with_shape<double>(opened, "content.idf", {m.options_.tfidf ? d : 0});
         m.seen_values_ = detail::values_with_shape<double>(opened, "content.seen_values", {opened.log.seen.items.size()});
@@ -332,14 +332,14 @@ private:
 
     void check_options() const {
         if (options_.sublinear_tf && !options_.tfidf)
-            throw argument_error(causalrec::detail::cat(model, ": sublinear_tf = true needs tfidf = true"));
+            throw argument_error(causalrec::cat(model, ": sublinear_tf = true needs tfidf = true"));
     }
 
     // Raises argument_error for a non-finite value, or a negative one with tfidf.
     template <class... Where>
     void check_value(double v, const Where&... where) const {
         if (!std::isfinite(v) || (options_.tfidf && v < 0.0))
-            throw argument_error(causalrec::detail::cat(model, ": ", where..., " is ", v,
+            throw argument_error(causalrec::cat(model, ": ", where..., " is ", v,
                                                         options_.tfidf ? " (tfidf needs finite counts >= 0)" : " (must be finite)"));
     }
 
@@ -352,7 +352,7 @@ private:
 
     // Weighs (TF-IDF) and L2-normalises the raw features.
     void prepare(data::csr_matrix m) {
-        if (m.cols == 0) throw shape_error(causalrec::detail::cat(model, ": the feature matrix has no columns"));
+        if (m.cols == 0) throw shape_error(causalrec::cat(model, ": the feature matrix has no columns"));
         for (std::size_t r = 0; r < m.rows(); ++r) {
             const auto cols = m.row_indices(r);
             const auto vals = m.row_values(r);

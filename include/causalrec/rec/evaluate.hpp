@@ -8,7 +8,7 @@
 #include <numeric>
 #include <vector>
 
-#include "../core/detail/message.hpp"
+#include "../core/message.hpp"
 #include "../core/error.hpp"
 #include "../core/tensor.hpp"
 #include "../data/interactions.hpp"
@@ -49,7 +49,7 @@ template <Recommender R>
 recommender_evaluation evaluate_recommender(const R& model, const data::interactions& train, const data::interactions& test,
                                             const recommender_eval_options& options = {}) {
     if (train.n_items() != test.n_items())
-        throw shape_error(causalrec::detail::cat("evaluate_recommender: train has ", train.n_items(), " items, test has ",
+        throw shape_error(causalrec::cat("evaluate_recommender: train has ", train.n_items(), " items, test has ",
                                                  test.n_items()));
     const std::size_t n_items = train.n_items();
     const auto& by_user = test.by_user();

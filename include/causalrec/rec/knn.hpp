@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "../core/detail/message.hpp"
+#include "../core/message.hpp"
 #include "../core/error.hpp"
 #include "../data/interactions.hpp"
 #include "common.hpp"
@@ -129,7 +129,7 @@ inline data::csr_matrix neighbours_of(const data::csr_matrix& by_entity, const d
 
 inline void check_knn_options(const knn_options& o, std::string_view model) {
     if (!(o.shrinkage >= 0.0 && std::isfinite(o.shrinkage)))
-        throw argument_error(causalrec::detail::cat(model, ": shrinkage must be finite and >= 0, got ", o.shrinkage));
+        throw argument_error(causalrec::cat(model, ": shrinkage must be finite and >= 0, got ", o.shrinkage));
 }
 
 }  // namespace detail
@@ -155,7 +155,7 @@ public:
     }
 
     /// True after fit().
-    bool fitted() const noexcept { return fitted_; }
+    bool is_fitted() const noexcept { return fitted_; }
     /// Items in the training log.
     std::size_t n_items() const noexcept { return log_.n_items; }
     /// The neighbour weights: row r holds item (or user) r's kept neighbours (ascending) and their weights.
@@ -212,7 +212,7 @@ public:
         auto f = open_file(std::move(file), model);
         const int measure = option<int>(f, "measure");
         if (measure < 0 || measure > static_cast<int>(similarity::pearson))
-            throw format_error(causalrec::detail::cat(model, " file: unknown similarity measure ", measure));
+            throw format_error(causalrec::cat(model, " file: unknown similarity measure ", measure));
         knn_recommender m({.measure = static_cast<similarity>(measure), .shrinkage = option<double>(f, "shrinkage"),
                            .neighbours = option<std::size_t>(f, "neighbours")});
         const std::size_t rows = ItemBased ? f.log.n_items : f.log.n_users;
@@ -222,7 +222,7 @@ public:
         bool ok = ptr.size() == rows + 1 && ptr.front() == 0 && ptr.back() == idx.size() && w.size() == idx.size();
         for (std::size_t r = 0; ok && r < rows; ++r) ok = ptr[r] <= ptr[r + 1];
         for (std::size_t j = 0; ok && j < idx.size(); ++j) ok = idx[j] < rows;
-        if (!ok) throw format_error(causalrec::detail::cat(model, " file: the neighbour lists do not describe ", rows, " rows"));
+        if (!ok) throw format_error(causalrec::cat(model, " file: the neighbour lists do not describe ", rows, " rows"));
         m.weights_.cols = rows;
         m.weights_.row_ptr.assign(ptr.begin(), ptr.end());
         m.weights_.indices.assign(idx.begin(), idx.end());

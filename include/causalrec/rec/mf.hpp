@@ -18,7 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../core/compiler.hpp"
-#include "../core/detail/message.hpp"
+#include "../core/message.hpp"
 #include "../core/error.hpp"
 #include "../core/parameter.hpp"
 #include "../core/rng.hpp"
@@ -27,7 +27,8 @@
 #include "../optim/concepts.hpp"
 #include "common.hpp"
 #include "concepts.hpp"
-#include "detail/linalg.hpp"
+#include "../core/blas.hpp"
+#include "../core/linalg.hpp"
 #include "persistence.hpp"
 
 namespace causalrec::rec {
@@ -39,8 +40,8 @@ struct mf_options {
     std::size_t factors = 32;                  ///< latent dimension k (>= 1)
     std::size_t epochs = 20;                   ///< passes over the ratings
     double learning_rate = 0.01;               ///< per-rating SGD step (fit(log) only; an optimizer has its own)
-    double regularization = 0.02;              ///< L2 on the factors, per rating; >= 0
-    double bias_regularization = 0.02;         ///< L2 on the biases, per rating; >= 0
+    double l2 = 0.02;              ///< L2 on the factors, per rating; >= 0
+    double bias_l2 = 0.02;         ///< L2 on the biases, per rating; >= 0
     double init_std = 0.1;                     ///< factors start as N(0, init_std^2); biases at 0
     bool biases = true;                        ///< learn b_u and b_i (the global mean mu is always used)
     bool use_weights = true;                   ///< weight each rating by the log's weight column when present
@@ -74,7 +75,7 @@ public:
         if (!fitted_) {
             start(log);
         } else if (log.n_users() != log_.n_users || log.n_items() != log_.n_items) {
-            throw shape_error(causalrec::detail::cat("matrix_factorization::partial_fit: the log has ", log.n_users(), " users and ",
+            throw shape_error(causalrec::cat("matrix_factorization::partial_fit: the log has ", log.n_users(), " users and ",
                                                      log.n_items(), " items, the model was fitted on ", log_.n_users, " and ", log_.n_items));
         }
         sgd_epochs(log, epochs);
@@ -91,8 +92,8 @@ public:
         const std::size_t k = options_.factors;
         const bool weighted = options_.use_weights && log.has_weights();
         const auto weights = log.weights();
-        const float reg = static_cast<float>(options_.regularization);
-        const float breg = static_cast<float>(options_.bias_regularization);
+        const float reg = static_cast<float>(options_.l2);
+        const float breg = static_cast<float>(options_.bias_l2);
         const float mu = static_cast<float>(mean_);
         std::vector<float> gp(p_.size()), gq(q_.size()), gbu(bu_.size()), gbi(bi_.size());
         std::vector<std::size_t> touched_users, touched_items;
@@ -140,7 +141,7 @@ public:
                     const std::size_t u = x.user, i = x.item;
                     const float* CAUSALREC_RESTRICT p = p_.data() + u * k;
                     const float* CAUSALREC_RESTRICT q = q_.data() + i * k;
-                    const float e = x.value - (mu + bu_[u] + bi_[i] + detail::dot(p, q, k));
+                    const float e = x.value - (mu + bu_[u] + bi_[i] + linalg::dot(p, q, k));
                     const float w = weighted ? static_cast<float>(weights[x.row]) : 1.0f;
                     loss += static_cast<double>(w) * e * e;
                     const float we = w * e * inv_b, rg = reg * inv_b;
@@ -170,7 +171,7 @@ public:
 
 
     /// True after fit().
-    bool fitted() const noexcept { return fitted_; }
+    bool is_fitted() const noexcept { return fitted_; }
     /// The options.
     const mf_options& options() const noexcept { return options_; }
     /// Users of the training log.
@@ -229,7 +230,7 @@ public:
         detail::require_fitted(fitted_, name);
         const std::size_t f = options_.factors;
         std::vector<float> dots(log_.n_items, 0.0f);
-        if (user < log_.n_users) detail::scores_of_all_rows(log_.n_items, f, q_.data(), p_.data() + user * f, dots.data());
+        if (user < log_.n_users) blas::scores_of_all_rows(log_.n_items, f, q_.data(), p_.data() + user * f, dots.data());
         std::vector<double> s(log_.n_items);
         const double ub = user < log_.n_users ? static_cast<double>(bu_[user]) : 0.0;
         for (std::size_t i = 0; i < log_.n_items; ++i) s[i] = clip(mean_ + ub + static_cast<double>(bi_[i]) + static_cast<double>(dots[i]));
@@ -258,8 +259,8 @@ public:
         o.factors = detail::option<std::size_t>(f, "factors");
         o.epochs = detail::option<std::size_t>(f, "epochs");
         o.learning_rate = detail::option<double>(f, "learning_rate");
-        o.regularization = detail::option<double>(f, "regularization");
-        o.bias_regularization = detail::option<double>(f, "bias_regularization");
+        o.l2 = detail::option<double>(f, "l2");
+        o.bias_l2 = detail::option<double>(f, "bias_l2");
         o.init_std = detail::option<double>(f, "init_std");
         o.biases = detail::option<bool>(f, "biases");
         o.use_weights = detail::option<bool>(f, "use_weights");
@@ -287,8 +288,8 @@ private:
         return {{"factors", options_.factors},
                 {"epochs", options_.epochs},
                 {"learning_rate", options_.learning_rate},
-                {"regularization", options_.regularization},
-                {"bias_regularization", options_.bias_regularization},
+                {"l2", options_.l2},
+                {"bias_l2", options_.bias_l2},
                 {"init_std", options_.init_std},
                 {"biases", options_.biases},
                 {"use_weights", options_.use_weights},
@@ -301,19 +302,19 @@ private:
         auto bad = [](double v) { return !(v >= 0.0 && std::isfinite(v)); };
         if (options_.factors == 0) throw argument_error("matrix_factorization: factors must be >= 1");
         if (bad(options_.learning_rate) || options_.learning_rate == 0.0)
-            throw argument_error(causalrec::detail::cat("matrix_factorization: learning_rate must be finite and > 0, got ",
+            throw argument_error(causalrec::cat("matrix_factorization: learning_rate must be finite and > 0, got ",
                                                         options_.learning_rate));
-        if (bad(options_.regularization))
-            throw argument_error(causalrec::detail::cat("matrix_factorization: regularization must be finite and >= 0, got ",
-                                                        options_.regularization));
-        if (bad(options_.bias_regularization))
-            throw argument_error(causalrec::detail::cat("matrix_factorization: bias_regularization must be finite and >= 0, got ",
-                                                        options_.bias_regularization));
+        if (bad(options_.l2))
+            throw argument_error(causalrec::cat("matrix_factorization: l2 must be finite and >= 0, got ",
+                                                        options_.l2));
+        if (bad(options_.bias_l2))
+            throw argument_error(causalrec::cat("matrix_factorization: bias_l2 must be finite and >= 0, got ",
+                                                        options_.bias_l2));
         if (bad(options_.init_std))
-            throw argument_error(causalrec::detail::cat("matrix_factorization: init_std must be finite and >= 0, got ",
+            throw argument_error(causalrec::cat("matrix_factorization: init_std must be finite and >= 0, got ",
                                                         options_.init_std));
         if (!(options_.min_prediction <= options_.max_prediction))
-            throw argument_error(causalrec::detail::cat("matrix_factorization: min_prediction ", options_.min_prediction,
+            throw argument_error(causalrec::cat("matrix_factorization: min_prediction ", options_.min_prediction,
                                                         " is above max_prediction ", options_.max_prediction));
     }
 
@@ -343,7 +344,7 @@ private:
 
     void finish_epoch(std::size_t epoch, double loss) {
         if (!std::isfinite(loss))
-            throw numeric_error(causalrec::detail::cat("matrix_factorization: the training loss became non-finite in epoch ",
+            throw numeric_error(causalrec::cat("matrix_factorization: the training loss became non-finite in epoch ",
                                                        epoch + 1, " (lower the learning rate)"));
         losses_.push_back(loss);
     }
@@ -380,8 +381,8 @@ private:
         const std::size_t n = log.size();
         std::vector<sgd_row> rows = packed_rows(log);
         const double* weights = options_.use_weights && log.has_weights() ? log.weights().data() : nullptr;
-        const sgd_settings settings{static_cast<float>(options_.learning_rate), static_cast<float>(options_.regularization),
-                                    static_cast<float>(options_.bias_regularization), static_cast<float>(mean_),
+        const sgd_settings settings{static_cast<float>(options_.learning_rate), static_cast<float>(options_.l2),
+                                    static_cast<float>(options_.bias_l2), static_cast<float>(mean_),
                                     options_.factors, options_.biases};
         for (std::size_t epoch = 0; epoch < epochs; ++epoch) {
             rng_.shuffle(std::span<sgd_row>(rows));
@@ -418,7 +419,7 @@ private:
             float* CAUSALREC_RESTRICT p = pf + x.user * k;
             float* CAUSALREC_RESTRICT q = qf + x.item * k;
             const float w = weights ? static_cast<float>(weights[x.row]) : 1.0f;
-            const float e = x.value - (s.mu + bu[x.user] + bi[x.item] + detail::dot(p, q, k));
+            const float e = x.value - (s.mu + bu[x.user] + bi[x.item] + linalg::dot(p, q, k));
             loss += static_cast<double>(w) * e * e;
             const float we = w * e;
             if (s.biases) {
@@ -438,7 +439,7 @@ private:
         const std::size_t k = options_.factors;
         double s = mean_ + static_cast<double>(bi_[item]);
         if (user < log_.n_users)
-            s += static_cast<double>(bu_[user]) + static_cast<double>(detail::dot(p_.data() + user * k, q_.data() + item * k, k));
+            s += static_cast<double>(bu_[user]) + static_cast<double>(linalg::dot(p_.data() + user * k, q_.data() + item * k, k));
         return s;
     }
 

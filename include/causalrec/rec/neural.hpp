@@ -2,8 +2,9 @@
 /// @file
 /// Neural recommenders for implicit feedback: NeuMF (He et al. 2017, "Neural Collaborative
 /// Filtering") and a two-tower model (after Yi et al. 2019) with optional user and item side
-/// features. Both are built from the nn module's embedding and dense layers, trained with
-/// train::fit on binary cross-entropy from logits, with negatives sampled afresh every epoch.
+/// features. Both are built from the nn module's embedding and dense layers and trained by
+/// train::fit through an objective (implicit_feedback_objective) that carries user and item ids as
+/// integers, on binary cross-entropy from logits, with negatives sampled afresh every epoch.
 
 #include <algorithm>
 #include <cmath>
@@ -19,7 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../core/detail/message.hpp"
+#include "../core/message.hpp"
 #include "../core/error.hpp"
 #include "../core/parameter.hpp"
 #include "../core/rng.hpp"
@@ -29,11 +30,12 @@
 #include "../loss/cross_entropy.hpp"
 #include "../nn/activations.hpp"
 #include "../nn/dense.hpp"
-#include "../nn/detail/buffers.hpp"
+#include "../core/shape_cache.hpp"
 #include "../nn/embedding.hpp"
 #include "../optim/adam.hpp"
 #include "../optim/concepts.hpp"
 #include "../train/fit.hpp"
+#include "../train/loop.hpp"
 #include "../train/history.hpp"
 #include "common.hpp"
 #include "concepts.hpp"
@@ -85,13 +87,11 @@ struct two_tower_features {
 
 namespace detail {
 
-/// Largest user or item count the neural models accept: indices travel through fit as floats.
-inline constexpr std::size_t max_neural_index = std::size_t{1} << 24;
 
 /// Checks the training options neumf and two_tower share; raises argument_error naming the model.
 template <class Options>
 void check_training_options(std::string_view model, const Options& o) {
-    using causalrec::detail::cat;
+    using causalrec::cat;
     if (o.negatives == 0) throw argument_error(cat(model, ": negatives must be at least 1"));
     if (o.epochs == 0) throw argument_error(cat(model, ": epochs must be at least 1"));
     if (o.batch_size == 0) throw argument_error(cat(model, ": batch_size must be at least 1"));
@@ -107,7 +107,7 @@ void check_training_options(std::string_view model, const Options& o) {
 /// Checks a list of layer sizes (each > 0).
 inline void check_layer_sizes(std::string_view model, std::string_view field, const std::vector<std::size_t>& sizes) {
     for (std::size_t k = 0; k < sizes.size(); ++k)
-        if (sizes[k] == 0) throw argument_error(causalrec::detail::cat(model, ": ", field, "[", k, "] is 0; layer sizes must be positive"));
+        if (sizes[k] == 0) throw argument_error(causalrec::cat(model, ": ", field, "[", k, "] is 0; layer sizes must be positive"));
 }
 
 /// Adds the L2 gradient l2 * w to every weight (not biases); sparse parameters only on their touched rows.
@@ -166,7 +166,7 @@ void dense_rows(const nn::dense<T>& layer, const T* x, std::size_t rows, T* y, b
 template <class T>
 std::size_t checked_index(T value, std::size_t n, std::size_t row, std::string_view model, std::string_view what) {
     if (!(value >= T(0)) || value != std::floor(value) || static_cast<double>(value) >= static_cast<double>(n))
-        throw argument_error(causalrec::detail::cat(model, ": ", what, " index ", static_cast<double>(value), " at row ", row,
+        throw argument_error(causalrec::cat(model, ": ", what, " index ", static_cast<double>(value), " at row ", row,
                                                     " is not in [0, ", n, ")"));
     return static_cast<std::size_t>(value);
 }
@@ -186,14 +186,14 @@ public:
         for (std::size_t u = 0; u < n_users; ++u) {
             const auto items = seen.of(u);
             if (!items.empty() && items.size() >= n_items)
-                throw argument_error(causalrec::detail::cat(model, ": user ", u, " interacted with all ", n_items,
+                throw argument_error(causalrec::cat(model, ": user ", u, " interacted with all ", n_items,
                                                             " items; there is no negative item to sample"));
             for (std::size_t i : items) {
                 users_.push_back(u);
                 items_.push_back(i);
             }
         }
-        if (users_.empty()) throw argument_error(causalrec::detail::cat(model, ": the log has no interaction to train on"));
+        if (users_.empty()) throw argument_error(causalrec::cat(model, ": the log has no interaction to train on"));
         rng engine(seed);
         order_ = engine.permutation(users_.size());
     }
@@ -201,27 +201,23 @@ public:
     /// Number of rows: positives * (1 + negatives).
     std::size_t rows() const noexcept { return users_.size() * (1 + negatives_); }
 
-    /// Writes rows 0..X.rows()-1 ([user, item] and the target) with the negatives of draw `stream`
-    /// (the same stream gives the same negatives).
-    void fill(std::uint64_t stream, matrix<float>& X, matrix<float>& Y) const {
+    /// Writes rows 0..users.size()-1 (user, item and target) with the negatives of draw `stream`
+    /// (the same stream gives the same negatives; a shorter span gets the same first rows).
+    void fill(std::uint64_t stream, std::span<std::size_t> users, std::span<std::size_t> items, std::span<float> targets) const {
         rng engine(seed_ ^ (0x9e3779b97f4a7c15ULL * (stream + 1)));
         const std::size_t group = 1 + negatives_;
-        for (std::size_t r = 0; r < X.shape()[0]; ++r) {
+        for (std::size_t r = 0; r < users.size(); ++r) {
             const std::size_t p = order_[r / group];
             const std::size_t user = users_[p];
             const bool positive = r % group == 0;
-            X(r, 0) = static_cast<float>(user);
-            X(r, 1) = static_cast<float>(positive ? items_[p] : draw(user, engine));
-            Y(r, 0) = positive ? 1.0f : 0.0f;
+            users[r] = user;
+            items[r] = positive ? items_[p] : draw(user, engine);
+            targets[r] = positive ? 1.0f : 0.0f;
         }
     }
 
-    /// All rows, with the negatives of the draw used for held-out rows.
-    std::pair<matrix<float>, matrix<float>> initial_rows() const {
-        matrix<float> X = make_matrix<float>(rows(), 2), Y = make_matrix<float>(rows(), 1);
-        fill(~std::uint64_t{0}, X, Y);
-        return {std::move(X), std::move(Y)};
-    }
+    /// The draw of the rows held out for validation (the same every epoch).
+    static constexpr std::uint64_t held_out_stream = ~std::uint64_t{0};
 
 private:
     /// A uniform draw among the items `user` did not interact with: a few rejection trials, then the
@@ -275,25 +271,41 @@ public:
         refresh();
     }
 
-    /// Logits (batch x 1) of the [user, item] rows of x; raises argument_error for an index out of range.
+    /// Logits (batch x 1) of the [user, item] rows of x (indices as T, exact integers); raises
+    /// argument_error for an index out of range.
     const matrix<T>& forward(const matrix<T>& x) {
         if (x.shape()[1] != 2)
-            throw shape_error(causalrec::detail::cat("neumf: input has ", x.shape()[1], " columns, expected 2 (user, item)"));
-        const std::size_t b = x.shape()[0], h = mlp_width();
-        matrix<T>& ids = ids_.get(b, 2);
+            throw shape_error(causalrec::cat("neumf: input has ", x.shape()[1], " columns, expected 2 (user, item)"));
+        const std::size_t b = x.shape()[0];
+        users_.resize(b), items_.resize(b);
         for (std::size_t r = 0; r < b; ++r) {
-            ids(r, 0) = static_cast<T>(checked_index(x(r, 0), n_users_, r, "neumf", "user"));
-            ids(r, 1) = static_cast<T>(n_users_ + checked_index(x(r, 1), n_items_, r, "neumf", "item"));
+            users_[r] = checked_index(x(r, 0), n_users_, r, "neumf", "user");
+            items_[r] = checked_index(x(r, 1), n_items_, r, "neumf", "item");
+        }
+        return forward(users_, items_);
+    }
+
+    /// Logits (batch x 1) of the pairs (users[r], items[r]), ids as integers; raises argument_error for
+    /// an index out of range.
+    const matrix<T>& forward(std::span<const std::size_t> users, std::span<const std::size_t> items) {
+        const std::size_t b = users.size(), h = mlp_width();
+        ids_.resize(2 * b);
+        for (std::size_t r = 0; r < b; ++r) {
+            if (users[r] >= n_users_ || items[r] >= n_items_)
+                throw argument_error(causalrec::cat("neumf: pair (", users[r], ", ", items[r], ") at row ", r,
+                                                    " is not in [0, ", n_users_, ") x [0, ", n_items_, ")"));
+            ids_[2 * r] = users[r];
+            ids_[2 * r + 1] = n_users_ + items[r];
         }
         matrix<T>& c = concat_.get(b, dg_ + h);
         if (gmf_) {
-            const matrix<T>& e = gmf_->forward(ids);
+            const matrix<T>& e = gmf_->forward_ids(ids_, 2);
             gmf_out_ = &e;
             for (std::size_t r = 0; r < b; ++r)
                 for (std::size_t k = 0; k < dg_; ++k) c(r, k) = e(r, k) * e(r, dg_ + k);
         }
         if (mlp_) {
-            const matrix<T>* a = &mlp_->forward(ids);
+            const matrix<T>* a = &mlp_->forward_ids(ids_, 2);
             for (std::size_t l = 0; l < layers_.size(); ++l) a = &relus_[l].forward(layers_[l].forward(*a));
             for (std::size_t r = 0; r < b; ++r) std::copy_n(a->data() + r * h, h, c.data() + r * (dg_ + h) + dg_);
         }
@@ -436,7 +448,8 @@ private:
     std::vector<nn::relu<T>> relus_{};
     nn::dense<T> out_;
     std::vector<T> item_first_{};
-    nn::detail::shape_cache<T> ids_{}, concat_{}, dgmf_{}, dmlp_{};
+    shape_cache<T> concat_{}, dgmf_{}, dmlp_{};
+    std::vector<std::size_t> ids_{}, users_{}, items_{};
     const matrix<T>* gmf_out_ = nullptr;
     matrix<T> no_grad_ = make_matrix<T>(0, 0);
 };
@@ -484,26 +497,28 @@ public:
     /// Output size.
     std::size_t output_dim() const noexcept { return layers_.back().outputs(); }
 
-    /// The vectors (batch x d) of the indices in column `col` of x; with `dropout`, each row's id is
-    /// replaced by the unknown id with probability p.
-    const matrix<T>& forward(const matrix<T>& x, std::size_t col, rng* dropout, double p) {
-        const std::size_t b = x.shape()[0], de = embedding_dim(), f = feature_dim();
+    /// The vectors (batch x d) of `indices` (each < size()); with `dropout`, each row's id is replaced by
+    /// the unknown id with probability p. Raises argument_error for an index out of range.
+    const matrix<T>& forward(std::span<const std::size_t> indices, rng* dropout, double p) {
+        const std::size_t b = indices.size(), de = embedding_dim(), f = feature_dim();
+        for (std::size_t r = 0; r < b; ++r)
+            if (indices[r] >= size())
+                throw argument_error(causalrec::cat("two_tower: ", name_, " index ", indices[r], " at row ", r,
+                                                    " is not in [0, ", size(), ")"));
         matrix<T>& input = input_.get(b, de + f);
         if (emb_) {
-            matrix<T>& ids = ids_.get(b, 1);
+            ids_.resize(b);
             for (std::size_t r = 0; r < b; ++r) {
-                const std::size_t index = checked_index(x(r, col), size(), r, "two_tower", name_);
-                std::size_t id = row_of(index);
+                std::size_t id = row_of(indices[r]);
                 if (dropout != nullptr && p > 0.0 && dropout->bernoulli(p)) id = count_;
-                ids(r, 0) = static_cast<T>(id);
+                ids_[r] = id;
             }
-            const matrix<T>& e = emb_->forward(ids);
+            const matrix<T>& e = emb_->forward_ids(ids_, 1);
             for (std::size_t r = 0; r < b; ++r) std::copy_n(e.data() + r * de, de, input.data() + r * (de + f));
         }
-        for (std::size_t r = 0; r < b; ++r) {
-            const std::size_t index = checked_index(x(r, col), size(), r, "two_tower", name_);
-            if (f > 0) std::copy_n(features_.data() + index * f, f, input.data() + r * (de + f) + de);
-        }
+        if (f > 0)
+            for (std::size_t r = 0; r < b; ++r)
+                std::copy_n(features_.data() + indices[r] * f, f, input.data() + r * (de + f) + de);
         const matrix<T>* a = &input;
         for (std::size_t l = 0; l < layers_.size(); ++l) {
             a = &layers_[l].forward(*a);
@@ -586,7 +601,8 @@ private:
     std::optional<nn::embedding<T>> emb_{};
     std::vector<nn::dense<T>> layers_{};
     std::vector<nn::relu<T>> relus_{};
-    nn::detail::shape_cache<T> ids_{}, input_{}, demb_{};
+    std::vector<std::size_t> ids_{};
+    shape_cache<T> input_{}, demb_{};
 };
 
 /// The two-tower network as an nn layer: forward maps a batch of [user, item] rows to the logits
@@ -602,14 +618,27 @@ public:
     two_tower_net(tower<T> user, tower<T> item, double l2, double id_dropout, std::uint64_t seed)
         : user_(std::move(user)), item_(std::move(item)), l2_(l2), id_dropout_(id_dropout), dropout_engine_(seed) {}
 
-    /// Logits (batch x 1) of the [user, item] rows of x; raises argument_error for an index out of range.
+    /// Logits (batch x 1) of the [user, item] rows of x (indices as T, exact integers); raises
+    /// argument_error for an index out of range.
     const matrix<T>& forward(const matrix<T>& x) {
         if (x.shape()[1] != 2)
-            throw shape_error(causalrec::detail::cat("two_tower: input has ", x.shape()[1], " columns, expected 2 (user, item)"));
+            throw shape_error(causalrec::cat("two_tower: input has ", x.shape()[1], " columns, expected 2 (user, item)"));
+        const std::size_t b = x.shape()[0];
+        users_.resize(b), items_.resize(b);
+        for (std::size_t r = 0; r < b; ++r) {
+            users_[r] = checked_index(x(r, 0), user_.size(), r, "two_tower", "user");
+            items_[r] = checked_index(x(r, 1), item_.size(), r, "two_tower", "item");
+        }
+        return forward(users_, items_);
+    }
+
+    /// Logits (batch x 1) of the pairs (users[r], items[r]), indices as integers; raises argument_error
+    /// for an index out of range.
+    const matrix<T>& forward(std::span<const std::size_t> users, std::span<const std::size_t> items) {
         rng* dropout = training_ ? &dropout_engine_ : nullptr;
-        u_ = &user_.forward(x, 0, dropout, id_dropout_);
-        v_ = &item_.forward(x, 1, dropout, id_dropout_);
-        const std::size_t b = x.shape()[0], d = user_.output_dim();
+        u_ = &user_.forward(users, dropout, id_dropout_);
+        v_ = &item_.forward(items, dropout, id_dropout_);
+        const std::size_t b = users.size(), d = user_.output_dim();
         matrix<T>& z = logits_.get(b, 1);
         for (std::size_t r = 0; r < b; ++r) {
             T s = T(0);
@@ -662,7 +691,8 @@ private:
     bool training_ = false;
     const matrix<T>* u_ = nullptr;
     const matrix<T>* v_ = nullptr;
-    nn::detail::shape_cache<T> logits_{}, du_{}, dv_{};
+    shape_cache<T> logits_{}, du_{}, dv_{};
+    std::vector<std::size_t> users_{}, items_{};
     matrix<T> no_grad_ = make_matrix<T>(0, 0);
 };
 
@@ -674,7 +704,7 @@ inline std::vector<float> finite_tensor(const opened_file& f, std::string_view n
     std::vector<float> v = values_with_shape<float>(f, name, std::move(shape));
     for (float x : v)
         if (!std::isfinite(x))
-            throw format_error(causalrec::detail::cat(source_of(f), ": tensor '", name, "' has a non-finite value"));
+            throw format_error(causalrec::cat(source_of(f), ": tensor '", name, "' has a non-finite value"));
     return v;
 }
 
@@ -706,20 +736,105 @@ void write_training_options(nlohmann::json& j, const Options& o) {
     j["seed"] = o.seed;
 }
 
-/// fit's options for a neural recommender (the negatives are drawn afresh by `sampler` every epoch).
-template <class Options>
-train::fit_options<float> neural_fit_options(const Options& o, const negative_sampler& sampler, std::uint64_t shuffle_seed) {
-    train::fit_options<float> fo{.epochs = o.epochs, .batch_size = o.batch_size, .validation_split = o.validation_split,
-                                 .seed = shuffle_seed, .verbose = o.verbose};
-    fo.resample = [&sampler](std::size_t epoch, matrix<float>& x, matrix<float>& y) { sampler.fill(epoch, x, y); };
-    return fo;
-}
+/// Implicit feedback as a train::Objective for a network with forward(users, items) -> logits and
+/// backward(dlogits): the rows are the log's positives, each followed by `negatives` sampled items of
+/// the same user, with user and item ids carried as integers (no float round-trip, any catalogue size).
+/// The loss of a batch is the mean binary cross-entropy of its logits. With a validation share, the
+/// last rows (positives with their negatives, drawn once) are held out and scored as "val_loss" after
+/// every epoch; the training rows draw fresh negatives at the start of every epoch.
+template <class Net>
+class implicit_feedback_objective {
+public:
+    using value_type = typename Net::value_type;  ///< the network's element type
 
-/// Raises argument_error when a log is too large for indices carried as floats.
-inline void check_log_size(const data::interactions& log, std::string_view model) {
-    if (log.n_users() >= max_neural_index || log.n_items() >= max_neural_index)
-        throw argument_error(causalrec::detail::cat(model, ": ", log.n_users(), " users and ", log.n_items(),
-                                                    " items; at most 2^24 - 1 of each are supported"));
+    /// The objective of `net` on the rows of `sampler`, holding out `validation_split` of them.
+    implicit_feedback_objective(Net& net, const negative_sampler& sampler, double validation_split, std::string_view model)
+        : net_(&net), sampler_(&sampler), users_(sampler.rows()), items_(sampler.rows()), targets_(sampler.rows()) {
+        if (!(validation_split >= 0.0 && validation_split < 1.0))
+            throw argument_error(causalrec::cat(model, ": validation_split must be in [0, 1), got ", validation_split));
+        const std::size_t n = sampler.rows();
+        train_rows_ = n;
+        if (validation_split > 0.0) {
+            train_rows_ = static_cast<std::size_t>(static_cast<double>(n) * (1.0 - validation_split));
+            if (train_rows_ == 0 || train_rows_ == n)
+                throw argument_error(causalrec::cat("fit: validation_split ", validation_split, " leaves an empty part of ",
+                                                    n, " rows"));
+        }
+        sampler.fill(negative_sampler::held_out_stream, users_, items_, targets_);
+    }
+
+    /// Training rows (positives and their negatives).
+    std::size_t samples() const noexcept { return train_rows_; }
+    /// The network's trainable tensors.
+    auto parameters() { return net_->parameters(); }
+    /// The network (what callbacks see as ctx.model).
+    Net& model() noexcept { return *net_; }
+    /// Training mode (id dropout of the two-tower model).
+    void set_training(bool training) {
+        if constexpr (requires { net_->set_training(training); }) net_->set_training(training);
+    }
+
+    /// Draws the negatives of the training rows for this epoch.
+    void begin_epoch(std::size_t epoch) {
+        sampler_->fill(epoch, std::span<std::size_t>(users_.data(), train_rows_), std::span<std::size_t>(items_.data(), train_rows_),
+                       std::span<float>(targets_.data(), train_rows_));
+    }
+
+    /// Mean binary cross-entropy of the batch's logits, back-propagated into the network.
+    double loss_and_gradient(std::span<const std::size_t> batch) {
+        gather(batch);
+        const matrix<value_type>& logits = net_->forward(batch_users_, batch_items_);
+        matrix<value_type>& grad = grads_.get(batch.size(), 1);
+        const double value = loss_.value_and_gradient(logits, batch_targets_.get(batch.size(), 1), {}, grad);
+        net_->backward(grad);
+        return value;
+    }
+
+    /// "val_loss": the mean loss of the held-out rows, in inference mode, in passes of 512 rows.
+    void end_epoch(train::epoch_logs& logs) {
+        const std::size_t n = users_.size();
+        if (train_rows_ == n) return;
+        set_training(false);
+        double total = 0.0;
+        std::vector<std::size_t> rows;
+        for (std::size_t begin = train_rows_; begin < n; begin += 512) {
+            const std::size_t end = std::min(n, begin + 512);
+            rows.resize(end - begin);
+            for (std::size_t r = 0; r < rows.size(); ++r) rows[r] = begin + r;
+            gather(rows);
+            const matrix<value_type>& logits = net_->forward(batch_users_, batch_items_);
+            total += loss_.value(logits, batch_targets_.get(rows.size(), 1)) * static_cast<double>(rows.size());
+        }
+        set_training(true);
+        logs["val_loss"] = total / static_cast<double>(n - train_rows_);
+    }
+
+private:
+    void gather(std::span<const std::size_t> rows) {
+        const std::size_t b = rows.size();
+        batch_users_.resize(b), batch_items_.resize(b);
+        matrix<value_type>& t = batch_targets_.get(b, 1);
+        for (std::size_t r = 0; r < b; ++r) {
+            batch_users_[r] = users_[rows[r]];
+            batch_items_[r] = items_[rows[r]];
+            t(r, 0) = static_cast<value_type>(targets_[rows[r]]);
+        }
+    }
+
+    Net* net_;
+    const negative_sampler* sampler_;
+    loss::binary_cross_entropy_with_logits loss_{};
+    std::vector<std::size_t> users_, items_;
+    std::vector<float> targets_;
+    std::size_t train_rows_ = 0;
+    std::vector<std::size_t> batch_users_{}, batch_items_{};
+    shape_cache<value_type> batch_targets_{}, grads_{};
+};
+
+/// The training loop's options of a neural recommender.
+template <class Options>
+train::train_options neural_train_options(const Options& o, std::uint64_t shuffle_seed) {
+    return {.epochs = o.epochs, .batch_size = o.batch_size, .seed = shuffle_seed, .verbose = o.verbose};
 }
 
 }  // namespace detail
@@ -741,7 +856,7 @@ public:
 
     /// Trains with Adam at options.learning_rate; returns fit's History (loss per epoch).
     train::history fit(const data::interactions& log) {
-        return fit(log, optim::adam<float>(optim::adam_options{.lr = options_.learning_rate}));
+        return fit(log, optim::adam<float>(optim::adam_options{.learning_rate = options_.learning_rate}));
     }
 
     /// Trains with any optimizer and any fit callbacks (early_stopping on val_loss needs a
@@ -749,16 +864,14 @@ public:
     template <class Optimizer, class... Callbacks>
         requires optim::Optimizer<std::remove_cvref_t<Optimizer>, float>
     train::history fit(const data::interactions& log, Optimizer&& optimizer, Callbacks&&... callbacks) {
-        detail::check_log_size(log, model_name);
         rng seeds(options_.seed);
         const std::uint64_t net_seed = seeds(), sample_seed = seeds(), shuffle_seed = seeds();
         detail::log_summary summary = detail::log_summary::of(log);
         const detail::negative_sampler sampler(summary.seen, log.n_items(), options_.negatives, sample_seed, model_name);
-        auto [X, Y] = sampler.initial_rows();
         detail::neumf_net<float> net(log.n_users(), log.n_items(), options_, net_seed);
-        train::history h = train::fit(net, loss::binary_cross_entropy_with_logits{}, std::forward<Optimizer>(optimizer), X, Y,
-                                      detail::neural_fit_options(options_, sampler, shuffle_seed),
-                                      std::forward<Callbacks>(callbacks)...);
+        detail::implicit_feedback_objective objective(net, sampler, options_.validation_split, model_name);
+        train::history h = train::fit(objective, std::forward<Optimizer>(optimizer),
+                                      detail::neural_train_options(options_, shuffle_seed), std::forward<Callbacks>(callbacks)...);
         net.refresh();
         net_.emplace(std::move(net));
         log_ = std::move(summary);
@@ -767,7 +880,7 @@ public:
     }
 
     /// True after fit() or from_file().
-    bool fitted() const noexcept { return fitted_; }
+    bool is_fitted() const noexcept { return fitted_; }
     /// Users of the training log.
     std::size_t n_users() const noexcept { return log_.n_users; }
     /// Items of the training log.
@@ -826,8 +939,8 @@ public:
         add_table(net_->mlp(), "mlp.user", "mlp.item");
         for (std::size_t l = 0; l < net_->mlp_layers().size(); ++l) {
             const auto& layer = net_->mlp_layers()[l];
-            f.add(causalrec::detail::cat("mlp.dense", l, ".weight"), layer.weight());
-            f.add(causalrec::detail::cat("mlp.dense", l, ".bias"), layer.bias());
+            f.add(causalrec::cat("mlp.dense", l, ".weight"), layer.weight());
+            f.add(causalrec::cat("mlp.dense", l, ".bias"), layer.bias());
         }
         f.add("output.weight", net_->output().weight());
         f.add("output.bias", net_->output().bias());
@@ -847,10 +960,10 @@ public:
         try {
             model.emplace(o);
         } catch (const argument_error& e) {
-            throw format_error(causalrec::detail::cat(detail::source_of(in), ": saved options are invalid: ", e.what()));
+            throw format_error(causalrec::cat(detail::source_of(in), ": saved options are invalid: ", e.what()));
         }
         const std::size_t nu = in.log.n_users, ni = in.log.n_items;
-        if (nu == 0 || ni == 0) throw format_error(causalrec::detail::cat(detail::source_of(in), ": a neumf file needs users and items"));
+        if (nu == 0 || ni == 0) throw format_error(causalrec::cat(detail::source_of(in), ": a neumf file needs users and items"));
         // Read (and check) every tensor before allocating the network from the saved sizes.
         std::vector<std::vector<float>> values;
         std::vector<std::size_t> in_sizes;
@@ -863,8 +976,8 @@ public:
             values.push_back(detail::finite_tensor(in, "mlp.user", {nu, o.mlp_dim}));
             values.push_back(detail::finite_tensor(in, "mlp.item", {ni, o.mlp_dim}));
             for (std::size_t l = 0; l < o.mlp_layers.size(); ++l) {
-                values.push_back(detail::finite_tensor(in, causalrec::detail::cat("mlp.dense", l, ".weight"), {width, o.mlp_layers[l]}));
-                values.push_back(detail::finite_tensor(in, causalrec::detail::cat("mlp.dense", l, ".bias"), {o.mlp_layers[l]}));
+                values.push_back(detail::finite_tensor(in, causalrec::cat("mlp.dense", l, ".weight"), {width, o.mlp_layers[l]}));
+                values.push_back(detail::finite_tensor(in, causalrec::cat("mlp.dense", l, ".bias"), {o.mlp_layers[l]}));
                 width = o.mlp_layers[l];
             }
         }
@@ -936,7 +1049,7 @@ public:
 
     /// Trains with Adam at options.learning_rate; returns fit's History (loss per epoch).
     train::history fit(const data::interactions& log) {
-        return fit(log, optim::adam<float>(optim::adam_options{.lr = options_.learning_rate}));
+        return fit(log, optim::adam<float>(optim::adam_options{.learning_rate = options_.learning_rate}));
     }
 
     /// Trains with any optimizer and any fit callbacks; raises argument_error for an empty log, a
@@ -945,7 +1058,6 @@ public:
     template <class Optimizer, class... Callbacks>
         requires optim::Optimizer<std::remove_cvref_t<Optimizer>, float>
     train::history fit(const data::interactions& log, Optimizer&& optimizer, Callbacks&&... callbacks) {
-        detail::check_log_size(log, model_name);
         check_rows(features_.user, log.n_users(), "user");
         check_rows(features_.item, log.n_items(), "item");
         rng seeds(options_.seed);
@@ -955,10 +1067,9 @@ public:
         detail::two_tower_net<float> net = make_net(summary, options_, features_.user, features_.item, user_seed, item_seed,
                                                     dropout_seed);
         const detail::negative_sampler sampler(summary.seen, net.item_tower().size(), options_.negatives, sample_seed, model_name);
-        auto [X, Y] = sampler.initial_rows();
-        train::history h = train::fit(net, loss::binary_cross_entropy_with_logits{}, std::forward<Optimizer>(optimizer), X, Y,
-                                      detail::neural_fit_options(options_, sampler, shuffle_seed),
-                                      std::forward<Callbacks>(callbacks)...);
+        detail::implicit_feedback_objective objective(net, sampler, options_.validation_split, model_name);
+        train::history h = train::fit(objective, std::forward<Optimizer>(optimizer),
+                                      detail::neural_train_options(options_, shuffle_seed), std::forward<Callbacks>(callbacks)...);
         net_.emplace(std::move(net));
         log_ = std::move(summary);
         cache_vectors();
@@ -967,7 +1078,7 @@ public:
     }
 
     /// True after fit() or from_file().
-    bool fitted() const noexcept { return fitted_; }
+    bool is_fitted() const noexcept { return fitted_; }
     /// Users the model scores: the log's users and the rows of the user features.
     std::size_t n_users() const noexcept { return user_vectors_.shape()[0]; }
     /// Items the model scores: the log's items and the rows of the item features.
@@ -1057,11 +1168,11 @@ public:
         detail::write_training_options(o, options_);
         io::tensor_file f = detail::begin_file(model_name, o, log_);
         auto add_tower = [&](const detail::tower<float>& t, const std::string& name) {
-            if (t.embedding()) f.add(causalrec::detail::cat(name, ".embedding"), t.embedding()->table());
-            if (t.feature_dim() > 0) f.add(causalrec::detail::cat(name, ".features"), t.features());
+            if (t.embedding()) f.add(causalrec::cat(name, ".embedding"), t.embedding()->table());
+            if (t.feature_dim() > 0) f.add(causalrec::cat(name, ".features"), t.features());
             for (std::size_t l = 0; l < t.layers().size(); ++l) {
-                f.add(causalrec::detail::cat(name, ".dense", l, ".weight"), t.layers()[l].weight());
-                f.add(causalrec::detail::cat(name, ".dense", l, ".bias"), t.layers()[l].bias());
+                f.add(causalrec::cat(name, ".dense", l, ".weight"), t.layers()[l].weight());
+                f.add(causalrec::cat(name, ".dense", l, ".bias"), t.layers()[l].bias());
             }
         };
         add_tower(net_->user_tower(), "user");
@@ -1082,9 +1193,9 @@ public:
         const auto user_shape = detail::option<std::vector<std::size_t>>(in, "user_features");
         const auto item_shape = detail::option<std::vector<std::size_t>>(in, "item_features");
         if (user_shape.size() != 2 || item_shape.size() != 2)
-            throw format_error(causalrec::detail::cat(where, ": saved feature shapes must have two entries"));
+            throw format_error(causalrec::cat(where, ": saved feature shapes must have two entries"));
         const std::size_t nu = in.log.n_users, ni = in.log.n_items;
-        if (nu == 0 || ni == 0) throw format_error(causalrec::detail::cat(where, ": a two_tower file needs users and items"));
+        if (nu == 0 || ni == 0) throw format_error(causalrec::cat(where, ": a two_tower file needs users and items"));
         // Read (and check) every tensor before allocating the network from the saved sizes.
         auto read_features = [&](const std::vector<std::size_t>& shape, const char* name) {
             matrix<float> m = make_matrix<float>(0, 0);
@@ -1103,16 +1214,16 @@ public:
             check_tower_input(o, model->features_.user, "user");
             check_tower_input(o, model->features_.item, "item");
         } catch (const error& e) {
-            throw format_error(causalrec::detail::cat(where, ": saved options are invalid: ", e.what()));
+            throw format_error(causalrec::cat(where, ": saved options are invalid: ", e.what()));
         }
         std::vector<std::vector<float>> values;
         auto read_tower = [&](std::size_t count, std::size_t f, const std::string& name) {
             if (o.embedding_dim > 0)
-                values.push_back(detail::finite_tensor(in, causalrec::detail::cat(name, ".embedding"), {count + 1, o.embedding_dim}));
+                values.push_back(detail::finite_tensor(in, causalrec::cat(name, ".embedding"), {count + 1, o.embedding_dim}));
             std::size_t width = o.embedding_dim + f;
             for (std::size_t l = 0; l < o.tower_layers.size(); ++l) {
-                values.push_back(detail::finite_tensor(in, causalrec::detail::cat(name, ".dense", l, ".weight"), {width, o.tower_layers[l]}));
-                values.push_back(detail::finite_tensor(in, causalrec::detail::cat(name, ".dense", l, ".bias"), {o.tower_layers[l]}));
+                values.push_back(detail::finite_tensor(in, causalrec::cat(name, ".dense", l, ".weight"), {width, o.tower_layers[l]}));
+                values.push_back(detail::finite_tensor(in, causalrec::cat(name, ".dense", l, ".bias"), {o.tower_layers[l]}));
                 width = o.tower_layers[l];
             }
         };
@@ -1145,25 +1256,25 @@ private:
         if (o.tower_layers.empty()) throw argument_error("two_tower: tower_layers is empty; each tower needs at least one dense layer");
         detail::check_layer_sizes(model_name, "tower_layers", o.tower_layers);
         if (!(o.id_dropout >= 0.0 && o.id_dropout < 1.0))
-            throw argument_error(causalrec::detail::cat("two_tower: id_dropout must be in [0, 1), got ", o.id_dropout));
+            throw argument_error(causalrec::cat("two_tower: id_dropout must be in [0, 1), got ", o.id_dropout));
     }
 
     static void check_features(const matrix<float>& m, const char* side) {
         for (std::size_t k = 0; k < m.size(); ++k)
             if (!std::isfinite(m.data()[k]))
-                throw argument_error(causalrec::detail::cat("two_tower: ", side, " features have a non-finite value at row ",
+                throw argument_error(causalrec::cat("two_tower: ", side, " features have a non-finite value at row ",
                                                             k / m.shape()[1], ", column ", k % m.shape()[1]));
     }
 
     static void check_rows(const matrix<float>& m, std::size_t n, const char* side) {
         if (m.shape()[1] > 0 && m.shape()[0] < n)
-            throw shape_error(causalrec::detail::cat("two_tower: ", side, " features have ", m.shape()[0], " rows for the log's ", n,
+            throw shape_error(causalrec::cat("two_tower: ", side, " features have ", m.shape()[0], " rows for the log's ", n,
                                                      " ", side, "s"));
     }
 
     static void check_tower_input(const two_tower_options& o, const matrix<float>& m, const char* side) {
         if (o.embedding_dim == 0 && m.shape()[1] == 0)
-            throw argument_error(causalrec::detail::cat("two_tower: the ", side, " tower has no input: set embedding_dim > 0 or give ",
+            throw argument_error(causalrec::cat("two_tower: the ", side, " tower has no input: set embedding_dim > 0 or give ",
                                                         side, " features"));
     }
 
@@ -1185,13 +1296,13 @@ private:
 
     static std::span<const float> checked_row(std::span<const float> row, const matrix<float>& m, const char* side) {
         if (m.shape()[1] == 0)
-            throw argument_error(causalrec::detail::cat("two_tower: the model has no ", side, " features to score a new ", side, " from"));
+            throw argument_error(causalrec::cat("two_tower: the model has no ", side, " features to score a new ", side, " from"));
         if (row.size() != m.shape()[1])
-            throw argument_error(causalrec::detail::cat("two_tower: the new ", side, "'s feature row has ", row.size(),
+            throw argument_error(causalrec::cat("two_tower: the new ", side, "'s feature row has ", row.size(),
                                                         " values; the model's ", side, " features have ", m.shape()[1]));
         for (std::size_t k = 0; k < row.size(); ++k)
             if (!std::isfinite(row[k]))
-                throw argument_error(causalrec::detail::cat("two_tower: the new ", side, "'s feature ", k, " is not finite"));
+                throw argument_error(causalrec::cat("two_tower: the new ", side, "'s feature ", k, " is not finite"));
         return row;
     }
 

@@ -17,7 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../core/detail/message.hpp"
+#include "../core/message.hpp"
 #include "../core/error.hpp"
 #include "../data/interactions.hpp"
 #include "../io/safetensors.hpp"
@@ -84,12 +84,12 @@ inline std::size_t metadata_count(const io::tensor_file& f, std::string_view key
     const auto it = f.metadata.find(std::string(key));
     const std::string where = f.source().empty() ? std::string("<memory>") : f.source();
     if (it == f.metadata.end())
-        throw format_error(causalrec::detail::cat(where, ": recommender file has no '", key, "' metadata entry"));
+        throw format_error(causalrec::cat(where, ": recommender file has no '", key, "' metadata entry"));
     std::size_t v = 0;
     const auto& s = it->second;
-    if (s.empty() || s.size() > 19) throw format_error(causalrec::detail::cat(where, ": metadata '", key, "' is not a count: '", s, "'"));
+    if (s.empty() || s.size() > 19) throw format_error(causalrec::cat(where, ": metadata '", key, "' is not a count: '", s, "'"));
     for (char c : s) {
-        if (c < '0' || c > '9') throw format_error(causalrec::detail::cat(where, ": metadata '", key, "' is not a count: '", s, "'"));
+        if (c < '0' || c > '9') throw format_error(causalrec::cat(where, ": metadata '", key, "' is not a count: '", s, "'"));
         v = v * 10 + static_cast<std::size_t>(c - '0');
     }
     return v;
@@ -100,11 +100,11 @@ inline nlohmann::json metadata_json(const io::tensor_file& f, std::string_view k
     const std::string where = f.source().empty() ? std::string("<memory>") : f.source();
     const auto it = f.metadata.find(std::string(key));
     if (it == f.metadata.end())
-        throw format_error(causalrec::detail::cat(where, ": recommender file has no '", key, "' metadata entry"));
+        throw format_error(causalrec::cat(where, ": recommender file has no '", key, "' metadata entry"));
     try {
         return nlohmann::json::parse(it->second);
     } catch (const nlohmann::json::exception& e) {
-        throw format_error(causalrec::detail::cat(where, ": metadata '", key, "' is not valid JSON: ", e.what()));
+        throw format_error(causalrec::cat(where, ": metadata '", key, "' is not valid JSON: ", e.what()));
     }
 }
 
@@ -119,14 +119,14 @@ inline opened_file open_file(io::tensor_file f, std::string_view model) {
     };
     const std::string* format = meta("format");
     if (!format || *format != recommender_format)
-        throw format_error(causalrec::detail::cat(where, ": not a causalrec recommender file (format '",
+        throw format_error(causalrec::cat(where, ": not a causalrec recommender file (format '",
                                                   format ? *format : std::string("<none>"), "')"));
     if (metadata_count(f, "format_version") > recommender_format_version)
-        throw format_error(causalrec::detail::cat(where, ": recommender file format version ", metadata_count(f, "format_version"),
+        throw format_error(causalrec::cat(where, ": recommender file format version ", metadata_count(f, "format_version"),
                                                   " is newer than this build reads (", recommender_format_version, ")"));
     const std::string* saved_model = meta("model");
     if (!saved_model || *saved_model != model)
-        throw format_error(causalrec::detail::cat(where, ": the file holds a '", saved_model ? *saved_model : std::string("<none>"),
+        throw format_error(causalrec::cat(where, ": the file holds a '", saved_model ? *saved_model : std::string("<none>"),
                                                   "' recommender, not a '", model, "'"));
     opened_file out;
     out.options = metadata_json(f, "options");
@@ -136,18 +136,18 @@ inline opened_file open_file(io::tensor_file f, std::string_view model) {
         out.log.user_ids = data::id_map::from_json(metadata_json(f, "user_ids"));
         out.log.item_ids = data::id_map::from_json(metadata_json(f, "item_ids"));
     } catch (const format_error& e) {
-        throw format_error(causalrec::detail::cat(where, ": ", e.what()));
+        throw format_error(causalrec::cat(where, ": ", e.what()));
     }
     if (!out.log.user_ids.empty() && out.log.user_ids.size() != out.log.n_users)
-        throw format_error(causalrec::detail::cat(where, ": ", out.log.user_ids.size(), " user ids for n_users = ", out.log.n_users));
+        throw format_error(causalrec::cat(where, ": ", out.log.user_ids.size(), " user ids for n_users = ", out.log.n_users));
     if (!out.log.item_ids.empty() && out.log.item_ids.size() != out.log.n_items)
-        throw format_error(causalrec::detail::cat(where, ": ", out.log.item_ids.size(), " item ids for n_items = ", out.log.n_items));
+        throw format_error(causalrec::cat(where, ": ", out.log.item_ids.size(), " item ids for n_items = ", out.log.n_items));
     const auto ptr = f.get_values<std::uint64_t>("seen.row_ptr");
     const auto items = f.get_values<std::uint64_t>("seen.items");
     bool ok = ptr.size() == out.log.n_users + 1 && ptr.front() == 0 && ptr.back() == items.size();
     for (std::size_t u = 0; ok && u + 1 < ptr.size(); ++u) ok = ptr[u] <= ptr[u + 1];
     for (std::size_t k = 0; ok && k < items.size(); ++k) ok = items[k] < out.log.n_items;
-    if (!ok) throw format_error(causalrec::detail::cat(where, ": the seen-items tensors do not describe ", out.log.n_users, " users of ",
+    if (!ok) throw format_error(causalrec::cat(where, ": the seen-items tensors do not describe ", out.log.n_users, " users of ",
                                                        out.log.n_items, " items"));
     out.log.seen.row_ptr.assign(ptr.begin(), ptr.end());
     out.log.seen.items.assign(items.begin(), items.end());
@@ -161,11 +161,11 @@ template <class T>
 T option(const opened_file& f, std::string_view key) {
     const std::string where = f.file.source().empty() ? std::string("<memory>") : f.file.source();
     if (!f.options.is_object() || !f.options.contains(key))
-        throw format_error(causalrec::detail::cat(where, ": saved options have no '", key, "'"));
+        throw format_error(causalrec::cat(where, ": saved options have no '", key, "'"));
     try {
         return f.options.at(std::string(key)).get<T>();
     } catch (const nlohmann::json::exception&) {
-        throw format_error(causalrec::detail::cat(where, ": saved option '", key, "' has the wrong type"));
+        throw format_error(causalrec::cat(where, ": saved option '", key, "' has the wrong type"));
     }
 }
 
@@ -175,7 +175,7 @@ std::vector<T> values_with_shape(const opened_file& f, std::string_view name, st
     const auto& t = f.file.at(name);
     const std::string where = f.file.source().empty() ? std::string("<memory>") : f.file.source();
     if (t.shape != shape)
-        throw format_error(causalrec::detail::cat(where, ": tensor '", name, "' has the wrong shape for the saved model"));
+        throw format_error(causalrec::cat(where, ": tensor '", name, "' has the wrong shape for the saved model"));
     return f.file.get_values<T>(name);
 }
 

@@ -9,7 +9,7 @@
 #include <span>
 #include <vector>
 
-#include "../core/detail/message.hpp"
+#include "../core/message.hpp"
 #include "../core/error.hpp"
 #include "../data/interactions.hpp"
 #include "common.hpp"
@@ -35,7 +35,7 @@ public:
     /// A model with the given options; raises argument_error for a negative or non-finite half_life.
     explicit popularity(popularity_options options = {}) : options_(options) {
         if (!(options_.half_life >= 0.0 && std::isfinite(options_.half_life)))
-            throw argument_error(causalrec::detail::cat("popularity: half_life must be finite and >= 0, got ", options_.half_life));
+            throw argument_error(causalrec::cat("popularity: half_life must be finite and >= 0, got ", options_.half_life));
     }
 
     /// Counts the log; raises argument_error when half_life > 0 and the log has no timestamps.
@@ -59,7 +59,7 @@ public:
     }
 
     /// True after fit().
-    bool fitted() const noexcept { return fitted_; }
+    bool is_fitted() const noexcept { return fitted_; }
     /// Users in the training log.
     std::size_t n_users() const noexcept { return log_.n_users; }
     /// Items in the training log.

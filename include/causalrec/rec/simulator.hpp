@@ -12,7 +12,7 @@
 #include <span>
 #include <vector>
 
-#include "../core/detail/message.hpp"
+#include "../core/message.hpp"
 #include "../core/error.hpp"
 #include "../core/rng.hpp"
 #include "../data/interactions.hpp"
@@ -97,7 +97,7 @@ inline simulation simulate_interactions(const simulation_options& o = {}) {
         throw argument_error("simulate_interactions: users, items and factors must be >= 1");
     if (!(o.mean_interactions >= 1.0) || !(o.popularity_skew >= 0.0) || !(o.preference_scale >= 0.0) ||
         !(o.rating_noise >= 0.0) || !(o.feature_noise >= 0.0))
-        throw argument_error(causalrec::detail::cat("simulate_interactions: need mean_interactions >= 1 and non-negative skew, ",
+        throw argument_error(causalrec::cat("simulate_interactions: need mean_interactions >= 1 and non-negative skew, ",
                                                     "scale and noise levels"));
     rng g(o.seed);
     simulation sim;

@@ -19,7 +19,7 @@ namespace causalrec::train {
 
 /// Options of history_svg: which series to draw and how the chart looks.
 struct history_chart_options {
-    std::vector<std::string> metrics{};  ///< further series by name, drawn after the losses ("accuracy", "val_accuracy", "lr")
+    std::vector<std::string> metrics{};  ///< further series by name, drawn after the losses ("accuracy", "val_accuracy", "learning_rate")
     bool loss{true};                     ///< draw the training loss
     bool val_loss{true};                 ///< draw the validation loss (when the History has one)
     std::string title{"Training history"};  ///< text above the plot; none when empty

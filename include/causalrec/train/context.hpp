@@ -1,7 +1,7 @@
 #pragma once
 /// @file
 /// What callbacks see during training (the training_context), the type-erased metric list of fit,
-/// and the structural detection of callback hooks.
+/// and the calls of the optional callback hooks (the Callback concept is in train/concepts.hpp).
 
 #include <cmath>
 #include <cstddef>
@@ -106,14 +106,5 @@ void call_train_end(C& c, Ctx& ctx) {
 }
 
 }  // namespace detail
-
-/// A callback is any object with some of on_train_begin, on_epoch_begin, on_batch_end, on_epoch_end,
-/// on_train_end taking the training_context; hooks are detected structurally (no base class).
-template <class C, class Ctx>
-concept Callback = requires(C& c, Ctx& ctx) { c.on_train_begin(ctx); } || requires(C& c, Ctx& ctx) {
-    c.on_epoch_begin(ctx);
-} || requires(C& c, Ctx& ctx) { c.on_batch_end(ctx); } || requires(C& c, Ctx& ctx) {
-    c.on_epoch_end(ctx);
-} || requires(C& c, Ctx& ctx) { c.on_train_end(ctx); };
 
 }  // namespace causalrec::train

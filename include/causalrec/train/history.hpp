@@ -26,11 +26,11 @@ struct history {
     /// Number of epochs recorded.
     std::size_t epochs() const noexcept { return loss.size(); }
 
-    /// The series named `name`: "loss", "val_loss", "lr", "seconds" or a metric; throws argument_error if absent.
+    /// The series named `name`: "loss", "val_loss", "learning_rate", "seconds" or a metric; throws argument_error if absent.
     const std::vector<double>& series(const std::string& name) const {
         if (name == "loss") return loss;
         if (name == "val_loss") return val_loss;
-        if (name == "lr") return learning_rate;
+        if (name == "learning_rate") return learning_rate;
         if (name == "seconds") return seconds;
         auto it = metrics.find(name);
         if (it == metrics.end()) {
@@ -43,12 +43,12 @@ struct history {
         return it->second;
     }
 
-    /// The history as CSV text: a header "epoch,loss[,val_loss],metrics...,lr,seconds" and a row per epoch.
+    /// The history as CSV text: a header "epoch,loss[,val_loss],metrics...,learning_rate,seconds" and a row per epoch.
     std::string csv() const {
         std::vector<std::pair<std::string, const std::vector<double>*>> columns{{"loss", &loss}};
         if (!val_loss.empty()) columns.emplace_back("val_loss", &val_loss);
         for (const auto& [name, values] : metrics) columns.emplace_back(name, &values);
-        columns.emplace_back("lr", &learning_rate);
+        columns.emplace_back("learning_rate", &learning_rate);
         columns.emplace_back("seconds", &seconds);
         std::string out = "epoch";
         for (const auto& c : columns) out.append(",").append(c.first);

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "../../core/detail/message.hpp"
+#include "../../core/message.hpp"
 #include "../../core/error.hpp"
 #include "../../core/tensor.hpp"
 #include "../../data/interactions.hpp"
@@ -43,7 +43,7 @@ inline matrix<double> read_ascii_matrix(const std::string& path) {
             errno = 0;
             const double v = std::strtod(field.c_str(), &stop);
             if (stop != field.c_str() + field.size() || !std::isfinite(v) || errno == ERANGE)
-                throw parse_error(path, line_no, count + 1, causalrec::detail::cat("read_ascii_matrix: '", field.substr(0, 64),
+                throw parse_error(path, line_no, count + 1, causalrec::cat("read_ascii_matrix: '", field.substr(0, 64),
                                                                                  "' is not a finite number"));
             values.push_back(v);
             ++count;
@@ -53,7 +53,7 @@ inline matrix<double> read_ascii_matrix(const std::string& path) {
         if (rows == 0) cols = count;
         else if (count != cols)
             throw parse_error(path, line_no, 0,
-                              causalrec::detail::cat("read_ascii_matrix: row has ", count, " values, the first row has ", cols));
+                              causalrec::cat("read_ascii_matrix: row has ", count, " values, the first row has ", cols));
         ++rows;
     }
     if (rows == 0) throw parse_error(path, line_no, 0, "read_ascii_matrix: the file holds no numbers");
@@ -74,7 +74,7 @@ struct dense_log_options {
 inline data::interactions interactions_from_dense(const matrix<double>& dense, const dense_log_options& options = {}) {
     const std::size_t rows = dense.shape()[0], cols = dense.shape()[1];
     if (options.propensities && (options.propensities->shape()[0] != rows || options.propensities->shape()[1] != cols))
-        throw shape_error(causalrec::detail::cat("interactions_from_dense: propensities have shape (", options.propensities->shape()[0],
+        throw shape_error(causalrec::cat("interactions_from_dense: propensities have shape (", options.propensities->shape()[0],
                                                  ", ", options.propensities->shape()[1], "), the ratings (", rows, ", ", cols, ")"));
     data::interaction_columns c;
     c.n_users = rows;

@@ -18,32 +18,13 @@
 #include <type_traits>
 #include <vector>
 
+#include "../../core/message.hpp"
+
 namespace causalrec::io::detail {
 
-/// Appends one message piece: text, an integer or a floating-point number.
-template <class Part>
-void append_part(std::string& s, const Part& part) {
-    if constexpr (std::is_convertible_v<const Part&, std::string_view>) {
-        s.append(std::string_view(part));
-    } else if constexpr (std::is_same_v<Part, char>) {
-        s.push_back(part);
-    } else if constexpr (std::is_integral_v<Part>) {
-        s.append(std::to_string(part));
-    } else {
-        static_assert(std::is_floating_point_v<Part>, "cat: unsupported message piece");
-        char buffer[64];
-        const auto r = std::to_chars(buffer, buffer + sizeof(buffer), static_cast<double>(part));
-        s.append(buffer, r.ptr);
-    }
-}
-
-/// Concatenates message pieces with append() (g++ 12 warns falsely on "literal" + std::string).
-template <class... Parts>
-std::string cat(const Parts&... parts) {
-    std::string s;
-    (append_part(s, parts), ...);
-    return s;
-}
+using causalrec::append_part;
+using causalrec::cat;
+using causalrec::format_number;
 
 /// "[2, 3]" for a shape.
 template <class Int>
@@ -196,15 +177,6 @@ inline std::string printable(std::string_view text, std::size_t max_length = 200
         s.push_back(c < 0x20 || c >= 0x7F ? '?' : static_cast<char>(c));
     }
     return s;
-}
-
-/// Shortest text that reads back as v ("3", "0.5"); "nan"/"inf"/"-inf" for non-finite values.
-inline std::string format_number(double v) {
-    if (std::isnan(v)) return "nan";
-    if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-    char buffer[64];
-    const auto r = std::to_chars(buffer, buffer + sizeof(buffer), v);
-    return std::string(buffer, r.ptr);
 }
 
 /// v with exactly `decimals` digits after the point, locale-independent; "-0" is written as "0".

@@ -11,16 +11,12 @@
 #include <string>
 
 #include "../../core/error.hpp"
+#include "../../core/message.hpp"
 #include "../concepts.hpp"
 
 namespace causalrec::metrics::detail {
 
-/// Formats a number for an error message ("2", "0.5", "-1e+300", "nan").
-inline std::string format_number(double x) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.10g", x);
-    return buf;
-}
+using causalrec::format_number;
 
 /// Throws E with the message "causalrec::metrics::<fn>: <message>".
 template <class E>

@@ -17,7 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../../core/detail/message.hpp"
+#include "../../core/message.hpp"
 #include "../../core/error.hpp"
 #include "../../core/tensor.hpp"
 
@@ -31,9 +31,9 @@ namespace detail {
 /// A quiet NaN: the module's marker for a missing value.
 inline constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
-using causalrec::detail::append_part;
-using causalrec::detail::cat;
-using causalrec::detail::format_number;
+using causalrec::append_part;
+using causalrec::cat;
+using causalrec::format_number;
 
 /// A matrix of the given shape filled with zeros.
 template <class T>
@@ -66,14 +66,14 @@ void check_fit_input(const matrix<T>& X, std::string_view type) {
 }
 
 /// Raises not_fitted_error unless fitted.
-inline void check_fitted(bool fitted, std::string_view type, std::string_view what = "transform") {
+inline void require_fitted(bool fitted, std::string_view type, std::string_view what = "transform") {
     if (!fitted) throw not_fitted_error(cat(type, ": ", what, " called before fit"));
 }
 
 /// Checks X before transform: fitted, same column count as at fit, no infinity.
 template <class T>
 void check_transform_input(const matrix<T>& X, std::string_view type, bool fitted, std::size_t n_features_in) {
-    check_fitted(fitted, type);
+    require_fitted(fitted, type);
     if (X.shape()[1] != n_features_in)
         throw shape_error(cat(type, ": X has ", X.shape()[1], " columns, but it was fitted on ", n_features_in,
                               " columns"));
@@ -179,7 +179,7 @@ public:
     /// The whole state.
     const nlohmann::json& root() const noexcept { return root_; }
     /// Whether the state says the preprocessor was fitted.
-    bool fitted() const noexcept { return fitted_; }
+    bool is_fitted() const noexcept { return fitted_; }
 
     /// Raises format_error("<type> state: <reason>").
     [[noreturn]] void fail(std::string_view reason) const {

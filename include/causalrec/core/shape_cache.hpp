@@ -8,11 +8,11 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "../../core/tensor.hpp"
+#include "tensor.hpp"
 
-namespace causalrec::nn::detail {
+namespace causalrec {
 
-/// Up to four matrices, handed out by shape; a fifth shape replaces the one used least recently.
+/// Matrices handed out by shape, for buffers reused across batches: up to four shapes; a fifth shape replaces the one used least recently.
 template <class T>
 class shape_cache {
 public:
@@ -40,4 +40,4 @@ private:
     std::uint64_t clock_ = 0;
 };
 
-}  // namespace causalrec::nn::detail
+}  // namespace causalrec

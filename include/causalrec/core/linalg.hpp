@@ -1,19 +1,18 @@
 #pragma once
 /// @file
-/// Small dense linear algebra for the factor models: a dot product that vectorises without
-/// -ffast-math, the Gram matrix of gathered rows (BLAS syrk), a small dense Cholesky solve and the
-/// scores of all items for one user vector (BLAS gemv).
+/// Small dense linear algebra shared by the modules: a dot product that vectorises without
+/// -ffast-math, small dense Cholesky solves (one system, or sixteen float systems at once across SIMD
+/// lanes). The BLAS wrappers (gemm, gemv, syrk, the scores of every row of a table) are in core/blas.hpp.
 
 #include <cmath>
 #include <cstddef>
 #include <span>
 
-#include "../../core/compiler.hpp"
+#include <algorithm>
 
-#include "../../core/blas.hpp"
-#include "../../nn/detail/blas.hpp"
+#include "compiler.hpp"
 
-namespace causalrec::rec::detail {
+namespace causalrec::linalg {
 
 /// sum_k a[k] * b[k], with eight partial sums so the loop vectorises under strict IEEE rules.
 template <class T>
@@ -25,15 +24,6 @@ inline T dot(const T* a, const T* b, std::size_t n) noexcept {
     T tail = 0;
     for (; k < n; ++k) tail += a[k] * b[k];
     return ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7])) + tail;
-}
-
-/// C (k x k, row-major, upper triangle written) = beta * C + alpha * G^T G for G (n x k, row-major).
-template <class T>
-inline void gram_upper(std::size_t n, std::size_t k, const T* g, T alpha, T beta, T* c) {
-    using idx = xt::blas_index_t;
-    cxxblas::syrk<idx>(cxxblas::StorageOrder::RowMajor, cxxblas::StorageUpLo::Upper, cxxblas::Transpose::Trans,
-                       static_cast<idx>(k), static_cast<idx>(n), alpha, g, static_cast<idx>(k), beta, c,
-                       static_cast<idx>(k));
 }
 
 /// Copies the upper triangle of a row-major k x k matrix into its lower triangle.
@@ -48,13 +38,20 @@ inline void symmetrize_from_upper(std::size_t k, T* c) noexcept {
 /// Right-looking, row-oriented Cholesky whose inner loops are contiguous row updates, so they
 /// vectorise; for the small systems of ALS (k up to a few hundred) it is several times faster than
 /// LAPACK's blocked potrf/potrs, whose per-call overhead dominates at this size. Returns false when
-/// A is not (numerically) positive definite.
+/// A is not (numerically) positive definite: a pivot at or below `relative_tolerance` times the largest
+/// diagonal entry of A (0 = any positive pivot is accepted).
 template <class T>
-CAUSALREC_MULTIVERSION inline bool cholesky_solve(std::size_t k, T* CAUSALREC_RESTRICT a, T* CAUSALREC_RESTRICT b) noexcept {
+CAUSALREC_MULTIVERSION inline bool cholesky_solve(std::size_t k, T* CAUSALREC_RESTRICT a, T* CAUSALREC_RESTRICT b,
+                                                  T relative_tolerance = T(0)) noexcept {
+    T tiny = T(0);
+    if (relative_tolerance > T(0)) {
+        for (std::size_t j = 0; j < k; ++j) tiny = std::max(tiny, std::abs(a[j * k + j]));
+        tiny *= relative_tolerance;
+    }
     for (std::size_t j = 0; j < k; ++j) {
         T* CAUSALREC_RESTRICT row = a + j * k;
         const T pivot = row[j];
-        if (!(pivot > T(0))) return false;
+        if (!(pivot > tiny)) return false;
         const T d = std::sqrt(pivot), inv = T(1) / d;
         for (std::size_t l = j; l < k; ++l) row[l] *= inv;  // row j of U
         for (std::size_t i = j + 1; i < k; ++i) {
@@ -124,15 +121,4 @@ CAUSALREC_MULTIVERSION inline bool batched_cholesky_solve(std::size_t k, float_l
     return ok;
 }
 
-/// out[i] = <factors row i, x> for every row of a row-major (rows x k) table.
-template <class T>
-inline void scores_of_all_rows(std::size_t rows, std::size_t k, const T* factors, const T* x, T* out) {
-    if (rows == 0) return;
-    if (k == 0) {
-        for (std::size_t i = 0; i < rows; ++i) out[i] = 0;
-        return;
-    }
-    nn::detail::gemv<T>(false, rows, k, T(1), factors, k, x, T(0), out);
-}
-
-}  // namespace causalrec::rec::detail
+}  // namespace causalrec::linalg

@@ -1,0 +1,262 @@
+#pragma once
+/// @file
+/// The supervised objective: a Model, a Loss and (features, targets[, weights]) as a train::Objective.
+/// fit(model, loss, optimizer, X, Y, options) builds one and runs the training loop with it; it can
+/// also be built directly, e.g. to train a model with an optimizer that needs full batches (lbfgs).
+
+#include <algorithm>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "../core/message.hpp"
+#include "../core/checks.hpp"
+#include "../core/error.hpp"
+#include "../core/parameter.hpp"
+#include "../core/tensor.hpp"
+#include "../data/batches.hpp"
+#include "../loss/concepts.hpp"
+#include "../nn/activations.hpp"
+#include "../core/shape_cache.hpp"
+#include "../nn/sequential.hpp"
+#include "concepts.hpp"
+#include "context.hpp"
+
+namespace causalrec::train {
+
+/// Explicit validation data: features and targets (n x k; a label vector becomes n x 1).
+template <class T>
+struct validation_data {
+    matrix<T> x = make_matrix<T>(0, 0);  ///< validation features
+    matrix<T> y = make_matrix<T>(0, 0);  ///< validation targets
+};
+
+namespace detail {
+
+template <class L>
+struct is_sigmoid_layer : std::false_type {};
+template <class T>
+struct is_sigmoid_layer<nn::sigmoid<T>> : std::true_type {};
+
+/// True for a sequential model whose last layer is a sigmoid.
+template <class M>
+struct ends_with_sigmoid : std::false_type {};
+template <class... Ls>
+struct ends_with_sigmoid<nn::sequential<Ls...>>
+    : is_sigmoid_layer<std::tuple_element_t<sizeof...(Ls) - 1, std::tuple<Ls...>>> {};
+
+/// Whether fit differentiates a sigmoid model through its logits (sigmoid + a LogitLoss).
+template <class Model, class Loss, class T>
+inline constexpr bool fused_sigmoid = ends_with_sigmoid<Model>::value && loss::LogitLoss<Loss, T>;
+
+/// Forward pass, loss and gradient of one batch; writes dL/d(output) (or d(logits)) to `grad` and
+/// runs the backward pass when `train` is set. Returns the loss; `prediction` is the model output.
+template <bool Train, class Model, class Loss, class T>
+double batch_step(Model& model, const Loss& loss, const matrix<T>& x, const matrix<T>& y, std::span<const T> w,
+                  matrix<T>& grad, const matrix<T>*& prediction) {
+    if constexpr (fused_sigmoid<Model, Loss, T>) {
+        constexpr std::size_t n = Model::size;
+        const matrix<T>& z = model.template forward_first<n - 1>(x);
+        prediction = &model.template layer<n - 1>().forward(z);
+        if constexpr (Train) {
+            const double value = loss.value_and_gradient_from_logits(z, y, w, grad);
+            model.template backward_first<n - 1>(grad);
+            return value;
+        } else {
+            return loss.value_from_logits(z, y, w);
+        }
+    } else {
+        prediction = &model.forward(x);
+        if constexpr (Train) {
+            const double value = loss.value_and_gradient(*prediction, y, w, grad);
+            model.backward(grad);
+            return value;
+        } else {
+            return loss.value(*prediction, y, w);
+        }
+    }
+}
+
+template <class Model>
+void set_training(Model& model, bool training) {
+    if constexpr (requires { model.set_training(training); }) model.set_training(training);
+}
+
+/// Mean loss (weighted by batch rows), and the first output column as scores, over a data set.
+template <class Model, class Loss, class T>
+double evaluate_into(Model& model, const Loss& loss, const matrix<T>& x, const matrix<T>& y, const vector<T>* w,
+                     std::size_t batch_size, std::vector<double>& scores) {
+    const std::size_t n = x.shape()[0];
+    scores.resize(n);
+    data::batch_iterator<T> batches = w ? data::batch_iterator<T>(x, y, *w, {.batch_size = batch_size, .shuffle = false})
+                                        : data::batch_iterator<T>(x, y, {.batch_size = batch_size, .shuffle = false});
+    matrix<T> no_grad = make_matrix<T>(0, 0);  // not written: evaluation computes no gradient
+    double total = 0.0;
+    std::size_t pos = 0;
+    for (batches.start_epoch(0); batches.next();) {
+        const matrix<T>* p = nullptr;
+        const std::size_t rows = batches.features().shape()[0];
+        std::span<const T> wb = w ? std::span<const T>(batches.weights().data(), rows) : std::span<const T>();
+        total += batch_step<false>(model, loss, batches.features(), batches.targets(), wb, no_grad, p) *
+                 static_cast<double>(rows);
+        for (std::size_t i = 0; i < rows; ++i) scores[pos + i] = static_cast<double>(p->data()[i * p->shape()[1]]);
+        pos += rows;
+    }
+    return total / static_cast<double>(n);
+}
+
+}  // namespace detail
+
+/// A model trained on (X, Y[, w]) with a loss, as a train::Objective: the loss of a batch of rows is
+/// the loss's value on their predictions (mean or weighted mean, as the loss defines), its gradient
+/// is back-propagated into the model's parameters. A model ending in sigmoid, trained with a loss that
+/// also works on logits (binary cross-entropy), is differentiated through its logits. The model and
+/// the matrices are referred to, not copied: they must outlive the objective (the loss is copied).
+/// Optional parts, set before training: per-epoch metrics on the training predictions, validation
+/// data (adds "val_loss" and "val_<metric>" to the epoch's logs), and a resampling hook that rewrites
+/// owned copies of the rows at the start of every epoch.
+template <class M, class L, std::floating_point T>
+    requires Model<M, T> && loss::Loss<L, T>
+class supervised_objective {
+public:
+    using value_type = T;  ///< the parameters' element type
+
+    /// The objective of `model` under `loss` on features X (n x d) and targets Y (n x k), with optional
+    /// per-row weights (length n). Raises shape_error when the row counts differ.
+    supervised_objective(M& model, L loss, const matrix<T>& X, const matrix<T>& Y, const vector<T>* weights = nullptr)
+        : model_(&model), loss_(std::move(loss)), x_(&X), y_(&Y), w_(weights) {
+        if (Y.shape()[0] != X.shape()[0])
+            throw shape_error(causalrec::cat("fit: X has ", X.shape()[0], " rows but the targets have ",
+                                                     Y.shape()[0]));
+        if (weights != nullptr && weights->size() != X.shape()[0])
+            throw shape_error(causalrec::cat("fit: sample_weight has ", weights->size(), " entries for ",
+                                                     X.shape()[0], " rows"));
+    }
+
+    /// The objective refers to its data: temporaries are refused.
+    supervised_objective(M&, L, const matrix<T>&&, const matrix<T>&, const vector<T>* = nullptr) = delete;
+    /// The objective refers to its data: temporaries are refused.
+    supervised_objective(M&, L, const matrix<T>&, const matrix<T>&&, const vector<T>* = nullptr) = delete;
+
+    /// Training rows.
+    std::size_t samples() const noexcept { return x_->shape()[0]; }
+    /// The model's trainable tensors.
+    auto parameters() { return model_->parameters(); }
+    /// The model (what callbacks see as ctx.model).
+    M& model() noexcept { return *model_; }
+    /// Switches the model between training and inference behaviour.
+    void set_training(bool training) { detail::set_training(*model_, training); }
+
+    /// Computes these metrics on the epoch's training predictions (and on the validation data, if any).
+    void set_metrics(const std::vector<metric_entry>* metrics) {
+        metrics_ = metrics;
+        if (metrics_ != nullptr && !metrics_->empty()) {
+            truth_.resize(samples());
+            scores_.resize(samples());
+        }
+    }
+    /// The metrics computed each epoch (nullptr when none).
+    const std::vector<metric_entry>* metric_list() const noexcept { return metrics_; }
+
+    /// Evaluates the loss on `validation` (in inference mode) at the end of every epoch.
+    void set_validation(const validation_data<T>* validation) {
+        validation_ = validation;
+        if (validation_ != nullptr)
+            val_truth_.assign(validation_->y.data(), validation_->y.data() + validation_->y.size());
+    }
+
+    /// Called at the start of every epoch with the training rows, which it rewrites in place keeping
+    /// their shape (fresh negatives each epoch); the objective then trains on its own copies of X and Y.
+    void set_resample(std::function<void(std::size_t, matrix<T>&, matrix<T>&)> resample) {
+        resample_ = std::move(resample);
+        if (resample_ && x_ != &x_own_) {
+            x_own_ = *x_;
+            y_own_ = *y_;
+            x_ = &x_own_;
+            y_ = &y_own_;
+        }
+    }
+
+    /// Resamples the rows (when a resampling hook is set) and restarts the metric record.
+    void begin_epoch(std::size_t epoch) {
+        pos_ = 0;
+        if (!resample_) return;
+        const auto x_shape = x_own_.shape(), y_shape = y_own_.shape();
+        resample_(epoch, x_own_, y_own_);
+        if (x_own_.shape() != x_shape || y_own_.shape() != y_shape)
+            throw shape_error(causalrec::cat("fit: resample changed the shape of the training rows at epoch ",
+                                                     epoch + 1, " (it must rewrite them in place)"));
+        require_finite("fit", "X after resample", x_own_);
+        require_finite("fit", "the targets after resample", y_own_);
+        if constexpr (loss::ValidatesTargets<L, T>) loss_.validate_targets(y_own_);
+    }
+
+    /// The loss of the rows `batch` (gathered in that order), back-propagated into the model.
+    double loss_and_gradient(std::span<const std::size_t> batch) {
+        const std::size_t rows = batch.size(), d = x_->shape()[1], k = y_->shape()[1];
+        matrix<T>& xb = inputs_.get(rows, d);
+        matrix<T>& yb = targets_.get(rows, k);
+        const T* xs = x_->data();
+        const T* ys = y_->data();
+        for (std::size_t r = 0; r < rows; ++r) {
+            const std::size_t i = batch[r];
+            std::copy_n(xs + i * d, d, xb.data() + r * d);
+            std::copy_n(ys + i * k, k, yb.data() + r * k);
+        }
+        std::span<const T> wb;
+        if (w_ != nullptr) {
+            weights_.resize(rows);
+            for (std::size_t r = 0; r < rows; ++r) weights_[r] = (*w_)(batch[r]);
+            wb = std::span<const T>(weights_.data(), rows);
+        }
+        matrix<T>& grad = grads_.get(rows, k);
+        const matrix<T>* prediction = nullptr;
+        const double value = detail::batch_step<true>(*model_, loss_, xb, yb, wb, grad, prediction);
+        if (metrics_ != nullptr && !metrics_->empty() && pos_ + rows <= truth_.size()) {
+            for (std::size_t i = 0; i < rows; ++i) {
+                truth_[pos_ + i] = static_cast<double>(yb.data()[i]);
+                scores_[pos_ + i] = static_cast<double>(prediction->data()[i]);
+            }
+            pos_ += rows;
+        }
+        return value;
+    }
+
+    /// Adds the epoch's training metrics and, with validation data, "val_loss" and the validation metrics.
+    void end_epoch(epoch_logs& logs) {
+        if (metrics_ != nullptr)
+            for (const auto& m : *metrics_)
+                logs[m.name] = m.compute(std::span<const double>(truth_.data(), pos_),
+                                         std::span<const double>(scores_.data(), pos_));
+        if (validation_ == nullptr) return;
+        detail::set_training(*model_, false);
+        logs["val_loss"] = detail::evaluate_into(*model_, loss_, validation_->x, validation_->y,
+                                                 static_cast<const vector<T>*>(nullptr), 512, val_scores_);
+        detail::set_training(*model_, true);
+        if (metrics_ != nullptr)
+            for (const auto& m : *metrics_) logs["val_" + m.name] = m.compute(val_truth_, val_scores_);
+    }
+
+private:
+    M* model_;
+    L loss_;
+    const matrix<T>* x_;
+    const matrix<T>* y_;
+    const vector<T>* w_;
+    matrix<T> x_own_ = make_matrix<T>(0, 0), y_own_ = make_matrix<T>(0, 0);
+    shape_cache<T> inputs_, targets_, grads_;
+    std::vector<T> weights_{};
+    const std::vector<metric_entry>* metrics_ = nullptr;
+    const validation_data<T>* validation_ = nullptr;
+    std::function<void(std::size_t, matrix<T>&, matrix<T>&)> resample_{};
+    std::vector<double> truth_{}, scores_{}, val_scores_{}, val_truth_{};
+    std::size_t pos_ = 0;
+};
+
+}  // namespace causalrec::train

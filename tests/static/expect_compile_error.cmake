@@ -1,0 +1,16 @@
+# Compiles SOURCE with CXX (-fsyntax-only) and succeeds only when the compile fails with a message
+# matching the SOURCE's first line "// EXPECT: <regex>" (a negative, things-that-must-not-compile check).
+file(STRINGS "${SOURCE}" first LIMIT_COUNT 1)
+string(REGEX REPLACE "^// EXPECT: " "" expected "${first}")
+set(flags -std=c++20 -fsyntax-only)
+foreach(dir IN LISTS INCLUDE_DIRS)
+  list(APPEND flags "-I${dir}")
+endforeach()
+execute_process(COMMAND "${CXX}" ${flags} "${SOURCE}" RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(rc EQUAL 0)
+  message(FATAL_ERROR "${SOURCE} compiled, but it must not")
+endif()
+if(NOT "${out}${err}" MATCHES "${expected}")
+  message(FATAL_ERROR "${SOURCE} failed to compile, but not with a message matching '${expected}':\n${err}")
+endif()
+message(STATUS "refused as expected ('${expected}')")
