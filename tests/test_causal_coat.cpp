@@ -10,6 +10,7 @@
 //    5 seeds; AUC over all test pairs and NDCG@5 per user.
 // Set CAUSALREC_COAT_FULL=1 for the larger hyper-parameter grids (slower).
 #include <causalrec/causal/exposure.hpp>
+#include <causalrec/data/dense.hpp>
 #include <causalrec/metrics/classification.hpp>
 
 #include <chrono>
@@ -133,12 +134,12 @@ d::interactions binarised(const d::interactions& log) {
 TEST_CASE("coat: explicit MF-Naive MF-IPS MF-DR against Schnabel et al. 2016 Table 2", "[coat]") {
     const auto t0 = std::chrono::steady_clock::now();
     const std::string dir = coat_dir();
-    const auto train_m = c::read_ascii_matrix(dir + "train.ascii"), test_m = c::read_ascii_matrix(dir + "test.ascii");
-    const auto prop_m = c::read_ascii_matrix(dir + "propensities.ascii");
+    const auto train_m = causalrec::data::read_ascii_matrix(dir + "train.ascii"), test_m = causalrec::data::read_ascii_matrix(dir + "test.ascii");
+    const auto prop_m = causalrec::data::read_ascii_matrix(dir + "propensities.ascii");
     REQUIRE(train_m.shape()[0] == 290);
     REQUIRE(train_m.shape()[1] == 300);
-    const auto train = c::interactions_from_dense(train_m, {.propensities = &prop_m});
-    const auto test = c::interactions_from_dense(test_m);
+    const auto train = causalrec::data::interactions_from_dense(train_m, {.propensities = &prop_m});
+    const auto test = causalrec::data::interactions_from_dense(test_m);
     REQUIRE(train.size() == 6960);
     REQUIRE(test.size() == 4640);
     const bool full = full_grid();
@@ -204,8 +205,8 @@ TEST_CASE("coat: explicit MF-Naive MF-IPS MF-DR against Schnabel et al. 2016 Tab
 TEST_CASE("coat: binarised naive IPS DR-JL against Ha et al. 2024 Table 2", "[coat]") {
     const auto t0 = std::chrono::steady_clock::now();
     const std::string dir = coat_dir();
-    const auto train_all = binarised(c::interactions_from_dense(c::read_ascii_matrix(dir + "train.ascii")));
-    const auto test = binarised(c::interactions_from_dense(c::read_ascii_matrix(dir + "test.ascii")));
+    const auto train_all = binarised(causalrec::data::interactions_from_dense(causalrec::data::read_ascii_matrix(dir + "train.ascii")));
+    const auto test = binarised(causalrec::data::interactions_from_dense(causalrec::data::read_ascii_matrix(dir + "test.ascii")));
     const std::vector<double> y_test(test.values().begin(), test.values().end());
     const bool full = full_grid();
     const std::vector<std::size_t> ranks = full ? std::vector<std::size_t>{8, 16, 32} : std::vector<std::size_t>{16, 32};

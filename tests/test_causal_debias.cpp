@@ -3,6 +3,7 @@
 // unbiasedness over many simulated MNAR logs and bandit logs, and errors on bad input.
 #include <causalrec/causal/debias.hpp>
 #include <causalrec/causal/exposure.hpp>
+#include <causalrec/data/dense.hpp>
 #include <causalrec/causal/offpolicy.hpp>
 #include <causalrec/loss/loss.hpp>
 
@@ -240,23 +241,23 @@ TEST_CASE("exposure: ascii matrices and dense logs", "[exposure]") {
     std::ofstream(good) << "0 4 0\n5 0 1\n";
     std::ofstream(bad) << "0 4 x\n";
     std::ofstream(ragged) << "0 4 0\n5 0\n";
-    const auto m = c::read_ascii_matrix(good);
+    const auto m = causalrec::data::read_ascii_matrix(good);
     REQUIRE(m.shape()[0] == 2);
     REQUIRE(m.shape()[1] == 3);
     causalrec::matrix<double> p = {{0.1, 0.2, 0.3}, {0.4, 0.5, 0.6}};
-    const auto log = c::interactions_from_dense(m, {.propensities = &p});
+    const auto log = causalrec::data::interactions_from_dense(m, {.propensities = &p});
     REQUIRE(log.size() == 3);
     CHECK(log.n_users() == 2);
     CHECK(log.n_items() == 3);
     CHECK(log.items()[0] == 1);
     CHECK_THAT(log.propensities()[1], WithinAbs(0.4, 1e-15));
-    CHECK_THROWS_AS(c::read_ascii_matrix(bad), causalrec::parse_error);
-    CHECK_THROWS_AS(c::read_ascii_matrix(ragged), causalrec::parse_error);
-    CHECK_THROWS_AS(c::read_ascii_matrix((dir / "missing.ascii").string()), causalrec::parse_error);
+    CHECK_THROWS_AS(causalrec::data::read_ascii_matrix(bad), causalrec::parse_error);
+    CHECK_THROWS_AS(causalrec::data::read_ascii_matrix(ragged), causalrec::parse_error);
+    CHECK_THROWS_AS(causalrec::data::read_ascii_matrix((dir / "missing.ascii").string()), causalrec::parse_error);
     causalrec::matrix<double> small = {{0.5}};
-    CHECK_THROWS_AS(c::interactions_from_dense(m, {.propensities = &small}), causalrec::shape_error);
+    CHECK_THROWS_AS(causalrec::data::interactions_from_dense(m, {.propensities = &small}), causalrec::shape_error);
     causalrec::matrix<double> zero = {{0.1, 0.0, 0.3}, {0.4, 0.5, 0.6}};
-    CHECK_THROWS_AS(c::interactions_from_dense(m, {.propensities = &zero}), causalrec::argument_error);
+    CHECK_THROWS_AS(causalrec::data::interactions_from_dense(m, {.propensities = &zero}), causalrec::argument_error);
     std::filesystem::remove_all(dir);
 }
 

@@ -49,54 +49,65 @@ synthetic make_data(std::size_t n, std::uint64_t seed) {
     return d;
 }
 
-// Random predictions and targets [y, t, 0...] of a layout.
-void random_batch(const cd::effect_layout& layout, std::size_t n, std::uint64_t seed, matrix<double>& pred,
-                  matrix<double>& target) {
-    causalrec::rng engine(seed);
-    pred = make_matrix<double>(n, layout.width);
-    target = make_matrix<double>(n, layout.width);
-    for (auto& v : pred) v = engine.normal();
-    for (auto& v : target) v = 0.0;
-    for (std::size_t i = 0; i < n; ++i) {
-        target(i, 0) = engine.normal();
-        target(i, 1) = i % 3 == 0 ? 1.0 : 0.0;
-        if (layout.propensity) pred(i, 3) = 0.4;  // epsilon is one value shared by every row
+// A random batch of a layout: network heads [mu0, mu1, (logit, epsilon)], a representation Phi
+// (5 columns, the representation size of small_config), outcomes and treatments.
+struct random_batch {
+    matrix<double> heads, phi;
+    std::vector<double> y, t;
+    random_batch(const cd::effect_layout& layout, std::size_t n, std::uint64_t seed) {
+        causalrec::rng engine(seed);
+        heads = make_matrix<double>(n, layout.width);
+        phi = make_matrix<double>(n, 5);
+        for (auto& v : heads) v = engine.normal();
+        for (auto& v : phi) v = engine.normal();
+        for (std::size_t i = 0; i < n; ++i) {
+            y.push_back(engine.normal());
+            t.push_back(i % 3 == 0 ? 1.0 : 0.0);
+            if (layout.propensity) heads(i, 3) = 0.4;  // epsilon is one value shared by every row
+        }
     }
-}
+};
 
-// Central finite differences of the loss w.r.t. every prediction; compares with the analytic gradient.
+// Central finite differences of the loss w.r.t. every head output and every element of Phi; compares
+// with the analytic gradients.
 void check_loss_gradient(const cd::effect_config& c, std::size_t n) {
     const cd::effect_layout layout = cd::make_layout(c);
     const cd::effect_loss loss(c, layout);
-    matrix<double> pred, target;
-    random_batch(layout, n, 7, pred, target);
-    matrix<double> grad = make_matrix<double>(n, layout.width);
-    const double value = loss.value_and_gradient(pred, target, std::span<const double>(), grad);
-    REQUIRE_THAT(value, WithinRel(loss.value(pred, target), 1e-12));
+    random_batch b(layout, n, 7);
+    const std::span<const double> y(b.y), t(b.t);
+    matrix<double> grad = make_matrix<double>(n, layout.width), phi_grad = make_matrix<double>(n, 5);
+    std::fill(phi_grad.begin(), phi_grad.end(), 0.0);
+    const double value = loss.value_and_gradient(b.heads, b.phi, y, t, grad, phi_grad);
+    REQUIRE_THAT(value, WithinRel(loss.value(b.heads, b.phi, y, t), 1e-12));
     const double h = 1e-6;
-    for (std::size_t k = 0; k < pred.size(); ++k) {
-        const double keep = pred.data()[k];
-        pred.data()[k] = keep + h;
-        const double up = loss.value(pred, target);
-        pred.data()[k] = keep - h;
-        const double down = loss.value(pred, target);
-        pred.data()[k] = keep;
-        INFO("prediction element " << k << " (row " << k / layout.width << ", column " << k % layout.width << ")");
-        REQUIRE_THAT(grad.data()[k], WithinAbs((up - down) / (2 * h), 1e-7));
+    for (auto* part : {&b.heads, &b.phi}) {
+        const matrix<double>& analytic = part == &b.heads ? grad : phi_grad;
+        for (std::size_t k = 0; k < part->size(); ++k) {
+            const double keep = part->data()[k];
+            part->data()[k] = keep + h;
+            const double up = loss.value(b.heads, b.phi, y, t);
+            part->data()[k] = keep - h;
+            const double down = loss.value(b.heads, b.phi, y, t);
+            part->data()[k] = keep;
+            INFO((part == &b.heads ? "head output " : "representation element ") << k);
+            REQUIRE_THAT(analytic.data()[k], WithinAbs((up - down) / (2 * h), 1e-7));
+        }
     }
 }
 
 // Loss of the network output plus the L2 term (l2 / 2) sum w^2 that backward adds as a gradient.
 double network_objective(cd::effect_network<double>& net, const cd::effect_loss& loss, const matrix<double>& x,
-                         const matrix<double>& target, double l2) {
-    double value = loss.value(net.forward(x), target);
+                         const random_batch& b, double l2) {
+    const matrix<double>& heads = net.forward(x);
+    double value = loss.value(heads, net.representation(), std::span<const double>(b.y), std::span<const double>(b.t));
     for (const auto& p : net.parameters())
         if (p.name == "weight")
             for (double w : p.value) value += 0.5 * l2 * w * w;
     return value;
 }
 
-// Back-propagated parameter gradients of the whole network against central finite differences.
+// Back-propagated parameter gradients of the whole network (heads and representation penalty)
+// against central finite differences.
 void check_network_gradient(const cd::effect_config& c) {
     const std::size_t n = 12, inputs = 4;
     causalrec::rng engine(11);
@@ -105,15 +116,16 @@ void check_network_gradient(const cd::effect_config& c) {
     cd::effect_network<double> net(inputs, c);
     const cd::effect_layout layout = net.layout();
     const cd::effect_loss loss(c, layout);
-    matrix<double> pred, target;
-    random_batch(layout, n, 5, pred, target);
+    const random_batch b(layout, n, 5);
     if (layout.propensity) {
         auto params = net.parameters();
         params.back().value[0] = 0.3;  // a non-zero epsilon
     }
-    matrix<double> grad = make_matrix<double>(n, layout.width);
-    (void)loss.value_and_gradient(net.forward(x), target, std::span<const double>(), grad);
-    net.backward(grad);
+    matrix<double> grad = make_matrix<double>(n, layout.width), phi_grad = make_matrix<double>(0, 0);
+    const matrix<double>& heads = net.forward(x);
+    (void)loss.value_and_gradient(heads, net.representation(), std::span<const double>(b.y), std::span<const double>(b.t), grad,
+                                  phi_grad);
+    net.backward(grad, loss.uses_representation() ? &phi_grad : nullptr);
     auto params = net.parameters();
     std::vector<std::vector<double>> analytic;
     for (const auto& p : params) analytic.emplace_back(p.grad.begin(), p.grad.end());
@@ -125,9 +137,9 @@ void check_network_gradient(const cd::effect_config& c) {
         for (std::size_t e = 0; e < params[k].size(); e += step) {
             const double keep = params[k].value[e];
             params[k].value[e] = keep + h;
-            const double up = network_objective(net, loss, x, target, c.weight_decay);
+            const double up = network_objective(net, loss, x, b, c.weight_decay);
             params[k].value[e] = keep - h;
-            const double down = network_objective(net, loss, x, target, c.weight_decay);
+            const double down = network_objective(net, loss, x, b, c.weight_decay);
             params[k].value[e] = keep;
             INFO("parameter " << k << " (" << params[k].name << ") element " << e);
             REQUIRE_THAT(analytic[k][e], WithinAbs((up - down) / (2 * h), 1e-6));
@@ -220,21 +232,14 @@ TEST_CASE("causal neural: linear MMD equals the hand computation") {
                  WithinAbs(expected, 1e-15));
     // NumPy: ((Xt.mean(0) - Xc.mean(0)) ** 2).sum() = 0.7488888888888887 (/usr/bin/python3, numpy 1.24).
     REQUIRE_THAT(expected, WithinAbs(0.7488888888888887, 1e-15));
-    // The same value through the loss of a cfr model (output columns 2.. hold Phi).
+    // The same value through the loss of a cfr model (its IPM term on the representation).
     cd::effect_config c = small_config(cd::effect_model::cfr);
     c.representation = {2};
     const cd::effect_layout layout = cd::make_layout(c);
-    REQUIRE(layout.representation_offset == 2);
-    matrix<double> pred = make_matrix<double>(5, 4), target = make_matrix<double>(5, 4);
-    for (std::size_t i = 0; i < 5; ++i) {
-        pred(i, 0) = pred(i, 1) = 0.0;
-        pred(i, 2) = phi[2 * i];
-        pred(i, 3) = phi[2 * i + 1];
-        target(i, 0) = 0.0;
-        target(i, 1) = t[i];
-        target(i, 2) = target(i, 3) = 0.0;
-    }
-    REQUIRE_THAT(cd::effect_loss(c, layout).ipm(pred, target), WithinAbs(expected, 1e-15));
+    REQUIRE(layout.representation_size == 2);
+    matrix<double> rep = make_matrix<double>(5, 2);
+    std::copy(phi.begin(), phi.end(), rep.begin());
+    REQUIRE_THAT(cd::effect_loss(c, layout).ipm(rep, std::span<const double>(t)), WithinAbs(expected, 1e-15));
 }
 
 TEST_CASE("causal neural: Sinkhorn Wasserstein matches a NumPy reference") {

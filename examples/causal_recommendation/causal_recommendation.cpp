@@ -16,6 +16,7 @@
 //   options: --out DIR (./causal_recommendation_out)  --quick  --threads N (1)
 #include <causalrec/causal/causal.hpp>
 #include <causalrec/causal/neural.hpp>
+#include <causalrec/data/dense.hpp>
 #include <causalrec/metrics/metrics.hpp>
 #include <causalrec/metrics/uplift.hpp>
 
@@ -131,10 +132,10 @@ causal::debiased_mf_options cross_validated(const data::interactions& train, cau
 
 int run_coat(const arguments& args) {
     const std::filesystem::path dir(args.coat_dir);
-    const auto propensities = causal::read_ascii_matrix((dir / "propensities.ascii").string());
-    const auto train = causal::interactions_from_dense(causal::read_ascii_matrix((dir / "train.ascii").string()),
+    const auto propensities = causalrec::data::read_ascii_matrix((dir / "propensities.ascii").string());
+    const auto train = causalrec::data::interactions_from_dense(causalrec::data::read_ascii_matrix((dir / "train.ascii").string()),
                                                        {.propensities = &propensities});
-    const auto test = causal::interactions_from_dense(causal::read_ascii_matrix((dir / "test.ascii").string()));
+    const auto test = causalrec::data::interactions_from_dense(causalrec::data::read_ascii_matrix((dir / "test.ascii").string()));
     std::printf("Coat (Schnabel et al. 2016): %zu users x %zu items, %zu self-selected training ratings, %zu random test ratings.\n"
                 "Rank and L2 by 4-fold cross-validation on the training ratings (SNIPS-weighted for IPS); this takes a minute.\n",
                 train.n_users(), train.n_items(), train.size(), test.size());

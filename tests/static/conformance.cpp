@@ -1,8 +1,10 @@
 // Compile-time conformance: every shipped optimizer, schedule, model and objective satisfies the
 // concept it is documented to satisfy. Compiled with the test suite; nothing runs.
+#include <causalrec/causal/causal.hpp>
 #include <causalrec/loss/loss.hpp>
 #include <causalrec/nn/nn.hpp>
 #include <causalrec/optim/optim.hpp>
+#include <causalrec/rec/rec.hpp>
 #include <causalrec/train/train.hpp>
 
 namespace cr = causalrec;
@@ -46,3 +48,19 @@ static_assert(cr::train::Callback<cr::train::progress_bar, seed_context> &&
               cr::train::Callback<cr::train::early_stopping, seed_context> &&
               cr::train::Callback<cr::train::csv_logger, seed_context> &&
               cr::train::Callback<cr::train::lr_scheduler<optim::step_decay>, seed_context>);
+
+// Recommenders: every shipped one satisfies Recommender, and the trained ones report coverage.
+namespace rec = causalrec::rec;
+static_assert(rec::Recommender<rec::popularity> && rec::Recommender<rec::item_knn> && rec::Recommender<rec::user_knn>);
+static_assert(rec::Recommender<rec::matrix_factorization> && rec::ReportsCoverage<rec::matrix_factorization>);
+static_assert(rec::Recommender<rec::als> && rec::ReportsCoverage<rec::als>);
+static_assert(rec::Recommender<rec::content_based> && rec::ReportsCoverage<rec::content_based>);
+static_assert(rec::Recommender<rec::bpr> && rec::ReportsCoverage<rec::bpr>);
+static_assert(rec::Recommender<rec::neumf> && rec::ReportsCoverage<rec::neumf>);
+static_assert(rec::Recommender<rec::two_tower> && rec::ReportsCoverage<rec::two_tower>);
+static_assert(rec::Recommender<causalrec::causal::debiased_mf>);
+
+// Effect estimators: the neural ones satisfy EffectEstimator.
+namespace causal = causalrec::causal;
+static_assert(causal::EffectEstimator<causal::tarnet<double>, double> && causal::EffectEstimator<causal::cfr<double>, double> &&
+              causal::EffectEstimator<causal::dragonnet<double>, double>);

@@ -22,7 +22,6 @@
 #include "../core/tensor.hpp"
 #include "../data/interactions.hpp"
 #include "debias.hpp"
-#include "detail/dense_matrix.hpp"
 #include "../optim/lbfgs.hpp"
 #include "../train/function_objective.hpp"
 #include "../train/loop.hpp"

@@ -1,12 +1,13 @@
 #pragma once
 /// @file
 /// The data module: CSV input/output, the tabular dataset, splits, k-fold, mini-batches, the
-/// built-in synthetic data and user-item interaction logs.
+/// built-in synthetic data, user-item interaction logs and dense rating matrices.
 
 #include "../core/core.hpp"
 #include "batches.hpp"
 #include "csv.hpp"
 #include "dataset.hpp"
+#include "dense.hpp"
 #include "interactions.hpp"
 #include "split.hpp"
 #include "synthetic.hpp"

@@ -29,48 +29,15 @@ struct binary_cross_entropy_options {
 /// The *_from_logits members compute the same loss from logits z (p = sigmoid(z)) without clamping,
 /// stably: the training loop uses them when the model ends with a sigmoid, so sigmoid + BCE keeps
 /// the precision (and the non-vanishing gradient) of BCE-with-logits.
-class binary_cross_entropy {
+class binary_cross_entropy : public detail::elementwise_loss<binary_cross_entropy, binary_cross_entropy_options> {
 public:
-    using options_type = binary_cross_entropy_options;  ///< the options type taken by the constructor
     /// The loss's name in messages and logs.
     static constexpr std::string_view type_name = "binary_cross_entropy";
 
     /// A BCE loss; raises argument_error unless 0 < eps < 0.5.
-    explicit binary_cross_entropy(options_type opts = {}) : opts_(opts) {
+    explicit binary_cross_entropy(options_type opts = {}) : elementwise_loss(opts) {
         if (!(opts_.eps > 0.0 && opts_.eps < 0.5))
             throw argument_error(detail::cat("binary_cross_entropy: eps must be in (0, 0.5), got ", opts_.eps));
-    }
-
-    /// The loss of probabilities pred against target (same shape), optionally weighted per row.
-    template <std::floating_point T>
-    double value(const matrix<T>& pred, const matrix<T>& target, weights_t<T> weights = {}) const {
-        const double lo = opts_.eps, hi = 1.0 - opts_.eps;
-        return detail::reduce<false>(type_name, pred, target, weights, opts_.normalize_weights,
-                                     static_cast<matrix<T>*>(nullptr), [lo, hi](double p, double y) {
-                                         const double pc = std::clamp(p, lo, hi);
-                                         return -(y * std::log(pc) + (1.0 - y) * std::log1p(-pc));
-                                     });
-    }
-
-    /// Writes d value / d pred into grad (resized to pred's shape only when its shape differs).
-    template <std::floating_point T>
-    void gradient(const matrix<T>& pred, const matrix<T>& target, weights_t<T> weights, matrix<T>& grad) const {
-        (void)value_and_gradient(pred, target, weights, grad);
-    }
-
-    /// value() and gradient() in one pass; returns the value.
-    template <std::floating_point T>
-    double value_and_gradient(const matrix<T>& pred, const matrix<T>& target, weights_t<T> weights,
-                              matrix<T>& grad) const {
-        const double lo = opts_.eps, hi = 1.0 - opts_.eps;
-        return detail::reduce<true>(type_name, pred, target, weights, opts_.normalize_weights, &grad,
-                                    [lo, hi](double p, double y) {
-                                        const double pc = std::clamp(p, lo, hi);
-                                        const double l = -(y * std::log(pc) + (1.0 - y) * std::log1p(-pc));
-                                        // NaN p fails both comparisons and propagates through pc.
-                                        const double d = (p < lo || p > hi) ? 0.0 : (pc - y) / (pc * (1.0 - pc));
-                                        return std::pair<double, double>{l, d};
-                                    });
     }
 
     /// The same loss computed from logits z = sigmoid^-1(p), stably and without clamping:
@@ -78,7 +45,7 @@ public:
     template <std::floating_point T>
     double value_from_logits(const matrix<T>& logits, const matrix<T>& target, weights_t<T> weights = {}) const {
         return detail::reduce<false>(type_name, logits, target, weights, opts_.normalize_weights,
-                                     static_cast<matrix<T>*>(nullptr), detail::bce_logits_value{});
+                                     static_cast<matrix<T>*>(nullptr), detail::bce_logits{});
     }
 
     /// d value_from_logits / d logits (element derivative sigmoid(z) - y, scaled by the reduction) into grad.
@@ -93,7 +60,7 @@ public:
     double value_and_gradient_from_logits(const matrix<T>& logits, const matrix<T>& target, weights_t<T> weights,
                                           matrix<T>& grad) const {
         return detail::reduce<true>(type_name, logits, target, weights, opts_.normalize_weights, &grad,
-                                    detail::bce_logits_both{});
+                                    detail::bce_logits{});
     }
 
     /// Checks targets once before training: every value in [0, 1] (argument_error naming the first one outside).
@@ -102,13 +69,25 @@ public:
         detail::check_probability_targets(type_name, target);
     }
 
-    /// "binary_cross_entropy".
-    std::string_view name() const noexcept { return type_name; }
-    /// The options given at construction.
-    const options_type& options() const noexcept { return opts_; }
-
 private:
-    options_type opts_;
+    friend elementwise_loss;
+
+    /// Element loss -(y ln p_c + (1 - y) ln(1 - p_c)), p_c = clamp(p, eps, 1 - eps), and its derivative.
+    struct element_fn {
+        double lo, hi;  ///< eps and 1 - eps
+
+        /// The element loss.
+        double operator()(double p, double y) const noexcept {
+            const double pc = std::clamp(p, lo, hi);
+            return -(y * std::log(pc) + (1.0 - y) * std::log1p(-pc));
+        }
+        /// {element loss, derivative}: 0 where the clamp is flat; NaN p fails both comparisons and propagates.
+        std::pair<double, double> with_derivative(double p, double y) const noexcept {
+            const double pc = std::clamp(p, lo, hi);
+            return {(*this)(p, y), (p < lo || p > hi) ? 0.0 : (pc - y) / (pc * (1.0 - pc))};
+        }
+    };
+    element_fn element() const noexcept { return {opts_.eps, 1.0 - opts_.eps}; }
 };
 
 /// Options of binary_cross_entropy_with_logits.
@@ -123,35 +102,14 @@ struct binary_cross_entropy_with_logits_options {
 /// Binary cross-entropy on logits z (torch.nn.BCEWithLogitsLoss, keras BinaryCrossentropy(from_logits=True)):
 /// element loss max(z, 0) - z y + log1p(exp(-|z|)), derivative sigmoid(z) - y; finite and exact for any
 /// finite z. Use it with a model whose last layer is linear (no sigmoid).
-class binary_cross_entropy_with_logits {
+class binary_cross_entropy_with_logits
+    : public detail::elementwise_loss<binary_cross_entropy_with_logits, binary_cross_entropy_with_logits_options> {
 public:
-    using options_type = binary_cross_entropy_with_logits_options;  ///< the options type taken by the constructor
     /// The loss's name in messages and logs.
     static constexpr std::string_view type_name = "binary_cross_entropy_with_logits";
 
     /// A BCE-with-logits loss with the given options.
-    explicit binary_cross_entropy_with_logits(options_type opts = {}) noexcept : opts_(opts) {}
-
-    /// The loss of logits pred against target (same shape), optionally weighted per row.
-    template <std::floating_point T>
-    double value(const matrix<T>& pred, const matrix<T>& target, weights_t<T> weights = {}) const {
-        return detail::reduce<false>(type_name, pred, target, weights, opts_.normalize_weights,
-                                     static_cast<matrix<T>*>(nullptr), detail::bce_logits_value{});
-    }
-
-    /// Writes d value / d pred into grad (resized to pred's shape only when its shape differs).
-    template <std::floating_point T>
-    void gradient(const matrix<T>& pred, const matrix<T>& target, weights_t<T> weights, matrix<T>& grad) const {
-        (void)value_and_gradient(pred, target, weights, grad);
-    }
-
-    /// value() and gradient() in one pass; returns the value.
-    template <std::floating_point T>
-    double value_and_gradient(const matrix<T>& pred, const matrix<T>& target, weights_t<T> weights,
-                              matrix<T>& grad) const {
-        return detail::reduce<true>(type_name, pred, target, weights, opts_.normalize_weights, &grad,
-                                    detail::bce_logits_both{});
-    }
+    explicit binary_cross_entropy_with_logits(options_type opts = {}) noexcept : elementwise_loss(opts) {}
 
     /// Checks targets once before training: every value in [0, 1] (argument_error naming the first one outside).
     template <std::floating_point T>
@@ -159,13 +117,10 @@ public:
         if (opts_.check_target_range) detail::check_probability_targets(type_name, target);
     }
 
-    /// "binary_cross_entropy_with_logits".
-    std::string_view name() const noexcept { return type_name; }
-    /// The options given at construction.
-    const options_type& options() const noexcept { return opts_; }
-
 private:
-    options_type opts_;
+    friend elementwise_loss;
+
+    detail::bce_logits element() const noexcept { return {}; }
 };
 
 }  // namespace causalrec::loss

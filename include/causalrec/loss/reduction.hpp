@@ -60,8 +60,9 @@ void ensure_shape(matrix<T>& grad, std::size_t rows, std::size_t cols) {
 
 /// The reduction shared by every shipped loss. With element losses l_ij, batch B, k columns, weights w:
 /// unweighted (1/(B k)) sum_ij l_ij; weighted (1/B) sum_i w_i mean_j l_ij; with normalize the divisor B
-/// becomes sum_i w_i. `element(p, y)` returns {l, dl/dp} when WithGrad, else l; grad receives
-/// d value / d pred. Elementwise arithmetic runs in double; grad is stored in T.
+/// becomes sum_i w_i. `element(p, y)` returns l and `element.with_derivative(p, y)` returns {l, dl/dp},
+/// used when WithGrad; grad receives d value / d pred. Elementwise arithmetic runs in double; grad is
+/// stored in T.
 template <bool WithGrad, class T, class Element>
 double reduce(std::string_view loss, const matrix<T>& pred, const matrix<T>& target, std::span<const T> weights,
               bool normalize, matrix<T>* grad, const Element& element) {
@@ -91,7 +92,8 @@ double reduce(std::string_view loss, const matrix<T>& pred, const matrix<T>& tar
         if constexpr (WithGrad) {
             const double c = w * scale;
             for (std::size_t j = 0; j < cols; ++j) {
-                const auto [l, d] = element(static_cast<double>(p[base + j]), static_cast<double>(y[base + j]));
+                const auto [l, d] =
+                    element.with_derivative(static_cast<double>(p[base + j]), static_cast<double>(y[base + j]));
                 row += l;
                 g[base + j] = static_cast<T>(c * d);
             }
@@ -105,43 +107,90 @@ double reduce(std::string_view loss, const matrix<T>& pred, const matrix<T>& tar
     return total * scale;
 }
 
-/// Element of binary cross-entropy on logits: value only.
-struct bce_logits_value {
-    double operator()(double z, double y) const noexcept { return causalrec::bce_from_logits(z, y); }
-};
-
-/// Element of binary cross-entropy on logits: {value, sigmoid(z) - y}.
-struct bce_logits_both {
-    std::pair<double, double> operator()(double z, double y) const noexcept {
-        return {causalrec::bce_from_logits(z, y), causalrec::sigmoid_minus(z, y)};
-    }
-};
-
-/// Raises argument_error naming the first target outside [0, 1] (or NaN) of a binary cross-entropy loss.
-template <class T>
-void check_probability_targets(std::string_view loss, const matrix<T>& target) {
+/// Raises E naming the first target v with !ok(v): "<loss>: target(i, j) is v; targets must <rule>".
+template <class E, class T, class Ok>
+void check_targets(std::string_view loss, const matrix<T>& target, Ok ok, std::string_view rule) {
     const std::size_t rows = target.shape()[0], cols = target.shape()[1];
     const T* y = target.data();
     for (std::size_t i = 0; i < rows; ++i)
         for (std::size_t j = 0; j < cols; ++j) {
             const double v = static_cast<double>(y[i * cols + j]);
-            if (!(v >= 0.0 && v <= 1.0))
-                throw argument_error(cat(loss, ": target(", i, ", ", j, ") is ", v, "; targets must be in [0, 1]"));
+            if (!ok(v)) throw E(cat(loss, ": target(", i, ", ", j, ") is ", v, "; targets must ", rule));
         }
+}
+
+/// Raises argument_error naming the first target outside [0, 1] (or NaN) of a binary cross-entropy loss.
+template <class T>
+void check_probability_targets(std::string_view loss, const matrix<T>& target) {
+    check_targets<argument_error>(loss, target, [](double v) { return v >= 0.0 && v <= 1.0; }, "be in [0, 1]");
 }
 
 /// Raises numeric_error naming the first non-finite target.
 template <class T>
 void check_finite_targets(std::string_view loss, const matrix<T>& target) {
-    const std::size_t rows = target.shape()[0], cols = target.shape()[1];
-    const T* y = target.data();
-    for (std::size_t i = 0; i < rows; ++i)
-        for (std::size_t j = 0; j < cols; ++j) {
-            const double v = static_cast<double>(y[i * cols + j]);
-            if (!std::isfinite(v))
-                throw numeric_error(cat(loss, ": target(", i, ", ", j, ") is ", v, "; targets must be finite"));
-        }
+    check_targets<numeric_error>(loss, target, [](double v) { return std::isfinite(v); }, "be finite");
 }
+
+/// value, gradient, value_and_gradient, validate_targets, name and options of a shipped loss, written once
+/// over its element function: Loss derives from elementwise_loss<Loss, Options> and supplies `type_name` and
+/// `element()` (an element function for reduce()). Options must have `normalize_weights`. A user's loss is a
+/// plain class and needs none of this.
+template <class Loss, class Options>
+class elementwise_loss {
+public:
+    using options_type = Options;  ///< the options type taken by the constructor
+
+    /// The loss of pred against target (same shape), optionally weighted per row.
+    template <std::floating_point T>
+    double value(const matrix<T>& pred, const matrix<T>& target, weights_t<T> weights = {}) const {
+        return reduce<false>(Loss::type_name, pred, target, weights, opts_.normalize_weights,
+                             static_cast<matrix<T>*>(nullptr), self().element());
+    }
+
+    /// Writes d value / d pred into grad (resized to pred's shape only when its shape differs).
+    template <std::floating_point T>
+    void gradient(const matrix<T>& pred, const matrix<T>& target, weights_t<T> weights, matrix<T>& grad) const {
+        (void)value_and_gradient(pred, target, weights, grad);
+    }
+
+    /// value() and gradient() in one pass; returns the value.
+    template <std::floating_point T>
+    double value_and_gradient(const matrix<T>& pred, const matrix<T>& target, weights_t<T> weights,
+                              matrix<T>& grad) const {
+        return reduce<true>(Loss::type_name, pred, target, weights, opts_.normalize_weights, &grad, self().element());
+    }
+
+    /// Checks targets once before training: every value finite (numeric_error otherwise). A loss with a
+    /// narrower target range declares its own.
+    template <std::floating_point T>
+    void validate_targets(const matrix<T>& target) const {
+        check_finite_targets(Loss::type_name, target);
+    }
+
+    /// The loss's type_name.
+    std::string_view name() const noexcept { return Loss::type_name; }
+    /// The options given at construction.
+    const options_type& options() const noexcept { return opts_; }
+
+protected:
+    /// Keeps the options.
+    explicit elementwise_loss(options_type opts) noexcept : opts_(opts) {}
+
+    options_type opts_;  ///< the options given at construction
+
+private:
+    const Loss& self() const noexcept { return static_cast<const Loss&>(*this); }
+};
+
+/// Element of binary cross-entropy on logits z: bce_from_logits(z, y), derivative sigmoid(z) - y.
+struct bce_logits {
+    /// The element loss.
+    double operator()(double z, double y) const noexcept { return causalrec::bce_from_logits(z, y); }
+    /// {element loss, derivative}.
+    std::pair<double, double> with_derivative(double z, double y) const noexcept {
+        return {causalrec::bce_from_logits(z, y), causalrec::sigmoid_minus(z, y)};
+    }
+};
 
 }  // namespace detail
 

@@ -59,10 +59,12 @@ inline double precision_of(const binary_confusion& c) noexcept { return ratio_or
 /// Recall of the positive class: tp / (tp + fn), 0 with no actual positives.
 inline double recall_of(const binary_confusion& c) noexcept { return ratio_or_zero(c.tp, c.tp + c.fn); }
 /// Harmonic mean 2PR / (P + R) as scikit-learn computes it; 0 when P + R is 0.
-inline double f1_of(double precision, double recall) noexcept {
+inline double f1_from(double precision, double recall) noexcept {
     const double denom = precision + recall;
     return denom == 0.0 ? 0.0 : 2.0 * precision * recall / denom;
 }
+/// F1 of the positive class from the counts.
+inline double f1_of(const binary_confusion& c) noexcept { return f1_from(precision_of(c), recall_of(c)); }
 /// (tp + tn) / total.
 inline double accuracy_of(const binary_confusion& c) noexcept { return (c.tp + c.tn) / c.total(); }
 
@@ -87,6 +89,13 @@ binary_confusion confusion_of(const checked_inputs<YT, YS, W>& in, const classif
         (actual ? (predicted ? tp : fn) : (predicted ? fp : tn)).add(in.weight(i));
     }
     return {tn.value(), fp.value(), fn.value(), tp.value()};
+}
+
+/// of(c) for the confusion counts c of a thresholded metric's call fn(arrays..., options): y_true, y_score and
+/// optionally sample_weight.
+template <class Of, class... Arrays>
+double from_confusion(const char* fn, Of of, const classification_options& options, const Arrays&... arrays) {
+    return of(confusion_of(check_inputs(fn, "y_score", arrays...), options));
 }
 
 /// Trapezoidal area under the ROC curve over distinct thresholds (a tie counts 1/2).
@@ -164,57 +173,48 @@ binary_confusion confusion_matrix(const Y& y_true, const S& y_score, const W& sa
 /// Fraction of samples whose hard label (score >= threshold) equals y_true.
 template <value_array Y, value_array S>
 double accuracy_score(const Y& y_true, const S& y_score, const classification_options& options = {}) {
-    return detail::accuracy_of(
-        detail::confusion_of(detail::check_inputs("accuracy_score", "y_score", y_true, y_score), options));
+    return detail::from_confusion("accuracy_score", detail::accuracy_of, options, y_true, y_score);
 }
 /// Weighted accuracy: weight of correct samples / total weight.
 template <value_array Y, value_array S, value_array W>
 double accuracy_score(const Y& y_true, const S& y_score, const W& sample_weight,
                       const classification_options& options = {}) {
-    return detail::accuracy_of(detail::confusion_of(
-        detail::check_inputs("accuracy_score", "y_score", y_true, y_score, sample_weight), options));
+    return detail::from_confusion("accuracy_score", detail::accuracy_of, options, y_true, y_score, sample_weight);
 }
 
 /// Precision tp / (tp + fp) of class 1; 0 when nothing is predicted positive.
 template <value_array Y, value_array S>
 double precision_score(const Y& y_true, const S& y_score, const classification_options& options = {}) {
-    return detail::precision_of(
-        detail::confusion_of(detail::check_inputs("precision_score", "y_score", y_true, y_score), options));
+    return detail::from_confusion("precision_score", detail::precision_of, options, y_true, y_score);
 }
 /// Weighted precision of class 1; 0 when the predicted positives have zero weight.
 template <value_array Y, value_array S, value_array W>
 double precision_score(const Y& y_true, const S& y_score, const W& sample_weight,
                        const classification_options& options = {}) {
-    return detail::precision_of(detail::confusion_of(
-        detail::check_inputs("precision_score", "y_score", y_true, y_score, sample_weight), options));
+    return detail::from_confusion("precision_score", detail::precision_of, options, y_true, y_score, sample_weight);
 }
 
 /// Recall tp / (tp + fn) of class 1; 0 when y_true has no positives.
 template <value_array Y, value_array S>
 double recall_score(const Y& y_true, const S& y_score, const classification_options& options = {}) {
-    return detail::recall_of(
-        detail::confusion_of(detail::check_inputs("recall_score", "y_score", y_true, y_score), options));
+    return detail::from_confusion("recall_score", detail::recall_of, options, y_true, y_score);
 }
 /// Weighted recall of class 1; 0 when the positives have zero weight.
 template <value_array Y, value_array S, value_array W>
 double recall_score(const Y& y_true, const S& y_score, const W& sample_weight,
                     const classification_options& options = {}) {
-    return detail::recall_of(
-        detail::confusion_of(detail::check_inputs("recall_score", "y_score", y_true, y_score, sample_weight), options));
+    return detail::from_confusion("recall_score", detail::recall_of, options, y_true, y_score, sample_weight);
 }
 
 /// F1 = 2PR / (P + R) of class 1; 0 when precision and recall are both 0.
 template <value_array Y, value_array S>
 double f1_score(const Y& y_true, const S& y_score, const classification_options& options = {}) {
-    const auto c = detail::confusion_of(detail::check_inputs("f1_score", "y_score", y_true, y_score), options);
-    return detail::f1_of(detail::precision_of(c), detail::recall_of(c));
+    return detail::from_confusion("f1_score", detail::f1_of, options, y_true, y_score);
 }
 /// Weighted F1 of class 1 (from weighted precision and recall).
 template <value_array Y, value_array S, value_array W>
 double f1_score(const Y& y_true, const S& y_score, const W& sample_weight, const classification_options& options = {}) {
-    const auto c =
-        detail::confusion_of(detail::check_inputs("f1_score", "y_score", y_true, y_score, sample_weight), options);
-    return detail::f1_of(detail::precision_of(c), detail::recall_of(c));
+    return detail::from_confusion("f1_score", detail::f1_of, options, y_true, y_score, sample_weight);
 }
 
 /// Area under the ROC curve; tied scores count 1/2 (trapezoid over distinct thresholds). Needs both classes.

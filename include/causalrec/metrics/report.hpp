@@ -60,8 +60,8 @@ binary_report make_report(const checked_inputs<YT, YS, W>& in, const report_opti
     r.confusion = c;
     const double p0 = ratio_or_zero(c.tn, c.tn + c.fn), r0 = ratio_or_zero(c.tn, c.tn + c.fp);
     const double p1 = precision_of(c), r1 = recall_of(c);
-    r.classes[0] = {p0, r0, f1_of(p0, r0), c.tn + c.fp};
-    r.classes[1] = {p1, r1, f1_of(p1, r1), c.tp + c.fn};
+    r.classes[0] = {p0, r0, f1_from(p0, r0), c.tn + c.fp};
+    r.classes[1] = {p1, r1, f1_from(p1, r1), c.tp + c.fn};
     r.accuracy = accuracy_of(c);
 
     const class_scores& a = r.classes[0];

@@ -5,8 +5,6 @@
 #include <concepts>
 #include <ranges>
 
-#include <nlohmann/json.hpp>
-
 #include "../core/parameter.hpp"
 #include "../core/rng.hpp"
 #include "../core/tensor.hpp"
@@ -32,11 +30,10 @@ concept HasTrainingMode = requires(L& layer, bool training) { layer.set_training
 template <class L>
 concept Initializable = requires(L& layer, rng& engine) { layer.initialize(engine); };
 
-/// Optional: describes the layer's architecture as JSON (saved in model files and checked on load).
+/// Optional: describes the layer's architecture as JSON (saved in model files and checked on load);
+/// config() returns something nlohmann::json can be built from.
 template <class L>
-concept Configurable = requires(const L& layer) {
-    { layer.config() } -> std::convertible_to<nlohmann::json>;
-};
+concept Configurable = requires(const L& layer) { layer.config(); };
 
 /// Optional: can skip computing the gradient w.r.t. its input (the first layer of a model needs none).
 template <class L>

@@ -128,8 +128,7 @@ public:
     std::vector<std::string> output_names(const std::vector<std::string>& input_names = {}) const
         requires(NamesOutputs<S> && ...)
     {
-        detail::require_fitted(is_fitted(), type_name, "output_names");
-        const auto names = detail::resolve_names(input_names, n_features_in_, type_name);
+        const auto names = detail::resolve_names(is_fitted(), input_names, n_features_in_, type_name);
         std::vector<std::string> out;
         for_each_part([&](std::size_t, const auto& part) {
             std::vector<std::string> selected;
@@ -161,8 +160,7 @@ public:
         }(std::index_sequence_for<S...>{});
         if (!r.is_fitted()) return result;
         const auto& st = r.object(j, "state");
-        const std::size_t n = r.read_index(st, "n_features_in");
-        if (n == 0) r.fail("field 'n_features_in' must be at least 1");
+        const std::size_t n = r.read_n_features_in(st);
         result.for_each_part([&](std::size_t index, const auto& part) {
             for (std::size_t c : part.columns)
                 if (c >= n) r.fail(detail::cat("part ", index, " selects column ", c, " of ", n, " columns"));

@@ -118,14 +118,13 @@ inline constexpr enum_names<one_hot_drop, 3> one_hot_drop_names{
 /// Encodes each column's categories as a block of 0/1 indicator columns, like scikit-learn's
 /// OneHotEncoder(sparse_output=False): blocks in column order, categories sorted within a block,
 /// NaN seen at fit as its own category placed last.
-class one_hot_encoder {
+class one_hot_encoder : public detail::preprocessor_base<one_hot_encoder, one_hot_encoder_options> {
 public:
-    using options_type = one_hot_encoder_options;  ///< the options type taken by the constructor
     /// The type's name in messages and in its JSON state.
     static constexpr std::string_view type_name = "one_hot_encoder";
 
     /// An encoder with the given options, not yet fitted.
-    explicit one_hot_encoder(options_type opts = {}) : opts_(opts) {}
+    explicit one_hot_encoder(options_type opts = {}) : preprocessor_base(opts) {}
 
     /// Learns each column's categories; returns *this.
     template <std::floating_point T>
@@ -170,16 +169,6 @@ public:
         return out;
     }
 
-    /// fit(X) then transform(X).
-    template <std::floating_point T>
-    matrix<T> fit_transform(const matrix<T>& X) {
-        return fit(X).transform(X);
-    }
-
-    /// Whether fit has been called.
-    bool is_fitted() const noexcept { return fitted_; }
-    /// The options given at construction.
-    const options_type& options() const noexcept { return opts_; }
     /// Number of columns seen at fit.
     std::size_t n_features_in() const noexcept { return categories_.size(); }
     /// Number of output columns.
@@ -191,8 +180,7 @@ public:
 
     /// Output column names "name=value" (e.g. "color=2", "color=nan"); inputs default to "x0", "x1", ...
     std::vector<std::string> output_names(const std::vector<std::string>& input_names = {}) const {
-        detail::require_fitted(fitted_, type_name, "output_names");
-        const auto names = detail::resolve_names(input_names, categories_.size(), type_name);
+        const auto names = detail::resolve_names(fitted_, input_names, categories_.size(), type_name);
         std::vector<std::string> out;
         out.reserve(n_features_out_);
         for (std::size_t j = 0; j < categories_.size(); ++j)
@@ -229,8 +217,7 @@ public:
                            .drop = r.read_enum(o, "drop", detail::one_hot_drop_names)});
         if (!r.is_fitted()) return e;
         const auto& st = r.object(j, "state");
-        const std::size_t n = r.read_index(st, "n_features_in");
-        if (n == 0) r.fail("field 'n_features_in' must be at least 1");
+        const std::size_t n = r.read_n_features_in(st);
         e.categories_ = detail::read_categories(r, st, n);
         const auto& drop = r.array(st, "drop_idx", n);
         for (std::size_t k = 0; k < n; ++k) {
@@ -256,8 +243,6 @@ private:
         fitted_ = true;
     }
 
-    options_type opts_;
-    bool fitted_ = false;
     std::vector<std::vector<double>> categories_;
     std::vector<std::size_t> drop_idx_;
     std::vector<std::size_t> offset_;
@@ -287,14 +272,13 @@ inline constexpr enum_names<ordinal_unknown, 2> ordinal_unknown_names{
 
 /// Replaces each value by the index of its category among the column's sorted categories (0..k-1),
 /// like scikit-learn's OrdinalEncoder: NaN passes through as encoded_missing_value (NaN by default).
-class ordinal_encoder {
+class ordinal_encoder : public detail::preprocessor_base<ordinal_encoder, ordinal_encoder_options> {
 public:
-    using options_type = ordinal_encoder_options;  ///< the options type taken by the constructor
     /// The type's name in messages and in its JSON state.
     static constexpr std::string_view type_name = "ordinal_encoder";
 
     /// An encoder with the given options, not yet fitted.
-    explicit ordinal_encoder(options_type opts = {}) : opts_(opts) {}
+    explicit ordinal_encoder(options_type opts = {}) : preprocessor_base(opts) {}
 
     /// Learns each column's categories and checks the encoded values do not collide with codes; returns *this.
     template <std::floating_point T>
@@ -348,16 +332,6 @@ public:
         return out;
     }
 
-    /// fit(X) then transform(X).
-    template <std::floating_point T>
-    matrix<T> fit_transform(const matrix<T>& X) {
-        return fit(X).transform(X);
-    }
-
-    /// Whether fit has been called.
-    bool is_fitted() const noexcept { return fitted_; }
-    /// The options given at construction.
-    const options_type& options() const noexcept { return opts_; }
     /// Number of columns seen at fit.
     std::size_t n_features_in() const noexcept { return categories_.size(); }
     /// Per input column, its sorted categories (NaN last when seen at fit).
@@ -365,8 +339,7 @@ public:
 
     /// Output column names: the input names unchanged ("x0", "x1", ... when none are given).
     std::vector<std::string> output_names(const std::vector<std::string>& input_names = {}) const {
-        detail::require_fitted(fitted_, type_name, "output_names");
-        return detail::resolve_names(input_names, categories_.size(), type_name);
+        return detail::resolve_names(fitted_, input_names, categories_.size(), type_name);
     }
 
     /// The options and fitted state as JSON (doubles round-trip exactly; the NaN category is null).
@@ -391,16 +364,13 @@ public:
                            .encoded_missing_value = r.read_number(o, "encoded_missing_value")});
         if (!r.is_fitted()) return e;
         const auto& st = r.object(j, "state");
-        const std::size_t n = r.read_index(st, "n_features_in");
-        if (n == 0) r.fail("field 'n_features_in' must be at least 1");
+        const std::size_t n = r.read_n_features_in(st);
         e.categories_ = detail::read_categories(r, st, n);
         e.fitted_ = true;
         return e;
     }
 
 private:
-    options_type opts_;
-    bool fitted_ = false;
     std::vector<std::vector<double>> categories_;
 };
 

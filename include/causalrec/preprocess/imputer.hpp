@@ -91,14 +91,13 @@ inline double impute_statistic(std::vector<double> v, impute_strategy strategy) 
 /// Replaces NaN in each column by a statistic learned at fit, like scikit-learn's SimpleImputer with
 /// missing_values=NaN. A column without any observed value at fit is handled by options.empty_columns
 /// (strategy constant always fills it with fill_value).
-class simple_imputer {
+class simple_imputer : public detail::preprocessor_base<simple_imputer, simple_imputer_options> {
 public:
-    using options_type = simple_imputer_options;  ///< the options type taken by the constructor
     /// The type's name in messages and in its JSON state.
     static constexpr std::string_view type_name = "simple_imputer";
 
     /// An imputer with the given options, not yet fitted.
-    explicit simple_imputer(options_type opts = {}) : opts_(opts) {}
+    explicit simple_imputer(options_type opts = {}) : preprocessor_base(opts) {}
 
     /// Learns each column's fill value from its observed (non-NaN) values; returns *this.
     template <std::floating_point T>
@@ -155,16 +154,6 @@ public:
         return out;
     }
 
-    /// fit(X) then transform(X).
-    template <std::floating_point T>
-    matrix<T> fit_transform(const matrix<T>& X) {
-        return fit(X).transform(X);
-    }
-
-    /// Whether fit has been called.
-    bool is_fitted() const noexcept { return fitted_; }
-    /// The options given at construction.
-    const options_type& options() const noexcept { return opts_; }
     /// Number of columns seen at fit.
     std::size_t n_features_in() const noexcept { return n_features_in_; }
     /// Per-input-column fill value (NaN for a dropped column).
@@ -174,8 +163,7 @@ public:
 
     /// Output column names: the input names of the kept columns ("x0", "x1", ... when none are given).
     std::vector<std::string> output_names(const std::vector<std::string>& input_names = {}) const {
-        detail::require_fitted(fitted_, type_name, "output_names");
-        const auto names = detail::resolve_names(input_names, n_features_in_, type_name);
+        const auto names = detail::resolve_names(fitted_, input_names, n_features_in_, type_name);
         std::vector<std::string> out;
         out.reserve(kept_.size());
         for (std::size_t j : kept_) out.push_back(names[j]);
@@ -205,8 +193,7 @@ public:
                           .empty_columns = r.read_enum(o, "empty_columns", detail::empty_column_policy_names)});
         if (!r.is_fitted()) return s;
         const auto& st = r.object(j, "state");
-        s.n_features_in_ = r.read_index(st, "n_features_in");
-        if (s.n_features_in_ == 0) r.fail("field 'n_features_in' must be at least 1");
+        s.n_features_in_ = r.read_n_features_in(st);
         s.statistics_ = r.read_numbers(st, "statistics", s.n_features_in_);
         s.kept_ = r.read_indices(st, "kept_columns");
         for (std::size_t k = 0; k < s.kept_.size(); ++k) {
@@ -220,8 +207,6 @@ public:
     }
 
 private:
-    options_type opts_;
-    bool fitted_ = false;
     std::size_t n_features_in_ = 0;
     std::vector<double> statistics_;
     std::vector<std::size_t> kept_;

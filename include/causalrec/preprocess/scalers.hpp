@@ -29,14 +29,13 @@ struct standard_scaler_options {
 /// Standardizes each column to zero mean and unit variance, like scikit-learn's StandardScaler:
 /// population standard deviation, NaN ignored at fit and kept at transform, and a (near-)constant
 /// column gets scale 1 (so it maps to 0).
-class standard_scaler {
+class standard_scaler : public detail::preprocessor_base<standard_scaler, standard_scaler_options> {
 public:
-    using options_type = standard_scaler_options;  ///< the options type taken by the constructor
     /// The type's name in messages and in its JSON state.
     static constexpr std::string_view type_name = "standard_scaler";
 
     /// A scaler with the given options, not yet fitted.
-    explicit standard_scaler(options_type opts = {}) : opts_(opts) {}
+    explicit standard_scaler(options_type opts = {}) : preprocessor_base(opts) {}
 
     /// Learns each column's mean and variance (NaN ignored); returns *this.
     template <std::floating_point T>
@@ -83,29 +82,13 @@ public:
     template <std::floating_point T>
     matrix<T> transform(const matrix<T>& X) const {
         detail::check_transform_input(X, type_name, fitted_, n_features_in_);
-        matrix<T> out = X;
-        const std::size_t rows = X.shape()[0];
-        for (std::size_t i = 0; i < rows; ++i) {
-            for (std::size_t j = 0; j < n_features_in_; ++j) {
-                double x = static_cast<double>(X(i, j));
-                if (opts_.with_mean) x -= mean_[j];
-                if (opts_.with_std) x /= scale_[j];
-                out(i, j) = static_cast<T>(x);
-            }
-        }
-        return out;
+        return detail::map_entries(X, [this](double x, std::size_t j) {
+            if (opts_.with_mean) x -= mean_[j];
+            if (opts_.with_std) x /= scale_[j];
+            return x;
+        });
     }
 
-    /// fit(X) then transform(X).
-    template <std::floating_point T>
-    matrix<T> fit_transform(const matrix<T>& X) {
-        return fit(X).transform(X);
-    }
-
-    /// Whether fit has been called.
-    bool is_fitted() const noexcept { return fitted_; }
-    /// The options given at construction.
-    const options_type& options() const noexcept { return opts_; }
     /// Number of columns seen at fit.
     std::size_t n_features_in() const noexcept { return n_features_in_; }
     /// Per-column mean (NaN for a column without observed values); empty when both options are off.
@@ -117,8 +100,7 @@ public:
 
     /// Output column names: the input names unchanged ("x0", "x1", ... when none are given).
     std::vector<std::string> output_names(const std::vector<std::string>& input_names = {}) const {
-        detail::require_fitted(fitted_, type_name, "output_names");
-        return detail::resolve_names(input_names, n_features_in_, type_name);
+        return detail::resolve_names(fitted_, input_names, n_features_in_, type_name);
     }
 
     /// The options and fitted state as JSON (doubles round-trip exactly).
@@ -141,8 +123,7 @@ public:
         standard_scaler s({.with_mean = r.read_bool(o, "with_mean"), .with_std = r.read_bool(o, "with_std")});
         if (!r.is_fitted()) return s;
         const auto& st = r.object(j, "state");
-        s.n_features_in_ = r.read_index(st, "n_features_in");
-        if (s.n_features_in_ == 0) r.fail("field 'n_features_in' must be at least 1");
+        s.n_features_in_ = r.read_n_features_in(st);
         const std::size_t n = s.n_features_in_;
         const bool any = s.opts_.with_mean || s.opts_.with_std;
         s.mean_ = r.read_numbers(st, "mean", any ? n : 0);
@@ -153,8 +134,6 @@ public:
     }
 
 private:
-    options_type opts_;
-    bool fitted_ = false;
     std::size_t n_features_in_ = 0;
     std::vector<double> mean_, var_, scale_;
 };
@@ -168,14 +147,13 @@ struct min_max_scaler_options {
 /// Scales each column linearly so that its fitted minimum and maximum map to feature_range, like
 /// scikit-learn's MinMaxScaler: NaN ignored at fit and kept at transform, and a constant column
 /// (range below 10 machine epsilons of T) maps to feature_range.first.
-class min_max_scaler {
+class min_max_scaler : public detail::preprocessor_base<min_max_scaler, min_max_scaler_options> {
 public:
-    using options_type = min_max_scaler_options;  ///< the options type taken by the constructor
     /// The type's name in messages and in its JSON state.
     static constexpr std::string_view type_name = "min_max_scaler";
 
     /// A scaler with the given options, not yet fitted.
-    explicit min_max_scaler(options_type opts = {}) : opts_(opts) {}
+    explicit min_max_scaler(options_type opts = {}) : preprocessor_base(opts) {}
 
     /// Learns each column's minimum and maximum (NaN ignored); returns *this.
     template <std::floating_point T>
@@ -211,32 +189,17 @@ public:
     template <std::floating_point T>
     matrix<T> transform(const matrix<T>& X) const {
         detail::check_transform_input(X, type_name, fitted_, n_features_in_);
-        const auto [lo, hi] = opts_.feature_range;
-        matrix<T> out = X;
-        const std::size_t rows = X.shape()[0];
-        for (std::size_t i = 0; i < rows; ++i) {
-            for (std::size_t j = 0; j < n_features_in_; ++j) {
-                double x = static_cast<double>(X(i, j)) * scale_[j] + min_[j];
-                if (opts_.clip) {
-                    if (x < lo) x = lo;  // comparisons with NaN are false: NaN stays NaN
-                    if (x > hi) x = hi;
-                }
-                out(i, j) = static_cast<T>(x);
+        return detail::map_entries(X, [this](double x, std::size_t j) {
+            x = x * scale_[j] + min_[j];
+            if (opts_.clip) {
+                const auto [lo, hi] = opts_.feature_range;
+                if (x < lo) x = lo;  // comparisons with NaN are false: NaN stays NaN
+                if (x > hi) x = hi;
             }
-        }
-        return out;
+            return x;
+        });
     }
 
-    /// fit(X) then transform(X).
-    template <std::floating_point T>
-    matrix<T> fit_transform(const matrix<T>& X) {
-        return fit(X).transform(X);
-    }
-
-    /// Whether fit has been called.
-    bool is_fitted() const noexcept { return fitted_; }
-    /// The options given at construction.
-    const options_type& options() const noexcept { return opts_; }
     /// Number of columns seen at fit.
     std::size_t n_features_in() const noexcept { return n_features_in_; }
     /// Per-column minimum seen at fit (NaN for a column without observed values).
@@ -250,8 +213,7 @@ public:
 
     /// Output column names: the input names unchanged ("x0", "x1", ... when none are given).
     std::vector<std::string> output_names(const std::vector<std::string>& input_names = {}) const {
-        detail::require_fitted(fitted_, type_name, "output_names");
-        return detail::resolve_names(input_names, n_features_in_, type_name);
+        return detail::resolve_names(fitted_, input_names, n_features_in_, type_name);
     }
 
     /// The options and fitted state as JSON (doubles round-trip exactly).
@@ -279,8 +241,7 @@ public:
         min_max_scaler s({.feature_range = {range[0], range[1]}, .clip = r.read_bool(o, "clip")});
         if (!r.is_fitted()) return s;
         const auto& st = r.object(j, "state");
-        s.n_features_in_ = r.read_index(st, "n_features_in");
-        if (s.n_features_in_ == 0) r.fail("field 'n_features_in' must be at least 1");
+        s.n_features_in_ = r.read_n_features_in(st);
         const std::size_t n = s.n_features_in_;
         s.data_min_ = r.read_numbers(st, "data_min", n);
         s.data_max_ = r.read_numbers(st, "data_max", n);
@@ -291,8 +252,6 @@ public:
     }
 
 private:
-    options_type opts_;
-    bool fitted_ = false;
     std::size_t n_features_in_ = 0;
     std::vector<double> data_min_, data_max_, scale_, min_;
 };

@@ -38,7 +38,7 @@ enum class als_feedback : std::uint8_t {
 
 /// How each user's (item's) least-squares system is solved.
 enum class als_solver : std::uint8_t {
-    cholesky,            ///< exact solve (LAPACK potrf/potrs), O(n k^2 + k^3) per user
+    cholesky,            ///< exact solve (the library's own Cholesky, sixteen systems per SIMD batch: linalg::batched_cholesky_solve), O(n k^2 + k^3) per user
     conjugate_gradient,  ///< cg_steps conjugate-gradient steps warm-started at the current factors, O(cg_steps n k)
 };
 

@@ -7,7 +7,7 @@
 #include <span>
 #include <vector>
 
-#include "../data/interactions.hpp"
+#include "../data/interaction_log.hpp"
 
 namespace causalrec::rec {
 

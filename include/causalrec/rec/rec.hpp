@@ -18,15 +18,3 @@
 #include "neural.hpp"
 #include "popularity.hpp"
 #include "simulator.hpp"
-
-namespace causalrec::rec {
-static_assert(Recommender<popularity>);
-static_assert(Recommender<item_knn>);
-static_assert(Recommender<user_knn>);
-static_assert(Recommender<matrix_factorization> && ReportsCoverage<matrix_factorization>);
-static_assert(Recommender<als> && ReportsCoverage<als>);
-static_assert(Recommender<content_based> && ReportsCoverage<content_based>);
-static_assert(Recommender<bpr> && ReportsCoverage<bpr>);
-static_assert(Recommender<neumf> && ReportsCoverage<neumf>);
-static_assert(Recommender<two_tower> && ReportsCoverage<two_tower>);
-}  // namespace causalrec::rec

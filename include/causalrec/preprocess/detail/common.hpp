@@ -6,6 +6,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -80,6 +81,15 @@ void check_transform_input(const matrix<T>& X, std::string_view type, bool fitte
     check_no_infinity(X, type);
 }
 
+/// A copy of X with each entry x of column j replaced by f(x, j) (x read as double, the result stored as T).
+template <class T, class F>
+matrix<T> map_entries(const matrix<T>& X, F f) {
+    matrix<T> out = X;
+    for (std::size_t i = 0; i < X.shape()[0]; ++i)
+        for (std::size_t j = 0; j < X.shape()[1]; ++j) out(i, j) = static_cast<T>(f(static_cast<double>(X(i, j)), j));
+    return out;
+}
+
 /// The columns `indices` of X, in that order.
 template <class T>
 matrix<T> select_columns(const matrix<T>& X, const std::vector<std::size_t>& indices) {
@@ -102,9 +112,11 @@ std::vector<double> observed_values(const matrix<T>& X, std::size_t j) {
     return values;
 }
 
-/// Input column names for output_names(): the given ones (count checked) or "x0", "x1", ... when empty.
-inline std::vector<std::string> resolve_names(const std::vector<std::string>& names, std::size_t n,
+/// Input column names for output_names(), which needs a fitted preprocessor (not_fitted_error otherwise):
+/// the given ones (count checked) or "x0", "x1", ... when empty.
+inline std::vector<std::string> resolve_names(bool fitted, const std::vector<std::string>& names, std::size_t n,
                                               std::string_view type) {
+    require_fitted(fitted, type, "output_names");
     if (names.empty()) {
         std::vector<std::string> defaults(n);
         for (std::size_t j = 0; j < n; ++j) defaults[j] = cat("x", j);
@@ -157,6 +169,33 @@ inline nlohmann::json state_head(std::string_view type, bool fitted) {
     j["fitted"] = fitted;
     return j;
 }
+
+/// The members every column preprocessor of this module shares, written once: its options and fitted flag,
+/// options(), is_fitted() and fit_transform(). P derives from preprocessor_base<P, Options>; a user's
+/// preprocessor is a plain class and needs none of this.
+template <class P, class Options>
+class preprocessor_base {
+public:
+    using options_type = Options;  ///< the options type taken by the constructor
+
+    /// fit(X) then transform(X).
+    template <std::floating_point T>
+    matrix<T> fit_transform(const matrix<T>& X) {
+        return static_cast<P&>(*this).fit(X).transform(X);
+    }
+
+    /// Whether fit has been called.
+    bool is_fitted() const noexcept { return fitted_; }
+    /// The options given at construction.
+    const options_type& options() const noexcept { return opts_; }
+
+protected:
+    /// Keeps the options; not yet fitted.
+    explicit preprocessor_base(options_type opts) noexcept : opts_(opts) {}
+
+    options_type opts_;    ///< the options given at construction
+    bool fitted_ = false;  ///< whether fit (or from_json of a fitted state) has run
+};
 
 /// Reads a state written by state_head() and friends; every malformed piece raises format_error
 /// whose message names the type and the field at fault.
@@ -245,6 +284,13 @@ public:
     /// obj[key] as a non-negative integer.
     std::size_t read_index(const nlohmann::json& obj, std::string_view key) const {
         return decode_index(field(obj, key), key);
+    }
+
+    /// obj["n_features_in"], which must be at least 1.
+    std::size_t read_n_features_in(const nlohmann::json& obj) const {
+        const std::size_t n = read_index(obj, "n_features_in");
+        if (n == 0) fail("field 'n_features_in' must be at least 1");
+        return n;
     }
 
     /// obj[key] as an array of doubles (see encode_number), optionally of a given size.

@@ -1,7 +1,7 @@
 #pragma once
 /// @file
-/// Reading whitespace-separated dense numeric matrices (Coat's .ascii files) and turning a dense
-/// rating matrix into an interaction log. Used by causal/exposure.hpp, which re-exports them.
+/// Reading whitespace-separated dense numeric matrices (such as Coat's .ascii files) and turning a
+/// dense rating matrix (with an optional matrix of propensities) into an interaction log.
 
 #include <cerrno>
 #include <cmath>
@@ -13,12 +13,12 @@
 #include <string>
 #include <vector>
 
-#include "../../core/message.hpp"
-#include "../../core/error.hpp"
-#include "../../core/tensor.hpp"
-#include "../../data/interactions.hpp"
+#include "../core/message.hpp"
+#include "../core/error.hpp"
+#include "../core/tensor.hpp"
+#include "interactions.hpp"
 
-namespace causalrec::causal {
+namespace causalrec::data {
 
 /// Reads a dense matrix of numbers separated by spaces or tabs, one row per line (empty lines
 /// skipped), e.g. Coat's train.ascii or propensities.ascii. Raises parse_error naming the file, line
@@ -71,12 +71,12 @@ struct dense_log_options {
 /// The observed entries of a dense users x items matrix (entries != options.missing) as an
 /// interaction log, row-major order, with n_users = rows and n_items = cols. Raises shape_error
 /// when the propensity matrix has another shape, argument_error for a propensity outside (0, 1].
-inline data::interactions interactions_from_dense(const matrix<double>& dense, const dense_log_options& options = {}) {
+inline interactions interactions_from_dense(const matrix<double>& dense, const dense_log_options& options = {}) {
     const std::size_t rows = dense.shape()[0], cols = dense.shape()[1];
     if (options.propensities && (options.propensities->shape()[0] != rows || options.propensities->shape()[1] != cols))
         throw shape_error(causalrec::cat("interactions_from_dense: propensities have shape (", options.propensities->shape()[0],
                                                  ", ", options.propensities->shape()[1], "), the ratings (", rows, ", ", cols, ")"));
-    data::interaction_columns c;
+    interaction_columns c;
     c.n_users = rows;
     c.n_items = cols;
     for (std::size_t u = 0; u < rows; ++u)
@@ -88,7 +88,7 @@ inline data::interactions interactions_from_dense(const matrix<double>& dense, c
             c.values.push_back(v);
             if (options.propensities) c.propensities.push_back((*options.propensities)(u, i));
         }
-    return data::interactions(std::move(c));
+    return interactions(std::move(c));
 }
 
-}  // namespace causalrec::causal
+}  // namespace causalrec::data

@@ -1,0 +1,621 @@
+#pragma once
+/// @file
+/// Debiased matrix factorisation: MF-Naive, MF-IPS, MF-SNIPS, MF-DR and DR-JL (Schnabel et al., ICML 2016;
+/// Wang et al., ICML 2019), trained full-batch through train::fit (L-BFGS or Adam) on a small user x item
+/// matrix such as Coat's 290 x 300. Satisfies rec::Recommender.
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+#include <nlohmann/json.hpp>
+
+#include "../../core/message.hpp"
+#include "../../core/math.hpp"
+#include "../../core/error.hpp"
+#include "../../core/rng.hpp"
+#include "../../core/tensor.hpp"
+#include "../../data/interactions.hpp"
+#include "../../io/safetensors.hpp"
+#include "../../loss/reduction.hpp"
+#include "../../optim/adam.hpp"
+#include "../../optim/lbfgs.hpp"
+#include "../../train/function_objective.hpp"
+#include "../../train/loop.hpp"
+#include "../../core/blas.hpp"
+#include "../../rec/common.hpp"
+#include "../../rec/concepts.hpp"
+#include "../../rec/persistence.hpp"
+#include "weights.hpp"
+
+namespace causalrec::causal {
+
+/// Which training objective debiased_mf minimises.
+enum class debias_method : std::uint8_t {
+    naive,  ///< mean loss over the observed ratings (MF-Naive)
+    ips,    ///< sum over observed of loss / p, divided by n_users n_items (MF-IPS)
+    snips,  ///< sum over observed of loss / p, divided by sum of 1 / p (MF-SNIPS, self-normalised)
+    dr,     ///< doubly robust over all pairs with a fixed imputation model fitted first by SNIPS (MF-DR)
+    dr_jl,  ///< doubly robust with the imputation model learned jointly, alternating (DR-JL, Wang et al. 2019)
+};
+
+/// The loss on one rating.
+enum class rating_loss : std::uint8_t {
+    squared,   ///< (f - y)^2 on explicit ratings; predictions f are the raw model output, clipped
+    logistic,  ///< cross-entropy of sigmoid(f) against y in [0, 1]; predictions are probabilities
+};
+
+/// How the full-batch objective is minimised.
+enum class mf_solver : std::uint8_t {
+    lbfgs,  ///< L-BFGS with backtracking line search, `epochs` iterations (not for dr_jl)
+    adam,   ///< full-batch Adam, `epochs` steps at `learning_rate`
+};
+
+/// The name of a debias_method ("naive", "ips", "snips", "dr", "dr_jl").
+inline std::string_view to_string(debias_method m) noexcept {
+    switch (m) {
+        case debias_method::naive: return "naive";
+        case debias_method::ips: return "ips";
+        case debias_method::snips: return "snips";
+        case debias_method::dr: return "dr";
+        case debias_method::dr_jl: return "dr_jl";
+    }
+    return "?";
+}
+
+/// Options of debiased_mf. The objective is (weighted mean loss, see debias_method) +
+/// l2 (|P|^2 + |Q|^2 + |b_user|^2 + |b_item|^2); the global offset is not penalised.
+struct debiased_mf_options {
+    debias_method method = debias_method::snips;  ///< training objective
+    rating_loss loss = rating_loss::squared;      ///< loss on one rating
+    std::size_t factors = 10;                     ///< latent dimension (>= 1)
+    double l2 = 1e-3;                             ///< L2 penalty on factors and biases (>= 0)
+    mf_solver solver = mf_solver::lbfgs;          ///< minimiser (dr_jl always alternates Adam steps)
+    std::size_t epochs = 500;                     ///< L-BFGS iterations or Adam steps (>= 1)
+    double learning_rate = 0.01;                  ///< Adam step size (> 0)
+    double propensity_clip = 0.0;                 ///< propensities below are raised to it; in [0, 1]
+    double init_std = 0.1;                        ///< factors start as N(0, init_std^2)
+    std::size_t imputation_factors = 0;           ///< dr / dr_jl imputation model rank (0 = factors)
+    std::optional<double> imputation_l2{};        ///< dr / dr_jl imputation model L2 (empty = l2)
+    double min_prediction = -std::numeric_limits<double>::infinity();  ///< squared loss: predictions clipped below
+    double max_prediction = std::numeric_limits<double>::infinity();   ///< squared loss: predictions clipped above
+    std::uint64_t seed = 42;                      ///< initialisation
+};
+
+namespace detail {
+
+/// One term of a full-batch objective: pair (u, i), target and weight.
+struct mf_entry {
+    std::uint32_t u = 0, i = 0;  ///< user and item
+    double target = 0.0;         ///< y, or a DR pseudo-target
+    double weight = 1.0;         ///< per-term weight
+};
+
+/// Flat parameters of a biased MF: P (n_users x k), Q (n_items x k), b_user, b_item, offset.
+struct mf_layout {
+    std::size_t n_users = 0, n_items = 0, k = 1;  ///< sizes
+
+    /// Number of doubles.
+    std::size_t size() const noexcept { return (n_users + n_items) * (k + 1) + 1; }
+    /// Offset of Q.
+    std::size_t q() const noexcept { return n_users * k; }
+    /// Offset of the user biases.
+    std::size_t bu() const noexcept { return (n_users + n_items) * k; }
+    /// Offset of the item biases.
+    std::size_t bi() const noexcept { return bu() + n_users; }
+    /// Offset of the global offset.
+    std::size_t mu() const noexcept { return bi() + n_items; }
+
+    /// The raw output f(u, i) under parameters x.
+    double raw(const double* x, std::size_t u, std::size_t i) const noexcept {
+        const double* p = x + u * k;
+        const double* qq = x + q() + i * k;
+        double s = x[mu()] + x[bu() + u] + x[bi() + i];
+        for (std::size_t f = 0; f < k; ++f) s += p[f] * qq[f];
+        return s;
+    }
+
+    /// Adds d * d f(u, i) / d x to g.
+    void add_grad(const double* x, double* g, std::size_t u, std::size_t i, double d) const noexcept {
+        const double* p = x + u * k;
+        const double* qq = x + q() + i * k;
+        double* gp = g + u * k;
+        double* gq = g + q() + i * k;
+        for (std::size_t f = 0; f < k; ++f) {
+            gp[f] += d * qq[f];
+            gq[f] += d * p[f];
+        }
+        g[bu() + u] += d;
+        g[bi() + i] += d;
+        g[mu()] += d;
+    }
+
+    /// l2 * (sum of squares of all but the offset), its gradient added to g.
+    double penalty(std::span<const double> x, std::span<double> g, double l2) const noexcept {
+        double s = 0.0;
+        for (std::size_t j = 0; j < mu(); ++j) {
+            s += x[j] * x[j];
+            g[j] += 2.0 * l2 * x[j];
+        }
+        return l2 * s;
+    }
+
+    /// Random factors, zero biases, offset `offset`.
+    std::vector<double> init(double init_std, double offset, rng& engine) const {
+        std::vector<double> x(size(), 0.0);
+        for (std::size_t j = 0; j < bu(); ++j) x[j] = init_std * engine.normal();
+        x[mu()] = offset;
+        return x;
+    }
+};
+
+/// Element loss and its derivative in f.
+inline std::pair<double, double> element_loss(rating_loss loss, double f, double y) noexcept {
+    if (loss == rating_loss::squared) return {(f - y) * (f - y), 2.0 * (f - y)};
+    return {causalrec::bce_from_logits(f, y), causalrec::sigmoid_minus(f, y)};
+}
+
+/// d element_loss / d y (the loss is affine in y for logistic, quadratic for squared).
+inline double element_loss_dy(rating_loss loss, double f, double y) noexcept {
+    return loss == rating_loss::squared ? -2.0 * (f - y) : -f;
+}
+
+/// sum_j w_j l(f_j, t_j) / divisor + penalty, with gradient.
+inline double mf_objective(const mf_layout& L, const std::vector<mf_entry>& entries, double divisor, rating_loss loss, double l2,
+                           std::span<const double> x, std::span<double> g) {
+    std::fill(g.begin(), g.end(), 0.0);
+    double total = 0.0;
+    const double inv = 1.0 / divisor;
+    for (const auto& e : entries) {
+        const double f = L.raw(x.data(), e.u, e.i);
+        const auto [l, d] = element_loss(loss, f, e.target);
+        total += e.weight * l;
+        L.add_grad(x.data(), g.data(), e.u, e.i, e.weight * d * inv);
+    }
+    return total * inv + L.penalty(x, g, l2);
+}
+
+/// Raw outputs of every pair into z (n_users x n_items, row-major): P Q^T by BLAS plus biases.
+inline void mf_all_raw(const mf_layout& L, std::span<const double> x, std::vector<double>& z) {
+    z.resize(L.n_users * L.n_items);
+    blas::gemm<double>(false, true, L.n_users, L.n_items, L.k, 1.0, x.data(), L.k, x.data() + L.q(), L.k, 0.0, z.data(),
+                             L.n_items);
+    for (std::size_t u = 0; u < L.n_users; ++u) {
+        double* row = z.data() + u * L.n_items;
+        const double b = x[L.mu()] + x[L.bu() + u];
+        for (std::size_t i = 0; i < L.n_items; ++i) row[i] += b + x[L.bi() + i];
+    }
+}
+
+/// Mean loss against dense targets t over all pairs + penalty, with gradient (BLAS for the factors);
+/// z and d are workspaces (z holds the raw outputs afterwards); without `with_value` the logistic
+/// value omits its log(1 + exp(-|z|)) terms (for steps that only need the gradient).
+inline double mf_dense_objective(const mf_layout& L, const std::vector<double>& t, rating_loss loss, double l2,
+                                 std::span<const double> x, std::span<double> g, std::vector<double>& z,
+                                 std::vector<double>& d, bool with_value = true) {
+    mf_all_raw(L, x, z);
+    const std::size_t n = z.size();
+    d.resize(n);
+    const double inv = 1.0 / static_cast<double>(n);
+    double total = 0.0;
+    if (loss == rating_loss::squared) {
+        for (std::size_t c = 0; c < n; ++c) {
+            const double r = z[c] - t[c];
+            total += r * r;
+            d[c] = 2.0 * r * inv;
+        }
+    } else {
+        for (std::size_t c = 0; c < n; ++c) {  // one exp per pair: e = exp(-|z|)
+            const double zc = z[c], e = std::exp(-std::abs(zc)), s = e / (1.0 + e);
+            total += std::max(zc, 0.0) - zc * t[c] + (with_value ? std::log1p(e) : 0.0);
+            d[c] = ((zc >= 0.0 ? 1.0 - s : s) - t[c]) * inv;
+        }
+    }
+    std::fill(g.begin(), g.end(), 0.0);
+    blas::gemm<double>(false, false, L.n_users, L.k, L.n_items, 1.0, d.data(), L.n_items, x.data() + L.q(), L.k, 0.0, g.data(),
+                             L.k);
+    blas::gemm<double>(true, false, L.n_items, L.k, L.n_users, 1.0, d.data(), L.n_items, x.data(), L.k, 0.0, g.data() + L.q(),
+                             L.k);
+    for (std::size_t u = 0; u < L.n_users; ++u) {
+        const double* row = d.data() + u * L.n_items;
+        double su = 0.0;
+        for (std::size_t i = 0; i < L.n_items; ++i) su += row[i], g[L.bi() + i] += row[i];
+        g[L.bu() + u] = su;
+        g[L.mu()] += su;
+    }
+    return total * inv + L.penalty(x, g, l2);
+}
+
+
+}  // namespace detail
+
+/// Matrix factorisation r_hat(u, i) = mu + b_u + b_i + <p_u, q_i> trained full-batch on a debiased
+/// objective (see debias_method) from a log with values and, except for naive, propensities of the
+/// logged pairs P(O_ui = 1). dr and dr_jl work on the full n_users x n_items matrix (meant for
+/// small catalogues). With rating_loss::logistic the values must be in [0, 1] and scores are
+/// probabilities. Satisfies rec::Recommender; saves and loads as a recommender file.
+class debiased_mf {
+public:
+    /// A model with the given options; raises argument_error for invalid options.
+    explicit debiased_mf(debiased_mf_options options = {}) : o_(std::move(options)) { check_options(); }
+
+    /// Trains on `log`; raises argument_error for an empty log, a missing propensities column
+    /// (every method but naive) or, with the logistic loss, a value outside [0, 1].
+    void fit(const data::interactions& log) {
+        check_log(log);
+        L_ = {log.n_users(), log.n_items(), o_.factors};
+        rng engine(o_.seed);
+        const auto obs = observed(log);
+        const double l2 = o_.l2;
+        switch (o_.method) {
+            case debias_method::naive:
+            case debias_method::ips:
+            case debias_method::snips: {
+                std::vector<detail::mf_entry> entries;
+                double divisor = 0.0;
+                weighted_entries(obs, o_.method, entries, divisor);
+                x_ = L_.init(o_.init_std, offset(entries, divisor), engine);
+                minimize(L_, x_, entries, divisor, l2);
+                break;
+            }
+            case debias_method::dr: {
+                const detail::mf_layout I{L_.n_users, L_.n_items, imputation_factors()};
+                std::vector<detail::mf_entry> entries;
+                double divisor = 0.0;
+                weighted_entries(obs, debias_method::snips, entries, divisor);
+                auto xi = I.init(o_.init_std, offset(entries, divisor), engine);
+                minimize(I, xi, entries, divisor, imputation_l2());
+                std::vector<double> zi, t, z, d;
+                detail::mf_all_raw(I, xi, zi);
+                dr_targets(obs, zi, t);
+                x_ = L_.init(o_.init_std, xi[I.mu()], engine);
+                minimize_dense(x_, t, z, d);
+                break;
+            }
+            case debias_method::dr_jl: joint_learning(obs, engine); break;
+        }
+        log_ = rec::detail::log_summary::of(log);
+        fitted_ = true;
+    }
+
+    /// True after fit.
+    bool is_fitted() const noexcept { return fitted_; }
+    /// The options.
+    const debiased_mf_options& options() const noexcept { return o_; }
+    /// Users of the training log.
+    std::size_t n_users() const noexcept { return L_.n_users; }
+    /// Items of the training log.
+    std::size_t n_items() const noexcept { return L_.n_items; }
+    /// True for a training user with at least one training rating.
+    bool covers(std::size_t user) const noexcept { return fitted_ && log_.has_history(user); }
+
+    /// The prediction for (user, item): the clipped rating (squared loss) or the probability
+    /// (logistic); a user outside the training range gets the item's bias only. Raises
+    /// not_fitted_error before fit and argument_error for an item out of range.
+    double predict(std::size_t user, std::size_t item) const {
+        rec::detail::require_fitted(fitted_, name);
+        const std::size_t one[1] = {item};
+        rec::detail::check_items(one, L_.n_items, name);
+        return output(raw(user, item));
+    }
+
+    /// Predictions for every user x item pair (n_users x n_items).
+    matrix<double> predict_all() const {
+        rec::detail::require_fitted(fitted_, name);
+        matrix<double> m = matrix<double>::from_shape({L_.n_users, L_.n_items});
+        for (std::size_t u = 0; u < L_.n_users; ++u)
+            for (std::size_t i = 0; i < L_.n_items; ++i) m(u, i) = output(raw(u, i));
+        return m;
+    }
+
+    /// Predictions of `items` for `user`.
+    std::vector<double> score(std::size_t user, std::span<const std::size_t> items) const {
+        rec::detail::require_fitted(fitted_, name);
+        rec::detail::check_items(items, L_.n_items, name);
+        std::vector<double> out(items.size());
+        for (std::size_t j = 0; j < items.size(); ++j) out[j] = output(raw(user, items[j]));
+        return out;
+    }
+
+    /// The k items with the highest prediction, best first (ties: lower index).
+    std::vector<rec::scored_item> recommend(std::size_t user, std::size_t k, bool exclude_seen = true) const {
+        rec::detail::require_fitted(fitted_, name);
+        std::vector<double> s(L_.n_items);
+        for (std::size_t i = 0; i < L_.n_items; ++i) s[i] = output(raw(user, i));
+        return rec::detail::top_k(s, k, exclude_seen ? log_.seen.of(user) : std::span<const std::size_t>{});
+    }
+
+    /// The model as a recommender file (see rec::save_recommender).
+    io::tensor_file to_file() const {
+        rec::detail::require_fitted(fitted_, name);
+        auto f = rec::detail::begin_file(name, options_json(), log_);
+        f.add<double>("parameters", std::span<const double>(x_), {x_.size()});
+        return f;
+    }
+
+    /// A model read from a recommender file; raises format_error when it is not a valid
+    /// debiased_mf file.
+    static debiased_mf from_file(io::tensor_file file) {
+        auto f = rec::detail::open_file(std::move(file), name);
+        debiased_mf_options o;
+        const auto method = rec::detail::option<std::string>(f, "method");
+        const std::string where = f.file.source().empty() ? std::string("<memory>") : f.file.source();
+        bool known = false;
+        for (auto m : {debias_method::naive, debias_method::ips, debias_method::snips, debias_method::dr, debias_method::dr_jl})
+            if (method == to_string(m)) o.method = m, known = true;
+        if (!known) throw format_error(causalrec::cat(where, ": unknown debias method '", method, "'"));
+        const auto loss = rec::detail::option<std::string>(f, "loss");
+        if (loss != "squared" && loss != "logistic") throw format_error(causalrec::cat(where, ": unknown loss '", loss, "'"));
+        o.loss = loss == "squared" ? rating_loss::squared : rating_loss::logistic;
+        o.solver = rec::detail::option<std::string>(f, "solver") == "adam" ? mf_solver::adam : mf_solver::lbfgs;
+        o.factors = rec::detail::option<std::size_t>(f, "factors");
+        o.l2 = rec::detail::option<double>(f, "l2");
+        o.epochs = rec::detail::option<std::size_t>(f, "epochs");
+        o.learning_rate = rec::detail::option<double>(f, "learning_rate");
+        o.propensity_clip = rec::detail::option<double>(f, "propensity_clip");
+        o.init_std = rec::detail::option<double>(f, "init_std");
+        o.imputation_factors = rec::detail::option<std::size_t>(f, "imputation_factors");
+        if (f.options.contains("imputation_l2") && !f.options["imputation_l2"].is_null())
+            o.imputation_l2 = rec::detail::option<double>(f, "imputation_l2");
+        o.min_prediction = rec::detail::option<double>(f, "min_prediction");
+        o.max_prediction = rec::detail::option<double>(f, "max_prediction");
+        o.seed = rec::detail::option<std::uint64_t>(f, "seed");
+        debiased_mf m(o);
+        m.L_ = {f.log.n_users, f.log.n_items, o.factors};
+        m.x_ = rec::detail::values_with_shape<double>(f, "parameters", {m.L_.size()});
+        m.log_ = std::move(f.log);
+        m.fitted_ = true;
+        return m;
+    }
+
+private:
+    static constexpr const char* name = "debiased_mf";
+
+    /// The logged pairs as dense indices: value and (clipped) propensity, last row wins.
+    struct observed_pairs {
+        std::vector<std::uint32_t> u, i;
+        std::vector<double> y, p;
+    };
+
+    static double finite_or_max(double v) { return std::isfinite(v) ? v : std::copysign(std::numeric_limits<double>::max(), v); }
+
+    nlohmann::json options_json() const {
+        nlohmann::json j = {{"method", std::string(to_string(o_.method))},
+                            {"loss", o_.loss == rating_loss::squared ? "squared" : "logistic"},
+                            {"solver", o_.solver == mf_solver::adam ? "adam" : "lbfgs"},
+                            {"factors", o_.factors},
+                            {"l2", o_.l2},
+                            {"epochs", o_.epochs},
+                            {"learning_rate", o_.learning_rate},
+                            {"propensity_clip", o_.propensity_clip},
+                            {"init_std", o_.init_std},
+                            {"imputation_factors", o_.imputation_factors},
+                            {"min_prediction", finite_or_max(o_.min_prediction)},
+                            {"max_prediction", finite_or_max(o_.max_prediction)},
+                            {"seed", o_.seed}};
+        j["imputation_l2"] = o_.imputation_l2 ? nlohmann::json(*o_.imputation_l2) : nlohmann::json(nullptr);
+        return j;
+    }
+
+    void check_options() const {
+        auto nonneg = [](double v) { return v >= 0.0 && std::isfinite(v); };
+        if (o_.factors == 0) throw argument_error("debiased_mf: factors must be >= 1");
+        if (o_.epochs == 0) throw argument_error("debiased_mf: epochs must be >= 1");
+        if (!nonneg(o_.l2)) throw argument_error(causalrec::cat("debiased_mf: l2 must be finite and >= 0, got ", o_.l2));
+        if (o_.imputation_l2 && !nonneg(*o_.imputation_l2))
+            throw argument_error(causalrec::cat("debiased_mf: imputation_l2 must be finite and >= 0, got ", *o_.imputation_l2));
+        if (!(o_.learning_rate > 0.0 && std::isfinite(o_.learning_rate)))
+            throw argument_error(causalrec::cat("debiased_mf: learning_rate must be finite and > 0, got ", o_.learning_rate));
+        if (!(o_.propensity_clip >= 0.0 && o_.propensity_clip <= 1.0))
+            throw argument_error(causalrec::cat("debiased_mf: propensity_clip must be in [0, 1], got ", o_.propensity_clip));
+        if (!nonneg(o_.init_std))
+            throw argument_error(causalrec::cat("debiased_mf: init_std must be finite and >= 0, got ", o_.init_std));
+        if (!(o_.min_prediction <= o_.max_prediction))
+            throw argument_error(causalrec::cat("debiased_mf: min_prediction ", o_.min_prediction, " is above max_prediction ",
+                                                        o_.max_prediction));
+    }
+
+    void check_log(const data::interactions& log) const {
+        if (log.empty()) throw argument_error("debiased_mf::fit: the log is empty");
+        if (log.n_users() > 0xFFFFFFFFu || log.n_items() > 0xFFFFFFFFu)
+            throw argument_error("debiased_mf::fit: at most 2^32 - 1 users and items");
+        if (o_.method != debias_method::naive && !log.has_propensities())
+            throw argument_error(causalrec::cat("debiased_mf::fit: method '", to_string(o_.method),
+                                                        "' needs the log's propensities column, and the log has none"));
+        if (o_.loss == rating_loss::logistic)
+            for (std::size_t r = 0; r < log.size(); ++r)
+                if (!(log.values()[r] >= 0.0 && log.values()[r] <= 1.0))
+                    throw argument_error(causalrec::cat("debiased_mf::fit: row ", r, ": value ", log.values()[r],
+                                                                " is outside [0, 1] (the logistic loss needs labels)"));
+    }
+
+    std::size_t imputation_factors() const noexcept { return o_.imputation_factors ? o_.imputation_factors : o_.factors; }
+    double imputation_l2() const noexcept { return o_.imputation_l2 ? *o_.imputation_l2 : o_.l2; }
+
+    observed_pairs observed(const data::interactions& log) const {
+        const std::size_t n_items = log.n_items();
+        std::vector<std::size_t> last(log.n_users() * n_items, std::numeric_limits<std::size_t>::max());
+        for (std::size_t r = 0; r < log.size(); ++r) last[log.users()[r] * n_items + log.items()[r]] = r;
+        observed_pairs out;
+        for (std::size_t c = 0; c < last.size(); ++c) {
+            const std::size_t r = last[c];
+            if (r == std::numeric_limits<std::size_t>::max()) continue;
+            out.u.push_back(static_cast<std::uint32_t>(c / n_items));
+            out.i.push_back(static_cast<std::uint32_t>(c % n_items));
+            out.y.push_back(log.values()[r]);
+            out.p.push_back(log.has_propensities() ? std::max(log.propensities()[r], o_.propensity_clip) : 1.0);
+        }
+        return out;
+    }
+
+    void weighted_entries(const observed_pairs& obs, debias_method method, std::vector<detail::mf_entry>& entries,
+                          double& divisor) const {
+        entries.resize(obs.u.size());
+        divisor = 0.0;
+        for (std::size_t j = 0; j < entries.size(); ++j) {
+            const double w = method == debias_method::naive ? 1.0 : 1.0 / obs.p[j];
+            entries[j] = {obs.u[j], obs.i[j], obs.y[j], w};
+            divisor += w;
+        }
+        if (method == debias_method::ips) divisor = static_cast<double>(L_.n_users) * static_cast<double>(L_.n_items);
+    }
+
+    /// The starting offset: the weighted mean target (or its logit).
+    double offset(const std::vector<detail::mf_entry>& entries, double) const {
+        double s = 0.0, w = 0.0;
+        for (const auto& e : entries) s += e.weight * e.target, w += e.weight;
+        const double m = w > 0.0 ? s / w : 0.0;
+        if (o_.loss == rating_loss::squared) return m;
+        const double c = std::clamp(m, 1e-6, 1.0 - 1e-6);
+        return std::log(c / (1.0 - c));
+    }
+
+    /// DR pseudo-targets over all pairs (row-major) from the imputation model's raw outputs zi.
+    void dr_targets(const observed_pairs& obs, const std::vector<double>& zi, std::vector<double>& t) const {
+        t.resize(zi.size());
+        for (std::size_t c = 0; c < zi.size(); ++c) t[c] = imputed(zi[c]);
+        for (std::size_t j = 0; j < obs.u.size(); ++j) {
+            double& e = t[obs.u[j] * L_.n_items + obs.i[j]];
+            e += (obs.y[j] - e) / obs.p[j];
+        }
+    }
+
+    double imputed(double raw_value) const noexcept { return o_.loss == rating_loss::squared ? raw_value : causalrec::sigmoid(raw_value); }
+
+    /// Minimises f over x with the configured solver through train::fit: Adam for `epochs` full-batch
+    /// steps, or L-BFGS for at most `epochs` iterations.
+    template <class F>
+    void minimize_function(std::vector<double>& x, F f) const {
+        train::function_objective<double, F> objective(x, std::move(f), "debiased_mf");
+        if (o_.solver == mf_solver::lbfgs) {
+            train::fit(objective,
+                       optim::lbfgs<double>({.max_iterations = o_.epochs, .max_evaluations = 25 * o_.epochs,
+                                             .gradient_tolerance = 1e-7, .change_tolerance = 0.0}),
+                       {.epochs = 1, .verbose = 0});
+        } else {
+            train::fit(objective, optim::adam<double>({.learning_rate = o_.learning_rate}),
+                       {.epochs = o_.epochs, .verbose = 0});
+        }
+    }
+
+    void minimize(const detail::mf_layout& L, std::vector<double>& x, const std::vector<detail::mf_entry>& entries, double divisor,
+                  double l2) const {
+        minimize_function(x, [&](std::span<const double> at, std::span<double> g) {
+            return detail::mf_objective(L, entries, divisor, o_.loss, l2, at, g);
+        });
+    }
+
+    void minimize_dense(std::vector<double>& x, const std::vector<double>& t, std::vector<double>& z, std::vector<double>& d) const {
+        minimize_function(x, [&](std::span<const double> at, std::span<double> g) {
+            return detail::mf_dense_objective(L_, t, o_.loss, o_.l2, at, g, z, d);
+        });
+    }
+
+    /// DR-JL (Wang et al. 2019) as an objective over the prediction model x: each epoch first takes one
+    /// Adam step of the imputation model xi on sum_observed (e - e_hat)^2 / p / n_observed, e = l(f, y),
+    /// e_hat = l(f, m), at the prediction model of the previous step (from the second epoch on), then
+    /// imputes the DR targets; the loss is the DR objective of x on them (its value without the
+    /// log(1 + exp(-|z|)) terms of the logistic loss, which the gradient does not need).
+    struct joint_objective {
+        using value_type = double;
+        debiased_mf* model;
+        const observed_pairs* obs;
+        detail::mf_layout I;
+        std::vector<double> xi, gi, gx, zi, t, z, d;
+        optim::adam<double> imputation_step;
+        std::vector<std::size_t> x_shape, xi_shape;
+
+        std::size_t samples() const noexcept { return 1; }
+        std::vector<parameter_view<double>> parameters() {
+            return {{.name = "prediction", .value = std::span<double>(model->x_), .grad = std::span<double>(gx),
+                     .shape = x_shape}};
+        }
+        void begin_epoch(std::size_t epoch) {
+            if (epoch > 0) step_imputation();
+            detail::mf_all_raw(I, xi, zi);
+            model->dr_targets(*obs, zi, t);
+        }
+        double loss_and_gradient(std::span<const std::size_t>) {
+            return detail::mf_dense_objective(model->L_, t, model->o_.loss, model->o_.l2, model->x_, gx, z, d, false);
+        }
+        void step_imputation() {
+            const auto& L = model->L_;
+            const auto loss = model->o_.loss;
+            const double n_obs = static_cast<double>(obs->u.size());
+            std::fill(gi.begin(), gi.end(), 0.0);
+            for (std::size_t j = 0; j < obs->u.size(); ++j) {
+                const std::size_t u = obs->u[j], i = obs->i[j];
+                const double f = L.raw(model->x_.data(), u, i);
+                const double g = zi[u * L.n_items + i];
+                const double m = model->imputed(g);
+                const double diff = detail::element_loss(loss, f, obs->y[j]).first - detail::element_loss(loss, f, m).first;
+                // d/dg of diff^2 / p: -2 diff dl(f, m)/dm dm/dg / p.
+                const double dm = loss == rating_loss::squared ? 1.0 : m * (1.0 - m);
+                const double dg = -2.0 * diff * detail::element_loss_dy(loss, f, m) * dm / obs->p[j] / n_obs;
+                I.add_grad(xi.data(), gi.data(), u, i, dg);
+            }
+            I.penalty(xi, gi, model->imputation_l2());
+            const std::vector<parameter_view<double>> views{
+                {.name = "imputation", .value = std::span<double>(xi), .grad = std::span<double>(gi), .shape = xi_shape}};
+            imputation_step.step(views);
+        }
+    };
+
+    /// DR-JL: alternates one Adam step of the prediction model on the DR objective (imputed targets
+    /// from the current imputation model) and one of the imputation model (joint_objective).
+    void joint_learning(const observed_pairs& obs, rng& engine) {
+        const detail::mf_layout I{L_.n_users, L_.n_items, imputation_factors()};
+        std::vector<detail::mf_entry> seed_entries;
+        double divisor = 0.0;
+        weighted_entries(obs, debias_method::snips, seed_entries, divisor);
+        const double start = offset(seed_entries, divisor);
+        x_ = L_.init(o_.init_std, start, engine);
+        joint_objective objective{.model = this, .obs = &obs, .I = I, .xi = I.init(o_.init_std, start, engine),
+                                  .gi = {}, .gx = std::vector<double>(x_.size()), .zi = {}, .t = {}, .z = {}, .d = {},
+                                  .imputation_step = optim::adam<double>({.learning_rate = o_.learning_rate}),
+                                  .x_shape = {x_.size()}, .xi_shape = {}};
+        objective.gi.assign(objective.xi.size(), 0.0);
+        objective.xi_shape = {objective.xi.size()};
+        train::fit(objective, optim::adam<double>({.learning_rate = o_.learning_rate}), {.epochs = o_.epochs, .verbose = 0});
+    }
+
+    double raw(std::size_t user, std::size_t item) const noexcept {
+        if (user < L_.n_users) return L_.raw(x_.data(), user, item);
+        return x_[L_.mu()] + x_[L_.bi() + item];
+    }
+
+    double output(double z) const noexcept {
+        if (o_.loss == rating_loss::logistic) return causalrec::sigmoid(z);
+        return std::clamp(z, o_.min_prediction, o_.max_prediction);
+    }
+
+    debiased_mf_options o_;
+    detail::mf_layout L_{};
+    std::vector<double> x_;
+    rec::detail::log_summary log_;
+    bool fitted_ = false;
+};
+
+/// MF-Naive: debiased_mf with method naive (no propensities needed).
+inline debiased_mf mf_naive(debiased_mf_options o = {}) { o.method = debias_method::naive; return debiased_mf(std::move(o)); }
+/// MF-IPS: debiased_mf with method ips (sum of loss / p over N = n_users n_items).
+inline debiased_mf mf_ips(debiased_mf_options o = {}) { o.method = debias_method::ips; return debiased_mf(std::move(o)); }
+/// MF-SNIPS: debiased_mf with the self-normalised IPS objective.
+inline debiased_mf mf_snips(debiased_mf_options o = {}) { o.method = debias_method::snips; return debiased_mf(std::move(o)); }
+/// MF-DR: debiased_mf with the doubly robust objective and an imputation model fitted first.
+inline debiased_mf mf_dr(debiased_mf_options o = {}) { o.method = debias_method::dr; return debiased_mf(std::move(o)); }
+/// DR-JL: debiased_mf with joint learning of the prediction and imputation models (full-batch Adam).
+inline debiased_mf dr_jl(debiased_mf_options o = {}) {
+    o.method = debias_method::dr_jl;
+    o.solver = mf_solver::adam;
+    return debiased_mf(std::move(o));
+}
+
+}  // namespace causalrec::causal

@@ -1,0 +1,258 @@
+#pragma once
+/// @file
+/// Conditional independence tests for causal discovery: Fisher's z on partial correlations (linear
+/// Gaussian data), the G-test for categorical data, and the d-separation oracle of a known DAG.
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <span>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "../../core/message.hpp"
+#include "../../core/error.hpp"
+#include "../../core/rng.hpp"
+#include "../../core/tensor.hpp"
+#include "../concepts.hpp"
+#include "graph.hpp"
+
+namespace causalrec::causal {
+
+/// Fisher's z test of zero partial correlation (for linear Gaussian data): z = atanh(r) sqrt(n - |S| - 3),
+/// p = 2 (1 - Phi(|z|)), r the partial correlation of x_i and x_j given x_S (the correlation of
+/// their residuals after regressing both on x_S). Computes the correlation matrix once at
+/// construction. Collinear data does not stop it: a conditioning variable that is a linear function
+/// of the others adds nothing and is skipped (as a pseudo-inverse would), and when x_i or x_j is a
+/// linear function of x_S it carries no variation left given x_S, so r = 0 (independent).
+class fisher_z_test {
+public:
+    /// Correlations of the columns of `data` (rows = samples). Needs at least 4 rows, finite values
+    /// and no constant column.
+    template <std::floating_point T>
+    explicit fisher_z_test(const matrix<T>& data) : n_(data.shape()[0]), d_(data.shape()[1]), corr_(d_ * d_, 0.0) {
+        using causalrec::cat;
+        if (n_ < 4) throw argument_error(cat("fisher_z_test: needs at least 4 rows, got ", n_));
+        if (d_ < 2) throw argument_error(cat("fisher_z_test: needs at least 2 columns, got ", d_));
+        std::vector<double> mean(d_, 0.0), row(d_);
+        std::vector<char> varies(d_, 0);
+        for (std::size_t r = 0; r < n_; ++r)
+            for (std::size_t c = 0; c < d_; ++c) {
+                const double v = static_cast<double>(data(r, c));
+                if (!std::isfinite(v)) throw numeric_error(cat("fisher_z_test: data is not finite at row ", r, ", column ", c));
+                mean[c] += v;
+                varies[c] |= v != static_cast<double>(data(0, c));
+            }
+        for (std::size_t c = 0; c < d_; ++c)
+            if (!varies[c]) throw argument_error(cat("fisher_z_test: column ", c, " is constant"));
+        for (auto& m : mean) m /= static_cast<double>(n_);
+        for (std::size_t r = 0; r < n_; ++r) {
+            for (std::size_t c = 0; c < d_; ++c) row[c] = static_cast<double>(data(r, c)) - mean[c];
+            for (std::size_t a = 0; a < d_; ++a) {
+                double* out = corr_.data() + a * d_;
+                const double va = row[a];
+                for (std::size_t b = a; b < d_; ++b) out[b] += va * row[b];
+            }
+        }
+        for (std::size_t a = 0; a < d_; ++a)
+            for (std::size_t b = a + 1; b < d_; ++b) {
+                const double r = corr_[a * d_ + b] / std::sqrt(corr_[a * d_ + a] * corr_[b * d_ + b]);
+                corr_[a * d_ + b] = corr_[b * d_ + a] = r;
+            }
+        for (std::size_t a = 0; a < d_; ++a) corr_[a * d_ + a] = 1.0;
+    }
+
+    /// Number of variables (columns).
+    std::size_t variables() const noexcept { return d_; }
+    /// Number of samples (rows).
+    std::size_t samples() const noexcept { return n_; }
+    /// The largest conditioning set the sample size allows (n - |S| - 3 >= 1); pc stops there.
+    std::size_t max_condition_size() const noexcept { return n_ - 4; }
+
+    /// Correlation of columns i and j.
+    double correlation(std::size_t i, std::size_t j) const {
+        if (i >= d_ || j >= d_)
+            throw argument_error(causalrec::cat("fisher_z_test: variable ", std::max(i, j), " out of range (", d_, " variables)"));
+        return corr_[i * d_ + j];
+    }
+
+    /// Partial correlation of x_i and x_j given x_S (see the class comment for collinear data).
+    double partial_correlation(std::size_t i, std::size_t j, std::span<const std::size_t> s) const {
+        detail::check_test_arguments("fisher_z_test", d_, i, j, s);
+        if (s.empty()) return correlation(i, j);
+        // Sweep the conditioning variables out of the correlation submatrix over (i, j, S): after
+        // sweeping k, c holds the covariances of the residuals given the variables swept so far. A
+        // variable whose residual variance is (numerically) zero is a linear function of those and
+        // is skipped.
+        std::vector<std::size_t> vars{i, j};
+        vars.insert(vars.end(), s.begin(), s.end());
+        const std::size_t m = vars.size();
+        std::vector<double> c(m * m);
+        for (std::size_t r = 0; r < m; ++r)
+            for (std::size_t q = 0; q < m; ++q) c[r * m + q] = corr_[vars[r] * d_ + vars[q]];
+        constexpr double tolerance = 1e-10;  // residual variance (the variables have variance 1)
+        for (std::size_t k = 2; k < m; ++k) {
+            const double pivot = c[k * m + k];
+            if (!(pivot > tolerance)) continue;
+            for (std::size_t r = 0; r < m; ++r) {
+                if (r == k) continue;
+                const double f = c[r * m + k] / pivot;
+                if (f == 0.0) continue;
+                for (std::size_t q = 0; q < m; ++q)
+                    if (q != k) c[r * m + q] -= f * c[k * m + q];
+            }
+            for (std::size_t q = 0; q < m; ++q) c[k * m + q] = c[q * m + k] = 0.0;
+        }
+        if (!(c[0] > tolerance && c[m + 1] > tolerance)) return 0.0;
+        return std::clamp(c[1] / std::sqrt(c[0] * c[m + 1]), -1.0, 1.0);
+    }
+
+    /// The p-value of "x_i independent of x_j given x_S" (two-sided).
+    double p_value(std::size_t i, std::size_t j, std::span<const std::size_t> s) const {
+        const double r = partial_correlation(i, j, s);
+        const double dof = static_cast<double>(n_) - static_cast<double>(s.size()) - 3.0;
+        if (dof <= 0.0)
+            throw argument_error(causalrec::cat("fisher_z_test: ", n_, " rows are too few for a conditioning set of ", s.size(),
+                                                        " (needs n - |S| - 3 > 0)"));
+        const double rr = std::min(std::abs(r), 1.0 - 1e-15);
+        return detail::two_sided_normal_p(std::atanh(rr) * std::sqrt(dof));
+    }
+
+private:
+    std::size_t n_ = 0, d_ = 0;
+    std::vector<double> corr_;
+};
+
+namespace detail {
+
+/// Regularised upper incomplete gamma function Q(a, x) = Gamma(a, x) / Gamma(a), a > 0, x >= 0: the
+/// series for x < a + 1, Lentz's continued fraction otherwise.
+inline double gamma_q(double a, double x) {
+    if (x <= 0.0) return 1.0;
+    const double log_prefix = a * std::log(x) - x - std::lgamma(a);
+    if (x < a + 1.0) {
+        double term = 1.0 / a, sum = term;
+        for (int n = 1; n < 100000; ++n) {
+            term *= x / (a + n);
+            sum += term;
+            if (std::abs(term) < std::abs(sum) * 1e-16) break;
+        }
+        return std::max(0.0, 1.0 - sum * std::exp(log_prefix));
+    }
+    constexpr double tiny = 1e-300;
+    double b = x + 1.0 - a, c = 1.0 / tiny, d = 1.0 / b, h = d;
+    for (int n = 1; n < 100000; ++n) {
+        const double an = -n * (n - a);
+        b += 2.0;
+        d = an * d + b;
+        if (std::abs(d) < tiny) d = tiny;
+        c = b + an / c;
+        if (std::abs(c) < tiny) c = tiny;
+        d = 1.0 / d;
+        const double delta = d * c;
+        h *= delta;
+        if (std::abs(delta - 1.0) < 1e-16) break;
+    }
+    return std::exp(log_prefix) * h;
+}
+
+}  // namespace detail
+
+/// The G-test (log-likelihood ratio) of conditional independence for categorical data: within each
+/// observed configuration of x_S, G = 2 sum n_xy ln(n_xy n / (n_x n_y)) over the x_i-by-x_j table;
+/// the G values add up and are compared with a chi-square distribution whose degrees of freedom add
+/// up (r_x - 1)(r_y - 1) per configuration, counting only the levels that occur in it (as
+/// causal-learn's G-square test). No degrees of freedom left means no evidence of dependence: p = 1.
+class g_square_test {
+public:
+    /// Columns of `data` hold category codes 0, 1, 2, ... (rows = samples). Raises argument_error for
+    /// a value that is not a non-negative integer, or fewer than 2 columns or 1 row.
+    template <std::floating_point T>
+    explicit g_square_test(const matrix<T>& data) : n_(data.shape()[0]), d_(data.shape()[1]), codes_(n_ * d_), levels_(d_, 0) {
+        using causalrec::cat;
+        if (n_ < 1) throw argument_error("g_square_test: needs at least 1 row");
+        if (d_ < 2) throw argument_error(cat("g_square_test: needs at least 2 columns, got ", d_));
+        for (std::size_t r = 0; r < n_; ++r)
+            for (std::size_t c = 0; c < d_; ++c) {
+                const double v = static_cast<double>(data(r, c));
+                if (!(v >= 0.0 && v == std::floor(v) && v < 1e9))
+                    throw argument_error(cat("g_square_test: row ", r, ", column ", c, " holds ", v, "; expected a category code 0, 1, 2, ..."));
+                codes_[r * d_ + c] = static_cast<std::size_t>(v);
+                levels_[c] = std::max(levels_[c], codes_[r * d_ + c] + 1);
+            }
+    }
+
+    /// Number of variables (columns).
+    std::size_t variables() const noexcept { return d_; }
+    /// Number of samples (rows).
+    std::size_t samples() const noexcept { return n_; }
+
+    /// The G statistic and its degrees of freedom for x_i and x_j given x_S.
+    std::pair<double, std::size_t> statistic(std::size_t i, std::size_t j, std::span<const std::size_t> s) const {
+        detail::check_test_arguments("g_square_test", d_, i, j, s);
+        // Stratum of each row: the configuration of x_S, numbered in order of first appearance.
+        std::vector<std::size_t> stratum(n_, 0), key(s.size());
+        std::map<std::vector<std::size_t>, std::size_t> strata;
+        for (std::size_t r = 0; r < n_; ++r) {
+            for (std::size_t q = 0; q < s.size(); ++q) key[q] = codes_[r * d_ + s[q]];
+            stratum[r] = strata.try_emplace(key, strata.size()).first->second;
+        }
+        const std::size_t rx = levels_[i], ry = levels_[j];
+        std::vector<double> table(strata.size() * rx * ry, 0.0);
+        for (std::size_t r = 0; r < n_; ++r) table[(stratum[r] * rx + codes_[r * d_ + i]) * ry + codes_[r * d_ + j]] += 1.0;
+        double g = 0.0;
+        std::size_t dof = 0;
+        std::vector<double> row(rx), col(ry);
+        for (std::size_t k = 0; k < strata.size(); ++k) {
+            const double* t = table.data() + k * rx * ry;
+            std::fill(row.begin(), row.end(), 0.0), std::fill(col.begin(), col.end(), 0.0);
+            double total = 0.0;
+            for (std::size_t a = 0; a < rx; ++a)
+                for (std::size_t b = 0; b < ry; ++b) row[a] += t[a * ry + b], col[b] += t[a * ry + b], total += t[a * ry + b];
+            std::size_t used_x = 0, used_y = 0;
+            for (double v : row) used_x += v > 0.0;
+            for (double v : col) used_y += v > 0.0;
+            if (used_x > 1 && used_y > 1) dof += (used_x - 1) * (used_y - 1);
+            for (std::size_t a = 0; a < rx; ++a)
+                for (std::size_t b = 0; b < ry; ++b)
+                    if (t[a * ry + b] > 0.0) g += 2.0 * t[a * ry + b] * std::log(t[a * ry + b] * total / (row[a] * col[b]));
+        }
+        return {std::max(g, 0.0), dof};
+    }
+
+    /// The p-value of "x_i independent of x_j given x_S": the chi-square upper tail of G.
+    double p_value(std::size_t i, std::size_t j, std::span<const std::size_t> s) const {
+        const auto [g, dof] = statistic(i, j, s);
+        return dof == 0 ? 1.0 : detail::gamma_q(0.5 * static_cast<double>(dof), 0.5 * g);
+    }
+
+private:
+    std::size_t n_ = 0, d_ = 0;
+    std::vector<std::size_t> codes_, levels_;
+};
+
+/// The perfect independence test of a known DAG: p-value 1 when d-separated, 0 otherwise. PC with this
+/// test returns exactly the DAG's CPDAG, which makes it the reference for checking PC itself.
+class d_separation_oracle {
+public:
+    /// Answers from `dag` (must be a DAG).
+    explicit d_separation_oracle(causal_graph dag) : dag_(std::move(dag)) {
+        if (!dag_.is_dag()) throw argument_error("d_separation_oracle: the graph is not a DAG (undirected edges or a cycle)");
+    }
+    /// Number of variables.
+    std::size_t variables() const noexcept { return dag_.size(); }
+    /// 1 when x_i and x_j are d-separated by S, else 0.
+    double p_value(std::size_t i, std::size_t j, std::span<const std::size_t> s) const { return d_separated(dag_, i, j, s) ? 1.0 : 0.0; }
+
+private:
+    causal_graph dag_;
+};
+
+}  // namespace causalrec::causal
