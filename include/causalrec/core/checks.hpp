@@ -1,7 +1,8 @@
 #pragma once
 /// @file
 /// Input checks every module shares: finiteness of a matrix or vector, with the message naming where
-/// the first bad value is ("causalrec::<module>::<function>: <what> has a non-finite value (nan) at row 3, column 1").
+/// the first bad value is ("causalrec::<module>::<function>: <what> has a non-finite value (nan) at row 3, column 1"),
+/// and the fittedness check of trained components.
 
 #include <cmath>
 #include <cstddef>
@@ -29,6 +30,11 @@ void require_finite(std::string_view where, std::string_view what, const vector<
     for (std::size_t i = 0; i < v.size(); ++i)
         if (!std::isfinite(v(i)))
             throw numeric_error(cat(where, ": ", what, " has a non-finite value (", static_cast<double>(v(i)), ") at row ", i));
+}
+
+/// Raises not_fitted_error ("<who>: <call> called before fit") unless `fitted`.
+inline void require_fitted(bool fitted, std::string_view who, std::string_view call = "score or recommend") {
+    if (!fitted) throw not_fitted_error(cat(who, ": ", call, " called before fit"));
 }
 
 }  // namespace causalrec

@@ -23,6 +23,7 @@
 #include "../data/interactions.hpp"
 #include "../io/safetensors.hpp"
 #include "common.hpp"
+#include "factor_model.hpp"
 #include "concepts.hpp"
 #include "../core/blas.hpp"
 #include "../core/linalg.hpp"
@@ -68,6 +69,9 @@ struct als_options {
 /// threads; the result does not depend on the thread count.
 class als {
 public:
+    /// The model name in files and messages.
+    static constexpr std::string_view model_name = "als";
+
     /// A model with the given options; raises argument_error for factors = 0, lambda <= 0,
     /// alpha <= 0, cg_steps = 0 or a negative init_std.
     explicit als(als_options options = {}) : options_(options) { check_options(); }
@@ -82,19 +86,20 @@ public:
                 if (log.values()[r] < 0.0)
                     throw argument_error(causalrec::cat("als: implicit feedback needs values >= 0; row ", r, " has ",
                                                                 log.values()[r]));
-        log_ = detail::log_summary::of(log);
+        model_.log = log_summary::of(log);
+        model_.factors = options_.factors;
         const std::size_t k = options_.factors;
         rng g(options_.seed);
-        p_.resize(log_.n_users * k);
-        q_.resize(log_.n_items * k);
-        for (auto& x : q_) x = static_cast<float>(options_.init_std * g.normal());
-        for (auto& x : p_) x = static_cast<float>(options_.init_std * g.normal());
-        mean_ = 0.0;
+        model_.user_factors.resize(model_.log.n_users * k);
+        model_.item_factors.resize(model_.log.n_items * k);
+        for (auto& x : model_.item_factors) x = static_cast<float>(options_.init_std * g.normal());
+        for (auto& x : model_.user_factors) x = static_cast<float>(options_.init_std * g.normal());
+        model_.offset = 0.0;
         if (!implicit && options_.center) {
             const auto& m = log.by_user();
             double s = 0.0;
             for (double v : m.values) s += v;
-            mean_ = m.nnz() ? s / static_cast<double>(m.nnz()) : 0.0;
+            model_.offset = m.nnz() ? s / static_cast<double>(m.nnz()) : 0.0;
         }
         duplicates_sum_ = log.duplicates() == data::duplicate_policy::sum;
         refresh_item_gram();
@@ -113,9 +118,9 @@ public:
             options_.epochs = saved;
             return;
         }
-        if (log.n_users() != log_.n_users || log.n_items() != log_.n_items)
+        if (log.n_users() != model_.log.n_users || log.n_items() != model_.log.n_items)
             throw shape_error(causalrec::cat("als::partial_fit: the log has ", log.n_users(), " users and ", log.n_items(),
-                                                     " items, the model was fitted on ", log_.n_users, " and ", log_.n_items));
+                                                     " items, the model was fitted on ", model_.log.n_users, " and ", model_.log.n_items));
         alternate(log, iterations);
     }
 
@@ -124,58 +129,49 @@ public:
     /// The options.
     const als_options& options() const noexcept { return options_; }
     /// Users of the training log.
-    std::size_t n_users() const noexcept { return log_.n_users; }
+    std::size_t n_users() const noexcept { return model_.log.n_users; }
     /// Items of the training log.
-    std::size_t n_items() const noexcept { return log_.n_items; }
+    std::size_t n_items() const noexcept { return model_.log.n_items; }
     /// The mean subtracted from explicit ratings (0 for implicit feedback or center = false).
-    double global_mean() const noexcept { return mean_; }
+    double global_mean() const noexcept { return model_.offset; }
     /// User factors, row-major n_users x factors.
-    std::span<const float> user_factors() const noexcept { return p_; }
+    std::span<const float> user_factors() const noexcept { return model_.user_factors; }
     /// Item factors, row-major n_items x factors.
-    std::span<const float> item_factors() const noexcept { return q_; }
+    std::span<const float> item_factors() const noexcept { return model_.item_factors; }
     /// Original user ids of the training log (empty when it had none).
-    const data::id_map& user_ids() const noexcept { return log_.user_ids; }
+    const data::id_map& user_ids() const noexcept { return model_.log.user_ids; }
     /// Original item ids of the training log (empty when it had none).
-    const data::id_map& item_ids() const noexcept { return log_.item_ids; }
+    const data::id_map& item_ids() const noexcept { return model_.log.item_ids; }
 
     /// True for a training user with at least one training interaction.
-    bool covers(std::size_t user) const noexcept { return fitted_ && log_.has_history(user); }
+    bool covers(std::size_t user) const noexcept { return fitted_ && model_.log.has_history(user); }
 
     /// Scores of `items` for `user`: mu + <p_u, q_i> (explicit) or <p_u, q_i> (implicit); a user
     /// outside the training range has zero factors. Raises not_fitted_error before fit and
     /// argument_error for an item out of range.
     std::vector<double> score(std::size_t user, std::span<const std::size_t> items) const {
-        detail::require_fitted(fitted_, name);
-        detail::check_items(items, log_.n_items, name);
-        std::vector<double> out(items.size(), mean_);
-        if (user >= log_.n_users) return out;
-        const std::size_t k = options_.factors;
-        for (std::size_t j = 0; j < items.size(); ++j)
-            out[j] += static_cast<double>(linalg::dot(p_.data() + user * k, q_.data() + items[j] * k, k));
-        return out;
+        detail::require_fitted(fitted_, model_name);
+        return model_.score(user, items, model_name);
     }
 
     /// The k best items for `user`, best first (ties: lower index).
     std::vector<scored_item> recommend(std::size_t user, std::size_t k, bool exclude_seen = true) const {
-        detail::require_fitted(fitted_, name);
-        const std::size_t f = options_.factors;
-        std::vector<float> zero;
-        const float* x = nullptr;
-        if (user < log_.n_users) {
-            x = p_.data() + user * f;
-        } else {
-            zero.assign(f, 0.0f);
-            x = zero.data();
-        }
-        return detail::top_k(all_scores(x), k, exclude_seen ? log_.seen.of(user) : std::span<const std::size_t>{});
+        detail::require_fitted(fitted_, model_name);
+        return model_.recommend(user, k, exclude_seen);
+    }
+
+    /// The trained factors, global mean and log summary.
+    const factor_model<float>& model() const {
+        detail::require_fitted(fitted_, model_name);
+        return model_;
     }
 
     /// The factors of a new user with the given interactions (items of this model, values as in
     /// the training log), solved exactly against the fitted item factors without retraining
     /// (fold-in). Raises argument_error for an item out of range or a length mismatch.
     std::vector<float> fold_in(std::span<const std::size_t> items, std::span<const double> values) const {
-        detail::require_fitted(fitted_, name);
-        detail::check_items(items, log_.n_items, name);
+        detail::require_fitted(fitted_, model_name);
+        detail::check_items(items, model_.log.n_items, model_name);
         if (values.size() != items.size())
             throw argument_error(causalrec::cat("als::fold_in: ", items.size(), " items but ", values.size(), " values"));
         // Merge repeated items as the training log's views do, then solve one row exactly.
@@ -183,7 +179,7 @@ public:
         for (std::size_t j = 0; j < order.size(); ++j) order[j] = j;
         std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return items[a] < items[b]; });
         data::csr_matrix row;
-        row.cols = log_.n_items;
+        row.cols = model_.log.n_items;
         for (std::size_t j : order) {
             if (!row.indices.empty() && row.indices.back() == items[j]) {
                 if (duplicates_sum()) row.values.back() += values[j];
@@ -197,7 +193,7 @@ public:
         const std::size_t k = options_.factors;
         std::vector<float> x(k, 0.0f);
         workspace ws(k, row.nnz(), item_gram_);
-        solve_one(row.row_indices(0), row.row_values(0), q_, ws, x.data(), als_solver::cholesky);
+        solve_one(row.row_indices(0), row.row_values(0), model_.item_factors, ws, x.data(), als_solver::cholesky);
         return x;
     }
 
@@ -214,46 +210,38 @@ public:
 
     /// The model as a recommender file (see save_recommender).
     io::tensor_file to_file() const {
-        detail::require_fitted(fitted_, name);
-        auto f = detail::begin_file(name, options_json(), log_);
-        const std::size_t k = options_.factors;
-        f.add<float>("user_factors", std::span<const float>(p_), {log_.n_users, k});
-        f.add<float>("item_factors", std::span<const float>(q_), {log_.n_items, k});
-        const double mean[1] = {mean_};
-        f.add<double>("global_mean", std::span<const double>(mean), {1});
+        detail::require_fitted(fitted_, model_name);
+        auto f = begin_recommender_file(model_name, options_json(), model_.log);
+        model_.write(f);
         f.metadata["duplicates"] = duplicates_sum_ ? "sum" : "keep_last";
         return f;
     }
 
     /// A model read from a recommender file; raises format_error when it is not a valid als file.
     static als from_file(io::tensor_file file) {
-        auto f = detail::open_file(std::move(file), name);
+        auto f = open_recommender_file(std::move(file), model_name);
         als_options o;
-        o.factors = detail::option<std::size_t>(f, "factors");
-        o.epochs = detail::option<std::size_t>(f, "epochs");
-        o.l2 = detail::option<double>(f, "l2");
-        o.feedback = detail::option<bool>(f, "implicit") ? als_feedback::implicit : als_feedback::explicit_ratings;
-        o.scale_l2 = detail::option<bool>(f, "scale_l2");
-        o.alpha = detail::option<double>(f, "alpha");
-        o.solver = detail::option<bool>(f, "conjugate_gradient") ? als_solver::conjugate_gradient : als_solver::cholesky;
-        o.cg_steps = detail::option<std::size_t>(f, "cg_steps");
-        o.center = detail::option<bool>(f, "center");
-        o.init_std = detail::option<double>(f, "init_std");
-        o.seed = detail::option<std::uint64_t>(f, "seed");
+        o.factors = saved_option<std::size_t>(f, "factors");
+        o.epochs = saved_option<std::size_t>(f, "epochs");
+        o.l2 = saved_option<double>(f, "l2");
+        o.feedback = saved_option<bool>(f, "implicit") ? als_feedback::implicit : als_feedback::explicit_ratings;
+        o.scale_l2 = saved_option<bool>(f, "scale_l2");
+        o.alpha = saved_option<double>(f, "alpha");
+        o.solver = saved_option<bool>(f, "conjugate_gradient") ? als_solver::conjugate_gradient : als_solver::cholesky;
+        o.cg_steps = saved_option<std::size_t>(f, "cg_steps");
+        o.center = saved_option<bool>(f, "center");
+        o.init_std = saved_option<double>(f, "init_std");
+        o.seed = saved_option<std::uint64_t>(f, "seed");
         als m(o);
-        m.p_ = detail::values_with_shape<float>(f, "user_factors", {f.log.n_users, o.factors});
-        m.q_ = detail::values_with_shape<float>(f, "item_factors", {f.log.n_items, o.factors});
-        m.mean_ = detail::values_with_shape<double>(f, "global_mean", {1})[0];
         const auto d = f.file.metadata.find("duplicates");
         m.duplicates_sum_ = d != f.file.metadata.end() && d->second == "sum";
-        m.log_ = std::move(f.log);
+        m.model_ = factor_model<float>::read(f, o.factors, false, false);
         m.refresh_item_gram();
         m.fitted_ = true;
         return m;
     }
 
 private:
-    static constexpr const char* name = "als";
 
     /// Per-thread buffers of one side's solves.
     struct workspace {
@@ -296,8 +284,8 @@ private:
         const auto& by_item = log.by_item();
         const bool implicit = options_.feedback == als_feedback::implicit;
         for (std::size_t it = 0; it < iterations; ++it) {
-            solve_side(by_user, q_, item_gram_, p_);
-            solve_side(by_item, p_, implicit ? gram(p_, log_.n_users) : std::vector<float>{}, q_);
+            solve_side(by_user, model_.item_factors, item_gram_, model_.user_factors);
+            solve_side(by_item, model_.user_factors, implicit ? gram(model_.user_factors, model_.log.n_users) : std::vector<float>{}, model_.item_factors);
             refresh_item_gram();
         }
     }
@@ -305,7 +293,7 @@ private:
     /// Implicit feedback: keeps Q^T Q of the current item factors for the user side and fold_in
     /// (empty otherwise).
     void refresh_item_gram() {
-        item_gram_ = options_.feedback == als_feedback::implicit ? gram(q_, log_.n_items) : std::vector<float>{};
+        item_gram_ = options_.feedback == als_feedback::implicit ? gram(model_.item_factors, model_.log.n_items) : std::vector<float>{};
     }
 
     /// The Gram matrix F^T F (full, row-major) of a factor table with `rows` rows.
@@ -402,7 +390,7 @@ private:
                 coef[j] = cm1 > 0.0 ? static_cast<float>((1.0 + cm1) / std::sqrt(cm1)) : 0.0f;
             } else {
                 std::copy_n(src, k, dst);
-                coef[j] = static_cast<float>(vals[j] - mean_);
+                coef[j] = static_cast<float>(vals[j] - model_.offset);
             }
         }
         float* b = ws.b.data();
@@ -449,19 +437,17 @@ private:
     }
 
     std::vector<double> all_scores(const float* x) const {
-        std::vector<float> dots(log_.n_items);
-        blas::scores_of_all_rows(log_.n_items, options_.factors, q_.data(), x, dots.data());
-        std::vector<double> s(log_.n_items);
-        for (std::size_t i = 0; i < log_.n_items; ++i) s[i] = mean_ + static_cast<double>(dots[i]);
+        std::vector<float> dots(model_.log.n_items);
+        blas::scores_of_all_rows(model_.log.n_items, options_.factors, model_.item_factors.data(), x, dots.data());
+        std::vector<double> s(model_.log.n_items);
+        for (std::size_t i = 0; i < model_.log.n_items; ++i) s[i] = model_.offset + static_cast<double>(dots[i]);
         return s;
     }
 
     als_options options_;
-    std::vector<float> p_, q_;
-    double mean_ = 0.0;
-    std::vector<float> item_gram_;  // implicit feedback: Q^T Q of q_, used by fold_in
+    factor_model<float> model_{};  // factors, global mean and log summary
+    std::vector<float> item_gram_;  // implicit feedback: Q^T Q of model_.item_factors, used by fold_in
     bool duplicates_sum_ = false;
-    detail::log_summary log_;
     bool fitted_ = false;
 };
 

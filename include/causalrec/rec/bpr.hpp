@@ -26,6 +26,7 @@
 #include "../data/interactions.hpp"
 #include "../io/safetensors.hpp"
 #include "common.hpp"
+#include "factor_model.hpp"
 #include "concepts.hpp"
 #include "persistence.hpp"
 
@@ -90,30 +91,32 @@ struct bpr_options {
 /// x_uij = <p_u, q_i - q_j> + b_i - b_j, all parameters updated from their values before the step
 /// (Rendle et al.'s LearnBPR). Users that interacted with every item yield no triple. Training is
 /// sequential: the same seed gives bit-identical factors for any thread count. Factors are stored
-/// as float; score(u, i) = <p_u, q_i> + b_i accumulated in double in factor order. A user without
+/// as float; score(u, i) = b_i + <p_u, q_i> accumulated in double (rec::factor_model). A user without
 /// training items (also one beyond the training range) has p_u = 0 and scores b_i (not covered).
 class bpr {
-    static constexpr std::string_view model = "bpr";
 
 public:
+    /// The model name in files and messages.
+    static constexpr std::string_view model_name = "bpr";
+
     /// A model with the given options; raises argument_error naming a bad option and its value.
     explicit bpr(bpr_options options = {}) : options_(options) {
         auto bad = [](double v, bool strict) { return !std::isfinite(v) || v < 0.0 || (strict && v == 0.0); };
-        if (options_.factors == 0) throw argument_error(causalrec::cat(model, ": factors must be >= 1, got 0"));
+        if (options_.factors == 0) throw argument_error(causalrec::cat(model_name, ": factors must be >= 1, got 0"));
         if (bad(options_.learning_rate, true))
-            throw argument_error(causalrec::cat(model, ": learning_rate must be finite and > 0, got ", options_.learning_rate));
+            throw argument_error(causalrec::cat(model_name, ": learning_rate must be finite and > 0, got ", options_.learning_rate));
         if (bad(options_.l2, false))
-            throw argument_error(causalrec::cat(model, ": l2 must be finite and >= 0, got ", options_.l2));
+            throw argument_error(causalrec::cat(model_name, ": l2 must be finite and >= 0, got ", options_.l2));
         if (bad(options_.bias_l2, false))
-            throw argument_error(causalrec::cat(model, ": bias_l2 must be finite and >= 0, got ",
+            throw argument_error(causalrec::cat(model_name, ": bias_l2 must be finite and >= 0, got ",
                                                         options_.bias_l2));
         if (bad(options_.init_std, false))
-            throw argument_error(causalrec::cat(model, ": init_std must be finite and >= 0, got ", options_.init_std));
+            throw argument_error(causalrec::cat(model_name, ": init_std must be finite and >= 0, got ", options_.init_std));
     }
 
     /// Trains on the log; raises numeric_error when a factor becomes non-finite (learning rate too high).
     void fit(const data::interactions& log) {
-        auto summary = detail::log_summary::of(log);
+        auto summary = log_summary::of(log);
         const std::size_t nu = summary.n_users, ni = summary.n_items, f = options_.factors;
         matrix<float> p = make_matrix<float>(nu, f), q = make_matrix<float>(ni, f);
         vector<float> b = make_vector<float>(ni);
@@ -122,7 +125,7 @@ public:
         for (float& x : q) x = static_cast<float>(engine.normal(0.0, options_.init_std));
         std::fill(b.begin(), b.end(), 0.0f);
         if (nu > std::numeric_limits<std::uint32_t>::max() || ni > std::numeric_limits<std::uint32_t>::max())
-            throw argument_error(causalrec::cat(model, ": at most 2^32-1 users and items, the log has ", nu, " users and ",
+            throw argument_error(causalrec::cat(model_name, ": at most 2^32-1 users and items, the log has ", nu, " users and ",
                                                         ni, " items"));
         // The positive pairs that can form a triple (their user has some item to sample as negative),
         // each with the position of its user's training items: one cache line per sampled pair.
@@ -188,10 +191,11 @@ public:
         }
         for (std::size_t u = 0; u < nu; ++u)
             if (!summary.has_history(u)) std::fill(pd + u * f, pd + (u + 1) * f, 0.0f);
-        user_factors_ = std::move(p);
-        item_factors_ = std::move(q);
-        item_bias_ = std::move(b);
-        log_ = std::move(summary);
+        model_.factors = f;
+        model_.user_factors.assign(p.begin(), p.end());
+        model_.item_factors.assign(q.begin(), q.end());
+        model_.item_bias.assign(b.begin(), b.end());
+        model_.log = std::move(summary);
         fitted_ = true;
     }
 
@@ -200,54 +204,54 @@ public:
     /// The options.
     const bpr_options& options() const noexcept { return options_; }
     /// Users of the training log.
-    std::size_t n_users() const noexcept { return log_.n_users; }
+    std::size_t n_users() const noexcept { return model_.n_users(); }
     /// Items of the training log.
-    std::size_t n_items() const noexcept { return log_.n_items; }
-    /// User factors P (n_users x factors; zero rows for users without training items).
-    const matrix<float>& user_factors() const {
-        detail::require_fitted(fitted_, model);
-        return user_factors_;
+    std::size_t n_items() const noexcept { return model_.n_items(); }
+    /// User factors P, row-major n_users x factors (zero rows for users without training items).
+    std::span<const float> user_factors() const {
+        detail::require_fitted(fitted_, model_name);
+        return model_.user_factors;
     }
-    /// Item factors Q (n_items x factors).
-    const matrix<float>& item_factors() const {
-        detail::require_fitted(fitted_, model);
-        return item_factors_;
+    /// Item factors Q, row-major n_items x factors.
+    std::span<const float> item_factors() const {
+        detail::require_fitted(fitted_, model_name);
+        return model_.item_factors;
     }
     /// Item bias b (n_items; zeros when item_bias is false).
-    const vector<float>& item_bias() const {
-        detail::require_fitted(fitted_, model);
-        return item_bias_;
+    std::span<const float> item_bias() const {
+        detail::require_fitted(fitted_, model_name);
+        return model_.item_bias;
+    }
+    /// The trained factors, item bias and log summary.
+    const factor_model<float>& factors() const {
+        detail::require_fitted(fitted_, model_name);
+        return model_;
     }
     /// The training log's user id map (empty when it had none).
-    const data::id_map& user_ids() const noexcept { return log_.user_ids; }
+    const data::id_map& user_ids() const noexcept { return model_.log.user_ids; }
     /// The training log's item id map (empty when it had none).
-    const data::id_map& item_ids() const noexcept { return log_.item_ids; }
+    const data::id_map& item_ids() const noexcept { return model_.log.item_ids; }
 
     /// True when `user` is a training user with at least one training item.
-    bool covers(std::size_t user) const noexcept { return fitted_ && log_.has_history(user); }
+    bool covers(std::size_t user) const noexcept { return fitted_ && model_.covers(user); }
 
     /// Scores <p_u, q_i> + b_i of `items`; raises not_fitted_error before fit and argument_error for
     /// an item index out of range.
     std::vector<double> score(std::size_t user, std::span<const std::size_t> items) const {
-        detail::require_fitted(fitted_, model);
-        detail::check_items(items, n_items(), model);
-        std::vector<double> out(items.size());
-        for (std::size_t k = 0; k < items.size(); ++k) out[k] = score_one(user, items[k]);
-        return out;
+        detail::require_fitted(fitted_, model_name);
+        return model_.score(user, items, model_name);
     }
 
     /// The k best-scored items, best first (ties: lower item index), without the user's training
     /// items when exclude_seen is true.
     std::vector<scored_item> recommend(std::size_t user, std::size_t k, bool exclude_seen = true) const {
-        detail::require_fitted(fitted_, model);
-        std::vector<double> s(n_items());
-        for (std::size_t i = 0; i < s.size(); ++i) s[i] = score_one(user, i);
-        return detail::top_k(s, k, exclude_seen ? log_.seen.of(user) : std::span<const std::size_t>{});
+        detail::require_fitted(fitted_, model_name);
+        return model_.recommend(user, k, exclude_seen);
     }
 
     /// The model as a recommender file (options, log summary, factors and bias as F32 tensors).
     io::tensor_file to_file() const {
-        detail::require_fitted(fitted_, model);
+        detail::require_fitted(fitted_, model_name);
         const nlohmann::json opts = {{"factors", options_.factors},
                                      {"epochs", options_.epochs},
                                      {"learning_rate", options_.learning_rate},
@@ -256,26 +260,24 @@ public:
                                      {"item_bias", options_.item_bias},
                                      {"init_std", options_.init_std},
                                      {"seed", options_.seed}};
-        io::tensor_file f = detail::begin_file(model, opts, log_);
-        f.add("bpr.user_factors", user_factors_);
-        f.add("bpr.item_factors", item_factors_);
-        f.add("bpr.item_bias", item_bias_);
+        io::tensor_file f = begin_recommender_file(model_name, opts, model_.log);
+        model_.write(f);
         return f;
     }
 
     /// Reads a model written by to_file(); raises format_error when the file is not a bpr recommender
     /// file, an option is invalid, or a tensor has the wrong dtype or shape.
     static bpr from_file(io::tensor_file file) {
-        auto opened = detail::open_file(std::move(file), model);
+        auto opened = open_recommender_file(std::move(file), model_name);
         const std::string where = opened.file.source().empty() ? std::string("<memory>") : opened.file.source();
-        bpr_options o{.factors = detail::option<std::size_t>(opened, "factors"),
-                      .epochs = detail::option<std::size_t>(opened, "epochs"),
-                      .learning_rate = detail::option<double>(opened, "learning_rate"),
-                      .l2 = detail::option<double>(opened, "l2"),
-                      .bias_l2 = detail::option<double>(opened, "bias_l2"),
-                      .item_bias = detail::option<bool>(opened, "item_bias"),
-                      .init_std = detail::option<double>(opened, "init_std"),
-                      .seed = detail::option<std::uint64_t>(opened, "seed")};
+        bpr_options o{.factors = saved_option<std::size_t>(opened, "factors"),
+                      .epochs = saved_option<std::size_t>(opened, "epochs"),
+                      .learning_rate = saved_option<double>(opened, "learning_rate"),
+                      .l2 = saved_option<double>(opened, "l2"),
+                      .bias_l2 = saved_option<double>(opened, "bias_l2"),
+                      .item_bias = saved_option<bool>(opened, "item_bias"),
+                      .init_std = saved_option<double>(opened, "init_std"),
+                      .seed = saved_option<std::uint64_t>(opened, "seed")};
         bpr m = [&] {
             try {
                 return bpr(o);
@@ -283,27 +285,12 @@ public:
                 throw format_error(causalrec::cat(where, ": ", e.what()));
             }
         }();
-        const std::size_t nu = opened.log.n_users, ni = opened.log.n_items, f = o.factors;
-        m.user_factors_ = opened.file.get_matrix<float>("bpr.user_factors", nu, f);
-        m.item_factors_ = opened.file.get_matrix<float>("bpr.item_factors", ni, f);
-        m.item_bias_ = opened.file.get_vector<float>("bpr.item_bias", ni);
-        m.log_ = std::move(opened.log);
+        m.model_ = factor_model<float>::read(opened, o.factors, false, true);
         m.fitted_ = true;
         return m;
     }
 
 private:
-    double score_one(std::size_t user, std::size_t item) const {
-        const std::size_t f = options_.factors;
-        double s = 0.0;
-        if (user < log_.n_users) {
-            const float* pu = user_factors_.data() + user * f;
-            const float* qi = item_factors_.data() + item * f;
-            for (std::size_t k = 0; k < f; ++k) s += static_cast<double>(pu[k]) * static_cast<double>(qi[k]);
-        }
-        return s + static_cast<double>(item_bias_(item));
-    }
-
     static void check_finite(const matrix<float>& p, const matrix<float>& q, const vector<float>& b, std::size_t epoch) {
         auto finite = [](const float* x, std::size_t n) {
             for (std::size_t k = 0; k < n; ++k)
@@ -311,15 +298,12 @@ private:
             return true;
         };
         if (!finite(p.data(), p.size()) || !finite(q.data(), q.size()) || !finite(b.data(), b.size()))
-            throw numeric_error(causalrec::cat(model, ": a parameter became non-finite in epoch ", epoch + 1,
+            throw numeric_error(causalrec::cat(model_name, ": a parameter became non-finite in epoch ", epoch + 1,
                                                        "; lower learning_rate or init_std"));
     }
 
     bpr_options options_{};
-    matrix<float> user_factors_{};
-    matrix<float> item_factors_{};
-    vector<float> item_bias_{};
-    detail::log_summary log_{};
+    factor_model<float> model_{};  // factors, item bias and log summary
     bool fitted_ = false;
 };
 

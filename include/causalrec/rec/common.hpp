@@ -1,7 +1,7 @@
 #pragma once
 /// @file
-/// Pieces shared by the recommenders: the items each user saw in training, top-k selection with
-/// deterministic ties, argument checks, and a deterministic parallel loop.
+/// Pieces shared by the recommenders: top-k selection with deterministic ties, argument checks, and a
+/// deterministic parallel loop.
 
 #include <algorithm>
 #include <cstddef>
@@ -12,27 +12,13 @@
 #include <vector>
 
 #include "../core/message.hpp"
+#include "../core/checks.hpp"
 #include "../core/error.hpp"
 #include "../core/threads.hpp"
 #include "../data/interactions.hpp"
 #include "concepts.hpp"
 
 namespace causalrec::rec::detail {
-
-/// The items each training user interacted with (ascending), taken from a log's by_user() view.
-struct seen_items {
-    std::vector<std::size_t> row_ptr{0};  ///< offsets per user
-    std::vector<std::size_t> items{};     ///< item indices
-
-    /// Copies the pattern of `by_user`.
-    static seen_items from(const data::csr_matrix& by_user) { return {by_user.row_ptr, by_user.indices}; }
-
-    /// Items seen by `user` (empty for a user beyond the training range).
-    std::span<const std::size_t> of(std::size_t user) const noexcept {
-        if (user + 1 >= row_ptr.size()) return {};
-        return std::span<const std::size_t>(items).subspan(row_ptr[user], row_ptr[user + 1] - row_ptr[user]);
-    }
-};
 
 /// Best-first order: higher score, then lower item index.
 inline bool better(const scored_item& a, const scored_item& b) noexcept {
@@ -58,10 +44,7 @@ inline std::vector<scored_item> top_k(std::span<const double> scores, std::size_
     return candidates;
 }
 
-/// Raises not_fitted_error when `fitted` is false.
-inline void require_fitted(bool fitted, std::string_view model) {
-    if (!fitted) throw not_fitted_error(causalrec::cat(model, ": score or recommend called before fit"));
-}
+using causalrec::require_fitted;
 
 /// Raises argument_error for an item index >= n_items, naming its position in the request.
 inline void check_items(std::span<const std::size_t> items, std::size_t n_items, std::string_view model) {

@@ -75,9 +75,11 @@ inline void check_feature_csr(const data::csr_matrix& m, std::string_view what) 
 /// is not covered. score_new_item() and recommend_from_items() serve new items and new users without
 /// refitting.
 class content_based {
-    static constexpr std::string_view model = "content_based";
 
 public:
+    /// The model name in files and messages.
+    static constexpr std::string_view model_name = "content_based";
+
     /// A model over dense item features (row i = item i); raises argument_error for a non-finite
     /// value, a negative value with tfidf, or sublinear_tf without tfidf, and shape_error for zero columns.
     explicit content_based(const matrix<double>& features, content_options options = {}) : options_(options) {
@@ -89,7 +91,7 @@ public:
             for (std::size_t c = 0; c < m.cols; ++c) {
                 const double v = features(r, c);
                 if (!std::isfinite(v))
-                    throw argument_error(causalrec::cat(model, ": feature (", r, ", ", c, ") is ", v));
+                    throw argument_error(causalrec::cat(model_name, ": feature (", r, ", ", c, ") is ", v));
                 if (v != 0.0) {
                     m.indices.push_back(c);
                     m.values.push_back(v);
@@ -125,7 +127,7 @@ public:
     /// the feature rows, argument_error with weight_by_value when a (merged) value is not > 0.
     void fit(const data::interactions& log) {
         if (log.n_items() != items_.rows())
-            throw shape_error(causalrec::cat(model, ": the log has ", log.n_items(), " items but the feature matrix has ",
+            throw shape_error(causalrec::cat(model_name, ": the log has ", log.n_items(), " items but the feature matrix has ",
                                                      items_.rows(), " rows"));
         const auto& by_user = log.by_user();
         if (options_.weight_by_value)
@@ -133,10 +135,10 @@ public:
                 const auto vals = by_user.row_values(u);
                 for (std::size_t k = 0; k < vals.size(); ++k)
                     if (!(vals[k] > 0.0))
-                        throw argument_error(causalrec::cat(model, ": weight_by_value needs values > 0; user ", u, " item ",
+                        throw argument_error(causalrec::cat(model_name, ": weight_by_value needs values > 0; user ", u, " item ",
                                                                     by_user.row_indices(u)[k], " has ", vals[k]));
             }
-        log_ = detail::log_summary::of(log);
+        log_ = log_summary::of(log);
         seen_values_ = by_user.values;
         build_profiles();
         fitted_ = true;
@@ -158,7 +160,7 @@ public:
     const data::csr_matrix& item_vectors() const noexcept { return items_; }
     /// The training users' profiles (mean item vectors, not normalised; users x features).
     const data::csr_matrix& profiles() const {
-        detail::require_fitted(fitted_, model);
+        detail::require_fitted(fitted_, model_name);
         return profiles_;
     }
     /// The training log's user and item id maps (empty when it had none).
@@ -172,8 +174,8 @@ public:
     /// Cosine scores of `items` for `user`; raises not_fitted_error before fit and argument_error
     /// for an item index out of range.
     std::vector<double> score(std::size_t user, std::span<const std::size_t> items) const {
-        detail::require_fitted(fitted_, model);
-        detail::check_items(items, n_items(), model);
+        detail::require_fitted(fitted_, model_name);
+        detail::check_items(items, n_items(), model_name);
         std::vector<double> out(items.size(), 0.0);
         std::vector<double> p;
         const double norm = dense_profile(user, p);
@@ -185,7 +187,7 @@ public:
     /// The k items most similar to the user's profile, best first (ties: lower item index), without
     /// the user's training items when exclude_seen is true; empty for a user without history.
     std::vector<scored_item> recommend(std::size_t user, std::size_t k, bool exclude_seen = true) const {
-        detail::require_fitted(fitted_, model);
+        detail::require_fitted(fitted_, model_name);
         std::vector<double> p;
         const double norm = dense_profile(user, p);
         if (norm == 0.0) return {};
@@ -196,9 +198,9 @@ public:
     /// raw values (TF-IDF weighted with the fitted idf when tfidf is on); raises shape_error for a
     /// wrong length and argument_error for a non-finite or (tfidf) negative value.
     double score_new_item(std::size_t user, std::span<const double> features) const {
-        detail::require_fitted(fitted_, model);
+        detail::require_fitted(fitted_, model_name);
         if (features.size() != n_features())
-            throw shape_error(causalrec::cat(model, ": score_new_item got ", features.size(), " features, the model has ",
+            throw shape_error(causalrec::cat(model_name, ": score_new_item got ", features.size(), " features, the model has ",
                                                      n_features()));
         std::vector<std::size_t> terms;
         std::vector<double> counts;
@@ -214,15 +216,15 @@ public:
     /// their raw values (repeated indices add up); raises shape_error when the lengths differ and
     /// argument_error for an index >= n_features() or a bad value.
     double score_new_item(std::size_t user, std::span<const std::size_t> terms, std::span<const double> counts) const {
-        detail::require_fitted(fitted_, model);
+        detail::require_fitted(fitted_, model_name);
         if (terms.size() != counts.size())
-            throw shape_error(causalrec::cat(model, ": score_new_item got ", terms.size(), " feature indices and ",
+            throw shape_error(causalrec::cat(model_name, ": score_new_item got ", terms.size(), " feature indices and ",
                                                      counts.size(), " values"));
         std::vector<std::pair<std::size_t, double>> row;
         row.reserve(terms.size());
         for (std::size_t k = 0; k < terms.size(); ++k) {
             if (terms[k] >= n_features())
-                throw argument_error(causalrec::cat(model, ": feature index ", terms[k], " at position ", k,
+                throw argument_error(causalrec::cat(model_name, ": feature index ", terms[k], " at position ", k,
                                                             " is out of range (the model has ", n_features(), " features)"));
             check_value(counts[k], "score_new_item: feature ", terms[k]);
             row.emplace_back(terms[k], counts[k]);
@@ -253,16 +255,16 @@ public:
     /// of range or a value not > 0 (weight_by_value), shape_error when values has another length.
     std::vector<scored_item> recommend_from_items(std::span<const std::size_t> items, std::span<const double> values,
                                                   std::size_t k) const {
-        detail::require_fitted(fitted_, model);
-        detail::check_items(items, n_items(), model);
+        detail::require_fitted(fitted_, model_name);
+        detail::check_items(items, n_items(), model_name);
         if (!values.empty() && values.size() != items.size())
-            throw shape_error(causalrec::cat(model, ": recommend_from_items got ", items.size(), " items and ",
+            throw shape_error(causalrec::cat(model_name, ": recommend_from_items got ", items.size(), " items and ",
                                                      values.size(), " values"));
         std::vector<double> w(items.size(), 1.0);
         if (options_.weight_by_value && !values.empty())
             for (std::size_t q = 0; q < items.size(); ++q) {
                 if (!(values[q] > 0.0 && std::isfinite(values[q])))
-                    throw argument_error(causalrec::cat(model, ": weight_by_value needs finite values > 0; value ", q,
+                    throw argument_error(causalrec::cat(model_name, ": weight_by_value needs finite values > 0; value ", q,
                                                                 " is ", values[q]));
                 w[q] = values[q];
             }
@@ -277,11 +279,11 @@ public:
 
     /// The model as a recommender file (options, log summary, item vectors, idf, training values).
     io::tensor_file to_file() const {
-        detail::require_fitted(fitted_, model);
+        detail::require_fitted(fitted_, model_name);
         const nlohmann::json opts = {{"tfidf", options_.tfidf},
                                      {"sublinear_tf", options_.sublinear_tf},
                                      {"weight_by_value", options_.weight_by_value}};
-        io::tensor_file f = detail::begin_file(model, opts, log_);
+        io::tensor_file f = begin_recommender_file(model_name, opts, log_);
         f.metadata["n_features"] = std::to_string(n_features());
         const auto ptr = detail::to_u64(items_.row_ptr), idx = detail::to_u64(items_.indices);
         f.add<std::uint64_t>("content.items.row_ptr", std::span<const std::uint64_t>(ptr), {ptr.size()});
@@ -295,12 +297,12 @@ public:
     /// Reads a model written by to_file(); raises format_error when the file is not a content_based
     /// recommender file or its tensors do not fit together.
     static content_based from_file(io::tensor_file file) {
-        auto opened = detail::open_file(std::move(file), model);
+        auto opened = open_recommender_file(std::move(file), model_name);
         const std::string where = opened.file.source().empty() ? std::string("<memory>") : opened.file.source();
         content_based m;
-        m.options_ = {.tfidf = detail::option<bool>(opened, "tfidf"),
-                      .sublinear_tf = detail::option<bool>(opened, "sublinear_tf"),
-                      .weight_by_value = detail::option<bool>(opened, "weight_by_value")};
+        m.options_ = {.tfidf = saved_option<bool>(opened, "tfidf"),
+                      .sublinear_tf = saved_option<bool>(opened, "sublinear_tf"),
+                      .weight_by_value = saved_option<bool>(opened, "weight_by_value")};
         try {
             m.check_options();
         } catch (const argument_error& e) {
@@ -308,19 +310,19 @@ public:
         }
         const std::size_t d = detail::metadata_count(opened.file, "n_features");
         const std::size_t ni = opened.log.n_items;
-        const auto ptr = detail::values_with_shape<std::uint64_t>(opened, "content.items.row_ptr", {ni + 1});
+        const auto ptr = saved_values<std::uint64_t>(opened, "content.items.row_ptr", {ni + 1});
         const auto idx = opened.file.get_values<std::uint64_t>("content.items.indices");
         m.items_.cols = d;
         m.items_.row_ptr.assign(ptr.begin(), ptr.end());
         m.items_.indices.assign(idx.begin(), idx.end());
-        m.items_.values = detail::values_with_shape<double>(opened, "content.items.values", {idx.size()});
+        m.items_.values = saved_values<double>(opened, "content.items.values", {idx.size()});
         try {
             detail::check_feature_csr(m.items_, "item vectors");
         } catch (const error& e) {
             throw format_error(causalrec::cat(where, ": ", e.what()));
         }
-        m.idf_ = detail::values_with_shape<double>(opened, "content.idf", {m.options_.tfidf ? d : 0});
-        m.seen_values_ = detail::values_with_shape<double>(opened, "content.seen_values", {opened.log.seen.items.size()});
+        m.idf_ = saved_values<double>(opened, "content.idf", {m.options_.tfidf ? d : 0});
+        m.seen_values_ = saved_values<double>(opened, "content.seen_values", {opened.log.seen.items.size()});
         m.log_ = std::move(opened.log);
         m.build_profiles();
         m.fitted_ = true;
@@ -332,14 +334,14 @@ private:
 
     void check_options() const {
         if (options_.sublinear_tf && !options_.tfidf)
-            throw argument_error(causalrec::cat(model, ": sublinear_tf = true needs tfidf = true"));
+            throw argument_error(causalrec::cat(model_name, ": sublinear_tf = true needs tfidf = true"));
     }
 
     // Raises argument_error for a non-finite value, or a negative one with tfidf.
     template <class... Where>
     void check_value(double v, const Where&... where) const {
         if (!std::isfinite(v) || (options_.tfidf && v < 0.0))
-            throw argument_error(causalrec::cat(model, ": ", where..., " is ", v,
+            throw argument_error(causalrec::cat(model_name, ": ", where..., " is ", v,
                                                         options_.tfidf ? " (tfidf needs finite counts >= 0)" : " (must be finite)"));
     }
 
@@ -352,7 +354,7 @@ private:
 
     // Weighs (TF-IDF) and L2-normalises the raw features.
     void prepare(data::csr_matrix m) {
-        if (m.cols == 0) throw shape_error(causalrec::cat(model, ": the feature matrix has no columns"));
+        if (m.cols == 0) throw shape_error(causalrec::cat(model_name, ": the feature matrix has no columns"));
         for (std::size_t r = 0; r < m.rows(); ++r) {
             const auto cols = m.row_indices(r);
             const auto vals = m.row_values(r);
@@ -465,7 +467,7 @@ private:
     content_options options_{};
     data::csr_matrix items_{};
     std::vector<double> idf_{};
-    detail::log_summary log_{};
+    log_summary log_{};
     std::vector<double> seen_values_{};
     data::csr_matrix profiles_{};
     std::vector<double> profile_norms_{};

@@ -127,9 +127,9 @@ inline data::csr_matrix neighbours_of(const data::csr_matrix& by_entity, const d
     return w;
 }
 
-inline void check_knn_options(const knn_options& o, std::string_view model) {
+inline void check_knn_options(const knn_options& o, std::string_view model_name) {
     if (!(o.shrinkage >= 0.0 && std::isfinite(o.shrinkage)))
-        throw argument_error(causalrec::cat(model, ": shrinkage must be finite and >= 0, got ", o.shrinkage));
+        throw argument_error(causalrec::cat(model_name, ": shrinkage must be finite and >= 0, got ", o.shrinkage));
 }
 
 }  // namespace detail
@@ -140,11 +140,13 @@ namespace detail {
 /// side the neighbours are computed for and in how the neighbours' weights reach the items.
 template <bool ItemBased>
 class knn_recommender {
-    static constexpr const char* model = ItemBased ? "item_knn" : "user_knn";
 
 public:
+    /// The model name in files and messages.
+    static constexpr std::string_view model_name = ItemBased ? "item_knn" : "user_knn";
+
     /// A model with the given options; raises argument_error for a negative shrinkage.
-    explicit knn_recommender(knn_options options = {}) : options_(options) { check_knn_options(options_, model); }
+    explicit knn_recommender(knn_options options = {}) : options_(options) { check_knn_options(options_, model_name); }
 
     /// Computes the neighbour lists from the log's CSR views.
     void fit(const data::interactions& log) {
@@ -160,7 +162,7 @@ public:
     std::size_t n_items() const noexcept { return log_.n_items; }
     /// The neighbour weights: row r holds item (or user) r's kept neighbours (ascending) and their weights.
     const data::csr_matrix& neighbours() const {
-        require_fitted(fitted_, model);
+        require_fitted(fitted_, model_name);
         return weights_;
     }
 
@@ -173,8 +175,8 @@ public:
     /// Scores of `items` for `user`; raises not_fitted_error before fit and argument_error for an
     /// item index out of range.
     std::vector<double> score(std::size_t user, std::span<const std::size_t> items) const {
-        require_fitted(fitted_, model);
-        check_items(items, log_.n_items, model);
+        require_fitted(fitted_, model_name);
+        check_items(items, log_.n_items, model_name);
         return gather(scores(user), items);
     }
 
@@ -194,8 +196,8 @@ public:
 
     /// The model as a recommender file (see save_recommender): options and the neighbour lists.
     io::tensor_file to_file() const {
-        require_fitted(fitted_, model);
-        auto f = begin_file(model,
+        require_fitted(fitted_, model_name);
+        auto f = begin_recommender_file(model_name,
                             {{"measure", static_cast<int>(options_.measure)},
                              {"shrinkage", options_.shrinkage},
                              {"neighbours", options_.neighbours}},
@@ -209,12 +211,12 @@ public:
 
     /// A model read from a recommender file; raises format_error when it is not a valid file of this model.
     static knn_recommender from_file(io::tensor_file file) {
-        auto f = open_file(std::move(file), model);
-        const int measure = option<int>(f, "measure");
+        auto f = open_recommender_file(std::move(file), model_name);
+        const int measure = saved_option<int>(f, "measure");
         if (measure < 0 || measure > static_cast<int>(similarity::pearson))
-            throw format_error(causalrec::cat(model, " file: unknown similarity measure ", measure));
-        knn_recommender m({.measure = static_cast<similarity>(measure), .shrinkage = option<double>(f, "shrinkage"),
-                           .neighbours = option<std::size_t>(f, "neighbours")});
+            throw format_error(causalrec::cat(model_name, " file: unknown similarity measure ", measure));
+        knn_recommender m({.measure = static_cast<similarity>(measure), .shrinkage = saved_option<double>(f, "shrinkage"),
+                           .neighbours = saved_option<std::size_t>(f, "neighbours")});
         const std::size_t rows = ItemBased ? f.log.n_items : f.log.n_users;
         const auto ptr = f.file.get_values<std::uint64_t>("neighbours.row_ptr");
         const auto idx = f.file.get_values<std::uint64_t>("neighbours.indices");
@@ -222,7 +224,7 @@ public:
         bool ok = ptr.size() == rows + 1 && ptr.front() == 0 && ptr.back() == idx.size() && w.size() == idx.size();
         for (std::size_t r = 0; ok && r < rows; ++r) ok = ptr[r] <= ptr[r + 1];
         for (std::size_t j = 0; ok && j < idx.size(); ++j) ok = idx[j] < rows;
-        if (!ok) throw format_error(causalrec::cat(model, " file: the neighbour lists do not describe ", rows, " rows"));
+        if (!ok) throw format_error(causalrec::cat(model_name, " file: the neighbour lists do not describe ", rows, " rows"));
         m.weights_.cols = rows;
         m.weights_.row_ptr.assign(ptr.begin(), ptr.end());
         m.weights_.indices.assign(idx.begin(), idx.end());
@@ -234,7 +236,7 @@ public:
 
 private:
     std::vector<double> all_scores(std::size_t user, std::vector<char>& reached) const {
-        require_fitted(fitted_, model);
+        require_fitted(fitted_, model_name);
         std::vector<double> s(log_.n_items, 0.0);
         reached.assign(log_.n_items, 0);
         if constexpr (ItemBased) {

@@ -26,6 +26,7 @@
 #include "../io/safetensors.hpp"
 #include "../optim/concepts.hpp"
 #include "common.hpp"
+#include "factor_model.hpp"
 #include "concepts.hpp"
 #include "../core/blas.hpp"
 #include "../core/linalg.hpp"
@@ -57,6 +58,9 @@ struct mf_options {
 /// bias: it scores mu + b_i (mu + b_u). Repeated (user, item) rows are all used.
 class matrix_factorization {
 public:
+    /// The model name in files and messages.
+    static constexpr std::string_view model_name = "matrix_factorization";
+
     /// A model with the given options; raises argument_error for factors = 0, a negative or
     /// non-finite learning rate, regularization, bias_regularization or init_std, or min > max.
     explicit matrix_factorization(mf_options options = {}) : options_(options) { check_options(); }
@@ -74,9 +78,9 @@ public:
     void partial_fit(const data::interactions& log, std::size_t epochs) {
         if (!fitted_) {
             start(log);
-        } else if (log.n_users() != log_.n_users || log.n_items() != log_.n_items) {
+        } else if (log.n_users() != model_.log.n_users || log.n_items() != model_.log.n_items) {
             throw shape_error(causalrec::cat("matrix_factorization::partial_fit: the log has ", log.n_users(), " users and ",
-                                                     log.n_items(), " items, the model was fitted on ", log_.n_users, " and ", log_.n_items));
+                                                     log.n_items(), " items, the model was fitted on ", model_.log.n_users, " and ", model_.log.n_items));
         }
         sgd_epochs(log, epochs);
     }
@@ -94,20 +98,20 @@ public:
         const auto weights = log.weights();
         const float reg = static_cast<float>(options_.l2);
         const float breg = static_cast<float>(options_.bias_l2);
-        const float mu = static_cast<float>(mean_);
-        std::vector<float> gp(p_.size()), gq(q_.size()), gbu(bu_.size()), gbi(bi_.size());
+        const float mu = static_cast<float>(model_.offset);
+        std::vector<float> gp(model_.user_factors.size()), gq(model_.item_factors.size()), gbu(model_.user_bias.size()), gbi(model_.item_bias.size());
         std::vector<std::size_t> touched_users, touched_items;
         touched_users.reserve(batch_size);
         touched_items.reserve(batch_size);
-        std::vector<std::uint64_t> user_mark(log_.n_users, 0), item_mark(log_.n_items, 0);
-        const std::size_t p_shape[2] = {log_.n_users, k}, q_shape[2] = {log_.n_items, k};
-        const std::size_t bu_shape[1] = {log_.n_users}, bi_shape[1] = {log_.n_items};
+        std::vector<std::uint64_t> user_mark(model_.log.n_users, 0), item_mark(model_.log.n_items, 0);
+        const std::size_t p_shape[2] = {model_.log.n_users, k}, q_shape[2] = {model_.log.n_items, k};
+        const std::size_t bu_shape[1] = {model_.log.n_users}, bi_shape[1] = {model_.log.n_items};
         std::vector<parameter_view<float>> views{
-            {.name = "user_factors", .value = p_, .grad = gp, .shape = p_shape, .sparse = true, .row_size = k},
-            {.name = "item_factors", .value = q_, .grad = gq, .shape = q_shape, .sparse = true, .row_size = k}};
+            {.name = "user_factors", .value = model_.user_factors, .grad = gp, .shape = p_shape, .sparse = true, .row_size = k},
+            {.name = "item_factors", .value = model_.item_factors, .grad = gq, .shape = q_shape, .sparse = true, .row_size = k}};
         if (options_.biases) {
-            views.push_back({.name = "user_bias", .value = bu_, .grad = gbu, .shape = bu_shape, .sparse = true, .row_size = 1});
-            views.push_back({.name = "item_bias", .value = bi_, .grad = gbi, .shape = bi_shape, .sparse = true, .row_size = 1});
+            views.push_back({.name = "user_bias", .value = model_.user_bias, .grad = gbu, .shape = bu_shape, .sparse = true, .row_size = 1});
+            views.push_back({.name = "item_bias", .value = model_.item_bias, .grad = gbi, .shape = bi_shape, .sparse = true, .row_size = 1});
         }
         // Ratings packed in the current shuffled order (as in sgd_epochs), read sequentially.
         std::vector<sgd_row> rows = packed_rows(log);
@@ -139,9 +143,9 @@ public:
                 for (std::size_t j = b0; j < b1; ++j) {
                     const sgd_row& x = rows[j];
                     const std::size_t u = x.user, i = x.item;
-                    const float* CAUSALREC_RESTRICT p = p_.data() + u * k;
-                    const float* CAUSALREC_RESTRICT q = q_.data() + i * k;
-                    const float e = x.value - (mu + bu_[u] + bi_[i] + linalg::dot(p, q, k));
+                    const float* CAUSALREC_RESTRICT p = model_.user_factors.data() + u * k;
+                    const float* CAUSALREC_RESTRICT q = model_.item_factors.data() + i * k;
+                    const float e = x.value - (mu + model_.user_bias[u] + model_.item_bias[i] + linalg::dot(p, q, k));
                     const float w = weighted ? static_cast<float>(weights[x.row]) : 1.0f;
                     loss += static_cast<double>(w) * e * e;
                     const float we = w * e * inv_b, rg = reg * inv_b;
@@ -152,8 +156,8 @@ public:
                         dq[f] += rg * q[f] - we * p[f];
                     }
                     if (options_.biases) {
-                        gbu[u] += breg * inv_b * bu_[u] - we;
-                        gbi[i] += breg * inv_b * bi_[i] - we;
+                        gbu[u] += breg * inv_b * model_.user_bias[u] - we;
+                        gbi[i] += breg * inv_b * model_.item_bias[i] - we;
                     }
                 }
                 views[0].touched_rows = touched_users;
@@ -169,117 +173,103 @@ public:
         fitted_ = true;
     }
 
-
     /// True after fit().
     bool is_fitted() const noexcept { return fitted_; }
     /// The options.
     const mf_options& options() const noexcept { return options_; }
     /// Users of the training log.
-    std::size_t n_users() const noexcept { return log_.n_users; }
+    std::size_t n_users() const noexcept { return model_.log.n_users; }
     /// Items of the training log.
-    std::size_t n_items() const noexcept { return log_.n_items; }
+    std::size_t n_items() const noexcept { return model_.log.n_items; }
     /// The global mean rating mu.
-    double global_mean() const noexcept { return mean_; }
+    double global_mean() const noexcept { return model_.offset; }
     /// User factors, row-major n_users x factors.
-    std::span<const float> user_factors() const noexcept { return p_; }
+    std::span<const float> user_factors() const noexcept { return model_.user_factors; }
     /// Item factors, row-major n_items x factors.
-    std::span<const float> item_factors() const noexcept { return q_; }
+    std::span<const float> item_factors() const noexcept { return model_.item_factors; }
     /// User biases (zeros without biases).
-    std::span<const float> user_bias() const noexcept { return bu_; }
+    std::span<const float> user_bias() const noexcept { return model_.user_bias; }
     /// Item biases (zeros without biases).
-    std::span<const float> item_bias() const noexcept { return bi_; }
+    std::span<const float> item_bias() const noexcept { return model_.item_bias; }
     /// Weighted mean squared training error of each epoch, measured during the pass.
     const std::vector<double>& epoch_losses() const noexcept { return losses_; }
     /// Original user and item ids of the training log (empty when it had none).
-    const data::id_map& user_ids() const noexcept { return log_.user_ids; }
+    const data::id_map& user_ids() const noexcept { return model_.log.user_ids; }
     /// Original item ids of the training log.
-    const data::id_map& item_ids() const noexcept { return log_.item_ids; }
+    const data::id_map& item_ids() const noexcept { return model_.log.item_ids; }
 
     /// True for a training user with at least one training rating.
-    bool covers(std::size_t user) const noexcept { return fitted_ && log_.has_history(user); }
+    bool covers(std::size_t user) const noexcept { return fitted_ && model_.covers(user); }
 
     /// The predicted rating of (user, item), clipped to [min_prediction, max_prediction]; raises
     /// not_fitted_error before fit and argument_error for an item out of range.
     double predict(std::size_t user, std::size_t item) const {
-        detail::require_fitted(fitted_, name);
+        detail::require_fitted(fitted_, model_name);
         const std::size_t one[1] = {item};
-        detail::check_items(one, log_.n_items, name);
-        return clip(raw(user, item));
+        detail::check_items(one, model_.log.n_items, model_name);
+        return model_.predict(user, item);
     }
 
     /// Predicted ratings of the rows of `log` (users and items must be in range).
     std::vector<double> predict(const data::interactions& log) const {
-        detail::require_fitted(fitted_, name);
-        detail::check_items(log.items(), log_.n_items, name);
+        detail::require_fitted(fitted_, model_name);
+        detail::check_items(log.items(), model_.log.n_items, model_name);
         std::vector<double> out(log.size());
-        for (std::size_t r = 0; r < log.size(); ++r) out[r] = clip(raw(log.users()[r], log.items()[r]));
+        for (std::size_t r = 0; r < log.size(); ++r) out[r] = model_.predict(log.users()[r], log.items()[r]);
         return out;
     }
 
     /// Predicted ratings of `items` for `user`.
     std::vector<double> score(std::size_t user, std::span<const std::size_t> items) const {
-        detail::require_fitted(fitted_, name);
-        detail::check_items(items, log_.n_items, name);
-        std::vector<double> out(items.size());
-        for (std::size_t j = 0; j < items.size(); ++j) out[j] = clip(raw(user, items[j]));
-        return out;
+        detail::require_fitted(fitted_, model_name);
+        return model_.score(user, items, model_name);
     }
 
     /// The k items with the highest predicted rating, best first (ties: lower index).
     std::vector<scored_item> recommend(std::size_t user, std::size_t k, bool exclude_seen = true) const {
-        detail::require_fitted(fitted_, name);
-        const std::size_t f = options_.factors;
-        std::vector<float> dots(log_.n_items, 0.0f);
-        if (user < log_.n_users) blas::scores_of_all_rows(log_.n_items, f, q_.data(), p_.data() + user * f, dots.data());
-        std::vector<double> s(log_.n_items);
-        const double ub = user < log_.n_users ? static_cast<double>(bu_[user]) : 0.0;
-        for (std::size_t i = 0; i < log_.n_items; ++i) s[i] = clip(mean_ + ub + static_cast<double>(bi_[i]) + static_cast<double>(dots[i]));
-        return detail::top_k(s, k, exclude_seen ? log_.seen.of(user) : std::span<const std::size_t>{});
+        detail::require_fitted(fitted_, model_name);
+        return model_.recommend(user, k, exclude_seen);
+    }
+
+    /// The trained factors, biases and log summary.
+    const factor_model<float>& model() const {
+        detail::require_fitted(fitted_, model_name);
+        return model_;
     }
 
     /// The model as a recommender file (see save_recommender).
     io::tensor_file to_file() const {
-        detail::require_fitted(fitted_, name);
-        auto f = detail::begin_file(name, options_json(), log_);
-        const std::size_t k = options_.factors;
-        f.add<float>("user_factors", std::span<const float>(p_), {log_.n_users, k});
-        f.add<float>("item_factors", std::span<const float>(q_), {log_.n_items, k});
-        f.add<float>("user_bias", std::span<const float>(bu_), {log_.n_users});
-        f.add<float>("item_bias", std::span<const float>(bi_), {log_.n_items});
-        const double mean[1] = {mean_};
-        f.add<double>("global_mean", std::span<const double>(mean), {1});
+        detail::require_fitted(fitted_, model_name);
+        auto f = begin_recommender_file(model_name, options_json(), model_.log);
+        model_.write(f);
         return f;
     }
 
     /// A model read from a recommender file; raises format_error when it is not a valid
     /// matrix_factorization file.
     static matrix_factorization from_file(io::tensor_file file) {
-        auto f = detail::open_file(std::move(file), name);
+        auto f = open_recommender_file(std::move(file), model_name);
         mf_options o;
-        o.factors = detail::option<std::size_t>(f, "factors");
-        o.epochs = detail::option<std::size_t>(f, "epochs");
-        o.learning_rate = detail::option<double>(f, "learning_rate");
-        o.l2 = detail::option<double>(f, "l2");
-        o.bias_l2 = detail::option<double>(f, "bias_l2");
-        o.init_std = detail::option<double>(f, "init_std");
-        o.biases = detail::option<bool>(f, "biases");
-        o.use_weights = detail::option<bool>(f, "use_weights");
-        o.min_prediction = detail::option<double>(f, "min_prediction");
-        o.max_prediction = detail::option<double>(f, "max_prediction");
-        o.seed = detail::option<std::uint64_t>(f, "seed");
+        o.factors = saved_option<std::size_t>(f, "factors");
+        o.epochs = saved_option<std::size_t>(f, "epochs");
+        o.learning_rate = saved_option<double>(f, "learning_rate");
+        o.l2 = saved_option<double>(f, "l2");
+        o.bias_l2 = saved_option<double>(f, "bias_l2");
+        o.init_std = saved_option<double>(f, "init_std");
+        o.biases = saved_option<bool>(f, "biases");
+        o.use_weights = saved_option<bool>(f, "use_weights");
+        o.min_prediction = saved_option<double>(f, "min_prediction");
+        o.max_prediction = saved_option<double>(f, "max_prediction");
+        o.seed = saved_option<std::uint64_t>(f, "seed");
         matrix_factorization m(o);
-        m.p_ = detail::values_with_shape<float>(f, "user_factors", {f.log.n_users, o.factors});
-        m.q_ = detail::values_with_shape<float>(f, "item_factors", {f.log.n_items, o.factors});
-        m.bu_ = detail::values_with_shape<float>(f, "user_bias", {f.log.n_users});
-        m.bi_ = detail::values_with_shape<float>(f, "item_bias", {f.log.n_items});
-        m.mean_ = detail::values_with_shape<double>(f, "global_mean", {1})[0];
-        m.log_ = std::move(f.log);
+        m.model_ = factor_model<float>::read(f, o.factors, true, true);
+        m.model_.min_prediction = o.min_prediction;
+        m.model_.max_prediction = o.max_prediction;
         m.fitted_ = true;
         return m;
     }
 
 private:
-    static constexpr const char* name = "matrix_factorization";
 
     // JSON has no infinities: unbounded clipping is stored as +-1e308.
     static double finite_or_max(double v) { return std::isfinite(v) ? v : std::copysign(std::numeric_limits<double>::max(), v); }
@@ -320,15 +310,18 @@ private:
 
     void start(const data::interactions& log) {
         if (log.empty()) throw argument_error("matrix_factorization: cannot fit an empty log");
-        log_ = detail::log_summary::of(log);
+        model_.log = log_summary::of(log);
         const std::size_t k = options_.factors;
+        model_.factors = k;
+        model_.min_prediction = options_.min_prediction;
+        model_.max_prediction = options_.max_prediction;
         rng_.reseed(options_.seed);
-        p_.resize(log_.n_users * k);
-        q_.resize(log_.n_items * k);
-        for (auto& x : p_) x = static_cast<float>(options_.init_std * rng_.normal());
-        for (auto& x : q_) x = static_cast<float>(options_.init_std * rng_.normal());
-        bu_.assign(log_.n_users, 0.0f);
-        bi_.assign(log_.n_items, 0.0f);
+        model_.user_factors.resize(model_.log.n_users * k);
+        model_.item_factors.resize(model_.log.n_items * k);
+        for (auto& x : model_.user_factors) x = static_cast<float>(options_.init_std * rng_.normal());
+        for (auto& x : model_.item_factors) x = static_cast<float>(options_.init_std * rng_.normal());
+        model_.user_bias.assign(model_.log.n_users, 0.0f);
+        model_.item_bias.assign(model_.log.n_items, 0.0f);
         const bool weighted = options_.use_weights && log.has_weights();
         double sum = 0.0, wsum = 0.0;
         for (std::size_t r = 0; r < log.size(); ++r) {
@@ -336,7 +329,7 @@ private:
             sum += w * log.values()[r];
             wsum += w;
         }
-        mean_ = wsum > 0.0 ? sum / wsum : 0.0;
+        model_.offset = wsum > 0.0 ? sum / wsum : 0.0;
         losses_.clear();
         order_.clear();
         fitted_ = false;
@@ -362,7 +355,7 @@ private:
     /// The log's ratings packed in the order of the last pass (log order after start()).
     std::vector<sgd_row> packed_rows(const data::interactions& log) {
         const std::size_t n = log.size();
-        if (n > 0xFFFFFFFFu || log_.n_users > 0xFFFFFFFFu || log_.n_items > 0xFFFFFFFFu)
+        if (n > 0xFFFFFFFFu || model_.log.n_users > 0xFFFFFFFFu || model_.log.n_items > 0xFFFFFFFFu)
             throw argument_error("matrix_factorization: training supports up to 2^32 - 1 ratings, users and items");
         if (order_.size() != n) {
             order_.resize(n);
@@ -382,11 +375,11 @@ private:
         std::vector<sgd_row> rows = packed_rows(log);
         const double* weights = options_.use_weights && log.has_weights() ? log.weights().data() : nullptr;
         const sgd_settings settings{static_cast<float>(options_.learning_rate), static_cast<float>(options_.l2),
-                                    static_cast<float>(options_.bias_l2), static_cast<float>(mean_),
+                                    static_cast<float>(options_.bias_l2), static_cast<float>(model_.offset),
                                     options_.factors, options_.biases};
         for (std::size_t epoch = 0; epoch < epochs; ++epoch) {
             rng_.shuffle(std::span<sgd_row>(rows));
-            const double loss = sgd_pass(rows.data(), n, weights, p_.data(), q_.data(), bu_.data(), bi_.data(), settings);
+            const double loss = sgd_pass(rows.data(), n, weights, model_.user_factors.data(), model_.item_factors.data(), model_.user_bias.data(), model_.item_bias.data(), settings);
             finish_epoch(epoch, loss / static_cast<double>(n));
         }
         for (std::size_t j = 0; j < n; ++j) order_[j] = rows[j].row;
@@ -435,22 +428,10 @@ private:
         return loss;
     }
 
-    double raw(std::size_t user, std::size_t item) const {
-        const std::size_t k = options_.factors;
-        double s = mean_ + static_cast<double>(bi_[item]);
-        if (user < log_.n_users)
-            s += static_cast<double>(bu_[user]) + static_cast<double>(linalg::dot(p_.data() + user * k, q_.data() + item * k, k));
-        return s;
-    }
-
-    double clip(double v) const noexcept { return std::clamp(v, options_.min_prediction, options_.max_prediction); }
-
     mf_options options_;
-    std::vector<float> p_, q_, bu_, bi_;
-    double mean_ = 0.0;
+    factor_model<float> model_{};       // factors, biases, global mean and log summary
     std::vector<double> losses_;
     std::vector<std::uint32_t> order_;  // rating order of the last SGD pass
-    detail::log_summary log_;
     rng rng_{0};
     bool fitted_ = false;
 };

@@ -22,6 +22,7 @@
 #include "../data/interactions.hpp"
 #include "../io/safetensors.hpp"
 #include "common.hpp"
+#include "log_summary.hpp"
 
 namespace causalrec::rec {
 
@@ -33,51 +34,8 @@ inline constexpr std::uint64_t recommender_format_version = 1;
 
 namespace detail {
 
-/// What a fitted recommender keeps of its training log: the counts, the id maps and the items each
-/// user interacted with (for exclude_seen and for history-based scoring).
-struct log_summary {
-    std::size_t n_users = 0;     ///< users of the training log
-    std::size_t n_items = 0;     ///< items of the training log
-    data::id_map user_ids{};     ///< original user ids (empty when the log had none)
-    data::id_map item_ids{};     ///< original item ids (empty when the log had none)
-    seen_items seen{};           ///< training items of each user
-
-    /// The summary of `log`.
-    static log_summary of(const data::interactions& log) {
-        return {log.n_users(), log.n_items(), log.user_ids(), log.item_ids(), seen_items::from(log.by_user())};
-    }
-
-    /// True when `user` is a training user with at least one training item.
-    bool has_history(std::size_t user) const noexcept { return !seen.of(user).empty(); }
-};
-
 /// Converts indices to the U64 values stored in a file.
 inline std::vector<std::uint64_t> to_u64(std::span<const std::size_t> v) { return {v.begin(), v.end()}; }
-
-/// Starts a recommender file for `model`: metadata (format, version, model, options, counts, id
-/// maps) and the seen-items tensors of `log`.
-inline io::tensor_file begin_file(std::string_view model, const nlohmann::json& options, const log_summary& log) {
-    io::tensor_file f;
-    f.metadata["format"] = std::string(recommender_format);
-    f.metadata["format_version"] = std::to_string(recommender_format_version);
-    f.metadata["model"] = std::string(model);
-    f.metadata["options"] = options.dump();
-    f.metadata["n_users"] = std::to_string(log.n_users);
-    f.metadata["n_items"] = std::to_string(log.n_items);
-    f.metadata["user_ids"] = log.user_ids.to_json().dump();
-    f.metadata["item_ids"] = log.item_ids.to_json().dump();
-    const auto ptr = to_u64(log.seen.row_ptr), items = to_u64(log.seen.items);
-    f.add<std::uint64_t>("seen.row_ptr", std::span<const std::uint64_t>(ptr), {ptr.size()});
-    f.add<std::uint64_t>("seen.items", std::span<const std::uint64_t>(items), {items.size()});
-    return f;
-}
-
-/// A recommender file read back and checked: the tensors, the parsed options and the log summary.
-struct opened_file {
-    io::tensor_file file;        ///< the tensors and metadata
-    nlohmann::json options;      ///< the model's options as saved
-    log_summary log;             ///< counts, id maps and seen items
-};
 
 /// Parses a metadata entry as a non-negative integer; raises format_error naming the entry.
 inline std::size_t metadata_count(const io::tensor_file& f, std::string_view key) {
@@ -108,10 +66,37 @@ inline nlohmann::json metadata_json(const io::tensor_file& f, std::string_view k
     }
 }
 
+}  // namespace detail
+
+/// Starts a recommender file for `model`: metadata (format, version, model, options, counts, id
+/// maps) and the seen-items tensors of `log`.
+inline io::tensor_file begin_recommender_file(std::string_view model, const nlohmann::json& options, const log_summary& log) {
+    io::tensor_file f;
+    f.metadata["format"] = std::string(recommender_format);
+    f.metadata["format_version"] = std::to_string(recommender_format_version);
+    f.metadata["model"] = std::string(model);
+    f.metadata["options"] = options.dump();
+    f.metadata["n_users"] = std::to_string(log.n_users);
+    f.metadata["n_items"] = std::to_string(log.n_items);
+    f.metadata["user_ids"] = log.user_ids.to_json().dump();
+    f.metadata["item_ids"] = log.item_ids.to_json().dump();
+    const auto ptr = detail::to_u64(log.seen.row_ptr), items = detail::to_u64(log.seen.items);
+    f.add<std::uint64_t>("seen.row_ptr", std::span<const std::uint64_t>(ptr), {ptr.size()});
+    f.add<std::uint64_t>("seen.items", std::span<const std::uint64_t>(items), {items.size()});
+    return f;
+}
+
+/// A recommender file read back and checked: the tensors, the parsed options and the log summary.
+struct opened_recommender {
+    io::tensor_file file;        ///< the tensors and metadata
+    nlohmann::json options;      ///< the model's options as saved
+    log_summary log;             ///< counts, id maps and seen items
+};
+
 /// Checks that `f` is a recommender file of `model` and reads the parts every recommender shares;
 /// raises format_error naming the file and the fault (wrong format or model, bad counts, id maps
 /// or seen-items tensors).
-inline opened_file open_file(io::tensor_file f, std::string_view model) {
+inline opened_recommender open_recommender_file(io::tensor_file f, std::string_view model) {
     const std::string where = f.source().empty() ? std::string("<memory>") : f.source();
     auto meta = [&](const char* key) -> const std::string* {
         const auto it = f.metadata.find(key);
@@ -121,20 +106,20 @@ inline opened_file open_file(io::tensor_file f, std::string_view model) {
     if (!format || *format != recommender_format)
         throw format_error(causalrec::cat(where, ": not a causalrec recommender file (format '",
                                                   format ? *format : std::string("<none>"), "')"));
-    if (metadata_count(f, "format_version") > recommender_format_version)
-        throw format_error(causalrec::cat(where, ": recommender file format version ", metadata_count(f, "format_version"),
+    if (detail::metadata_count(f, "format_version") > recommender_format_version)
+        throw format_error(causalrec::cat(where, ": recommender file format version ", detail::metadata_count(f, "format_version"),
                                                   " is newer than this build reads (", recommender_format_version, ")"));
     const std::string* saved_model = meta("model");
     if (!saved_model || *saved_model != model)
         throw format_error(causalrec::cat(where, ": the file holds a '", saved_model ? *saved_model : std::string("<none>"),
                                                   "' recommender, not a '", model, "'"));
-    opened_file out;
-    out.options = metadata_json(f, "options");
-    out.log.n_users = metadata_count(f, "n_users");
-    out.log.n_items = metadata_count(f, "n_items");
+    opened_recommender out;
+    out.options = detail::metadata_json(f, "options");
+    out.log.n_users = detail::metadata_count(f, "n_users");
+    out.log.n_items = detail::metadata_count(f, "n_items");
     try {
-        out.log.user_ids = data::id_map::from_json(metadata_json(f, "user_ids"));
-        out.log.item_ids = data::id_map::from_json(metadata_json(f, "item_ids"));
+        out.log.user_ids = data::id_map::from_json(detail::metadata_json(f, "user_ids"));
+        out.log.item_ids = data::id_map::from_json(detail::metadata_json(f, "item_ids"));
     } catch (const format_error& e) {
         throw format_error(causalrec::cat(where, ": ", e.what()));
     }
@@ -158,7 +143,7 @@ inline opened_file open_file(io::tensor_file f, std::string_view model) {
 /// Reads an option of a saved model, raising format_error naming the file when it is absent or of
 /// the wrong JSON type.
 template <class T>
-T option(const opened_file& f, std::string_view key) {
+T saved_option(const opened_recommender& f, std::string_view key) {
     const std::string where = f.file.source().empty() ? std::string("<memory>") : f.file.source();
     if (!f.options.is_object() || !f.options.contains(key))
         throw format_error(causalrec::cat(where, ": saved options have no '", key, "'"));
@@ -169,17 +154,15 @@ T option(const opened_file& f, std::string_view key) {
     }
 }
 
-/// Reads the factor-like matrix tensor `name` with the given shape, raising format_error otherwise.
+/// Reads the tensor `name` of a saved model, which must have the given shape; raises format_error otherwise.
 template <class T>
-std::vector<T> values_with_shape(const opened_file& f, std::string_view name, std::vector<std::size_t> shape) {
+std::vector<T> saved_values(const opened_recommender& f, std::string_view name, std::vector<std::size_t> shape) {
     const auto& t = f.file.at(name);
     const std::string where = f.file.source().empty() ? std::string("<memory>") : f.file.source();
     if (t.shape != shape)
         throw format_error(causalrec::cat(where, ": tensor '", name, "' has the wrong shape for the saved model"));
     return f.file.get_values<T>(name);
 }
-
-}  // namespace detail
 
 /// Writes a recommender to `path` (any model with `to_file()`).
 template <class Model>

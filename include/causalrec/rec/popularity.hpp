@@ -54,7 +54,7 @@ public:
             scores[items[r]] += w;
         }
         scores_ = std::move(scores);
-        log_ = detail::log_summary::of(log);
+        log_ = log_summary::of(log);
         fitted_ = true;
     }
 
@@ -94,16 +94,16 @@ public:
     /// The model as a recommender file (see save_recommender).
     io::tensor_file to_file() const {
         detail::require_fitted(fitted_, "popularity");
-        auto f = detail::begin_file("popularity", {{"sum_values", options_.sum_values}, {"half_life", options_.half_life}}, log_);
+        auto f = begin_recommender_file("popularity", {{"sum_values", options_.sum_values}, {"half_life", options_.half_life}}, log_);
         f.add<double>("item_scores", std::span<const double>(scores_), {scores_.size()});
         return f;
     }
 
     /// A model read from a recommender file; raises format_error when it is not a valid popularity file.
     static popularity from_file(io::tensor_file file) {
-        auto f = detail::open_file(std::move(file), "popularity");
-        popularity m({.sum_values = detail::option<bool>(f, "sum_values"), .half_life = detail::option<double>(f, "half_life")});
-        m.scores_ = detail::values_with_shape<double>(f, "item_scores", {f.log.n_items});
+        auto f = open_recommender_file(std::move(file), "popularity");
+        popularity m({.sum_values = saved_option<bool>(f, "sum_values"), .half_life = saved_option<double>(f, "half_life")});
+        m.scores_ = saved_values<double>(f, "item_scores", {f.log.n_items});
         m.log_ = std::move(f.log);
         m.fitted_ = true;
         return m;
@@ -112,7 +112,7 @@ public:
 private:
     popularity_options options_;
     std::vector<double> scores_;
-    detail::log_summary log_;
+    log_summary log_;
     bool fitted_ = false;
 };
 

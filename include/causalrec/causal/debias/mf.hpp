@@ -19,6 +19,7 @@
 
 #include "../../core/message.hpp"
 #include "../../core/math.hpp"
+#include "../../core/checks.hpp"
 #include "../../core/error.hpp"
 #include "../../core/rng.hpp"
 #include "../../core/tensor.hpp"
@@ -32,6 +33,7 @@
 #include "../../core/blas.hpp"
 #include "../../rec/common.hpp"
 #include "../../rec/concepts.hpp"
+#include "../../rec/factor_model.hpp"
 #include "../../rec/persistence.hpp"
 #include "weights.hpp"
 
@@ -233,7 +235,6 @@ inline double mf_dense_objective(const mf_layout& L, const std::vector<double>& 
     return total * inv + L.penalty(x, g, l2);
 }
 
-
 }  // namespace detail
 
 /// Matrix factorisation r_hat(u, i) = mu + b_u + b_i + <p_u, q_i> trained full-batch on a debiased
@@ -243,6 +244,9 @@ inline double mf_dense_objective(const mf_layout& L, const std::vector<double>& 
 /// probabilities. Satisfies rec::Recommender; saves and loads as a recommender file.
 class debiased_mf {
 public:
+    /// The model name in files and messages.
+    static constexpr std::string_view model_name = "debiased_mf";
+
     /// A model with the given options; raises argument_error for invalid options.
     explicit debiased_mf(debiased_mf_options options = {}) : o_(std::move(options)) { check_options(); }
 
@@ -281,7 +285,8 @@ public:
             }
             case debias_method::dr_jl: joint_learning(obs, engine); break;
         }
-        log_ = rec::detail::log_summary::of(log);
+        model_ = factor_model_of(x_, L_, rec::log_summary::of(log));
+        x_.clear();
         fitted_ = true;
     }
 
@@ -290,93 +295,92 @@ public:
     /// The options.
     const debiased_mf_options& options() const noexcept { return o_; }
     /// Users of the training log.
-    std::size_t n_users() const noexcept { return L_.n_users; }
+    std::size_t n_users() const noexcept { return model_.n_users(); }
     /// Items of the training log.
-    std::size_t n_items() const noexcept { return L_.n_items; }
+    std::size_t n_items() const noexcept { return model_.n_items(); }
     /// True for a training user with at least one training rating.
-    bool covers(std::size_t user) const noexcept { return fitted_ && log_.has_history(user); }
+    bool covers(std::size_t user) const noexcept { return fitted_ && model_.covers(user); }
 
     /// The prediction for (user, item): the clipped rating (squared loss) or the probability
     /// (logistic); a user outside the training range gets the item's bias only. Raises
     /// not_fitted_error before fit and argument_error for an item out of range.
     double predict(std::size_t user, std::size_t item) const {
-        rec::detail::require_fitted(fitted_, name);
+        require_fitted(fitted_, model_name);
         const std::size_t one[1] = {item};
-        rec::detail::check_items(one, L_.n_items, name);
-        return output(raw(user, item));
+        return model_.score(user, one, model_name)[0];
     }
 
     /// Predictions for every user x item pair (n_users x n_items).
     matrix<double> predict_all() const {
-        rec::detail::require_fitted(fitted_, name);
-        matrix<double> m = matrix<double>::from_shape({L_.n_users, L_.n_items});
-        for (std::size_t u = 0; u < L_.n_users; ++u)
-            for (std::size_t i = 0; i < L_.n_items; ++i) m(u, i) = output(raw(u, i));
+        require_fitted(fitted_, model_name);
+        matrix<double> m = matrix<double>::from_shape({model_.n_users(), model_.n_items()});
+        for (std::size_t u = 0; u < model_.n_users(); ++u)
+            for (std::size_t i = 0; i < model_.n_items(); ++i) m(u, i) = model_.predict(u, i);
         return m;
     }
 
     /// Predictions of `items` for `user`.
     std::vector<double> score(std::size_t user, std::span<const std::size_t> items) const {
-        rec::detail::require_fitted(fitted_, name);
-        rec::detail::check_items(items, L_.n_items, name);
-        std::vector<double> out(items.size());
-        for (std::size_t j = 0; j < items.size(); ++j) out[j] = output(raw(user, items[j]));
-        return out;
+        require_fitted(fitted_, model_name);
+        return model_.score(user, items, model_name);
     }
 
     /// The k items with the highest prediction, best first (ties: lower index).
     std::vector<rec::scored_item> recommend(std::size_t user, std::size_t k, bool exclude_seen = true) const {
-        rec::detail::require_fitted(fitted_, name);
-        std::vector<double> s(L_.n_items);
-        for (std::size_t i = 0; i < L_.n_items; ++i) s[i] = output(raw(user, i));
-        return rec::detail::top_k(s, k, exclude_seen ? log_.seen.of(user) : std::span<const std::size_t>{});
+        require_fitted(fitted_, model_name);
+        return model_.recommend(user, k, exclude_seen);
+    }
+
+    /// The trained factors, biases, offset and log summary (double precision).
+    const rec::factor_model<double>& model() const {
+        require_fitted(fitted_, model_name);
+        return model_;
     }
 
     /// The model as a recommender file (see rec::save_recommender).
     io::tensor_file to_file() const {
-        rec::detail::require_fitted(fitted_, name);
-        auto f = rec::detail::begin_file(name, options_json(), log_);
-        f.add<double>("parameters", std::span<const double>(x_), {x_.size()});
+        require_fitted(fitted_, model_name);
+        auto f = rec::begin_recommender_file(model_name, options_json(), model_.log);
+        model_.write(f);
         return f;
     }
 
     /// A model read from a recommender file; raises format_error when it is not a valid
     /// debiased_mf file.
     static debiased_mf from_file(io::tensor_file file) {
-        auto f = rec::detail::open_file(std::move(file), name);
+        auto f = rec::open_recommender_file(std::move(file), model_name);
         debiased_mf_options o;
-        const auto method = rec::detail::option<std::string>(f, "method");
+        const auto method = rec::saved_option<std::string>(f, "method");
         const std::string where = f.file.source().empty() ? std::string("<memory>") : f.file.source();
         bool known = false;
         for (auto m : {debias_method::naive, debias_method::ips, debias_method::snips, debias_method::dr, debias_method::dr_jl})
             if (method == to_string(m)) o.method = m, known = true;
         if (!known) throw format_error(causalrec::cat(where, ": unknown debias method '", method, "'"));
-        const auto loss = rec::detail::option<std::string>(f, "loss");
+        const auto loss = rec::saved_option<std::string>(f, "loss");
         if (loss != "squared" && loss != "logistic") throw format_error(causalrec::cat(where, ": unknown loss '", loss, "'"));
         o.loss = loss == "squared" ? rating_loss::squared : rating_loss::logistic;
-        o.solver = rec::detail::option<std::string>(f, "solver") == "adam" ? mf_solver::adam : mf_solver::lbfgs;
-        o.factors = rec::detail::option<std::size_t>(f, "factors");
-        o.l2 = rec::detail::option<double>(f, "l2");
-        o.epochs = rec::detail::option<std::size_t>(f, "epochs");
-        o.learning_rate = rec::detail::option<double>(f, "learning_rate");
-        o.propensity_clip = rec::detail::option<double>(f, "propensity_clip");
-        o.init_std = rec::detail::option<double>(f, "init_std");
-        o.imputation_factors = rec::detail::option<std::size_t>(f, "imputation_factors");
+        o.solver = rec::saved_option<std::string>(f, "solver") == "adam" ? mf_solver::adam : mf_solver::lbfgs;
+        o.factors = rec::saved_option<std::size_t>(f, "factors");
+        o.l2 = rec::saved_option<double>(f, "l2");
+        o.epochs = rec::saved_option<std::size_t>(f, "epochs");
+        o.learning_rate = rec::saved_option<double>(f, "learning_rate");
+        o.propensity_clip = rec::saved_option<double>(f, "propensity_clip");
+        o.init_std = rec::saved_option<double>(f, "init_std");
+        o.imputation_factors = rec::saved_option<std::size_t>(f, "imputation_factors");
         if (f.options.contains("imputation_l2") && !f.options["imputation_l2"].is_null())
-            o.imputation_l2 = rec::detail::option<double>(f, "imputation_l2");
-        o.min_prediction = rec::detail::option<double>(f, "min_prediction");
-        o.max_prediction = rec::detail::option<double>(f, "max_prediction");
-        o.seed = rec::detail::option<std::uint64_t>(f, "seed");
+            o.imputation_l2 = rec::saved_option<double>(f, "imputation_l2");
+        o.min_prediction = rec::saved_option<double>(f, "min_prediction");
+        o.max_prediction = rec::saved_option<double>(f, "max_prediction");
+        o.seed = rec::saved_option<std::uint64_t>(f, "seed");
         debiased_mf m(o);
         m.L_ = {f.log.n_users, f.log.n_items, o.factors};
-        m.x_ = rec::detail::values_with_shape<double>(f, "parameters", {m.L_.size()});
-        m.log_ = std::move(f.log);
+        m.model_ = rec::factor_model<double>::read(f, o.factors, true, true);
+        m.set_output(m.model_);
         m.fitted_ = true;
         return m;
     }
 
 private:
-    static constexpr const char* name = "debiased_mf";
 
     /// The logged pairs as dense indices: value and (clipped) propensity, last row wins.
     struct observed_pairs {
@@ -586,20 +590,31 @@ private:
         train::fit(objective, optim::adam<double>({.learning_rate = o_.learning_rate}), {.epochs = o_.epochs, .verbose = 0});
     }
 
-    double raw(std::size_t user, std::size_t item) const noexcept {
-        if (user < L_.n_users) return L_.raw(x_.data(), user, item);
-        return x_[L_.mu()] + x_[L_.bi() + item];
+    /// How predictions come out of the raw scores: probabilities (logistic loss) or clipped ratings.
+    void set_output(rec::factor_model<double>& m) const {
+        m.output = o_.loss == rating_loss::logistic ? rec::factor_output::logistic : rec::factor_output::clipped;
+        m.min_prediction = o_.min_prediction;
+        m.max_prediction = o_.max_prediction;
     }
 
-    double output(double z) const noexcept {
-        if (o_.loss == rating_loss::logistic) return causalrec::sigmoid(z);
-        return std::clamp(z, o_.min_prediction, o_.max_prediction);
+    /// The trained parameter vector (layout L: P, Q, b_u, b_i, mu) as a factor model.
+    rec::factor_model<double> factor_model_of(const std::vector<double>& x, const detail::mf_layout& L, rec::log_summary log) const {
+        rec::factor_model<double> m;
+        m.factors = L.k;
+        m.user_factors.assign(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(L.q()));
+        m.item_factors.assign(x.begin() + static_cast<std::ptrdiff_t>(L.q()), x.begin() + static_cast<std::ptrdiff_t>(L.bu()));
+        m.user_bias.assign(x.begin() + static_cast<std::ptrdiff_t>(L.bu()), x.begin() + static_cast<std::ptrdiff_t>(L.bi()));
+        m.item_bias.assign(x.begin() + static_cast<std::ptrdiff_t>(L.bi()), x.begin() + static_cast<std::ptrdiff_t>(L.mu()));
+        m.offset = x[L.mu()];
+        m.log = std::move(log);
+        set_output(m);
+        return m;
     }
 
     debiased_mf_options o_;
     detail::mf_layout L_{};
     std::vector<double> x_;
-    rec::detail::log_summary log_;
+    rec::factor_model<double> model_{};  // the trained model (x_ holds the parameters only during fit)
     bool fitted_ = false;
 };
 

@@ -126,11 +126,11 @@ std::size_t checked_index(T value, std::size_t n, std::size_t row, std::string_v
 }
 
 /// Where a saved recommender came from, for messages.
-inline std::string source_of(const opened_file& f) { return f.file.source().empty() ? std::string("<memory>") : f.file.source(); }
+inline std::string source_of(const opened_recommender& f) { return f.file.source().empty() ? std::string("<memory>") : f.file.source(); }
 
 /// The float tensor `name` of the expected shape with finite values; raises format_error otherwise.
-inline std::vector<float> finite_tensor(const opened_file& f, std::string_view name, std::vector<std::size_t> shape) {
-    std::vector<float> v = values_with_shape<float>(f, name, std::move(shape));
+inline std::vector<float> finite_tensor(const opened_recommender& f, std::string_view name, std::vector<std::size_t> shape) {
+    std::vector<float> v = saved_values<float>(f, name, std::move(shape));
     for (float x : v)
         if (!std::isfinite(x))
             throw format_error(causalrec::cat(source_of(f), ": tensor '", name, "' has a non-finite value"));
@@ -139,16 +139,16 @@ inline std::vector<float> finite_tensor(const opened_file& f, std::string_view n
 
 /// Reads the training options shared by neumf_options and two_tower_options from a saved model.
 template <class Options>
-void read_training_options(const opened_file& f, Options& o) {
-    o.negatives = option<std::size_t>(f, "negatives");
-    o.epochs = option<std::size_t>(f, "epochs");
-    o.batch_size = option<std::size_t>(f, "batch_size");
-    o.learning_rate = option<double>(f, "learning_rate");
-    o.l2 = option<double>(f, "l2");
-    o.init_stddev = option<double>(f, "init_stddev");
-    o.validation_split = option<double>(f, "validation_split");
-    o.verbose = option<int>(f, "verbose");
-    o.seed = option<std::uint64_t>(f, "seed");
+void read_training_options(const opened_recommender& f, Options& o) {
+    o.negatives = saved_option<std::size_t>(f, "negatives");
+    o.epochs = saved_option<std::size_t>(f, "epochs");
+    o.batch_size = saved_option<std::size_t>(f, "batch_size");
+    o.learning_rate = saved_option<double>(f, "learning_rate");
+    o.l2 = saved_option<double>(f, "l2");
+    o.init_stddev = saved_option<double>(f, "init_stddev");
+    o.validation_split = saved_option<double>(f, "validation_split");
+    o.verbose = saved_option<int>(f, "verbose");
+    o.seed = saved_option<std::uint64_t>(f, "seed");
 }
 
 /// Writes the training options shared by neumf_options and two_tower_options.

@@ -268,7 +268,7 @@ public:
     train::history fit(const data::interactions& log, Optimizer&& optimizer, Callbacks&&... callbacks) {
         rng seeds(options_.seed);
         const std::uint64_t net_seed = seeds(), sample_seed = seeds(), shuffle_seed = seeds();
-        detail::log_summary summary = detail::log_summary::of(log);
+        log_summary summary = log_summary::of(log);
         const detail::negative_sampler sampler(summary.seen, log.n_items(), options_.negatives, sample_seed, model_name);
         detail::neumf_net<float> net(log.n_users(), log.n_items(), options_, net_seed);
         detail::implicit_feedback_objective objective(net, sampler, options_.validation_split, model_name);
@@ -290,7 +290,7 @@ public:
     /// The options.
     const neumf_options& options() const noexcept { return options_; }
     /// The training log's summary (counts, id maps, seen items).
-    const detail::log_summary& log() const noexcept { return log_; }
+    const log_summary& log() const noexcept { return log_; }
     /// The trained network; raises not_fitted_error before fit.
     const detail::neumf_net<float>& network() const {
         detail::require_fitted(fitted_, model_name);
@@ -328,7 +328,7 @@ public:
         if (!fitted_) throw not_fitted_error("neumf: to_file called before fit");
         nlohmann::json o = {{"gmf_dim", options_.gmf_dim}, {"mlp_dim", options_.mlp_dim}, {"mlp_layers", options_.mlp_layers}};
         detail::write_training_options(o, options_);
-        io::tensor_file f = detail::begin_file(model_name, o, log_);
+        io::tensor_file f = begin_recommender_file(model_name, o, log_);
         const std::size_t nu = log_.n_users, ni = log_.n_items;
         auto add_table = [&](const std::optional<nn::embedding<float>>& e, const char* user_name, const char* item_name) {
             if (!e) return;
@@ -352,11 +352,11 @@ public:
     /// A model read back from to_file(); raises format_error when the file is not a neumf file or
     /// its options or tensors are inconsistent.
     static neumf from_file(io::tensor_file file) {
-        const detail::opened_file in = detail::open_file(std::move(file), model_name);
+        const opened_recommender in = open_recommender_file(std::move(file), model_name);
         neumf_options o;
-        o.gmf_dim = detail::option<std::size_t>(in, "gmf_dim");
-        o.mlp_dim = detail::option<std::size_t>(in, "mlp_dim");
-        o.mlp_layers = detail::option<std::vector<std::size_t>>(in, "mlp_layers");
+        o.gmf_dim = saved_option<std::size_t>(in, "gmf_dim");
+        o.mlp_dim = saved_option<std::size_t>(in, "mlp_dim");
+        o.mlp_layers = saved_option<std::vector<std::size_t>>(in, "mlp_layers");
         detail::read_training_options(in, o);
         std::optional<neumf> model;
         try {
@@ -422,7 +422,7 @@ private:
     }
 
     neumf_options options_;
-    detail::log_summary log_{};
+    log_summary log_{};
     std::optional<detail::neumf_net<float>> net_{};
     bool fitted_ = false;
 };

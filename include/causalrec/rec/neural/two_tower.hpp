@@ -317,7 +317,7 @@ public:
         rng seeds(options_.seed);
         const std::uint64_t user_seed = seeds(), item_seed = seeds(), sample_seed = seeds(), shuffle_seed = seeds(),
                             dropout_seed = seeds();
-        detail::log_summary summary = detail::log_summary::of(log);
+        log_summary summary = log_summary::of(log);
         detail::two_tower_net<float> net = make_net(summary, options_, features_.user, features_.item, user_seed, item_seed,
                                                     dropout_seed);
         const detail::negative_sampler sampler(summary.seen, net.item_tower().size(), options_.negatives, sample_seed, model_name);
@@ -340,7 +340,7 @@ public:
     /// The options.
     const two_tower_options& options() const noexcept { return options_; }
     /// The training log's summary (counts, id maps, seen items).
-    const detail::log_summary& log() const noexcept { return log_; }
+    const log_summary& log() const noexcept { return log_; }
     /// The trained network; raises not_fitted_error before fit.
     const detail::two_tower_net<float>& network() const {
         detail::require_fitted(fitted_, model_name);
@@ -420,7 +420,7 @@ public:
                             {"user_features", {features_.user.shape()[0], features_.user.shape()[1]}},
                             {"item_features", {features_.item.shape()[0], features_.item.shape()[1]}}};
         detail::write_training_options(o, options_);
-        io::tensor_file f = detail::begin_file(model_name, o, log_);
+        io::tensor_file f = begin_recommender_file(model_name, o, log_);
         auto add_tower = [&](const detail::tower<float>& t, const std::string& name) {
             if (t.embedding()) f.add(causalrec::cat(name, ".embedding"), t.embedding()->table());
             if (t.feature_dim() > 0) f.add(causalrec::cat(name, ".features"), t.features());
@@ -437,15 +437,15 @@ public:
     /// A model read back from to_file(); raises format_error when the file is not a two_tower file
     /// or its options or tensors are inconsistent.
     static two_tower from_file(io::tensor_file file) {
-        const detail::opened_file in = detail::open_file(std::move(file), model_name);
+        const opened_recommender in = open_recommender_file(std::move(file), model_name);
         const std::string where = detail::source_of(in);
         two_tower_options o;
-        o.embedding_dim = detail::option<std::size_t>(in, "embedding_dim");
-        o.tower_layers = detail::option<std::vector<std::size_t>>(in, "tower_layers");
-        o.id_dropout = detail::option<double>(in, "id_dropout");
+        o.embedding_dim = saved_option<std::size_t>(in, "embedding_dim");
+        o.tower_layers = saved_option<std::vector<std::size_t>>(in, "tower_layers");
+        o.id_dropout = saved_option<double>(in, "id_dropout");
         detail::read_training_options(in, o);
-        const auto user_shape = detail::option<std::vector<std::size_t>>(in, "user_features");
-        const auto item_shape = detail::option<std::vector<std::size_t>>(in, "item_features");
+        const auto user_shape = saved_option<std::vector<std::size_t>>(in, "user_features");
+        const auto item_shape = saved_option<std::vector<std::size_t>>(in, "item_features");
         if (user_shape.size() != 2 || item_shape.size() != 2)
             throw format_error(causalrec::cat(where, ": saved feature shapes must have two entries"));
         const std::size_t nu = in.log.n_users, ni = in.log.n_items;
@@ -532,7 +532,7 @@ private:
                                                         side, " features"));
     }
 
-    static detail::two_tower_net<float> make_net(const detail::log_summary& log, const two_tower_options& o,
+    static detail::two_tower_net<float> make_net(const log_summary& log, const two_tower_options& o,
                                                  const matrix<float>& user_features, const matrix<float>& item_features,
                                                  std::uint64_t user_seed, std::uint64_t item_seed, std::uint64_t dropout_seed) {
         check_tower_input(o, user_features, "user");
@@ -590,7 +590,7 @@ private:
 
     two_tower_options options_;
     two_tower_features features_;
-    detail::log_summary log_{};
+    log_summary log_{};
     std::optional<detail::two_tower_net<float>> net_{};
     matrix<float> user_vectors_ = make_matrix<float>(0, 0), item_vectors_ = make_matrix<float>(0, 0);
     bool fitted_ = false;
