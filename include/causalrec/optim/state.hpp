@@ -91,6 +91,9 @@ public:
         require_non_negative(name_, "weight_decay", l2);
     }
 
+    /// The optimizer's name, as given at construction.
+    std::string_view name() const noexcept { return name_; }
+
     /// The current learning rate.
     double learning_rate() const noexcept { return lr_; }
 
@@ -290,7 +293,7 @@ public:
     /// Sets the learning rate (for schedules); raises argument_error unless finite and >= 0.
     void set_learning_rate(double learning_rate) { core_.set_learning_rate(learning_rate); }
     /// The optimizer's name ("adam", "sgd", ...).
-    std::string_view name() const noexcept { return name_; }
+    std::string_view name() const noexcept { return core_.name(); }
     /// The options given at construction (learning_rate as given; learning_rate() is the current one).
     const Options& options() const noexcept { return opts_; }
     /// The per-parameter state (empty before the first step).
@@ -301,9 +304,8 @@ public:
 protected:
     /// `l2`: the coupled weight decay the core adds to the gradients (0 for decoupled decay).
     optimizer_base(std::string_view name, const Options& opts, double l2)
-        : name_(name), opts_(opts), core_(name, opts.learning_rate, opts.clip_norm, opts.clip_value, l2) {}
+        : opts_(opts), core_(name, opts.learning_rate, opts.clip_norm, opts.clip_value, l2) {}
 
-    std::string_view name_;
     Options opts_;
     optimizer_core<T> core_;
 };

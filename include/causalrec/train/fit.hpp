@@ -3,14 +3,11 @@
 /// fit, evaluate and predict: the training loop of the library (Keras's model.fit in one call).
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <functional>
 #include <optional>
-#include <span>
 #include <string>
-#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
