@@ -6,7 +6,9 @@
 //                      ALS-WR regularisation lambda * n with lambda = 0.05 (the NumPy peer's setting);
 //   mf/sgd_per_rating  one pass of per-rating SGD (Funk), reshuffled;
 //   mf/sgd_batch1024   one epoch of the library's SGD optimizer on mini-batches of 1,024 ratings
-//                      (PyTorch's setting), including the model's initialisation.
+//                      (PyTorch's setting), including the model's initialisation;
+//   bpr/epoch          one BPR-MF fit of one epoch on the same log as implicit feedback (1,000,000
+//                      sampled triples, plain SGD on one triple per step), including the setup.
 // The peers (benchmarks/peers/als_peer.py, benchmarks/peers/mf_peer.py) run this program in the same
 // session. Sizes: CAUSALREC_MF_RATINGS / CAUSALREC_MF_USERS / CAUSALREC_MF_ITEMS.
 #include <benchmark/benchmark.h>
@@ -16,6 +18,7 @@
 #include <causalrec/data/interactions.hpp>
 #include <causalrec/optim/sgd.hpp>
 #include <causalrec/rec/als.hpp>
+#include <causalrec/rec/bpr.hpp>
 #include <causalrec/rec/mf.hpp>
 
 #include <algorithm>
@@ -126,11 +129,23 @@ void BM_mf_sgd_batch1024(benchmark::State& state) {
     state.counters["train_rmse"] = std::sqrt(model.epoch_losses().back());
 }
 
+void BM_bpr_epoch(benchmark::State& state) {
+    cr::set_num_threads(1);
+    const auto& log = ratings();
+    for (auto _ : state) {
+        rec::bpr model({.factors = 64, .epochs = 1, .seed = 3});
+        model.fit(log);
+        benchmark::DoNotOptimize(model.item_factors().data());
+    }
+    state.counters["triples"] = static_cast<double>(log.size());
+}
+
 }  // namespace
 
 BENCHMARK(BM_als_explicit_cholesky)->Name("als/explicit/cholesky/epoch")->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime();
 BENCHMARK(BM_als_explicit_cg3)->Name("als/explicit/cg3/epoch")->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime();
 BENCHMARK(BM_mf_sgd_per_rating)->Name("mf/sgd_per_rating/epoch")->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime();
+BENCHMARK(BM_bpr_epoch)->Name("bpr/epoch")->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime();
 BENCHMARK(BM_mf_sgd_batch1024)->Name("mf/sgd_batch1024/epoch")->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime();
 
 BENCHMARK_MAIN();

@@ -4,7 +4,7 @@
 # with mkdocs (mkdocs.yml), which copies the API reference to site/api/. Fails on any warning of
 # either tool (mkdocs build --strict; a non-empty Doxygen warning log). The pictures the pages show
 # (docs/img/, git-ignored) are drawn first by the examples that make them: the seed pipeline's
-# learning curve and the causal example's Qini chart (their binaries are reused from a test build
+# learning curve and ROC curve and the causal example's Qini chart (their binaries are reused from a test build
 # when present, else built in build/docs). Installs mkdocs and doxygen with apt-get when missing on
 # Debian/Ubuntu.
 #
@@ -50,6 +50,7 @@ mkdir -p docs/img build/docs-pictures
 "$(find_example seed_pipeline)" --epochs 30 --quiet --out build/docs-pictures/seed >build/docs-pictures/seed.log 2>&1 ||
     { cat build/docs-pictures/seed.log; exit 1; }
 cp build/docs-pictures/seed/loss.svg docs/img/seed_loss.svg
+cp build/docs-pictures/seed/roc.svg docs/img/seed_roc.svg
 "$(find_example causal_recommendation)" --quick --out build/docs-pictures/causal >build/docs-pictures/causal.log 2>&1 ||
     { cat build/docs-pictures/causal.log; exit 1; }
 cp build/docs-pictures/causal/qini.svg docs/img/qini.svg

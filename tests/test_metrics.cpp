@@ -3,6 +3,7 @@
 // call that produced them.
 #include <causalrec/metrics/metrics.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cfloat>
 #include <cmath>
@@ -164,6 +165,31 @@ TEST_CASE("ROC-AUC with ties: a tied positive/negative pair counts 1/2", "[metri
     // positive 9 beats both -> 3 / 4.
     CHECK(m::roc_auc_score(y, std::vector<double>{-3.0, 7.0, 2.0, 9.0}) == 0.75);
     CHECK(m::roc_auc_score(y, std::vector<double>{0.1, 0.8, 0.4, 0.9}) == 0.75);
+}
+
+TEST_CASE("ROC curve: scikit-learn's documentation example, weights, and its area is roc_auc_score", "[metrics]") {
+    // scikit-learn's roc_curve documentation: y = [1, 1, 2, 2] (positive 2), scores [0.1, 0.4, 0.35, 0.8],
+    // drop_intermediate=False -> fpr [0, 0, 0.5, 0.5, 1], tpr [0, 0.5, 0.5, 1, 1], thresholds [inf, 0.8, 0.4, 0.35, 0.1].
+    const auto c = m::roc_curve(std::vector<int>{0, 0, 1, 1}, std::vector<double>{0.1, 0.4, 0.35, 0.8});
+    CHECK(c.fpr == std::vector<double>{0, 0, 0.5, 0.5, 1});
+    CHECK(c.tpr == std::vector<double>{0, 0.5, 0.5, 1, 1});
+    CHECK(c.thresholds == std::vector<double>{HUGE_VAL, 0.8, 0.4, 0.35, 0.1});
+    // Ties share one point; the trapezoid area of the points is the AUC (11/16 for the tied set above).
+    const auto t = m::roc_curve(y_a, s_a);
+    double area = 0.0;
+    for (std::size_t k = 1; k < t.fpr.size(); ++k) area += (t.fpr[k] - t.fpr[k - 1]) * (t.tpr[k] + t.tpr[k - 1]) / 2;
+    CHECK_THAT(area, WithinRel(m::roc_auc_score(y_a, s_a), 1e-12));
+    CHECK(std::adjacent_find(t.thresholds.begin(), t.thresholds.end()) == t.thresholds.end());
+    // Weighted: rates of cumulative weights; the zero-weight sample gives no point.
+    const auto w = m::roc_curve(y_a, s_a, w_a);
+    double weighted_area = 0.0;
+    for (std::size_t k = 1; k < w.fpr.size(); ++k)
+        weighted_area += (w.fpr[k] - w.fpr[k - 1]) * (w.tpr[k] + w.tpr[k - 1]) / 2;
+    CHECK_THAT(weighted_area, WithinRel(20.0 / 27.0, 1e-12));
+    CHECK(w.fpr.back() == 1.0);
+    CHECK(w.tpr.back() == 1.0);
+    CHECK_THROWS_WITH(m::roc_curve(std::vector<int>{1, 1}, std::vector<double>{0.2, 0.3}),
+                      Contains("roc_curve") && Contains("only one class"));
 }
 
 TEST_CASE("average precision: sum of (R_n - R_{n-1}) P_n over distinct thresholds", "[metrics]") {

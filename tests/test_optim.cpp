@@ -693,6 +693,55 @@ TEST_CASE("a different parameter list is a shape_error until reset()", "[optim]"
     CHECK_THROWS_AS((optim::sgd<double>{}.step(std::span<const cr::parameter_view<double>>(&bad, 1))), cr::shape_error);
 }
 
+TEST_CASE("packed gradient rows give the same steps as a full-size gradient buffer", "[optim]") {
+    // Rows 3 and 1 of a 4 x 2 table touched; the packed buffer holds their gradients in that order.
+    const std::vector<double> start{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8};
+    const std::vector<std::size_t> rows{3, 1}, shape{4, 2};
+    const std::vector<std::vector<double>> packed_grads{{0.5, 0.25, 1.0, -2.0}, {-0.1, 0.3, 0.2, 0.2}};
+    auto run = [&](auto opt, bool packed) {
+        std::vector<double> value = start, grad;
+        for (const auto& pg : packed_grads) {
+            if (packed) {
+                grad = pg;
+            } else {
+                grad.assign(8, 999.0);  // stale entries outside the touched rows
+                for (std::size_t k = 0; k < rows.size(); ++k)
+                    for (std::size_t c = 0; c < 2; ++c) grad[rows[k] * 2 + c] = pg[k * 2 + c];
+            }
+            const cr::parameter_view<double> v{.name = "table", .value = value, .grad = grad, .shape = shape,
+                                               .sparse = true, .touched_rows = rows, .row_size = 2,
+                                               .packed_grad = packed};
+            opt.step(std::span<const cr::parameter_view<double>>(&v, 1));
+        }
+        return value;
+    };
+    const auto sgd = [] { return optim::sgd<double>({.learning_rate = 0.1, .momentum = 0.9, .weight_decay = 0.01}); };
+    const auto adam = [] { return optim::adam<double>({.learning_rate = 0.05, .clip_value = 0.4}); };
+    const auto adagrad = [] { return optim::adagrad<double>({.learning_rate = 0.1, .clip_norm = 1.0}); };
+    CHECK(run(sgd(), true) == run(sgd(), false));
+    CHECK(run(adam(), true) == run(adam(), false));
+    CHECK(run(adagrad(), true) == run(adagrad(), false));
+    const auto moved = run(sgd(), true);
+    CHECK(moved[0] == 0.1);  // untouched rows keep their values
+    CHECK(moved[4] == 0.5);
+    CHECK(moved[2] != 0.3);
+
+    // Errors: a row listed twice (its two packed gradients could not both be applied) and a packed
+    // buffer shorter than the touched rows; nothing changes.
+    std::vector<double> value = start, grad{1, 1, 1, 1};
+    const std::vector<std::size_t> twice{1, 1};
+    cr::parameter_view<double> v{.name = "table", .value = value, .grad = grad, .shape = shape, .sparse = true,
+                                 .touched_rows = twice, .row_size = 2, .packed_grad = true};
+    optim::sgd<double> opt({.learning_rate = 0.1});
+    CHECK_THAT(message_of<cr::shape_error>([&] { opt.step(std::span<const cr::parameter_view<double>>(&v, 1)); }),
+               Contains("lists row 1 twice"));
+    const std::vector<std::size_t> three{0, 1, 2};
+    v.touched_rows = three;
+    CHECK_THAT(message_of<cr::shape_error>([&] { opt.step(std::span<const cr::parameter_view<double>>(&v, 1)); }),
+               Contains("4 gradient entries for 3 touched rows"));
+    CHECK(value == start);
+}
+
 TEST_CASE("a bad sparse view throws before any parameter changes", "[optim]") {
     optim::sgd<double> opt{{.learning_rate = 0.1}};
     tensor<double> dense({1, 2, 3}, {3});

@@ -3,6 +3,7 @@
 #include <causalrec/optim/optim.hpp>
 #include <causalrec/rec/als.hpp>
 #include <causalrec/rec/cold_start.hpp>
+#include <causalrec/rec/factor_objectives.hpp>
 #include <causalrec/rec/mf.hpp>
 #include <causalrec/rec/persistence.hpp>
 #include <causalrec/rec/popularity.hpp>
@@ -171,6 +172,62 @@ TEST_CASE("matrix_factorization: library SGD with batch size 1 equals per-rating
     cr::optim::adam<float> adam({.learning_rate = 0.05});
     c.fit(log, adam, 16);
     REQUIRE(c.epoch_losses().back() < 0.5 * c.epoch_losses().front());
+}
+
+TEST_CASE("matrix_factorization: the mini-batch objective's packed gradient equals finite differences, repeats included",
+          "[rec][mf]") {
+    // 3 users x 4 items, k = 2; the batch holds user 1 three times and item 2 twice.
+    rec::factor_model<float> m;
+    m.factors = 2;
+    m.user_factors = {0.3f, -0.2f, 0.1f, 0.4f, -0.5f, 0.2f};
+    m.item_factors = {0.2f, 0.1f, -0.3f, 0.5f, 0.4f, -0.1f, 0.05f, 0.3f};
+    m.user_bias = {0.1f, -0.2f, 0.05f};
+    m.item_bias = {0.0f, 0.3f, -0.1f, 0.2f};
+    m.offset = 3.0;
+    std::vector<rec::detail::packed_rating> rows{{1, 2, 4.0f, 0}, {0, 1, 2.0f, 1}, {1, 0, 5.0f, 2}, {1, 2, 3.0f, 3}, {2, 3, 1.0f, 4}};
+    const std::vector<double> weights{1.0, 0.5, 2.0, 1.5, 1.0};
+    const rec::detail::rating_terms terms{.l2 = 0.1f, .bias_l2 = 0.05f, .biases = true};
+    cr::rng engine(1);
+    rec::detail::rating_objective objective(m, rows, weights.data(), terms, engine);
+    const std::vector<std::size_t> batch{0, 1, 2, 3, 4};
+    // J = mean over the batch of 1/2 w e^2 + 1/2 l2 (|p_u|^2 + |q_i|^2) + 1/2 bias_l2 (b_u^2 + b_i^2), in double.
+    auto J = [&](const rec::factor_model<float>& x) {
+        double sum = 0.0;
+        for (const auto& r : rows) {
+            double pred = x.offset + x.user_bias[r.user] + x.item_bias[r.item], reg = 0.0;
+            for (std::size_t f = 0; f < 2; ++f) {
+                const double p = x.user_factors[r.user * 2 + f], q = x.item_factors[r.item * 2 + f];
+                pred += p * q;
+                reg += p * p + q * q;
+            }
+            const double e = r.value - pred;
+            sum += 0.5 * weights[r.row] * e * e + 0.05 * reg +
+                   0.025 * (double(x.user_bias[r.user]) * x.user_bias[r.user] + double(x.item_bias[r.item]) * x.item_bias[r.item]);
+        }
+        return sum / 5.0;
+    };
+    objective.loss_and_gradient(batch);
+    const auto views = objective.parameters();
+    REQUIRE(views.size() == 4);
+    CHECK(std::vector<std::size_t>(views[0].touched_rows.begin(), views[0].touched_rows.end()) == std::vector<std::size_t>{1, 0, 2});
+    CHECK(std::vector<std::size_t>(views[1].touched_rows.begin(), views[1].touched_rows.end()) == std::vector<std::size_t>{2, 1, 0, 3});
+    std::vector<float>* arrays[4] = {&m.user_factors, &m.item_factors, &m.user_bias, &m.item_bias};
+    for (std::size_t v = 0; v < 4; ++v) {
+        REQUIRE(views[v].packed_grad);
+        for (std::size_t k = 0; k < views[v].touched_rows.size(); ++k)
+            for (std::size_t c = 0; c < views[v].row_size; ++c) {
+                float& x = (*arrays[v])[views[v].touched_rows[k] * views[v].row_size + c];
+                const float keep = x;
+                const float h = 1e-2f;
+                x = keep + h;
+                const double up = J(m);
+                x = keep - h;
+                const double down = J(m);
+                x = keep;
+                INFO("view " << views[v].name << ", row " << views[v].touched_rows[k] << ", column " << c);
+                CHECK(views[v].grad_row(k)[c] == Approx((up - down) / (2.0 * h)).margin(2e-4));
+            }
+    }
 }
 
 TEST_CASE("matrix_factorization: clipping, new users, weights, errors, persistence", "[rec][mf]") {

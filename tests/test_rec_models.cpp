@@ -1,4 +1,6 @@
+#include <causalrec/optim/optim.hpp>
 #include <causalrec/rec/rec.hpp>
+#include <causalrec/train/callbacks.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -469,6 +471,26 @@ TEST_CASE("bpr: learns two planted user groups and beats popularity", "[rec][bpr
     CHECK(std::accumulate(s0.begin(), s0.begin() + 30, 0.0) > std::accumulate(s0.begin() + 30, s0.end(), 0.0));
     const auto s1 = model.score(1, all_items(60));
     CHECK(std::accumulate(s1.begin() + 30, s1.end(), 0.0) > std::accumulate(s1.begin(), s1.begin() + 30, 0.0));
+}
+
+TEST_CASE("bpr: any optimizer on batches of triples through fit, with History and callbacks", "[rec][bpr]") {
+    const auto log = planted_log(200, 60, 15, 31);
+    const auto split = data::leave_k_out(log, {.k = 3, .seed = 5});
+    rec::bpr model({.factors = 8, .epochs = 30, .l2 = 0.05, .seed = 1});
+    std::size_t epochs_seen = 0;
+    const auto h = model.fit(split.train, cr::optim::adam<float>({.learning_rate = 0.02}), 16,
+                             cr::train::on_epoch_end([&](auto&) { ++epochs_seen; }));
+    CHECK(epochs_seen == 30);
+    REQUIRE(h.loss.size() == 30);
+    CHECK(h.loss.front() == Approx(std::log(2.0)).margin(0.02));  // x_uij near 0 at the start: -ln sigma(0)
+    CHECK(h.loss.back() < 0.6 * h.loss.front());
+    CHECK(mean_auc(model, split.train, split.test) > 0.8);
+    // LearnBPR's History: the mean -ln sigma(x_uij) of each epoch's triples.
+    rec::bpr plain({.factors = 8, .epochs = 3, .seed = 1});
+    const auto h2 = plain.fit(split.train);
+    CHECK(h2.loss.size() == 3);
+    CHECK(h2.learning_rate == std::vector<double>{0.05, 0.05, 0.05});
+    CHECK_THROWS_WITH(plain.fit(split.train, cr::optim::sgd<float>(), 0), Catch::Contains("batch_size must be >= 1"));
 }
 
 TEST_CASE("bpr: deterministic for a seed and independent of the thread count", "[rec][bpr]") {

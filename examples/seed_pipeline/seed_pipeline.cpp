@@ -24,6 +24,7 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -156,10 +157,22 @@ int main(int argc, char** argv) try {
     std::cout << "6. saved " << model_path << " (" << std::filesystem::file_size(model_path) << " bytes); reloaded model "
               << (identical ? "predicts identically" : "PREDICTS DIFFERENTLY") << "\n";
 
-    // 6. The learning curve.
+    // 6. The learning curve and the test set's ROC curve.
     history.to_csv((out / "history.csv").string());
     cr::train::write_history_svg((out / "loss.svg").string(), history);
-    std::cout << "7. wrote " << (out / "history.csv").string() << " and " << (out / "loss.svg").string() << "\n";
+    const auto roc = cr::metrics::roc_curve(test.labels(), p_test);
+    std::ostringstream roc_name;
+    roc_name << "DNN, test set (AUC " << std::setprecision(3) << cr::metrics::roc_auc_score(test.labels(), p_test) << ")";
+    const std::vector<cr::io::line_series> roc_lines{
+        {.name = roc_name.str(), .y = roc.tpr, .x = roc.fpr},
+        {.name = "random scores", .y = {0.0, 1.0}, .x = {0.0, 1.0}, .dashed = true}};
+    cr::io::write_svg(out / "roc.svg", cr::io::svg_line_chart(roc_lines, {.title = "ROC curve",
+                                                                          .x_label = "false-positive rate",
+                                                                          .y_label = "true-positive rate",
+                                                                          .y_min = 0.0,
+                                                                          .y_max = 1.0}));
+    std::cout << "7. wrote " << (out / "history.csv").string() << ", " << (out / "loss.svg").string() << " and "
+              << (out / "roc.svg").string() << "\n";
     std::cout << "\ndone in " << std::setprecision(2) << seconds_since(start) << " s\n";
     return identical ? 0 : 1;
 } catch (const causalrec::error& e) {

@@ -24,6 +24,14 @@ struct parameter_view {
     bool sparse = false;
     std::span<const std::size_t> touched_rows{};  ///< rows with a gradient (sparse parameters only)
     std::size_t row_size = 0;                     ///< values per row (sparse parameters only)
+    /// Sparse parameters only: when true, `grad` holds just the touched rows, packed in the order of
+    /// `touched_rows` (the k-th listed row's gradient starts at grad[k * row_size]; each row listed
+    /// once), instead of a buffer as large as `value`. Objectives over huge tables use it so that a
+    /// step reads and writes only the touched rows' memory.
+    bool packed_grad = false;
+
+    /// The gradient of the k-th entry of touched_rows (sparse parameters), for either layout.
+    T* grad_row(std::size_t k) const noexcept { return grad.data() + (packed_grad ? k : touched_rows[k]) * row_size; }
 
     /// Number of values.
     std::size_t size() const noexcept { return value.size(); }

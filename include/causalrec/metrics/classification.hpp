@@ -11,6 +11,7 @@
 #include <optional>
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "../core/error.hpp"
 #include "concepts.hpp"
@@ -226,6 +227,48 @@ double roc_auc_score(const Y& y_true, const S& y_score) {
 template <value_array Y, value_array S, value_array W>
 double roc_auc_score(const Y& y_true, const S& y_score, const W& sample_weight) {
     return detail::roc_auc(detail::check_inputs("roc_auc_score", "y_score", y_true, y_score, sample_weight));
+}
+
+/// The points of a ROC curve: false- and true-positive rates at each threshold (highest first).
+struct roc_points {
+    std::vector<double> fpr;         ///< weighted false-positive rate of score >= threshold
+    std::vector<double> tpr;         ///< weighted true-positive rate of score >= threshold
+    std::vector<double> thresholds;  ///< +inf (the point (0, 0)), then every distinct score, descending
+};
+
+namespace detail {
+/// ROC points of checked inputs (scikit-learn's roc_curve with drop_intermediate=False).
+template <class YT, class YS, class W>
+roc_points roc_curve(const checked_inputs<YT, YS, W>& in) {
+    in.require_binary_labels();
+    in.require_finite_scores();
+    require_both_classes(in, "the ROC curve");
+    const auto points = binary_curve(in);
+    const double negatives = points.back().fp, positives = points.back().tp;
+    roc_points out;
+    out.fpr.push_back(0.0);
+    out.tpr.push_back(0.0);
+    out.thresholds.push_back(std::numeric_limits<double>::infinity());
+    for (const curve_point& p : points) {
+        out.fpr.push_back(p.fp / negatives);
+        out.tpr.push_back(p.tp / positives);
+        out.thresholds.push_back(p.threshold);
+    }
+    return out;
+}
+}  // namespace detail
+
+/// The ROC curve: one point per distinct score (as scikit-learn's roc_curve with
+/// drop_intermediate=False), starting at (0, 0) with threshold +inf; its trapezoid area is
+/// roc_auc_score. Needs both classes.
+template <value_array Y, value_array S>
+roc_points roc_curve(const Y& y_true, const S& y_score) {
+    return detail::roc_curve(detail::check_inputs("roc_curve", "y_score", y_true, y_score));
+}
+/// The weighted ROC curve (rates of cumulative weights).
+template <value_array Y, value_array S, value_array W>
+roc_points roc_curve(const Y& y_true, const S& y_score, const W& sample_weight) {
+    return detail::roc_curve(detail::check_inputs("roc_curve", "y_score", y_true, y_score, sample_weight));
 }
 
 /// Average precision: sum over distinct thresholds of (R_n - R_{n-1}) * P_n (no interpolation). Needs both classes.

@@ -141,22 +141,23 @@ public:
             parameter_state<T>& s = state_[i];
             ++s.steps;
             T* p = v.value.data();
-            const T* g = v.grad.data();
             T* slot[3];
             for (std::size_t k = 0; k < 3; ++k) slot[k] = s.slots[k].empty() ? nullptr : s.slots[k].data();
             if (!s.sparse) {
                 add_l2(p, v.grad.data(), s.size);
-                kernel(p, g, slot[0], slot[1], slot[2], s.size, s.steps);
+                kernel(p, v.grad.data(), slot[0], slot[1], slot[2], s.size, s.steps);
                 continue;
             }
             const std::size_t rs = s.row_size;
-            for (const std::size_t r : v.touched_rows) {
+            for (std::size_t k = 0; k < v.touched_rows.size(); ++k) {
+                const std::size_t r = v.touched_rows[k];
                 if (s.row_marks[r] == pass_) continue;  // a row listed twice is updated once
                 s.row_marks[r] = pass_;
                 const std::size_t off = r * rs;
                 const std::uint64_t t = ++s.row_steps[r];
-                add_l2(p + off, v.grad.data() + off, rs);
-                kernel(p + off, g + off, slot[0] ? slot[0] + off : nullptr, slot[1] ? slot[1] + off : nullptr,
+                T* const gr = v.grad_row(k);
+                add_l2(p + off, gr, rs);
+                kernel(p + off, gr, slot[0] ? slot[0] + off : nullptr, slot[1] ? slot[1] + off : nullptr,
                        slot[2] ? slot[2] + off : nullptr, rs, t);
             }
         }
@@ -170,6 +171,13 @@ private:
     }
 
     void check_view(std::size_t i, const parameter_view<T>& v) const {
+        if (v.sparse && v.packed_grad) {
+            if (v.row_size == 0 || v.value.size() % v.row_size != 0 || v.grad.size() < v.touched_rows.size() * v.row_size)
+                throw shape_error(cat(name_, ": sparse ", describe(i, v.name), " with packed gradient rows has ",
+                                      v.value.size(), " values in rows of ", v.row_size, " and ", v.grad.size(),
+                                      " gradient entries for ", v.touched_rows.size(), " touched rows"));
+            return;
+        }
         if (v.value.size() != v.grad.size())
             throw shape_error(cat(name_, ": ", describe(i, v.name), " has ", v.value.size(), " values but ",
                                   v.grad.size(), " gradient entries"));
@@ -187,13 +195,23 @@ private:
                                   "; call reset() to optimize other parameters"));
     }
 
-    void check_rows(std::size_t i, const parameter_view<T>& v) const {
+    void check_rows(std::size_t i, const parameter_view<T>& v) {
         if (!v.sparse) return;
         const std::size_t rows = v.value.size() / v.row_size;
         for (const std::size_t r : v.touched_rows)
             if (r >= rows)
                 throw shape_error(cat(name_, ": sparse ", describe(i, v.name), " lists touched row ", r, " but has ",
                                       rows, " rows"));
+        if (!v.packed_grad) return;
+        // Packed gradient rows are one per listed row: a row listed twice would lose a gradient.
+        parameter_state<T>& s = state_[i];
+        ++pass_;
+        for (const std::size_t r : v.touched_rows) {
+            if (s.row_marks[r] == pass_)
+                throw shape_error(cat(name_, ": sparse ", describe(i, v.name), " with packed gradient rows lists row ",
+                                      r, " twice"));
+            s.row_marks[r] = pass_;
+        }
     }
 
     void allocate(std::span<const parameter_view<T>> params, std::array<bool, 3> used, std::array<T, 3> init) {
@@ -225,7 +243,7 @@ private:
             if (!v.sparse) {
                 clamp_range(v.grad.data(), v.grad.size());
             } else {
-                for (const std::size_t r : v.touched_rows) clamp_range(v.grad.data() + r * v.row_size, v.row_size);
+                for (std::size_t k = 0; k < v.touched_rows.size(); ++k) clamp_range(v.grad_row(k), v.row_size);
             }
         }
     }
@@ -259,10 +277,11 @@ private:
                 continue;
             }
             parameter_state<T>& s = state_[i];
-            for (const std::size_t r : v.touched_rows) {
+            for (std::size_t k = 0; k < v.touched_rows.size(); ++k) {
+                const std::size_t r = v.touched_rows[k];
                 if (s.row_marks[r] == pass_) continue;
                 s.row_marks[r] = pass_;
-                f(v.grad.data() + r * v.row_size, v.row_size);
+                f(v.grad_row(k), v.row_size);
             }
         }
     }

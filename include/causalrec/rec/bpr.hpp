@@ -24,53 +24,17 @@
 #include "../core/rng.hpp"
 #include "../core/tensor.hpp"
 #include "../data/interactions.hpp"
+#include "../optim/concepts.hpp"
+#include "../optim/sgd.hpp"
+#include "../train/loop.hpp"
 #include "../io/safetensors.hpp"
 #include "common.hpp"
 #include "factor_model.hpp"
+#include "factor_objectives.hpp"
 #include "concepts.hpp"
 #include "persistence.hpp"
 
-// Marks the three factor rows of an SGD step as non-overlapping, so the update loop vectorises
-// (undefined again at the end of this header).
-#if defined(__GNUC__) || defined(__clang__) || defined(_MSC_VER)
-#define CAUSALREC_BPR_RESTRICT __restrict
-#else
-#define CAUSALREC_BPR_RESTRICT
-#endif
-
 namespace causalrec::rec {
-
-namespace detail {
-
-/// A positive (user, item) pair of BPR training with where its user's training items start.
-struct bpr_pair {
-    std::uint64_t begin = 0;  ///< offset of the user's items in the seen-items array
-    std::uint32_t user = 0;   ///< user index
-    std::uint32_t item = 0;   ///< positive item index
-    std::uint32_t count = 0;  ///< number of the user's training items
-};
-
-/// Hints the processor to fetch the cache line at `p` (no effect where unsupported).
-inline void prefetch(const void* p) noexcept {
-#if defined(__GNUC__) || defined(__clang__)
-    __builtin_prefetch(p);
-#else
-    (void)p;
-#endif
-}
-
-/// True when the ascending array first[0..n) holds `value` (branch-free binary search).
-inline bool sorted_contains(const std::uint32_t* first, std::size_t n, std::uint32_t value) noexcept {
-    if (n == 0) return false;
-    while (n > 1) {
-        const std::size_t half = n / 2;
-        first = first[half] <= value ? first + half : first;
-        n -= half;
-    }
-    return *first == value;
-}
-
-}  // namespace detail
 
 /// Options of bpr.
 struct bpr_options {
@@ -114,19 +78,36 @@ public:
             throw argument_error(causalrec::cat(model_name, ": init_std must be finite and >= 0, got ", options_.init_std));
     }
 
-    /// Trains on the log; raises numeric_error when a factor becomes non-finite (learning rate too high).
-    void fit(const data::interactions& log) {
+    /// Trains on the log by LearnBPR: plain SGD (optim::sgd, options().learning_rate) on one sampled
+    /// triple per step; returns the History (per epoch, the mean -ln sigma(x_uij) of its triples).
+    /// Raises numeric_error when the loss becomes non-finite (learning rate or init_std too high).
+    train::history fit(const data::interactions& log) {
+        return fit(log, optim::sgd<float>({.learning_rate = options_.learning_rate}), 1);
+    }
+
+    /// Trains on the log with `optimizer` (any optimizer of float parameters that updates sparse rows)
+    /// on batches of `batch_size` sampled triples, the objective being their mean (see
+    /// rec::detail::bpr_objective); `callbacks` are fit callbacks. options().learning_rate is ignored
+    /// (the optimizer has its own). Returns the History.
+    template <class Opt, class... Callbacks>
+        requires optim::Optimizer<std::remove_cvref_t<Opt>, float>
+    train::history fit(const data::interactions& log, Opt&& optimizer, std::size_t batch_size = 1,
+                       Callbacks&&... callbacks) {
+        if (batch_size == 0) throw argument_error(causalrec::cat(model_name, "::fit: batch_size must be >= 1, got 0"));
         auto summary = log_summary::of(log);
         const std::size_t nu = summary.n_users, ni = summary.n_items, f = options_.factors;
-        matrix<float> p = make_matrix<float>(nu, f), q = make_matrix<float>(ni, f);
-        vector<float> b = make_vector<float>(ni);
-        rng engine(options_.seed);
-        for (float& x : p) x = static_cast<float>(engine.normal(0.0, options_.init_std));
-        for (float& x : q) x = static_cast<float>(engine.normal(0.0, options_.init_std));
-        std::fill(b.begin(), b.end(), 0.0f);
         if (nu > std::numeric_limits<std::uint32_t>::max() || ni > std::numeric_limits<std::uint32_t>::max())
-            throw argument_error(causalrec::cat(model_name, ": at most 2^32-1 users and items, the log has ", nu, " users and ",
-                                                        ni, " items"));
+            throw argument_error(causalrec::cat(model_name, ": at most 2^32-1 users and items, the log has ", nu,
+                                                " users and ", ni, " items"));
+        fitted_ = false;
+        factor_model<float> m;
+        m.factors = f;
+        m.user_factors.resize(nu * f);
+        m.item_factors.resize(ni * f);
+        m.item_bias.assign(ni, 0.0f);
+        rng engine(options_.seed);
+        for (float& x : m.user_factors) x = static_cast<float>(engine.normal(0.0, options_.init_std));
+        for (float& x : m.item_factors) x = static_cast<float>(engine.normal(0.0, options_.init_std));
         // The positive pairs that can form a triple (their user has some item to sample as negative),
         // each with the position of its user's training items: one cache line per sampled pair.
         const auto& seen = summary.seen;
@@ -139,64 +120,23 @@ public:
             for (std::size_t k = begin; k < begin + count; ++k)
                 pairs.push_back({begin, static_cast<std::uint32_t>(u), seen_items[k], static_cast<std::uint32_t>(count)});
         }
-        const std::size_t steps = seen.items.size();
-        const auto lr = static_cast<float>(options_.learning_rate), reg = static_cast<float>(options_.l2),
-                   breg = static_cast<float>(options_.bias_l2);
-        const bool use_bias = options_.item_bias;
-        float* const pd = p.data();
-        float* const qd = q.data();
-        float* const bd = b.data();
-        // The pairs of the next steps are drawn ahead, so that their memory is fetched while the
-        // current step computes (sampling is memory-bound on large logs): the pair of step s + 4 is
-        // drawn at step s, and the rows of step s + 2 are requested.
-        constexpr std::size_t ahead = 4;
-        std::array<std::size_t, ahead> ring{};
-        std::size_t pos = 0;
-        auto draw = [&] { return static_cast<std::size_t>(engine.uniform_index(pairs.size())); };
-        if (options_.epochs > 0 && !pairs.empty())
-            for (auto& r : ring) r = draw();
-        for (std::size_t epoch = 0; epoch < options_.epochs && !pairs.empty(); ++epoch) {
-            for (std::size_t s = 0; s < steps; ++s) {
-                const detail::bpr_pair pair = pairs[ring[pos]];
-                ring[pos] = draw();
-                detail::prefetch(&pairs[ring[pos]]);
-                const detail::bpr_pair& coming = pairs[ring[(pos + 2) % ahead]];
-                pos = (pos + 1) % ahead;
-                detail::prefetch(seen_items.data() + coming.begin + coming.count / 2);
-                detail::prefetch(pd + std::size_t{coming.user} * f);
-                detail::prefetch(qd + std::size_t{coming.item} * f);
-                const std::size_t u = pair.user, i = pair.item;
-                const std::uint32_t* const user_items = seen_items.data() + pair.begin;
-                std::size_t j;
-                do j = static_cast<std::size_t>(engine.uniform_index(ni));
-                while (detail::sorted_contains(user_items, pair.count, static_cast<std::uint32_t>(j)));
-                float* CAUSALREC_BPR_RESTRICT const pu = pd + u * f;  // three distinct rows (i != j)
-                float* CAUSALREC_BPR_RESTRICT const qi = qd + i * f;
-                float* CAUSALREC_BPR_RESTRICT const qj = qd + j * f;
-                float x = bd[i] - bd[j];
-                for (std::size_t k = 0; k < f; ++k) x += pu[k] * (qi[k] - qj[k]);
-                const float g = causalrec::sigmoid(-x);  // sigma(-x) = d ln sigma(x) / dx
-                for (std::size_t k = 0; k < f; ++k) {
-                    const float a = pu[k], c = qi[k], d = qj[k];
-                    pu[k] = a + lr * (g * (c - d) - reg * a);
-                    qi[k] = c + lr * (g * a - reg * c);
-                    qj[k] = d + lr * (-g * a - reg * d);
-                }
-                if (use_bias) {
-                    bd[i] += lr * (g - breg * bd[i]);
-                    bd[j] += lr * (-g - breg * bd[j]);
-                }
-            }
-            check_finite(p, q, b, epoch);
+        train::history record;
+        if (options_.epochs > 0 && !pairs.empty()) {
+            detail::bpr_objective objective(m, pairs, seen_items, seen.items.size(),
+                                            {.l2 = static_cast<float>(options_.l2),
+                                             .bias_l2 = static_cast<float>(options_.bias_l2),
+                                             .item_bias = options_.item_bias},
+                                            engine);
+            record = train::fit(objective, optimizer,
+                                {.epochs = options_.epochs, .batch_size = batch_size, .shuffle = false, .verbose = 0},
+                                std::forward<Callbacks>(callbacks)...);
         }
         for (std::size_t u = 0; u < nu; ++u)
-            if (!summary.has_history(u)) std::fill(pd + u * f, pd + (u + 1) * f, 0.0f);
-        model_.factors = f;
-        model_.user_factors.assign(p.begin(), p.end());
-        model_.item_factors.assign(q.begin(), q.end());
-        model_.item_bias.assign(b.begin(), b.end());
-        model_.log = std::move(summary);
+            if (!summary.has_history(u)) std::fill_n(m.user_factors.data() + u * f, f, 0.0f);
+        m.log = std::move(summary);
+        model_ = std::move(m);
         fitted_ = true;
+        return record;
     }
 
     /// True after fit().
@@ -291,17 +231,6 @@ public:
     }
 
 private:
-    static void check_finite(const matrix<float>& p, const matrix<float>& q, const vector<float>& b, std::size_t epoch) {
-        auto finite = [](const float* x, std::size_t n) {
-            for (std::size_t k = 0; k < n; ++k)
-                if (!std::isfinite(x[k])) return false;
-            return true;
-        };
-        if (!finite(p.data(), p.size()) || !finite(q.data(), q.size()) || !finite(b.data(), b.size()))
-            throw numeric_error(causalrec::cat(model_name, ": a parameter became non-finite in epoch ", epoch + 1,
-                                                       "; lower learning_rate or init_std"));
-    }
-
     bpr_options options_{};
     factor_model<float> model_{};  // factors, item bias and log summary
     bool fitted_ = false;
@@ -309,4 +238,3 @@ private:
 
 }  // namespace causalrec::rec
 
-#undef CAUSALREC_BPR_RESTRICT

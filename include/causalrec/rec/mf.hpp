@@ -25,8 +25,10 @@
 #include "../data/interactions.hpp"
 #include "../io/safetensors.hpp"
 #include "../optim/concepts.hpp"
+#include "../train/loop.hpp"
 #include "common.hpp"
 #include "factor_model.hpp"
+#include "factor_objectives.hpp"
 #include "concepts.hpp"
 #include "../core/blas.hpp"
 #include "../core/linalg.hpp"
@@ -87,90 +89,33 @@ public:
 
     /// Trains on mini-batches of `batch_size` ratings (reshuffled each epoch) with `optimizer`, an
     /// optimizer of float parameters (optim::sgd<float>, optim::adam<float>, ...) that updates the
-    /// touched rows of the four sparse parameters; the objective is the batch mean of the per-rating
-    /// objective (see mf_options). learning_rate is ignored (the optimizer has its own).
-    template <optim::Optimizer<float> Opt>
-    void fit(const data::interactions& log, Opt& optimizer, std::size_t batch_size = 1024) {
-        if (batch_size == 0) throw argument_error("matrix_factorization: batch_size must be >= 1");
+    /// touched rows of the four sparse parameters, through train::fit with `callbacks`; the objective
+    /// is the batch mean of the per-rating objective (see mf_options and rec::detail::rating_objective).
+    /// learning_rate is ignored (the optimizer has its own). Returns the History, whose loss is the
+    /// weighted mean squared error of each epoch's batches (as epoch_losses()).
+    template <class Opt, class... Callbacks>
+        requires optim::Optimizer<std::remove_cvref_t<Opt>, float>
+    train::history fit(const data::interactions& log, Opt&& optimizer, std::size_t batch_size = 1024,
+                       Callbacks&&... callbacks) {
+        if (batch_size == 0)
+            throw argument_error(causalrec::cat(model_name, "::fit: batch_size must be >= 1, got 0"));
         start(log);
-        const std::size_t k = options_.factors;
-        const bool weighted = options_.use_weights && log.has_weights();
-        const auto weights = log.weights();
-        const float reg = static_cast<float>(options_.l2);
-        const float breg = static_cast<float>(options_.bias_l2);
-        const float mu = static_cast<float>(model_.offset);
-        std::vector<float> gp(model_.user_factors.size()), gq(model_.item_factors.size()), gbu(model_.user_bias.size()), gbi(model_.item_bias.size());
-        std::vector<std::size_t> touched_users, touched_items;
-        touched_users.reserve(batch_size);
-        touched_items.reserve(batch_size);
-        std::vector<std::uint64_t> user_mark(model_.log.n_users, 0), item_mark(model_.log.n_items, 0);
-        const std::size_t p_shape[2] = {model_.log.n_users, k}, q_shape[2] = {model_.log.n_items, k};
-        const std::size_t bu_shape[1] = {model_.log.n_users}, bi_shape[1] = {model_.log.n_items};
-        std::vector<parameter_view<float>> views{
-            {.name = "user_factors", .value = model_.user_factors, .grad = gp, .shape = p_shape, .sparse = true, .row_size = k},
-            {.name = "item_factors", .value = model_.item_factors, .grad = gq, .shape = q_shape, .sparse = true, .row_size = k}};
-        if (options_.biases) {
-            views.push_back({.name = "user_bias", .value = model_.user_bias, .grad = gbu, .shape = bu_shape, .sparse = true, .row_size = 1});
-            views.push_back({.name = "item_bias", .value = model_.item_bias, .grad = gbi, .shape = bi_shape, .sparse = true, .row_size = 1});
-        }
         // Ratings packed in the current shuffled order (as in sgd_epochs), read sequentially.
-        std::vector<sgd_row> rows = packed_rows(log);
-        std::uint64_t batch_id = 0;
-        for (std::size_t epoch = 0; epoch < options_.epochs; ++epoch) {
-            rng_.shuffle(std::span<sgd_row>(rows));
-            double loss = 0.0;
-            for (std::size_t b0 = 0; b0 < rows.size(); b0 += batch_size) {
-                const std::size_t b1 = std::min(rows.size(), b0 + batch_size);
-                const float inv_b = 1.0f / static_cast<float>(b1 - b0);
-                ++batch_id;
-                touched_users.clear();
-                touched_items.clear();
-                for (std::size_t j = b0; j < b1; ++j) {
-                    const std::size_t u = rows[j].user, i = rows[j].item;
-                    if (user_mark[u] != batch_id) {
-                        user_mark[u] = batch_id;
-                        touched_users.push_back(u);
-                        std::fill_n(gp.data() + u * k, k, 0.0f);
-                        gbu[u] = 0.0f;
-                    }
-                    if (item_mark[i] != batch_id) {
-                        item_mark[i] = batch_id;
-                        touched_items.push_back(i);
-                        std::fill_n(gq.data() + i * k, k, 0.0f);
-                        gbi[i] = 0.0f;
-                    }
-                }
-                for (std::size_t j = b0; j < b1; ++j) {
-                    const sgd_row& x = rows[j];
-                    const std::size_t u = x.user, i = x.item;
-                    const float* CAUSALREC_RESTRICT p = model_.user_factors.data() + u * k;
-                    const float* CAUSALREC_RESTRICT q = model_.item_factors.data() + i * k;
-                    const float e = x.value - (mu + model_.user_bias[u] + model_.item_bias[i] + linalg::dot(p, q, k));
-                    const float w = weighted ? static_cast<float>(weights[x.row]) : 1.0f;
-                    loss += static_cast<double>(w) * e * e;
-                    const float we = w * e * inv_b, rg = reg * inv_b;
-                    float* CAUSALREC_RESTRICT dp = gp.data() + u * k;
-                    float* CAUSALREC_RESTRICT dq = gq.data() + i * k;
-                    for (std::size_t f = 0; f < k; ++f) {
-                        dp[f] += rg * p[f] - we * q[f];
-                        dq[f] += rg * q[f] - we * p[f];
-                    }
-                    if (options_.biases) {
-                        gbu[u] += breg * inv_b * model_.user_bias[u] - we;
-                        gbi[i] += breg * inv_b * model_.item_bias[i] - we;
-                    }
-                }
-                views[0].touched_rows = touched_users;
-                views[1].touched_rows = touched_items;
-                if (options_.biases) {
-                    views[2].touched_rows = touched_users;
-                    views[3].touched_rows = touched_items;
-                }
-                optimizer.step(std::span<const parameter_view<float>>(views));
-            }
-            finish_epoch(epoch, loss / static_cast<double>(log.size()));
-        }
+        std::vector<detail::packed_rating> rows = packed_rows(log);
+        const double* weights = options_.use_weights && log.has_weights() ? log.weights().data() : nullptr;
+        detail::rating_objective objective(model_, rows, weights,
+                                           {.l2 = static_cast<float>(options_.l2),
+                                            .bias_l2 = static_cast<float>(options_.bias_l2),
+                                            .biases = options_.biases},
+                                           rng_);
+        train::history record =
+            train::fit(objective, optimizer,
+                       {.epochs = options_.epochs, .batch_size = batch_size, .shuffle = false, .verbose = 0},
+                       std::forward<Callbacks>(callbacks)...);
+        losses_ = record.loss;
+        for (std::size_t j = 0; j < rows.size(); ++j) order_[j] = rows[j].row;
         fitted_ = true;
+        return record;
     }
 
     /// True after fit().
@@ -342,18 +287,8 @@ private:
         losses_.push_back(loss);
     }
 
-    /// One rating as the SGD pass reads it (16 bytes, stored in the current shuffled order).
-    struct sgd_row {
-        std::uint32_t user, item;  // indices
-        float value;               // rating
-        std::uint32_t row;         // log row (for the weight, and to keep the order between calls)
-    };
-
-    /// Runs `epochs` per-rating SGD passes. The ratings are packed in the order of the previous
-    /// pass and reshuffled in place each epoch (the same permutations as shuffling row indices), so
-    /// the pass reads them sequentially; the factor rows of upcoming ratings are prefetched.
     /// The log's ratings packed in the order of the last pass (log order after start()).
-    std::vector<sgd_row> packed_rows(const data::interactions& log) {
+    std::vector<detail::packed_rating> packed_rows(const data::interactions& log) {
         const std::size_t n = log.size();
         if (n > 0xFFFFFFFFu || model_.log.n_users > 0xFFFFFFFFu || model_.log.n_items > 0xFFFFFFFFu)
             throw argument_error("matrix_factorization: training supports up to 2^32 - 1 ratings, users and items");
@@ -361,7 +296,7 @@ private:
             order_.resize(n);
             for (std::size_t r = 0; r < n; ++r) order_[r] = static_cast<std::uint32_t>(r);
         }
-        std::vector<sgd_row> rows(n);
+        std::vector<detail::packed_rating> rows(n);
         for (std::size_t j = 0; j < n; ++j) {
             const std::uint32_t r = order_[j];
             rows[j] = {static_cast<std::uint32_t>(log.users()[r]), static_cast<std::uint32_t>(log.items()[r]),
@@ -370,15 +305,19 @@ private:
         return rows;
     }
 
+    /// Runs `epochs` per-rating SGD passes (Funk's scheme, fused: one read and one write of each
+    /// touched row per rating). The ratings are packed in the order of the previous pass and
+    /// reshuffled in place each epoch (the same permutations as shuffling row indices), so the pass
+    /// reads them sequentially; the factor rows of upcoming ratings are prefetched.
     void sgd_epochs(const data::interactions& log, std::size_t epochs) {
         const std::size_t n = log.size();
-        std::vector<sgd_row> rows = packed_rows(log);
+        std::vector<detail::packed_rating> rows = packed_rows(log);
         const double* weights = options_.use_weights && log.has_weights() ? log.weights().data() : nullptr;
         const sgd_settings settings{static_cast<float>(options_.learning_rate), static_cast<float>(options_.l2),
                                     static_cast<float>(options_.bias_l2), static_cast<float>(model_.offset),
                                     options_.factors, options_.biases};
         for (std::size_t epoch = 0; epoch < epochs; ++epoch) {
-            rng_.shuffle(std::span<sgd_row>(rows));
+            rng_.shuffle(std::span<detail::packed_rating>(rows));
             const double loss = sgd_pass(rows.data(), n, weights, model_.user_factors.data(), model_.item_factors.data(), model_.user_bias.data(), model_.item_bias.data(), settings);
             finish_epoch(epoch, loss / static_cast<double>(n));
         }
@@ -394,7 +333,7 @@ private:
     };
 
     /// One pass of per-rating SGD over `rows`; returns the weighted sum of squared errors.
-    CAUSALREC_MULTIVERSION static double sgd_pass(const sgd_row* rows, std::size_t n, const double* weights, float* pf,
+    CAUSALREC_MULTIVERSION static double sgd_pass(const detail::packed_rating* rows, std::size_t n, const double* weights, float* pf,
                                                   float* qf, float* bu, float* bi, sgd_settings s) {
         const std::size_t k = s.k;
         constexpr std::size_t ahead = 8;
@@ -408,7 +347,7 @@ private:
                     __builtin_prefetch(nq + b, 1);
                 }
             }
-            const sgd_row& x = rows[j];
+            const detail::packed_rating& x = rows[j];
             float* CAUSALREC_RESTRICT p = pf + x.user * k;
             float* CAUSALREC_RESTRICT q = qf + x.item * k;
             const float w = weights ? static_cast<float>(weights[x.row]) : 1.0f;

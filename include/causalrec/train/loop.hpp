@@ -61,6 +61,10 @@ void set_objective_training(O& objective, bool training) {
     if constexpr (ObjectiveWithTrainingMode<O>) objective.set_training(training);
 }
 
+/// True for a callback with an on_batch_end hook for the context `Ctx`.
+template <class C, class Ctx>
+concept HasBatchEndHook = requires(C& c, Ctx& ctx) { c.on_batch_end(ctx); };
+
 /// Re-reads the touched rows of the sparse views in `params` after a gradient evaluation; raises
 /// shape_error if the objective's parameter list changed.
 template <class O, class T>
@@ -71,6 +75,7 @@ void refresh_sparse_views(O& objective, std::vector<parameter_view<T>>& params) 
         if (k == params.size() || p.value.data() != params[k].value.data())
             throw shape_error("fit: the model's parameter list changed during training");
         params[k].touched_rows = p.touched_rows;
+        params[k].grad = p.grad;  // a packed gradient buffer may move as the touched rows grow
         ++k;
     }
 }
@@ -138,6 +143,11 @@ history fit(O& objective, Optimizer&& optimizer, const train_options& options = 
         (hook(callbacks), ...);
     };
 
+    // The per-batch context (and its clock read) only when the progress bar or a callback listens:
+    // objectives with tiny batches (one BPR triple) would otherwise pay for it on every step.
+    constexpr bool callback_batch_hooks =
+        (detail::HasBatchEndHook<std::remove_cvref_t<Callbacks>, detail::objective_context<O>> || ...);
+    const bool batch_listeners = options.verbose != 0 || callback_batch_hooks;
     std::vector<std::size_t> order(n);
     const auto clock = [] { return std::chrono::steady_clock::now(); };
     const auto fail = [&](double value, std::size_t epoch, std::size_t batch) {
@@ -176,8 +186,10 @@ history fit(O& objective, Optimizer&& optimizer, const train_options& options = 
             loss_sum += value * static_cast<double>(rows.size());
             ctx.batch = batch;
             ctx.batch_loss = value;
-            ctx.epoch_seconds = std::chrono::duration<double>(clock() - start).count();
-            for_each_callback([&](auto& cb) { detail::call_batch_end(cb, ctx); });
+            if (batch_listeners) {
+                ctx.epoch_seconds = std::chrono::duration<double>(clock() - start).count();
+                for_each_callback([&](auto& cb) { detail::call_batch_end(cb, ctx); });
+            }
         }
         ctx.logs.clear();
         ctx.logs["loss"] = loss_sum / static_cast<double>(n);

@@ -15,6 +15,7 @@ namespace causalrec::metrics::detail {
 struct curve_point {
     double fp;  ///< weight of negatives with score >= threshold
     double tp;  ///< weight of positives with score >= threshold
+    double threshold;  ///< the distinct score of this point
 };
 
 /// One point per distinct score, from the highest score down; the last point holds the class totals.
@@ -39,7 +40,7 @@ std::vector<curve_point> binary_curve(const checked_inputs<YT, YS, W>& in) {
     for (std::size_t k = rows.size(); k-- > 0;) {
         tp += rows[k].label * rows[k].weight;
         fp += (1.0 - rows[k].label) * rows[k].weight;
-        if (k == 0 || rows[k - 1].score != rows[k].score) points.push_back({fp, tp});
+        if (k == 0 || rows[k - 1].score != rows[k].score) points.push_back({fp, tp, rows[k].score});
     }
     return points;
 }
