@@ -24,6 +24,7 @@
 #include "../io/safetensors.hpp"
 #include "common.hpp"
 #include "factor_model.hpp"
+#include "factor_recommender.hpp"
 #include "concepts.hpp"
 #include "../core/blas.hpp"
 #include "../core/linalg.hpp"
@@ -67,7 +68,8 @@ struct als_options {
 /// and c_ui = 1 + alpha r_ui. Repeated (user, item) rows are merged by the log's duplicate policy.
 /// Users and items without interactions get zero factors. Solves run on causalrec::num_threads()
 /// threads; the result does not depend on the thread count.
-class als {
+class als : public factor_recommender<als> {
+    friend class factor_recommender<als>;
 public:
     /// The model name in files and messages.
     static constexpr std::string_view model_name = "als";
@@ -124,47 +126,10 @@ public:
         alternate(log, iterations);
     }
 
-    /// True after fit().
-    bool is_fitted() const noexcept { return fitted_; }
     /// The options.
     const als_options& options() const noexcept { return options_; }
-    /// Users of the training log.
-    std::size_t n_users() const noexcept { return model_.log.n_users; }
-    /// Items of the training log.
-    std::size_t n_items() const noexcept { return model_.log.n_items; }
     /// The mean subtracted from explicit ratings (0 for implicit feedback or center = false).
     double global_mean() const noexcept { return model_.offset; }
-    /// User factors, row-major n_users x factors.
-    std::span<const float> user_factors() const noexcept { return model_.user_factors; }
-    /// Item factors, row-major n_items x factors.
-    std::span<const float> item_factors() const noexcept { return model_.item_factors; }
-    /// Original user ids of the training log (empty when it had none).
-    const data::id_map& user_ids() const noexcept { return model_.log.user_ids; }
-    /// Original item ids of the training log (empty when it had none).
-    const data::id_map& item_ids() const noexcept { return model_.log.item_ids; }
-
-    /// True for a training user with at least one training interaction.
-    bool covers(std::size_t user) const noexcept { return fitted_ && model_.log.has_history(user); }
-
-    /// Scores of `items` for `user`: mu + <p_u, q_i> (explicit) or <p_u, q_i> (implicit); a user
-    /// outside the training range has zero factors. Raises not_fitted_error before fit and
-    /// argument_error for an item out of range.
-    std::vector<double> score(std::size_t user, std::span<const std::size_t> items) const {
-        detail::require_fitted(fitted_, model_name);
-        return model_.score(user, items, model_name);
-    }
-
-    /// The k best items for `user`, best first (ties: lower index).
-    std::vector<scored_item> recommend(std::size_t user, std::size_t k, bool exclude_seen = true) const {
-        detail::require_fitted(fitted_, model_name);
-        return model_.recommend(user, k, exclude_seen);
-    }
-
-    /// The trained factors, global mean and log summary.
-    const factor_model<float>& model() const {
-        detail::require_fitted(fitted_, model_name);
-        return model_;
-    }
 
     /// The factors of a new user with the given interactions (items of this model, values as in
     /// the training log), solved exactly against the fitted item factors without retraining

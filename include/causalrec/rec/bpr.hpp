@@ -30,6 +30,7 @@
 #include "../io/safetensors.hpp"
 #include "common.hpp"
 #include "factor_model.hpp"
+#include "factor_recommender.hpp"
 #include "factor_objectives.hpp"
 #include "concepts.hpp"
 #include "persistence.hpp"
@@ -57,7 +58,8 @@ struct bpr_options {
 /// sequential: the same seed gives bit-identical factors for any thread count. Factors are stored
 /// as float; score(u, i) = b_i + <p_u, q_i> accumulated in double (rec::factor_model). A user without
 /// training items (also one beyond the training range) has p_u = 0 and scores b_i (not covered).
-class bpr {
+class bpr : public factor_recommender<bpr> {
+    friend class factor_recommender<bpr>;
 
 public:
     /// The model name in files and messages.
@@ -139,54 +141,12 @@ public:
         return record;
     }
 
-    /// True after fit().
-    bool is_fitted() const noexcept { return fitted_; }
     /// The options.
     const bpr_options& options() const noexcept { return options_; }
-    /// Users of the training log.
-    std::size_t n_users() const noexcept { return model_.n_users(); }
-    /// Items of the training log.
-    std::size_t n_items() const noexcept { return model_.n_items(); }
-    /// User factors P, row-major n_users x factors (zero rows for users without training items).
-    std::span<const float> user_factors() const {
-        detail::require_fitted(fitted_, model_name);
-        return model_.user_factors;
-    }
-    /// Item factors Q, row-major n_items x factors.
-    std::span<const float> item_factors() const {
-        detail::require_fitted(fitted_, model_name);
-        return model_.item_factors;
-    }
     /// Item bias b (n_items; zeros when item_bias is false).
     std::span<const float> item_bias() const {
         detail::require_fitted(fitted_, model_name);
         return model_.item_bias;
-    }
-    /// The trained factors, item bias and log summary.
-    const factor_model<float>& factors() const {
-        detail::require_fitted(fitted_, model_name);
-        return model_;
-    }
-    /// The training log's user id map (empty when it had none).
-    const data::id_map& user_ids() const noexcept { return model_.log.user_ids; }
-    /// The training log's item id map (empty when it had none).
-    const data::id_map& item_ids() const noexcept { return model_.log.item_ids; }
-
-    /// True when `user` is a training user with at least one training item.
-    bool covers(std::size_t user) const noexcept { return fitted_ && model_.covers(user); }
-
-    /// Scores <p_u, q_i> + b_i of `items`; raises not_fitted_error before fit and argument_error for
-    /// an item index out of range.
-    std::vector<double> score(std::size_t user, std::span<const std::size_t> items) const {
-        detail::require_fitted(fitted_, model_name);
-        return model_.score(user, items, model_name);
-    }
-
-    /// The k best-scored items, best first (ties: lower item index), without the user's training
-    /// items when exclude_seen is true.
-    std::vector<scored_item> recommend(std::size_t user, std::size_t k, bool exclude_seen = true) const {
-        detail::require_fitted(fitted_, model_name);
-        return model_.recommend(user, k, exclude_seen);
     }
 
     /// The model as a recommender file (options, log summary, factors and bias as F32 tensors).

@@ -28,6 +28,7 @@
 #include "../train/loop.hpp"
 #include "common.hpp"
 #include "factor_model.hpp"
+#include "factor_recommender.hpp"
 #include "factor_objectives.hpp"
 #include "concepts.hpp"
 #include "../core/blas.hpp"
@@ -58,7 +59,8 @@ struct mf_options {
 /// with any optimizer of the library (sparse, row-wise updates of the touched rows). The global mean
 /// mu is the weighted mean rating. A user (item) outside the training range has zero factors and
 /// bias: it scores mu + b_i (mu + b_u). Repeated (user, item) rows are all used.
-class matrix_factorization {
+class matrix_factorization : public factor_recommender<matrix_factorization> {
+    friend class factor_recommender<matrix_factorization>;
 public:
     /// The model name in files and messages.
     static constexpr std::string_view model_name = "matrix_factorization";
@@ -118,33 +120,16 @@ public:
         return record;
     }
 
-    /// True after fit().
-    bool is_fitted() const noexcept { return fitted_; }
     /// The options.
     const mf_options& options() const noexcept { return options_; }
-    /// Users of the training log.
-    std::size_t n_users() const noexcept { return model_.log.n_users; }
-    /// Items of the training log.
-    std::size_t n_items() const noexcept { return model_.log.n_items; }
     /// The global mean rating mu.
     double global_mean() const noexcept { return model_.offset; }
-    /// User factors, row-major n_users x factors.
-    std::span<const float> user_factors() const noexcept { return model_.user_factors; }
-    /// Item factors, row-major n_items x factors.
-    std::span<const float> item_factors() const noexcept { return model_.item_factors; }
     /// User biases (zeros without biases).
     std::span<const float> user_bias() const noexcept { return model_.user_bias; }
     /// Item biases (zeros without biases).
     std::span<const float> item_bias() const noexcept { return model_.item_bias; }
     /// Weighted mean squared training error of each epoch, measured during the pass.
     const std::vector<double>& epoch_losses() const noexcept { return losses_; }
-    /// Original user and item ids of the training log (empty when it had none).
-    const data::id_map& user_ids() const noexcept { return model_.log.user_ids; }
-    /// Original item ids of the training log.
-    const data::id_map& item_ids() const noexcept { return model_.log.item_ids; }
-
-    /// True for a training user with at least one training rating.
-    bool covers(std::size_t user) const noexcept { return fitted_ && model_.covers(user); }
 
     /// The predicted rating of (user, item), clipped to [min_prediction, max_prediction]; raises
     /// not_fitted_error before fit and argument_error for an item out of range.
@@ -162,24 +147,6 @@ public:
         std::vector<double> out(log.size());
         for (std::size_t r = 0; r < log.size(); ++r) out[r] = model_.predict(log.users()[r], log.items()[r]);
         return out;
-    }
-
-    /// Predicted ratings of `items` for `user`.
-    std::vector<double> score(std::size_t user, std::span<const std::size_t> items) const {
-        detail::require_fitted(fitted_, model_name);
-        return model_.score(user, items, model_name);
-    }
-
-    /// The k items with the highest predicted rating, best first (ties: lower index).
-    std::vector<scored_item> recommend(std::size_t user, std::size_t k, bool exclude_seen = true) const {
-        detail::require_fitted(fitted_, model_name);
-        return model_.recommend(user, k, exclude_seen);
-    }
-
-    /// The trained factors, biases and log summary.
-    const factor_model<float>& model() const {
-        detail::require_fitted(fitted_, model_name);
-        return model_;
     }
 
     /// The model as a recommender file (see save_recommender).

@@ -34,6 +34,7 @@
 #include "../../rec/common.hpp"
 #include "../../rec/concepts.hpp"
 #include "../../rec/factor_model.hpp"
+#include "../../rec/factor_recommender.hpp"
 #include "../../rec/persistence.hpp"
 #include "weights.hpp"
 
@@ -242,7 +243,8 @@ inline double mf_dense_objective(const mf_layout& L, const std::vector<double>& 
 /// logged pairs P(O_ui = 1). dr and dr_jl work on the full n_users x n_items matrix (meant for
 /// small catalogues). With rating_loss::logistic the values must be in [0, 1] and scores are
 /// probabilities. Satisfies rec::Recommender; saves and loads as a recommender file.
-class debiased_mf {
+class debiased_mf : public rec::factor_recommender<debiased_mf, double> {
+    friend class rec::factor_recommender<debiased_mf, double>;
 public:
     /// The model name in files and messages.
     static constexpr std::string_view model_name = "debiased_mf";
@@ -290,16 +292,8 @@ public:
         fitted_ = true;
     }
 
-    /// True after fit.
-    bool is_fitted() const noexcept { return fitted_; }
     /// The options.
     const debiased_mf_options& options() const noexcept { return o_; }
-    /// Users of the training log.
-    std::size_t n_users() const noexcept { return model_.n_users(); }
-    /// Items of the training log.
-    std::size_t n_items() const noexcept { return model_.n_items(); }
-    /// True for a training user with at least one training rating.
-    bool covers(std::size_t user) const noexcept { return fitted_ && model_.covers(user); }
 
     /// The prediction for (user, item): the clipped rating (squared loss) or the probability
     /// (logistic); a user outside the training range gets the item's bias only. Raises
@@ -317,24 +311,6 @@ public:
         for (std::size_t u = 0; u < model_.n_users(); ++u)
             for (std::size_t i = 0; i < model_.n_items(); ++i) m(u, i) = model_.predict(u, i);
         return m;
-    }
-
-    /// Predictions of `items` for `user`.
-    std::vector<double> score(std::size_t user, std::span<const std::size_t> items) const {
-        require_fitted(fitted_, model_name);
-        return model_.score(user, items, model_name);
-    }
-
-    /// The k items with the highest prediction, best first (ties: lower index).
-    std::vector<rec::scored_item> recommend(std::size_t user, std::size_t k, bool exclude_seen = true) const {
-        require_fitted(fitted_, model_name);
-        return model_.recommend(user, k, exclude_seen);
-    }
-
-    /// The trained factors, biases, offset and log summary (double precision).
-    const rec::factor_model<double>& model() const {
-        require_fitted(fitted_, model_name);
-        return model_;
     }
 
     /// The model as a recommender file (see rec::save_recommender).
