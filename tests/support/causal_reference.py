@@ -4,7 +4,8 @@ scikit-learn 1.2.1 / NumPy 1.24 (Debian 12's python3-sklearn, python3-numpy). Ru
     /usr/bin/python3 tests/support/causal_reference.py [CAUSALREC_SHARED_DIR]
 The synthetic data are deterministic formulas (no random generator), written the same way in the
 C++ tests. The Qini functions re-implement CausalML's get_qini / qini_score / get_cumgain /
-auuc_score (causalml/metrics/visualize.py) in NumPy, with a stable sort for ties.
+auuc_score (causalml/metrics/visualize.py) in NumPy, with a stable sort; with group_ties=True a
+tie group of scores is one step of the curve (its interior points interpolated), causalrec's rule.
 """
 import sys
 import numpy as np
@@ -29,7 +30,14 @@ def interp_nan(v):
     return out
 
 
-def qini_curve(s, t, y, normalize):
+def tie_interior(sorted_scores):
+    """Curve positions 1..n-1 that fall inside a tie group (the next row has the same score)."""
+    inside = np.zeros(len(sorted_scores) + 1, dtype=bool)
+    inside[1:-1] = sorted_scores[:-1] == sorted_scores[1:]
+    return inside
+
+
+def qini_curve(s, t, y, normalize, group_ties=False):
     order = np.argsort(-s, kind="stable")
     t, y = t[order], y[order]
     n = len(s)
@@ -39,19 +47,22 @@ def qini_curve(s, t, y, normalize):
     yct = np.cumsum(y * (1 - t))
     with np.errstate(invalid="ignore", divide="ignore"):
         q = ytr - yct * ntr / nct
-    q = interp_nan(np.concatenate([[0.0], q]))
+    q = np.concatenate([[0.0], q])
+    if group_ties:
+        q[tie_interior(s[order])] = np.nan
+    q = interp_nan(q)
     if normalize:
         q = q / abs(q[-1])
     return q
 
 
-def qini_score(s, t, y, normalize=True):
-    q = qini_curve(s, t, y, normalize)
+def qini_score(s, t, y, normalize=True, group_ties=False):
+    q = qini_curve(s, t, y, normalize, group_ties)
     random_area = np.linspace(q[0], q[-1], len(q)).sum()
     return (q.sum() - random_area) / len(q)
 
 
-def auuc_score(s, t, y, normalize=True):
+def auuc_score(s, t, y, normalize=True, group_ties=False):
     order = np.argsort(-s, kind="stable")
     t, y = t[order], y[order]
     n = len(s)
@@ -59,7 +70,10 @@ def auuc_score(s, t, y, normalize=True):
     nct = np.arange(1, n + 1) - ntr
     with np.errstate(invalid="ignore", divide="ignore"):
         lift = np.cumsum(y * t) / ntr - np.cumsum(y * (1 - t)) / nct
-    lift = interp_nan(np.concatenate([[0.0], lift]))
+    lift = np.concatenate([[0.0], lift])
+    if group_ties:
+        lift[tie_interior(s[order])] = np.nan
+    lift = interp_nan(lift)
     gain = lift * np.arange(n + 1)
     if normalize:
         gain = gain / abs(gain[-1])
@@ -80,8 +94,12 @@ def main():
     i = np.arange(40, dtype=float)
     s = np.round(np.sin(5 * i), 1)
     yb = ((np.cos(i) + 0.8 * t * (s + 0.3)) > 0.2).astype(float)
-    print("qini_score", repr(qini_score(s, t, yb)), "unnormalised", repr(qini_score(s, t, yb, False)))
-    print("auuc_score", repr(auuc_score(s, t, yb)))
+    print("ties grouped: qini_score", repr(qini_score(s, t, yb, group_ties=True)), "unnormalised",
+          repr(qini_score(s, t, yb, False, group_ties=True)), "auuc_score", repr(auuc_score(s, t, yb, group_ties=True)))
+    # The same outcomes with distinct scores (each tie broken by a small row-dependent offset): CausalML exactly.
+    d = s + 1e-3 * np.sin(11 * i)
+    print("distinct scores: qini_score", repr(qini_score(d, t, yb)), "unnormalised", repr(qini_score(d, t, yb, False)),
+          "auuc_score", repr(auuc_score(d, t, yb)))
     if len(sys.argv) > 1:
         lalonde(sys.argv[1])
 

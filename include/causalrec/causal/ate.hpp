@@ -89,6 +89,7 @@ struct effect_estimate {
     double trim_alpha{0.0};                ///< the alpha used by crump trimming (0 otherwise)
     std::size_t bootstrap_samples{0};      ///< B
     double bootstrap_std_error{std::numeric_limits<double>::quiet_NaN()};  ///< sd of the bootstrap estimates (NaN without bootstrap)
+    std::string note{};                    ///< why the uncertainty is undefined (empty when it is defined)
 
     /// One line: "method ATE = estimate (se ...) [ci_low, ci_high] n = ...".
     std::string to_string() const {
@@ -99,6 +100,7 @@ struct effect_estimate {
         out << ") " << std::setprecision(0) << confidence * 100 << std::setprecision(4) << "% CI [" << ci_low << ", "
             << ci_high << "]" << (bootstrap_samples > 0 ? " percentile" : " normal") << ", n = " << n_used << " ("
             << n_treated << " treated, " << n_control << " control, " << n_trimmed << " trimmed)";
+        if (!note.empty()) out << "; " << note;
         return out.str();
     }
 };
@@ -177,6 +179,11 @@ inline point evaluate(const char* fn, formula f, const vector<double>& t, const 
     std::vector<char> keep(n_all, 1);
     point out;
     const bool has_e = nu.e.size() == n_all && n_all > 0;
+    // Validate the propensities first: neither trimming nor clipping may hide one that is not a probability.
+    if (has_e)
+        for (std::size_t i = 0; i < n_all; ++i)
+            if (!(nu.e(i) >= 0.0 && nu.e(i) <= 1.0))
+                throw numeric_error(cat(fn, ": propensity ", nu.e(i), " at row ", i, " is outside [0, 1]"));
     if (o.trim != trimming::none) {
         if (!has_e) throw argument_error(cat(fn, ": trimming needs a propensity model"));
         if (o.trim == trimming::common_support) {
@@ -203,8 +210,7 @@ inline point evaluate(const char* fn, formula f, const vector<double>& t, const 
         throw argument_error(cat(fn, ": after trimming the ", out.treated == 0 ? "treated" : "control", " arm is empty (",
                                  out.trimmed, " of ", n_all, " rows trimmed)"));
     auto e_of = [&](std::size_t i) {
-        const double e = o.clip_eps > 0.0 ? std::clamp(nu.e(i), o.clip_eps, 1.0 - o.clip_eps) : nu.e(i);
-        if (!(e >= 0.0 && e <= 1.0)) throw numeric_error(cat(fn, ": propensity ", e, " at row ", i, " is outside [0, 1]"));
+        const double e = o.clip_eps > 0.0 ? std::clamp(nu.e(i), o.clip_eps, 1.0 - o.clip_eps) : nu.e(i);  // validated above
         const bool treated = t(i) == 1.0;
         if ((treated && o.target == estimand::ate && e == 0.0) || (!treated && e == 1.0))
             throw numeric_error(cat(fn, ": propensity ", e, " at row ", i, " (", treated ? "treated" : "control",
@@ -365,6 +371,16 @@ effect_estimate with_bootstrap(const char* method, const matrix<double>* x, cons
     const double z = normal_quantile(0.5 + o.confidence / 2.0);
     r.ci_low = p.estimate - z * p.std_error;
     r.ci_high = p.estimate + z * p.std_error;
+    // An arm with one row has no variance estimate: report the uncertainty as undefined (NaN, with a
+    // note), never as a zero-width interval — also for the bootstrap, whose resamples repeat that row.
+    if (p.treated < 2 || p.control < 2) {
+        const double nan = std::numeric_limits<double>::quiet_NaN();
+        r.std_error = r.ci_low = r.ci_high = nan;
+        r.note = cat("standard error undefined: the ", p.treated < 2 ? "treated" : "control", " arm has ",
+                     p.treated < 2 ? p.treated : p.control, " row (at least 2 per arm are needed)");
+        if (o.bootstrap > 0) r.bootstrap_samples = o.bootstrap;
+        return r;
+    }
     if (o.bootstrap == 0) return r;
     rng engine(o.seed ^ 0xb00757a9ULL);
     const std::vector<std::size_t> arms[2] = {arm_rows(t, 0.0), arm_rows(t, 1.0)};

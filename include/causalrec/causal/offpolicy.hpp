@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <numeric>
 #include <span>
 #include <string_view>
@@ -44,7 +45,7 @@ struct ope_options {
 /// An estimate with its uncertainty.
 struct ope_estimate {
     double value = 0.0;      ///< the point estimate
-    double std_error = 0.0;  ///< standard error (delta method over the units)
+    double std_error = 0.0;  ///< standard error (delta method over the units); NaN for one unit (undefined)
     double ci_low = 0.0;     ///< lower end of the confidence interval
     double ci_high = 0.0;    ///< upper end of the confidence interval
     std::size_t units = 0;   ///< independent units the estimate averages over (users or rounds)
@@ -87,6 +88,11 @@ inline ope_estimate ratio_estimate(const std::vector<double>& a, const std::vect
         }
         const double mean_b = sb / static_cast<double>(n);
         out.std_error = std::sqrt(ss / (static_cast<double>(n) * static_cast<double>(n - 1))) / mean_b;
+    } else {
+        // One unit has no variance estimate: the uncertainty is undefined, not zero (also for the
+        // bootstrap, whose resamples would all repeat that unit).
+        out.std_error = out.ci_low = out.ci_high = std::numeric_limits<double>::quiet_NaN();
+        return out;
     }
     const double alpha = 1.0 - o.confidence;
     if (o.bootstrap == 0) {

@@ -6,14 +6,21 @@
 /// definitions of CausalML (causalml.metrics get_qini, qini_score, get_cumgain, auuc_score), and
 /// SVG charts of the curves. See docs/causal.md.
 ///
-/// Definitions. Sort the n rows by score, highest first (a stable sort: ties keep their input order).
-/// After the first i rows let N_t(i), N_c(i) be the treated and control counts and Y_t(i), Y_c(i) the
+/// Definitions. Sort the n rows by score, highest first. After the first i rows let N_t(i), N_c(i) be the treated and control counts and Y_t(i), Y_c(i) the
 /// outcome sums. The Qini curve is q(i) = Y_t(i) - Y_c(i) N_t(i) / N_c(i), the uplift (gain) curve is
 /// g(i) = i (Y_t(i)/N_t(i) - Y_c(i)/N_c(i)); q(0) = g(0) = 0. Where a ratio is 0/0 (no control, or
 /// for g no treated row, among the first i) the value is interpolated linearly between its valid
 /// neighbours (pandas' interpolate(), as CausalML). Normalised curves are divided by |q(n)| (|g(n)|).
 /// qini_score = (sum_{i=0..n} q(i) - sum_{i=0..n} q(n) i/n) / (n + 1): the mean gap between the
 /// curve and the straight "random targeting" line; auuc_score = sum_{i=0..n} g(i) / (n + 1).
+///
+/// Ties. Rows with equal scores cannot be ranked against each other, so a tie group is one step of
+/// the curve (as scikit-learn's ROC and precision-recall curves treat ties): the curve is computed at
+/// the end of each group, and inside a group of g rows the points are interpolated linearly (the
+/// Qini value, or the lift of the gain curve) between the group's start and end. uplift@k takes a
+/// group cut by the top-k boundary in proportion. No metric depends on the input order of tied rows.
+/// With distinct scores every definition above is CausalML's exactly; CausalML does not group ties
+/// (its values for tied scores depend on the order its sort leaves them in).
 
 #include <algorithm>
 #include <cmath>
@@ -63,7 +70,7 @@ inline void check_uplift_inputs(const char* fn, std::span<const double> s, std::
         throw argument_error(cat(fn, ": the ", treated == 0 ? "treated" : "control", " arm is empty"));
 }
 
-/// Row order by score, highest first, ties in input order.
+/// Row order by score, highest first (ties in input order; callers treat a tie group as one step).
 inline std::vector<std::size_t> order_by_score(std::span<const double> s) {
     std::vector<std::size_t> order(s.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
@@ -104,10 +111,14 @@ inline uplift_curve make_curve(const char* fn, std::span<const double> s, std::s
             nc += 1.0;
             yc += y[r];
         }
-        if (qini)
+        // Inside a tie group (the next row has the same score) the point is left for interpolation.
+        if (i < n && s[order[i]] == s[r]) {
+            c.value[i] = nan;
+        } else if (qini) {
             c.value[i] = nc > 0.0 ? yt - yc * nt / nc : nan;
-        else
+        } else {
             c.value[i] = nc > 0.0 && nt > 0.0 ? yt / nt - yc / nc : nan;  // the lift, times i below
+        }
     }
     interpolate(c.value);
     if (!qini)
@@ -159,7 +170,9 @@ inline double auuc_score(std::span<const double> scores, std::span<const double>
 }
 
 /// Uplift at k (a fraction in (0, 1]): among the ceil(k n) highest-scored rows, the mean outcome of
-/// the treated minus that of the controls. Raises argument_error when an arm is empty there.
+/// the treated minus that of the controls; a tie group cut by the boundary counts with the share of
+/// its rows inside it (its counts and sums scaled by that share). Raises argument_error when an arm
+/// is empty there.
 inline double uplift_at_k(std::span<const double> scores, std::span<const double> treatment, std::span<const double> outcome,
                           double k) {
     using causalrec::cat;
@@ -168,10 +181,16 @@ inline double uplift_at_k(std::span<const double> scores, std::span<const double
     const auto order = detail::order_by_score(scores);
     const auto m = std::min(scores.size(), static_cast<std::size_t>(std::ceil(k * static_cast<double>(scores.size()))));
     double nt = 0.0, nc = 0.0, yt = 0.0, yc = 0.0;
-    for (std::size_t i = 0; i < m; ++i) {
-        const std::size_t r = order[i];
-        (treatment[r] == 1.0 ? nt : nc) += 1.0;
-        (treatment[r] == 1.0 ? yt : yc) += outcome[r];
+    for (std::size_t begin = 0; begin < m;) {
+        std::size_t end = begin + 1;  // the tie group [begin, end)
+        while (end < order.size() && scores[order[end]] == scores[order[begin]]) ++end;
+        const double share = end <= m ? 1.0 : static_cast<double>(m - begin) / static_cast<double>(end - begin);
+        for (std::size_t i = begin; i < end; ++i) {
+            const std::size_t r = order[i];
+            (treatment[r] == 1.0 ? nt : nc) += share;
+            (treatment[r] == 1.0 ? yt : yc) += share * outcome[r];
+        }
+        begin = end;
     }
     if (nt == 0.0 || nc == 0.0)
         throw argument_error(cat("uplift_at_k: the top ", m, " rows hold no ", nt == 0.0 ? "treated" : "control", " row"));

@@ -96,6 +96,7 @@ public:
     train::history fit(const data::interactions& log, Opt&& optimizer, std::size_t batch_size = 1,
                        Callbacks&&... callbacks) {
         if (batch_size == 0) throw argument_error(causalrec::cat(model_name, "::fit: batch_size must be >= 1, got 0"));
+        detail::require_nonempty_log(log, model_name);
         auto summary = log_summary::of(log);
         const std::size_t nu = summary.n_users, ni = summary.n_items, f = options_.factors;
         if (nu > std::numeric_limits<std::uint32_t>::max() || ni > std::numeric_limits<std::uint32_t>::max())

@@ -54,6 +54,12 @@ inline void check_items(std::span<const std::size_t> items, std::size_t n_items,
                                                         " is out of range (the model was fitted on ", n_items, " items)"));
 }
 
+/// Raises argument_error when `log` has no interactions (every recommender refuses to fit one).
+inline void require_nonempty_log(const data::interactions& log, std::string_view model) {
+    if (log.empty())
+        throw argument_error(causalrec::cat("causalrec::rec::", model, "::fit: cannot fit an empty log (no interactions)"));
+}
+
 /// Picks the scores of `items` from a full score vector.
 inline std::vector<double> gather(std::span<const double> all, std::span<const std::size_t> items) {
     std::vector<double> out(items.size());

@@ -148,8 +148,9 @@ public:
     /// A model with the given options; raises argument_error for a negative shrinkage.
     explicit knn_recommender(knn_options options = {}) : options_(options) { check_knn_options(options_, model_name); }
 
-    /// Computes the neighbour lists from the log's CSR views.
+    /// Computes the neighbour lists from the log's CSR views; raises argument_error for an empty log.
     void fit(const data::interactions& log) {
+        require_nonempty_log(log, model_name);
         weights_ = ItemBased ? neighbours_of(log.by_item(), log.by_user(), options_)
                              : neighbours_of(log.by_user(), log.by_item(), options_);
         log_ = log_summary::of(log);

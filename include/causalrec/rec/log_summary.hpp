@@ -21,7 +21,7 @@ struct seen_items {
 
     /// Items seen by `user` (empty for a user beyond the training range).
     std::span<const std::size_t> of(std::size_t user) const noexcept {
-        if (user + 1 >= row_ptr.size()) return {};
+        if (row_ptr.empty() || user >= row_ptr.size() - 1) return {};  // no wrap-around for user = SIZE_MAX
         return std::span<const std::size_t>(items).subspan(row_ptr[user], row_ptr[user + 1] - row_ptr[user]);
     }
 };

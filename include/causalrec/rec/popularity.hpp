@@ -38,10 +38,12 @@ public:
             throw argument_error(causalrec::cat("popularity: half_life must be finite and >= 0, got ", options_.half_life));
     }
 
-    /// Counts the log; raises argument_error when half_life > 0 and the log has no timestamps.
+    /// Counts the log; raises argument_error for an empty log, and when half_life > 0 and the log has
+    /// no timestamps.
     void fit(const data::interactions& log) {
+        detail::require_nonempty_log(log, "popularity");
         const bool decay = options_.half_life > 0.0;
-        if (decay && !log.has_timestamps() && !log.empty())
+        if (decay && !log.has_timestamps())
             throw argument_error("popularity: half_life > 0 needs timestamps, and the log has none");
         std::vector<double> scores(log.n_items(), 0.0);
         const auto items = log.items();

@@ -1,0 +1,204 @@
+// Hostile input, table-driven: every recommender goes through the same list of bad inputs and must
+// answer with a typed causalrec::error or the documented result — never a crash, an out-of-bounds
+// read (run under scripts/test.sh --sanitize) or a std:: exception leaking out.
+#include <causalrec/causal/ate.hpp>
+#include <causalrec/causal/debias/mf.hpp>
+#include <causalrec/causal/offpolicy.hpp>
+#include <causalrec/metrics/uplift.hpp>
+#include <causalrec/rec/rec.hpp>
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "catch.hpp"
+
+namespace cr = causalrec;
+namespace data = causalrec::data;
+namespace rec = causalrec::rec;
+
+namespace {
+
+/// 12 users x 9 items, every user with 4 distinct items (values 1..5).
+data::interactions small_log() {
+    data::interaction_columns c{.n_users = 12, .n_items = 9};
+    for (std::size_t u = 0; u < 12; ++u)
+        for (std::size_t k = 0; k < 4; ++k) {
+            c.users.push_back(u);
+            c.items.push_back((u + 2 * k) % 9);
+            c.values.push_back(static_cast<double>(1 + (u + k) % 5));
+        }
+    return data::interactions(std::move(c));
+}
+
+/// The user indices a careless caller passes: one past the training range, a large index, SIZE_MAX
+/// (a common "not found" sentinel, or -1 cast), and SIZE_MAX - 1.
+const std::vector<std::size_t> unknown_users{12, 1'000'000'000, std::numeric_limits<std::size_t>::max(),
+                                             std::numeric_limits<std::size_t>::max() - 1};
+
+/// Runs `model` (fitted) through the unknown users: covers is false; score, recommend and
+/// recommend_many either answer (the documented cold-start result: a full list of finite scores)
+/// or raise a causalrec::error.
+template <class Model>
+void check_unknown_users(const Model& model, const std::string& name) {
+    const std::vector<std::size_t> items{0, 3, 8};
+    for (const std::size_t user : unknown_users) {
+        INFO(name << ", user " << user);
+        if constexpr (requires { model.covers(user); }) CHECK_FALSE(model.covers(user));
+        try {
+            const auto s = model.score(user, items);
+            CHECK(s.size() == items.size());
+            for (const double v : s) CHECK(std::isfinite(v));
+        } catch (const cr::error&) {
+        }
+        try {
+            const auto top = model.recommend(user, 3, true);
+            CHECK(top.size() <= 3);
+            for (const auto& x : top) CHECK(x.item < 9);
+        } catch (const cr::error&) {
+        }
+        try {
+            const std::vector<std::size_t> many{user, 0};
+            const auto lists = rec::recommend_many(model, many, 2);
+            CHECK(lists.size() == 2);
+        } catch (const cr::error&) {
+        }
+    }
+}
+
+/// Fitting an empty log raises argument_error (one behaviour for every recommender).
+template <class Model>
+void check_empty_log(Model model, const std::string& name) {
+    INFO(name);
+    const data::interactions empty(data::interaction_columns{.n_users = 0, .n_items = 0});
+    CHECK_THROWS_AS(model.fit(empty), cr::argument_error);
+}
+
+}  // namespace
+
+TEST_CASE("hostile input: every recommender handles unknown and sentinel user indices", "[hostile][rec]") {
+    const auto log = small_log();
+    rec::popularity popularity;
+    popularity.fit(log);
+    check_unknown_users(popularity, "popularity");
+    rec::item_knn item_knn;
+    item_knn.fit(log);
+    check_unknown_users(item_knn, "item_knn");
+    rec::user_knn user_knn;
+    user_knn.fit(log);
+    check_unknown_users(user_knn, "user_knn");
+    rec::matrix_factorization mf({.factors = 3, .epochs = 2});
+    mf.fit(log);
+    check_unknown_users(mf, "matrix_factorization");
+    rec::als als({.factors = 3, .epochs = 2});
+    als.fit(log);
+    check_unknown_users(als, "als");
+    rec::bpr bpr({.factors = 3, .epochs = 2});
+    bpr.fit(log);
+    check_unknown_users(bpr, "bpr");
+    rec::neumf neumf({.gmf_dim = 2, .mlp_dim = 2, .mlp_layers = {4}, .epochs = 1, .batch_size = 8});
+    neumf.fit(log);
+    check_unknown_users(neumf, "neumf");
+    rec::two_tower two_tower({.embedding_dim = 2, .tower_layers = {3}, .epochs = 1, .batch_size = 8});
+    two_tower.fit(log);
+    check_unknown_users(two_tower, "two_tower");
+    cr::causal::debiased_mf naive({.method = cr::causal::debias_method::naive, .factors = 2, .epochs = 2});
+    naive.fit(log);
+    check_unknown_users(naive, "debiased_mf");
+}
+
+TEST_CASE("hostile input: every recommender refuses an empty log", "[hostile][rec]") {
+    check_empty_log(rec::popularity{}, "popularity");
+    check_empty_log(rec::item_knn{}, "item_knn");
+    check_empty_log(rec::user_knn{}, "user_knn");
+    check_empty_log(rec::matrix_factorization({.factors = 2, .epochs = 1}), "matrix_factorization");
+    check_empty_log(rec::als({.factors = 2, .epochs = 1}), "als");
+    check_empty_log(rec::bpr({.factors = 2, .epochs = 1}), "bpr");
+    check_empty_log(rec::neumf({.gmf_dim = 2, .mlp_dim = 0, .epochs = 1}), "neumf");
+    check_empty_log(rec::two_tower({.embedding_dim = 2, .tower_layers = {2}, .epochs = 1}), "two_tower");
+    check_empty_log(cr::causal::debiased_mf({.method = cr::causal::debias_method::naive, .factors = 2}), "debiased_mf");
+}
+
+TEST_CASE("hostile input: clipping does not hide invalid propensities", "[hostile][causal]") {
+    // Defect: with clip_eps set, propensities 1.2 and -0.3 were clipped into range instead of raising
+    // the "outside [0, 1]" error raised without clipping. Validate first, then clip; trimming too.
+    const cr::vector<double> t = {1, 0, 1, 0}, y = {1, 2, 3, 4};
+    const cr::vector<double> e_nan = {0.5, std::nan(""), 0.5, 0.5};
+    CHECK_THROWS_WITH(cr::causal::ipw_from_propensity(t, y, e_nan, {.clip_eps = 0.05}), Catch::Contains("non-finite"));
+    for (const double bad : {1.2, -0.3}) {
+        INFO("propensity " << bad);
+        const cr::vector<double> e = {0.5, bad, 0.5, 0.5};
+        CHECK_THROWS_WITH(cr::causal::ipw_from_propensity(t, y, e), Catch::Contains("outside [0, 1]"));
+        CHECK_THROWS_WITH(cr::causal::ipw_from_propensity(t, y, e, {.clip_eps = 0.05}), Catch::Contains("outside [0, 1]"));
+        CHECK_THROWS_WITH(cr::causal::ipw_from_propensity(t, y, e, {.trim = cr::causal::trimming::common_support}),
+                          Catch::Contains("outside [0, 1]"));
+    }
+}
+
+TEST_CASE("hostile input: an arm of one row has an undefined standard error, not a zero-width interval",
+          "[hostile][causal]") {
+    // Defect: one treated and one control row gave a standard error of 0 and a zero-width interval.
+    const cr::vector<double> t = {1, 0}, y = {3, 1};
+    const auto r = cr::causal::difference_in_means(t, y);
+    CHECK(r.estimate == 2.0);
+    CHECK(std::isnan(r.std_error));
+    CHECK(std::isnan(r.ci_low));
+    CHECK(std::isnan(r.ci_high));
+    CHECK_THAT(r.note, Catch::Contains("standard error undefined") && Catch::Contains("1 row"));
+    CHECK_THAT(r.to_string(), Catch::Contains("standard error undefined"));
+    // The bootstrap would resample the same row: also undefined.
+    const cr::vector<double> t3 = {1, 0, 0}, y3 = {3, 1, 2};
+    const auto b = cr::causal::difference_in_means(t3, y3, {.bootstrap = 50});
+    CHECK(std::isnan(b.ci_low));
+    CHECK(std::isnan(b.std_error));
+    // Two rows per arm: defined (by hand: m1 = 4, m0 = 1.5, s1^2 = 2, s0^2 = 0.5, se = sqrt(2/2 + 0.5/2)).
+    const cr::vector<double> t4 = {1, 1, 0, 0}, y4 = {3, 5, 1, 2};
+    const auto d = cr::causal::difference_in_means(t4, y4);
+    CHECK(d.note.empty());
+    CHECK(d.std_error == Approx(std::sqrt(1.25)));
+    // Sibling: an off-policy estimate over one round.
+    const cr::causal::bandit_log one{.actions = {0}, .rewards = {1.0}, .propensities = {0.5}};
+    cr::matrix<double> target = cr::matrix<double>::from_shape({1, 2});
+    target(0, 0) = 1.0;
+    target(0, 1) = 0.0;
+    const auto v = cr::causal::estimate_policy_value(one, target);
+    CHECK(v.value == 2.0);
+    CHECK(std::isnan(v.std_error));
+    CHECK(std::isnan(v.ci_low));
+}
+
+TEST_CASE("hostile input: tied scores are one step of every uplift metric, whatever the row order",
+          "[hostile][metrics]") {
+    // Defect: with all-equal scores, Qini was +0.26 or -0.26 and uplift@10% 0.80 or 0.00 depending only
+    // on the row order. Now a tie group moves the curve as one step.
+    std::vector<double> t, y;
+    for (int i = 0; i < 40; ++i) {
+        t.push_back(i % 2);
+        y.push_back((i % 2 == 1 && i % 3 != 0) || i % 7 == 0 ? 1.0 : 0.0);
+    }
+    const std::vector<double> flat(40, 0.5);
+    // All tied: the Qini curve is the straight random-targeting line, so the coefficient is 0, and
+    // uplift@10% is the overall difference in means.
+    const double overall = [&] {
+        double st = 0, nt = 0, sc = 0, nc = 0;
+        for (std::size_t i = 0; i < t.size(); ++i) (t[i] == 1 ? st : sc) += y[i], (t[i] == 1 ? nt : nc) += 1;
+        return st / nt - sc / nc;
+    }();
+    CHECK(cr::metrics::qini_score(flat, t, y) == Approx(0.0).margin(1e-12));
+    CHECK(cr::metrics::uplift_at_k(flat, t, y, 0.1) == Approx(overall));
+    // Reordering the rows (here: reversing them) changes nothing, with ties and partial ties.
+    std::vector<double> partial(40);
+    for (int i = 0; i < 40; ++i) partial[i] = (i % 5) * 0.2;  // five tie groups of 8, each with both arms
+    auto reversed = [](std::vector<double> v) { return std::vector<double>(v.rbegin(), v.rend()); };
+    for (const auto& s : {flat, partial}) {
+        CHECK(cr::metrics::qini_score(s, t, y) == Approx(cr::metrics::qini_score(reversed(s), reversed(t), reversed(y))));
+        CHECK(cr::metrics::auuc_score(s, t, y) == Approx(cr::metrics::auuc_score(reversed(s), reversed(t), reversed(y))));
+        CHECK(cr::metrics::uplift_at_k(s, t, y, 0.1) ==
+              Approx(cr::metrics::uplift_at_k(reversed(s), reversed(t), reversed(y), 0.1)));
+        const auto a = cr::metrics::qini_curve(s, t, y), b = cr::metrics::qini_curve(reversed(s), reversed(t), reversed(y));
+        for (std::size_t i = 0; i < a.value.size(); ++i) CHECK(a.value[i] == Approx(b.value[i]).margin(1e-12));
+    }
+}
