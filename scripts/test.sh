@@ -6,7 +6,8 @@
 #   scripts/test.sh --compiler g++  one compiler (g++ or clang++)
 #   scripts/test.sh --sanitize      the suite under AddressSanitizer + UndefinedBehaviorSanitizer + LeakSanitizer
 #                                   (clang++ by default; --compiler g++ works too), -O1 -g, in build/sanitize[-g++];
-#                                   fails on any sanitizer report (see docs/hardening.md)
+#                                   fails on any sanitizer report (see docs/hardening.md); then
+#                                   tests/sanitize/threads.cpp under ThreadSanitizer
 #   CAUSALREC_JOBS=4 scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +20,7 @@ while (($#)); do
     case "$1" in
         --compiler) compilers=("$2"); compiler_given=1; shift 2 ;;
         --sanitize) sanitize=1; shift ;;
-        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
         *) echo "unknown option: $1" >&2; exit 2 ;;
     esac
 done
@@ -71,10 +72,25 @@ if ((sanitize)); then
         echo "== sanitizer reports:"
         for f in "$reports"/report*; do echo "-- $f"; cat "$f"; done
     fi
+    # ThreadSanitizer cannot be combined with ASan: one small program (tests/sanitize/threads.cpp)
+    # trains models on two threads at once and ranks users on the worker threads under TSan.
+    echo "== ${cxx} + ThreadSanitizer: tests/sanitize/threads.cpp"
+    tsan_status=0
+    "$cxx" -std=c++20 -O1 -g -fsanitize=thread -Wall -Wextra -Werror -DCAUSALREC_USE_OPENBLAS -Iinclude \
+        tests/sanitize/threads.cpp -o "$dir/tsan_threads" -lopenblas -lpthread || tsan_status=1
+    if ((tsan_status == 0)); then
+        TSAN_OPTIONS="halt_on_error=1:exitcode=66:log_path=$reports/tsan" "$dir/tsan_threads" || tsan_status=1
+    fi
+    if compgen -G "$reports/tsan*" >/dev/null; then
+        tsan_status=1
+        for f in "$reports"/tsan*; do echo "-- $f"; cat "$f"; done
+    fi
+    ((tsan_status == 0)) || status=1
     echo
     echo "== summary"
     echo "${cxx} + ASan/UBSan/LSan: $(grep -E '^[0-9]+% tests passed' "$dir.ctest.log" || echo 'no summary');" \
          "sanitizer reports: $(find "$reports" -type f | wc -l)"
+    echo "${cxx} + ThreadSanitizer (two threads training, recommend_many): $( ((tsan_status == 0)) && echo ok || echo FAILED)"
     exit "$status"
 fi
 summary=()

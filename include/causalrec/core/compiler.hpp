@@ -18,8 +18,18 @@
 /// cannot link such functions when they are inline in several translation units, so there (and
 /// when CAUSALREC_NO_MULTIVERSIONING is defined) the function is compiled once for the target
 /// given on the command line: build with -march=native (or x86-64-v3) to get the same effect.
+/// Sanitizer builds turn it off by themselves: the loader resolves multiversioned functions through
+/// ifunc resolvers that run before ThreadSanitizer (and the other sanitizers' runtimes) are set up,
+/// which crashes a -fsanitize=thread program before main (docs/hardening.md).
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+#define CAUSALREC_SANITIZER_BUILD 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
+#define CAUSALREC_SANITIZER_BUILD 1
+#endif
+#endif
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
-    !defined(CAUSALREC_NO_MULTIVERSIONING)
+    !defined(CAUSALREC_NO_MULTIVERSIONING) && !defined(CAUSALREC_SANITIZER_BUILD)
 #define CAUSALREC_MULTIVERSION __attribute__((target_clones("avx512f", "fma", "default")))
 #else
 #define CAUSALREC_MULTIVERSION
