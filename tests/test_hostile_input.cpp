@@ -3,6 +3,7 @@
 // read (run under scripts/test.sh --sanitize) or a std:: exception leaking out.
 #include <causalrec/causal/ate.hpp>
 #include <causalrec/causal/debias/mf.hpp>
+#include <causalrec/causal/discovery.hpp>
 #include <causalrec/causal/offpolicy.hpp>
 #include <causalrec/metrics/uplift.hpp>
 #include <causalrec/rec/rec.hpp>
@@ -201,4 +202,47 @@ TEST_CASE("hostile input: tied scores are one step of every uplift metric, whate
         const auto a = cr::metrics::qini_curve(s, t, y), b = cr::metrics::qini_curve(reversed(s), reversed(t), reversed(y));
         for (std::size_t i = 0; i < a.value.size(); ++i) CHECK(a.value[i] == Approx(b.value[i]).margin(1e-12));
     }
+}
+
+TEST_CASE("hostile input: PC and Fisher's z are invariant to rescaling a column by 1e200", "[hostile][discovery]") {
+    // Defect: scaling one column by 1e200 overflowed the correlation sums; its correlations became 0
+    // and the learned graph changed silently.
+    const auto sem = cr::causal::simulate_linear_sem({.variables = 6, .expected_degree = 2.0, .samples = 500, .seed = 3});
+    auto scaled = sem.data;
+    auto tiny = sem.data;
+    for (std::size_t r = 0; r < scaled.shape()[0]; ++r) {
+        scaled(r, 2) *= 1e200;
+        tiny(r, 4) *= 1e-200;
+    }
+    const cr::causal::fisher_z_test plain(sem.data), big(scaled), small(tiny);
+    for (std::size_t i = 0; i < 6; ++i)
+        for (std::size_t j = 0; j < 6; ++j) {
+            CHECK(big.correlation(i, j) == Approx(plain.correlation(i, j)).margin(1e-12));
+            CHECK(small.correlation(i, j) == Approx(plain.correlation(i, j)).margin(1e-12));
+        }
+    CHECK(cr::causal::pc(scaled, {.alpha = 0.01}).graph == cr::causal::pc(sem.data, {.alpha = 0.01}).graph);
+}
+
+TEST_CASE("hostile input: the G-test takes any integer category codes, not only small ones", "[hostile][discovery]") {
+    // Defect: the count table was sized by the largest raw code; codes near 2^29 with 64 strata
+    // wrapped the size and the counting wrote out of bounds. Codes are now renumbered per column and
+    // only occurring cells are counted: the statistic depends on the grouping alone.
+    cr::rng engine(5);
+    const std::size_t n = 600;
+    auto small_codes = cr::matrix<double>::from_shape({n, 8});
+    for (std::size_t r = 0; r < n; ++r)
+        for (std::size_t c = 0; c < 8; ++c) small_codes(r, c) = static_cast<double>(engine.uniform_index(c < 2 ? 3 : 2));
+    auto huge_codes = small_codes;
+    for (std::size_t r = 0; r < n; ++r)
+        for (std::size_t c = 0; c < 8; ++c) huge_codes(r, c) = 536870000.0 + 1000.0 * small_codes(r, c) + static_cast<double>(c);
+    const cr::causal::g_square_test a(small_codes), b(huge_codes);
+    const std::vector<std::size_t> six{2, 3, 4, 5, 6, 7};  // 2^6 = 64 strata
+    const auto [ga, da] = a.statistic(0, 1, six);
+    const auto [gb, db] = b.statistic(0, 1, six);
+    CHECK(ga == gb);
+    CHECK(da == db);
+    CHECK(a.p_value(0, 1, six) == b.p_value(0, 1, six));
+    auto too_big = small_codes;
+    too_big(0, 0) = 1e300;
+    CHECK_THROWS_AS(cr::causal::g_square_test(too_big), cr::argument_error);
 }

@@ -41,20 +41,27 @@ public:
         using causalrec::cat;
         if (n_ < 4) throw argument_error(cat("fisher_z_test: needs at least 4 rows, got ", n_));
         if (d_ < 2) throw argument_error(cat("fisher_z_test: needs at least 2 columns, got ", d_));
-        std::vector<double> mean(d_, 0.0), row(d_);
+        // Column means by a running update and each column divided by its largest absolute deviation,
+        // so that the sums of products stay in range whatever a column's magnitude (correlations do
+        // not change when a column is rescaled; a column of 1e200s must not overflow them).
+        std::vector<double> mean(d_, 0.0), scale(d_, 0.0), row(d_);
         std::vector<char> varies(d_, 0);
         for (std::size_t r = 0; r < n_; ++r)
             for (std::size_t c = 0; c < d_; ++c) {
                 const double v = static_cast<double>(data(r, c));
                 if (!std::isfinite(v)) throw numeric_error(cat("fisher_z_test: data is not finite at row ", r, ", column ", c));
-                mean[c] += v;
+                mean[c] += (v - mean[c]) / static_cast<double>(r + 1);
                 varies[c] |= v != static_cast<double>(data(0, c));
             }
         for (std::size_t c = 0; c < d_; ++c)
             if (!varies[c]) throw argument_error(cat("fisher_z_test: column ", c, " is constant"));
-        for (auto& m : mean) m /= static_cast<double>(n_);
+        for (std::size_t r = 0; r < n_; ++r)
+            for (std::size_t c = 0; c < d_; ++c) scale[c] = std::max(scale[c], std::abs(static_cast<double>(data(r, c)) - mean[c]));
+        for (std::size_t c = 0; c < d_; ++c)
+            if (!(scale[c] > 0.0 && std::isfinite(scale[c])))
+                throw numeric_error(cat("fisher_z_test: column ", c, " spans more than the double range"));
         for (std::size_t r = 0; r < n_; ++r) {
-            for (std::size_t c = 0; c < d_; ++c) row[c] = static_cast<double>(data(r, c)) - mean[c];
+            for (std::size_t c = 0; c < d_; ++c) row[c] = (static_cast<double>(data(r, c)) - mean[c]) / scale[c];
             for (std::size_t a = 0; a < d_; ++a) {
                 double* out = corr_.data() + a * d_;
                 const double va = row[a];
@@ -172,21 +179,30 @@ inline double gamma_q(double a, double x) {
 /// causal-learn's G-square test). No degrees of freedom left means no evidence of dependence: p = 1.
 class g_square_test {
 public:
-    /// Columns of `data` hold category codes 0, 1, 2, ... (rows = samples). Raises argument_error for
-    /// a value that is not a non-negative integer, or fewer than 2 columns or 1 row.
+    /// Columns of `data` hold category codes: non-negative integers (rows = samples), any values up to
+    /// 2^53 (each column's codes are renumbered 0..k-1 internally; only the grouping matters). Raises
+    /// argument_error for a value that is not such an integer, or fewer than 2 columns or 1 row.
     template <std::floating_point T>
-    explicit g_square_test(const matrix<T>& data) : n_(data.shape()[0]), d_(data.shape()[1]), codes_(n_ * d_), levels_(d_, 0) {
+    explicit g_square_test(const matrix<T>& data) : n_(data.shape()[0]), d_(data.shape()[1]), codes_(n_ * d_) {
         using causalrec::cat;
         if (n_ < 1) throw argument_error("g_square_test: needs at least 1 row");
         if (d_ < 2) throw argument_error(cat("g_square_test: needs at least 2 columns, got ", d_));
-        for (std::size_t r = 0; r < n_; ++r)
-            for (std::size_t c = 0; c < d_; ++c) {
+        std::vector<double> column(n_);
+        for (std::size_t c = 0; c < d_; ++c) {
+            for (std::size_t r = 0; r < n_; ++r) {
                 const double v = static_cast<double>(data(r, c));
-                if (!(v >= 0.0 && v == std::floor(v) && v < 1e9))
-                    throw argument_error(cat("g_square_test: row ", r, ", column ", c, " holds ", v, "; expected a category code 0, 1, 2, ..."));
-                codes_[r * d_ + c] = static_cast<std::size_t>(v);
-                levels_[c] = std::max(levels_[c], codes_[r * d_ + c] + 1);
+                if (!(v >= 0.0 && v == std::floor(v) && v <= 9007199254740992.0))
+                    throw argument_error(cat("g_square_test: row ", r, ", column ", c, " holds ", v,
+                                             "; expected a category code (an integer in [0, 2^53])"));
+                column[r] = v;
             }
+            std::vector<double> distinct = column;
+            std::sort(distinct.begin(), distinct.end());
+            distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+            for (std::size_t r = 0; r < n_; ++r)
+                codes_[r * d_ + c] = static_cast<std::size_t>(
+                    std::lower_bound(distinct.begin(), distinct.end(), column[r]) - distinct.begin());
+        }
     }
 
     /// Number of variables (columns).
@@ -194,7 +210,8 @@ public:
     /// Number of samples (rows).
     std::size_t samples() const noexcept { return n_; }
 
-    /// The G statistic and its degrees of freedom for x_i and x_j given x_S.
+    /// The G statistic and its degrees of freedom for x_i and x_j given x_S. The counts are kept per
+    /// occurring (stratum, x, y) cell only, so no table is sized by the number of categories.
     std::pair<double, std::size_t> statistic(std::size_t i, std::size_t j, std::span<const std::size_t> s) const {
         detail::check_test_arguments("g_square_test", d_, i, j, s);
         // Stratum of each row: the configuration of x_S, numbered in order of first appearance.
@@ -204,25 +221,35 @@ public:
             for (std::size_t q = 0; q < s.size(); ++q) key[q] = codes_[r * d_ + s[q]];
             stratum[r] = strata.try_emplace(key, strata.size()).first->second;
         }
-        const std::size_t rx = levels_[i], ry = levels_[j];
-        std::vector<double> table(strata.size() * rx * ry, 0.0);
-        for (std::size_t r = 0; r < n_; ++r) table[(stratum[r] * rx + codes_[r * d_ + i]) * ry + codes_[r * d_ + j]] += 1.0;
+        // The rows' cells sorted by (stratum, x, y): each stratum is a run, each cell a sub-run.
+        struct cell {
+            std::size_t stratum, x, y;
+            bool operator<(const cell& o) const noexcept {
+                return stratum != o.stratum ? stratum < o.stratum : x != o.x ? x < o.x : y < o.y;
+            }
+        };
+        std::vector<cell> cells(n_);
+        for (std::size_t r = 0; r < n_; ++r) cells[r] = {stratum[r], codes_[r * d_ + i], codes_[r * d_ + j]};
+        std::sort(cells.begin(), cells.end());
         double g = 0.0;
         std::size_t dof = 0;
-        std::vector<double> row(rx), col(ry);
-        for (std::size_t k = 0; k < strata.size(); ++k) {
-            const double* t = table.data() + k * rx * ry;
-            std::fill(row.begin(), row.end(), 0.0), std::fill(col.begin(), col.end(), 0.0);
-            double total = 0.0;
-            for (std::size_t a = 0; a < rx; ++a)
-                for (std::size_t b = 0; b < ry; ++b) row[a] += t[a * ry + b], col[b] += t[a * ry + b], total += t[a * ry + b];
-            std::size_t used_x = 0, used_y = 0;
-            for (double v : row) used_x += v > 0.0;
-            for (double v : col) used_y += v > 0.0;
-            if (used_x > 1 && used_y > 1) dof += (used_x - 1) * (used_y - 1);
-            for (std::size_t a = 0; a < rx; ++a)
-                for (std::size_t b = 0; b < ry; ++b)
-                    if (t[a * ry + b] > 0.0) g += 2.0 * t[a * ry + b] * std::log(t[a * ry + b] * total / (row[a] * col[b]));
+        std::map<std::size_t, double> row, col;
+        for (std::size_t begin = 0; begin < n_;) {
+            std::size_t end = begin;
+            while (end < n_ && cells[end].stratum == cells[begin].stratum) ++end;
+            row.clear();
+            col.clear();
+            for (std::size_t k = begin; k < end; ++k) row[cells[k].x] += 1.0, col[cells[k].y] += 1.0;
+            const double total = static_cast<double>(end - begin);
+            if (row.size() > 1 && col.size() > 1) dof += (row.size() - 1) * (col.size() - 1);
+            for (std::size_t k = begin; k < end;) {
+                std::size_t next = k;
+                while (next < end && cells[next].x == cells[k].x && cells[next].y == cells[k].y) ++next;
+                const double count = static_cast<double>(next - k);
+                g += 2.0 * count * std::log(count * total / (row[cells[k].x] * col[cells[k].y]));
+                k = next;
+            }
+            begin = end;
         }
         return {std::max(g, 0.0), dof};
     }
@@ -235,7 +262,7 @@ public:
 
 private:
     std::size_t n_ = 0, d_ = 0;
-    std::vector<std::size_t> codes_, levels_;
+    std::vector<std::size_t> codes_;  // per row and column, the category's rank among the column's codes
 };
 
 /// The perfect independence test of a known DAG: p-value 1 when d-separated, 0 otherwise. PC with this
