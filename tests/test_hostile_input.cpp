@@ -6,6 +6,7 @@
 #include <causalrec/causal/discovery.hpp>
 #include <causalrec/causal/offpolicy.hpp>
 #include <causalrec/metrics/uplift.hpp>
+#include <causalrec/core/memory.hpp>
 #include <causalrec/rec/rec.hpp>
 
 #include <cmath>
@@ -245,4 +246,29 @@ TEST_CASE("hostile input: the G-test takes any integer category codes, not only 
     auto too_big = small_codes;
     too_big(0, 0) = 1e300;
     CHECK_THROWS_AS(cr::causal::g_square_test(too_big), cr::argument_error);
+}
+
+TEST_CASE("hostile input: raw ids used as dense indices are refused with the memory they would need",
+          "[hostile][data]") {
+    // Defect: ids like 1e12 users or 3e9 items were taken as dense indices and the first fit died in
+    // std::bad_alloc. The log now refuses an index space whose per-index arrays exceed half the
+    // machine's memory, naming the largest index and the memory.
+    const double memory = cr::physical_memory_bytes();
+    REQUIRE(memory > 0.0);
+    const auto huge_user = static_cast<std::size_t>(1e12);
+    try {
+        const data::interactions log(data::interaction_columns{.users = {0, huge_user}, .items = {0, 1}});
+        FAIL("accepted a log of 1e12 users");
+    } catch (const cr::argument_error& e) {
+        CHECK_THAT(e.what(), Catch::Contains("user indices reach 1000000000000") && Catch::Contains("TiB") &&
+                                 Catch::Contains("id_map"));
+    }
+    // Items: an index space of 1.5 times the machine's memory in 8-byte entries.
+    const auto huge_item = static_cast<std::size_t>(memory / 8.0 * 1.5);
+    CHECK_THROWS_WITH(data::interactions(data::interaction_columns{.users = {0}, .items = {huge_item}}),
+                      Catch::Contains("item indices reach"));
+    // Large but affordable index spaces (2^25 items) stay accepted.
+    CHECK_NOTHROW(data::interactions(data::interaction_columns{.users = {0, 1}, .items = {0, std::size_t{1} << 25}}));
+    CHECK(cr::format_bytes(512) == "512 B");
+    CHECK(cr::format_bytes(3.0 * 1024 * 1024 * 1024) == "3.0 GiB");
 }

@@ -10,6 +10,7 @@
 #include "fpenv.hpp"
 #include "linalg.hpp"
 #include "math.hpp"
+#include "memory.hpp"
 #include "message.hpp"
 #include "parameter.hpp"
 #include "rng.hpp"

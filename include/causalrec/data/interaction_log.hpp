@@ -24,6 +24,7 @@
 
 #include "../core/message.hpp"
 #include "../core/error.hpp"
+#include "../core/memory.hpp"
 #include "../core/rng.hpp"
 #include "csr.hpp"
 #include "id_map.hpp"
@@ -142,6 +143,23 @@ public:
     }
 
 private:
+    /// Raises argument_error when the user and item index spaces are too large for this machine: the
+    /// per-user and per-item arrays every model builds (8 bytes an index at least) would need more
+    /// than half its memory. That is raw ids (1e12, 3e9) used as dense indices, which a later fit
+    /// would meet as std::bad_alloc.
+    void check_index_space() const {
+        const double need = 8.0 * (static_cast<double>(c_.n_users) + static_cast<double>(c_.n_items) + 2.0);
+        const double have = causalrec::physical_memory_bytes();
+        if (have <= 0.0 || need <= have / 2.0) return;
+        const bool users = c_.n_users >= c_.n_items;
+        throw argument_error(causalrec::cat(
+            "causalrec::data::interactions: ", users ? "user" : "item", " indices reach ", (users ? c_.n_users : c_.n_items) - 1,
+            " (", c_.n_users, " users x ", c_.n_items, " items as dense indices): the per-user and per-item arrays "
+            "alone would need ", causalrec::format_bytes(need), ", more than half of this machine's ",
+            causalrec::format_bytes(have), ". Indices must be dense (0 .. count-1); map raw ids first "
+            "(data::read_interactions maps the id columns of a CSV file; data::id_map maps ids you hold)"));
+    }
+
     void validate() {
         const std::size_t n = c_.users.size();
         auto check_length = [&](std::size_t len, const char* name) {
@@ -161,6 +179,7 @@ private:
         }
         if (c_.n_users == 0) c_.n_users = std::max(max_user, c_.user_ids.size());
         if (c_.n_items == 0) c_.n_items = std::max(max_item, c_.item_ids.size());
+        check_index_space();
         for (std::size_t k = 0; k < n; ++k) {
             if (c_.users[k] >= c_.n_users)
                 throw shape_error(causalrec::cat("interactions: row ", k, ": user index ", c_.users[k],
