@@ -272,3 +272,35 @@ TEST_CASE("hostile input: raw ids used as dense indices are refused with the mem
     CHECK(cr::format_bytes(512) == "512 B");
     CHECK(cr::format_bytes(3.0 * 1024 * 1024 * 1024) == "3.0 GiB");
 }
+
+TEST_CASE("hostile input: CSV numbers beyond the value type's range are numbers, not categories", "[hostile][data]") {
+    // Defect: 1e-50 or 1e39 as float (1e400 / 1e-400 as double) silently turned a whole column, or the
+    // label, into a categorical column; after the first 1,000 rows a misleading "cannot parse".
+    // Underflow: the nearest subnormal or zero, the column stays numeric.
+    const auto tiny = data::read_csv_text<float>("x,y\n1e-50,1\n2.5,0\n1e-40,1\n", {.label = "y"});
+    REQUIRE(tiny.columns()[0].categories.empty());
+    CHECK(tiny.features()(0, 0) == 0.0f);
+    CHECK(tiny.features()(2, 0) > 0.0f);
+    CHECK(tiny.features()(2, 0) < std::numeric_limits<float>::min());  // subnormal
+    const auto tiny_d = data::read_csv_text<double>("x\n1e-400\n-1e-400\n3\n");
+    CHECK(tiny_d.features()(0, 0) == 0.0);
+    CHECK(std::signbit(tiny_d.features()(1, 0)));
+    // Overflow: a parse_error naming the file, row and column, or +-inf when asked for.
+    try {
+        (void)data::read_csv_text<float>("x,y\n1.5,1\n1e39,0\n", {.label = "y"}, "big.csv");
+        FAIL("1e39 read as a float");
+    } catch (const cr::parse_error& e) {
+        CHECK(e.line() == 3);
+        CHECK(e.column() == 1);
+        CHECK_THAT(e.what(), Catch::Contains("big.csv") && Catch::Contains("outside the range of float"));
+    }
+    CHECK_THROWS_WITH(data::read_csv_text<float>("x,y\n1.5,1\n2,1e39\n", {.label = "y"}), Catch::Contains("outside the range"));
+    CHECK_THROWS_WITH(data::read_csv_text<double>("x\n1e400\n"), Catch::Contains("outside the range of double"));
+    const auto inf = data::read_csv_text<double>("x\n-1e400\n2\n", {.overflow_to_infinity = true});
+    CHECK(inf.features()(0, 0) == -std::numeric_limits<double>::infinity());
+    // After the type-inference rows: the same error, not "cannot parse".
+    std::string text = "x\n";
+    for (int r = 0; r < 1500; ++r) text += std::to_string(r) + "\n";
+    text += "1e39\n";
+    CHECK_THROWS_WITH(data::read_csv_text<float>(text), Catch::Contains("outside the range of float") && !Catch::Contains("cannot parse"));
+}

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "../core/error.hpp"
+#include "../core/message.hpp"
 #include "../core/tensor.hpp"
 #include "dataset.hpp"
 #include "detail/csv_tokenizer.hpp"
@@ -46,6 +47,10 @@ struct csv_options {
     /// parse in a numeric column is a parse_error (declare the column categorical instead).
     std::size_t type_inference_rows = 1000;
     std::size_t chunk_bytes = std::size_t{1} << 22;  ///< bytes read per chunk (4 MiB)
+    /// A number beyond the value type's range (1e39 as float, 1e400 as double) is a parse_error
+    /// naming the file, row and column; true reads it as +-infinity instead. Numbers below the
+    /// smallest normal value are always read as the nearest subnormal or zero (as strtod and pandas).
+    bool overflow_to_infinity = false;
 };
 
 namespace detail {
@@ -106,16 +111,56 @@ bool parse_plain_decimal(const char* p, const char* end, T& out) noexcept {
     return true;
 }
 
-/// Parses a whole field as a number of type T (leading '+' and surrounding blanks allowed).
+/// What parsing a field as a number found.
+enum class number_status : std::uint8_t {
+    ok,        ///< a number of T (a value below T's smallest normal is rounded to a subnormal or zero, as strtod does)
+    invalid,   ///< not a number
+    overflow,  ///< a number beyond T's range (out: +-infinity)
+};
+
+/// Parses a whole field as a number of type T (leading '+' and surrounding blanks allowed). A valid
+/// number outside T's range is `overflow` (out = +-inf), never `invalid`; one that underflows is read
+/// as the nearest subnormal or zero.
 template <class T>
-bool parse_number(std::string_view s, T& out) noexcept {
-    if (parse_plain_decimal(s.data(), s.data() + s.size(), out)) return true;
+number_status parse_number_status(std::string_view s, T& out) noexcept {
+    if (parse_plain_decimal(s.data(), s.data() + s.size(), out)) return number_status::ok;
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
     if (s.size() > 1 && s.front() == '+' && s[1] != '-') s.remove_prefix(1);
-    if (s.empty()) return false;
-    const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-    return ec == std::errc() && ptr == s.data() + s.size();
+    if (s.empty()) return number_status::invalid;
+    const char* const end = s.data() + s.size();
+    const auto [ptr, ec] = std::from_chars(s.data(), end, out);
+    if (ptr != end) return number_status::invalid;
+    if (ec == std::errc()) return number_status::ok;
+    if (ec != std::errc::result_out_of_range) return number_status::invalid;
+    // Out of range: read it in a wider type to tell overflow from underflow (and to round an
+    // underflow to T's subnormals); beyond even that, the exponent's sign decides.
+    long double wide = 0.0L;
+    const auto wider = std::from_chars(s.data(), end, wide);
+    const bool negative = s.front() == '-';
+    bool overflows;
+    if (wider.ec == std::errc() && wider.ptr == end) {
+        overflows = std::abs(wide) > static_cast<long double>(std::numeric_limits<T>::max());
+        if (!overflows) {
+            out = static_cast<T>(wide);
+            return number_status::ok;
+        }
+    } else {
+        const std::size_t e = s.find_first_of("eE");
+        overflows = !(e != std::string_view::npos && e + 1 < s.size() && s[e + 1] == '-');
+    }
+    if (overflows) {
+        out = negative ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::infinity();
+        return number_status::overflow;
+    }
+    out = negative ? -T(0) : T(0);
+    return number_status::ok;
+}
+
+/// Parses a whole field as a finite number of type T in range (see parse_number_status).
+template <class T>
+bool parse_number(std::string_view s, T& out) noexcept {
+    return parse_number_status(s, out) == number_status::ok;
 }
 
 /// The role a CSV column plays in the dataset.
@@ -232,7 +277,7 @@ private:
             bool numeric = true;
             T value;
             for (const auto& row : rows)
-                if (!is_missing(row[j]) && !parse_number(row[j], value)) {
+                if (!is_missing(row[j]) && parse_number_status(row[j], value) == number_status::invalid) {
                     numeric = false;
                     break;
                 }
@@ -277,7 +322,15 @@ private:
     T number(std::string_view s, std::size_t line, std::size_t j) const {
         if (is_missing(s)) return std::numeric_limits<T>::quiet_NaN();
         T v;
-        if (parse_number(s, v)) return v;
+        const number_status status = parse_number_status(s, v);
+        if (status == number_status::ok || (status == number_status::overflow && options_.overflow_to_infinity)) return v;
+        if (status == number_status::overflow)
+            throw parse_error(file(), line, j + 1,
+                              causalrec::cat("the number '", s.substr(0, 64), "' is outside the range of ",
+                                             sizeof(T) == 4 ? "float" : "double", " (largest ",
+                                             static_cast<double>(std::numeric_limits<T>::max()),
+                                             "); read the file as double, or set csv_options::overflow_to_infinity"),
+                              names_[j]);
         std::string msg = "cannot parse '";
         msg.append(s.substr(0, 64)).append("' as a number");
         if (roles_[j] == column_role::feature_numeric && !forced_[j])
