@@ -7,9 +7,16 @@
 #include <causalrec/causal/offpolicy.hpp>
 #include <causalrec/metrics/uplift.hpp>
 #include <causalrec/core/memory.hpp>
+#include <causalrec/data/csv.hpp>
+#include <causalrec/io/safetensors.hpp>
 #include <causalrec/rec/rec.hpp>
 
+#include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -303,4 +310,47 @@ TEST_CASE("hostile input: CSV numbers beyond the value type's range are numbers,
     for (int r = 0; r < 1500; ++r) text += std::to_string(r) + "\n";
     text += "1e39\n";
     CHECK_THROWS_WITH(data::read_csv_text<float>(text), Catch::Contains("outside the range of float") && !Catch::Contains("cannot parse"));
+}
+
+TEST_CASE("hostile input: a directory or a read error is an error, never an empty or partial table", "[hostile][data]") {
+    // Defect: a directory path gave "file is empty"; an I/O error in the middle of a file returned
+    // 529 of 1,000 rows and no error (ferror was never checked).
+    const std::string dir = std::filesystem::temp_directory_path().string();
+    CHECK_THROWS_WITH(data::read_csv<float>(dir), Catch::Contains("is a directory"));
+    CHECK_THROWS_WITH(data::read_interactions(dir), Catch::Contains("is a directory"));
+    CHECK_THROWS_WITH(cr::io::load_safetensors(dir), Catch::Contains("is a directory"));
+#if defined(__GLIBC__)
+    // A stream that fails with EIO after 4,000 bytes of a 1,000-row file.
+    struct failing {
+        std::string text;
+        std::size_t pos = 0;
+        static ssize_t read(void* self, char* buf, std::size_t size) {
+            auto* f = static_cast<failing*>(self);
+            if (f->pos >= 4000) {
+                errno = EIO;
+                return -1;
+            }
+            const std::size_t n = std::min({size, f->text.size() - f->pos, 4000 - f->pos});
+            std::memcpy(buf, f->text.data() + f->pos, n);
+            f->pos += n;
+            return static_cast<ssize_t>(n);
+        }
+    };
+    failing source;
+    source.text = "a,b\n";
+    for (int r = 0; r < 1000; ++r) source.text += std::to_string(r) + "," + std::to_string(2 * r) + "\n";
+    cookie_io_functions_t io{};
+    io.read = &failing::read;
+    std::FILE* stream = fopencookie(&source, "r", io);
+    REQUIRE(stream != nullptr);
+    cr::data::detail::file_source file{stream, "flaky.csv"};
+    try {
+        const auto table = cr::data::detail::csv_reader<float, cr::data::detail::file_source>(file, {.chunk_bytes = 1024}, "flaky.csv").read();
+        FAIL("returned " << table.rows() << " rows after a read error");
+    } catch (const cr::error& e) {
+        CHECK_THAT(e.what(), Catch::Contains("flaky.csv") && Catch::Contains("failed at byte 4000") &&
+                                 Catch::Contains("Input/output error"));
+    }
+    std::fclose(stream);
+#endif
 }

@@ -457,9 +457,8 @@ private:
 /// column on malformed input (ragged rows, unparsable numbers, unknown schema columns, empty file).
 template <class T = float>
 dataset<T> read_csv(const std::string& path, const csv_options& options = {}) {
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
-    if (!file) throw parse_error(path, 0, 0, std::string("cannot open the file: ") + std::strerror(errno));
-    detail::file_source source{file.get()};
+    const auto file = detail::open_for_reading(path);
+    detail::file_source source{file.get(), path};
     return detail::csv_reader<T, detail::file_source>(source, options, path).read();
 }
 

@@ -158,12 +158,6 @@ interactions read_interactions_from(Source& source, const interaction_csv_option
     return interactions(std::move(c));
 }
 
-inline std::unique_ptr<std::FILE, int (*)(std::FILE*)> open_for_reading(const std::string& path) {
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
-    if (!file) throw parse_error(path, 0, 0, causalrec::cat("cannot open the file: ", std::strerror(errno)));
-    return file;
-}
-
 }  // namespace detail
 
 /// Reads an interaction log from a CSV file; user and item ids (text or integers) become dense
@@ -171,7 +165,7 @@ inline std::unique_ptr<std::FILE, int (*)(std::FILE*)> open_for_reading(const st
 /// parse_error naming file, line and column. A header without data rows gives an empty log.
 inline interactions read_interactions(const std::string& path, const interaction_csv_options& options = {}) {
     auto file = detail::open_for_reading(path);
-    detail::file_source source{file.get()};
+    detail::file_source source{file.get(), path};
     return detail::read_interactions_from(source, options, path, nullptr, nullptr, nullptr);
 }
 
@@ -188,7 +182,7 @@ inline interactions read_interactions_text(std::string_view text, const interact
 inline interactions read_interactions(const std::string& path, const id_map& users, const id_map& items,
                                       const interaction_csv_options& options = {}, std::size_t* dropped = nullptr) {
     auto file = detail::open_for_reading(path);
-    detail::file_source source{file.get()};
+    detail::file_source source{file.get(), path};
     return detail::read_interactions_from(source, options, path, &users, &items, dropped);
 }
 

@@ -539,15 +539,26 @@ inline tensor_file load_safetensors(const std::filesystem::path& path) {
     if (!f) throw error(detail::cat("load_safetensors: cannot open '", file, "': ", std::strerror(errno)));
     const auto size = std::filesystem::file_size(path, ec);
     if (ec) throw error(detail::cat("load_safetensors: cannot read the size of '", file, "': ", ec.message()));
-    const auto truncated = [&file] {
-        return format_error(detail::cat(file, ": the file ended early while reading (truncated, or changed while read)"));
+    // Reads exactly `n` bytes: a read error is an I/O error naming the byte offset, an early end a
+    // truncated file.
+    std::uint64_t offset = 0;
+    const auto read = [&](void* out, std::size_t n) {
+        errno = 0;
+        if (detail::read_exact(f.get(), out, n)) {
+            offset += n;
+            return;
+        }
+        if (std::ferror(f.get()))
+            throw error(detail::cat("load_safetensors: reading '", file, "' failed after byte ", offset, ": ",
+                                    errno != 0 ? std::strerror(errno) : "read error"));
+        throw format_error(detail::cat(file, ": the file ended early while reading (truncated, or changed while read)"));
     };
 
     std::byte prefix[8] = {};
-    if (size >= 8 && !detail::read_exact(f.get(), prefix, 8)) throw truncated();
+    if (size >= 8) read(prefix, 8);
     const std::uint64_t header_size = tensor_file::check_prefix(size, prefix, file);
     std::string header(static_cast<std::size_t>(header_size), '\0');
-    if (!detail::read_exact(f.get(), header.data(), header.size())) throw truncated();
+    read(header.data(), header.size());
     auto parsed = tensor_file::parse_header(header, size - 8 - header_size, file);
 
     tensor_file out;
@@ -555,7 +566,7 @@ inline tensor_file load_safetensors(const std::filesystem::path& path) {
     for (auto& e : parsed.entries) {  // sorted by offset and contiguous: read them in order
         tensor t{.type = e.type, .shape = std::move(e.shape),
                  .data = std::vector<std::byte>(static_cast<std::size_t>(e.end - e.begin))};
-        if (!detail::read_exact(f.get(), t.data.data(), t.data.size())) throw truncated();
+        read(t.data.data(), t.data.size());
         out.tensors_.emplace(std::move(e.name), std::move(t));
     }
     out.source_ = file;

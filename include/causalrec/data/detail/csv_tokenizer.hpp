@@ -5,23 +5,54 @@
 
 #include <algorithm>
 #include <bit>
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <deque>
+#include <filesystem>
+#include <memory>
+#include <system_error>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "../../core/error.hpp"
+#include "../../core/message.hpp"
 
 namespace causalrec::data::detail {
 
-/// Reads bytes from a C stream.
+/// Reads bytes from a C stream; a read error (not the end of the file) raises causalrec::error naming
+/// the file and the byte offset, so a partial table is never returned as if the file had ended.
 struct file_source {
-    std::FILE* file;
-    std::size_t read(char* dst, std::size_t n) { return std::fread(dst, 1, n, file); }
+    std::FILE* file;                ///< the open stream
+    std::string_view name{};        ///< the file's name in messages
+    std::uint64_t offset = 0;       ///< bytes read so far
+
+    /// Up to n bytes; 0 at the end of the file.
+    std::size_t read(char* dst, std::size_t n) {
+        errno = 0;
+        const std::size_t got = std::fread(dst, 1, n, file);
+        offset += got;
+        if (got < n && std::ferror(file)) {
+            const int code = errno;
+            throw error(causalrec::cat("causalrec::data: reading '", name, "' failed at byte ", offset, ": ",
+                                       code != 0 ? std::strerror(code) : "read error"));
+        }
+        return got;
+    }
 };
+
+/// Opens `path` for reading; raises parse_error (line 0) when it is a directory or cannot be opened,
+/// with the system's reason.
+inline std::unique_ptr<std::FILE, int (*)(std::FILE*)> open_for_reading(const std::string& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        throw parse_error(path, 0, 0, "is a directory, not a file");
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
+    if (!file) throw parse_error(path, 0, 0, causalrec::cat("cannot open the file: ", std::strerror(errno)));
+    return file;
+}
 
 /// Reads bytes from text held in memory.
 struct memory_source {
