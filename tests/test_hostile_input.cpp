@@ -9,6 +9,7 @@
 #include <causalrec/core/memory.hpp>
 #include <causalrec/data/csv.hpp>
 #include <causalrec/io/safetensors.hpp>
+#include <causalrec/preprocess/scalers.hpp>
 #include <causalrec/rec/rec.hpp>
 
 #include <algorithm>
@@ -353,4 +354,47 @@ TEST_CASE("hostile input: a directory or a read error is an error, never an empt
     }
     std::fclose(stream);
 #endif
+}
+
+TEST_CASE("hostile input: scalers stay exact on huge finite values and refuse impossible saved states", "[hostile][preprocess]") {
+    namespace pp = causalrec::preprocess;
+    // Defect: +-1e200 or 1e308 made standard_scaler output NaN and min_max_scaler all zeros.
+    cr::matrix<double> x = cr::make_matrix<double>(4, 2);
+    const double col0[4] = {1e200, -1e200, 3e200, -3e200}, col1[4] = {1e308, -1e308, 5e307, 0.0};
+    for (std::size_t r = 0; r < 4; ++r) x(r, 0) = col0[r], x(r, 1) = col1[r];
+    pp::standard_scaler standard;
+    const auto z = standard.fit(x).transform(x);
+    // Column 0: mean 0, population sd sqrt((1 + 1 + 9 + 9) / 4) e200 = sqrt(5) e200.
+    CHECK(standard.mean()[0] == Approx(0.0).margin(1e185));
+    CHECK(standard.scale()[0] == Approx(std::sqrt(5.0) * 1e200));
+    for (std::size_t r = 0; r < 4; ++r) {
+        CHECK(z(r, 0) == Approx(col0[r] / (std::sqrt(5.0) * 1e200)));
+        CHECK(std::isfinite(z(r, 1)));
+    }
+    double sum = 0.0, squares = 0.0;
+    for (std::size_t r = 0; r < 4; ++r) sum += z(r, 1), squares += z(r, 1) * z(r, 1);
+    CHECK(sum == Approx(0.0).margin(1e-12));
+    CHECK(squares / 4 == Approx(1.0));
+    pp::min_max_scaler minmax;
+    const auto mm = minmax.fit(cr::matrix<double>(xt::view(x, xt::all(), xt::range(0, 1)))).transform(
+        cr::matrix<double>(xt::view(x, xt::all(), xt::range(0, 1))));
+    CHECK(mm(0, 0) == Approx(4.0 / 6.0));  // (1e200 + 3e200) / 6e200
+    CHECK(mm(3, 0) == 0.0);
+    CHECK(mm(2, 0) == Approx(1.0));
+    // A range beyond the double range (1e308 - -1e308) cannot be scaled linearly: numeric_error naming the column.
+    CHECK_THROWS_WITH(pp::min_max_scaler{}.fit(x), Catch::Contains("column 1") && Catch::Contains("beyond the double range"));
+    // Defect: a saved scale of 0 or -1 was accepted and transform returned +-inf, NaN or flipped signs.
+    auto state = standard.to_json();
+    state["state"]["scale"][0] = 0.0;
+    CHECK_THROWS_AS(pp::standard_scaler::from_json(state), cr::format_error);
+    state["state"]["scale"][0] = -1.0;
+    CHECK_THROWS_WITH(pp::standard_scaler::from_json(state), Catch::Contains("scale[0]"));
+    auto mm_state = pp::min_max_scaler{}.fit(cr::matrix<double>{{1.0}, {3.0}}).to_json();
+    auto flipped = mm_state;
+    flipped["state"]["scale"][0] = -0.5;
+    CHECK_THROWS_AS(pp::min_max_scaler::from_json(flipped), cr::format_error);
+    auto swapped = mm_state;
+    swapped["state"]["data_min"][0] = 5.0;
+    CHECK_THROWS_WITH(pp::min_max_scaler::from_json(swapped), Catch::Contains("data_min[0]"));
+    CHECK_NOTHROW(pp::min_max_scaler::from_json(mm_state));
 }

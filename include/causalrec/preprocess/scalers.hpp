@@ -50,24 +50,34 @@ public:
                 scale.resize(cols);
             }
             for (std::size_t j = 0; j < cols; ++j) {
-                const std::vector<double> v = detail::observed_values(X, j);
+                std::vector<double> v = detail::observed_values(X, j);
                 const auto n = static_cast<double>(v.size());
+                // The moments are computed on the column divided by its largest magnitude m, so that
+                // no sum or square overflows (values near 1e200 or 1e308); mean = m mean', scale =
+                // m sqrt(var'), var = m^2 var' (+inf when that exceeds the double range).
+                double m = 0.0;
+                for (double x : v) m = std::max(m, std::abs(x));
+                if (m == 0.0) m = 1.0;
+                for (double& x : v) x /= m;
                 double sum = 0.0;
                 for (double x : v) sum += x;
-                mean[j] = v.empty() ? detail::nan : sum / n;
+                const double mean_unit = v.empty() ? detail::nan : sum / n;
+                mean[j] = mean_unit * m;
                 if (!opts_.with_std) continue;
                 // scikit-learn's corrected two-pass variance (Chan, Golub & LeVeque).
                 double correction = 0.0, squares = 0.0;
                 for (double x : v) {
-                    const double d = x - mean[j];
+                    const double d = x - mean_unit;
                     correction += d;
                     squares += d * d;
                 }
-                var[j] = v.empty() ? detail::nan : (squares - correction * correction / n) / n;
-                // scikit-learn's _is_constant_feature: variance within the algorithm's error bound.
+                const double var_unit = v.empty() ? detail::nan : (squares - correction * correction / n) / n;
+                // scikit-learn's _is_constant_feature: variance within the algorithm's error bound
+                // (scale-free, so evaluated on the divided column).
                 const double eps = std::numeric_limits<double>::epsilon();
-                const double bound = n * eps * var[j] + (n * mean[j] * eps) * (n * mean[j] * eps);
-                scale[j] = var[j] <= bound ? 1.0 : std::sqrt(var[j]);
+                const double bound = n * eps * var_unit + (n * mean_unit * eps) * (n * mean_unit * eps);
+                var[j] = var_unit * m * m;
+                scale[j] = var_unit <= bound ? 1.0 : std::sqrt(var_unit) * m;
             }
         }
         mean_ = std::move(mean);
@@ -129,6 +139,17 @@ public:
         s.mean_ = r.read_numbers(st, "mean", any ? n : 0);
         s.var_ = r.read_numbers(st, "var", s.opts_.with_std ? n : 0);
         s.scale_ = r.read_numbers(st, "scale", s.opts_.with_std ? n : 0);
+        // Only states fit could produce: a finite mean (NaN for a column without observed values), a
+        // variance >= 0, a finite positive divisor.
+        for (std::size_t k = 0; k < s.mean_.size(); ++k)
+            if (std::isinf(s.mean_[k])) r.fail(detail::cat("mean[", k, "] is ", s.mean_[k], "; fit gives a finite mean"));
+        for (std::size_t k = 0; k < s.var_.size(); ++k)
+            if (s.var_[k] < 0.0) r.fail(detail::cat("var[", k, "] is ", s.var_[k], "; a variance is >= 0"));
+        for (std::size_t k = 0; k < s.scale_.size(); ++k) {
+            const bool unobserved = std::isnan(s.mean_[k]);  // NaN moments for a column without observed values
+            if (!(s.scale_[k] > 0.0 && std::isfinite(s.scale_[k])) && !(unobserved && std::isnan(s.scale_[k])))
+                r.fail(detail::cat("scale[", k, "] is ", s.scale_[k], "; fit gives a finite divisor > 0"));
+        }
         s.fitted_ = true;
         return s;
     }
@@ -172,6 +193,9 @@ public:
             }
             // scikit-learn's _handle_zeros_in_scale: a range below 10 epsilons (of X's type) counts as 0 -> 1.
             double range = data_max[j] - data_min[j];
+            if (!std::isfinite(range) && !std::isnan(range))
+                throw numeric_error(detail::cat(type_name, ": column ", j, " spans ", data_min[j], " to ", data_max[j],
+                                                ", a range beyond the double range; it cannot be scaled linearly"));
             if (range < 10 * static_cast<double>(std::numeric_limits<T>::epsilon())) range = 1.0;
             scale[j] = (hi - lo) / range;
             offset[j] = lo - data_min[j] * scale[j];
@@ -247,6 +271,17 @@ public:
         s.data_max_ = r.read_numbers(st, "data_max", n);
         s.scale_ = r.read_numbers(st, "scale", n);
         s.min_ = r.read_numbers(st, "min", n);
+        // Only states fit could produce: data_min <= data_max (both NaN for a column without observed
+        // values), a finite positive scale and a finite offset.
+        for (std::size_t k = 0; k < n; ++k) {
+            if (s.data_min_[k] > s.data_max_[k] || std::isnan(s.data_min_[k]) != std::isnan(s.data_max_[k]))
+                r.fail(detail::cat("data_min[", k, "] = ", s.data_min_[k], " and data_max[", k, "] = ", s.data_max_[k],
+                                   " are not a minimum and a maximum"));
+            if (std::isnan(s.data_min_[k]) && std::isnan(s.scale_[k]) && std::isnan(s.min_[k])) continue;  // unobserved column
+            if (!(s.scale_[k] > 0.0 && std::isfinite(s.scale_[k])))
+                r.fail(detail::cat("scale[", k, "] is ", s.scale_[k], "; fit gives a finite multiplier > 0"));
+            if (!std::isfinite(s.min_[k])) r.fail(detail::cat("min[", k, "] is ", s.min_[k], "; fit gives a finite offset"));
+        }
         s.fitted_ = true;
         return s;
     }
