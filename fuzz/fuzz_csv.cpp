@@ -41,6 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // (64 bytes) to make records cross buffer refills.
     o.chunk_bytes = (mode & 4) ? 1 : 4096;
     if (mode & 8) o.type_inference_rows = 1;
+    if (mode & 16) o.overflow_to_infinity = true;  // numbers beyond float's range read as +-inf
     try {
         const auto d = cr::data::read_csv_text<float>(text, o, "fuzz.csv");
         const std::size_t rows = d.rows();
