@@ -2,6 +2,7 @@
 // answer with a typed causalrec::error or the documented result — never a crash, an out-of-bounds
 // read (run under scripts/test.sh --sanitize) or a std:: exception leaking out.
 #include <causalrec/causal/ate.hpp>
+#include <causalrec/causal/linear.hpp>
 #include <causalrec/causal/debias/mf.hpp>
 #include <causalrec/causal/discovery.hpp>
 #include <causalrec/causal/offpolicy.hpp>
@@ -9,7 +10,7 @@
 #include <causalrec/core/memory.hpp>
 #include <causalrec/data/csv.hpp>
 #include <causalrec/io/safetensors.hpp>
-#include <causalrec/preprocess/scalers.hpp>
+#include <causalrec/preprocess/preprocess.hpp>
 #include <causalrec/rec/rec.hpp>
 
 #include <algorithm>
@@ -20,6 +21,8 @@
 #include <filesystem>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <utility>
 #include <limits>
 #include <string>
 #include <vector>
@@ -397,4 +400,85 @@ TEST_CASE("hostile input: scalers stay exact on huge finite values and refuse im
     swapped["state"]["data_min"][0] = 5.0;
     CHECK_THROWS_WITH(pp::min_max_scaler::from_json(swapped), Catch::Contains("data_min[0]"));
     CHECK_NOTHROW(pp::min_max_scaler::from_json(mm_state));
+}
+
+namespace {
+
+/// Runs a preprocessor through the hostile inputs: fitting 0 rows or infinities raises; one row and
+/// huge finite values give finite output where the input is finite (or a numeric_error); transform
+/// before fit and with the wrong width raise. Never a crash, a std:: exception or silent NaN.
+template <class P>
+void check_preprocessor(P prototype, const std::string& name) {
+    INFO(name);
+    const auto finite_where_input_finite = [](const cr::matrix<double>& in, const cr::matrix<double>& out) {
+        REQUIRE(out.shape()[0] == in.shape()[0]);
+        for (std::size_t r = 0; r < in.shape()[0]; ++r) {
+            bool row_finite = true;
+            for (std::size_t c = 0; c < in.shape()[1]; ++c) row_finite = row_finite && std::isfinite(in(r, c));
+            if (!row_finite) continue;
+            for (std::size_t c = 0; c < out.shape()[1]; ++c) CHECK(std::isfinite(out(r, c)));
+        }
+    };
+    CHECK_THROWS_AS(P(prototype).transform(cr::matrix<double>{{1.0, 2.0}}), cr::not_fitted_error);
+    CHECK_THROWS_AS(P(prototype).fit(cr::make_matrix<double>(0, 2)), cr::shape_error);
+    CHECK_THROWS_AS(P(prototype).fit(cr::matrix<double>{{1.0, HUGE_VAL}, {2.0, 3.0}}), cr::error);
+    CHECK_THROWS_AS(P(prototype).fit(cr::matrix<double>{{1.0, -HUGE_VAL}, {2.0, 3.0}}), cr::error);
+    const cr::matrix<double> one{{1.0, 2.0}};
+    P single(prototype);
+    finite_where_input_finite(one, single.fit(one).transform(one));
+    CHECK_THROWS_AS(single.transform(cr::matrix<double>{{1.0, 2.0, 3.0}}), cr::shape_error);
+    const cr::matrix<double> huge{{1e300, 1.0}, {-1e300, 2.0}, {5e299, 1.0}, {2.0, std::nan("")}};
+    try {
+        P big(prototype);
+        finite_where_input_finite(huge, big.fit(huge).transform(huge));
+    } catch (const cr::numeric_error&) {
+    }
+}
+
+}  // namespace
+
+TEST_CASE("hostile input: every preprocessor handles empty, one-row, infinite and huge input", "[hostile][preprocess]") {
+    namespace pp = causalrec::preprocess;
+    check_preprocessor(pp::standard_scaler{}, "standard_scaler");
+    check_preprocessor(pp::min_max_scaler{}, "min_max_scaler");
+    check_preprocessor(pp::simple_imputer{}, "simple_imputer");
+    check_preprocessor(pp::one_hot_encoder{}, "one_hot_encoder");
+    check_preprocessor(pp::ordinal_encoder{}, "ordinal_encoder");
+}
+
+TEST_CASE("hostile input: every ATE estimator handles empty, NaN, infinite, one-row and huge input", "[hostile][causal]") {
+    namespace c = causalrec::causal;
+    // 8 rows, x with two columns, balanced treatment.
+    const cr::matrix<double> x{{0.1, 1.0}, {0.4, 0.0}, {0.3, 1.0}, {0.9, 0.0}, {0.5, 1.0}, {0.2, 0.0}, {0.8, 1.0}, {0.6, 0.0}};
+    const cr::vector<double> t{1, 0, 1, 0, 1, 0, 1, 0}, y{2.0, 1.0, 2.5, 0.5, 3.0, 1.5, 2.0, 1.0};
+    const c::linear_regression outcome;
+    const c::logistic_regression propensity;
+    using estimator = std::function<c::effect_estimate(const cr::matrix<double>&, const cr::vector<double>&, const cr::vector<double>&)>;
+    const std::vector<std::pair<std::string, estimator>> estimators{
+        {"difference_in_means", [](const auto&, const auto& tt, const auto& yy) { return c::difference_in_means(tt, yy); }},
+        {"regression_adjustment", [&](const auto& xx, const auto& tt, const auto& yy) { return c::regression_adjustment(xx, tt, yy, outcome); }},
+        {"ipw", [&](const auto& xx, const auto& tt, const auto& yy) { return c::ipw(xx, tt, yy, propensity); }},
+        {"aipw", [&](const auto& xx, const auto& tt, const auto& yy) { return c::aipw(xx, tt, yy, outcome, propensity); }},
+    };
+    for (const auto& [name, estimate] : estimators) {
+        INFO(name);
+        const auto ok = estimate(x, t, y);
+        CHECK(std::isfinite(ok.estimate));
+        CHECK(std::isfinite(ok.std_error));
+        CHECK_THROWS_AS(estimate(cr::make_matrix<double>(0, 2), cr::make_vector<double>(0), cr::make_vector<double>(0)), cr::error);
+        auto y_nan = y;
+        y_nan(3) = std::nan("");
+        CHECK_THROWS_AS(estimate(x, t, y_nan), cr::error);
+        auto y_inf = y;
+        y_inf(2) = HUGE_VAL;
+        CHECK_THROWS_AS(estimate(x, t, y_inf), cr::error);
+        // Huge finite outcomes: a finite estimate, or a numeric_error; never NaN presented as valid.
+        auto y_huge = y;
+        for (std::size_t i = 0; i < y_huge.size(); ++i) y_huge(i) *= 1e150;
+        try {
+            const auto h = estimate(x, t, y_huge);
+            CHECK(std::isfinite(h.estimate));
+        } catch (const cr::numeric_error&) {
+        }
+    }
 }
