@@ -79,7 +79,7 @@ interactions read_interactions_from(Source& source, const interaction_csv_option
     }
     auto column = [&](const std::string& wanted, const char* role, bool required) -> std::ptrdiff_t {
         if (wanted.empty()) {
-            if (required) throw argument_error(causalrec::cat("read_interactions: the ", role, " column name is empty"));
+            if (required) throw argument_error(causalrec::cat("causalrec::data::read_interactions: the ", role, " column name is empty"));
             return -1;
         }
         for (std::size_t j = 0; j < names.size(); ++j)
