@@ -154,7 +154,7 @@ history fit(O& objective, Optimizer&& optimizer, const train_options& options = 
         detail::set_objective_training(objective, false);
         throw numeric_error(causalrec::cat("causalrec::train::fit: the loss became ", std::isnan(value) ? "NaN" : "infinite",
                                                    " at epoch ", epoch + 1, ", batch ", batch + 1, " (learning rate ",
-                                                   std::to_string(ctx.learning_rate()),
+                                                   ctx.learning_rate(),
                                                    "); lower the learning rate or check the data"));
     };
 
