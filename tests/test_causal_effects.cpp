@@ -369,3 +369,7 @@ TEST_CASE("uplift: Qini curve and coefficient by hand") {
     CHECK_THAT(svg, Contains("<svg"));
     CHECK_THAT(svg, Contains("random"));
 }
+
+TEST_CASE("causal: error messages start with causalrec::causal::<function>", "[causal][messages]") {
+    CHECK_THROWS_WITH(c::logistic_regression({.C = -1.0}), Catch::Matchers::StartsWith("causalrec::causal::logistic_regression: "));
+}

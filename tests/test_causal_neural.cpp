@@ -137,9 +137,9 @@ void check_network_gradient(const cd::effect_config& c) {
         for (std::size_t e = 0; e < params[k].size(); e += step) {
             const double keep = params[k].value[e];
             params[k].value[e] = keep + h;
-            const double up = network_objective(net, loss, x, b, c.weight_decay);
+            const double up = network_objective(net, loss, x, b, c.l2);
             params[k].value[e] = keep - h;
-            const double down = network_objective(net, loss, x, b, c.weight_decay);
+            const double down = network_objective(net, loss, x, b, c.l2);
             params[k].value[e] = keep;
             INFO("parameter " << k << " (" << params[k].name << ") element " << e);
             REQUIRE_THAT(analytic[k][e], WithinAbs((up - down) / (2 * h), 1e-6));
@@ -158,7 +158,7 @@ cd::effect_config small_config(cd::effect_model model) {
     c.epochs = 1;
     c.batch_size = 8;
     c.learning_rate = 1e-3;
-    c.weight_decay = 0.01;
+    c.l2 = 0.01;
     c.seed = 3;
     c.alpha = 0.7;
     c.beta = 0.9;

@@ -299,7 +299,7 @@ TEST_CASE("hillstrom: mens e-mail vs no e-mail uplift on visits") {
              // A small DragonNet: the features are few and the effect is weak; early stopping on the
              // factual validation loss (20% of the training part) ends training after a few epochs.
              c::dragonnet<double> net({.representation_layers = {32, 32}, .head_layers = {16}, .epochs = 30,
-                                       .batch_size = 512, .learning_rate = 1e-3, .weight_decay = 1e-4, .patience = 3,
+                                       .batch_size = 512, .learning_rate = 1e-3, .l2 = 1e-4, .patience = 3,
                                        .seed = seed});
              net.fit(x, t, y);
              return net.effect(xt);

@@ -121,3 +121,7 @@ TEST_CASE("blas_kernel_warning: set exactly when OpenBLAS runs baseline kernels 
     REQUIRE(warning.empty());
 #endif
 }
+
+TEST_CASE("core: error messages start with causalrec::core::<function>", "[core][messages]") {
+    CHECK_THROWS_WITH(cr::normal_quantile(2.0), Catch::Matchers::StartsWith("causalrec::core::normal_quantile: "));
+}

@@ -423,3 +423,7 @@ TEST_CASE("number parsing: the decimal fast path equals std::from_chars bit for 
     CHECK(data::detail::parse_number(std::string_view(" +2.5 "), f));
     CHECK(f == 2.5f);
 }
+
+TEST_CASE("data: error messages start with causalrec::data::<function>", "[data][messages]") {
+    CHECK_THROWS_WITH(data::make_classification<float>({.rows = 0}), Catch::Matchers::StartsWith("causalrec::data::make_classification: "));
+}

@@ -945,3 +945,7 @@ TEST_CASE("io: svg_line_chart argument errors and write_svg", "[io][svg]") {
     CHECK(back == svg);
     CHECK_THROWS_AS(io::write_svg(temp_path("no-such-dir/chart.svg"), svg), cr::error);
 }
+
+TEST_CASE("io: error messages start with causalrec::io::<function>", "[io][messages]") {
+    CHECK_THROWS_WITH(io::tensor_file{}.add<float>("__metadata__", std::vector<float>{1}, {1}), Catch::Matchers::StartsWith("causalrec::io::tensor_file::add: "));
+}

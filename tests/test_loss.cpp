@@ -403,3 +403,7 @@ TEST_CASE("a user's plain struct satisfies Loss and works where a Loss is expect
     STATIC_REQUIRE(loss::LogitLoss<loss::binary_cross_entropy, float>);
     STATIC_REQUIRE_FALSE(loss::LogitLoss<loss::binary_cross_entropy_with_logits, float>);
 }
+
+TEST_CASE("loss: error messages start with causalrec::loss::<function>", "[loss][messages]") {
+    CHECK_THROWS_WITH(loss::binary_cross_entropy({.eps = 0.0}), Catch::Matchers::StartsWith("causalrec::loss::binary_cross_entropy: "));
+}

@@ -563,3 +563,7 @@ TEST_CASE("Metric concept: built-in function objects and a user's plain struct",
     CHECK(m::r2{}(t, p) == m::r2_score(t, p));
     CHECK(m::r2::name() == "r2");
 }
+
+TEST_CASE("metrics: error messages start with causalrec::metrics::<function>", "[metrics][messages]") {
+    CHECK_THROWS_WITH(m::roc_auc_score(std::vector<int>{1, 1}, std::vector<double>{0.2, 0.3}), Catch::Matchers::StartsWith("causalrec::metrics::roc_auc_score: "));
+}

@@ -272,3 +272,7 @@ TEST_CASE("a user-defined layer plugs into sequential without inheritance", "[nn
     REQUIRE(model.parameters().size() == 3);
     REQUIRE(model.config()["layers"][1]["type"] == "custom");
 }
+
+TEST_CASE("nn: error messages start with causalrec::nn::<function>", "[nn][messages]") {
+    CHECK_THROWS_WITH(nn::dense<float>(0, 2), Catch::Matchers::StartsWith("causalrec::nn::dense: "));
+}

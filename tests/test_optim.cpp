@@ -846,3 +846,7 @@ TEST_CASE("lbfgs: bad options and sparse parameters are refused", "[optim][lbfgs
     optim::lbfgs<double> opt;
     CHECK_THROWS_WITH(opt.step(views, [] { return 0.0; }), Catch::Contains("sparse"));
 }
+
+TEST_CASE("optim: error messages start with causalrec::optim::<function>", "[optim][messages]") {
+    CHECK_THROWS_WITH(optim::sgd<float>({.weight_decay = -1.0}), Catch::Matchers::StartsWith("causalrec::optim::sgd: "));
+}

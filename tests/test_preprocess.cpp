@@ -383,7 +383,7 @@ template <class P>
 void check_common_errors(P fresh, const cr::matrix<double>& good) {
     // transform before fit -> not_fitted_error naming the type
     const auto not_fitted = error_message([&] { (void)fresh.transform(good); });
-    REQUIRE(not_fitted.find(P::type_name) != std::string::npos);
+    REQUIRE(not_fitted.find(P::model_name) != std::string::npos);
     REQUIRE_THROWS_AS(fresh.transform(good), cr::not_fitted_error);
     // fitting on 0 rows
     REQUIRE_THROWS_AS(P(fresh).fit(cr::make_matrix<double>(0, 3)), cr::shape_error);
@@ -428,7 +428,7 @@ void check_round_trip(P p, const cr::matrix<double>& train, const cr::matrix<dou
     REQUIRE(unfitted.to_json() == p.to_json());
     p.fit(train);
     const nlohmann::json state = p.to_json();
-    REQUIRE(state["type"] == std::string(P::type_name));
+    REQUIRE(state["type"] == std::string(P::model_name));
     REQUIRE(state["version"] == pp::state_version);
     const P restored = P::from_json(reparse(state));
     REQUIRE(restored.is_fitted());
@@ -641,4 +641,8 @@ TEMPLATE_TEST_CASE("a user-written preprocessor plugs into pipeline and columns"
     REQUIRE(restored.template step<0>().n_features == 3);
     const auto X = make<TestType>(X_num_test);
     REQUIRE(identical(restored.transform(X), prep.transform(X)));
+}
+
+TEST_CASE("preprocess: error messages start with causalrec::preprocess::<function>", "[preprocess][messages]") {
+    CHECK_THROWS_WITH(pp::standard_scaler{}.transform(cr::make_matrix<double>(2, 2)), Catch::Matchers::StartsWith("causalrec::preprocess::standard_scaler: "));
 }

@@ -357,3 +357,7 @@ TEST_CASE("popularity and knn: save and load keep scores and id maps, wrong file
     other.metadata["format"] = "something-else";
     REQUIRE_THROWS_AS(rec::user_knn::from_file(std::move(other)), cr::format_error);
 }
+
+TEST_CASE("rec: error messages start with causalrec::rec::<function>", "[rec][messages]") {
+    CHECK_THROWS_WITH(rec::popularity({.half_life = -1.0}), Catch::Matchers::StartsWith("causalrec::rec::popularity: "));
+}

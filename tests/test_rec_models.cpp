@@ -528,10 +528,10 @@ TEST_CASE("bpr: users without history score the item bias and are not covered", 
     }
     CHECK(model.recommend(2, 4, true).empty());
     CHECK(model.recommend(0, 4, true).size() == 2);
-    // An empty log trains nothing and still scores.
+    // An empty log is refused, as by every recommender (it used to train nothing and score zeros).
     rec::bpr empty({.factors = 2});
-    empty.fit(data::interactions(data::interaction_columns{.n_users = 2, .n_items = 3}));
-    CHECK(empty.score(0, all_items(3)) == std::vector<double>(3, 0.0));
+    CHECK_THROWS_AS(empty.fit(data::interactions(data::interaction_columns{.n_users = 2, .n_items = 3})), cr::argument_error);
+    CHECK_FALSE(empty.is_fitted());
 }
 
 TEST_CASE("bpr: errors and option checks", "[rec][bpr]") {

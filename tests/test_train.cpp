@@ -400,3 +400,7 @@ TEST_CASE("lbfgs trains a logistic regression through fit to a zero gradient", "
         for (const double g : p.grad) worst = std::max(worst, std::abs(g));
     CHECK(worst < 1e-6);
 }
+
+TEST_CASE("train: error messages start with causalrec::train::<function>", "[train][messages]") {
+    CHECK_THROWS_WITH(train::early_stopping({.min_delta = -1.0}), Catch::Matchers::StartsWith("causalrec::train::early_stopping: "));
+}

@@ -273,7 +273,7 @@ int main(int argc, char** argv) try {
     x_model.fit(x_learn, t_learn, y_learn);
     curves.push_back({"X-learner (logistic, OLS)", to_std(x_model.effect(x_judge))});
     causal::dragonnet<double> dragon({.representation_layers = {64, 64}, .head_layers = {32}, .epochs = args.quick ? 30u : 150u,
-                                      .batch_size = 128, .learning_rate = 1e-3, .weight_decay = 1e-4, .patience = 15,
+                                      .batch_size = 128, .learning_rate = 1e-3, .l2 = 1e-4, .patience = 15,
                                       .seed = 3});
     dragon.fit(x_learn, t_learn, y_learn);
     curves.push_back({"DragonNet", to_std(dragon.effect(x_judge))});

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "../core/error.hpp"
+#include "../core/message.hpp"
 #include "../core/rng.hpp"
 #include "../core/tensor.hpp"
 #include "concepts.hpp"
@@ -116,10 +117,10 @@ inline double crump_alpha(const vector<double>& e) {
     g.reserve(e.size());
     for (std::size_t i = 0; i < e.size(); ++i) {
         if (!(e(i) > 0.0 && e(i) < 1.0))
-            throw numeric_error(detail::cat("crump_alpha: propensity ", i, " is ", e(i), "; it must be in (0, 1)"));
+            throw numeric_error(detail::cat("causalrec::causal::crump_alpha: propensity ", i, " is ", e(i), "; it must be in (0, 1)"));
         g.push_back(1.0 / (e(i) * (1.0 - e(i))));
     }
-    if (g.empty()) throw argument_error("crump_alpha: no propensities");
+    if (g.empty()) throw argument_error("causalrec::causal::crump_alpha: no propensities");
     std::sort(g.begin(), g.end());
     double sum = 0.0;
     for (double v : g) sum += v;
@@ -156,17 +157,17 @@ struct point {
 
 inline void check_effect_options(const char* fn, const effect_options& o) {
     if (!(o.confidence > 0.0 && o.confidence < 1.0))
-        throw argument_error(cat(fn, ": confidence must be in (0, 1), got ", o.confidence));
-    if (!(o.clip_eps >= 0.0 && o.clip_eps < 0.5)) throw argument_error(cat(fn, ": clip_eps must be in [0, 0.5), got ", o.clip_eps));
+        throw argument_error(causalrec::error_message("causal", fn, "confidence must be in (0, 1), got ", o.confidence));
+    if (!(o.clip_eps >= 0.0 && o.clip_eps < 0.5)) throw argument_error(causalrec::error_message("causal", fn, "clip_eps must be in [0, 0.5), got ", o.clip_eps));
     if (o.trim == trimming::crump && !(o.trim_alpha < 0.5))
-        throw argument_error(cat(fn, ": trim_alpha must be below 0.5, got ", o.trim_alpha));
-    if (o.bootstrap == 1) throw argument_error(cat(fn, ": bootstrap needs at least 2 resamples (0 = off)"));
+        throw argument_error(causalrec::error_message("causal", fn, "trim_alpha must be below 0.5, got ", o.trim_alpha));
+    if (o.bootstrap == 1) throw argument_error(causalrec::error_message("causal", fn, "bootstrap needs at least 2 resamples (0 = off)"));
 }
 
 inline void check_inputs(const char* fn, const matrix<double>* x, const vector<double>& t, const vector<double>& y) {
     if (x) check_length(fn, "treatment", t.size(), x->shape()[0]);
     if (y.size() != t.size())
-        throw shape_error(cat(fn, ": outcome has ", y.size(), " entries but treatment has ", t.size()));
+        throw shape_error(causalrec::error_message("causal", fn, "outcome has ", y.size(), " entries but treatment has ", t.size()));
     check_treatment(fn, t);
     require_finite(fn, "outcome", y);
     if (x) require_finite(fn, "X", *x);
@@ -183,9 +184,9 @@ inline point evaluate(const char* fn, formula f, const vector<double>& t, const 
     if (has_e)
         for (std::size_t i = 0; i < n_all; ++i)
             if (!(nu.e(i) >= 0.0 && nu.e(i) <= 1.0))
-                throw numeric_error(cat(fn, ": propensity ", nu.e(i), " at row ", i, " is outside [0, 1]"));
+                throw numeric_error(causalrec::error_message("causal", fn, "propensity ", nu.e(i), " at row ", i, " is outside [0, 1]"));
     if (o.trim != trimming::none) {
-        if (!has_e) throw argument_error(cat(fn, ": trimming needs a propensity model"));
+        if (!has_e) throw argument_error(causalrec::error_message("causal", fn, "trimming needs a propensity model"));
         if (o.trim == trimming::common_support) {
             double lo[2] = {1.0, 1.0}, hi[2] = {0.0, 0.0};
             for (std::size_t i = 0; i < n_all; ++i) {
@@ -207,13 +208,13 @@ inline point evaluate(const char* fn, formula f, const vector<double>& t, const 
     out.trimmed = n_all - rows.size();
     for (std::size_t i : rows) (t(i) == 1.0 ? out.treated : out.control) += 1;
     if (out.treated == 0 || out.control == 0)
-        throw argument_error(cat(fn, ": after trimming the ", out.treated == 0 ? "treated" : "control", " arm is empty (",
+        throw argument_error(causalrec::error_message("causal", fn, "after trimming the ", out.treated == 0 ? "treated" : "control", " arm is empty (",
                                  out.trimmed, " of ", n_all, " rows trimmed)"));
     auto e_of = [&](std::size_t i) {
         const double e = o.clip_eps > 0.0 ? std::clamp(nu.e(i), o.clip_eps, 1.0 - o.clip_eps) : nu.e(i);  // validated above
         const bool treated = t(i) == 1.0;
         if ((treated && o.target == estimand::ate && e == 0.0) || (!treated && e == 1.0))
-            throw numeric_error(cat(fn, ": propensity ", e, " at row ", i, " (", treated ? "treated" : "control",
+            throw numeric_error(causalrec::error_message("causal", fn, "propensity ", e, " at row ", i, " (", treated ? "treated" : "control",
                                     ") gives an infinite inverse weight; set clip_eps or trimming"));
         return e;
     };
@@ -325,14 +326,14 @@ inline point evaluate(const char* fn, formula f, const vector<double>& t, const 
 
 /// Fits an outcome model per arm on the given rows and predicts mu0, mu1 for `predict_rows` of x.
 template <class M>
-void fit_outcomes(const M& prototype, const matrix<double>& x, const vector<double>& t, const vector<double>& y,
+void fit_outcomes(const char* fn, const M& prototype, const matrix<double>& x, const vector<double>& t, const vector<double>& y,
                   std::span<const std::size_t> train_rows, std::span<const std::size_t> predict_rows, nuisances& nu,
                   bool need_mu1) {
     std::vector<std::size_t> arm[2];
     for (std::size_t i : train_rows) arm[t(i) == 1.0 ? 1 : 0].push_back(i);
     const matrix<double> xp = take_rows(x, predict_rows);
     for (int a = need_mu1 ? 1 : 0; a >= 0; --a) {
-        if (arm[a].empty()) throw argument_error("outcome model: a cross-fitting fold has no rows of one arm; use fewer folds");
+        if (arm[a].empty()) throw argument_error(causalrec::error_message("causal", fn, "outcome model: a cross-fitting fold has no rows of one arm; use fewer folds"));
         M model = prototype;
         model.fit(take_rows(x, arm[a]), take(y, arm[a]));
         const vector<double> p = predict_outcome(model, xp);
@@ -343,13 +344,13 @@ void fit_outcomes(const M& prototype, const matrix<double>& x, const vector<doub
 
 /// Fits the propensity model on the given rows and predicts e for `predict_rows`.
 template <class C>
-void fit_propensity(const C& prototype, const matrix<double>& x, const vector<double>& t,
+void fit_propensity(const char* fn, const C& prototype, const matrix<double>& x, const vector<double>& t,
                     std::span<const std::size_t> train_rows, std::span<const std::size_t> predict_rows, nuisances& nu) {
     C model = prototype;
     model.fit(take_rows(x, train_rows), take(t, train_rows));
     const vector<double> p = model.predict_proba(take_rows(x, predict_rows));
     for (std::size_t k = 0; k < predict_rows.size(); ++k) nu.e(predict_rows[k]) = p(k);
-    require_finite("propensity model", "a propensity", nu.e);
+    require_finite(fn, "a propensity", nu.e);
 }
 
 /// Runs `once(x, t, y)` on the data, then on B stratified bootstrap resamples; fills the result.
@@ -421,7 +422,7 @@ inline effect_estimate difference_in_means(const vector<double>& t, const vector
     const char* fn = "difference_in_means";
     detail::check_effect_options(fn, options);
     detail::check_inputs(fn, nullptr, t, y);
-    if (options.trim != trimming::none) throw argument_error("difference_in_means: trimming needs a propensity model");
+    if (options.trim != trimming::none) throw argument_error("causalrec::causal::difference_in_means: trimming needs a propensity model");
     return detail::with_bootstrap("difference-in-means", nullptr, t, y, options,
                                   [&](const matrix<double>*, const vector<double>& tb, const vector<double>& yb) {
                                       return detail::evaluate(fn, detail::formula::difference, tb, yb, {}, options);
@@ -437,14 +438,14 @@ effect_estimate regression_adjustment(const matrix<double>& x, const vector<doub
     const char* fn = "regression_adjustment";
     detail::check_effect_options(fn, options);
     detail::check_inputs(fn, &x, t, y);
-    if (options.trim != trimming::none) throw argument_error("regression_adjustment: trimming needs a propensity model");
+    if (options.trim != trimming::none) throw argument_error("causalrec::causal::regression_adjustment: trimming needs a propensity model");
     return detail::with_bootstrap("regression-adjustment", &x, t, y, options,
                                   [&](const matrix<double>* xb, const vector<double>& tb, const vector<double>& yb) {
                                       detail::nuisances nu;
                                       nu.mu0 = make_vector<double>(tb.size());
                                       nu.mu1 = make_vector<double>(tb.size());
                                       const auto rows = detail::all_rows(tb.size());
-                                      detail::fit_outcomes(outcome_model, *xb, tb, yb, rows, rows, nu, true);
+                                      detail::fit_outcomes(fn, outcome_model, *xb, tb, yb, rows, rows, nu, true);
                                       return detail::evaluate(fn, detail::formula::regression, tb, yb, nu, options);
                                   });
 }
@@ -456,9 +457,9 @@ inline effect_estimate ipw_from_propensity(const vector<double>& t, const vector
     const char* fn = "ipw";
     detail::check_effect_options(fn, options);
     detail::check_inputs(fn, nullptr, t, y);
-    if (e.size() != t.size()) throw shape_error(detail::cat("ipw: propensity has ", e.size(), " entries but treatment has ", t.size()));
+    if (e.size() != t.size()) throw shape_error(detail::cat("causalrec::causal::ipw: propensity has ", e.size(), " entries but treatment has ", t.size()));
     detail::require_finite(fn, "propensity", e);
-    if (options.bootstrap > 0) throw argument_error("ipw_from_propensity: the bootstrap needs the propensity model (use ipw)");
+    if (options.bootstrap > 0) throw argument_error("causalrec::causal::ipw_from_propensity: the bootstrap needs the propensity model (use ipw)");
     detail::nuisances nu;
     nu.e = e;
     const auto f = options.weighting == ipw_weighting::hajek ? detail::formula::ipw_hajek : detail::formula::ipw_ht;
@@ -482,7 +483,7 @@ effect_estimate ipw(const matrix<double>& x, const vector<double>& t, const vect
                                       detail::nuisances nu;
                                       nu.e = make_vector<double>(tb.size());
                                       const auto rows = detail::all_rows(tb.size());
-                                      detail::fit_propensity(propensity_model, *xb, tb, rows, rows, nu);
+                                      detail::fit_propensity(fn, propensity_model, *xb, tb, rows, rows, nu);
                                       return detail::evaluate(fn, f, tb, yb, nu, options);
                                   });
 }
@@ -501,8 +502,8 @@ effect_estimate aipw(const matrix<double>& x, const vector<double>& t, const vec
     const char* fn = "aipw";
     detail::check_effect_options(fn, options);
     detail::check_inputs(fn, &x, t, y);
-    if (options.folds == 0) throw argument_error("aipw: folds must be at least 1");
-    if (options.repeats == 0) throw argument_error("aipw: repeats must be at least 1");
+    if (options.folds == 0) throw argument_error("causalrec::causal::aipw: folds must be at least 1");
+    if (options.repeats == 0) throw argument_error("causalrec::causal::aipw: repeats must be at least 1");
     return detail::with_bootstrap(
         options.weighting == ipw_weighting::hajek ? "aipw-normalised" : "aipw", &x, t, y, options,
         [&](const matrix<double>* xb, const vector<double>& tb, const vector<double>& yb) {
@@ -517,16 +518,16 @@ effect_estimate aipw(const matrix<double>& x, const vector<double>& t, const vec
                 const bool need_mu1 = options.target == estimand::ate;
                 if (options.folds == 1) {
                     const auto rows = detail::all_rows(n);
-                    detail::fit_propensity(propensity_model, *xb, tb, rows, rows, nu);
-                    detail::fit_outcomes(outcome_model, *xb, tb, yb, rows, rows, nu, need_mu1);
+                    detail::fit_propensity(fn, propensity_model, *xb, tb, rows, rows, nu);
+                    detail::fit_outcomes(fn, outcome_model, *xb, tb, yb, rows, rows, nu, need_mu1);
                 } else {
                     const auto fold = detail::stratified_folds(tb, options.folds, options.seed + 7919 * rep);
                     for (std::size_t k = 0; k < options.folds; ++k) {
                         std::vector<std::size_t> train, held;
                         for (std::size_t i = 0; i < n; ++i) (fold[i] == k ? held : train).push_back(i);
                         if (held.empty()) continue;
-                        detail::fit_propensity(propensity_model, *xb, tb, train, held, nu);
-                        detail::fit_outcomes(outcome_model, *xb, tb, yb, train, held, nu, need_mu1);
+                        detail::fit_propensity(fn, propensity_model, *xb, tb, train, held, nu);
+                        detail::fit_outcomes(fn, outcome_model, *xb, tb, yb, train, held, nu, need_mu1);
                     }
                 }
                 points.push_back(detail::evaluate(fn,

@@ -46,7 +46,7 @@ public:
     nn_estimator(Model model, Loss loss, Optimizer optimizer, nn_estimator_options<value_type> options = {})
         : initial_(model), model_(std::move(model)), loss_(std::move(loss)), optimizer_(std::move(optimizer)),
           options_(std::move(options)) {
-        if (options_.predict_batch_size == 0) throw argument_error("nn_estimator: predict_batch_size must be at least 1");
+        if (options_.predict_batch_size == 0) throw argument_error("causalrec::causal::nn_estimator: predict_batch_size must be at least 1");
     }
 
     /// Trains a fresh copy of the initial model on (X, y).
@@ -58,7 +58,7 @@ public:
 
     /// The first output column for every row (a regression prediction).
     vector<double> predict(const matrix<double>& x) const {
-        if (!fitted_) throw not_fitted_error("nn_estimator: predict called before fit");
+        if (!fitted_) throw not_fitted_error("causalrec::causal::nn_estimator: predict called before fit");
         const matrix<value_type> xv = xt::cast<value_type>(x);
         const matrix<value_type> out = train::predict(model_, xv, {.batch_size = options_.predict_batch_size});
         vector<double> p = make_vector<double>(x.shape()[0]);
@@ -103,7 +103,7 @@ private:
     void fit_impl(const matrix<double>& x, const vector<double>& y, const vector<double>* w) {
         const char* fn = "nn_estimator::fit";
         detail::check_length(fn, "y", y.size(), x.shape()[0]);
-        if (x.shape()[0] == 0) throw argument_error("nn_estimator::fit: no rows");
+        if (x.shape()[0] == 0) throw argument_error("causalrec::causal::nn_estimator::fit: no rows");
         if (w) detail::check_weights(fn, *w, x.shape()[0]);
         model_ = initial_;
         train::fit_options<value_type> opts = options_.fit;
@@ -113,7 +113,7 @@ private:
         auto optimizer = make_optimizer();
         if (options_.early_stopping_patience > 0) {
             if (!(opts.validation_split > 0.0) && !opts.validation)
-                throw argument_error("nn_estimator::fit: early stopping needs fit.validation_split > 0 or validation data");
+                throw argument_error("causalrec::causal::nn_estimator::fit: early stopping needs fit.validation_split > 0 or validation data");
             train::early_stopping stop({.monitor = "val_loss",
                                         .min_delta = options_.min_delta,
                                         .patience = options_.early_stopping_patience,

@@ -32,7 +32,7 @@ namespace detail {
 
 /// Raises argument_error unless 0 <= clip <= 1.
 inline void check_propensity_clip(double clip, const char* fn) {
-    if (!(clip >= 0.0 && clip <= 1.0)) throw argument_error(causalrec::cat(fn, ": clip must be in [0, 1], got ", clip));
+    if (!(clip >= 0.0 && clip <= 1.0)) throw argument_error(causalrec::error_message("causal", fn, "clip must be in [0, 1], got ", clip));
 }
 
 /// Propensities of the rows of `log` from a per-pair function, with a clip from below.
@@ -56,7 +56,7 @@ inline data::interactions with_propensities(const data::interactions& log, std::
 /// for a length mismatch and argument_error for a value outside (0, 1].
 inline data::interactions with_propensities(const data::interactions& log, std::vector<double> propensities) {
     if (propensities.size() != log.size())
-        throw shape_error(causalrec::cat("with_propensities: ", propensities.size(), " propensities for a log of ", log.size(), " rows"));
+        throw shape_error(causalrec::cat("causalrec::causal::with_propensities: ", propensities.size(), " propensities for a log of ", log.size(), " rows"));
     return detail::with_propensities(log, std::move(propensities));
 }
 
@@ -85,13 +85,13 @@ public:
     /// A model with the given options; raises argument_error for power <= 0 or a clip outside [0, 1].
     explicit popularity_propensity(popularity_propensity_options o = {}) : o_(o) {
         if (!(o_.power > 0.0 && std::isfinite(o_.power)))
-            throw argument_error(causalrec::cat("popularity_propensity: power must be finite and > 0, got ", o_.power));
+            throw argument_error(causalrec::cat("causalrec::causal::popularity_propensity: power must be finite and > 0, got ", o_.power));
         detail::check_propensity_clip(o_.clip, "popularity_propensity");
     }
 
     /// Counts the distinct pairs of `log` per user and item; raises argument_error for an empty log.
     void fit(const data::interactions& log) {
-        if (log.empty()) throw argument_error("popularity_propensity::fit: the log is empty");
+        if (log.empty()) throw argument_error("causalrec::causal::popularity_propensity::fit: the log is empty");
         const auto& by_user = log.by_user();
         nu_.assign(log.n_users(), 0.0);
         ni_.assign(log.n_items(), 0.0);
@@ -111,9 +111,9 @@ public:
     /// P(O_ui = 1), clipped to [clip, 1]; raises not_fitted_error before fit and argument_error for
     /// a user or item out of range.
     double propensity(std::size_t user, std::size_t item) const {
-        if (!fitted_) throw not_fitted_error("popularity_propensity: propensity called before fit");
+        if (!fitted_) throw not_fitted_error("causalrec::causal::popularity_propensity: propensity called before fit");
         if (user >= nu_.size() || item >= ni_.size())
-            throw argument_error(causalrec::cat("popularity_propensity: pair (", user, ", ", item, ") is out of range (", nu_.size(),
+            throw argument_error(causalrec::cat("causalrec::causal::popularity_propensity: pair (", user, ", ", item, ") is out of range (", nu_.size(),
                                                         " users, ", ni_.size(), " items)"));
         return std::clamp(scale_ * unscaled(user, item), std::max(o_.clip, 1e-12), 1.0);
     }
@@ -125,7 +125,7 @@ public:
 
     /// The n_users x n_items matrix of propensities.
     matrix<double> matrix_of() const {
-        if (!fitted_) throw not_fitted_error("popularity_propensity: matrix_of called before fit");
+        if (!fitted_) throw not_fitted_error("causalrec::causal::popularity_propensity: matrix_of called before fit");
         matrix<double> m = matrix<double>::from_shape({nu_.size(), ni_.size()});
         for (std::size_t u = 0; u < nu_.size(); ++u)
             for (std::size_t i = 0; i < ni_.size(); ++i) m(u, i) = propensity(u, i);
@@ -168,7 +168,7 @@ public:
     /// A model with the given options; raises argument_error for a negative smoothing or a bad clip.
     explicit naive_bayes_propensity(naive_bayes_propensity_options o = {}) : o_(o) {
         if (!(o_.smoothing >= 0.0 && std::isfinite(o_.smoothing)))
-            throw argument_error(causalrec::cat("naive_bayes_propensity: smoothing must be finite and >= 0, got ", o_.smoothing));
+            throw argument_error(causalrec::cat("causalrec::causal::naive_bayes_propensity: smoothing must be finite and >= 0, got ", o_.smoothing));
         detail::check_propensity_clip(o_.clip, "naive_bayes_propensity");
     }
 
@@ -176,12 +176,12 @@ public:
     /// sample. Raises argument_error when either is empty, or when a value of the observed log never
     /// occurs in the MCAR sample (P(r) = 0; add smoothing).
     void fit(const data::interactions& observed, std::span<const double> mcar_values) {
-        if (observed.empty()) throw argument_error("naive_bayes_propensity::fit: the observed log is empty");
-        if (mcar_values.empty()) throw argument_error("naive_bayes_propensity::fit: the MCAR sample is empty");
+        if (observed.empty()) throw argument_error("causalrec::causal::naive_bayes_propensity::fit: the observed log is empty");
+        if (mcar_values.empty()) throw argument_error("causalrec::causal::naive_bayes_propensity::fit: the MCAR sample is empty");
         std::map<double, double> obs, mcar;
         for (double v : observed.values()) obs[v] += 1.0;
         for (double v : mcar_values) {
-            if (!std::isfinite(v)) throw argument_error("naive_bayes_propensity::fit: the MCAR sample holds a non-finite value");
+            if (!std::isfinite(v)) throw argument_error("causalrec::causal::naive_bayes_propensity::fit: the MCAR sample holds a non-finite value");
             mcar[v] += 1.0;
         }
         for (auto& [v, c] : obs) mcar.try_emplace(v, 0.0);
@@ -195,7 +195,7 @@ public:
             const double p_r = (mcar[v] + o_.smoothing) / (n_mcar + o_.smoothing * levels);
             if (!(p_r > 0.0)) {
                 if (c == 0.0) continue;
-                throw argument_error(causalrec::cat("naive_bayes_propensity::fit: value ", v,
+                throw argument_error(causalrec::cat("causalrec::causal::naive_bayes_propensity::fit: value ", v,
                                                             " occurs in the observed log but not in the MCAR sample (use smoothing > 0)"));
             }
             table_[v] = p_r_given_o * p_observed_ / p_r;
@@ -206,10 +206,10 @@ public:
     /// P(O = 1 | r = value), clipped to [clip, 1]; raises not_fitted_error before fit and
     /// argument_error for a value seen in neither sample.
     double propensity(double value) const {
-        if (!fitted_) throw not_fitted_error("naive_bayes_propensity: propensity called before fit");
+        if (!fitted_) throw not_fitted_error("causalrec::causal::naive_bayes_propensity: propensity called before fit");
         const auto it = table_.find(value);
         if (it == table_.end())
-            throw argument_error(causalrec::cat("naive_bayes_propensity: value ", value, " was in neither sample"));
+            throw argument_error(causalrec::cat("causalrec::causal::naive_bayes_propensity: value ", value, " was in neither sample"));
         return std::clamp(it->second, std::max(o_.clip, 1e-12), 1.0);
     }
 
@@ -249,8 +249,8 @@ public:
     /// A model with the given options; raises argument_error for a negative l2, zero iterations or a bad clip.
     explicit logistic_propensity(logistic_propensity_options o = {}) : o_(o) {
         if (!(o_.l2 >= 0.0 && std::isfinite(o_.l2)))
-            throw argument_error(causalrec::cat("logistic_propensity: l2 must be finite and >= 0, got ", o_.l2));
-        if (o_.max_iterations == 0) throw argument_error("logistic_propensity: max_iterations must be >= 1");
+            throw argument_error(causalrec::cat("causalrec::causal::logistic_propensity: l2 must be finite and >= 0, got ", o_.l2));
+        if (o_.max_iterations == 0) throw argument_error("causalrec::causal::logistic_propensity: max_iterations must be >= 1");
         detail::check_propensity_clip(o_.clip, "logistic_propensity");
     }
 
@@ -258,12 +258,12 @@ public:
     /// (n_items x di); raises shape_error when the feature rows do not match the log's counts and
     /// argument_error for an empty log.
     void fit(const data::interactions& log, const matrix<double>& user_features, const matrix<double>& item_features) {
-        if (log.empty()) throw argument_error("logistic_propensity::fit: the log is empty");
+        if (log.empty()) throw argument_error("causalrec::causal::logistic_propensity::fit: the log is empty");
         if (user_features.shape()[0] != log.n_users())
-            throw shape_error(causalrec::cat("logistic_propensity::fit: user features have ", user_features.shape()[0],
+            throw shape_error(causalrec::cat("causalrec::causal::logistic_propensity::fit: user features have ", user_features.shape()[0],
                                                      " rows, the log has ", log.n_users(), " users"));
         if (item_features.shape()[0] != log.n_items())
-            throw shape_error(causalrec::cat("logistic_propensity::fit: item features have ", item_features.shape()[0],
+            throw shape_error(causalrec::cat("causalrec::causal::logistic_propensity::fit: item features have ", item_features.shape()[0],
                                                      " rows, the log has ", log.n_items(), " items"));
         uf_ = user_features;
         if_ = item_features;
@@ -315,9 +315,9 @@ public:
 
     /// P(O_ui = 1), clipped to [clip, 1]; raises not_fitted_error before fit and argument_error out of range.
     double propensity(std::size_t user, std::size_t item) const {
-        if (!fitted_) throw not_fitted_error("logistic_propensity: propensity called before fit");
+        if (!fitted_) throw not_fitted_error("causalrec::causal::logistic_propensity: propensity called before fit");
         if (user >= uf_.shape()[0] || item >= if_.shape()[0])
-            throw argument_error(causalrec::cat("logistic_propensity: pair (", user, ", ", item, ") is out of range"));
+            throw argument_error(causalrec::cat("causalrec::causal::logistic_propensity: pair (", user, ", ", item, ") is out of range"));
         const std::size_t du = uf_.shape()[1], di = if_.shape()[1];
         double z = w_[0];
         for (std::size_t j = 0; j < du; ++j) z += uf_(user, j) * w_[1 + j];
@@ -332,7 +332,7 @@ public:
 
     /// The n_users x n_items matrix of propensities.
     matrix<double> matrix_of() const {
-        if (!fitted_) throw not_fitted_error("logistic_propensity: matrix_of called before fit");
+        if (!fitted_) throw not_fitted_error("causalrec::causal::logistic_propensity: matrix_of called before fit");
         matrix<double> m = matrix<double>::from_shape({uf_.shape()[0], if_.shape()[0]});
         for (std::size_t u = 0; u < m.shape()[0]; ++u)
             for (std::size_t i = 0; i < m.shape()[1]; ++i) m(u, i) = propensity(u, i);
@@ -375,12 +375,12 @@ struct reliability_options {
 inline std::vector<reliability_bin> reliability_table(std::span<const double> predicted, std::span<const double> exposed,
                                                       const reliability_options& options = {}) {
     if (predicted.size() != exposed.size())
-        throw shape_error(causalrec::cat("reliability_table: ", predicted.size(), " predictions but ", exposed.size(), " outcomes"));
-    if (predicted.empty()) throw argument_error("reliability_table: no pairs");
-    if (options.bins == 0) throw argument_error("reliability_table: bins must be >= 1");
+        throw shape_error(causalrec::cat("causalrec::causal::reliability_table: ", predicted.size(), " predictions but ", exposed.size(), " outcomes"));
+    if (predicted.empty()) throw argument_error("causalrec::causal::reliability_table: no pairs");
+    if (options.bins == 0) throw argument_error("causalrec::causal::reliability_table: bins must be >= 1");
     for (std::size_t k = 0; k < predicted.size(); ++k)
         if (!(predicted[k] >= 0.0 && predicted[k] <= 1.0))
-            throw argument_error(causalrec::cat("reliability_table: prediction ", predicted[k], " at position ", k, " is outside [0, 1]"));
+            throw argument_error(causalrec::cat("causalrec::causal::reliability_table: prediction ", predicted[k], " at position ", k, " is outside [0, 1]"));
     const std::size_t n = predicted.size(), b = options.bins;
     std::vector<std::size_t> order(n);
     for (std::size_t k = 0; k < n; ++k) order[k] = k;
@@ -419,7 +419,7 @@ inline std::vector<reliability_bin> reliability_table(std::span<const double> pr
 inline std::vector<reliability_bin> exposure_calibration(const matrix<double>& propensities, const data::interactions& log,
                                                          const reliability_options& options = {}) {
     if (propensities.shape()[0] != log.n_users() || propensities.shape()[1] != log.n_items())
-        throw shape_error(causalrec::cat("exposure_calibration: propensities have shape (", propensities.shape()[0], ", ",
+        throw shape_error(causalrec::cat("causalrec::causal::exposure_calibration: propensities have shape (", propensities.shape()[0], ", ",
                                                  propensities.shape()[1], "), the log has ", log.n_users(), " users and ", log.n_items(),
                                                  " items"));
     std::vector<double> exposed(propensities.size(), 0.0);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "../core/error.hpp"
+#include "../core/message.hpp"
 #include "../core/linalg.hpp"
 #include "../core/math.hpp"
 #include "../core/tensor.hpp"
@@ -74,8 +75,8 @@ inline void check_fit_inputs(const char* fn, const matrix<double>& x, const vect
                              const vector<double>* w) {
     const std::size_t n = x.shape()[0];
     check_length(fn, "y", y.size(), n);
-    if (n == 0) throw argument_error(cat(fn, ": no rows"));
-    if (x.shape()[1] == 0) throw argument_error(cat(fn, ": X has no columns"));
+    if (n == 0) throw argument_error(causalrec::error_message("causal", fn, "no rows"));
+    if (x.shape()[1] == 0) throw argument_error(causalrec::error_message("causal", fn, "X has no columns"));
     require_finite(fn, "X", x);
     require_finite(fn, "y", y);
     if (w) check_weights(fn, *w, n);
@@ -97,7 +98,7 @@ public:
     /// An unfitted model with the given options.
     explicit linear_regression(linear_regression_options options = {}) : options_(options) {
         if (!(options.alpha >= 0.0) || !std::isfinite(options.alpha))
-            throw argument_error(detail::cat("linear_regression: alpha must be finite and >= 0, got ", options.alpha));
+            throw argument_error(detail::cat("causalrec::causal::linear_regression: alpha must be finite and >= 0, got ", options.alpha));
     }
 
     /// Fits to rows X and targets y.
@@ -122,9 +123,9 @@ public:
 
 private:
     void check_predict(const matrix<double>& x) const {
-        if (!fitted_) throw not_fitted_error("linear_regression: predict called before fit");
+        if (!fitted_) throw not_fitted_error("causalrec::causal::linear_regression: predict called before fit");
         if (x.shape()[1] != coef_.size())
-            throw shape_error(detail::cat("linear_regression: X has ", x.shape()[1], " columns, the model was fitted on ",
+            throw shape_error(detail::cat("causalrec::causal::linear_regression: X has ", x.shape()[1], " columns, the model was fitted on ",
                                           coef_.size()));
     }
 
@@ -160,7 +161,7 @@ private:
             a[k * m + k] += options_.alpha / (s.scale[cols[k]] * s.scale[cols[k]]);
         }
         if (m > 0 && !linalg::cholesky_solve(m, a.data(), b.data(), 1e-13))
-            throw numeric_error("linear_regression::fit: X'X is singular (collinear columns or fewer rows than columns); "
+            throw numeric_error("causalrec::causal::linear_regression::fit: X'X is singular (collinear columns or fewer rows than columns); "
                                 "use alpha > 0");
         coef_ = xt::zeros<double>({d});
         intercept_ = ymean;
@@ -193,9 +194,9 @@ class logistic_regression {
 public:
     /// An unfitted model with the given options.
     explicit logistic_regression(logistic_regression_options options = {}) : options_(options) {
-        if (!(options.C > 0.0)) throw argument_error(detail::cat("logistic_regression: C must be > 0, got ", options.C));
-        if (!(options.tol > 0.0)) throw argument_error(detail::cat("logistic_regression: tol must be > 0, got ", options.tol));
-        if (options.max_iterations == 0) throw argument_error("logistic_regression: max_iterations must be at least 1");
+        if (!(options.C > 0.0)) throw argument_error(detail::cat("causalrec::causal::logistic_regression: C must be > 0, got ", options.C));
+        if (!(options.tol > 0.0)) throw argument_error(detail::cat("causalrec::causal::logistic_regression: tol must be > 0, got ", options.tol));
+        if (options.max_iterations == 0) throw argument_error("causalrec::causal::logistic_regression: max_iterations must be at least 1");
     }
 
     /// Fits to rows X and 0/1 labels y.
@@ -207,9 +208,9 @@ public:
 
     /// The linear score b + x_i.beta of every row.
     vector<double> decision_function(const matrix<double>& x) const {
-        if (!fitted_) throw not_fitted_error("logistic_regression: predict_proba called before fit");
+        if (!fitted_) throw not_fitted_error("causalrec::causal::logistic_regression: predict_proba called before fit");
         if (x.shape()[1] != coef_.size())
-            throw shape_error(detail::cat("logistic_regression: X has ", x.shape()[1], " columns, the model was fitted on ",
+            throw shape_error(detail::cat("causalrec::causal::logistic_regression: X has ", x.shape()[1], " columns, the model was fitted on ",
                                           coef_.size()));
         return detail::linear_scores(x, coef_, intercept_);
     }
@@ -294,7 +295,7 @@ private:
             }
             std::vector<double> step = grad;
             if (!linalg::cholesky_solve(p, hess.data(), step.data(), 1e-13))
-                throw numeric_error("logistic_regression::fit: the Hessian is singular (collinear columns, or a perfectly "
+                throw numeric_error("causalrec::causal::logistic_regression::fit: the Hessian is singular (collinear columns, or a perfectly "
                                     "separated class without penalty); use a finite C");
             double t = 1.0, f_new = f;
             for (int half = 0; half < 50; ++half, t *= 0.5) {
@@ -313,7 +314,7 @@ private:
             beta.swap(trial);
             eta.swap(eta_trial);
             f = f_new;
-            if (!std::isfinite(f)) throw numeric_error("logistic_regression::fit: the objective became non-finite");
+            if (!std::isfinite(f)) throw numeric_error("causalrec::causal::logistic_regression::fit: the objective became non-finite");
             if (max_step < options_.tol) {
                 converged_ = true;
                 break;

@@ -57,16 +57,16 @@ public:
 
     /// tau(x) of every row.
     vector<double> effect(const matrix<double>& x) const {
-        if (features_ == 0) throw not_fitted_error("s_learner: effect called before fit");
+        if (features_ == 0) throw not_fitted_error("causalrec::causal::s_learner: effect called before fit");
         if (x.shape()[1] != features_)
-            throw shape_error(detail::cat("s_learner: X has ", x.shape()[1], " columns, fitted on ", features_));
+            throw shape_error(detail::cat("causalrec::causal::s_learner: X has ", x.shape()[1], " columns, fitted on ", features_));
         return detail::predict_outcome(model_, detail::with_column(x, 1.0)) -
                detail::predict_outcome(model_, detail::with_column(x, 0.0));
     }
 
     /// Mean tau over the fitted rows.
     double ate() const {
-        if (!fitted_) throw not_fitted_error("s_learner: ate called before fit");
+        if (!fitted_) throw not_fitted_error("causalrec::causal::s_learner: ate called before fit");
         return ate_;
     }
 
@@ -99,13 +99,13 @@ public:
 
     /// tau(x) = mu1(x) - mu0(x) of every row.
     vector<double> effect(const matrix<double>& x) const {
-        if (features_ == 0) throw not_fitted_error("t_learner: effect called before fit");
+        if (features_ == 0) throw not_fitted_error("causalrec::causal::t_learner: effect called before fit");
         return detail::predict_outcome(mu1_, x) - detail::predict_outcome(mu0_, x);
     }
 
     /// Mean tau over the fitted rows.
     double ate() const {
-        if (features_ == 0) throw not_fitted_error("t_learner: ate called before fit");
+        if (features_ == 0) throw not_fitted_error("causalrec::causal::t_learner: ate called before fit");
         return ate_;
     }
 
@@ -149,14 +149,14 @@ public:
 
     /// tau(x) of every row.
     vector<double> effect(const matrix<double>& x) const {
-        if (features_ == 0) throw not_fitted_error("x_learner: effect called before fit");
+        if (features_ == 0) throw not_fitted_error("causalrec::causal::x_learner: effect called before fit");
         const vector<double> g = propensity_.predict_proba(x);
         return g * vector<double>(tau0_.predict(x)) + (1.0 - g) * vector<double>(tau1_.predict(x));
     }
 
     /// Mean tau over the fitted rows.
     double ate() const {
-        if (features_ == 0) throw not_fitted_error("x_learner: ate called before fit");
+        if (features_ == 0) throw not_fitted_error("causalrec::causal::x_learner: ate called before fit");
         return ate_;
     }
 
@@ -185,9 +185,9 @@ public:
     /// A learner from an outcome model, a final Regressor, a propensity Classifier and options.
     explicit dr_learner(M outcome = M{}, R final_model = R{}, C propensity = C{}, dr_learner_options options = {})
         : outcome_(std::move(outcome)), final_(std::move(final_model)), propensity_(std::move(propensity)), options_(options) {
-        if (options.folds < 2) throw argument_error("dr_learner: folds must be at least 2");
+        if (options.folds < 2) throw argument_error("causalrec::causal::dr_learner: folds must be at least 2");
         if (!(options.clip_eps > 0.0 && options.clip_eps < 0.5))
-            throw argument_error(detail::cat("dr_learner: clip_eps must be in (0, 0.5), got ", options.clip_eps));
+            throw argument_error(detail::cat("causalrec::causal::dr_learner: clip_eps must be in (0, 0.5), got ", options.clip_eps));
     }
 
     /// Cross-fits the nuisances, builds the pseudo-outcomes and fits the final model.
@@ -203,8 +203,8 @@ public:
             std::vector<std::size_t> train, held;
             for (std::size_t i = 0; i < n; ++i) (fold[i] == k ? held : train).push_back(i);
             if (held.empty()) continue;
-            detail::fit_propensity(propensity_, x, t, train, held, nu);
-            detail::fit_outcomes(outcome_, x, t, y, train, held, nu, true);
+            detail::fit_propensity("dr_learner::fit", propensity_, x, t, train, held, nu);
+            detail::fit_outcomes("dr_learner::fit", outcome_, x, t, y, train, held, nu, true);
         }
         pseudo_ = make_vector<double>(n);
         for (std::size_t i = 0; i < n; ++i) {
@@ -219,13 +219,13 @@ public:
 
     /// tau(x) of every row (the final model's prediction).
     vector<double> effect(const matrix<double>& x) const {
-        if (!fitted_) throw not_fitted_error("dr_learner: effect called before fit");
+        if (!fitted_) throw not_fitted_error("causalrec::causal::dr_learner: effect called before fit");
         return final_.predict(x);
     }
 
     /// The mean pseudo-outcome over the fitted rows (cross-fitted AIPW ATE).
     double ate() const {
-        if (!fitted_) throw not_fitted_error("dr_learner: ate called before fit");
+        if (!fitted_) throw not_fitted_error("causalrec::causal::dr_learner: ate called before fit");
         return ate_;
     }
 

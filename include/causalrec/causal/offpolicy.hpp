@@ -67,16 +67,16 @@ namespace detail {
 /// Checks the shared options; `fn` names the caller.
 inline void check_ope_options(const ope_options& o, const char* fn) {
     if (!(o.confidence > 0.0 && o.confidence < 1.0))
-        throw argument_error(causalrec::cat(fn, ": confidence must be in (0, 1), got ", o.confidence));
-    if (!(o.clip >= 0.0 && o.clip <= 1.0)) throw argument_error(causalrec::cat(fn, ": clip must be in [0, 1], got ", o.clip));
+        throw argument_error(causalrec::error_message("causal", fn, "confidence must be in (0, 1), got ", o.confidence));
+    if (!(o.clip >= 0.0 && o.clip <= 1.0)) throw argument_error(causalrec::error_message("causal", fn, "clip must be in [0, 1], got ", o.clip));
 }
 
 /// The estimate sum(a) / sum(b) over units, its delta-method standard error and its interval.
 inline ope_estimate ratio_estimate(const std::vector<double>& a, const std::vector<double>& b, const ope_options& o, const char* fn) {
     const std::size_t n = a.size();
-    if (n == 0) throw argument_error(causalrec::cat(fn, ": nothing to average over"));
+    if (n == 0) throw argument_error(causalrec::error_message("causal", fn, "nothing to average over"));
     const double sa = std::accumulate(a.begin(), a.end(), 0.0), sb = std::accumulate(b.begin(), b.end(), 0.0);
-    if (!(sb > 0.0)) throw argument_error(causalrec::cat(fn, ": the normalising sum is ", sb, "; the estimate is undefined"));
+    if (!(sb > 0.0)) throw argument_error(causalrec::error_message("causal", fn, "the normalising sum is ", sb, "; the estimate is undefined"));
     ope_estimate out;
     out.units = n;
     out.value = sa / sb;
@@ -112,7 +112,7 @@ inline ope_estimate ratio_estimate(const std::vector<double>& a, const std::vect
         }
         if (rb > 0.0) draws.push_back(ra / rb);
     }
-    if (draws.empty()) throw argument_error(causalrec::cat(fn, ": every bootstrap resample had a zero normalising sum"));
+    if (draws.empty()) throw argument_error(causalrec::error_message("causal", fn, "every bootstrap resample had a zero normalising sum"));
     std::sort(draws.begin(), draws.end());
     auto quantile = [&](double q) {
         const double pos = q * static_cast<double>(draws.size() - 1);
@@ -128,11 +128,11 @@ inline ope_estimate ratio_estimate(const std::vector<double>& a, const std::vect
 /// Checks that a log has propensities when the estimator needs them, and that a matrix is n_users x n_items.
 inline void check_log_and_matrix(const data::interactions& log, const matrix<double>& m, const char* what, bool need_propensities,
                                  const char* fn) {
-    if (log.empty()) throw argument_error(causalrec::cat(fn, ": the log is empty"));
+    if (log.empty()) throw argument_error(causalrec::error_message("causal", fn, "the log is empty"));
     if (need_propensities && !log.has_propensities())
-        throw argument_error(causalrec::cat(fn, ": the estimator needs the log's propensities column, and the log has none"));
+        throw argument_error(causalrec::error_message("causal", fn, "the estimator needs the log's propensities column, and the log has none"));
     if (m.shape()[0] != log.n_users() || m.shape()[1] != log.n_items())
-        throw shape_error(causalrec::cat(fn, ": ", what, " have shape (", m.shape()[0], ", ", m.shape()[1], "), the log has ",
+        throw shape_error(causalrec::error_message("causal", fn, what, " have shape (", m.shape()[0], ", ", m.shape()[1], "), the log has ",
                                                  log.n_users(), " users and ", log.n_items(), " items"));
 }
 
@@ -170,7 +170,7 @@ inline ope_estimate estimate_rating_error(const matrix<double>& predictions, con
     const auto est = options.estimator;
     detail::check_log_and_matrix(log, predictions, "predictions", est != ope_estimator::naive, fn);
     if (est == ope_estimator::dr) {
-        if (!options.imputed_errors) throw argument_error("estimate_rating_error: the DR estimator needs imputed_errors");
+        if (!options.imputed_errors) throw argument_error("causalrec::causal::estimate_rating_error: the DR estimator needs imputed_errors");
         detail::check_log_and_matrix(log, *options.imputed_errors, "imputed errors", true, fn);
     }
     const std::size_t nu = log.n_users(), ni = log.n_items();
@@ -225,14 +225,14 @@ inline ope_estimate estimate_ranking_value(const matrix<double>& scores, const d
                                            const ranking_value_options& options = {}) {
     constexpr const char* fn = "estimate_ranking_value";
     detail::check_ope_options(options.ope, fn);
-    if (options.k == 0) throw argument_error("estimate_ranking_value: k must be >= 1");
+    if (options.k == 0) throw argument_error("causalrec::causal::estimate_ranking_value: k must be >= 1");
     const auto est = options.estimator;
-    if (est == ope_estimator::dr) throw argument_error("estimate_ranking_value: the DR estimator is not offered for rankings");
+    if (est == ope_estimator::dr) throw argument_error("causalrec::causal::estimate_ranking_value: the DR estimator is not offered for rankings");
     detail::check_log_and_matrix(log, scores, "scores", est != ope_estimator::naive, fn);
     const std::size_t nu = log.n_users(), ni = log.n_items();
     for (std::size_t r = 0; r < log.size(); ++r)
         if (!(log.values()[r] >= 0.0))
-            throw argument_error(causalrec::cat("estimate_ranking_value: row ", r, ": relevance ", log.values()[r], " is negative"));
+            throw argument_error(causalrec::cat("causalrec::causal::estimate_ranking_value: row ", r, ": relevance ", log.values()[r], " is negative"));
     std::vector<std::vector<std::size_t>> rows_of(nu);
     for (std::size_t r = 0; r < log.size(); ++r) rows_of[log.users()[r]].push_back(r);
     std::vector<double> a, b;
@@ -295,7 +295,7 @@ inline matrix<double> deterministic_policy(std::span<const std::size_t> actions,
     matrix<double> m = xt::zeros<double>({actions.size(), n_actions});
     for (std::size_t j = 0; j < actions.size(); ++j) {
         if (actions[j] >= n_actions)
-            throw argument_error(causalrec::cat("deterministic_policy: action ", actions[j], " in round ", j, " is not below ", n_actions));
+            throw argument_error(causalrec::cat("causalrec::causal::deterministic_policy: action ", actions[j], " in round ", j, " is not below ", n_actions));
         m(j, actions[j]) = 1.0;
     }
     return m;
@@ -312,39 +312,39 @@ inline ope_estimate estimate_policy_value(const bandit_log& log, const matrix<do
     constexpr const char* fn = "estimate_policy_value";
     detail::check_ope_options(options.ope, fn);
     const std::size_t n = log.actions.size();
-    if (n == 0) throw argument_error("estimate_policy_value: the log has no rounds");
+    if (n == 0) throw argument_error("causalrec::causal::estimate_policy_value: the log has no rounds");
     if (log.rewards.size() != n || log.propensities.size() != n)
-        throw shape_error(causalrec::cat("estimate_policy_value: ", n, " actions, ", log.rewards.size(), " rewards and ",
+        throw shape_error(causalrec::cat("causalrec::causal::estimate_policy_value: ", n, " actions, ", log.rewards.size(), " rewards and ",
                                                  log.propensities.size(), " propensities; they must be equally many"));
     if (target.shape()[0] != n)
-        throw shape_error(causalrec::cat("estimate_policy_value: the target policy has ", target.shape()[0], " rows for ", n, " rounds"));
+        throw shape_error(causalrec::cat("causalrec::causal::estimate_policy_value: the target policy has ", target.shape()[0], " rows for ", n, " rounds"));
     const std::size_t n_actions = target.shape()[1];
     const auto est = options.estimator;
     if (est == ope_estimator::dr) {
-        if (!options.reward_model) throw argument_error("estimate_policy_value: the DR estimator needs a reward_model");
+        if (!options.reward_model) throw argument_error("causalrec::causal::estimate_policy_value: the DR estimator needs a reward_model");
         if (options.reward_model->shape()[0] != n || options.reward_model->shape()[1] != n_actions)
-            throw shape_error(causalrec::cat("estimate_policy_value: the reward model has shape (", options.reward_model->shape()[0],
+            throw shape_error(causalrec::cat("causalrec::causal::estimate_policy_value: the reward model has shape (", options.reward_model->shape()[0],
                                                      ", ", options.reward_model->shape()[1], "), expected (", n, ", ", n_actions, ")"));
     }
     std::vector<double> a(n), b(n, 1.0);
     for (std::size_t j = 0; j < n; ++j) {
         const double p = log.propensities[j];
         if (!(p > 0.0 && p <= 1.0))
-            throw argument_error(causalrec::cat("estimate_policy_value: round ", j, ": propensity ", p, " is outside (0, 1]"));
+            throw argument_error(causalrec::cat("causalrec::causal::estimate_policy_value: round ", j, ": propensity ", p, " is outside (0, 1]"));
         if (log.actions[j] >= n_actions)
-            throw argument_error(causalrec::cat("estimate_policy_value: round ", j, ": action ", log.actions[j], " is not below ", n_actions));
+            throw argument_error(causalrec::cat("causalrec::causal::estimate_policy_value: round ", j, ": action ", log.actions[j], " is not below ", n_actions));
         if (!std::isfinite(log.rewards[j]))
-            throw argument_error(causalrec::cat("estimate_policy_value: round ", j, ": the reward is not finite"));
+            throw argument_error(causalrec::cat("causalrec::causal::estimate_policy_value: round ", j, ": the reward is not finite"));
         double total = 0.0;
         for (std::size_t k = 0; k < n_actions; ++k) {
             const double q = target(j, k);
             if (!(q >= 0.0 && q <= 1.0))
-                throw argument_error(causalrec::cat("estimate_policy_value: round ", j, ": target probability ", q, " of action ", k,
+                throw argument_error(causalrec::cat("causalrec::causal::estimate_policy_value: round ", j, ": target probability ", q, " of action ", k,
                                                             " is outside [0, 1]"));
             total += q;
         }
         if (std::abs(total - 1.0) > 1e-6)
-            throw argument_error(causalrec::cat("estimate_policy_value: round ", j, ": target probabilities sum to ", total, ", not 1"));
+            throw argument_error(causalrec::cat("causalrec::causal::estimate_policy_value: round ", j, ": target probabilities sum to ", total, ", not 1"));
         const double w = target(j, log.actions[j]) / std::max(p, options.ope.clip);
         const double r = log.rewards[j];
         switch (est) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "../core/error.hpp"
+#include "../core/message.hpp"
 #include "../core/tensor.hpp"
 #include "../loss/cross_entropy.hpp"
 #include "../nn/activations.hpp"
@@ -31,7 +32,7 @@ namespace causalrec::causal {
 
 /// Clips propensities to [eps, 1 - eps] (eps in [0, 0.5)); eps = 0 leaves them unchanged.
 inline vector<double> clip_propensity(vector<double> p, double eps) {
-    if (!(eps >= 0.0 && eps < 0.5)) throw argument_error(detail::cat("clip_propensity: eps must be in [0, 0.5), got ", eps));
+    if (!(eps >= 0.0 && eps < 0.5)) throw argument_error(detail::cat("causalrec::causal::clip_propensity: eps must be in [0, 0.5), got ", eps));
     for (auto& v : p) v = std::clamp(v, eps, 1.0 - eps);
     return p;
 }
@@ -51,7 +52,7 @@ public:
     explicit propensity_model(C classifier = C{}, propensity_options options = {})
         : classifier_(std::move(classifier)), options_(options) {
         if (!(options.clip_eps >= 0.0 && options.clip_eps < 0.5))
-            throw argument_error(detail::cat("propensity_model: clip_eps must be in [0, 0.5), got ", options.clip_eps));
+            throw argument_error(detail::cat("causalrec::causal::propensity_model: clip_eps must be in [0, 0.5), got ", options.clip_eps));
     }
 
     /// Fits the classifier to the treatment (0/1, both arms present).
@@ -64,7 +65,7 @@ public:
     /// The clipped propensities P(t = 1 | x) of every row.
     vector<double> predict(const matrix<double>& x) const {
         vector<double> p = classifier_.predict_proba(x);
-        detail::require_finite("propensity_model::predict", "a propensity", p);
+        detail::require_finite("propensity_model::predict_proba", "a propensity", p);
         return options_.clip_eps > 0.0 ? clip_propensity(std::move(p), options_.clip_eps) : p;
     }
     /// Same as predict (so that a propensity_model is itself a Classifier).
@@ -151,7 +152,7 @@ inline std::ostream& operator<<(std::ostream& out, const calibration_table& tabl
 /// equal-width bins on [0, 1] (p = 1 falls in the last bin).
 inline calibration_table calibration(const vector<double>& p, const vector<double>& t, std::size_t bins = 10) {
     const char* fn = "calibration";
-    if (bins == 0) throw argument_error("calibration: bins must be at least 1");
+    if (bins == 0) throw argument_error("causalrec::causal::calibration: bins must be at least 1");
     detail::check_length(fn, "treatment", t.size(), p.size());
     detail::check_treatment(fn, t, false);
     calibration_table table;
@@ -160,7 +161,7 @@ inline calibration_table calibration(const vector<double>& p, const vector<doubl
     std::vector<double> sum_p(bins, 0.0), sum_t(bins, 0.0);
     for (std::size_t i = 0; i < p.size(); ++i) {
         if (!(p(i) >= 0.0 && p(i) <= 1.0))
-            throw numeric_error(detail::cat("calibration: propensity ", i, " is ", p(i), ", outside [0, 1]"));
+            throw numeric_error(detail::cat("causalrec::causal::calibration: propensity ", i, " is ", p(i), ", outside [0, 1]"));
         const auto b = std::min(bins - 1, static_cast<std::size_t>(p(i) * static_cast<double>(bins)));
         ++table.bins[b].count;
         sum_p[b] += p(i);
@@ -199,9 +200,9 @@ inline vector<double> ipw_weights(const vector<double>& t, const vector<double>&
     vector<double> w = make_vector<double>(t.size());
     for (std::size_t i = 0; i < t.size(); ++i) {
         const bool treated = t(i) == 1.0;
-        if (!(e(i) >= 0.0 && e(i) <= 1.0)) throw numeric_error(detail::cat(fn, ": propensity ", i, " is ", e(i), ", outside [0, 1]"));
+        if (!(e(i) >= 0.0 && e(i) <= 1.0)) throw numeric_error(causalrec::error_message("causal", fn, "propensity ", i, " is ", e(i), ", outside [0, 1]"));
         if ((treated && target == estimand::ate && e(i) == 0.0) || (!treated && e(i) == 1.0))
-            throw numeric_error(detail::cat(fn, ": propensity ", e(i), " at row ", i, " (", treated ? "treated" : "control",
+            throw numeric_error(causalrec::error_message("causal", fn, "propensity ", e(i), " at row ", i, " (", treated ? "treated" : "control",
                                             ") gives an infinite weight; clip the propensities or trim"));
         if (target == estimand::ate)
             w(i) = treated ? 1.0 / e(i) : 1.0 / (1.0 - e(i));
@@ -217,7 +218,7 @@ inline double effective_sample_size(const vector<double>& w) {
     double s = 0.0, s2 = 0.0;
     for (std::size_t i = 0; i < w.size(); ++i) {
         if (!(w(i) >= 0.0) || !std::isfinite(w(i)))
-            throw numeric_error(detail::cat("effective_sample_size: weight ", i, " is negative or not finite"));
+            throw numeric_error(detail::cat("causalrec::causal::effective_sample_size: weight ", i, " is negative or not finite"));
         s += w(i);
         s2 += w(i) * w(i);
     }

@@ -114,13 +114,13 @@ inline data::interactions draw_logged_feedback(const causal_simulation& sim, std
 /// for zero sizes or a random slice larger than the catalogue.
 inline causal_simulation simulate_causal(const causal_simulation_options& o = {}) {
     if (o.users == 0 || o.items == 0 || o.factors == 0 || o.user_features == 0 || o.item_features == 0)
-        throw argument_error("simulate_causal: users, items, factors and feature counts must be >= 1");
+        throw argument_error("causalrec::causal::simulate_causal: users, items, factors and feature counts must be >= 1");
     if (o.random_items > o.items || o.campaign_items > o.items)
-        throw argument_error(causalrec::cat("simulate_causal: random_items (", o.random_items, ") and campaign_items (",
+        throw argument_error(causalrec::cat("causalrec::causal::simulate_causal: random_items (", o.random_items, ") and campaign_items (",
                                                     o.campaign_items, ") must not exceed items (", o.items, ")"));
     if (!(o.mean_exposures > 0.0) || !(o.random_user_fraction >= 0.0 && o.random_user_fraction <= 1.0) ||
         !(o.min_exposure > 0.0 && o.min_exposure <= 1.0))
-        throw argument_error("simulate_causal: need mean_exposures > 0, random_user_fraction in [0, 1] and min_exposure in (0, 1]");
+        throw argument_error("causalrec::causal::simulate_causal: need mean_exposures > 0, random_user_fraction in [0, 1] and min_exposure in (0, 1]");
     rng g(o.seed);
     causal_simulation sim;
     sim.n_users = o.users;

@@ -21,7 +21,7 @@ namespace causalrec::causal {
 inline std::vector<std::size_t> rank_by_uplift(const vector<double>& effect, std::size_t k, bool positive_only = false) {
     for (std::size_t i = 0; i < effect.size(); ++i)
         if (!std::isfinite(effect(i)))
-            throw numeric_error(causalrec::cat("rank_by_uplift: effect ", i, " is not finite"));
+            throw numeric_error(causalrec::cat("causalrec::causal::rank_by_uplift: effect ", i, " is not finite"));
     std::vector<std::size_t> order(effect.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return effect(a) > effect(b); });

@@ -14,7 +14,8 @@
 
 namespace causalrec {
 
-/// Raises numeric_error naming the row and column of the first NaN or infinite entry of `m`.
+/// Raises numeric_error naming the row and column of the first NaN or infinite entry of `m`; `where`
+/// is the qualified name of the caller ("causalrec::train::fit", see qualified()).
 template <class T>
 void require_finite(std::string_view where, std::string_view what, const matrix<T>& m) {
     const std::size_t cols = m.shape()[1];
@@ -32,7 +33,8 @@ void require_finite(std::string_view where, std::string_view what, const vector<
             throw numeric_error(cat(where, ": ", what, " has a non-finite value (", static_cast<double>(v(i)), ") at row ", i));
 }
 
-/// Raises not_fitted_error ("<who>: <call> called before fit") unless `fitted`.
+/// Raises not_fitted_error ("<who>: <call> called before fit") unless `fitted`; `who` is qualified
+/// ("causalrec::rec::bpr").
 inline void require_fitted(bool fitted, std::string_view who, std::string_view call = "score or recommend") {
     if (!fitted) throw not_fitted_error(cat(who, ": ", call, " called before fit"));
 }

@@ -54,7 +54,7 @@ inline double sigmoid_minus(double z, double y) noexcept {
 /// The standard normal quantile (Acklam's rational approximation refined by one Halley step; relative
 /// error below 1e-15). Raises argument_error unless 0 < p < 1.
 inline double normal_quantile(double p) {
-    if (!(p > 0.0 && p < 1.0)) throw argument_error(cat("causalrec::normal_quantile: p must be in (0, 1), got ", p));
+    if (!(p > 0.0 && p < 1.0)) throw argument_error(cat("causalrec::core::normal_quantile: p must be in (0, 1), got ", p));
     static constexpr double a[] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
                                    1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
     static constexpr double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,

@@ -3,7 +3,9 @@
 /// The one message builder of the library: error messages are built from pieces (text, characters,
 /// integers, floating-point numbers in their shortest exact form) with append(), as
 /// `causalrec::cat("causalrec::data::read_csv: ", path, ", row ", row)` (g++ 12 warns falsely about
-/// `"literal" + std::string`).
+/// `"literal" + std::string`). Every message starts with the function that raises it,
+/// `causalrec::<module>::<function>: `; qualified() and error_message() build that start for code
+/// that receives the function's short name.
 
 #include <charconv>
 #include <cmath>
@@ -43,6 +45,15 @@ std::string cat(const Parts&... parts) {
     std::string s;
     (append_part(s, parts), ...);
     return s;
+}
+
+/// The name a message starts with: qualified("rec", "bpr") is "causalrec::rec::bpr".
+inline std::string qualified(std::string_view module, std::string_view name) { return cat("causalrec::", module, "::", name); }
+
+/// A message "causalrec::<module>::<name>: <parts...>" for a function known by its short name.
+template <class... Parts>
+std::string error_message(std::string_view module, std::string_view name, const Parts&... parts) {
+    return cat("causalrec::", module, "::", name, ": ", parts...);
 }
 
 }  // namespace causalrec

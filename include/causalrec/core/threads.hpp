@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "error.hpp"
+#include "message.hpp"
 
 // OpenBLAS's control functions. With CAUSALREC_USE_OPENBLAS (set by the CMake target when it found
 // OpenBLAS) they are ordinary declarations, so the program links OpenBLAS. Otherwise they are weak:
@@ -64,7 +65,7 @@ inline int num_threads() noexcept {
 
 /// Sets the thread count for the library's loops and for OpenBLAS (when linked); n must be >= 1.
 inline void set_num_threads(int n) {
-    if (n < 1) throw argument_error("set_num_threads: thread count must be >= 1, got " + std::to_string(n));
+    if (n < 1) throw argument_error(causalrec::cat("causalrec::core::set_num_threads: thread count must be >= 1, got ", n));
     detail::thread_setting().store(n, std::memory_order_relaxed);
 #if CAUSALREC_HAS_WEAK_OPENBLAS
     if (detail::openblas_function_present(&openblas_set_num_threads)) openblas_set_num_threads(n);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "../core/error.hpp"
+#include "../core/message.hpp"
 #include "../core/rng.hpp"
 #include "../core/tensor.hpp"
 
@@ -43,10 +44,9 @@ public:
     /// Batches of X (n x d) with targets y (n x k).
     batch_iterator(const matrix<T>& X, const matrix<T>& y, batch_options options = {})
         : X_(&X), y_(&y), options_(options) {
-        if (options_.batch_size == 0) throw argument_error("batch_iterator: batch_size must be at least 1");
+        if (options_.batch_size == 0) throw argument_error("causalrec::data::batch_iterator: batch_size must be at least 1");
         if (y.shape()[0] != X.shape()[0])
-            throw shape_error("batch_iterator: features have " + std::to_string(X.shape()[0]) + " rows, targets " +
-                              std::to_string(y.shape()[0]));
+            throw shape_error(causalrec::cat("causalrec::data::batch_iterator: features have ", X.shape()[0], " rows, targets ", y.shape()[0]));
         order_.resize(X.shape()[0]);
         std::iota(order_.begin(), order_.end(), std::size_t{0});
     }
@@ -55,8 +55,7 @@ public:
     batch_iterator(const matrix<T>& X, const matrix<T>& y, const vector<T>& w, batch_options options = {})
         : batch_iterator(X, y, options) {
         if (w.size() != X.shape()[0])
-            throw shape_error("batch_iterator: features have " + std::to_string(X.shape()[0]) + " rows, weights " +
-                              std::to_string(w.size()));
+            throw shape_error(causalrec::cat("causalrec::data::batch_iterator: features have ", X.shape()[0], " rows, weights ", w.size()));
         w_ = &w;
     }
 

@@ -236,7 +236,7 @@ private:
             if (name.empty()) return;
             const std::size_t j = find_column(name, what);
             if (roles_[j] != column_role::feature_numeric || forced_[j])
-                throw argument_error("read_csv: column '" + name + "' is given two roles");
+                throw argument_error(causalrec::cat("causalrec::data::read_csv: column '", name, "' is given two roles"));
             roles_[j] = role;
             forced_[j] = true;
         };
@@ -249,13 +249,13 @@ private:
             const std::size_t j = find_column(name, "categorical");
             if (roles_[j] == column_role::label_numeric) roles_[j] = column_role::label_categorical;
             else if (roles_[j] == column_role::feature_numeric && !forced_[j]) roles_[j] = column_role::feature_categorical;
-            else throw argument_error("read_csv: column '" + name + "' cannot be categorical (it is a weight, treatment, id or ignored column)");
+            else throw argument_error(causalrec::cat("causalrec::data::read_csv: column '", name, "' cannot be categorical (it is a weight, treatment, id or ignored column)"));
             forced_[j] = true;
         }
         for (const auto& name : options_.numeric) {
             const std::size_t j = find_column(name, "numeric");
             if (roles_[j] == column_role::feature_categorical || roles_[j] == column_role::label_categorical)
-                throw argument_error("read_csv: column '" + name + "' is listed as both numeric and categorical");
+                throw argument_error(causalrec::cat("causalrec::data::read_csv: column '", name, "' is listed as both numeric and categorical"));
             forced_[j] = true;
         }
         dictionaries_.resize(names_.size());
@@ -340,7 +340,7 @@ private:
 
     T required_number(std::string_view s, std::size_t line, std::size_t j, const char* what) const {
         const T v = number(s, line, j);
-        if (std::isnan(v)) throw parse_error(file(), line, j + 1, std::string("missing ") + what + " value", names_[j]);
+        if (std::isnan(v)) throw parse_error(file(), line, j + 1, causalrec::cat("missing ", what, " value"), names_[j]);
         return v;
     }
 
@@ -512,7 +512,7 @@ void append_number(std::string& line, T value) {
 template <class T>
 void write_csv(const dataset<T>& data, const std::string& path, const csv_write_options& options = {}) {
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "wb"), &std::fclose);
-    if (!file) throw error("write_csv: cannot open '" + path + "' for writing: " + std::strerror(errno));
+    if (!file) throw error(causalrec::cat("causalrec::data::write_csv: cannot open '", path, "' for writing: ", std::strerror(errno)));
     const char d = options.delimiter;
     std::string line;
     bool first = true;
@@ -539,8 +539,7 @@ void write_csv(const dataset<T>& data, const std::string& path, const csv_write_
             if (cols[j].kind == column_kind::categorical && !std::isnan(v)) {
                 const auto code = static_cast<std::size_t>(v);
                 if (v < 0 || code >= cols[j].categories.size())
-                    throw shape_error("write_csv: row " + std::to_string(i) + ", column '" + cols[j].name +
-                                      "': category code " + std::to_string(v) + " has no name");
+                    throw shape_error(causalrec::cat("causalrec::data::write_csv: row ", i, ", column '", cols[j].name, "': category code ", v, " has no name"));
                 detail::append_field(line, cols[j].categories[code], d);
             } else {
                 detail::append_number(line, v);
@@ -560,12 +559,12 @@ void write_csv(const dataset<T>& data, const std::string& path, const csv_write_
         line.push_back('\n');
         if (line.size() > (std::size_t{1} << 20)) {
             if (std::fwrite(line.data(), 1, line.size(), file.get()) != line.size())
-                throw error("write_csv: write to '" + path + "' failed");
+                throw error(causalrec::cat("causalrec::data::write_csv: write to '", path, "' failed"));
             line.clear();
         }
     }
     if (std::fwrite(line.data(), 1, line.size(), file.get()) != line.size())
-        throw error("write_csv: write to '" + path + "' failed");
+        throw error(causalrec::cat("causalrec::data::write_csv: write to '", path, "' failed"));
 }
 
 }  // namespace causalrec::data

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "../core/error.hpp"
+#include "../core/message.hpp"
 #include "../core/tensor.hpp"
 
 namespace causalrec::data {
@@ -43,8 +44,7 @@ public:
     explicit dataset(matrix<T> features, vector<T> labels = {}, std::vector<std::string> names = {})
         : features_(std::move(features)) {
         if (!names.empty() && names.size() != cols())
-            throw shape_error("dataset: " + std::to_string(names.size()) + " column names for " +
-                              std::to_string(cols()) + " feature columns");
+            throw shape_error(causalrec::cat("causalrec::data::dataset: ", names.size(), " column names for ", cols(), " feature columns"));
         columns_.resize(cols());
         for (std::size_t j = 0; j < cols(); ++j)
             columns_[j].name = names.empty() ? std::string("x").append(std::to_string(j)) : std::move(names[j]);
@@ -97,8 +97,7 @@ public:
     /// Replaces the column descriptions (one per feature column).
     void set_columns(std::vector<column_info> info) {
         if (info.size() != cols())
-            throw shape_error("dataset: " + std::to_string(info.size()) + " column descriptions for " +
-                              std::to_string(cols()) + " feature columns");
+            throw shape_error(causalrec::cat("causalrec::data::dataset: ", info.size(), " column descriptions for ", cols(), " feature columns"));
         columns_ = std::move(info);
     }
     /// The feature column names, in matrix order.
@@ -112,7 +111,7 @@ public:
     std::size_t column_index(const std::string& name) const {
         for (std::size_t j = 0; j < columns_.size(); ++j)
             if (columns_[j].name == name) return j;
-        throw argument_error("dataset: no feature column named '" + name + "'");
+        throw argument_error(causalrec::cat("causalrec::data::dataset: no feature column named '", name, "'"));
     }
     /// Indices of the categorical feature columns.
     std::vector<std::size_t> categorical_columns() const { return columns_of(column_kind::categorical); }
@@ -135,8 +134,7 @@ public:
         for (std::size_t r = 0; r < row_indices.size(); ++r) {
             const std::size_t i = row_indices[r];
             if (i >= n)
-                throw shape_error("dataset::subset: row index " + std::to_string(i) + " out of range for " +
-                                  std::to_string(n) + " rows");
+                throw shape_error(causalrec::cat("causalrec::data::dataset::subset: row index ", i, " out of range for ", n, " rows"));
             std::copy_n(src + i * d, d, dst + r * d);
         }
         out.columns_ = columns_;
@@ -166,16 +164,13 @@ private:
         return out;
     }
     std::string length_message(const char* what, std::size_t got) const {
-        std::string s = "dataset: ";
-        s.append(what).append(" has ").append(std::to_string(got)).append(" entries but the features have ");
-        s.append(std::to_string(rows())).append(" rows");
-        return s;
+        return causalrec::error_message("data", "dataset", what, " has ", got, " entries but the features have ", rows(), " rows");
     }
     void check_length(const vector<T>& v, const char* what) const {
         if (v.size() != rows()) throw shape_error(length_message(what, v.size()));
     }
     static const vector<T>& require(bool present, const vector<T>& v, const char* what) {
-        if (!present) throw argument_error(std::string("dataset has no ") + what);
+        if (!present) throw argument_error(causalrec::error_message("data", "dataset", "the dataset has no ", what));
         return v;
     }
 

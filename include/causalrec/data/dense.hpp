@@ -74,7 +74,7 @@ struct dense_log_options {
 inline interactions interactions_from_dense(const matrix<double>& dense, const dense_log_options& options = {}) {
     const std::size_t rows = dense.shape()[0], cols = dense.shape()[1];
     if (options.propensities && (options.propensities->shape()[0] != rows || options.propensities->shape()[1] != cols))
-        throw shape_error(causalrec::cat("interactions_from_dense: propensities have shape (", options.propensities->shape()[0],
+        throw shape_error(causalrec::cat("causalrec::data::interactions_from_dense: propensities have shape (", options.propensities->shape()[0],
                                                  ", ", options.propensities->shape()[1], "), the ratings (", rows, ", ", cols, ")"));
     interaction_columns c;
     c.n_users = rows;

@@ -36,7 +36,7 @@ public:
     /// A map whose index k is ids[k]; raises argument_error on a duplicate id.
     explicit id_map(std::vector<std::string> ids) {
         for (auto& id : ids) {
-            if (index_.count(id) != 0) throw argument_error(causalrec::cat("id_map: duplicate id '", id, "'"));
+            if (index_.count(id) != 0) throw argument_error(causalrec::cat("causalrec::data::id_map: duplicate id '", id, "'"));
             insert(id);
         }
     }
@@ -70,14 +70,14 @@ public:
     /// The index of `id`; raises argument_error when the id is unknown.
     std::size_t index_of(std::string_view id) const {
         auto it = index_.find(id);
-        if (it == index_.end()) throw argument_error(causalrec::cat("id_map: unknown id '", id, "'"));
+        if (it == index_.end()) throw argument_error(causalrec::cat("causalrec::data::id_map: unknown id '", id, "'"));
         return it->second;
     }
 
     /// The original id of index `k`; raises argument_error when k >= size().
     const std::string& id_of(std::size_t k) const {
         if (k >= ids_.size())
-            throw argument_error(causalrec::cat("id_map: index ", k, " is out of range (size ", ids_.size(), ")"));
+            throw argument_error(causalrec::cat("causalrec::data::id_map: index ", k, " is out of range (size ", ids_.size(), ")"));
         return ids_[k];
     }
 
@@ -89,13 +89,13 @@ public:
 
     /// Reads a map written by to_json(); raises format_error when `j` is not an array of distinct strings.
     static id_map from_json(const nlohmann::json& j) {
-        if (!j.is_array()) throw format_error("id_map: JSON must be an array of id strings");
+        if (!j.is_array()) throw format_error("causalrec::data::id_map: JSON must be an array of id strings");
         id_map m;
         for (std::size_t k = 0; k < j.size(); ++k) {
             if (!j[k].is_string())
-                throw format_error(causalrec::cat("id_map: JSON element ", k, " is not a string"));
+                throw format_error(causalrec::cat("causalrec::data::id_map: JSON element ", k, " is not a string"));
             const auto& s = j[k].get_ref<const std::string&>();
-            if (m.contains(s)) throw format_error(causalrec::cat("id_map: JSON element ", k, " repeats id '", s, "'"));
+            if (m.contains(s)) throw format_error(causalrec::cat("causalrec::data::id_map: JSON element ", k, " repeats id '", s, "'"));
             m.insert(s);
         }
         return m;
@@ -104,15 +104,15 @@ public:
     /// Writes the map as a JSON file.
     void save(const std::string& path) const {
         std::ofstream out(path, std::ios::binary);
-        if (!out) throw error(causalrec::cat("id_map: cannot open '", path, "' for writing"));
+        if (!out) throw error(causalrec::cat("causalrec::data::id_map: cannot open '", path, "' for writing"));
         out << to_json().dump();
-        if (!out) throw error(causalrec::cat("id_map: write to '", path, "' failed"));
+        if (!out) throw error(causalrec::cat("causalrec::data::id_map: write to '", path, "' failed"));
     }
 
     /// Reads a map saved by save(); raises format_error naming the file on bad content.
     static id_map load(const std::string& path) {
         std::ifstream in(path, std::ios::binary);
-        if (!in) throw error(causalrec::cat("id_map: cannot open '", path, "'"));
+        if (!in) throw error(causalrec::cat("causalrec::data::id_map: cannot open '", path, "'"));
         nlohmann::json j;
         try {
             in >> j;

@@ -128,7 +128,7 @@ public:
         };
         for (std::size_t r : rows)
             if (r >= size())
-                throw shape_error(causalrec::cat("interactions::subset: row ", r, " is out of range (", size(), " rows)"));
+                throw shape_error(causalrec::cat("causalrec::data::interactions::subset: row ", r, " is out of range (", size(), " rows)"));
         out.users.reserve(rows.size());
         out.items.reserve(rows.size());
         for (std::size_t r : rows) {
@@ -164,10 +164,10 @@ private:
         const std::size_t n = c_.users.size();
         auto check_length = [&](std::size_t len, const char* name) {
             if (len != n && !(len == 0))
-                throw shape_error(causalrec::cat("interactions: column '", name, "' has ", len, " rows, users has ", n));
+                throw shape_error(causalrec::cat("causalrec::data::interactions: column '", name, "' has ", len, " rows, users has ", n));
         };
         if (c_.items.size() != n)
-            throw shape_error(causalrec::cat("interactions: column 'items' has ", c_.items.size(), " rows, users has ", n));
+            throw shape_error(causalrec::cat("causalrec::data::interactions: column 'items' has ", c_.items.size(), " rows, users has ", n));
         check_length(c_.values.size(), "values");
         check_length(c_.timestamps.size(), "timestamps");
         check_length(c_.weights.size(), "weights");
@@ -182,27 +182,27 @@ private:
         check_index_space();
         for (std::size_t k = 0; k < n; ++k) {
             if (c_.users[k] >= c_.n_users)
-                throw shape_error(causalrec::cat("interactions: row ", k, ": user index ", c_.users[k],
+                throw shape_error(causalrec::cat("causalrec::data::interactions: row ", k, ": user index ", c_.users[k],
                                                          " is not below n_users = ", c_.n_users));
             if (c_.items[k] >= c_.n_items)
-                throw shape_error(causalrec::cat("interactions: row ", k, ": item index ", c_.items[k],
+                throw shape_error(causalrec::cat("causalrec::data::interactions: row ", k, ": item index ", c_.items[k],
                                                          " is not below n_items = ", c_.n_items));
         }
         if (!c_.user_ids.empty() && c_.user_ids.size() != c_.n_users)
-            throw shape_error(causalrec::cat("interactions: user id map has ", c_.user_ids.size(), " ids, n_users = ", c_.n_users));
+            throw shape_error(causalrec::cat("causalrec::data::interactions: user id map has ", c_.user_ids.size(), " ids, n_users = ", c_.n_users));
         if (!c_.item_ids.empty() && c_.item_ids.size() != c_.n_items)
-            throw shape_error(causalrec::cat("interactions: item id map has ", c_.item_ids.size(), " ids, n_items = ", c_.n_items));
+            throw shape_error(causalrec::cat("causalrec::data::interactions: item id map has ", c_.item_ids.size(), " ids, n_items = ", c_.n_items));
         auto check_finite = [&](const std::vector<double>& v, const char* name) {
             for (std::size_t k = 0; k < v.size(); ++k)
                 if (!std::isfinite(v[k]))
-                    throw argument_error(causalrec::cat("interactions: row ", k, ": ", name, " is not finite"));
+                    throw argument_error(causalrec::cat("causalrec::data::interactions: row ", k, ": ", name, " is not finite"));
         };
         check_finite(c_.values, "value");
         check_finite(c_.timestamps, "timestamp");
         check_finite(c_.weights, "weight");
         for (std::size_t k = 0; k < c_.propensities.size(); ++k)
             if (!(c_.propensities[k] > 0.0 && c_.propensities[k] <= 1.0))
-                throw argument_error(causalrec::cat("interactions: row ", k, ": propensity ", c_.propensities[k],
+                throw argument_error(causalrec::cat("causalrec::data::interactions: row ", k, ": propensity ", c_.propensities[k],
                                                             " is outside (0, 1]"));
         if (c_.values.empty()) c_.values.assign(n, 1.0);
     }

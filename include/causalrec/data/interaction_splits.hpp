@@ -44,7 +44,7 @@ struct random_split_options {
 /// Splits the rows at random; both parts keep log order. Raises argument_error for a fraction outside [0, 1].
 inline interaction_split random_split(const interactions& data, const random_split_options& options = {}) {
     if (!(options.test_fraction >= 0.0 && options.test_fraction <= 1.0))
-        throw argument_error(causalrec::cat("random_split: test_fraction must be in [0, 1], got ", options.test_fraction));
+        throw argument_error(causalrec::cat("causalrec::data::random_split: test_fraction must be in [0, 1], got ", options.test_fraction));
     rng engine(options.seed);
     auto perm = engine.permutation(data.size());
     const auto n_test = static_cast<std::size_t>(std::llround(options.test_fraction * static_cast<double>(data.size())));
@@ -72,9 +72,9 @@ struct leave_k_out_options {
 /// test log; users with fewer rows stay whole in training. Both parts keep log order. Raises
 /// argument_error for k = 0, or for order = latest without timestamps.
 inline interaction_split leave_k_out(const interactions& data, const leave_k_out_options& options = {}) {
-    if (options.k == 0) throw argument_error("leave_k_out: k must be >= 1");
+    if (options.k == 0) throw argument_error("causalrec::data::leave_k_out: k must be >= 1");
     if (options.order == leave_out_order::latest && !data.has_timestamps())
-        throw argument_error("leave_k_out: order = latest needs timestamps, and the log has none");
+        throw argument_error("causalrec::data::leave_k_out: order = latest needs timestamps, and the log has none");
     std::vector<std::vector<std::size_t>> rows_of(data.n_users());
     for (std::size_t r = 0; r < data.size(); ++r) rows_of[data.users()[r]].push_back(r);
     rng engine(options.seed);
@@ -104,16 +104,16 @@ struct temporal_split_options {
 /// Splits by time: rows at or after the cutoff are the test log. Raises argument_error without
 /// timestamps, for a fraction outside [0, 1], or (fraction form) when every timestamp is equal.
 inline interaction_split temporal_split(const interactions& data, const temporal_split_options& options = {}) {
-    if (!data.has_timestamps()) throw argument_error("temporal_split: the log has no timestamps");
+    if (!data.has_timestamps()) throw argument_error("causalrec::data::temporal_split: the log has no timestamps");
     const auto ts = data.timestamps();
     double cutoff;
     if (options.cutoff) {
         cutoff = *options.cutoff;
     } else {
         if (!(options.test_fraction >= 0.0 && options.test_fraction <= 1.0))
-            throw argument_error(causalrec::cat("temporal_split: test_fraction must be in [0, 1], got ", options.test_fraction));
+            throw argument_error(causalrec::cat("causalrec::data::temporal_split: test_fraction must be in [0, 1], got ", options.test_fraction));
         const auto [lo, hi] = std::minmax_element(ts.begin(), ts.end());
-        if (*lo == *hi) throw argument_error("temporal_split: every timestamp is equal; give an explicit cutoff");
+        if (*lo == *hi) throw argument_error("causalrec::data::temporal_split: every timestamp is equal; give an explicit cutoff");
         cutoff = *hi - options.test_fraction * (*hi - *lo);
         if (options.test_fraction == 0.0) cutoff = std::nextafter(*hi, std::numeric_limits<double>::infinity());
     }

@@ -79,7 +79,7 @@ interactions read_interactions_from(Source& source, const interaction_csv_option
     }
     auto column = [&](const std::string& wanted, const char* role, bool required) -> std::ptrdiff_t {
         if (wanted.empty()) {
-            if (required) throw argument_error(causalrec::cat("read_interactions: the ", role, " column name is empty"));
+            if (required) throw argument_error(causalrec::cat("causalrec::data::read_interactions: the ", role, " column name is empty"));
             return -1;
         }
         for (std::size_t j = 0; j < names.size(); ++j)
@@ -165,7 +165,7 @@ interactions read_interactions_from(Source& source, const interaction_csv_option
 /// parse_error naming file, line and column. A header without data rows gives an empty log.
 inline interactions read_interactions(const std::string& path, const interaction_csv_options& options = {}) {
     auto file = detail::open_for_reading(path);
-    detail::file_source source{file.get(), path};
+    detail::file_source source{file.get(), path, "read_interactions"};
     return detail::read_interactions_from(source, options, path, nullptr, nullptr, nullptr);
 }
 
@@ -182,7 +182,7 @@ inline interactions read_interactions_text(std::string_view text, const interact
 inline interactions read_interactions(const std::string& path, const id_map& users, const id_map& items,
                                       const interaction_csv_options& options = {}, std::size_t* dropped = nullptr) {
     auto file = detail::open_for_reading(path);
-    detail::file_source source{file.get(), path};
+    detail::file_source source{file.get(), path, "read_interactions"};
     return detail::read_interactions_from(source, options, path, &users, &items, dropped);
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "../core/error.hpp"
+#include "../core/message.hpp"
 #include "../core/rng.hpp"
 #include "dataset.hpp"
 
@@ -42,11 +43,11 @@ namespace detail {
 
 /// Groups row indices by label value, in ascending label order.
 template <class T>
-std::vector<std::vector<std::size_t>> rows_by_label(const vector<T>& labels) {
+std::vector<std::vector<std::size_t>> rows_by_label(const vector<T>& labels, std::string_view fn) {
     std::map<T, std::vector<std::size_t>> groups;
     for (std::size_t i = 0; i < labels.size(); ++i) {
         const T y = labels(i);
-        if (std::isnan(y)) throw numeric_error("stratified split: label of row " + std::to_string(i) + " is NaN");
+        if (std::isnan(y)) throw numeric_error(causalrec::error_message("data", fn, "stratified split: label of row ", i, " is NaN"));
         groups[y].push_back(i);
     }
     std::vector<std::vector<std::size_t>> out;
@@ -77,12 +78,10 @@ inline std::vector<std::size_t> proportional_counts(const std::vector<std::size_
 template <class T = float>
 split_indices train_test_split_indices(std::size_t n, const split_options& options, const vector<T>* labels = nullptr) {
     if (!(options.test_fraction > 0.0 && options.test_fraction < 1.0))
-        throw argument_error("train_test_split: test_fraction must be in (0, 1), got " +
-                             std::to_string(options.test_fraction));
+        throw argument_error(causalrec::cat("causalrec::data::train_test_split: test_fraction must be in (0, 1), got ", options.test_fraction));
     const auto n_test = static_cast<std::size_t>(std::ceil(options.test_fraction * static_cast<double>(n)));
     if (n < 2 || n_test == 0 || n_test >= n)
-        throw argument_error("train_test_split: " + std::to_string(n) + " rows cannot be split with test_fraction " +
-                             std::to_string(options.test_fraction));
+        throw argument_error(causalrec::cat("causalrec::data::train_test_split: ", n, " rows cannot be split with test_fraction ", options.test_fraction));
     rng engine(options.seed);
     split_indices out;
     if (!options.stratify) {
@@ -93,9 +92,9 @@ split_indices train_test_split_indices(std::size_t n, const split_options& optio
         out.test.assign(order.end() - static_cast<std::ptrdiff_t>(n_test), order.end());
         return out;
     }
-    if (labels == nullptr) throw argument_error("train_test_split: stratify needs labels");
-    if (labels->size() != n) throw shape_error("train_test_split: labels and rows differ in length");
-    auto groups = detail::rows_by_label(*labels);
+    if (labels == nullptr) throw argument_error("causalrec::data::train_test_split: stratify needs labels");
+    if (labels->size() != n) throw shape_error("causalrec::data::train_test_split: labels and rows differ in length");
+    auto groups = detail::rows_by_label(*labels, "train_test_split");
     std::vector<std::size_t> sizes;
     for (const auto& g : groups) sizes.push_back(g.size());
     const auto test_counts = detail::proportional_counts(sizes, n, n_test);
@@ -119,7 +118,7 @@ split_indices train_test_split_indices(std::size_t n, const split_options& optio
 /// Splits a dataset into a training and a test part (`auto [train, test] = train_test_split(data, {...})`).
 template <class T>
 train_test<T> train_test_split(const dataset<T>& data, const split_options& options = {}) {
-    if (options.stratify && !data.has_labels()) throw argument_error("train_test_split: stratify needs labels");
+    if (options.stratify && !data.has_labels()) throw argument_error("causalrec::data::train_test_split: stratify needs labels");
     const auto idx = train_test_split_indices<T>(data.rows(), options, data.has_labels() ? &data.labels() : nullptr);
     return {data.subset(idx.train), data.subset(idx.test)};
 }
@@ -137,8 +136,8 @@ struct k_fold_options {
 template <class T = float>
 std::vector<split_indices> k_fold(std::size_t n, const k_fold_options& options, const vector<T>* labels = nullptr) {
     const std::size_t k = options.folds;
-    if (k < 2) throw argument_error("k_fold: folds must be at least 2, got " + std::to_string(k));
-    if (k > n) throw argument_error("k_fold: " + std::to_string(k) + " folds for only " + std::to_string(n) + " rows");
+    if (k < 2) throw argument_error(causalrec::cat("causalrec::data::k_fold: folds must be at least 2, got ", k));
+    if (k > n) throw argument_error(causalrec::cat("causalrec::data::k_fold: ", k, " folds for only ", n, " rows"));
     rng engine(options.seed);
     std::vector<std::size_t> fold_of(n);
     if (!options.stratify) {
@@ -151,11 +150,11 @@ std::vector<split_indices> k_fold(std::size_t n, const k_fold_options& options, 
             for (std::size_t r = 0; r < size; ++r) fold_of[order[pos++]] = f;
         }
     } else {
-        if (labels == nullptr) throw argument_error("k_fold: stratify needs labels");
-        if (labels->size() != n) throw shape_error("k_fold: labels and rows differ in length");
+        if (labels == nullptr) throw argument_error("causalrec::data::k_fold: stratify needs labels");
+        if (labels->size() != n) throw shape_error("causalrec::data::k_fold: labels and rows differ in length");
         // Deal the rows of each class round-robin over the folds, continuing where the last class stopped.
         std::size_t next = 0;
-        for (auto& rows : detail::rows_by_label(*labels)) {
+        for (auto& rows : detail::rows_by_label(*labels, "k_fold")) {
             if (options.shuffle) engine.shuffle(std::span<std::size_t>(rows));
             for (std::size_t i : rows) fold_of[i] = next++ % k;
         }
@@ -169,7 +168,7 @@ std::vector<split_indices> k_fold(std::size_t n, const k_fold_options& options, 
 /// K-fold indices for a dataset (labels are used when stratify is set).
 template <class T>
 std::vector<split_indices> k_fold(const dataset<T>& data, const k_fold_options& options = {}) {
-    if (options.stratify && !data.has_labels()) throw argument_error("k_fold: stratify needs labels");
+    if (options.stratify && !data.has_labels()) throw argument_error("causalrec::data::k_fold: stratify needs labels");
     return k_fold<T>(data.rows(), options, data.has_labels() ? &data.labels() : nullptr);
 }
 

@@ -51,13 +51,13 @@ struct synthetic_classification {
 /// after which a `missing_fraction` of feature cells is replaced by NaN (labels are never missing).
 template <class T = float>
 synthetic_classification<T> make_classification(const synthetic_options& options = {}) {
-    if (options.rows == 0) throw argument_error("make_classification: rows must be at least 1");
+    if (options.rows == 0) throw argument_error("causalrec::data::make_classification: rows must be at least 1");
     if (options.numeric_features + options.categorical_features == 0)
-        throw argument_error("make_classification: at least one feature column is needed");
+        throw argument_error("causalrec::data::make_classification: at least one feature column is needed");
     if (options.categorical_features > 0 && options.categories < 2)
-        throw argument_error("make_classification: categorical columns need at least 2 categories");
+        throw argument_error("causalrec::data::make_classification: categorical columns need at least 2 categories");
     if (!(options.missing_fraction >= 0.0 && options.missing_fraction < 1.0))
-        throw argument_error("make_classification: missing_fraction must be in [0, 1)");
+        throw argument_error("causalrec::data::make_classification: missing_fraction must be in [0, 1)");
 
     static const char* const names[] = {"red", "green", "blue", "yellow", "purple", "orange", "black", "white"};
     const std::size_t n = options.rows, p = options.numeric_features, q = options.categorical_features;

@@ -186,7 +186,7 @@ inline std::string dump_entry(const nlohmann::json& j, std::string_view what) {
     try {
         return j.dump();
     } catch (const nlohmann::json::exception& e) {
-        throw argument_error(cat("save_model: the ", what, " cannot be written as JSON: ", printable(e.what(), 160)));
+        throw argument_error(cat("causalrec::io::save_model: the ", what, " cannot be written as JSON: ", printable(e.what(), 160)));
     }
 }
 
@@ -329,12 +329,12 @@ model_extras load_model(const std::filesystem::path& path, Model& model) {
 template <class Preprocessor>
 Preprocessor load_preprocessor(const model_extras& extras) {
     if (extras.preprocessor.is_null())
-        throw format_error("load_preprocessor: the model file holds no preprocessor (save it with "
+        throw format_error("causalrec::io::load_preprocessor: the model file holds no preprocessor (save it with "
                            "save_model(path, model, {.preprocessor = prep.to_json()}))");
     try {
         return Preprocessor::from_json(extras.preprocessor);
     } catch (const nlohmann::json::exception& e) {
-        throw format_error(detail::cat("load_preprocessor: the saved state does not fit: ", detail::printable(e.what(), 160)));
+        throw format_error(detail::cat("causalrec::io::load_preprocessor: the saved state does not fit: ", detail::printable(e.what(), 160)));
     }
 }
 

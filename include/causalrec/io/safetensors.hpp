@@ -68,7 +68,7 @@ public:
     tensor_file& add(std::string name, std::span<const T> values, std::vector<std::size_t> shape) {
         const auto count = detail::checked_product(std::span<const std::size_t>(shape));
         if (!count || *count != values.size())
-            throw shape_error(detail::cat("tensor_file::add: tensor ", detail::quote(name), " has shape ",
+            throw shape_error(detail::cat("causalrec::io::tensor_file::add: tensor ", detail::quote(name), " has shape ",
                                           detail::shape_string(shape), ", which does not hold ", values.size(),
                                           " values"));
         tensor t{.type = dtype_of<T>, .shape = std::move(shape), .data = std::vector<std::byte>(values.size_bytes())};
@@ -83,7 +83,7 @@ public:
         const auto count = detail::checked_product(std::span<const std::size_t>(t.shape));
         const auto bytes = count ? detail::checked_mul(*count, dtype_size(t.type)) : std::nullopt;
         if (!bytes || *bytes != t.data.size())
-            throw shape_error(detail::cat("tensor_file::add: tensor ", detail::quote(name), " has dtype ",
+            throw shape_error(detail::cat("causalrec::io::tensor_file::add: tensor ", detail::quote(name), " has dtype ",
                                           dtype_name(t.type), " and shape ", detail::shape_string(t.shape),
                                           ", which does not match its ", t.data.size(), " bytes"));
         return insert(std::move(name), std::move(t));
@@ -260,12 +260,12 @@ private:
 
     tensor_file& insert(std::string name, tensor t) {
         if (name == "__metadata__")
-            throw argument_error("tensor_file::add: '__metadata__' is reserved for the metadata and cannot name a tensor");
+            throw argument_error("causalrec::io::tensor_file::add: '__metadata__' is reserved for the metadata and cannot name a tensor");
         if (!detail::valid_utf8(name))
-            throw argument_error(detail::cat("tensor_file::add: tensor name ", detail::quote(detail::printable(name)),
+            throw argument_error(detail::cat("causalrec::io::tensor_file::add: tensor name ", detail::quote(detail::printable(name)),
                                              " is not valid UTF-8"));
         if (contains(name))
-            throw argument_error(detail::cat("tensor_file::add: a tensor named ", detail::quote(name),
+            throw argument_error(detail::cat("causalrec::io::tensor_file::add: a tensor named ", detail::quote(name),
                                              " is already in the file (erase() it first to replace it)"));
         tensors_.emplace(std::move(name), std::move(t));
         return *this;
@@ -309,10 +309,10 @@ private:
         });  // stable: names stay sorted within a dtype
         for (const auto& [key, value] : metadata) {
             if (!detail::valid_utf8(key))
-                throw argument_error(detail::cat("tensor_file: metadata key ", detail::quote(detail::printable(key)),
+                throw argument_error(detail::cat("causalrec::io::tensor_file: metadata key ", detail::quote(detail::printable(key)),
                                                  " is not valid UTF-8"));
             if (!detail::valid_utf8(value))
-                throw argument_error(detail::cat("tensor_file: metadata value of ", detail::quote(key),
+                throw argument_error(detail::cat("causalrec::io::tensor_file: metadata value of ", detail::quote(key),
                                                  " is not valid UTF-8"));
         }
         const auto json_string = [](const std::string& s) { return nlohmann::json(s).dump(); };
@@ -534,11 +534,11 @@ inline tensor_file load_safetensors(const std::filesystem::path& path) {
     const std::string file = path.string();
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec))
-        throw error(detail::cat("load_safetensors: '", file, "' is a directory, not a file"));
+        throw error(detail::cat("causalrec::io::load_safetensors: '", file, "' is a directory, not a file"));
     detail::file_handle f(std::fopen(file.c_str(), "rb"), &std::fclose);
-    if (!f) throw error(detail::cat("load_safetensors: cannot open '", file, "': ", std::strerror(errno)));
+    if (!f) throw error(detail::cat("causalrec::io::load_safetensors: cannot open '", file, "': ", std::strerror(errno)));
     const auto size = std::filesystem::file_size(path, ec);
-    if (ec) throw error(detail::cat("load_safetensors: cannot read the size of '", file, "': ", ec.message()));
+    if (ec) throw error(detail::cat("causalrec::io::load_safetensors: cannot read the size of '", file, "': ", ec.message()));
     // Reads exactly `n` bytes: a read error is an I/O error naming the byte offset, an early end a
     // truncated file.
     std::uint64_t offset = 0;
@@ -549,7 +549,7 @@ inline tensor_file load_safetensors(const std::filesystem::path& path) {
             return;
         }
         if (std::ferror(f.get()))
-            throw error(detail::cat("load_safetensors: reading '", file, "' failed after byte ", offset, ": ",
+            throw error(detail::cat("causalrec::io::load_safetensors: reading '", file, "' failed after byte ", offset, ": ",
                                     errno != 0 ? std::strerror(errno) : "read error"));
         throw format_error(detail::cat(file, ": the file ended early while reading (truncated, or changed while read)"));
     };
@@ -586,7 +586,7 @@ inline void save_safetensors(const std::filesystem::path& path, const tensor_fil
     {
         detail::file_handle f(std::fopen(temp_name.c_str(), "wb"), &std::fclose);
         if (!f)
-            throw error(detail::cat("save_safetensors: cannot open '", temp_name, "' for writing: ", std::strerror(errno)));
+            throw error(detail::cat("causalrec::io::save_safetensors: cannot open '", temp_name, "' for writing: ", std::strerror(errno)));
         std::byte prefix[8];
         detail::store_u64_le(header.size(), prefix);
         bool ok = std::fwrite(prefix, 1, 8, f.get()) == 8 &&
@@ -601,7 +601,7 @@ inline void save_safetensors(const std::filesystem::path& path, const tensor_fil
         if (!ok) {
             std::error_code ignored;
             std::filesystem::remove(temp, ignored);
-            throw error(detail::cat("save_safetensors: writing '", temp_name, "' failed (disk full?)"));
+            throw error(detail::cat("causalrec::io::save_safetensors: writing '", temp_name, "' failed (disk full?)"));
         }
     }
     std::error_code ec;
@@ -609,7 +609,7 @@ inline void save_safetensors(const std::filesystem::path& path, const tensor_fil
     if (ec) {
         std::error_code ignored;
         std::filesystem::remove(temp, ignored);
-        throw error(detail::cat("save_safetensors: cannot move '", temp_name, "' to '", target, "': ", ec.message()));
+        throw error(detail::cat("causalrec::io::save_safetensors: cannot move '", temp_name, "' to '", target, "': ", ec.message()));
     }
 }
 

@@ -186,15 +186,15 @@ inline std::string svg_line_chart(std::span<const line_series> series, const cha
     using detail::cat;
     using detail::coord;
     if (options.width < 160 || options.height < 120)
-        throw argument_error(cat("svg_line_chart: the picture must be at least 160 x 120 pixels, got ", options.width,
+        throw argument_error(cat("causalrec::io::svg_line_chart: the picture must be at least 160 x 120 pixels, got ", options.width,
                                  " x ", options.height));
     if ((options.y_min && !std::isfinite(*options.y_min)) || (options.y_max && !std::isfinite(*options.y_max)))
-        throw argument_error("svg_line_chart: y_min and y_max must be finite");
+        throw argument_error("causalrec::io::svg_line_chart: y_min and y_max must be finite");
     if (options.y_min && options.y_max && !(*options.y_min < *options.y_max))
-        throw argument_error(cat("svg_line_chart: y_min (", *options.y_min, ") must be below y_max (", *options.y_max, ")"));
+        throw argument_error(cat("causalrec::io::svg_line_chart: y_min (", *options.y_min, ") must be below y_max (", *options.y_max, ")"));
     for (const auto& s : series)
         if (!s.x.empty() && s.x.size() != s.y.size())
-            throw argument_error(cat("svg_line_chart: series ", detail::quote(s.name), " has ", s.x.size(),
+            throw argument_error(cat("causalrec::io::svg_line_chart: series ", detail::quote(s.name), " has ", s.x.size(),
                                      " x values but ", s.y.size(), " y values"));
 
     // Finite points of every series, and the data range.
@@ -399,11 +399,11 @@ inline std::string svg_line_chart(const std::vector<line_series>& series, const 
 inline void write_svg(const std::filesystem::path& path, std::string_view svg) {
     const std::string name = path.string();
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(name.c_str(), "wb"), &std::fclose);
-    if (!f) throw error(detail::cat("write_svg: cannot open '", name, "' for writing: ", std::strerror(errno)));
+    if (!f) throw error(detail::cat("causalrec::io::write_svg: cannot open '", name, "' for writing: ", std::strerror(errno)));
     bool ok = svg.empty() || std::fwrite(svg.data(), 1, svg.size(), f.get()) == svg.size();
     std::FILE* raw = f.release();
     if (std::fclose(raw) != 0) ok = false;
-    if (!ok) throw error(detail::cat("write_svg: writing '", name, "' failed (disk full?)"));
+    if (!ok) throw error(detail::cat("causalrec::io::write_svg: writing '", name, "' failed (disk full?)"));
 }
 
 }  // namespace causalrec::io

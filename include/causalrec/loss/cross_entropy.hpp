@@ -32,19 +32,19 @@ struct binary_cross_entropy_options {
 class binary_cross_entropy : public detail::elementwise_loss<binary_cross_entropy, binary_cross_entropy_options> {
 public:
     /// The loss's name in messages and logs.
-    static constexpr std::string_view type_name = "binary_cross_entropy";
+    static constexpr std::string_view model_name = "binary_cross_entropy";
 
     /// A BCE loss; raises argument_error unless 0 < eps < 0.5.
     explicit binary_cross_entropy(options_type opts = {}) : elementwise_loss(opts) {
         if (!(opts_.eps > 0.0 && opts_.eps < 0.5))
-            throw argument_error(detail::cat("binary_cross_entropy: eps must be in (0, 0.5), got ", opts_.eps));
+            throw argument_error(detail::cat("causalrec::loss::binary_cross_entropy: eps must be in (0, 0.5), got ", opts_.eps));
     }
 
     /// The same loss computed from logits z = sigmoid^-1(p), stably and without clamping:
     /// element loss max(z, 0) - z y + log1p(exp(-|z|)), with this loss's reduction.
     template <std::floating_point T>
     double value_from_logits(const matrix<T>& logits, const matrix<T>& target, weights_t<T> weights = {}) const {
-        return detail::reduce<false>(type_name, logits, target, weights, opts_.normalize_weights,
+        return detail::reduce<false>(model_name, logits, target, weights, opts_.normalize_weights,
                                      static_cast<matrix<T>*>(nullptr), detail::bce_logits{});
     }
 
@@ -59,14 +59,14 @@ public:
     template <std::floating_point T>
     double value_and_gradient_from_logits(const matrix<T>& logits, const matrix<T>& target, weights_t<T> weights,
                                           matrix<T>& grad) const {
-        return detail::reduce<true>(type_name, logits, target, weights, opts_.normalize_weights, &grad,
+        return detail::reduce<true>(model_name, logits, target, weights, opts_.normalize_weights, &grad,
                                     detail::bce_logits{});
     }
 
     /// Checks targets once before training: every value in [0, 1] (argument_error naming the first one outside).
     template <std::floating_point T>
     void validate_targets(const matrix<T>& target) const {
-        detail::check_probability_targets(type_name, target);
+        detail::check_probability_targets(model_name, target);
     }
 
 private:
@@ -106,7 +106,7 @@ class binary_cross_entropy_with_logits
     : public detail::elementwise_loss<binary_cross_entropy_with_logits, binary_cross_entropy_with_logits_options> {
 public:
     /// The loss's name in messages and logs.
-    static constexpr std::string_view type_name = "binary_cross_entropy_with_logits";
+    static constexpr std::string_view model_name = "binary_cross_entropy_with_logits";
 
     /// A BCE-with-logits loss with the given options.
     explicit binary_cross_entropy_with_logits(options_type opts = {}) noexcept : elementwise_loss(opts) {}
@@ -114,7 +114,7 @@ public:
     /// Checks targets once before training: every value in [0, 1] (argument_error naming the first one outside).
     template <std::floating_point T>
     void validate_targets(const matrix<T>& target) const {
-        if (opts_.check_target_range) detail::check_probability_targets(type_name, target);
+        if (opts_.check_target_range) detail::check_probability_targets(model_name, target);
     }
 
 private:

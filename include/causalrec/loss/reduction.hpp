@@ -42,13 +42,13 @@ std::string shape_string(const matrix<T>& m) {
 template <class T>
 void check_inputs(std::string_view loss, const matrix<T>& pred, const matrix<T>& target, std::span<const T> weights) {
     if (pred.shape()[0] != target.shape()[0] || pred.shape()[1] != target.shape()[1])
-        throw shape_error(cat(loss, ": predictions have shape ", shape_string(pred), " but targets have shape ",
+        throw shape_error(causalrec::error_message("loss", loss, "predictions have shape ", shape_string(pred), " but targets have shape ",
                               shape_string(target), "; they must be equal"));
     if (pred.size() == 0)
-        throw shape_error(cat(loss, ": predictions have shape ", shape_string(pred),
+        throw shape_error(causalrec::error_message("loss", loss, "predictions have shape ", shape_string(pred),
                               "; a loss needs at least one row and one column"));
     if (!weights.empty() && weights.size() != pred.shape()[0])
-        throw shape_error(cat(loss, ": weights have length ", weights.size(), " but predictions have shape ",
+        throw shape_error(causalrec::error_message("loss", loss, "weights have length ", weights.size(), " but predictions have shape ",
                               shape_string(pred), "; one weight per row is expected"));
 }
 
@@ -73,7 +73,7 @@ double reduce(std::string_view loss, const matrix<T>& pred, const matrix<T>& tar
         double sum = 0.0;
         for (const T w : weights) sum += static_cast<double>(w);
         if (!(sum > 0.0) || !std::isfinite(sum))
-            throw argument_error(cat(loss, ": normalize_weights needs weights with a positive finite sum, got ", sum));
+            throw argument_error(causalrec::error_message("loss", loss, "normalize_weights needs weights with a positive finite sum, got ", sum));
         divisor = sum;
     }
     const double scale = 1.0 / (divisor * static_cast<double>(cols));
@@ -115,7 +115,7 @@ void check_targets(std::string_view loss, const matrix<T>& target, Ok ok, std::s
     for (std::size_t i = 0; i < rows; ++i)
         for (std::size_t j = 0; j < cols; ++j) {
             const double v = static_cast<double>(y[i * cols + j]);
-            if (!ok(v)) throw E(cat(loss, ": target(", i, ", ", j, ") is ", v, "; targets must ", rule));
+            if (!ok(v)) throw E(causalrec::error_message("loss", loss, "target(", i, ", ", j, ") is ", v, "; targets must ", rule));
         }
 }
 
@@ -132,7 +132,7 @@ void check_finite_targets(std::string_view loss, const matrix<T>& target) {
 }
 
 /// value, gradient, value_and_gradient, validate_targets, name and options of a shipped loss, written once
-/// over its element function: Loss derives from elementwise_loss<Loss, Options> and supplies `type_name` and
+/// over its element function: Loss derives from elementwise_loss<Loss, Options> and supplies `model_name` and
 /// `element()` (an element function for reduce()). Options must have `normalize_weights`. A user's loss is a
 /// plain class and needs none of this.
 template <class Loss, class Options>
@@ -143,7 +143,7 @@ public:
     /// The loss of pred against target (same shape), optionally weighted per row.
     template <std::floating_point T>
     double value(const matrix<T>& pred, const matrix<T>& target, weights_t<T> weights = {}) const {
-        return reduce<false>(Loss::type_name, pred, target, weights, opts_.normalize_weights,
+        return reduce<false>(Loss::model_name, pred, target, weights, opts_.normalize_weights,
                              static_cast<matrix<T>*>(nullptr), self().element());
     }
 
@@ -157,18 +157,18 @@ public:
     template <std::floating_point T>
     double value_and_gradient(const matrix<T>& pred, const matrix<T>& target, weights_t<T> weights,
                               matrix<T>& grad) const {
-        return reduce<true>(Loss::type_name, pred, target, weights, opts_.normalize_weights, &grad, self().element());
+        return reduce<true>(Loss::model_name, pred, target, weights, opts_.normalize_weights, &grad, self().element());
     }
 
     /// Checks targets once before training: every value finite (numeric_error otherwise). A loss with a
     /// narrower target range declares its own.
     template <std::floating_point T>
     void validate_targets(const matrix<T>& target) const {
-        check_finite_targets(Loss::type_name, target);
+        check_finite_targets(Loss::model_name, target);
     }
 
-    /// The loss's type_name.
-    std::string_view name() const noexcept { return Loss::type_name; }
+    /// The loss's model_name.
+    std::string_view name() const noexcept { return Loss::model_name; }
     /// The options given at construction.
     const options_type& options() const noexcept { return opts_; }
 
@@ -207,13 +207,13 @@ void validate_weights(const W& weights, std::size_t rows) {
     const std::size_t n = static_cast<std::size_t>(weights.size());
     if (n == 0) return;
     if (n != rows)
-        throw shape_error(detail::cat("loss: weights have length ", n, " but there are ", rows,
+        throw shape_error(detail::cat("causalrec::loss::loss: weights have length ", n, " but there are ", rows,
                                       " rows; one weight per row is expected"));
     const auto* data = weights.data();
     for (std::size_t i = 0; i < n; ++i) {
         const double w = static_cast<double>(data[i]);
-        if (!std::isfinite(w)) throw numeric_error(detail::cat("loss: weight ", i, " is ", w, "; weights must be finite"));
-        if (w < 0.0) throw argument_error(detail::cat("loss: weight ", i, " is ", w, "; weights must be >= 0"));
+        if (!std::isfinite(w)) throw numeric_error(detail::cat("causalrec::loss::loss: weight ", i, " is ", w, "; weights must be finite"));
+        if (w < 0.0) throw argument_error(detail::cat("causalrec::loss::loss: weight ", i, " is ", w, "; weights must be >= 0"));
     }
 }
 

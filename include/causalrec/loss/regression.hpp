@@ -24,7 +24,7 @@ struct mse_options {
 class mse : public detail::elementwise_loss<mse, mse_options> {
 public:
     /// The loss's name in messages and logs.
-    static constexpr std::string_view type_name = "mse";
+    static constexpr std::string_view model_name = "mse";
 
     /// An MSE loss with the given options.
     explicit mse(options_type opts = {}) noexcept : elementwise_loss(opts) {}
@@ -59,12 +59,12 @@ struct huber_options {
 class huber : public detail::elementwise_loss<huber, huber_options> {
 public:
     /// The loss's name in messages and logs.
-    static constexpr std::string_view type_name = "huber";
+    static constexpr std::string_view model_name = "huber";
 
     /// A Huber loss; raises argument_error unless delta > 0 (and finite).
     explicit huber(options_type opts = {}) : elementwise_loss(opts) {
         if (!(opts_.delta > 0.0) || !std::isfinite(opts_.delta))
-            throw argument_error(detail::cat("huber: delta must be a finite number > 0, got ", opts_.delta));
+            throw argument_error(detail::cat("causalrec::loss::huber: delta must be a finite number > 0, got ", opts_.delta));
     }
 
 private:

@@ -26,8 +26,8 @@ std::size_t check_effect_pair(const char* fn, const char* name_a, const A& a, co
         fail<shape_error>(fn, causalrec::cat(name_a, " has ", sa.size(), " values but ", name_b, " has ", sb.size()));
     if (sa.empty()) fail<argument_error>(fn, causalrec::cat("empty input: ", name_a, " and ", name_b, " have no values"));
     for (std::size_t i = 0; i < sa.size(); ++i) {
-        if (!std::isfinite(static_cast<double>(sa[i]))) fail<numeric_error>(fn, at(name_a, i).append(" is not finite"));
-        if (!std::isfinite(static_cast<double>(sb[i]))) fail<numeric_error>(fn, at(name_b, i).append(" is not finite"));
+        if (!std::isfinite(static_cast<double>(sa[i]))) fail<numeric_error>(fn, at(name_a, i), " is not finite");
+        if (!std::isfinite(static_cast<double>(sb[i]))) fail<numeric_error>(fn, at(name_b, i), " is not finite");
     }
     return sa.size();
 }
@@ -39,7 +39,7 @@ void check_binary(const char* fn, const char* name, const A& a) {
     for (std::size_t i = 0; i < s.size(); ++i) {
         const double v = static_cast<double>(s[i]);
         if (v != 0.0 && v != 1.0)
-            fail<argument_error>(fn, at(name, i).append(" = ").append(format_number(v)).append(" is not 0 or 1"));
+            fail<argument_error>(fn, at(name, i), " = ", format_number(v), " is not 0 or 1");
     }
 }
 

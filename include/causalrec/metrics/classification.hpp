@@ -78,8 +78,7 @@ inline bool predicted_positive(double score, const classification_options& optio
 template <class YT, class YS, class W>
 binary_confusion confusion_of(const checked_inputs<YT, YS, W>& in, const classification_options& options) {
     if (!std::isfinite(options.threshold)) {
-        fail<argument_error>(in.fn,
-                             std::string("threshold must be finite, got ").append(format_number(options.threshold)));
+        fail<argument_error>(in.fn, "threshold must be finite, got ", format_number(options.threshold));
     }
     in.require_binary_labels();
     in.require_finite_scores();
@@ -135,7 +134,7 @@ template <class YT, class YS, class W>
 double log_loss(const checked_inputs<YT, YS, W>& in, const log_loss_options& options) {
     const double eps = options.eps.value_or(static_cast<double>(std::numeric_limits<YS>::epsilon()));
     if (!(eps >= 0.0 && eps < 0.5)) {
-        fail<argument_error>(in.fn, std::string("eps must be in [0, 0.5), got ").append(format_number(eps)));
+        fail<argument_error>(in.fn, "eps must be in [0, 0.5), got ", format_number(eps));
     }
     in.require_binary_labels();
     in.require_probabilities();

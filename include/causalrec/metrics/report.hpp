@@ -51,8 +51,7 @@ namespace detail {
 template <class YT, class YS, class W>
 binary_report make_report(const checked_inputs<YT, YS, W>& in, const report_options& options) {
     if (options.digits < 0 || options.digits > 15) {
-        fail<argument_error>(in.fn,
-                             std::string("digits must be in [0, 15], got ").append(std::to_string(options.digits)));
+        fail<argument_error>(in.fn, "digits must be in [0, 15], got ", options.digits);
     }
     binary_report r;
     r.digits = options.digits;

@@ -54,20 +54,20 @@ inline void check_uplift_inputs(const char* fn, std::span<const double> s, std::
                                 std::span<const double> y) {
     using causalrec::cat;
     if (t.size() != s.size() || y.size() != s.size())
-        throw shape_error(cat(fn, ": scores, treatment and outcome have ", s.size(), ", ", t.size(), " and ", y.size(),
+        throw shape_error(causalrec::error_message("metrics", fn, "scores, treatment and outcome have ", s.size(), ", ", t.size(), " and ", y.size(),
                               " entries; they must be equal"));
-    if (s.empty()) throw argument_error(cat(fn, ": no rows"));
+    if (s.empty()) throw argument_error(causalrec::error_message("metrics", fn, "no rows"));
     std::size_t treated = 0;
     for (std::size_t i = 0; i < s.size(); ++i) {
-        if (!std::isfinite(s[i])) throw numeric_error(cat(fn, ": score ", i, " is not finite"));
-        if (!std::isfinite(y[i])) throw numeric_error(cat(fn, ": outcome ", i, " is not finite"));
+        if (!std::isfinite(s[i])) throw numeric_error(causalrec::error_message("metrics", fn, "score ", i, " is not finite"));
+        if (!std::isfinite(y[i])) throw numeric_error(causalrec::error_message("metrics", fn, "outcome ", i, " is not finite"));
         if (t[i] == 1.0)
             ++treated;
         else if (t[i] != 0.0)
-            throw argument_error(cat(fn, ": treatment must be 0 or 1, got ", t[i], " at row ", i));
+            throw argument_error(causalrec::error_message("metrics", fn, "treatment must be 0 or 1, got ", t[i], " at row ", i));
     }
     if (treated == 0 || treated == s.size())
-        throw argument_error(cat(fn, ": the ", treated == 0 ? "treated" : "control", " arm is empty"));
+        throw argument_error(causalrec::error_message("metrics", fn, "the ", treated == 0 ? "treated" : "control", " arm is empty"));
 }
 
 /// Row order by score, highest first (ties in input order; callers treat a tie group as one step).
@@ -126,7 +126,7 @@ inline uplift_curve make_curve(const char* fn, std::span<const double> s, std::s
     if (normalize) {
         const double end = std::abs(c.value[n]);
         if (!(end > 0.0))
-            throw numeric_error(causalrec::cat(fn, ": the curve ends at 0 (no overall uplift), so it cannot be "
+            throw numeric_error(causalrec::error_message("metrics", fn, "the curve ends at 0 (no overall uplift), so it cannot be "
                                                            "normalised; use normalize = false"));
         for (auto& v : c.value) v /= end;
     }
@@ -177,7 +177,7 @@ inline double uplift_at_k(std::span<const double> scores, std::span<const double
                           double k) {
     using causalrec::cat;
     detail::check_uplift_inputs("uplift_at_k", scores, treatment, outcome);
-    if (!(k > 0.0 && k <= 1.0)) throw argument_error(cat("uplift_at_k: k must be in (0, 1], got ", k));
+    if (!(k > 0.0 && k <= 1.0)) throw argument_error(cat("causalrec::metrics::uplift_at_k: k must be in (0, 1], got ", k));
     const auto order = detail::order_by_score(scores);
     const auto m = std::min(scores.size(), static_cast<std::size_t>(std::ceil(k * static_cast<double>(scores.size()))));
     double nt = 0.0, nc = 0.0, yt = 0.0, yc = 0.0;
@@ -193,7 +193,7 @@ inline double uplift_at_k(std::span<const double> scores, std::span<const double
         begin = end;
     }
     if (nt == 0.0 || nc == 0.0)
-        throw argument_error(cat("uplift_at_k: the top ", m, " rows hold no ", nt == 0.0 ? "treated" : "control", " row"));
+        throw argument_error(cat("causalrec::metrics::uplift_at_k: the top ", m, " rows hold no ", nt == 0.0 ? "treated" : "control", " row"));
     return yt / nt - yc / nc;
 }
 
@@ -236,8 +236,8 @@ struct uplift_chart_options {
 /// the random-targeting diagonal dashed; x is the share of the population targeted.
 inline std::string uplift_chart_svg(const std::vector<named_scores>& models, std::span<const double> treatment,
                                     std::span<const double> outcome, const uplift_chart_options& options = {}) {
-    if (models.empty()) throw argument_error("uplift_chart_svg: no score vectors");
-    if (options.points < 2) throw argument_error("uplift_chart_svg: points must be at least 2");
+    if (models.empty()) throw argument_error("causalrec::metrics::uplift_chart_svg: no score vectors");
+    if (options.points < 2) throw argument_error("causalrec::metrics::uplift_chart_svg: points must be at least 2");
     std::vector<io::line_series> series;
     double end = 0.0;
     for (const auto& m : models) {

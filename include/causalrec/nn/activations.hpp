@@ -13,6 +13,7 @@
 #include "../core/compiler.hpp"
 #include "../core/math.hpp"
 #include "../core/error.hpp"
+#include "../core/message.hpp"
 #include "../core/parameter.hpp"
 #include "../core/tensor.hpp"
 #include "../core/shape_cache.hpp"
@@ -45,10 +46,10 @@ public:
 
     /// dL/dx = dL/dy * f'(x), with f'(x) computed from y.
     const matrix<T>& backward(const matrix<T>& grad_output) {
-        if (last_ == nullptr) throw argument_error(std::string(Op::name).append(": backward called before forward"));
+        if (last_ == nullptr) throw argument_error(causalrec::error_message("nn", Op::name, "backward called before forward"));
         const matrix<T>& y = *last_;
         if (grad_output.shape() != y.shape())
-            throw shape_error(std::string(Op::name).append(": gradient shape differs from the output shape"));
+            throw shape_error(causalrec::error_message("nn", Op::name, "gradient shape differs from the output shape"));
         matrix<T>& dx = input_grad_.get(y.shape()[0], y.shape()[1]);
         const T* CAUSALREC_RESTRICT g = grad_output.data();
         const T* CAUSALREC_RESTRICT out = y.data();
@@ -124,7 +125,7 @@ class leaky_relu : public detail::elementwise_activation<T, detail::leaky_relu_o
 public:
     /// A leaky relu with the given negative slope.
     explicit leaky_relu(double slope = 0.01) : detail::elementwise_activation<T, detail::leaky_relu_op>(detail::leaky_relu_op{slope}) {
-        if (!(slope > 0.0)) throw argument_error("leaky_relu: slope must be positive, got " + std::to_string(slope));
+        if (!(slope > 0.0)) throw argument_error(causalrec::cat("causalrec::nn::leaky_relu: slope must be positive, got ", slope));
     }
 };
 
@@ -162,9 +163,9 @@ public:
 
     /// dL/dx_j = y_j (dL/dy_j - sum_k dL/dy_k y_k), per row.
     const matrix<T>& backward(const matrix<T>& grad_output) {
-        if (last_ == nullptr) throw argument_error("softmax: backward called before forward");
+        if (last_ == nullptr) throw argument_error("causalrec::nn::softmax: backward called before forward");
         const matrix<T>& y = *last_;
-        if (grad_output.shape() != y.shape()) throw shape_error("softmax: gradient shape differs from the output shape");
+        if (grad_output.shape() != y.shape()) throw shape_error("causalrec::nn::softmax: gradient shape differs from the output shape");
         const std::size_t rows = y.shape()[0], cols = y.shape()[1];
         matrix<T>& dx = input_grad_.get(rows, cols);
         for (std::size_t i = 0; i < rows; ++i) {

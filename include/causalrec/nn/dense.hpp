@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../core/error.hpp"
+#include "../core/message.hpp"
 #include "../core/parameter.hpp"
 #include "../core/rng.hpp"
 #include "../core/tensor.hpp"
@@ -39,8 +40,7 @@ public:
     dense(std::size_t in, std::size_t out, dense_options options = {})
         : options_(options), weight_(make_matrix<T>(in, out)), bias_(make_vector<T>(options.bias ? out : 0)) {
         if (in == 0 || out == 0)
-            throw argument_error("dense: input and output sizes must be positive, got " + std::to_string(in) + " -> " +
-                                 std::to_string(out));
+            throw argument_error(causalrec::cat("causalrec::nn::dense: input and output sizes must be positive, got ", in, " -> ", out));
         grad_weight_ = make_matrix<T>(in, out);
         grad_bias_ = make_vector<T>(bias_.size());
         weight_shape_ = {in, out};
@@ -58,8 +58,7 @@ public:
     /// Y = X W + b for a batch X of shape (batch, in); the result lives in the layer until the next call.
     const matrix<T>& forward(const matrix<T>& x) {
         if (x.shape()[1] != inputs())
-            throw shape_error("dense: input has " + std::to_string(x.shape()[1]) + " columns, the layer expects " +
-                              std::to_string(inputs()));
+            throw shape_error(causalrec::cat("causalrec::nn::dense: input has ", x.shape()[1], " columns, the layer expects ", inputs()));
         const std::size_t batch = x.shape()[0], out = outputs();
         matrix<T>& y = output_.get(batch, out);
         T* yd = y.data();
@@ -78,13 +77,11 @@ public:
 
     /// Given dL/dY (batch, out), stores dL/dW and dL/db and returns dL/dX (batch, in).
     const matrix<T>& backward(const matrix<T>& grad_output) {
-        if (input_ == nullptr) throw argument_error("dense: backward called before forward");
+        if (input_ == nullptr) throw argument_error("causalrec::nn::dense: backward called before forward");
         const matrix<T>& x = *input_;
         const std::size_t batch = x.shape()[0], in = inputs(), out = outputs();
         if (grad_output.shape()[0] != batch || grad_output.shape()[1] != out)
-            throw shape_error("dense: gradient has shape (" + std::to_string(grad_output.shape()[0]) + ", " +
-                              std::to_string(grad_output.shape()[1]) + "), the output was (" + std::to_string(batch) +
-                              ", " + std::to_string(out) + ")");
+            throw shape_error(causalrec::cat("causalrec::nn::dense: gradient has shape (", grad_output.shape()[0], ", ", grad_output.shape()[1], "), the output was (", batch, ", ", out, ")"));
         const T* g = grad_output.data();
         // dW = X^T dY
         if (out == 1) {

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../core/error.hpp"
+#include "../core/message.hpp"
 #include "../core/parameter.hpp"
 #include "../core/rng.hpp"
 #include "../core/tensor.hpp"
@@ -26,7 +27,7 @@ public:
 
     /// Dropout with drop probability `rate` in [0, 1) and its own seeded engine.
     explicit dropout(double rate = 0.5, std::uint64_t seed = 0) : rate_(rate), engine_(seed) {
-        if (!(rate >= 0.0 && rate < 1.0)) throw argument_error("dropout: rate must be in [0, 1), got " + std::to_string(rate));
+        if (!(rate >= 0.0 && rate < 1.0)) throw argument_error(causalrec::cat("causalrec::nn::dropout: rate must be in [0, 1), got ", rate));
     }
 
     /// Training: y = mask * x / (1 - rate); inference: y = x.
@@ -54,7 +55,7 @@ public:
     const matrix<T>& backward(const matrix<T>& grad_output) {
         if (passthrough_) return grad_output;
         const matrix<T>& mask = *mask_used_;
-        if (grad_output.shape() != mask.shape()) throw shape_error("dropout: gradient shape differs from the output shape");
+        if (grad_output.shape() != mask.shape()) throw shape_error("causalrec::nn::dropout: gradient shape differs from the output shape");
         matrix<T>& dx = input_grad_.get(mask.shape()[0], mask.shape()[1]);
         for (std::size_t i = 0; i < mask.size(); ++i) dx.data()[i] = grad_output.data()[i] * mask.data()[i];
         return dx;

@@ -41,7 +41,7 @@ public:
     /// A table of `count` vectors of `dim` values.
     embedding(std::size_t count, std::size_t dim, embedding_options options = {})
         : options_(options), table_(make_matrix<T>(count, dim)), grad_(xt::zeros<T>({count, dim})), seen_(count, 0) {
-        if (count == 0 || dim == 0) throw argument_error("embedding: count and dim must be positive");
+        if (count == 0 || dim == 0) throw argument_error("causalrec::nn::embedding: count and dim must be positive");
         shape_ = {count, dim};
         touched_.reserve(count);
         rng engine(options.seed);
@@ -68,12 +68,12 @@ public:
     /// round-trip, so every id of a table of any size is exact. An id out of range raises argument_error.
     const matrix<T>& forward_ids(std::span<const std::size_t> ids, std::size_t fields) {
         if (fields == 0 || ids.size() % fields != 0)
-            throw shape_error(causalrec::cat("embedding: ", ids.size(), " ids are not a whole number of rows of ", fields,
+            throw shape_error(causalrec::cat("causalrec::nn::embedding: ", ids.size(), " ids are not a whole number of rows of ", fields,
                                              " fields"));
         const std::size_t n = count();
         for (std::size_t j = 0; j < ids.size(); ++j)
             if (ids[j] >= n)
-                throw argument_error(causalrec::cat("embedding: id ", ids[j], " at row ", j / fields, ", field ", j % fields,
+                throw argument_error(causalrec::cat("causalrec::nn::embedding: id ", ids[j], " at row ", j / fields, ", field ", j % fields,
                                                     " is not in [0, ", n, ")"));
         ids_.assign(ids.begin(), ids.end());
         return gather(ids.size() / fields, fields);
@@ -81,10 +81,10 @@ public:
 
     /// Accumulates dL/dY into the rows used by the batch; returns an empty matrix (ids have no gradient).
     const matrix<T>& backward(const matrix<T>& grad_output) {
-        if (fields_ == 0) throw argument_error("embedding: backward called before forward");
+        if (fields_ == 0) throw argument_error("causalrec::nn::embedding: backward called before forward");
         const std::size_t fields = fields_, batch = ids_.size() / fields, dim = this->dim();
         if (grad_output.shape()[0] != batch || grad_output.shape()[1] != fields * dim)
-            throw shape_error("embedding: gradient shape differs from the output shape");
+            throw shape_error("causalrec::nn::embedding: gradient shape differs from the output shape");
         for (std::size_t row : touched_) seen_[row] = 0;
         touched_.clear();
         for (std::size_t j = 0; j < ids_.size(); ++j) {
@@ -135,9 +135,7 @@ private:
 
     std::size_t checked_id(T value, std::size_t row, std::size_t field) const {
         if (!(value >= T(0)) || value != std::floor(value) || static_cast<double>(value) >= static_cast<double>(count()))
-            throw argument_error("embedding: id " + std::to_string(static_cast<double>(value)) + " at row " +
-                                 std::to_string(row) + ", field " + std::to_string(field) + " is not in [0, " +
-                                 std::to_string(count()) + ")");
+            throw argument_error(causalrec::cat("causalrec::nn::embedding: id ", static_cast<double>(value), " at row ", row, ", field ", field, " is not in [0, ", count(), ")"));
         return static_cast<std::size_t>(value);
     }
 

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "../core/error.hpp"
+#include "../core/message.hpp"
 #include "../core/rng.hpp"
 
 namespace causalrec::nn {
@@ -39,7 +40,7 @@ inline initializer initializer_from_string(std::string_view name) {
     for (auto init : {initializer::glorot_uniform, initializer::glorot_normal, initializer::he_uniform,
                       initializer::he_normal, initializer::zeros})
         if (to_string(init) == name) return init;
-    throw argument_error(std::string("unknown initializer '").append(name).append("'"));
+    throw argument_error(causalrec::error_message("nn", "initializer_from_string", "unknown initializer '", name, "'"));
 }
 
 /// Fills `values` (a fan_in x fan_out weight, any layout) with draws of the given initialiser.

@@ -56,8 +56,8 @@ public:
         detail::require_positive("lbfgs", "learning_rate", opts.learning_rate);
         detail::require_non_negative("lbfgs", "gradient_tolerance", opts.gradient_tolerance);
         detail::require_non_negative("lbfgs", "change_tolerance", opts.change_tolerance);
-        if (opts.max_iterations == 0) throw argument_error("lbfgs: max_iterations must be at least 1");
-        if (opts.memory == 0) throw argument_error("lbfgs: memory must be at least 1");
+        if (opts.max_iterations == 0) throw argument_error("causalrec::optim::lbfgs: max_iterations must be at least 1");
+        if (opts.memory == 0) throw argument_error("causalrec::optim::lbfgs: memory must be at least 1");
         lr_ = opts.learning_rate;
     }
 
@@ -259,17 +259,17 @@ private:
         std::size_t n = 0;
         for (std::size_t i = 0; i < params.size(); ++i) {
             if (params[i].sparse)
-                throw argument_error(detail::cat("lbfgs: ", detail::describe(i, params[i].name),
+                throw argument_error(detail::cat("causalrec::optim::lbfgs: ", detail::describe(i, params[i].name),
                                                  " is sparse; L-BFGS needs the full gradient of every parameter"));
             if (params[i].value.size() != params[i].grad.size())
-                throw shape_error(detail::cat("lbfgs: ", detail::describe(i, params[i].name), " has ",
+                throw shape_error(detail::cat("causalrec::optim::lbfgs: ", detail::describe(i, params[i].name), " has ",
                                               params[i].value.size(), " values but ", params[i].grad.size(),
                                               " gradient entries"));
             n += params[i].value.size();
         }
         if (n != size_) {
             if (size_ != 0)
-                throw shape_error(detail::cat("lbfgs: step() got ", n, " values, but the state was built for ", size_,
+                throw shape_error(detail::cat("causalrec::optim::lbfgs: step() got ", n, " values, but the state was built for ", size_,
                                               "; call reset() to optimize other parameters"));
             size_ = n;
             for (auto* v : {&x_, &g_, &d_, &xn_, &gn_, &s_last_, &y_last_}) v->assign(n, 0.0);

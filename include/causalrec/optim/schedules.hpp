@@ -24,7 +24,7 @@ struct step_decay {
 
     /// The learning rate of the 0-based epoch (epoch 0 gives base_lr); raises argument_error on a bad option.
     double operator()(std::size_t epoch, double base_lr) const {
-        if (step_size == 0) throw argument_error("step_decay: step_size must be >= 1, got 0");
+        if (step_size == 0) throw argument_error("causalrec::optim::step_decay: step_size must be >= 1, got 0");
         detail::require_positive("step_decay", "gamma", gamma);
         return base_lr * std::pow(gamma, static_cast<double>(epoch / step_size));
     }
@@ -49,7 +49,7 @@ struct cosine_annealing {
 
     /// The learning rate of the 0-based epoch (epoch 0 gives base_lr); raises argument_error on a bad option.
     double operator()(std::size_t epoch, double base_lr) const {
-        if (t_max == 0) throw argument_error("cosine_annealing: t_max must be >= 1, got 0");
+        if (t_max == 0) throw argument_error("causalrec::optim::cosine_annealing: t_max must be >= 1, got 0");
         detail::require_non_negative("cosine_annealing", "eta_min", eta_min);
         const double phase = std::numbers::pi * static_cast<double>(epoch) / static_cast<double>(t_max);
         return eta_min + (base_lr - eta_min) * (1.0 + std::cos(phase)) / 2.0;
@@ -85,7 +85,7 @@ struct reduce_on_plateau {
     /// one); raises argument_error on a bad option.
     double update(double metric, double current_lr) {
         if (!(factor > 0.0 && factor < 1.0))
-            throw argument_error(detail::cat("reduce_on_plateau: factor must be in (0, 1), got ", factor));
+            throw argument_error(detail::cat("causalrec::optim::reduce_on_plateau: factor must be in (0, 1), got ", factor));
         detail::require_non_negative("reduce_on_plateau", "min_delta", min_delta);
         detail::require_non_negative("reduce_on_plateau", "min_lr", min_lr);
         // Keras starts from best = +inf (minimize) or -inf (maximize); min_delta is absolute, as in Keras.

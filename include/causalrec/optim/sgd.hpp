@@ -41,9 +41,9 @@ public:
     explicit sgd(sgd_options opts = {}) : detail::optimizer_base<sgd_options, T>("sgd", opts, opts.weight_decay) {
         detail::require_unit_interval("sgd", "momentum", opts_.momentum);
         if (!(opts_.dampening >= 0.0 && opts_.dampening <= 1.0))
-            throw argument_error(detail::cat("sgd: dampening must be in [0, 1], got ", opts_.dampening));
+            throw argument_error(detail::cat("causalrec::optim::sgd: dampening must be in [0, 1], got ", opts_.dampening));
         if (opts_.nesterov && (opts_.momentum <= 0.0 || opts_.dampening != 0.0))
-            throw argument_error(detail::cat("sgd: nesterov needs momentum > 0 and dampening 0, got momentum ",
+            throw argument_error(detail::cat("causalrec::optim::sgd: nesterov needs momentum > 0 and dampening 0, got momentum ",
                                              opts_.momentum, " and dampening ", opts_.dampening));
     }
 

@@ -46,18 +46,18 @@ using causalrec::format_number;
 /// Raises argument_error unless v > 0 and finite.
 inline void require_positive(std::string_view who, std::string_view field, double v) {
     if (!(v > 0.0) || !std::isfinite(v))
-        throw argument_error(cat(who, ": ", field, " must be a finite number > 0, got ", v));
+        throw argument_error(causalrec::error_message("optim", who, field, " must be a finite number > 0, got ", v));
 }
 
 /// Raises argument_error unless v >= 0 and finite.
 inline void require_non_negative(std::string_view who, std::string_view field, double v) {
     if (!(v >= 0.0) || !std::isfinite(v))
-        throw argument_error(cat(who, ": ", field, " must be a finite number >= 0, got ", v));
+        throw argument_error(causalrec::error_message("optim", who, field, " must be a finite number >= 0, got ", v));
 }
 
 /// Raises argument_error unless 0 <= v < 1.
 inline void require_unit_interval(std::string_view who, std::string_view field, double v) {
-    if (!(v >= 0.0 && v < 1.0)) throw argument_error(cat(who, ": ", field, " must be in [0, 1), got ", v));
+    if (!(v >= 0.0 && v < 1.0)) throw argument_error(causalrec::error_message("optim", who, field, " must be in [0, 1), got ", v));
 }
 
 /// The clipping options every optimizer has; checks them (each >= 0, at most one of them set).
@@ -65,7 +65,7 @@ inline void check_clipping(std::string_view who, double clip_norm, double clip_v
     require_non_negative(who, "clip_norm", clip_norm);
     require_non_negative(who, "clip_value", clip_value);
     if (clip_norm > 0.0 && clip_value > 0.0)
-        throw argument_error(cat(who, ": set at most one of clip_norm (", clip_norm, ") and clip_value (", clip_value,
+        throw argument_error(causalrec::error_message("optim", who, "set at most one of clip_norm (", clip_norm, ") and clip_value (", clip_value,
                                  ")"));
 }
 
@@ -120,7 +120,7 @@ public:
             allocate(params, used, init);
         } else {
             if (params.size() != state_.size())
-                throw shape_error(cat(name_, ": step() got ", params.size(), " parameters, but the state was built for ",
+                throw shape_error(causalrec::error_message("optim", name_, "step() got ", params.size(), " parameters, but the state was built for ",
                                       state_.size(), " on the first step; call reset() to optimize other parameters"));
             for (std::size_t i = 0; i < params.size(); ++i) check_against_state(i, params[i], state_[i]);
         }
@@ -173,22 +173,22 @@ private:
     void check_view(std::size_t i, const parameter_view<T>& v) const {
         if (v.sparse && v.packed_grad) {
             if (v.row_size == 0 || v.value.size() % v.row_size != 0 || v.grad.size() < v.touched_rows.size() * v.row_size)
-                throw shape_error(cat(name_, ": sparse ", describe(i, v.name), " with packed gradient rows has ",
+                throw shape_error(causalrec::error_message("optim", name_, "sparse ", describe(i, v.name), " with packed gradient rows has ",
                                       v.value.size(), " values in rows of ", v.row_size, " and ", v.grad.size(),
                                       " gradient entries for ", v.touched_rows.size(), " touched rows"));
             return;
         }
         if (v.value.size() != v.grad.size())
-            throw shape_error(cat(name_, ": ", describe(i, v.name), " has ", v.value.size(), " values but ",
+            throw shape_error(causalrec::error_message("optim", name_, describe(i, v.name), " has ", v.value.size(), " values but ",
                                   v.grad.size(), " gradient entries"));
         if (v.sparse && (v.row_size == 0 || v.value.size() % v.row_size != 0))
-            throw shape_error(cat(name_, ": sparse ", describe(i, v.name), " has ", v.value.size(),
+            throw shape_error(causalrec::error_message("optim", name_, "sparse ", describe(i, v.name), " has ", v.value.size(),
                                   " values, which is not a whole number of rows of row_size ", v.row_size));
     }
 
     void check_against_state(std::size_t i, const parameter_view<T>& v, const parameter_state<T>& s) const {
         if (v.value.size() != s.size || v.sparse != s.sparse || (s.sparse && v.row_size != s.row_size))
-            throw shape_error(cat(name_, ": ", describe(i, v.name), " has ", v.value.size(), " values",
+            throw shape_error(causalrec::error_message("optim", name_, describe(i, v.name), " has ", v.value.size(), " values",
                                   v.sparse ? cat(" (sparse, rows of ", v.row_size, ")") : std::string(),
                                   ", but the state was built on the first step for ", s.size, " values",
                                   s.sparse ? cat(" (sparse, rows of ", s.row_size, ")") : std::string(),
@@ -200,7 +200,7 @@ private:
         const std::size_t rows = v.value.size() / v.row_size;
         for (const std::size_t r : v.touched_rows)
             if (r >= rows)
-                throw shape_error(cat(name_, ": sparse ", describe(i, v.name), " lists touched row ", r, " but has ",
+                throw shape_error(causalrec::error_message("optim", name_, "sparse ", describe(i, v.name), " lists touched row ", r, " but has ",
                                       rows, " rows"));
         if (!v.packed_grad) return;
         // Packed gradient rows are one per listed row: a row listed twice would lose a gradient.
@@ -208,7 +208,7 @@ private:
         ++pass_;
         for (const std::size_t r : v.touched_rows) {
             if (s.row_marks[r] == pass_)
-                throw shape_error(cat(name_, ": sparse ", describe(i, v.name), " with packed gradient rows lists row ",
+                throw shape_error(causalrec::error_message("optim", name_, "sparse ", describe(i, v.name), " with packed gradient rows lists row ",
                                       r, " twice"));
             s.row_marks[r] = pass_;
         }
@@ -256,7 +256,7 @@ private:
         for_each_gradient_block(params, add_squares);
         const double norm = std::sqrt(squares);
         if (!std::isfinite(norm))
-            throw numeric_error(cat(name_, ": the global gradient norm is ", norm, "; cannot clip it to ", clip_norm_));
+            throw numeric_error(causalrec::error_message("optim", name_, "the global gradient norm is ", norm, "; cannot clip it to ", clip_norm_));
         // torch.nn.utils.clip_grad_norm_: coefficient max_norm / (norm + 1e-6), applied when below 1.
         const double coef = clip_norm_ / (norm + 1e-6);
         if (coef >= 1.0) return;

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../core/error.hpp"
+#include "../core/message.hpp"
 #include "../core/tensor.hpp"
 #include "concepts.hpp"
 #include "detail/common.hpp"
@@ -45,13 +46,13 @@ class column_transformer {
 
 public:
     /// The type's name in messages and in its JSON state.
-    static constexpr std::string_view type_name = "column_transformer";
+    static constexpr std::string_view model_name = "column_transformer";
 
     /// A transformer of the given parts, not yet fitted; every part must select at least one column.
     explicit column_transformer(column_part<S>... parts) : parts_(std::move(parts)...) {
         for_each_part([&](std::size_t index, const auto& part) {
             if (part.columns.empty())
-                throw argument_error(detail::cat(type_name, ": part ", index, " selects no column"));
+                throw argument_error(causalrec::error_message("preprocess", model_name, "part ", index, " selects no column"));
         });
     }
 
@@ -92,11 +93,11 @@ public:
     template <std::floating_point T>
         requires(Preprocessor<S, T> && ...)
     matrix<T> transform(const matrix<T>& X) const {
-        if (!is_fitted()) throw not_fitted_error(detail::cat(type_name, ": transform called before fit"));
+        if (!is_fitted()) throw not_fitted_error(causalrec::error_message("preprocess", model_name, "transform called before fit"));
         if (X.shape()[1] != n_features_in_)
-            throw shape_error(detail::cat(type_name, ": X has ", X.shape()[1], " columns, but it was fitted on ",
+            throw shape_error(causalrec::error_message("preprocess", model_name, "X has ", X.shape()[1], " columns, but it was fitted on ",
                                           n_features_in_, " columns"));
-        detail::check_no_infinity(X, type_name);
+        detail::check_no_infinity(X, model_name);
         std::array<matrix<T>, sizeof...(S)> outputs;
         for_each_part([&](std::size_t index, const auto& part) {
             outputs[index] = part.step.transform(detail::select_columns(X, part.columns));
@@ -128,7 +129,7 @@ public:
     std::vector<std::string> output_names(const std::vector<std::string>& input_names = {}) const
         requires(NamesOutputs<S> && ...)
     {
-        const auto names = detail::resolve_names(is_fitted(), input_names, n_features_in_, type_name);
+        const auto names = detail::resolve_names(is_fitted(), input_names, n_features_in_, model_name);
         std::vector<std::string> out;
         for_each_part([&](std::size_t, const auto& part) {
             std::vector<std::string> selected;
@@ -141,7 +142,7 @@ public:
 
     /// Every part's columns and state as JSON.
     nlohmann::json to_json() const {
-        nlohmann::json j = detail::state_head(type_name, is_fitted());
+        nlohmann::json j = detail::state_head(model_name, is_fitted());
         nlohmann::json parts = nlohmann::json::array();
         for_each_part([&](std::size_t, const auto& part) {
             parts.push_back({{"columns", detail::encode_indices(part.columns)}, {"step", part.step.to_json()}});
@@ -153,7 +154,7 @@ public:
 
     /// Restores a transformer from to_json() output; raises format_error when j is not such a state.
     static column_transformer from_json(const nlohmann::json& j) {
-        const detail::state_reader r(j, type_name);
+        const detail::state_reader r(j, model_name);
         const auto& parts = r.array(j, "parts", sizeof...(S));
         auto result = [&]<std::size_t... I>(std::index_sequence<I...>) {
             return column_transformer{read_part<S>(r, parts[I], I)...};  // braces: parts read in order
@@ -218,14 +219,14 @@ private:
     void prepare(const matrix<T>& X) {
         const std::size_t rows = X.shape()[0], cols = X.shape()[1];
         if (rows == 0)
-            throw shape_error(detail::cat(type_name, ": cannot fit on 0 rows (X has shape (0, ", cols, "))"));
+            throw shape_error(causalrec::error_message("preprocess", model_name, "cannot fit on 0 rows (X has shape (0, ", cols, "))"));
         for_each_part([&](std::size_t index, const auto& part) {
             for (std::size_t c : part.columns)
                 if (c >= cols)
-                    throw shape_error(detail::cat(type_name, ": part ", index, " selects column ", c, ", but X has ",
+                    throw shape_error(causalrec::error_message("preprocess", model_name, "part ", index, " selects column ", c, ", but X has ",
                                                   cols, " columns"));
         });
-        detail::check_no_infinity(X, type_name);
+        detail::check_no_infinity(X, model_name);
         fitted_ = false;
         set_layout(cols);
     }
@@ -237,7 +238,7 @@ private:
         std::size_t width = remainder_.size();
         for (std::size_t p = 0; p < outputs.size(); ++p) {
             if (outputs[p].shape()[0] != rows)
-                throw shape_error(detail::cat(type_name, ": part ", p, " returned ", outputs[p].shape()[0],
+                throw shape_error(causalrec::error_message("preprocess", model_name, "part ", p, " returned ", outputs[p].shape()[0],
                                               " rows for an input of ", rows, " rows"));
             width += outputs[p].shape()[1];
         }

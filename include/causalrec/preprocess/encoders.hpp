@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../core/error.hpp"
+#include "../core/message.hpp"
 #include "../core/tensor.hpp"
 #include "detail/common.hpp"
 
@@ -82,7 +83,7 @@ inline std::vector<std::vector<double>> read_categories(const state_reader& r, c
 /// Raises argument_error unless v is NaN or an integer (scikit-learn's rule for encoded values).
 inline void check_code_value(double v, std::string_view type, std::string_view option) {
     if (!std::isnan(v) && v != std::floor(v))
-        throw argument_error(cat(type, ": ", option, " must be an integer or NaN, got ", v));
+        throw argument_error(causalrec::error_message("preprocess", type, option, " must be an integer or NaN, got ", v));
 }
 
 }  // namespace detail
@@ -121,7 +122,7 @@ inline constexpr enum_names<one_hot_drop, 3> one_hot_drop_names{
 class one_hot_encoder : public detail::preprocessor_base<one_hot_encoder, one_hot_encoder_options> {
 public:
     /// The type's name in messages and in its JSON state.
-    static constexpr std::string_view type_name = "one_hot_encoder";
+    static constexpr std::string_view model_name = "one_hot_encoder";
 
     /// An encoder with the given options, not yet fitted.
     explicit one_hot_encoder(options_type opts = {}) : preprocessor_base(opts) {}
@@ -129,7 +130,7 @@ public:
     /// Learns each column's categories; returns *this.
     template <std::floating_point T>
     one_hot_encoder& fit(const matrix<T>& X) {
-        detail::check_fit_input(X, type_name);
+        detail::check_fit_input(X, model_name);
         const std::size_t cols = X.shape()[1];
         std::vector<std::vector<double>> categories(cols);
         std::vector<std::size_t> drop(cols, detail::no_category);
@@ -148,7 +149,7 @@ public:
     /// The 0/1 indicator matrix of X (n_features_out() columns).
     template <std::floating_point T>
     matrix<T> transform(const matrix<T>& X) const {
-        detail::check_transform_input(X, type_name, fitted_, categories_.size());
+        detail::check_transform_input(X, model_name, fitted_, categories_.size());
         const std::size_t rows = X.shape()[0];
         matrix<T> out = detail::zero_matrix<T>(rows, n_features_out_);
         for (std::size_t i = 0; i < rows; ++i) {
@@ -157,7 +158,7 @@ public:
                 const std::size_t c = detail::category_index(categories_[j], v);
                 if (c == detail::no_category) {
                     if (opts_.handle_unknown == one_hot_unknown::ignore) continue;
-                    throw argument_error(detail::cat(type_name, ": unknown category ", v, " in column ", j, " (row ",
+                    throw argument_error(causalrec::error_message("preprocess", model_name, "unknown category ", v, " in column ", j, " (row ",
                                                      i, "), not seen at fit; set handle_unknown = ignore to encode "
                                                      "it as all zeros"));
                 }
@@ -180,7 +181,7 @@ public:
 
     /// Output column names "name=value" (e.g. "color=2", "color=nan"); inputs default to "x0", "x1", ...
     std::vector<std::string> output_names(const std::vector<std::string>& input_names = {}) const {
-        const auto names = detail::resolve_names(fitted_, input_names, categories_.size(), type_name);
+        const auto names = detail::resolve_names(fitted_, input_names, categories_.size(), model_name);
         std::vector<std::string> out;
         out.reserve(n_features_out_);
         for (std::size_t j = 0; j < categories_.size(); ++j)
@@ -191,7 +192,7 @@ public:
 
     /// The options and fitted state as JSON (doubles round-trip exactly; the NaN category is null).
     nlohmann::json to_json() const {
-        nlohmann::json j = detail::state_head(type_name, fitted_);
+        nlohmann::json j = detail::state_head(model_name, fitted_);
         j["options"] = {{"handle_unknown", detail::enum_name(detail::one_hot_unknown_names, opts_.handle_unknown)},
                         {"drop", detail::enum_name(detail::one_hot_drop_names, opts_.drop)}};
         if (fitted_) {
@@ -211,7 +212,7 @@ public:
 
     /// Restores an encoder from to_json() output; raises format_error when j is not such a state.
     static one_hot_encoder from_json(const nlohmann::json& j) {
-        const detail::state_reader r(j, type_name);
+        const detail::state_reader r(j, model_name);
         const auto& o = r.object(j, "options");
         one_hot_encoder e({.handle_unknown = r.read_enum(o, "handle_unknown", detail::one_hot_unknown_names),
                            .drop = r.read_enum(o, "drop", detail::one_hot_drop_names)});
@@ -275,7 +276,7 @@ inline constexpr enum_names<ordinal_unknown, 2> ordinal_unknown_names{
 class ordinal_encoder : public detail::preprocessor_base<ordinal_encoder, ordinal_encoder_options> {
 public:
     /// The type's name in messages and in its JSON state.
-    static constexpr std::string_view type_name = "ordinal_encoder";
+    static constexpr std::string_view model_name = "ordinal_encoder";
 
     /// An encoder with the given options, not yet fitted.
     explicit ordinal_encoder(options_type opts = {}) : preprocessor_base(opts) {}
@@ -283,10 +284,10 @@ public:
     /// Learns each column's categories and checks the encoded values do not collide with codes; returns *this.
     template <std::floating_point T>
     ordinal_encoder& fit(const matrix<T>& X) {
-        detail::check_fit_input(X, type_name);
+        detail::check_fit_input(X, model_name);
         const bool use_unknown = opts_.handle_unknown == ordinal_unknown::use_encoded_value;
-        if (use_unknown) detail::check_code_value(opts_.unknown_value, type_name, "unknown_value");
-        detail::check_code_value(opts_.encoded_missing_value, type_name, "encoded_missing_value");
+        if (use_unknown) detail::check_code_value(opts_.unknown_value, model_name, "unknown_value");
+        detail::check_code_value(opts_.encoded_missing_value, model_name, "encoded_missing_value");
         const std::size_t cols = X.shape()[1];
         std::vector<std::vector<double>> categories(cols);
         for (std::size_t j = 0; j < cols; ++j) {
@@ -294,11 +295,11 @@ public:
             // scikit-learn compares against the category count including the NaN category.
             const auto count = static_cast<double>(categories[j].size());
             if (use_unknown && opts_.unknown_value >= 0 && opts_.unknown_value < count)
-                throw argument_error(detail::cat(type_name, ": unknown_value ", opts_.unknown_value,
+                throw argument_error(causalrec::error_message("preprocess", model_name, "unknown_value ", opts_.unknown_value,
                                                  " is already used to encode a category of column ", j));
             const double m = opts_.encoded_missing_value;
             if (detail::has_nan_category(categories[j]) && m >= 0 && m < count)
-                throw argument_error(detail::cat(type_name, ": encoded_missing_value ", m,
+                throw argument_error(causalrec::error_message("preprocess", model_name, "encoded_missing_value ", m,
                                                  " is already used to encode a category of column ", j));
         }
         categories_ = std::move(categories);
@@ -309,7 +310,7 @@ public:
     /// X with each value replaced by its category code.
     template <std::floating_point T>
     matrix<T> transform(const matrix<T>& X) const {
-        detail::check_transform_input(X, type_name, fitted_, categories_.size());
+        detail::check_transform_input(X, model_name, fitted_, categories_.size());
         const std::size_t rows = X.shape()[0];
         matrix<T> out = make_matrix<T>(rows, categories_.size());
         for (std::size_t i = 0; i < rows; ++i) {
@@ -319,7 +320,7 @@ public:
                 double code = static_cast<double>(c);
                 if (c == detail::no_category) {
                     if (opts_.handle_unknown == ordinal_unknown::error)
-                        throw argument_error(detail::cat(type_name, ": unknown category ", v, " in column ", j,
+                        throw argument_error(causalrec::error_message("preprocess", model_name, "unknown category ", v, " in column ", j,
                                                          " (row ", i, "), not seen at fit; set handle_unknown = "
                                                          "use_encoded_value to encode it as unknown_value"));
                     code = opts_.unknown_value;
@@ -339,12 +340,12 @@ public:
 
     /// Output column names: the input names unchanged ("x0", "x1", ... when none are given).
     std::vector<std::string> output_names(const std::vector<std::string>& input_names = {}) const {
-        return detail::resolve_names(fitted_, input_names, categories_.size(), type_name);
+        return detail::resolve_names(fitted_, input_names, categories_.size(), model_name);
     }
 
     /// The options and fitted state as JSON (doubles round-trip exactly; the NaN category is null).
     nlohmann::json to_json() const {
-        nlohmann::json j = detail::state_head(type_name, fitted_);
+        nlohmann::json j = detail::state_head(model_name, fitted_);
         j["options"] = {{"handle_unknown", detail::enum_name(detail::ordinal_unknown_names, opts_.handle_unknown)},
                         {"unknown_value", detail::encode_number(opts_.unknown_value)},
                         {"encoded_missing_value", detail::encode_number(opts_.encoded_missing_value)}};
@@ -357,7 +358,7 @@ public:
 
     /// Restores an encoder from to_json() output; raises format_error when j is not such a state.
     static ordinal_encoder from_json(const nlohmann::json& j) {
-        const detail::state_reader r(j, type_name);
+        const detail::state_reader r(j, model_name);
         const auto& o = r.object(j, "options");
         ordinal_encoder e({.handle_unknown = r.read_enum(o, "handle_unknown", detail::ordinal_unknown_names),
                            .unknown_value = r.read_number(o, "unknown_value"),

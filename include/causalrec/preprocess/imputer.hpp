@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../core/error.hpp"
+#include "../core/message.hpp"
 #include "../core/tensor.hpp"
 #include "detail/common.hpp"
 
@@ -94,7 +95,7 @@ inline double impute_statistic(std::vector<double> v, impute_strategy strategy) 
 class simple_imputer : public detail::preprocessor_base<simple_imputer, simple_imputer_options> {
 public:
     /// The type's name in messages and in its JSON state.
-    static constexpr std::string_view type_name = "simple_imputer";
+    static constexpr std::string_view model_name = "simple_imputer";
 
     /// An imputer with the given options, not yet fitted.
     explicit simple_imputer(options_type opts = {}) : preprocessor_base(opts) {}
@@ -103,8 +104,8 @@ public:
     template <std::floating_point T>
     simple_imputer& fit(const matrix<T>& X) {
         if (opts_.strategy == impute_strategy::constant && !std::isfinite(opts_.fill_value))
-            throw argument_error(detail::cat(type_name, ": fill_value must be finite, got ", opts_.fill_value));
-        detail::check_fit_input(X, type_name);
+            throw argument_error(causalrec::error_message("preprocess", model_name, "fill_value must be finite, got ", opts_.fill_value));
+        detail::check_fit_input(X, model_name);
         const std::size_t cols = X.shape()[1];
         std::vector<double> statistics(cols);
         std::vector<std::size_t> kept;
@@ -118,8 +119,7 @@ public:
             if (v.empty()) {
                 switch (opts_.empty_columns) {
                     case empty_column_policy::error:
-                        throw numeric_error(detail::cat(
-                            type_name, ": column ", j, " has no observed (non-NaN) value, so strategy '",
+                        throw numeric_error(causalrec::error_message("preprocess", model_name, "column ", j, " has no observed (non-NaN) value, so strategy '",
                             detail::enum_name(detail::impute_strategy_names, opts_.strategy),
                             "' cannot learn a fill value (set empty_columns to drop or keep, or use strategy "
                             "constant)"));
@@ -141,7 +141,7 @@ public:
     /// X with each NaN replaced by its column's fill value (dropped columns left out).
     template <std::floating_point T>
     matrix<T> transform(const matrix<T>& X) const {
-        detail::check_transform_input(X, type_name, fitted_, n_features_in_);
+        detail::check_transform_input(X, model_name, fitted_, n_features_in_);
         const std::size_t rows = X.shape()[0];
         matrix<T> out = make_matrix<T>(rows, kept_.size());
         for (std::size_t i = 0; i < rows; ++i) {
@@ -163,7 +163,7 @@ public:
 
     /// Output column names: the input names of the kept columns ("x0", "x1", ... when none are given).
     std::vector<std::string> output_names(const std::vector<std::string>& input_names = {}) const {
-        const auto names = detail::resolve_names(fitted_, input_names, n_features_in_, type_name);
+        const auto names = detail::resolve_names(fitted_, input_names, n_features_in_, model_name);
         std::vector<std::string> out;
         out.reserve(kept_.size());
         for (std::size_t j : kept_) out.push_back(names[j]);
@@ -172,7 +172,7 @@ public:
 
     /// The options and fitted state as JSON (doubles round-trip exactly).
     nlohmann::json to_json() const {
-        nlohmann::json j = detail::state_head(type_name, fitted_);
+        nlohmann::json j = detail::state_head(model_name, fitted_);
         j["options"] = {{"strategy", detail::enum_name(detail::impute_strategy_names, opts_.strategy)},
                         {"fill_value", detail::encode_number(opts_.fill_value)},
                         {"empty_columns", detail::enum_name(detail::empty_column_policy_names, opts_.empty_columns)}};
@@ -186,7 +186,7 @@ public:
 
     /// Restores an imputer from to_json() output; raises format_error when j is not such a state.
     static simple_imputer from_json(const nlohmann::json& j) {
-        const detail::state_reader r(j, type_name);
+        const detail::state_reader r(j, model_name);
         const auto& o = r.object(j, "options");
         simple_imputer s({.strategy = r.read_enum(o, "strategy", detail::impute_strategy_names),
                           .fill_value = r.read_number(o, "fill_value"),

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../core/error.hpp"
+#include "../core/message.hpp"
 #include "../core/tensor.hpp"
 #include "concepts.hpp"
 #include "detail/common.hpp"
@@ -29,7 +30,7 @@ class pipeline {
 
 public:
     /// The type's name in messages and in its JSON state.
-    static constexpr std::string_view type_name = "pipeline";
+    static constexpr std::string_view model_name = "pipeline";
 
     /// A pipeline of the given steps (taken by value).
     explicit pipeline(Steps... steps) : steps_(std::move(steps)...) {}
@@ -63,7 +64,7 @@ public:
         const std::size_t unfitted = first_unfitted();
         if (unfitted < size())
             throw not_fitted_error(
-                detail::cat(type_name, ": transform called before fit (step ", unfitted, " is not fitted)"));
+                causalrec::error_message("preprocess", model_name, "transform called before fit (step ", unfitted, " is not fitted)"));
         return transform_from<0>(X);
     }
 
@@ -86,7 +87,7 @@ public:
 
     /// Every step's state as JSON: {"type": "pipeline", "version", "fitted", "steps": [...]}.
     nlohmann::json to_json() const {
-        nlohmann::json j = detail::state_head(type_name, is_fitted());
+        nlohmann::json j = detail::state_head(model_name, is_fitted());
         nlohmann::json steps = nlohmann::json::array();
         std::apply([&](const auto&... s) { (steps.push_back(s.to_json()), ...); }, steps_);
         j["steps"] = std::move(steps);
@@ -95,7 +96,7 @@ public:
 
     /// Restores a pipeline from to_json() output; raises format_error when j is not such a state.
     static pipeline from_json(const nlohmann::json& j) {
-        const detail::state_reader r(j, type_name);
+        const detail::state_reader r(j, model_name);
         const auto& steps = r.array(j, "steps", size());
         auto result = [&]<std::size_t... I>(std::index_sequence<I...>) {
             return pipeline{read_step<Steps>(r, steps[I], I)...};  // braces: steps read in order

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../core/error.hpp"
+#include "../core/message.hpp"
 #include "../core/tensor.hpp"
 #include "detail/common.hpp"
 
@@ -32,7 +33,7 @@ struct standard_scaler_options {
 class standard_scaler : public detail::preprocessor_base<standard_scaler, standard_scaler_options> {
 public:
     /// The type's name in messages and in its JSON state.
-    static constexpr std::string_view type_name = "standard_scaler";
+    static constexpr std::string_view model_name = "standard_scaler";
 
     /// A scaler with the given options, not yet fitted.
     explicit standard_scaler(options_type opts = {}) : preprocessor_base(opts) {}
@@ -40,7 +41,7 @@ public:
     /// Learns each column's mean and variance (NaN ignored); returns *this.
     template <std::floating_point T>
     standard_scaler& fit(const matrix<T>& X) {
-        detail::check_fit_input(X, type_name);
+        detail::check_fit_input(X, model_name);
         const std::size_t cols = X.shape()[1];
         std::vector<double> mean, var, scale;
         if (opts_.with_mean || opts_.with_std) {
@@ -91,7 +92,7 @@ public:
     /// (X - mean) / scale per column (each part only when enabled); NaN stays NaN.
     template <std::floating_point T>
     matrix<T> transform(const matrix<T>& X) const {
-        detail::check_transform_input(X, type_name, fitted_, n_features_in_);
+        detail::check_transform_input(X, model_name, fitted_, n_features_in_);
         return detail::map_entries(X, [this](double x, std::size_t j) {
             if (opts_.with_mean) x -= mean_[j];
             if (opts_.with_std) x /= scale_[j];
@@ -110,12 +111,12 @@ public:
 
     /// Output column names: the input names unchanged ("x0", "x1", ... when none are given).
     std::vector<std::string> output_names(const std::vector<std::string>& input_names = {}) const {
-        return detail::resolve_names(fitted_, input_names, n_features_in_, type_name);
+        return detail::resolve_names(fitted_, input_names, n_features_in_, model_name);
     }
 
     /// The options and fitted state as JSON (doubles round-trip exactly).
     nlohmann::json to_json() const {
-        nlohmann::json j = detail::state_head(type_name, fitted_);
+        nlohmann::json j = detail::state_head(model_name, fitted_);
         j["options"] = {{"with_mean", opts_.with_mean}, {"with_std", opts_.with_std}};
         if (fitted_) {
             j["state"] = {{"n_features_in", n_features_in_},
@@ -128,7 +129,7 @@ public:
 
     /// Restores a scaler from to_json() output; raises format_error when j is not such a state.
     static standard_scaler from_json(const nlohmann::json& j) {
-        const detail::state_reader r(j, type_name);
+        const detail::state_reader r(j, model_name);
         const auto& o = r.object(j, "options");
         standard_scaler s({.with_mean = r.read_bool(o, "with_mean"), .with_std = r.read_bool(o, "with_std")});
         if (!r.is_fitted()) return s;
@@ -171,7 +172,7 @@ struct min_max_scaler_options {
 class min_max_scaler : public detail::preprocessor_base<min_max_scaler, min_max_scaler_options> {
 public:
     /// The type's name in messages and in its JSON state.
-    static constexpr std::string_view type_name = "min_max_scaler";
+    static constexpr std::string_view model_name = "min_max_scaler";
 
     /// A scaler with the given options, not yet fitted.
     explicit min_max_scaler(options_type opts = {}) : preprocessor_base(opts) {}
@@ -181,9 +182,9 @@ public:
     min_max_scaler& fit(const matrix<T>& X) {
         const auto [lo, hi] = opts_.feature_range;
         if (!(lo < hi))
-            throw argument_error(detail::cat(type_name, ": feature_range (", lo, ", ", hi,
+            throw argument_error(causalrec::error_message("preprocess", model_name, "feature_range (", lo, ", ", hi,
                                              ") must have its minimum below its maximum"));
-        detail::check_fit_input(X, type_name);
+        detail::check_fit_input(X, model_name);
         const std::size_t cols = X.shape()[1];
         std::vector<double> data_min(cols, detail::nan), data_max(cols, detail::nan), scale(cols), offset(cols);
         for (std::size_t j = 0; j < cols; ++j) {
@@ -194,7 +195,7 @@ public:
             // scikit-learn's _handle_zeros_in_scale: a range below 10 epsilons (of X's type) counts as 0 -> 1.
             double range = data_max[j] - data_min[j];
             if (!std::isfinite(range) && !std::isnan(range))
-                throw numeric_error(detail::cat(type_name, ": column ", j, " spans ", data_min[j], " to ", data_max[j],
+                throw numeric_error(causalrec::error_message("preprocess", model_name, "column ", j, " spans ", data_min[j], " to ", data_max[j],
                                                 ", a range beyond the double range; it cannot be scaled linearly"));
             if (range < 10 * static_cast<double>(std::numeric_limits<T>::epsilon())) range = 1.0;
             scale[j] = (hi - lo) / range;
@@ -212,7 +213,7 @@ public:
     /// X * scale + min per column, clamped to feature_range when clip is set; NaN stays NaN.
     template <std::floating_point T>
     matrix<T> transform(const matrix<T>& X) const {
-        detail::check_transform_input(X, type_name, fitted_, n_features_in_);
+        detail::check_transform_input(X, model_name, fitted_, n_features_in_);
         return detail::map_entries(X, [this](double x, std::size_t j) {
             x = x * scale_[j] + min_[j];
             if (opts_.clip) {
@@ -237,12 +238,12 @@ public:
 
     /// Output column names: the input names unchanged ("x0", "x1", ... when none are given).
     std::vector<std::string> output_names(const std::vector<std::string>& input_names = {}) const {
-        return detail::resolve_names(fitted_, input_names, n_features_in_, type_name);
+        return detail::resolve_names(fitted_, input_names, n_features_in_, model_name);
     }
 
     /// The options and fitted state as JSON (doubles round-trip exactly).
     nlohmann::json to_json() const {
-        nlohmann::json j = detail::state_head(type_name, fitted_);
+        nlohmann::json j = detail::state_head(model_name, fitted_);
         j["options"] = {{"feature_range", detail::encode_numbers({opts_.feature_range.first,
                                                                    opts_.feature_range.second})},
                         {"clip", opts_.clip}};
@@ -258,7 +259,7 @@ public:
 
     /// Restores a scaler from to_json() output; raises format_error when j is not such a state.
     static min_max_scaler from_json(const nlohmann::json& j) {
-        const detail::state_reader r(j, type_name);
+        const detail::state_reader r(j, model_name);
         const auto& o = r.object(j, "options");
         const auto range = r.read_numbers(o, "feature_range", 2);
         if (!(range[0] < range[1])) r.fail("field 'feature_range' must hold a minimum below a maximum");

@@ -81,12 +81,12 @@ public:
     /// Runs options().epochs alternations from a fresh seeded start; raises argument_error for
     /// an empty log or (implicit) a negative value.
     void fit(const data::interactions& log) {
-        if (log.empty()) throw argument_error("als: cannot fit an empty log");
+        if (log.empty()) throw argument_error("causalrec::rec::als: cannot fit an empty log");
         const bool implicit = options_.feedback == als_feedback::implicit;
         if (implicit)
             for (std::size_t r = 0; r < log.size(); ++r)
                 if (log.values()[r] < 0.0)
-                    throw argument_error(causalrec::cat("als: implicit feedback needs values >= 0; row ", r, " has ",
+                    throw argument_error(causalrec::cat("causalrec::rec::als: implicit feedback needs values >= 0; row ", r, " has ",
                                                                 log.values()[r]));
         model_.log = log_summary::of(log);
         model_.factors = options_.factors;
@@ -121,7 +121,7 @@ public:
             return;
         }
         if (log.n_users() != model_.log.n_users || log.n_items() != model_.log.n_items)
-            throw shape_error(causalrec::cat("als::partial_fit: the log has ", log.n_users(), " users and ", log.n_items(),
+            throw shape_error(causalrec::cat("causalrec::rec::als::partial_fit: the log has ", log.n_users(), " users and ", log.n_items(),
                                                      " items, the model was fitted on ", model_.log.n_users, " and ", model_.log.n_items));
         alternate(log, iterations);
     }
@@ -138,7 +138,7 @@ public:
         detail::require_fitted(fitted_, model_name);
         detail::check_items(items, model_.log.n_items, model_name);
         if (values.size() != items.size())
-            throw argument_error(causalrec::cat("als::fold_in: ", items.size(), " items but ", values.size(), " values"));
+            throw argument_error(causalrec::cat("causalrec::rec::als::fold_in: ", items.size(), " items but ", values.size(), " values"));
         // Merge repeated items as the training log's views do, then solve one row exactly.
         std::vector<std::size_t> order(items.size());
         for (std::size_t j = 0; j < order.size(); ++j) order[j] = j;
@@ -232,14 +232,14 @@ private:
     }
 
     void check_options() const {
-        if (options_.factors == 0) throw argument_error("als: factors must be >= 1");
+        if (options_.factors == 0) throw argument_error("causalrec::rec::als: factors must be >= 1");
         if (!(options_.l2 > 0.0 && std::isfinite(options_.l2)))
-            throw argument_error(causalrec::cat("als: l2 must be finite and > 0, got ", options_.l2));
+            throw argument_error(causalrec::cat("causalrec::rec::als: l2 must be finite and > 0, got ", options_.l2));
         if (!(options_.alpha > 0.0 && std::isfinite(options_.alpha)))
-            throw argument_error(causalrec::cat("als: alpha must be finite and > 0, got ", options_.alpha));
-        if (options_.cg_steps == 0) throw argument_error("als: cg_steps must be >= 1");
+            throw argument_error(causalrec::cat("causalrec::rec::als: alpha must be finite and > 0, got ", options_.alpha));
+        if (options_.cg_steps == 0) throw argument_error("causalrec::rec::als: cg_steps must be >= 1");
         if (!(options_.init_std >= 0.0 && std::isfinite(options_.init_std)))
-            throw argument_error(causalrec::cat("als: init_std must be finite and >= 0, got ", options_.init_std));
+            throw argument_error(causalrec::cat("causalrec::rec::als: init_std must be finite and >= 0, got ", options_.init_std));
     }
 
     /// Solves all users, then all items, `iterations` times. Implicit feedback: the user side uses the
@@ -330,7 +330,7 @@ private:
     }
 
     [[noreturn]] static void throw_not_positive_definite() {
-        throw numeric_error("als: a least-squares system is not positive definite (non-finite factors?)");
+        throw numeric_error("causalrec::rec::als: a least-squares system is not positive definite (non-finite factors?)");
     }
 
     /// Solves one user's (item's) system against the `other` factors; x holds the warm start for

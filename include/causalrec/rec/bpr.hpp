@@ -68,16 +68,16 @@ public:
     /// A model with the given options; raises argument_error naming a bad option and its value.
     explicit bpr(bpr_options options = {}) : options_(options) {
         auto bad = [](double v, bool strict) { return !std::isfinite(v) || v < 0.0 || (strict && v == 0.0); };
-        if (options_.factors == 0) throw argument_error(causalrec::cat(model_name, ": factors must be >= 1, got 0"));
+        if (options_.factors == 0) throw argument_error(causalrec::error_message("rec", model_name, "factors must be >= 1, got 0"));
         if (bad(options_.learning_rate, true))
-            throw argument_error(causalrec::cat(model_name, ": learning_rate must be finite and > 0, got ", options_.learning_rate));
+            throw argument_error(causalrec::error_message("rec", model_name, "learning_rate must be finite and > 0, got ", options_.learning_rate));
         if (bad(options_.l2, false))
-            throw argument_error(causalrec::cat(model_name, ": l2 must be finite and >= 0, got ", options_.l2));
+            throw argument_error(causalrec::error_message("rec", model_name, "l2 must be finite and >= 0, got ", options_.l2));
         if (bad(options_.bias_l2, false))
-            throw argument_error(causalrec::cat(model_name, ": bias_l2 must be finite and >= 0, got ",
+            throw argument_error(causalrec::error_message("rec", model_name, "bias_l2 must be finite and >= 0, got ",
                                                         options_.bias_l2));
         if (bad(options_.init_std, false))
-            throw argument_error(causalrec::cat(model_name, ": init_std must be finite and >= 0, got ", options_.init_std));
+            throw argument_error(causalrec::error_message("rec", model_name, "init_std must be finite and >= 0, got ", options_.init_std));
     }
 
     /// Trains on the log by LearnBPR: plain SGD (optim::sgd, options().learning_rate) on one sampled
@@ -95,12 +95,12 @@ public:
         requires optim::Optimizer<std::remove_cvref_t<Opt>, float>
     train::history fit(const data::interactions& log, Opt&& optimizer, std::size_t batch_size = 1,
                        Callbacks&&... callbacks) {
-        if (batch_size == 0) throw argument_error(causalrec::cat(model_name, "::fit: batch_size must be >= 1, got 0"));
+        if (batch_size == 0) throw argument_error(causalrec::cat(qualified("rec", model_name), "::fit: batch_size must be >= 1, got 0"));
         detail::require_nonempty_log(log, model_name);
         auto summary = log_summary::of(log);
         const std::size_t nu = summary.n_users, ni = summary.n_items, f = options_.factors;
         if (nu > std::numeric_limits<std::uint32_t>::max() || ni > std::numeric_limits<std::uint32_t>::max())
-            throw argument_error(causalrec::cat(model_name, ": at most 2^32-1 users and items, the log has ", nu,
+            throw argument_error(causalrec::error_message("rec", model_name, "at most 2^32-1 users and items, the log has ", nu,
                                                 " users and ", ni, " items"));
         fitted_ = false;
         factor_model<float> m;

@@ -100,7 +100,7 @@ private:
         std::apply([&](const auto&... m) { ((done || (detail::model_covers(m, user) ? (fn(m), done = true) : false)), ...); },
                    models_);
         if (!done)
-            throw argument_error(causalrec::cat("fallback_chain: no model covers user ", user,
+            throw argument_error(causalrec::cat("causalrec::rec::fallback_chain: no model covers user ", user,
                                                         " (end the chain with a model that serves everyone, such as popularity)"));
     }
 

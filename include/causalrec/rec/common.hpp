@@ -44,13 +44,16 @@ inline std::vector<scored_item> top_k(std::span<const double> scores, std::size_
     return candidates;
 }
 
-using causalrec::require_fitted;
+/// causalrec::require_fitted for a recommender known by its short name `model`.
+inline void require_fitted(bool fitted, std::string_view model, std::string_view call = "score or recommend") {
+    causalrec::require_fitted(fitted, qualified("rec", model), call);
+}
 
 /// Raises argument_error for an item index >= n_items, naming its position in the request.
 inline void check_items(std::span<const std::size_t> items, std::size_t n_items, std::string_view model) {
     for (std::size_t k = 0; k < items.size(); ++k)
         if (items[k] >= n_items)
-            throw argument_error(causalrec::cat(model, ": item index ", items[k], " at position ", k,
+            throw argument_error(causalrec::error_message("rec", model, "item index ", items[k], " at position ", k,
                                                         " is out of range (the model was fitted on ", n_items, " items)"));
 }
 

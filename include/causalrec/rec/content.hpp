@@ -91,7 +91,7 @@ public:
             for (std::size_t c = 0; c < m.cols; ++c) {
                 const double v = features(r, c);
                 if (!std::isfinite(v))
-                    throw argument_error(causalrec::cat(model_name, ": feature (", r, ", ", c, ") is ", v));
+                    throw argument_error(causalrec::error_message("rec", model_name, "feature (", r, ", ", c, ") is ", v));
                 if (v != 0.0) {
                     m.indices.push_back(c);
                     m.values.push_back(v);
@@ -106,7 +106,7 @@ public:
     /// shape_error for a malformed matrix or zero columns and argument_error as the dense form does.
     explicit content_based(data::csr_matrix features, content_options options = {}) : options_(options) {
         check_options();
-        detail::check_feature_csr(features, "content_based: item features");
+        detail::check_feature_csr(features, "causalrec::rec::content_based: item features");
         data::csr_matrix m;
         m.cols = features.cols;
         m.row_ptr.assign(features.rows() + 1, 0);
@@ -127,7 +127,7 @@ public:
     /// the feature rows, argument_error with weight_by_value when a (merged) value is not > 0.
     void fit(const data::interactions& log) {
         if (log.n_items() != items_.rows())
-            throw shape_error(causalrec::cat(model_name, ": the log has ", log.n_items(), " items but the feature matrix has ",
+            throw shape_error(causalrec::error_message("rec", model_name, "the log has ", log.n_items(), " items but the feature matrix has ",
                                                      items_.rows(), " rows"));
         const auto& by_user = log.by_user();
         if (options_.weight_by_value)
@@ -135,7 +135,7 @@ public:
                 const auto vals = by_user.row_values(u);
                 for (std::size_t k = 0; k < vals.size(); ++k)
                     if (!(vals[k] > 0.0))
-                        throw argument_error(causalrec::cat(model_name, ": weight_by_value needs values > 0; user ", u, " item ",
+                        throw argument_error(causalrec::error_message("rec", model_name, "weight_by_value needs values > 0; user ", u, " item ",
                                                                     by_user.row_indices(u)[k], " has ", vals[k]));
             }
         log_ = log_summary::of(log);
@@ -200,7 +200,7 @@ public:
     double score_new_item(std::size_t user, std::span<const double> features) const {
         detail::require_fitted(fitted_, model_name);
         if (features.size() != n_features())
-            throw shape_error(causalrec::cat(model_name, ": score_new_item got ", features.size(), " features, the model has ",
+            throw shape_error(causalrec::error_message("rec", model_name, "score_new_item got ", features.size(), " features, the model has ",
                                                      n_features()));
         std::vector<std::size_t> terms;
         std::vector<double> counts;
@@ -218,13 +218,13 @@ public:
     double score_new_item(std::size_t user, std::span<const std::size_t> terms, std::span<const double> counts) const {
         detail::require_fitted(fitted_, model_name);
         if (terms.size() != counts.size())
-            throw shape_error(causalrec::cat(model_name, ": score_new_item got ", terms.size(), " feature indices and ",
+            throw shape_error(causalrec::error_message("rec", model_name, "score_new_item got ", terms.size(), " feature indices and ",
                                                      counts.size(), " values"));
         std::vector<std::pair<std::size_t, double>> row;
         row.reserve(terms.size());
         for (std::size_t k = 0; k < terms.size(); ++k) {
             if (terms[k] >= n_features())
-                throw argument_error(causalrec::cat(model_name, ": feature index ", terms[k], " at position ", k,
+                throw argument_error(causalrec::error_message("rec", model_name, "feature index ", terms[k], " at position ", k,
                                                             " is out of range (the model has ", n_features(), " features)"));
             check_value(counts[k], "score_new_item: feature ", terms[k]);
             row.emplace_back(terms[k], counts[k]);
@@ -258,13 +258,13 @@ public:
         detail::require_fitted(fitted_, model_name);
         detail::check_items(items, n_items(), model_name);
         if (!values.empty() && values.size() != items.size())
-            throw shape_error(causalrec::cat(model_name, ": recommend_from_items got ", items.size(), " items and ",
+            throw shape_error(causalrec::error_message("rec", model_name, "recommend_from_items got ", items.size(), " items and ",
                                                      values.size(), " values"));
         std::vector<double> w(items.size(), 1.0);
         if (options_.weight_by_value && !values.empty())
             for (std::size_t q = 0; q < items.size(); ++q) {
                 if (!(values[q] > 0.0 && std::isfinite(values[q])))
-                    throw argument_error(causalrec::cat(model_name, ": weight_by_value needs finite values > 0; value ", q,
+                    throw argument_error(causalrec::error_message("rec", model_name, "weight_by_value needs finite values > 0; value ", q,
                                                                 " is ", values[q]));
                 w[q] = values[q];
             }
@@ -334,14 +334,14 @@ private:
 
     void check_options() const {
         if (options_.sublinear_tf && !options_.tfidf)
-            throw argument_error(causalrec::cat(model_name, ": sublinear_tf = true needs tfidf = true"));
+            throw argument_error(causalrec::error_message("rec", model_name, "sublinear_tf = true needs tfidf = true"));
     }
 
     // Raises argument_error for a non-finite value, or a negative one with tfidf.
     template <class... Where>
     void check_value(double v, const Where&... where) const {
         if (!std::isfinite(v) || (options_.tfidf && v < 0.0))
-            throw argument_error(causalrec::cat(model_name, ": ", where..., " is ", v,
+            throw argument_error(causalrec::error_message("rec", model_name, where..., " is ", v,
                                                         options_.tfidf ? " (tfidf needs finite counts >= 0)" : " (must be finite)"));
     }
 
@@ -354,7 +354,7 @@ private:
 
     // Weighs (TF-IDF) and L2-normalises the raw features.
     void prepare(data::csr_matrix m) {
-        if (m.cols == 0) throw shape_error(causalrec::cat(model_name, ": the feature matrix has no columns"));
+        if (m.cols == 0) throw shape_error(causalrec::error_message("rec", model_name, "the feature matrix has no columns"));
         for (std::size_t r = 0; r < m.rows(); ++r) {
             const auto cols = m.row_indices(r);
             const auto vals = m.row_values(r);

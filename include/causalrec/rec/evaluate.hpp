@@ -49,7 +49,7 @@ template <Recommender R>
 recommender_evaluation evaluate_recommender(const R& model, const data::interactions& train, const data::interactions& test,
                                             const recommender_eval_options& options = {}) {
     if (train.n_items() != test.n_items())
-        throw shape_error(causalrec::cat("evaluate_recommender: train has ", train.n_items(), " items, test has ",
+        throw shape_error(causalrec::cat("causalrec::rec::evaluate_recommender: train has ", train.n_items(), " items, test has ",
                                                  test.n_items()));
     const std::size_t n_items = train.n_items();
     const auto& by_user = test.by_user();
@@ -70,7 +70,7 @@ recommender_evaluation evaluate_recommender(const R& model, const data::interact
         }
         ex_offsets.push_back(ex_items.size());
     }
-    if (out.users.empty()) throw argument_error("evaluate_recommender: no test user has a relevant item");
+    if (out.users.empty()) throw argument_error("causalrec::rec::evaluate_recommender: no test user has a relevant item");
     std::vector<std::size_t> all(n_items);
     std::iota(all.begin(), all.end(), std::size_t{0});
     matrix<double> scores = make_matrix<double>(out.users.size(), n_items);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "../core/checks.hpp"
+#include "../core/message.hpp"
 #include "../data/id_map.hpp"
 #include "concepts.hpp"
 #include "factor_model.hpp"
@@ -71,7 +72,7 @@ public:
 
 protected:
     /// Raises not_fitted_error naming the model before fit.
-    void require_model_fitted() const { causalrec::require_fitted(self().fitted_, Derived::model_name); }
+    void require_model_fitted() const { causalrec::require_fitted(self().fitted_, qualified("rec", Derived::model_name)); }
 
 private:
     const Derived& self() const noexcept { return static_cast<const Derived&>(*this); }

@@ -129,7 +129,7 @@ inline data::csr_matrix neighbours_of(const data::csr_matrix& by_entity, const d
 
 inline void check_knn_options(const knn_options& o, std::string_view model_name) {
     if (!(o.shrinkage >= 0.0 && std::isfinite(o.shrinkage)))
-        throw argument_error(causalrec::cat(model_name, ": shrinkage must be finite and >= 0, got ", o.shrinkage));
+        throw argument_error(causalrec::error_message("rec", model_name, "shrinkage must be finite and >= 0, got ", o.shrinkage));
 }
 
 }  // namespace detail

@@ -83,7 +83,7 @@ public:
         if (!fitted_) {
             start(log);
         } else if (log.n_users() != model_.log.n_users || log.n_items() != model_.log.n_items) {
-            throw shape_error(causalrec::cat("matrix_factorization::partial_fit: the log has ", log.n_users(), " users and ",
+            throw shape_error(causalrec::cat("causalrec::rec::matrix_factorization::partial_fit: the log has ", log.n_users(), " users and ",
                                                      log.n_items(), " items, the model was fitted on ", model_.log.n_users, " and ", model_.log.n_items));
         }
         sgd_epochs(log, epochs);
@@ -100,7 +100,7 @@ public:
     train::history fit(const data::interactions& log, Opt&& optimizer, std::size_t batch_size = 1024,
                        Callbacks&&... callbacks) {
         if (batch_size == 0)
-            throw argument_error(causalrec::cat(model_name, "::fit: batch_size must be >= 1, got 0"));
+            throw argument_error(causalrec::cat(qualified("rec", model_name), "::fit: batch_size must be >= 1, got 0"));
         start(log);
         // Ratings packed in the current shuffled order (as in sgd_epochs), read sequentially.
         std::vector<detail::packed_rating> rows = packed_rows(log);
@@ -202,26 +202,26 @@ private:
 
     void check_options() const {
         auto bad = [](double v) { return !(v >= 0.0 && std::isfinite(v)); };
-        if (options_.factors == 0) throw argument_error("matrix_factorization: factors must be >= 1");
+        if (options_.factors == 0) throw argument_error("causalrec::rec::matrix_factorization: factors must be >= 1");
         if (bad(options_.learning_rate) || options_.learning_rate == 0.0)
-            throw argument_error(causalrec::cat("matrix_factorization: learning_rate must be finite and > 0, got ",
+            throw argument_error(causalrec::cat("causalrec::rec::matrix_factorization: learning_rate must be finite and > 0, got ",
                                                         options_.learning_rate));
         if (bad(options_.l2))
-            throw argument_error(causalrec::cat("matrix_factorization: l2 must be finite and >= 0, got ",
+            throw argument_error(causalrec::cat("causalrec::rec::matrix_factorization: l2 must be finite and >= 0, got ",
                                                         options_.l2));
         if (bad(options_.bias_l2))
-            throw argument_error(causalrec::cat("matrix_factorization: bias_l2 must be finite and >= 0, got ",
+            throw argument_error(causalrec::cat("causalrec::rec::matrix_factorization: bias_l2 must be finite and >= 0, got ",
                                                         options_.bias_l2));
         if (bad(options_.init_std))
-            throw argument_error(causalrec::cat("matrix_factorization: init_std must be finite and >= 0, got ",
+            throw argument_error(causalrec::cat("causalrec::rec::matrix_factorization: init_std must be finite and >= 0, got ",
                                                         options_.init_std));
         if (!(options_.min_prediction <= options_.max_prediction))
-            throw argument_error(causalrec::cat("matrix_factorization: min_prediction ", options_.min_prediction,
+            throw argument_error(causalrec::cat("causalrec::rec::matrix_factorization: min_prediction ", options_.min_prediction,
                                                         " is above max_prediction ", options_.max_prediction));
     }
 
     void start(const data::interactions& log) {
-        if (log.empty()) throw argument_error("matrix_factorization: cannot fit an empty log");
+        if (log.empty()) throw argument_error("causalrec::rec::matrix_factorization: cannot fit an empty log");
         model_.log = log_summary::of(log);
         const std::size_t k = options_.factors;
         model_.factors = k;
@@ -249,7 +249,7 @@ private:
 
     void finish_epoch(std::size_t epoch, double loss) {
         if (!std::isfinite(loss))
-            throw numeric_error(causalrec::cat("matrix_factorization: the training loss became non-finite in epoch ",
+            throw numeric_error(causalrec::cat("causalrec::rec::matrix_factorization: the training loss became non-finite in epoch ",
                                                        epoch + 1, " (lower the learning rate)"));
         losses_.push_back(loss);
     }
@@ -258,7 +258,7 @@ private:
     std::vector<detail::packed_rating> packed_rows(const data::interactions& log) {
         const std::size_t n = log.size();
         if (n > 0xFFFFFFFFu || model_.log.n_users > 0xFFFFFFFFu || model_.log.n_items > 0xFFFFFFFFu)
-            throw argument_error("matrix_factorization: training supports up to 2^32 - 1 ratings, users and items");
+            throw argument_error("causalrec::rec::matrix_factorization: training supports up to 2^32 - 1 ratings, users and items");
         if (order_.size() != n) {
             order_.resize(n);
             for (std::size_t r = 0; r < n; ++r) order_[r] = static_cast<std::uint32_t>(r);

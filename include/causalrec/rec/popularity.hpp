@@ -35,7 +35,7 @@ public:
     /// A model with the given options; raises argument_error for a negative or non-finite half_life.
     explicit popularity(popularity_options options = {}) : options_(options) {
         if (!(options_.half_life >= 0.0 && std::isfinite(options_.half_life)))
-            throw argument_error(causalrec::cat("popularity: half_life must be finite and >= 0, got ", options_.half_life));
+            throw argument_error(causalrec::cat("causalrec::rec::popularity: half_life must be finite and >= 0, got ", options_.half_life));
     }
 
     /// Counts the log; raises argument_error for an empty log, and when half_life > 0 and the log has
@@ -44,7 +44,7 @@ public:
         detail::require_nonempty_log(log, "popularity");
         const bool decay = options_.half_life > 0.0;
         if (decay && !log.has_timestamps())
-            throw argument_error("popularity: half_life > 0 needs timestamps, and the log has none");
+            throw argument_error("causalrec::rec::popularity: half_life > 0 needs timestamps, and the log has none");
         std::vector<double> scores(log.n_items(), 0.0);
         const auto items = log.items();
         const auto values = log.values();

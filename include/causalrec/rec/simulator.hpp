@@ -94,10 +94,10 @@ struct simulation {
 /// Raises argument_error for zero users, items or factors, a mean below 1 or a negative scale.
 inline simulation simulate_interactions(const simulation_options& o = {}) {
     if (o.users == 0 || o.items == 0 || o.factors == 0)
-        throw argument_error("simulate_interactions: users, items and factors must be >= 1");
+        throw argument_error("causalrec::rec::simulate_interactions: users, items and factors must be >= 1");
     if (!(o.mean_interactions >= 1.0) || !(o.popularity_skew >= 0.0) || !(o.preference_scale >= 0.0) ||
         !(o.rating_noise >= 0.0) || !(o.feature_noise >= 0.0))
-        throw argument_error(causalrec::cat("simulate_interactions: need mean_interactions >= 1 and non-negative skew, ",
+        throw argument_error(causalrec::cat("causalrec::rec::simulate_interactions: need mean_interactions >= 1 and non-negative skew, ",
                                                     "scale and noise levels"));
     rng g(o.seed);
     simulation sim;

@@ -20,6 +20,7 @@
 #endif
 
 #include "../core/error.hpp"
+#include "../core/message.hpp"
 #include "context.hpp"
 
 namespace causalrec::train {
@@ -153,7 +154,7 @@ class early_stopping {
 public:
     /// Early stopping with the given options.
     explicit early_stopping(early_stopping_options options = {}) : options_(std::move(options)) {
-        if (options_.min_delta < 0.0) throw argument_error("early_stopping: min_delta must be >= 0");
+        if (options_.min_delta < 0.0) throw argument_error("causalrec::train::early_stopping: min_delta must be >= 0");
     }
 
     /// Resets the state.
@@ -223,7 +224,7 @@ public:
     template <class Ctx>
     void on_train_begin(Ctx&) {
         file_.reset(std::fopen(path_.c_str(), append_ ? "ab" : "wb"));
-        if (!file_) throw error("csv_logger: cannot open '" + path_ + "' for writing");
+        if (!file_) throw error(causalrec::cat("causalrec::train::csv_logger: cannot open '", path_, "' for writing"));
         header_written_ = append_;
     }
     /// Writes one row.

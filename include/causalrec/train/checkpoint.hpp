@@ -34,9 +34,9 @@ public:
     /// A checkpoint writer with the given options; argument_error when the path is empty or when
     /// save_best_only is set without a monitored key.
     explicit model_checkpoint(model_checkpoint_options options) : options_(std::move(options)) {
-        if (options_.path.empty()) throw argument_error("model_checkpoint: the path is empty");
+        if (options_.path.empty()) throw argument_error("causalrec::train::model_checkpoint: the path is empty");
         if (options_.save_best_only && options_.monitor.empty())
-            throw argument_error("model_checkpoint: save_best_only needs a monitored key (e.g. \"val_loss\")");
+            throw argument_error("causalrec::train::model_checkpoint: save_best_only needs a monitored key (e.g. \"val_loss\")");
     }
 
     /// Resets the best value and the list of saved epochs; picks the direction of improvement.

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "../core/error.hpp"
+#include "../core/message.hpp"
 #include "../core/parameter.hpp"
 #include "../metrics/concepts.hpp"
 #include "history.hpp"
@@ -75,10 +76,9 @@ struct training_context {
     double log_value(const std::string& name) const {
         auto it = logs.find(name);
         if (it != logs.end()) return it->second;
-        std::string msg = "no value named '";
-        msg.append(name).append("' in this epoch's logs; available:");
-        for (const auto& [key, value] : logs) msg.append(" ").append(key);
-        throw argument_error(msg);
+        std::string names;
+        for (const auto& [key, value] : logs) names = cat(names, " ", key);
+        throw argument_error(error_message("train", "training_context::log_value", "no value named '", name, "' in this epoch's logs; available:", names));
     }
 };
 

@@ -73,10 +73,10 @@ namespace detail {
 template <class T>
 void check_weights(const vector<T>& w, std::size_t rows, const char* fn) {
     if (w.size() != rows)
-        throw shape_error(causalrec::cat(fn, ": sample_weight has ", w.size(), " entries for ", rows, " rows"));
+        throw shape_error(causalrec::error_message("train", fn, "sample_weight has ", w.size(), " entries for ", rows, " rows"));
     for (std::size_t i = 0; i < w.size(); ++i)
         if (!(w(i) >= T(0)) || !std::isfinite(w(i)))
-            throw numeric_error(causalrec::cat(fn, ": sample_weight ", i, " is negative or not finite"));
+            throw numeric_error(causalrec::error_message("train", fn, "sample_weight ", i, " is negative or not finite"));
 }
 
 template <class T>
@@ -113,17 +113,17 @@ history fit(M& model, const L& loss, Optimizer&& optimizer, const matrix<T>& X, 
                   "did not touch (see docs/concepts/concept_optimizer.md)");
     const std::size_t n = X.shape()[0];
     if (Y.shape()[0] != n)
-        throw shape_error(causalrec::cat("fit: X has ", n, " rows but the targets have ", Y.shape()[0]));
-    if (n == 0) throw argument_error("fit: X has no rows; there is nothing to train on");
-    if (options.epochs == 0) throw argument_error("fit: epochs must be at least 1");
+        throw shape_error(causalrec::cat("causalrec::train::fit: X has ", n, " rows but the targets have ", Y.shape()[0]));
+    if (n == 0) throw argument_error("causalrec::train::fit: X has no rows; there is nothing to train on");
+    if (options.epochs == 0) throw argument_error("causalrec::train::fit: epochs must be at least 1");
     if (!(options.validation_split >= 0.0 && options.validation_split < 1.0))
-        throw argument_error("fit: validation_split must be in [0, 1)");
-    require_finite("fit", "X", X);
-    require_finite("fit", "the targets", Y);
+        throw argument_error("causalrec::train::fit: validation_split must be in [0, 1)");
+    require_finite("causalrec::train::fit", "X", X);
+    require_finite("causalrec::train::fit", "the targets", Y);
     if constexpr (loss::ValidatesTargets<L, T>) loss.validate_targets(Y);
     if (options.sample_weight) detail::check_weights(*options.sample_weight, n, "fit");
     if (!options.metrics.empty() && Y.shape()[1] != 1)
-        throw argument_error("fit: metrics need a single-output model (targets with one column)");
+        throw argument_error("causalrec::train::fit: metrics need a single-output model (targets with one column)");
 
     // Training and validation parts.
     std::size_t n_train = n;
@@ -132,16 +132,15 @@ history fit(M& model, const L& loss, Optimizer&& optimizer, const matrix<T>& X, 
         held_out = options.validation;
         if (held_out->x.shape()[1] != X.shape()[1] || held_out->y.shape()[1] != Y.shape()[1] ||
             held_out->x.shape()[0] != held_out->y.shape()[0])
-            throw shape_error("fit: validation data shapes do not match the training data");
-        if (held_out->x.shape()[0] == 0) throw argument_error("fit: the validation data has no rows");
-        require_finite("fit", "validation X", held_out->x);
-        require_finite("fit", "the validation targets", held_out->y);
+            throw shape_error("causalrec::train::fit: validation data shapes do not match the training data");
+        if (held_out->x.shape()[0] == 0) throw argument_error("causalrec::train::fit: the validation data has no rows");
+        require_finite("causalrec::train::fit", "validation X", held_out->x);
+        require_finite("causalrec::train::fit", "the validation targets", held_out->y);
         if constexpr (loss::ValidatesTargets<L, T>) loss.validate_targets(held_out->y);
     } else if (options.validation_split > 0.0) {
         n_train = static_cast<std::size_t>(static_cast<double>(n) * (1.0 - options.validation_split));
         if (n_train == 0 || n_train == n)
-            throw argument_error("fit: validation_split " + std::to_string(options.validation_split) + " leaves an empty part of " +
-                                 std::to_string(n) + " rows");
+            throw argument_error(causalrec::cat("causalrec::train::fit: validation_split ", options.validation_split, " leaves an empty part of ", n, " rows"));
         held_out = validation_data<T>{detail::rows_of(X, n_train, n), detail::rows_of(Y, n_train, n)};
     }
     // A copy of the training rows when rows are held out for validation.
@@ -181,12 +180,11 @@ template <class M, class L, std::floating_point T>
 evaluation evaluate(M& model, const L& loss, const matrix<T>& X, const matrix<T>& Y,
                     const evaluate_options<T>& options = {}) {
     if (Y.shape()[0] != X.shape()[0])
-        throw shape_error("evaluate: X has " + std::to_string(X.shape()[0]) + " rows but the targets have " +
-                          std::to_string(Y.shape()[0]));
-    if (X.shape()[0] == 0) throw argument_error("evaluate: no rows");
-    if (options.batch_size == 0) throw argument_error("evaluate: batch_size must be at least 1");
-    require_finite("evaluate", "X", X);
-    require_finite("evaluate", "the targets", Y);
+        throw shape_error(causalrec::cat("causalrec::train::evaluate: X has ", X.shape()[0], " rows but the targets have ", Y.shape()[0]));
+    if (X.shape()[0] == 0) throw argument_error("causalrec::train::evaluate: no rows");
+    if (options.batch_size == 0) throw argument_error("causalrec::train::evaluate: batch_size must be at least 1");
+    require_finite("causalrec::train::evaluate", "X", X);
+    require_finite("causalrec::train::evaluate", "the targets", Y);
     if constexpr (loss::ValidatesTargets<L, T>) loss.validate_targets(Y);
     const scoped_flush_denormals denormals;
     if (options.sample_weight) detail::check_weights(*options.sample_weight, X.shape()[0], "evaluate");
@@ -214,7 +212,7 @@ evaluation evaluate(M& model, const L& loss, const matrix<T>& X, const vector<T>
 template <class M, std::floating_point T>
     requires Model<M, T>
 matrix<T> predict(M& model, const matrix<T>& X, const predict_options& options = {}) {
-    if (options.batch_size == 0) throw argument_error("predict: batch_size must be at least 1");
+    if (options.batch_size == 0) throw argument_error("causalrec::train::predict: batch_size must be at least 1");
     const scoped_flush_denormals denormals;
     detail::set_training(model, false);
     const std::size_t n = X.shape()[0], d = X.shape()[1];

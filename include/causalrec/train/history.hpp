@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "../core/error.hpp"
+#include "../core/message.hpp"
 
 namespace causalrec::train {
 
@@ -34,11 +35,9 @@ struct history {
         if (name == "seconds") return seconds;
         auto it = metrics.find(name);
         if (it == metrics.end()) {
-            std::string msg = "history has no series '";
-            msg.append(name).append("'; it has: loss");
-            if (!val_loss.empty()) msg.append(", val_loss");
-            for (const auto& [key, values] : metrics) msg.append(", ").append(key);
-            throw argument_error(msg);
+            std::string names = val_loss.empty() ? "loss" : "loss, val_loss";
+            for (const auto& [key, values] : metrics) names = cat(names, ", ", key);
+            throw argument_error(error_message("train", "history::series", "history has no series '", name, "'; it has: ", names));
         }
         return it->second;
     }
@@ -71,10 +70,10 @@ struct history {
     /// Writes csv() to a file.
     void to_csv(const std::string& path) const {
         std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "wb"), &std::fclose);
-        if (!f) throw error("history: cannot open '" + path + "' for writing");
+        if (!f) throw error(causalrec::cat("causalrec::train::history: cannot open '", path, "' for writing"));
         const std::string text = csv();
         if (std::fwrite(text.data(), 1, text.size(), f.get()) != text.size())
-            throw error("history: write to '" + path + "' failed");
+            throw error(causalrec::cat("causalrec::train::history: write to '", path, "' failed"));
     }
 };
 

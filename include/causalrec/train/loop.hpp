@@ -73,7 +73,7 @@ void refresh_sparse_views(O& objective, std::vector<parameter_view<T>>& params) 
     std::size_t k = 0;
     for (const auto& p : fresh) {
         if (k == params.size() || p.value.data() != params[k].value.data())
-            throw shape_error("fit: the model's parameter list changed during training");
+            throw shape_error("causalrec::train::fit: the model's parameter list changed during training");
         params[k].touched_rows = p.touched_rows;
         params[k].grad = p.grad;  // a packed gradient buffer may move as the touched rows grow
         ++k;
@@ -110,9 +110,9 @@ history fit(O& objective, Optimizer&& optimizer, const train_options& options = 
     using T = typename O::value_type;
     using Opt = std::remove_cvref_t<Optimizer>;
     const scoped_flush_denormals denormals(options.flush_denormals);
-    if (options.epochs == 0) throw argument_error("fit: epochs must be at least 1");
+    if (options.epochs == 0) throw argument_error("causalrec::train::fit: epochs must be at least 1");
     const std::size_t n = static_cast<std::size_t>(objective.samples());
-    if (n == 0) throw argument_error("fit: the objective has no samples to train on");
+    if (n == 0) throw argument_error("causalrec::train::fit: the objective has no samples to train on");
     std::size_t batch_size = options.batch_size == 0 ? n : std::min(options.batch_size, n);
     if constexpr (optim::is_full_batch_v<Opt>) batch_size = n;
     const std::size_t batches_per_epoch = (n + batch_size - 1) / batch_size;
@@ -124,7 +124,7 @@ history fit(O& objective, Optimizer&& optimizer, const train_options& options = 
     const bool sparse_views = std::any_of(params.begin(), params.end(), [](const parameter_view<T>& p) { return p.sparse; });
     if (sparse_views && !optim::handles_sparse_rows_v<Opt>)
         throw argument_error(
-            "fit: the model has sparse parameters (embedding rows), but the optimizer does not declare "
+            "causalrec::train::fit: the model has sparse parameters (embedding rows), but the optimizer does not declare "
             "`static constexpr bool sparse_rows = true`; it would apply stale gradients to untouched rows "
             "(see docs/concepts/concept_optimizer.md)");
 
@@ -152,9 +152,9 @@ history fit(O& objective, Optimizer&& optimizer, const train_options& options = 
     const auto clock = [] { return std::chrono::steady_clock::now(); };
     const auto fail = [&](double value, std::size_t epoch, std::size_t batch) {
         detail::set_objective_training(objective, false);
-        throw numeric_error(causalrec::cat("fit: the loss became ", std::isnan(value) ? "NaN" : "infinite",
+        throw numeric_error(causalrec::cat("causalrec::train::fit: the loss became ", std::isnan(value) ? "NaN" : "infinite",
                                                    " at epoch ", epoch + 1, ", batch ", batch + 1, " (learning rate ",
-                                                   std::to_string(ctx.learning_rate()),
+                                                   ctx.learning_rate(),
                                                    "); lower the learning rate or check the data"));
     };
 

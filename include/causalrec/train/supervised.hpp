@@ -132,10 +132,10 @@ public:
     supervised_objective(M& model, L loss, const matrix<T>& X, const matrix<T>& Y, const vector<T>* weights = nullptr)
         : model_(&model), loss_(std::move(loss)), x_(&X), y_(&Y), w_(weights) {
         if (Y.shape()[0] != X.shape()[0])
-            throw shape_error(causalrec::cat("fit: X has ", X.shape()[0], " rows but the targets have ",
+            throw shape_error(causalrec::cat("causalrec::train::fit: X has ", X.shape()[0], " rows but the targets have ",
                                                      Y.shape()[0]));
         if (weights != nullptr && weights->size() != X.shape()[0])
-            throw shape_error(causalrec::cat("fit: sample_weight has ", weights->size(), " entries for ",
+            throw shape_error(causalrec::cat("causalrec::train::fit: sample_weight has ", weights->size(), " entries for ",
                                                      X.shape()[0], " rows"));
     }
 
@@ -190,10 +190,10 @@ public:
         const auto x_shape = x_own_.shape(), y_shape = y_own_.shape();
         resample_(epoch, x_own_, y_own_);
         if (x_own_.shape() != x_shape || y_own_.shape() != y_shape)
-            throw shape_error(causalrec::cat("fit: resample changed the shape of the training rows at epoch ",
+            throw shape_error(causalrec::cat("causalrec::train::fit: resample changed the shape of the training rows at epoch ",
                                                      epoch + 1, " (it must rewrite them in place)"));
-        require_finite("fit", "X after resample", x_own_);
-        require_finite("fit", "the targets after resample", y_own_);
+        require_finite("causalrec::train::fit", "X after resample", x_own_);
+        require_finite("causalrec::train::fit", "the targets after resample", y_own_);
         if constexpr (loss::ValidatesTargets<L, T>) loss_.validate_targets(y_own_);
     }
 

@@ -299,14 +299,14 @@ public:
     /// (logistic); a user outside the training range gets the item's bias only. Raises
     /// not_fitted_error before fit and argument_error for an item out of range.
     double predict(std::size_t user, std::size_t item) const {
-        require_fitted(fitted_, model_name);
+        require_fitted(fitted_, qualified("causal", model_name));
         const std::size_t one[1] = {item};
         return model_.score(user, one, model_name)[0];
     }
 
     /// Predictions for every user x item pair (n_users x n_items).
     matrix<double> predict_all() const {
-        require_fitted(fitted_, model_name);
+        require_fitted(fitted_, qualified("causal", model_name));
         matrix<double> m = matrix<double>::from_shape({model_.n_users(), model_.n_items()});
         for (std::size_t u = 0; u < model_.n_users(); ++u)
             for (std::size_t i = 0; i < model_.n_items(); ++i) m(u, i) = model_.predict(u, i);
@@ -315,7 +315,7 @@ public:
 
     /// The model as a recommender file (see rec::save_recommender).
     io::tensor_file to_file() const {
-        require_fitted(fitted_, model_name);
+        require_fitted(fitted_, qualified("causal", model_name));
         auto f = rec::begin_recommender_file(model_name, options_json(), model_.log);
         model_.write(f);
         return f;
@@ -386,33 +386,33 @@ private:
 
     void check_options() const {
         auto nonneg = [](double v) { return v >= 0.0 && std::isfinite(v); };
-        if (o_.factors == 0) throw argument_error("debiased_mf: factors must be >= 1");
-        if (o_.epochs == 0) throw argument_error("debiased_mf: epochs must be >= 1");
-        if (!nonneg(o_.l2)) throw argument_error(causalrec::cat("debiased_mf: l2 must be finite and >= 0, got ", o_.l2));
+        if (o_.factors == 0) throw argument_error("causalrec::causal::debiased_mf: factors must be >= 1");
+        if (o_.epochs == 0) throw argument_error("causalrec::causal::debiased_mf: epochs must be >= 1");
+        if (!nonneg(o_.l2)) throw argument_error(causalrec::cat("causalrec::causal::debiased_mf: l2 must be finite and >= 0, got ", o_.l2));
         if (o_.imputation_l2 && !nonneg(*o_.imputation_l2))
-            throw argument_error(causalrec::cat("debiased_mf: imputation_l2 must be finite and >= 0, got ", *o_.imputation_l2));
+            throw argument_error(causalrec::cat("causalrec::causal::debiased_mf: imputation_l2 must be finite and >= 0, got ", *o_.imputation_l2));
         if (!(o_.learning_rate > 0.0 && std::isfinite(o_.learning_rate)))
-            throw argument_error(causalrec::cat("debiased_mf: learning_rate must be finite and > 0, got ", o_.learning_rate));
+            throw argument_error(causalrec::cat("causalrec::causal::debiased_mf: learning_rate must be finite and > 0, got ", o_.learning_rate));
         if (!(o_.propensity_clip >= 0.0 && o_.propensity_clip <= 1.0))
-            throw argument_error(causalrec::cat("debiased_mf: propensity_clip must be in [0, 1], got ", o_.propensity_clip));
+            throw argument_error(causalrec::cat("causalrec::causal::debiased_mf: propensity_clip must be in [0, 1], got ", o_.propensity_clip));
         if (!nonneg(o_.init_std))
-            throw argument_error(causalrec::cat("debiased_mf: init_std must be finite and >= 0, got ", o_.init_std));
+            throw argument_error(causalrec::cat("causalrec::causal::debiased_mf: init_std must be finite and >= 0, got ", o_.init_std));
         if (!(o_.min_prediction <= o_.max_prediction))
-            throw argument_error(causalrec::cat("debiased_mf: min_prediction ", o_.min_prediction, " is above max_prediction ",
+            throw argument_error(causalrec::cat("causalrec::causal::debiased_mf: min_prediction ", o_.min_prediction, " is above max_prediction ",
                                                         o_.max_prediction));
     }
 
     void check_log(const data::interactions& log) const {
-        if (log.empty()) throw argument_error("debiased_mf::fit: the log is empty");
+        if (log.empty()) throw argument_error("causalrec::causal::debiased_mf::fit: the log is empty");
         if (log.n_users() > 0xFFFFFFFFu || log.n_items() > 0xFFFFFFFFu)
-            throw argument_error("debiased_mf::fit: at most 2^32 - 1 users and items");
+            throw argument_error("causalrec::causal::debiased_mf::fit: at most 2^32 - 1 users and items");
         if (o_.method != debias_method::naive && !log.has_propensities())
-            throw argument_error(causalrec::cat("debiased_mf::fit: method '", to_string(o_.method),
+            throw argument_error(causalrec::cat("causalrec::causal::debiased_mf::fit: method '", to_string(o_.method),
                                                         "' needs the log's propensities column, and the log has none"));
         if (o_.loss == rating_loss::logistic)
             for (std::size_t r = 0; r < log.size(); ++r)
                 if (!(log.values()[r] >= 0.0 && log.values()[r] <= 1.0))
-                    throw argument_error(causalrec::cat("debiased_mf::fit: row ", r, ": value ", log.values()[r],
+                    throw argument_error(causalrec::cat("causalrec::causal::debiased_mf::fit: row ", r, ": value ", log.values()[r],
                                                                 " is outside [0, 1] (the logistic loss needs labels)"));
     }
 

@@ -34,14 +34,14 @@ struct ips_weight_options {
 /// argument_error for an empty input, a propensity outside (0, 1] or a clip outside [0, 1].
 inline std::vector<double> ips_weights(std::span<const double> propensities, const ips_weight_options& options = {}) {
     if (!(options.clip >= 0.0 && options.clip <= 1.0))
-        throw argument_error(causalrec::cat("ips_weights: clip must be in [0, 1], got ", options.clip));
-    if (propensities.empty()) throw argument_error("ips_weights: no propensities given");
+        throw argument_error(causalrec::cat("causalrec::causal::ips_weights: clip must be in [0, 1], got ", options.clip));
+    if (propensities.empty()) throw argument_error("causalrec::causal::ips_weights: no propensities given");
     std::vector<double> w(propensities.size());
     double sum = 0.0;
     for (std::size_t k = 0; k < w.size(); ++k) {
         const double p = propensities[k];
         if (!(p > 0.0 && p <= 1.0))
-            throw argument_error(causalrec::cat("ips_weights: propensity ", p, " at position ", k, " is outside (0, 1]"));
+            throw argument_error(causalrec::cat("causalrec::causal::ips_weights: propensity ", p, " at position ", k, " is outside (0, 1]"));
         w[k] = 1.0 / std::max(p, options.clip);
         sum += w[k];
     }
@@ -52,7 +52,7 @@ inline std::vector<double> ips_weights(std::span<const double> propensities, con
 
 /// The IPS weights of a log's propensities column; raises argument_error when the log has none.
 inline std::vector<double> ips_weights(const data::interactions& log, const ips_weight_options& options = {}) {
-    if (!log.has_propensities()) throw argument_error("ips_weights: the log has no propensities column");
+    if (!log.has_propensities()) throw argument_error("causalrec::causal::ips_weights: the log has no propensities column");
     return ips_weights(log.propensities(), options);
 }
 
@@ -64,13 +64,13 @@ inline std::vector<double> ips_weights(const data::interactions& log, const ips_
 /// (1/N) sum_ui [l(f_ui, m_ui) + o_ui (l(f_ui, y_ui) - l(f_ui, m_ui)) / p_ui] (Wang et al. 2019).
 /// Raises argument_error without propensities and shape_error when `imputed` is not n_users x n_items.
 inline matrix<double> doubly_robust_targets(const data::interactions& log, const matrix<double>& imputed, double clip = 0.0) {
-    if (!log.has_propensities()) throw argument_error("doubly_robust_targets: the log has no propensities column");
+    if (!log.has_propensities()) throw argument_error("causalrec::causal::doubly_robust_targets: the log has no propensities column");
     if (imputed.shape()[0] != log.n_users() || imputed.shape()[1] != log.n_items())
-        throw shape_error(causalrec::cat("doubly_robust_targets: imputed outcomes have shape (", imputed.shape()[0], ", ",
+        throw shape_error(causalrec::cat("causalrec::causal::doubly_robust_targets: imputed outcomes have shape (", imputed.shape()[0], ", ",
                                                  imputed.shape()[1], "), the log has ", log.n_users(), " users and ", log.n_items(),
                                                  " items"));
     if (!(clip >= 0.0 && clip <= 1.0))
-        throw argument_error(causalrec::cat("doubly_robust_targets: clip must be in [0, 1], got ", clip));
+        throw argument_error(causalrec::cat("causalrec::causal::doubly_robust_targets: clip must be in [0, 1], got ", clip));
     matrix<double> t = imputed;
     const std::size_t n_items = log.n_items();
     std::vector<std::size_t> last(log.n_users() * n_items, std::numeric_limits<std::size_t>::max());

@@ -28,10 +28,14 @@ using causalrec::cat;
 /// Raises shape_error unless `got` equals `expected` ("fn: what has got rows, X has expected").
 inline void check_length(std::string_view fn, std::string_view what, std::size_t got, std::size_t expected) {
     if (got != expected)
-        throw shape_error(cat(fn, ": ", what, " has ", got, " entries but X has ", expected, " rows"));
+        throw shape_error(causalrec::error_message("causal", fn, what, " has ", got, " entries but X has ", expected, " rows"));
 }
 
-using causalrec::require_finite;
+/// causalrec::require_finite for a causal function known by its short name `fn`.
+template <class Values>
+void require_finite(std::string_view fn, std::string_view what, const Values& values) {
+    causalrec::require_finite(qualified("causal", fn), what, values);
+}
 
 /// Checks a 0/1 treatment vector; returns the number of treated rows. Raises argument_error when a
 /// value is not 0 or 1, or (with `need_both`) when an arm is empty.
@@ -41,10 +45,10 @@ inline std::size_t check_treatment(std::string_view fn, const vector<double>& t,
         if (t(i) == 1.0)
             ++treated;
         else if (t(i) != 0.0)
-            throw argument_error(cat(fn, ": treatment must be 0 or 1, got ", t(i), " at row ", i));
+            throw argument_error(causalrec::error_message("causal", fn, "treatment must be 0 or 1, got ", t(i), " at row ", i));
     }
     if (need_both && (treated == 0 || treated == t.size()))
-        throw argument_error(cat(fn, ": the ", treated == 0 ? "treated" : "control", " arm is empty (", t.size(),
+        throw argument_error(causalrec::error_message("causal", fn, "the ", treated == 0 ? "treated" : "control", " arm is empty (", t.size(),
                                  " rows, ", treated, " treated); both arms need rows"));
     return treated;
 }
@@ -52,7 +56,7 @@ inline std::size_t check_treatment(std::string_view fn, const vector<double>& t,
 /// Checks a 0/1 label vector (for classifiers).
 inline void check_binary(std::string_view fn, std::string_view what, const vector<double>& y) {
     for (std::size_t i = 0; i < y.size(); ++i)
-        if (y(i) != 0.0 && y(i) != 1.0) throw argument_error(cat(fn, ": ", what, " must be 0 or 1, got ", y(i), " at row ", i));
+        if (y(i) != 0.0 && y(i) != 1.0) throw argument_error(causalrec::error_message("causal", fn, what, " must be 0 or 1, got ", y(i), " at row ", i));
 }
 
 /// Checks sample weights: right length, finite, >= 0, positive sum.
@@ -61,10 +65,10 @@ inline void check_weights(std::string_view fn, const vector<double>& w, std::siz
     double sum = 0.0;
     for (std::size_t i = 0; i < w.size(); ++i) {
         if (!(w(i) >= 0.0) || !std::isfinite(w(i)))
-            throw numeric_error(cat(fn, ": sample_weight ", i, " is negative or not finite (", w(i), ")"));
+            throw numeric_error(causalrec::error_message("causal", fn, "sample_weight ", i, " is negative or not finite (", w(i), ")"));
         sum += w(i);
     }
-    if (!(sum > 0.0)) throw argument_error(cat(fn, ": the sample weights sum to zero"));
+    if (!(sum > 0.0)) throw argument_error(causalrec::error_message("causal", fn, "the sample weights sum to zero"));
 }
 
 /// Rows `idx` of a matrix.

@@ -125,7 +125,7 @@ public:
     /// be empty (then x0, x1, ...) or hold one name per variable.
     std::string to_dot(std::span<const std::string> names = {}) const {
         if (!names.empty() && names.size() != n_)
-            throw shape_error(causalrec::cat("causal_graph::to_dot: ", names.size(), " names for ", n_, " variables"));
+            throw shape_error(causalrec::cat("causalrec::causal::causal_graph::to_dot: ", names.size(), " names for ", n_, " variables"));
         auto name = [&](std::size_t i) {
             if (!names.empty()) return names[i];
             std::string generated(1, 'x');  // built in two steps: g++ 12 warns (-Wrestrict) on "x" + to_string
@@ -151,12 +151,12 @@ private:
     }
     void set(std::size_t i, std::size_t j, bool on) {
         check(i, j);
-        if (i == j) throw argument_error(causalrec::cat("causal_graph: no self-loops (variable ", i, ")"));
+        if (i == j) throw argument_error(causalrec::cat("causalrec::causal::causal_graph: no self-loops (variable ", i, ")"));
         marks_[i * n_ + j] = on;
     }
     void check(std::size_t i, std::size_t j) const {
         if (i >= n_ || j >= n_)
-            throw argument_error(causalrec::cat("causal_graph: variable ", std::max(i, j), " out of range (", n_, " variables)"));
+            throw argument_error(causalrec::cat("causalrec::causal::causal_graph: variable ", std::max(i, j), " out of range (", n_, " variables)"));
     }
 
     std::size_t n_ = 0;
@@ -168,11 +168,11 @@ namespace detail {
 /// Raises argument_error unless i, j and every member of s are distinct variables below n.
 inline void check_test_arguments(const char* fn, std::size_t n, std::size_t i, std::size_t j, std::span<const std::size_t> s) {
     using causalrec::cat;
-    if (i >= n || j >= n) throw argument_error(cat(fn, ": variable ", std::max(i, j), " out of range (", n, " variables)"));
-    if (i == j) throw argument_error(cat(fn, ": the two variables are the same (", i, ")"));
+    if (i >= n || j >= n) throw argument_error(causalrec::error_message("causal", fn, "variable ", std::max(i, j), " out of range (", n, " variables)"));
+    if (i == j) throw argument_error(causalrec::error_message("causal", fn, "the two variables are the same (", i, ")"));
     for (std::size_t k : s) {
-        if (k >= n) throw argument_error(cat(fn, ": conditioning variable ", k, " out of range (", n, " variables)"));
-        if (k == i || k == j) throw argument_error(cat(fn, ": conditioning set contains the tested variable ", k));
+        if (k >= n) throw argument_error(causalrec::error_message("causal", fn, "conditioning variable ", k, " out of range (", n, " variables)"));
+        if (k == i || k == j) throw argument_error(causalrec::error_message("causal", fn, "conditioning set contains the tested variable ", k));
     }
 }
 
@@ -186,7 +186,7 @@ inline double two_sided_normal_p(double z) { return std::erfc(std::abs(z) / std:
 inline bool d_separated(const causal_graph& dag, std::size_t i, std::size_t j, std::span<const std::size_t> s) {
     const std::size_t n = dag.size();
     detail::check_test_arguments("d_separated", n, i, j, s);
-    if (!dag.is_dag()) throw argument_error("d_separated: the graph is not a DAG (undirected edges or a cycle)");
+    if (!dag.is_dag()) throw argument_error("causalrec::causal::d_separated: the graph is not a DAG (undirected edges or a cycle)");
     std::vector<char> keep(n, 0), blocked(n, 0);
     std::vector<std::size_t> stack{i, j};
     for (std::size_t k : s) stack.push_back(k), blocked[k] = 1;
@@ -282,7 +282,7 @@ inline std::size_t apply_meek_rules(causal_graph& g) {
 /// v-structures directed, then Meek's rules. Two DAGs have the same CPDAG exactly when they are
 /// Markov equivalent.
 inline causal_graph cpdag_of(const causal_graph& dag) {
-    if (!dag.is_dag()) throw argument_error("cpdag_of: the graph is not a DAG (undirected edges or a cycle)");
+    if (!dag.is_dag()) throw argument_error("causalrec::causal::cpdag_of: the graph is not a DAG (undirected edges or a cycle)");
     const std::size_t n = dag.size();
     causal_graph g(n);
     for (const auto& e : dag.edges()) g.add_undirected(e.from, e.to);
@@ -314,7 +314,7 @@ struct graph_comparison {
 /// 1), as pcalg's shd() does.
 inline graph_comparison compare_graphs(const causal_graph& estimated, const causal_graph& truth) {
     if (estimated.size() != truth.size())
-        throw shape_error(causalrec::cat("compare_graphs: the estimate has ", estimated.size(), " variables, the truth ", truth.size()));
+        throw shape_error(causalrec::cat("causalrec::causal::compare_graphs: the estimate has ", estimated.size(), " variables, the truth ", truth.size()));
     const std::size_t n = truth.size();
     graph_comparison c;
     std::size_t est_heads = 0, true_heads = 0, shared_heads = 0;

@@ -39,8 +39,8 @@ public:
     template <std::floating_point T>
     explicit fisher_z_test(const matrix<T>& data) : n_(data.shape()[0]), d_(data.shape()[1]), corr_(d_ * d_, 0.0) {
         using causalrec::cat;
-        if (n_ < 4) throw argument_error(cat("fisher_z_test: needs at least 4 rows, got ", n_));
-        if (d_ < 2) throw argument_error(cat("fisher_z_test: needs at least 2 columns, got ", d_));
+        if (n_ < 4) throw argument_error(cat("causalrec::causal::fisher_z_test: needs at least 4 rows, got ", n_));
+        if (d_ < 2) throw argument_error(cat("causalrec::causal::fisher_z_test: needs at least 2 columns, got ", d_));
         // Column means by a running update and each column divided by its largest absolute deviation,
         // so that the sums of products stay in range whatever a column's magnitude (correlations do
         // not change when a column is rescaled; a column of 1e200s must not overflow them).
@@ -49,17 +49,17 @@ public:
         for (std::size_t r = 0; r < n_; ++r)
             for (std::size_t c = 0; c < d_; ++c) {
                 const double v = static_cast<double>(data(r, c));
-                if (!std::isfinite(v)) throw numeric_error(cat("fisher_z_test: data is not finite at row ", r, ", column ", c));
+                if (!std::isfinite(v)) throw numeric_error(cat("causalrec::causal::fisher_z_test: data is not finite at row ", r, ", column ", c));
                 mean[c] += (v - mean[c]) / static_cast<double>(r + 1);
                 varies[c] |= v != static_cast<double>(data(0, c));
             }
         for (std::size_t c = 0; c < d_; ++c)
-            if (!varies[c]) throw argument_error(cat("fisher_z_test: column ", c, " is constant"));
+            if (!varies[c]) throw argument_error(cat("causalrec::causal::fisher_z_test: column ", c, " is constant"));
         for (std::size_t r = 0; r < n_; ++r)
             for (std::size_t c = 0; c < d_; ++c) scale[c] = std::max(scale[c], std::abs(static_cast<double>(data(r, c)) - mean[c]));
         for (std::size_t c = 0; c < d_; ++c)
             if (!(scale[c] > 0.0 && std::isfinite(scale[c])))
-                throw numeric_error(cat("fisher_z_test: column ", c, " spans more than the double range"));
+                throw numeric_error(cat("causalrec::causal::fisher_z_test: column ", c, " spans more than the double range"));
         for (std::size_t r = 0; r < n_; ++r) {
             for (std::size_t c = 0; c < d_; ++c) row[c] = (static_cast<double>(data(r, c)) - mean[c]) / scale[c];
             for (std::size_t a = 0; a < d_; ++a) {
@@ -86,7 +86,7 @@ public:
     /// Correlation of columns i and j.
     double correlation(std::size_t i, std::size_t j) const {
         if (i >= d_ || j >= d_)
-            throw argument_error(causalrec::cat("fisher_z_test: variable ", std::max(i, j), " out of range (", d_, " variables)"));
+            throw argument_error(causalrec::cat("causalrec::causal::fisher_z_test: variable ", std::max(i, j), " out of range (", d_, " variables)"));
         return corr_[i * d_ + j];
     }
 
@@ -126,7 +126,7 @@ public:
         const double r = partial_correlation(i, j, s);
         const double dof = static_cast<double>(n_) - static_cast<double>(s.size()) - 3.0;
         if (dof <= 0.0)
-            throw argument_error(causalrec::cat("fisher_z_test: ", n_, " rows are too few for a conditioning set of ", s.size(),
+            throw argument_error(causalrec::cat("causalrec::causal::fisher_z_test: ", n_, " rows are too few for a conditioning set of ", s.size(),
                                                         " (needs n - |S| - 3 > 0)"));
         const double rr = std::min(std::abs(r), 1.0 - 1e-15);
         return detail::two_sided_normal_p(std::atanh(rr) * std::sqrt(dof));
@@ -185,14 +185,14 @@ public:
     template <std::floating_point T>
     explicit g_square_test(const matrix<T>& data) : n_(data.shape()[0]), d_(data.shape()[1]), codes_(n_ * d_) {
         using causalrec::cat;
-        if (n_ < 1) throw argument_error("g_square_test: needs at least 1 row");
-        if (d_ < 2) throw argument_error(cat("g_square_test: needs at least 2 columns, got ", d_));
+        if (n_ < 1) throw argument_error("causalrec::causal::g_square_test: needs at least 1 row");
+        if (d_ < 2) throw argument_error(cat("causalrec::causal::g_square_test: needs at least 2 columns, got ", d_));
         std::vector<double> column(n_);
         for (std::size_t c = 0; c < d_; ++c) {
             for (std::size_t r = 0; r < n_; ++r) {
                 const double v = static_cast<double>(data(r, c));
                 if (!(v >= 0.0 && v == std::floor(v) && v <= 9007199254740992.0))
-                    throw argument_error(cat("g_square_test: row ", r, ", column ", c, " holds ", v,
+                    throw argument_error(cat("causalrec::causal::g_square_test: row ", r, ", column ", c, " holds ", v,
                                              "; expected a category code (an integer in [0, 2^53])"));
                 column[r] = v;
             }
@@ -271,7 +271,7 @@ class d_separation_oracle {
 public:
     /// Answers from `dag` (must be a DAG).
     explicit d_separation_oracle(causal_graph dag) : dag_(std::move(dag)) {
-        if (!dag_.is_dag()) throw argument_error("d_separation_oracle: the graph is not a DAG (undirected edges or a cycle)");
+        if (!dag_.is_dag()) throw argument_error("causalrec::causal::d_separation_oracle: the graph is not a DAG (undirected edges or a cycle)");
     }
     /// Number of variables.
     std::size_t variables() const noexcept { return dag_.size(); }

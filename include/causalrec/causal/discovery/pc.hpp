@@ -53,7 +53,7 @@ bool for_each_subset(const std::vector<std::size_t>& pool, std::size_t size, std
 template <class Test>
 double checked_p_value(const Test& test, std::size_t a, std::size_t b, const std::vector<std::size_t>& s) {
     const double p = test.p_value(a, b, std::span<const std::size_t>(s));
-    if (!(p >= 0.0 && p <= 1.0)) throw numeric_error(causalrec::cat("pc: the test returned p-value ", p, " for variables ", a, ", ", b));
+    if (!(p >= 0.0 && p <= 1.0)) throw numeric_error(causalrec::cat("causalrec::causal::pc: the test returned p-value ", p, " for variables ", a, ", ", b));
     return p;
 }
 
@@ -88,7 +88,7 @@ struct pc_result {
     /// The separating set of i and j (empty when they stayed adjacent or were separated marginally).
     const std::vector<std::size_t>& separating_set(std::size_t i, std::size_t j) const {
         if (i >= graph.size() || j >= graph.size())
-            throw argument_error(causalrec::cat("pc_result::separating_set: variable ", std::max(i, j), " out of range (",
+            throw argument_error(causalrec::cat("causalrec::causal::pc_result::separating_set: variable ", std::max(i, j), " out of range (",
                                                         graph.size(), " variables)"));
         return separating_sets[i * graph.size() + j];
     }
@@ -108,9 +108,9 @@ struct pc_result {
 template <IndependenceTest Test>
 pc_result pc(const Test& test, const pc_options& options = {}) {
     using causalrec::cat;
-    if (!(options.alpha > 0.0 && options.alpha < 1.0)) throw argument_error(cat("pc: alpha must be in (0, 1), got ", options.alpha));
+    if (!(options.alpha > 0.0 && options.alpha < 1.0)) throw argument_error(cat("causalrec::causal::pc: alpha must be in (0, 1), got ", options.alpha));
     const std::size_t n = test.variables();
-    if (n < 2) throw argument_error(cat("pc: needs at least 2 variables, got ", n));
+    if (n < 2) throw argument_error(cat("causalrec::causal::pc: needs at least 2 variables, got ", n));
     pc_result out{causal_graph::complete(n), std::vector<std::vector<std::size_t>>(n * n), std::vector<char>(n * n, 0)};
     causal_graph& g = out.graph;
     std::size_t max_level = options.max_condition_size;

@@ -48,12 +48,12 @@ struct linear_sem {
 /// edge weights, and `samples` rows of x_j = sum_i weights(i, j) x_i + noise_j.
 inline linear_sem simulate_linear_sem(const linear_sem_options& o = {}) {
     using causalrec::cat;
-    if (o.variables < 2) throw argument_error(cat("simulate_linear_sem: needs at least 2 variables, got ", o.variables));
-    if (o.samples < 1) throw argument_error("simulate_linear_sem: needs at least 1 sample");
-    if (!(o.expected_degree >= 0.0)) throw argument_error(cat("simulate_linear_sem: expected_degree must be >= 0, got ", o.expected_degree));
+    if (o.variables < 2) throw argument_error(cat("causalrec::causal::simulate_linear_sem: needs at least 2 variables, got ", o.variables));
+    if (o.samples < 1) throw argument_error("causalrec::causal::simulate_linear_sem: needs at least 1 sample");
+    if (!(o.expected_degree >= 0.0)) throw argument_error(cat("causalrec::causal::simulate_linear_sem: expected_degree must be >= 0, got ", o.expected_degree));
     if (!(o.min_weight > 0.0 && o.max_weight >= o.min_weight && std::isfinite(o.max_weight)))
-        throw argument_error(cat("simulate_linear_sem: need 0 < min_weight <= max_weight, got ", o.min_weight, " and ", o.max_weight));
-    if (!(o.noise_std > 0.0)) throw argument_error(cat("simulate_linear_sem: noise_std must be > 0, got ", o.noise_std));
+        throw argument_error(cat("causalrec::causal::simulate_linear_sem: need 0 < min_weight <= max_weight, got ", o.min_weight, " and ", o.max_weight));
+    if (!(o.noise_std > 0.0)) throw argument_error(cat("causalrec::causal::simulate_linear_sem: noise_std must be > 0, got ", o.noise_std));
     const std::size_t d = o.variables;
     const double p = std::min(1.0, o.expected_degree / static_cast<double>(d - 1));
     rng engine(o.seed);

@@ -110,23 +110,23 @@ public:
 
     /// Fits on rows X with 0/1 treatment t and outcome y.
     void fit(const matrix<T>& X, const vector<T>& t, const vector<T>& y) {
-        const std::string_view who = model_name(config_.model);
+        const std::string who = cat(causalrec::qualified("causal", model_name(config_.model)), ".fit");  // message start
         const std::size_t n = X.shape()[0], p = X.shape()[1];
         if (t.size() != n || y.size() != n)
-            throw shape_error(cat(who, ".fit: X has ", n, " rows but treatment has ", t.size(), " and outcome ", y.size()));
-        if (p == 0) throw shape_error(cat(who, ".fit: X has no columns"));
+            throw shape_error(cat(who, ": X has ", n, " rows but treatment has ", t.size(), " and outcome ", y.size()));
+        if (p == 0) throw shape_error(cat(who, ": X has no columns"));
         std::vector<std::size_t> treated, control;
         for (std::size_t i = 0; i < n; ++i) {
-            if (!std::isfinite(static_cast<double>(y(i)))) throw numeric_error(cat(who, ".fit: outcome ", i, " is not finite"));
+            if (!std::isfinite(static_cast<double>(y(i)))) throw numeric_error(cat(who, ": outcome ", i, " is not finite"));
             if (t(i) == T(1)) treated.push_back(i);
             else if (t(i) == T(0)) control.push_back(i);
-            else throw argument_error(cat(who, ".fit: treatment ", i, " = ", static_cast<double>(t(i)), " is not 0 or 1"));
+            else throw argument_error(cat(who, ": treatment ", i, " = ", static_cast<double>(t(i)), " is not 0 or 1"));
             for (std::size_t j = 0; j < p; ++j)
                 if (!std::isfinite(static_cast<double>(X(i, j))))
-                    throw numeric_error(cat(who, ".fit: X has a non-finite value at row ", i, ", column ", j));
+                    throw numeric_error(cat(who, ": X has a non-finite value at row ", i, ", column ", j));
         }
         if (treated.size() < 2 || control.size() < 2)
-            throw argument_error(cat(who, ".fit: needs at least 2 treated and 2 control rows, got ", treated.size(), " and ",
+            throw argument_error(cat(who, ": needs at least 2 treated and 2 control rows, got ", treated.size(), " and ",
                                      control.size()));
         // Outcome scaling.
         double mean = 0.0, var = 0.0;
@@ -150,7 +150,7 @@ public:
             }
         }
         if (config_.validation_fraction > 0.0 && n_val == 0)
-            throw argument_error(cat(who, ".fit: validation_fraction ", config_.validation_fraction, " of ", n,
+            throw argument_error(cat(who, ": validation_fraction ", config_.validation_fraction, " of ", n,
                                      " rows leaves no validation row"));
         matrix<T> x_train = make_matrix<T>(n - n_val, p), x_val = make_matrix<T>(n_val, p);
         vector<T> y_train = make_vector<T>(n - n_val), t_train = make_vector<T>(n - n_val);
@@ -245,14 +245,14 @@ public:
 
 private:
     void require_fitted(std::string_view fn) const {
-        if (!net_) throw not_fitted_error(cat(model_name(config_.model), ".", fn, ": call fit first"));
+        if (!net_) throw not_fitted_error(cat(causalrec::qualified("causal", model_name(config_.model)), ".", fn, ": call fit first"));
     }
     const matrix<T>& run(const matrix<T>& X, std::string_view fn) const {
         require_fitted(fn);
         if (X.shape()[1] != n_features())
-            throw shape_error(cat(model_name(config_.model), ".", fn, ": X has ", X.shape()[1], " columns, the model was fitted on ",
+            throw shape_error(cat(causalrec::qualified("causal", model_name(config_.model)), ".", fn, ": X has ", X.shape()[1], " columns, the model was fitted on ",
                                   n_features()));
-        if (X.shape()[0] == 0) throw shape_error(cat(model_name(config_.model), ".", fn, ": X has no rows"));
+        if (X.shape()[0] == 0) throw shape_error(cat(causalrec::qualified("causal", model_name(config_.model)), ".", fn, ": X has no rows"));
         return net_->forward(X);
     }
     std::size_t n_features() const noexcept { return n_features_; }

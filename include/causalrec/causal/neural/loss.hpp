@@ -188,10 +188,10 @@ private:
     template <class T>
     void check(const matrix<T>& heads, std::span<const T> y, std::span<const T> t) const {
         if (heads.shape()[1] != layout_.width || y.size() != heads.shape()[0] || t.size() != heads.shape()[0])
-            throw shape_error(cat(model_name(config_.model), ": loss got outputs (", heads.shape()[0], ", ", heads.shape()[1],
+            throw shape_error(causalrec::error_message("causal", model_name(config_.model), "loss got outputs (", heads.shape()[0], ", ", heads.shape()[1],
                                   "), ", y.size(), " outcomes and ", t.size(), " treatments; expected ", layout_.width,
                                   " columns and one outcome and treatment per row"));
-        if (heads.shape()[0] == 0) throw shape_error(cat(model_name(config_.model), ": loss got an empty batch"));
+        if (heads.shape()[0] == 0) throw shape_error(causalrec::error_message("causal", model_name(config_.model), "loss got an empty batch"));
     }
 
     template <class T>
@@ -199,7 +199,7 @@ private:
         if (layout_.representation_size == 0) return 0.0;
         const std::size_t n = phi.shape()[0], d = phi.shape()[1];
         if (d != layout_.representation_size || t.size() != n)
-            throw shape_error(cat(model_name(config_.model), ": the representation has shape (", n, ", ", d, "), expected ",
+            throw shape_error(causalrec::error_message("causal", model_name(config_.model), "the representation has shape (", n, ", ", d, "), expected ",
                                   layout_.representation_size, " columns and ", t.size(), " rows"));
         if (config_.ipm == ipm_metric::linear_mmd) return linear_mmd(phi.data(), n, d, d, 0, t.data(), 1, grad, scale);
         return sinkhorn_wasserstein(phi.data(), n, d, d, 0, t.data(), 1, config_.sinkhorn_lambda, config_.sinkhorn_iterations,

@@ -62,7 +62,7 @@ public:
 
     /// dL/dx from dL/dy and the stored output (elu: f'(x) = y + 1 for x < 0).
     const matrix<T>& backward(const matrix<T>& grad) {
-        if (last_ == nullptr) throw argument_error("activation_layer: backward called before forward");
+        if (last_ == nullptr) throw argument_error("causalrec::causal::activation_layer: backward called before forward");
         const matrix<T>& y = *last_;
         matrix<T>& dx = input_grad_.get(y.shape()[0], y.shape()[1]);
         const T* g = grad.data();
@@ -121,8 +121,8 @@ public:
     using value_type = T;
 
     /// A network with `inputs` features for the configuration, with weights drawn from c.seed.
-    effect_network(std::size_t inputs, const effect_config& c) : layout_(make_layout(c)), normalize_(c.normalize), l2_(c.weight_decay) {
-        if (inputs == 0) throw argument_error(cat(model_name(c.model), ": X has no columns"));
+    effect_network(std::size_t inputs, const effect_config& c) : layout_(make_layout(c)), normalize_(c.normalize), l2_(c.l2) {
+        if (inputs == 0) throw argument_error(causalrec::error_message("causal", model_name(c.model), "X has no columns"));
         rng engine(c.seed);
         const std::size_t n_heads = c.head.size() + 1;
         dense_.reserve(c.representation.size() + 2 * n_heads + 1);
@@ -161,7 +161,7 @@ public:
     /// Runs the network on a batch X (rows x inputs); returns (rows x layout().width).
     const matrix<T>& forward(const matrix<T>& x) {
         if (x.shape()[1] != dense_.front().inputs())
-            throw shape_error(cat("effect_network: X has ", x.shape()[1], " columns, the network expects ", dense_.front().inputs()));
+            throw shape_error(cat("causalrec::causal::effect_network: X has ", x.shape()[1], " columns, the network expects ", dense_.front().inputs()));
         const std::size_t n = x.shape()[0];
         const matrix<T>* h = &x;
         for (std::size_t k = 0; k < rep_layers_; ++k) h = &act_[k].forward(dense_[k].forward(*h));
@@ -203,18 +203,18 @@ public:
     /// Phi of the last forward pass (rows x representation size, row-normalised when configured);
     /// raises argument_error before the first forward.
     const matrix<T>& representation() const {
-        if (phi_ == nullptr) throw argument_error("effect_network: representation() called before forward");
+        if (phi_ == nullptr) throw argument_error("causalrec::causal::effect_network: representation() called before forward");
         return *phi_;
     }
 
     /// Back-propagates dL/d(output) (rows x width) and, when given, dL/dPhi (rows x representation
     /// size, a loss term on the representation) into every parameter's gradient (plus the L2 term
-    /// weight_decay * w on dense weights); returns an empty matrix (no input gradient).
+    /// l2 * w on dense weights); returns an empty matrix (no input gradient).
     const matrix<T>& backward(const matrix<T>& grad, const matrix<T>* representation_grad = nullptr) {
-        if (phi_ == nullptr) throw argument_error("effect_network: backward called before forward");
+        if (phi_ == nullptr) throw argument_error("causalrec::causal::effect_network: backward called before forward");
         const std::size_t n = grad.shape()[0], w = layout_.width, d = phi_->shape()[1];
         if (grad.shape()[1] != w || n != phi_->shape()[0])
-            throw shape_error(cat("effect_network: gradient has shape (", n, ", ", grad.shape()[1], "), the output was (",
+            throw shape_error(cat("causalrec::causal::effect_network: gradient has shape (", n, ", ", grad.shape()[1], "), the output was (",
                                   phi_->shape()[0], ", ", w, ")"));
         matrix<T>& dphi = phi_grad_.get(n, d);
         std::fill(dphi.begin(), dphi.end(), T(0));
@@ -240,7 +240,7 @@ public:
         }
         if (representation_grad != nullptr) {
             if (representation_grad->shape()[0] != n || representation_grad->shape()[1] != d)
-                throw shape_error(cat("effect_network: the representation gradient has shape (", representation_grad->shape()[0],
+                throw shape_error(cat("causalrec::causal::effect_network: the representation gradient has shape (", representation_grad->shape()[0],
                                       ", ", representation_grad->shape()[1], "), Phi is (", n, ", ", d, ")"));
             for (std::size_t i = 0; i < dphi.size(); ++i) dphi.data()[i] += representation_grad->data()[i];
         }

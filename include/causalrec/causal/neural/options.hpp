@@ -53,7 +53,7 @@ struct tarnet_options {
     std::size_t epochs{300};                                         ///< maximum passes over the training rows
     std::size_t batch_size{100};                                     ///< rows per Adam step
     double learning_rate{1e-3};                                      ///< Adam's learning rate
-    double weight_decay{3e-2};                                       ///< L2 gradient weight_decay * w on every dense weight (not biases); chosen on IHDP validation rows
+    double l2{3e-2};                                       ///< L2 gradient l2 * w on every dense weight (not biases); chosen on IHDP validation rows
     double validation_fraction{0.3};                                 ///< share of the rows held out (per treatment arm) for early stopping; 0 = none
     std::size_t patience{30};                                        ///< epochs without a better factual validation loss before stopping
     bool standardize_outcome{true};                                  ///< fit on (y - mean) / sd, unscale predictions
@@ -69,7 +69,7 @@ struct cfr_options {
     std::size_t epochs{300};                                         ///< maximum passes over the training rows
     std::size_t batch_size{100};                                     ///< rows per Adam step
     double learning_rate{1e-3};                                      ///< Adam's learning rate
-    double weight_decay{3e-2};                                       ///< L2 gradient weight_decay * w on every dense weight (not biases); chosen on IHDP validation rows
+    double l2{3e-2};                                       ///< L2 gradient l2 * w on every dense weight (not biases); chosen on IHDP validation rows
     double validation_fraction{0.3};                                 ///< share of the rows held out (per treatment arm) for early stopping; 0 = none
     std::size_t patience{30};                                        ///< epochs without a better factual validation loss before stopping
     bool standardize_outcome{true};                                  ///< fit on (y - mean) / sd, unscale predictions
@@ -90,7 +90,7 @@ struct dragonnet_options {
     std::size_t epochs{300};                                         ///< maximum passes over the training rows
     std::size_t batch_size{64};                                      ///< rows per Adam step
     double learning_rate{1e-3};                                      ///< Adam's learning rate
-    double weight_decay{3e-2};                                       ///< L2 gradient weight_decay * w on every dense weight (not biases); chosen on IHDP validation rows
+    double l2{3e-2};                                       ///< L2 gradient l2 * w on every dense weight (not biases); chosen on IHDP validation rows
     double validation_fraction{0.2};                                 ///< share of the rows held out (per treatment arm) for early stopping; 0 = none
     std::size_t patience{30};                                        ///< epochs without a better factual validation loss before stopping
     bool standardize_outcome{true};                                  ///< fit on (y - mean) / sd, unscale predictions
@@ -117,7 +117,7 @@ struct effect_config {
     std::size_t epochs{0};                           ///< maximum epochs
     std::size_t batch_size{0};                       ///< rows per step
     double learning_rate{0.0};                       ///< Adam's learning rate
-    double weight_decay{0.0};                        ///< L2 on dense weights
+    double l2{0.0};                        ///< L2 on dense weights
     double validation_fraction{0.0};                 ///< held-out share
     std::size_t patience{0};                         ///< early-stopping patience
     bool standardize_outcome{true};                  ///< standardise y
@@ -145,48 +145,48 @@ inline std::string_view model_name(effect_model m) noexcept {
 /// Raises argument_error unless `v` is finite and >= `low` (or > `low` when strict).
 inline void require_number(std::string_view who, std::string_view field, double v, double low, bool strict) {
     if (!std::isfinite(v) || (strict ? !(v > low) : !(v >= low)))
-        throw argument_error(cat(who, ": ", field, " must be a finite number ", strict ? "> " : ">= ", low, ", got ", v));
+        throw argument_error(causalrec::error_message("causal", who, field, " must be a finite number ", strict ? "> " : ">= ", low, ", got ", v));
 }
 
 /// Checks a configuration; raises argument_error naming the model and the field at fault.
 inline void check_config(const effect_config& c) {
     const std::string_view who = model_name(c.model);
-    if (c.representation.empty()) throw argument_error(cat(who, ": representation_layers must not be empty"));
+    if (c.representation.empty()) throw argument_error(causalrec::error_message("causal", who, "representation_layers must not be empty"));
     for (std::size_t k = 0; k < c.representation.size(); ++k)
-        if (c.representation[k] == 0) throw argument_error(cat(who, ": representation_layers[", k, "] is 0; sizes must be positive"));
+        if (c.representation[k] == 0) throw argument_error(causalrec::error_message("causal", who, "representation_layers[", k, "] is 0; sizes must be positive"));
     for (std::size_t k = 0; k < c.head.size(); ++k)
-        if (c.head[k] == 0) throw argument_error(cat(who, ": head_layers[", k, "] is 0; sizes must be positive"));
-    if (c.epochs == 0) throw argument_error(cat(who, ": epochs must be at least 1"));
-    if (c.batch_size == 0) throw argument_error(cat(who, ": batch_size must be at least 1"));
+        if (c.head[k] == 0) throw argument_error(causalrec::error_message("causal", who, "head_layers[", k, "] is 0; sizes must be positive"));
+    if (c.epochs == 0) throw argument_error(causalrec::error_message("causal", who, "epochs must be at least 1"));
+    if (c.batch_size == 0) throw argument_error(causalrec::error_message("causal", who, "batch_size must be at least 1"));
     require_number(who, "learning_rate", c.learning_rate, 0.0, true);
-    require_number(who, "weight_decay", c.weight_decay, 0.0, false);
+    require_number(who, "l2", c.l2, 0.0, false);
     if (!(c.validation_fraction >= 0.0 && c.validation_fraction < 1.0))
-        throw argument_error(cat(who, ": validation_fraction must be in [0, 1), got ", c.validation_fraction));
+        throw argument_error(causalrec::error_message("causal", who, "validation_fraction must be in [0, 1), got ", c.validation_fraction));
     if (c.validation_fraction > 0.0 && c.patience == 0)
-        throw argument_error(cat(who, ": patience must be at least 1 when validation_fraction > 0"));
+        throw argument_error(causalrec::error_message("causal", who, "patience must be at least 1 when validation_fraction > 0"));
     require_number(who, "alpha", c.alpha, 0.0, false);
     require_number(who, "beta", c.beta, 0.0, false);
     require_number(who, "sinkhorn_lambda", c.sinkhorn_lambda, 0.0, true);
     if (c.model == effect_model::cfr && c.ipm == ipm_metric::wasserstein && c.sinkhorn_iterations == 0)
-        throw argument_error(cat(who, ": sinkhorn_iterations must be at least 1"));
+        throw argument_error(causalrec::error_message("causal", who, "sinkhorn_iterations must be at least 1"));
 }
 
 /// The configuration of tarnet options.
 inline effect_config make_config(const tarnet_options& o) {
     return {effect_model::tarnet, o.representation_layers, o.head_layers, o.activation, o.epochs, o.batch_size,
-            o.learning_rate, o.weight_decay, o.validation_fraction, o.patience, o.standardize_outcome, o.verbose, o.seed,
+            o.learning_rate, o.l2, o.validation_fraction, o.patience, o.standardize_outcome, o.verbose, o.seed,
             0.0, 0.0, false, ipm_metric::linear_mmd, false, 10.0, 10};
 }
 /// The configuration of cfr options.
 inline effect_config make_config(const cfr_options& o) {
     return {effect_model::cfr, o.representation_layers, o.head_layers, o.activation, o.epochs, o.batch_size,
-            o.learning_rate, o.weight_decay, o.validation_fraction, o.patience, o.standardize_outcome, o.verbose, o.seed,
+            o.learning_rate, o.l2, o.validation_fraction, o.patience, o.standardize_outcome, o.verbose, o.seed,
             o.alpha, 0.0, false, o.ipm, o.normalize_representation, o.sinkhorn_lambda, o.sinkhorn_iterations};
 }
 /// The configuration of dragonnet options.
 inline effect_config make_config(const dragonnet_options& o) {
     return {effect_model::dragonnet, o.representation_layers, o.head_layers, o.activation, o.epochs, o.batch_size,
-            o.learning_rate, o.weight_decay, o.validation_fraction, o.patience, o.standardize_outcome, o.verbose, o.seed,
+            o.learning_rate, o.l2, o.validation_fraction, o.patience, o.standardize_outcome, o.verbose, o.seed,
             o.alpha, o.beta, o.targeted_regularization, ipm_metric::linear_mmd, false, 10.0, 10};
 }
 

@@ -27,6 +27,7 @@ namespace causalrec::data::detail {
 struct file_source {
     std::FILE* file;                ///< the open stream
     std::string_view name{};        ///< the file's name in messages
+    std::string_view reader = "read_csv";  ///< the public function reading it, in messages
     std::uint64_t offset = 0;       ///< bytes read so far
 
     /// Up to n bytes; 0 at the end of the file.
@@ -36,7 +37,7 @@ struct file_source {
         offset += got;
         if (got < n && std::ferror(file)) {
             const int code = errno;
-            throw error(causalrec::cat("causalrec::data: reading '", name, "' failed at byte ", offset, ": ",
+            throw error(causalrec::error_message("data", reader, "reading '", name, "' failed at byte ", offset, ": ",
                                        code != 0 ? std::strerror(code) : "read error"));
         }
         return got;

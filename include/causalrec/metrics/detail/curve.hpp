@@ -57,22 +57,12 @@ void require_both_classes(const checked_inputs<YT, YS, W>& in, const char* metri
         (positive ? positive_weight : negative_weight).add(in.weight(i));
     }
     if (positives == 0 || positives == in.size()) {
-        std::string msg("only one class present in y_true (all ");
-        msg.append(std::to_string(in.size()))
-            .append(" labels are ")
-            .append(positives == 0 ? "0" : "1")
-            .append("); ")
-            .append(metric)
-            .append(" is not defined in that case");
-        fail<argument_error>(in.fn, msg);
+        fail<argument_error>(in.fn, "only one class present in y_true (all ", in.size(), " labels are ",
+                             positives == 0 ? "0" : "1", "); ", metric, " is not defined in that case");
     }
     if (!(positive_weight.value() > 0.0) || !(negative_weight.value() > 0.0)) {
-        std::string msg("class ");
-        msg.append(positive_weight.value() > 0.0 ? "0" : "1")
-            .append(" has zero total sample_weight; ")
-            .append(metric)
-            .append(" is not defined in that case");
-        fail<argument_error>(in.fn, msg);
+        fail<argument_error>(in.fn, "class ", positive_weight.value() > 0.0 ? "0" : "1", " has zero total sample_weight; ",
+                             metric, " is not defined in that case");
     }
 }
 

@@ -16,22 +16,18 @@
 
 namespace causalrec::metrics::detail {
 
+using causalrec::cat;
 using causalrec::format_number;
 
-/// Throws E with the message "causalrec::metrics::<fn>: <message>".
-template <class E>
-[[noreturn]] void fail(const char* fn, const std::string& message) {
-    // Built with append() only: g++ 12 gives a false -Wrestrict on "literal" + std::string.
-    std::string s("causalrec::metrics::");
-    s.append(fn).append(": ").append(message);
-    throw E(s);
+/// Throws E with the message "causalrec::metrics::<fn>: <parts...>".
+template <class E, class... Parts>
+[[noreturn]] void fail(const char* fn, const Parts&... parts) {
+    throw E(error_message("metrics", fn, parts...));
 }
 
 /// "name[i]" for error messages.
 inline std::string at(const char* name, std::size_t i) {
-    std::string s(name);
-    s.append("[").append(std::to_string(i)).append("]");
-    return s;
+    return cat(name, "[", i, "]");
 }
 
 /// Views a value_array as a span over its elements. xtensor arguments must be one-dimensional or an
@@ -47,15 +43,9 @@ std::span<const element_t<C>> as_span(const C& c, const char* fn, const char* na
         const std::size_t rank = static_cast<std::size_t>(c.dimension());
         const bool column = rank == 2 && static_cast<std::size_t>(c.shape()[1]) == 1;
         if (rank != 1 && !column) {
-            std::string shape("(");
-            for (std::size_t d = 0; d < rank; ++d) {
-                if (d > 0) shape.append(", ");
-                shape.append(std::to_string(c.shape()[d]));
-            }
-            shape.append(")");
-            std::string msg(name);
-            msg.append(" has shape ").append(shape).append("; expected a vector or an (n, 1) column");
-            fail<shape_error>(fn, msg);
+            std::string shape;
+            for (std::size_t d = 0; d < rank; ++d) shape = cat(shape, d > 0 ? ", " : "", c.shape()[d]);
+            fail<shape_error>(fn, name, " has shape (", shape, "); expected a vector or an (n, 1) column");
         }
     }
     if constexpr (requires { c.data_offset(); }) first += c.data_offset();
@@ -64,11 +54,8 @@ std::span<const element_t<C>> as_span(const C& c, const char* fn, const char* na
                       c.shape();
                   }) {
         if (static_cast<std::size_t>(c.shape()[0]) > 1 && c.strides()[0] != 1) {
-            std::string msg(name);
-            msg.append(" is not contiguous (stride ")
-                .append(std::to_string(static_cast<long long>(c.strides()[0])))
-                .append("); copy it into a causalrec::vector first");
-            fail<shape_error>(fn, msg);
+            fail<shape_error>(fn, name, " is not contiguous (stride ", static_cast<long long>(c.strides()[0]),
+                              "); copy it into a causalrec::vector first");
         }
     }
     return {first, n};
@@ -116,12 +103,9 @@ struct checked_inputs {
     void require_binary_labels() const {
         for (std::size_t i = 0; i < size(); ++i) {
             const double v = truth(i);
-            if (!std::isfinite(v)) fail<numeric_error>(fn, at("y_true", i).append(" is ").append(format_number(v)));
+            if (!std::isfinite(v)) fail<numeric_error>(fn, at("y_true", i), " is ", format_number(v));
             if (v != 0.0 && v != 1.0) {
-                fail<argument_error>(fn, at("y_true", i)
-                                             .append(" = ")
-                                             .append(format_number(v))
-                                             .append(" is not a binary label (expected 0 or 1)"));
+                fail<argument_error>(fn, at("y_true", i) , " = ", format_number(v), " is not a binary label (expected 0 or 1)");
             }
         }
     }
@@ -129,14 +113,14 @@ struct checked_inputs {
     void require_finite_truth() const {
         for (std::size_t i = 0; i < size(); ++i) {
             if (!std::isfinite(truth(i)))
-                fail<numeric_error>(fn, at("y_true", i).append(" is ").append(format_number(truth(i))));
+                fail<numeric_error>(fn, at("y_true", i), " is ", format_number(truth(i)));
         }
     }
     /// Throws numeric_error unless every score is finite.
     void require_finite_scores() const {
         for (std::size_t i = 0; i < size(); ++i) {
             if (!std::isfinite(score(i)))
-                fail<numeric_error>(fn, at(score_name, i).append(" is ").append(format_number(score(i))));
+                fail<numeric_error>(fn, at(score_name, i), " is ", format_number(score(i)));
         }
     }
     /// Throws numeric_error for a non-finite score and argument_error for one outside [0, 1].
@@ -144,10 +128,7 @@ struct checked_inputs {
         require_finite_scores();
         for (std::size_t i = 0; i < size(); ++i) {
             if (score(i) < 0.0 || score(i) > 1.0) {
-                fail<argument_error>(fn, at(score_name, i)
-                                             .append(" = ")
-                                             .append(format_number(score(i)))
-                                             .append(" is not a probability in [0, 1]"));
+                fail<argument_error>(fn, at(score_name, i) , " = ", format_number(score(i)), " is not a probability in [0, 1]");
             }
         }
     }
@@ -167,18 +148,10 @@ struct checked_inputs {
 template <class YT, class YS, class W>
 void check_lengths(const checked_inputs<YT, YS, W>& in) {
     if (in.y_true.size() != in.y_score.size()) {
-        std::string msg("y_true has ");
-        msg.append(std::to_string(in.y_true.size()))
-            .append(" values but ")
-            .append(in.score_name)
-            .append(" has ")
-            .append(std::to_string(in.y_score.size()));
-        fail<shape_error>(in.fn, msg);
+        fail<shape_error>(in.fn, "y_true has ", in.y_true.size(), " values but ", in.score_name, " has ", in.y_score.size());
     }
     if (in.y_true.empty()) {
-        std::string msg("empty input: y_true and ");
-        msg.append(in.score_name).append(" have no values");
-        fail<argument_error>(in.fn, msg);
+        fail<argument_error>(in.fn, "empty input: y_true and ", in.score_name, " have no values");
     }
 }
 
@@ -186,20 +159,15 @@ void check_lengths(const checked_inputs<YT, YS, W>& in) {
 template <class YT, class YS, class W>
 void check_weights(const checked_inputs<YT, YS, W>& in) {
     if (in.weights.size() != in.size()) {
-        std::string msg("sample_weight has ");
-        msg.append(std::to_string(in.weights.size()))
-            .append(" values but y_true has ")
-            .append(std::to_string(in.size()));
-        fail<shape_error>(in.fn, msg);
+        fail<shape_error>(in.fn, "sample_weight has ", in.weights.size(), " values but y_true has ", in.size());
     }
     compensated_sum total;
     for (std::size_t i = 0; i < in.size(); ++i) {
         const double w = in.weight(i);
         if (!std::isfinite(w))
-            fail<numeric_error>(in.fn, at("sample_weight", i).append(" is ").append(format_number(w)));
+            fail<numeric_error>(in.fn, at("sample_weight", i), " is ", format_number(w));
         if (w < 0.0)
-            fail<argument_error>(in.fn,
-                                 at("sample_weight", i).append(" = ").append(format_number(w)).append(" is negative"));
+            fail<argument_error>(in.fn, at("sample_weight", i), " = ", format_number(w), " is negative");
         total.add(w);
     }
     if (!(total.value() > 0.0)) fail<argument_error>(in.fn, "sample_weight sums to zero");

@@ -52,7 +52,7 @@ void check_no_infinity(const matrix<T>& X, std::string_view type) {
     for (std::size_t i = 0; i < rows; ++i)
         for (std::size_t j = 0; j < cols; ++j)
             if (std::isinf(X(i, j)))
-                throw numeric_error(cat(type, ": X(", i, ", ", j, ") is ", static_cast<double>(X(i, j)),
+                throw numeric_error(causalrec::error_message("preprocess", type, "X(", i, ", ", j, ") is ", static_cast<double>(X(i, j)),
                                         "; only finite values and NaN (missing) are accepted"));
 }
 
@@ -60,15 +60,15 @@ void check_no_infinity(const matrix<T>& X, std::string_view type) {
 template <class T>
 void check_fit_input(const matrix<T>& X, std::string_view type) {
     if (X.shape()[0] == 0)
-        throw shape_error(cat(type, ": cannot fit on 0 rows (X has shape (0, ", X.shape()[1], "))"));
+        throw shape_error(causalrec::error_message("preprocess", type, "cannot fit on 0 rows (X has shape (0, ", X.shape()[1], "))"));
     if (X.shape()[1] == 0)
-        throw shape_error(cat(type, ": cannot fit on 0 columns (X has shape (", X.shape()[0], ", 0))"));
+        throw shape_error(causalrec::error_message("preprocess", type, "cannot fit on 0 columns (X has shape (", X.shape()[0], ", 0))"));
     check_no_infinity(X, type);
 }
 
 /// Raises not_fitted_error unless fitted.
 inline void require_fitted(bool fitted, std::string_view type, std::string_view what = "transform") {
-    if (!fitted) throw not_fitted_error(cat(type, ": ", what, " called before fit"));
+    if (!fitted) throw not_fitted_error(causalrec::error_message("preprocess", type, what, " called before fit"));
 }
 
 /// Checks X before transform: fitted, same column count as at fit, no infinity.
@@ -76,7 +76,7 @@ template <class T>
 void check_transform_input(const matrix<T>& X, std::string_view type, bool fitted, std::size_t n_features_in) {
     require_fitted(fitted, type);
     if (X.shape()[1] != n_features_in)
-        throw shape_error(cat(type, ": X has ", X.shape()[1], " columns, but it was fitted on ", n_features_in,
+        throw shape_error(causalrec::error_message("preprocess", type, "X has ", X.shape()[1], " columns, but it was fitted on ", n_features_in,
                               " columns"));
     check_no_infinity(X, type);
 }
@@ -123,7 +123,7 @@ inline std::vector<std::string> resolve_names(bool fitted, const std::vector<std
         return defaults;
     }
     if (names.size() != n)
-        throw shape_error(cat(type, ": output_names got ", names.size(), " input names, but it was fitted on ", n,
+        throw shape_error(causalrec::error_message("preprocess", type, "output_names got ", names.size(), " input names, but it was fitted on ", n,
                               " columns"));
     return names;
 }
@@ -220,9 +220,9 @@ public:
     /// Whether the state says the preprocessor was fitted.
     bool is_fitted() const noexcept { return fitted_; }
 
-    /// Raises format_error("<type> state: <reason>").
+    /// Raises format_error("causalrec::preprocess::<type>::from_json: <reason>").
     [[noreturn]] void fail(std::string_view reason) const {
-        throw format_error(cat(type_, " state: ", reason));
+        throw format_error(cat(qualified("preprocess", type_), "::from_json: ", reason));
     }
 
     /// obj[key], which must exist.

@@ -46,22 +46,22 @@ namespace detail {
 template <class Options>
 void check_training_options(std::string_view model, const Options& o) {
     using causalrec::cat;
-    if (o.negatives == 0) throw argument_error(cat(model, ": negatives must be at least 1"));
-    if (o.epochs == 0) throw argument_error(cat(model, ": epochs must be at least 1"));
-    if (o.batch_size == 0) throw argument_error(cat(model, ": batch_size must be at least 1"));
+    if (o.negatives == 0) throw argument_error(causalrec::error_message("rec", model, "negatives must be at least 1"));
+    if (o.epochs == 0) throw argument_error(causalrec::error_message("rec", model, "epochs must be at least 1"));
+    if (o.batch_size == 0) throw argument_error(causalrec::error_message("rec", model, "batch_size must be at least 1"));
     if (!(o.learning_rate > 0.0) || !std::isfinite(o.learning_rate))
-        throw argument_error(cat(model, ": learning_rate must be a finite number > 0, got ", o.learning_rate));
-    if (!(o.l2 >= 0.0) || !std::isfinite(o.l2)) throw argument_error(cat(model, ": l2 must be a finite number >= 0, got ", o.l2));
+        throw argument_error(causalrec::error_message("rec", model, "learning_rate must be a finite number > 0, got ", o.learning_rate));
+    if (!(o.l2 >= 0.0) || !std::isfinite(o.l2)) throw argument_error(causalrec::error_message("rec", model, "l2 must be a finite number >= 0, got ", o.l2));
     if (!(o.init_stddev >= 0.0) || !std::isfinite(o.init_stddev))
-        throw argument_error(cat(model, ": init_stddev must be a finite number >= 0, got ", o.init_stddev));
+        throw argument_error(causalrec::error_message("rec", model, "init_stddev must be a finite number >= 0, got ", o.init_stddev));
     if (!(o.validation_split >= 0.0 && o.validation_split < 1.0))
-        throw argument_error(cat(model, ": validation_split must be in [0, 1), got ", o.validation_split));
+        throw argument_error(causalrec::error_message("rec", model, "validation_split must be in [0, 1), got ", o.validation_split));
 }
 
 /// Checks a list of layer sizes (each > 0).
 inline void check_layer_sizes(std::string_view model, std::string_view field, const std::vector<std::size_t>& sizes) {
     for (std::size_t k = 0; k < sizes.size(); ++k)
-        if (sizes[k] == 0) throw argument_error(causalrec::cat(model, ": ", field, "[", k, "] is 0; layer sizes must be positive"));
+        if (sizes[k] == 0) throw argument_error(causalrec::error_message("rec", model, field, "[", k, "] is 0; layer sizes must be positive"));
 }
 
 /// Adds the L2 gradient l2 * w to every weight (not biases); sparse parameters only on their touched rows.
@@ -120,7 +120,7 @@ void dense_rows(const nn::dense<T>& layer, const T* x, std::size_t rows, T* y, b
 template <class T>
 std::size_t checked_index(T value, std::size_t n, std::size_t row, std::string_view model, std::string_view what) {
     if (!(value >= T(0)) || value != std::floor(value) || static_cast<double>(value) >= static_cast<double>(n))
-        throw argument_error(causalrec::cat(model, ": ", what, " index ", static_cast<double>(value), " at row ", row,
+        throw argument_error(causalrec::error_message("rec", model, what, " index ", static_cast<double>(value), " at row ", row,
                                                     " is not in [0, ", n, ")"));
     return static_cast<std::size_t>(value);
 }

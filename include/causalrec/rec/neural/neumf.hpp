@@ -60,7 +60,7 @@ public:
     /// argument_error for an index out of range.
     const matrix<T>& forward(const matrix<T>& x) {
         if (x.shape()[1] != 2)
-            throw shape_error(causalrec::cat("neumf: input has ", x.shape()[1], " columns, expected 2 (user, item)"));
+            throw shape_error(causalrec::cat("causalrec::rec::neumf: input has ", x.shape()[1], " columns, expected 2 (user, item)"));
         const std::size_t b = x.shape()[0];
         users_.resize(b), items_.resize(b);
         for (std::size_t r = 0; r < b; ++r) {
@@ -77,7 +77,7 @@ public:
         ids_.resize(2 * b);
         for (std::size_t r = 0; r < b; ++r) {
             if (users[r] >= n_users_ || items[r] >= n_items_)
-                throw argument_error(causalrec::cat("neumf: pair (", users[r], ", ", items[r], ") at row ", r,
+                throw argument_error(causalrec::cat("causalrec::rec::neumf: pair (", users[r], ", ", items[r], ") at row ", r,
                                                     " is not in [0, ", n_users_, ") x [0, ", n_items_, ")"));
             ids_[2 * r] = users[r];
             ids_[2 * r + 1] = n_users_ + items[r];
@@ -325,7 +325,7 @@ public:
     /// The model as a recommender file: options, log summary and the tensors "gmf.user", "gmf.item",
     /// "mlp.user", "mlp.item", "mlp.dense<k>.weight" / ".bias", "output.weight", "output.bias".
     io::tensor_file to_file() const {
-        if (!fitted_) throw not_fitted_error("neumf: to_file called before fit");
+        if (!fitted_) throw not_fitted_error("causalrec::rec::neumf: to_file called before fit");
         nlohmann::json o = {{"gmf_dim", options_.gmf_dim}, {"mlp_dim", options_.mlp_dim}, {"mlp_layers", options_.mlp_layers}};
         detail::write_training_options(o, options_);
         io::tensor_file f = begin_recommender_file(model_name, o, log_);
@@ -415,9 +415,9 @@ public:
 private:
     static void check_options(const neumf_options& o) {
         detail::check_training_options(model_name, o);
-        if (o.gmf_dim == 0 && o.mlp_dim == 0) throw argument_error("neumf: gmf_dim and mlp_dim are both 0; at least one branch is needed");
+        if (o.gmf_dim == 0 && o.mlp_dim == 0) throw argument_error("causalrec::rec::neumf: gmf_dim and mlp_dim are both 0; at least one branch is needed");
         if (o.mlp_dim > 0 && o.mlp_layers.empty())
-            throw argument_error("neumf: mlp_layers is empty; the MLP branch needs at least one layer (or set mlp_dim = 0)");
+            throw argument_error("causalrec::rec::neumf: mlp_layers is empty; the MLP branch needs at least one layer (or set mlp_dim = 0)");
         if (o.mlp_dim > 0) detail::check_layer_sizes(model_name, "mlp_layers", o.mlp_layers);
     }
 

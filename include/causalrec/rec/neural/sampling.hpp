@@ -24,14 +24,14 @@ public:
         for (std::size_t u = 0; u < n_users; ++u) {
             const auto items = seen.of(u);
             if (!items.empty() && items.size() >= n_items)
-                throw argument_error(causalrec::cat(model, ": user ", u, " interacted with all ", n_items,
+                throw argument_error(causalrec::error_message("rec", model, "user ", u, " interacted with all ", n_items,
                                                             " items; there is no negative item to sample"));
             for (std::size_t i : items) {
                 users_.push_back(u);
                 items_.push_back(i);
             }
         }
-        if (users_.empty()) throw argument_error(causalrec::cat(model, ": the log has no interaction to train on"));
+        if (users_.empty()) throw argument_error(causalrec::error_message("rec", model, "the log has no interaction to train on"));
         rng engine(seed);
         order_ = engine.permutation(users_.size());
     }
@@ -95,13 +95,13 @@ public:
     implicit_feedback_objective(Net& net, const negative_sampler& sampler, double validation_split, std::string_view model)
         : net_(&net), sampler_(&sampler), users_(sampler.rows()), items_(sampler.rows()), targets_(sampler.rows()) {
         if (!(validation_split >= 0.0 && validation_split < 1.0))
-            throw argument_error(causalrec::cat(model, ": validation_split must be in [0, 1), got ", validation_split));
+            throw argument_error(causalrec::error_message("rec", model, "validation_split must be in [0, 1), got ", validation_split));
         const std::size_t n = sampler.rows();
         train_rows_ = n;
         if (validation_split > 0.0) {
             train_rows_ = static_cast<std::size_t>(static_cast<double>(n) * (1.0 - validation_split));
             if (train_rows_ == 0 || train_rows_ == n)
-                throw argument_error(causalrec::cat("fit: validation_split ", validation_split, " leaves an empty part of ",
+                throw argument_error(causalrec::cat("causalrec::rec::fit: validation_split ", validation_split, " leaves an empty part of ",
                                                     n, " rows"));
         }
         sampler.fill(negative_sampler::held_out_stream, users_, items_, targets_);

@@ -84,7 +84,7 @@ public:
         const std::size_t b = indices.size(), de = embedding_dim(), f = feature_dim();
         for (std::size_t r = 0; r < b; ++r)
             if (indices[r] >= size())
-                throw argument_error(causalrec::cat("two_tower: ", name_, " index ", indices[r], " at row ", r,
+                throw argument_error(causalrec::cat("causalrec::rec::two_tower: ", name_, " index ", indices[r], " at row ", r,
                                                     " is not in [0, ", size(), ")"));
         matrix<T>& input = input_.get(b, de + f);
         if (emb_) {
@@ -203,7 +203,7 @@ public:
     /// argument_error for an index out of range.
     const matrix<T>& forward(const matrix<T>& x) {
         if (x.shape()[1] != 2)
-            throw shape_error(causalrec::cat("two_tower: input has ", x.shape()[1], " columns, expected 2 (user, item)"));
+            throw shape_error(causalrec::cat("causalrec::rec::two_tower: input has ", x.shape()[1], " columns, expected 2 (user, item)"));
         const std::size_t b = x.shape()[0];
         users_.resize(b), items_.resize(b);
         for (std::size_t r = 0; r < b; ++r) {
@@ -414,7 +414,7 @@ public:
     /// tensors "<tower>.embedding", "<tower>.features", "<tower>.dense<k>.weight" / ".bias" for
     /// tower = user, item.
     io::tensor_file to_file() const {
-        if (!fitted_) throw not_fitted_error("two_tower: to_file called before fit");
+        if (!fitted_) throw not_fitted_error("causalrec::rec::two_tower: to_file called before fit");
         nlohmann::json o = {{"embedding_dim", options_.embedding_dim}, {"tower_layers", options_.tower_layers},
                             {"id_dropout", options_.id_dropout},
                             {"user_features", {features_.user.shape()[0], features_.user.shape()[1]}},
@@ -507,28 +507,28 @@ public:
 private:
     static void check_options(const two_tower_options& o) {
         detail::check_training_options(model_name, o);
-        if (o.tower_layers.empty()) throw argument_error("two_tower: tower_layers is empty; each tower needs at least one dense layer");
+        if (o.tower_layers.empty()) throw argument_error("causalrec::rec::two_tower: tower_layers is empty; each tower needs at least one dense layer");
         detail::check_layer_sizes(model_name, "tower_layers", o.tower_layers);
         if (!(o.id_dropout >= 0.0 && o.id_dropout < 1.0))
-            throw argument_error(causalrec::cat("two_tower: id_dropout must be in [0, 1), got ", o.id_dropout));
+            throw argument_error(causalrec::cat("causalrec::rec::two_tower: id_dropout must be in [0, 1), got ", o.id_dropout));
     }
 
     static void check_features(const matrix<float>& m, const char* side) {
         for (std::size_t k = 0; k < m.size(); ++k)
             if (!std::isfinite(m.data()[k]))
-                throw argument_error(causalrec::cat("two_tower: ", side, " features have a non-finite value at row ",
+                throw argument_error(causalrec::cat("causalrec::rec::two_tower: ", side, " features have a non-finite value at row ",
                                                             k / m.shape()[1], ", column ", k % m.shape()[1]));
     }
 
     static void check_rows(const matrix<float>& m, std::size_t n, const char* side) {
         if (m.shape()[1] > 0 && m.shape()[0] < n)
-            throw shape_error(causalrec::cat("two_tower: ", side, " features have ", m.shape()[0], " rows for the log's ", n,
+            throw shape_error(causalrec::cat("causalrec::rec::two_tower: ", side, " features have ", m.shape()[0], " rows for the log's ", n,
                                                      " ", side, "s"));
     }
 
     static void check_tower_input(const two_tower_options& o, const matrix<float>& m, const char* side) {
         if (o.embedding_dim == 0 && m.shape()[1] == 0)
-            throw argument_error(causalrec::cat("two_tower: the ", side, " tower has no input: set embedding_dim > 0 or give ",
+            throw argument_error(causalrec::cat("causalrec::rec::two_tower: the ", side, " tower has no input: set embedding_dim > 0 or give ",
                                                         side, " features"));
     }
 
@@ -550,13 +550,13 @@ private:
 
     static std::span<const float> checked_row(std::span<const float> row, const matrix<float>& m, const char* side) {
         if (m.shape()[1] == 0)
-            throw argument_error(causalrec::cat("two_tower: the model has no ", side, " features to score a new ", side, " from"));
+            throw argument_error(causalrec::cat("causalrec::rec::two_tower: the model has no ", side, " features to score a new ", side, " from"));
         if (row.size() != m.shape()[1])
-            throw argument_error(causalrec::cat("two_tower: the new ", side, "'s feature row has ", row.size(),
+            throw argument_error(causalrec::cat("causalrec::rec::two_tower: the new ", side, "'s feature row has ", row.size(),
                                                         " values; the model's ", side, " features have ", m.shape()[1]));
         for (std::size_t k = 0; k < row.size(); ++k)
             if (!std::isfinite(row[k]))
-                throw argument_error(causalrec::cat("two_tower: the new ", side, "'s feature ", k, " is not finite"));
+                throw argument_error(causalrec::cat("causalrec::rec::two_tower: the new ", side, "'s feature ", k, " is not finite"));
         return row;
     }
 
