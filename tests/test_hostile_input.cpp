@@ -3,6 +3,8 @@
 // read (run under scripts/test.sh --sanitize) or a std:: exception leaking out.
 #include <causalrec/causal/ate.hpp>
 #include <causalrec/causal/linear.hpp>
+#include <causalrec/causal/meta_learners.hpp>
+#include <causalrec/causal/neural.hpp>
 #include <causalrec/causal/debias/mf.hpp>
 #include <causalrec/causal/discovery.hpp>
 #include <causalrec/causal/offpolicy.hpp>
@@ -481,4 +483,62 @@ TEST_CASE("hostile input: every ATE estimator handles empty, NaN, infinite, one-
         } catch (const cr::numeric_error&) {
         }
     }
+}
+
+namespace {
+
+/// Runs an EffectEstimator through the hostile inputs: empty, NaN and infinite outcomes, infinite
+/// covariates raise a causalrec::error; huge finite outcomes give finite effects or a numeric_error.
+template <class E>
+void check_effect_estimator(const E& prototype, const std::string& name) {
+    INFO(name);
+    cr::rng g(3);
+    const std::size_t n = 60;
+    cr::matrix<double> x = cr::make_matrix<double>(n, 2);
+    cr::vector<double> t = cr::make_vector<double>(n), y = cr::make_vector<double>(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        x(i, 0) = g.normal();
+        x(i, 1) = g.normal();
+        t(i) = static_cast<double>(i % 2);
+        y(i) = 1.0 + x(i, 0) + t(i) * (1.0 + 0.5 * x(i, 1)) + 0.1 * g.normal();
+    }
+    {
+        E ok = prototype;
+        ok.fit(x, t, y);
+        CHECK(std::isfinite(ok.ate()));
+    }
+    CHECK_THROWS_AS(E(prototype).fit(cr::make_matrix<double>(0, 2), cr::make_vector<double>(0), cr::make_vector<double>(0)), cr::error);
+    auto y_nan = y;
+    y_nan(5) = std::nan("");
+    CHECK_THROWS_AS(E(prototype).fit(x, t, y_nan), cr::error);
+    auto y_inf = y;
+    y_inf(4) = -HUGE_VAL;
+    CHECK_THROWS_AS(E(prototype).fit(x, t, y_inf), cr::error);
+    auto x_inf = x;
+    x_inf(7, 1) = HUGE_VAL;
+    CHECK_THROWS_AS(E(prototype).fit(x_inf, t, y), cr::error);
+    auto y_huge = y;
+    for (std::size_t i = 0; i < n; ++i) y_huge(i) *= 1e150;
+    try {
+        E big = prototype;
+        big.fit(x, t, y_huge);
+        CHECK(std::isfinite(big.ate()));
+    } catch (const cr::numeric_error&) {
+    }
+}
+
+}  // namespace
+
+TEST_CASE("hostile input: meta-learners and neural effect models handle empty, NaN, infinite and huge input",
+          "[hostile][causal]") {
+    namespace c = causalrec::causal;
+    check_effect_estimator(c::s_learner<c::linear_regression>{}, "s_learner");
+    check_effect_estimator(c::t_learner<c::linear_regression>{}, "t_learner");
+    check_effect_estimator(c::x_learner<c::linear_regression>{}, "x_learner");
+    check_effect_estimator(c::dr_learner<c::linear_regression>(c::linear_regression{}, c::linear_regression{},
+                                                               c::logistic_regression{}, {.folds = 2, .seed = 1}),
+                           "dr_learner");
+    check_effect_estimator(c::tarnet<double>({.representation_layers = {4}, .head_layers = {}, .epochs = 2, .batch_size = 16}), "tarnet");
+    check_effect_estimator(c::cfr<double>({.representation_layers = {4}, .head_layers = {}, .epochs = 2, .batch_size = 16}), "cfr");
+    check_effect_estimator(c::dragonnet<double>({.representation_layers = {4}, .head_layers = {}, .epochs = 2, .batch_size = 16}), "dragonnet");
 }
