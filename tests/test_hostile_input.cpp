@@ -49,20 +49,32 @@ data::interactions small_log() {
     return data::interactions(std::move(c));
 }
 
+/// Three features for each of small_log's 9 items (every row non-zero).
+cr::matrix<double> item_features() {
+    cr::matrix<double> f = cr::make_matrix<double>(9, 3);
+    for (std::size_t i = 0; i < 9; ++i) {
+        f(i, 0) = 1.0;
+        f(i, 1) = static_cast<double>(i % 3);
+        f(i, 2) = static_cast<double>(i / 3);
+    }
+    return f;
+}
+
 /// The user indices a careless caller passes: one past the training range, a large index, SIZE_MAX
 /// (a common "not found" sentinel, or -1 cast), and SIZE_MAX - 1.
 const std::vector<std::size_t> unknown_users{12, 1'000'000'000, std::numeric_limits<std::size_t>::max(),
                                              std::numeric_limits<std::size_t>::max() - 1};
 
-/// Runs `model` (fitted) through the unknown users: covers is false; score, recommend and
+/// Runs `model` (fitted) through the unknown users: covers is false (true for a model documented to
+/// serve everyone, such as a chain ending in popularity); score, recommend and
 /// recommend_many either answer (the documented cold-start result: a full list of finite scores)
 /// or raise a causalrec::error.
 template <class Model>
-void check_unknown_users(const Model& model, const std::string& name) {
+void check_unknown_users(const Model& model, const std::string& name, bool serves_everyone = false) {
     const std::vector<std::size_t> items{0, 3, 8};
     for (const std::size_t user : unknown_users) {
         INFO(name << ", user " << user);
-        if constexpr (requires { model.covers(user); }) CHECK_FALSE(model.covers(user));
+        if constexpr (requires { model.covers(user); }) CHECK(model.covers(user) == serves_everyone);
         try {
             const auto s = model.score(user, items);
             CHECK(s.size() == items.size());
@@ -123,6 +135,14 @@ TEST_CASE("hostile input: every recommender handles unknown and sentinel user in
     cr::causal::debiased_mf naive({.method = cr::causal::debias_method::naive, .factors = 2, .epochs = 2});
     naive.fit(log);
     check_unknown_users(naive, "debiased_mf");
+    rec::content_based content(item_features());
+    content.fit(log);
+    check_unknown_users(content, "content_based");
+    rec::fallback_chain chain(rec::content_based(item_features()), rec::popularity{});
+    chain.fit(log);
+    check_unknown_users(chain, "fallback_chain", true);
+    // The chain serves an unknown user from popularity, the last model: a full list, never an error.
+    for (const std::size_t user : unknown_users) CHECK(chain.recommend(user, 3).size() == 3);
 }
 
 TEST_CASE("hostile input: every recommender refuses an empty log", "[hostile][rec]") {
@@ -135,6 +155,8 @@ TEST_CASE("hostile input: every recommender refuses an empty log", "[hostile][re
     check_empty_log(rec::neumf({.gmf_dim = 2, .mlp_dim = 0, .epochs = 1}), "neumf");
     check_empty_log(rec::two_tower({.embedding_dim = 2, .tower_layers = {2}, .epochs = 1}), "two_tower");
     check_empty_log(cr::causal::debiased_mf({.method = cr::causal::debias_method::naive, .factors = 2}), "debiased_mf");
+    check_empty_log(rec::content_based(item_features()), "content_based");
+    check_empty_log(rec::fallback_chain(rec::content_based(item_features()), rec::popularity{}), "fallback_chain");
 }
 
 TEST_CASE("hostile input: clipping does not hide invalid propensities", "[hostile][causal]") {
@@ -446,6 +468,9 @@ TEST_CASE("hostile input: every preprocessor handles empty, one-row, infinite an
     check_preprocessor(pp::simple_imputer{}, "simple_imputer");
     check_preprocessor(pp::one_hot_encoder{}, "one_hot_encoder");
     check_preprocessor(pp::ordinal_encoder{}, "ordinal_encoder");
+    check_preprocessor(pp::pipeline(pp::simple_imputer{}, pp::standard_scaler{}), "pipeline");
+    check_preprocessor(pp::column_transformer(pp::on(pp::min_max_scaler{}, {0}), pp::on(pp::simple_imputer{}, {1})),
+                       "column_transformer");
 }
 
 TEST_CASE("hostile input: every ATE estimator handles empty, NaN, infinite, one-row and huge input", "[hostile][causal]") {

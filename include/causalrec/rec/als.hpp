@@ -81,7 +81,7 @@ public:
     /// Runs options().epochs alternations from a fresh seeded start; raises argument_error for
     /// an empty log or (implicit) a negative value.
     void fit(const data::interactions& log) {
-        if (log.empty()) throw argument_error("causalrec::rec::als: cannot fit an empty log");
+        detail::require_nonempty_log(log, model_name);
         const bool implicit = options_.feedback == als_feedback::implicit;
         if (implicit)
             for (std::size_t r = 0; r < log.size(); ++r)

@@ -123,9 +123,10 @@ public:
         prepare(std::move(m));
     }
 
-    /// Builds the profiles of the log's users; raises shape_error when log.n_items() differs from
+    /// Builds the profiles of the log's users; raises argument_error for an empty log, shape_error when log.n_items() differs from
     /// the feature rows, argument_error with weight_by_value when a (merged) value is not > 0.
     void fit(const data::interactions& log) {
+        detail::require_nonempty_log(log, model_name);
         if (log.n_items() != items_.rows())
             throw shape_error(causalrec::error_message("rec", model_name, "the log has ", log.n_items(), " items but the feature matrix has ",
                                                      items_.rows(), " rows"));

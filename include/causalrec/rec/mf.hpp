@@ -221,7 +221,7 @@ private:
     }
 
     void start(const data::interactions& log) {
-        if (log.empty()) throw argument_error("causalrec::rec::matrix_factorization: cannot fit an empty log");
+        detail::require_nonempty_log(log, model_name);
         model_.log = log_summary::of(log);
         const std::size_t k = options_.factors;
         model_.factors = k;
