@@ -91,12 +91,16 @@ binary_confusion confusion_of(const checked_inputs<YT, YS, W>& in, const classif
     return {tn.value(), fp.value(), fn.value(), tp.value()};
 }
 
-/// of(c) for the confusion counts c of a thresholded metric's call fn(arrays..., options): y_true, y_score and
-/// optionally sample_weight.
-template <class Of, class... Arrays>
-double from_confusion(const char* fn, Of of, const classification_options& options, const Arrays&... arrays) {
-    return of(confusion_of(check_inputs(fn, "y_score", arrays...), options));
-}
+/// A thresholded metric's computation: of(confusion counts) of the checked inputs.
+struct confusion_ratio {
+    double (*of)(const binary_confusion&) noexcept;  ///< the ratio of the counts
+
+    /// of(confusion_of(in, options)).
+    template <class In>
+    double operator()(const In& in, const classification_options& options) const {
+        return of(confusion_of(in, options));
+    }
+};
 
 /// Trapezoidal area under the ROC curve over distinct thresholds (a tie counts 1/2).
 template <class YT, class YS, class W>
@@ -157,76 +161,27 @@ double brier_score(const checked_inputs<YT, YS, W>& in) {
 
 }  // namespace detail
 
-/// Confusion counts (tn, fp, fn, tp) of hard labels `score >= threshold` (or `>`) against y_true.
-template <value_array Y, value_array S>
-binary_confusion confusion_matrix(const Y& y_true, const S& y_score, const classification_options& options = {}) {
-    return detail::confusion_of(detail::check_inputs("confusion_matrix", "y_score", y_true, y_score), options);
-}
-/// Weighted confusion counts: each cell holds the sum of its samples' weights.
-template <value_array Y, value_array S, value_array W>
-binary_confusion confusion_matrix(const Y& y_true, const S& y_score, const W& sample_weight,
-                                  const classification_options& options = {}) {
-    return detail::confusion_of(detail::check_inputs("confusion_matrix", "y_score", y_true, y_score, sample_weight),
-                                options);
-}
+/// Confusion counts (tn, fp, fn, tp) of hard labels `score >= threshold` (or `>`) against y_true;
+/// with sample_weight each cell holds the sum of its samples' weights.
+inline constexpr auto confusion_matrix = detail::make_metric<classification_options>(
+    "confusion_matrix", "y_score", [](const auto& in, const classification_options& o) { return detail::confusion_of(in, o); });
 
-/// Fraction of samples whose hard label (score >= threshold) equals y_true.
-template <value_array Y, value_array S>
-double accuracy_score(const Y& y_true, const S& y_score, const classification_options& options = {}) {
-    return detail::from_confusion("accuracy_score", detail::accuracy_of, options, y_true, y_score);
-}
-/// Weighted accuracy: weight of correct samples / total weight.
-template <value_array Y, value_array S, value_array W>
-double accuracy_score(const Y& y_true, const S& y_score, const W& sample_weight,
-                      const classification_options& options = {}) {
-    return detail::from_confusion("accuracy_score", detail::accuracy_of, options, y_true, y_score, sample_weight);
-}
+/// Fraction of samples whose hard label (score >= threshold) equals y_true (weighted: weight of the
+/// correct samples over the total weight).
+inline constexpr auto accuracy_score = detail::make_metric<classification_options>("accuracy_score", "y_score", detail::confusion_ratio{detail::accuracy_of});
 
-/// Precision tp / (tp + fp) of class 1; 0 when nothing is predicted positive.
-template <value_array Y, value_array S>
-double precision_score(const Y& y_true, const S& y_score, const classification_options& options = {}) {
-    return detail::from_confusion("precision_score", detail::precision_of, options, y_true, y_score);
-}
-/// Weighted precision of class 1; 0 when the predicted positives have zero weight.
-template <value_array Y, value_array S, value_array W>
-double precision_score(const Y& y_true, const S& y_score, const W& sample_weight,
-                       const classification_options& options = {}) {
-    return detail::from_confusion("precision_score", detail::precision_of, options, y_true, y_score, sample_weight);
-}
+/// Precision tp / (tp + fp) of class 1; 0 when nothing (no weight) is predicted positive.
+inline constexpr auto precision_score = detail::make_metric<classification_options>("precision_score", "y_score", detail::confusion_ratio{detail::precision_of});
 
-/// Recall tp / (tp + fn) of class 1; 0 when y_true has no positives.
-template <value_array Y, value_array S>
-double recall_score(const Y& y_true, const S& y_score, const classification_options& options = {}) {
-    return detail::from_confusion("recall_score", detail::recall_of, options, y_true, y_score);
-}
-/// Weighted recall of class 1; 0 when the positives have zero weight.
-template <value_array Y, value_array S, value_array W>
-double recall_score(const Y& y_true, const S& y_score, const W& sample_weight,
-                    const classification_options& options = {}) {
-    return detail::from_confusion("recall_score", detail::recall_of, options, y_true, y_score, sample_weight);
-}
+/// Recall tp / (tp + fn) of class 1; 0 when y_true has no positives (of positive weight).
+inline constexpr auto recall_score = detail::make_metric<classification_options>("recall_score", "y_score", detail::confusion_ratio{detail::recall_of});
 
-/// F1 = 2PR / (P + R) of class 1; 0 when precision and recall are both 0.
-template <value_array Y, value_array S>
-double f1_score(const Y& y_true, const S& y_score, const classification_options& options = {}) {
-    return detail::from_confusion("f1_score", detail::f1_of, options, y_true, y_score);
-}
-/// Weighted F1 of class 1 (from weighted precision and recall).
-template <value_array Y, value_array S, value_array W>
-double f1_score(const Y& y_true, const S& y_score, const W& sample_weight, const classification_options& options = {}) {
-    return detail::from_confusion("f1_score", detail::f1_of, options, y_true, y_score, sample_weight);
-}
+/// F1 = 2PR / (P + R) of class 1 (weighted: from weighted precision and recall); 0 when P and R are both 0.
+inline constexpr auto f1_score = detail::make_metric<classification_options>("f1_score", "y_score", detail::confusion_ratio{detail::f1_of});
 
-/// Area under the ROC curve; tied scores count 1/2 (trapezoid over distinct thresholds). Needs both classes.
-template <value_array Y, value_array S>
-double roc_auc_score(const Y& y_true, const S& y_score) {
-    return detail::roc_auc(detail::check_inputs("roc_auc_score", "y_score", y_true, y_score));
-}
-/// Weighted ROC-AUC: the curve's points are cumulative weights instead of counts.
-template <value_array Y, value_array S, value_array W>
-double roc_auc_score(const Y& y_true, const S& y_score, const W& sample_weight) {
-    return detail::roc_auc(detail::check_inputs("roc_auc_score", "y_score", y_true, y_score, sample_weight));
-}
+/// Area under the ROC curve; tied scores count 1/2 (trapezoid over distinct thresholds); weighted,
+/// the curve's points are cumulative weights instead of counts. Needs both classes.
+inline constexpr auto roc_auc_score = detail::make_metric("roc_auc_score", "y_score", [](const auto& in) { return detail::roc_auc(in); });
 
 /// The points of a ROC curve: false- and true-positive rates at each threshold (highest first).
 struct roc_points {
@@ -259,49 +214,21 @@ roc_points roc_curve(const checked_inputs<YT, YS, W>& in) {
 
 /// The ROC curve: one point per distinct score (as scikit-learn's roc_curve with
 /// drop_intermediate=False), starting at (0, 0) with threshold +inf; its trapezoid area is
-/// roc_auc_score. Needs both classes.
-template <value_array Y, value_array S>
-roc_points roc_curve(const Y& y_true, const S& y_score) {
-    return detail::roc_curve(detail::check_inputs("roc_curve", "y_score", y_true, y_score));
-}
-/// The weighted ROC curve (rates of cumulative weights).
-template <value_array Y, value_array S, value_array W>
-roc_points roc_curve(const Y& y_true, const S& y_score, const W& sample_weight) {
-    return detail::roc_curve(detail::check_inputs("roc_curve", "y_score", y_true, y_score, sample_weight));
-}
+/// roc_auc_score; weighted, the rates are of cumulative weights. Needs both classes.
+inline constexpr auto roc_curve = detail::make_metric("roc_curve", "y_score", [](const auto& in) { return detail::roc_curve(in); });
 
-/// Average precision: sum over distinct thresholds of (R_n - R_{n-1}) * P_n (no interpolation). Needs both classes.
-template <value_array Y, value_array S>
-double average_precision_score(const Y& y_true, const S& y_score) {
-    return detail::average_precision(detail::check_inputs("average_precision_score", "y_score", y_true, y_score));
-}
-/// Weighted average precision (precision and recall from cumulative weights).
-template <value_array Y, value_array S, value_array W>
-double average_precision_score(const Y& y_true, const S& y_score, const W& sample_weight) {
-    return detail::average_precision(
-        detail::check_inputs("average_precision_score", "y_score", y_true, y_score, sample_weight));
-}
+/// Average precision: sum over distinct thresholds of (R_n - R_{n-1}) * P_n (no interpolation;
+/// weighted, from cumulative weights). Needs both classes.
+inline constexpr auto average_precision_score =
+    detail::make_metric("average_precision_score", "y_score", [](const auto& in) { return detail::average_precision(in); });
 
-/// Mean binary cross-entropy (natural log) of probabilities in [0, 1], clipped to [eps, 1 - eps].
-template <value_array Y, value_array S>
-double log_loss(const Y& y_true, const S& y_score, const log_loss_options& options = {}) {
-    return detail::log_loss(detail::check_inputs("log_loss", "y_score", y_true, y_score), options);
-}
-/// Weighted mean binary cross-entropy.
-template <value_array Y, value_array S, value_array W>
-double log_loss(const Y& y_true, const S& y_score, const W& sample_weight, const log_loss_options& options = {}) {
-    return detail::log_loss(detail::check_inputs("log_loss", "y_score", y_true, y_score, sample_weight), options);
-}
+/// Mean binary cross-entropy (natural log; weighted mean with sample_weight) of probabilities in
+/// [0, 1], clipped to [eps, 1 - eps].
+inline constexpr auto log_loss = detail::make_metric<log_loss_options>(
+    "log_loss", "y_score", [](const auto& in, const log_loss_options& o) { return detail::log_loss(in, o); });
 
-/// Brier score: mean of (y - p)^2 for probabilities p in [0, 1] (scikit-learn's brier_score_loss).
-template <value_array Y, value_array S>
-double brier_score(const Y& y_true, const S& y_score) {
-    return detail::brier_score(detail::check_inputs("brier_score", "y_score", y_true, y_score));
-}
-/// Weighted Brier score.
-template <value_array Y, value_array S, value_array W>
-double brier_score(const Y& y_true, const S& y_score, const W& sample_weight) {
-    return detail::brier_score(detail::check_inputs("brier_score", "y_score", y_true, y_score, sample_weight));
-}
+/// Brier score: mean of (y - p)^2 for probabilities p in [0, 1] (scikit-learn's brier_score_loss;
+/// weighted mean with sample_weight).
+inline constexpr auto brier_score = detail::make_metric("brier_score", "y_score", [](const auto& in) { return detail::brier_score(in); });
 
 }  // namespace causalrec::metrics

@@ -398,53 +398,45 @@ ranking_values single_user(const YT& y_true, const YS& y_score, const user_ranki
     }
 }
 
+/// A one-user ranking metric as a function object: (y_true, y_score[, options]) -> the metric's value.
+struct user_metric {
+    const char* name;               ///< the public name, in messages
+    ranking_metric which;           ///< the metric computed
+    double ranking_values::*value;  ///< its field of ranking_values
+
+    /// The metric of one user's relevances y_true ranked by y_score.
+    template <value_array YT, value_array YS>
+    double operator()(const YT& y_true, const YS& y_score, const user_ranking_options& options = {}) const {
+        const double v = single_user(y_true, y_score, options, which, name).*value;
+        if (which == ranking_metric::auc && std::isnan(v))
+            fail<argument_error>(name, "every item is relevant: AUC needs a non-relevant item");
+        return v;
+    }
+};
+
 }  // namespace detail
 
 /// Precision@K of one user: relevant items (y_true > 0) among the top K of y_score, over K.
-template <value_array YT, value_array YS>
-double precision_at_k(const YT& y_true, const YS& y_score, const user_ranking_options& options = {}) {
-    return detail::single_user(y_true, y_score, options, ranking_metric::precision, "precision_at_k").precision;
-}
+inline constexpr detail::user_metric precision_at_k{"precision_at_k", ranking_metric::precision, &ranking_values::precision};
 
 /// Recall@K of one user: relevant items in the top K over |relevant| (or min(|relevant|, K) if recall_capped).
-template <value_array YT, value_array YS>
-double recall_at_k(const YT& y_true, const YS& y_score, const user_ranking_options& options = {}) {
-    return detail::single_user(y_true, y_score, options, ranking_metric::recall, "recall_at_k").recall;
-}
+inline constexpr detail::user_metric recall_at_k{"recall_at_k", ranking_metric::recall, &ranking_values::recall};
 
 /// NDCG@K of one user with graded gains y_true >= 0, as scikit-learn's ndcg_score (ties: options.ties).
-template <value_array YT, value_array YS>
-double ndcg_at_k(const YT& y_true, const YS& y_score, const user_ranking_options& options = {}) {
-    return detail::single_user(y_true, y_score, options, ranking_metric::ndcg, "ndcg_at_k").ndcg;
-}
+inline constexpr detail::user_metric ndcg_at_k{"ndcg_at_k", ranking_metric::ndcg, &ranking_values::ndcg};
 
 /// AP@K of one user: sum of Precision@r at each relevant rank r <= K, over min(|relevant|, K).
-template <value_array YT, value_array YS>
-double average_precision_at_k(const YT& y_true, const YS& y_score, const user_ranking_options& options = {}) {
-    return detail::single_user(y_true, y_score, options, ranking_metric::map, "average_precision_at_k").map;
-}
+inline constexpr detail::user_metric average_precision_at_k{"average_precision_at_k", ranking_metric::map, &ranking_values::map};
 
 /// Reciprocal rank of the first relevant item (0 when it is below K and options.mrr_cutoff is set).
-template <value_array YT, value_array YS>
-double reciprocal_rank(const YT& y_true, const YS& y_score, const user_ranking_options& options = {}) {
-    return detail::single_user(y_true, y_score, options, ranking_metric::mrr, "reciprocal_rank").mrr;
-}
+inline constexpr detail::user_metric reciprocal_rank{"reciprocal_rank", ranking_metric::mrr, &ranking_values::mrr};
 
 /// HitRate@K of one user: 1 when a relevant item is in the top K, else 0.
-template <value_array YT, value_array YS>
-double hit_rate_at_k(const YT& y_true, const YS& y_score, const user_ranking_options& options = {}) {
-    return detail::single_user(y_true, y_score, options, ranking_metric::hit_rate, "hit_rate_at_k").hit_rate;
-}
+inline constexpr detail::user_metric hit_rate_at_k{"hit_rate_at_k", ranking_metric::hit_rate, &ranking_values::hit_rate};
 
-/// AUC of one user: share of (relevant, non-relevant) pairs ordered correctly by y_score, ties 1/2.
-template <value_array YT, value_array YS>
-double user_auc(const YT& y_true, const YS& y_score, const user_ranking_options& options = {}) {
-    const double v = detail::single_user(y_true, y_score, options, ranking_metric::auc, "user_auc").auc;
-    if (std::isnan(v)) {
-        detail::fail<argument_error>("user_auc", "every item is relevant: AUC needs a non-relevant item");
-    }
-    return v;
-}
+/// AUC of one user: share of (relevant, non-relevant) pairs ordered correctly by y_score, ties 1/2;
+/// raises argument_error when every item is relevant.
+inline constexpr detail::user_metric user_auc{"user_auc", ranking_metric::auc, &ranking_values::auc};
 
 /// Ranks each user's items by score (a users x items matrix), leaves out exclude's items, keeps the top
 /// K and averages the selected metrics over users, with relevant's items as the relevant set.

@@ -55,53 +55,21 @@ double r2_score(const checked_inputs<YT, YS, W>& in) {
 
 }  // namespace detail
 
-/// Mean squared error: mean of (y_true - y_pred)^2.
-template <value_array Y, value_array P>
-double mean_squared_error(const Y& y_true, const P& y_pred) {
-    return detail::mean_squared_error(detail::check_inputs("mean_squared_error", "y_pred", y_true, y_pred));
-}
-/// Weighted mean squared error: sum w (y_true - y_pred)^2 / sum w.
-template <value_array Y, value_array P, value_array W>
-double mean_squared_error(const Y& y_true, const P& y_pred, const W& sample_weight) {
-    return detail::mean_squared_error(
-        detail::check_inputs("mean_squared_error", "y_pred", y_true, y_pred, sample_weight));
-}
+/// Mean squared error: mean of (y_true - y_pred)^2 (weighted: sum w (y_true - y_pred)^2 / sum w).
+inline constexpr auto mean_squared_error =
+    detail::make_metric("mean_squared_error", "y_pred", [](const auto& in) { return detail::mean_squared_error(in); });
 
-/// Root mean squared error: sqrt of the mean squared error.
-template <value_array Y, value_array P>
-double root_mean_squared_error(const Y& y_true, const P& y_pred) {
-    return std::sqrt(
-        detail::mean_squared_error(detail::check_inputs("root_mean_squared_error", "y_pred", y_true, y_pred)));
-}
-/// Weighted root mean squared error: sqrt of the weighted mean squared error.
-template <value_array Y, value_array P, value_array W>
-double root_mean_squared_error(const Y& y_true, const P& y_pred, const W& sample_weight) {
-    return std::sqrt(detail::mean_squared_error(
-        detail::check_inputs("root_mean_squared_error", "y_pred", y_true, y_pred, sample_weight)));
-}
+/// Root mean squared error: sqrt of the (weighted) mean squared error.
+inline constexpr auto root_mean_squared_error =
+    detail::make_metric("root_mean_squared_error", "y_pred", [](const auto& in) { return std::sqrt(detail::mean_squared_error(in)); });
 
-/// Mean absolute error: mean of |y_true - y_pred|.
-template <value_array Y, value_array P>
-double mean_absolute_error(const Y& y_true, const P& y_pred) {
-    return detail::mean_absolute_error(detail::check_inputs("mean_absolute_error", "y_pred", y_true, y_pred));
-}
-/// Weighted mean absolute error: sum w |y_true - y_pred| / sum w.
-template <value_array Y, value_array P, value_array W>
-double mean_absolute_error(const Y& y_true, const P& y_pred, const W& sample_weight) {
-    return detail::mean_absolute_error(
-        detail::check_inputs("mean_absolute_error", "y_pred", y_true, y_pred, sample_weight));
-}
+/// Mean absolute error: mean of |y_true - y_pred| (weighted: sum w |y_true - y_pred| / sum w).
+inline constexpr auto mean_absolute_error =
+    detail::make_metric("mean_absolute_error", "y_pred", [](const auto& in) { return detail::mean_absolute_error(in); });
 
-/// Coefficient of determination 1 - SS_res / SS_tot; for a constant y_true: 1 if every prediction is exact,
-/// else 0. Needs at least two samples.
-template <value_array Y, value_array P>
-double r2_score(const Y& y_true, const P& y_pred) {
-    return detail::r2_score(detail::check_inputs("r2_score", "y_pred", y_true, y_pred));
-}
-/// Weighted R^2: SS_res and SS_tot weighted, around the weighted mean of y_true.
-template <value_array Y, value_array P, value_array W>
-double r2_score(const Y& y_true, const P& y_pred, const W& sample_weight) {
-    return detail::r2_score(detail::check_inputs("r2_score", "y_pred", y_true, y_pred, sample_weight));
-}
+/// Coefficient of determination 1 - SS_res / SS_tot (weighted: SS_res and SS_tot weighted, around the
+/// weighted mean of y_true); for a constant y_true: 1 if every prediction is exact, else 0. Needs at
+/// least two samples.
+inline constexpr auto r2_score = detail::make_metric("r2_score", "y_pred", [](const auto& in) { return detail::r2_score(in); });
 
 }  // namespace causalrec::metrics

@@ -100,18 +100,10 @@ inline void put_row(std::ostream& os, const std::string& name, const std::array<
 
 }  // namespace detail
 
-/// Report of hard labels (score >= threshold, or >) and of the scores' ROC-AUC against y_true.
-template <value_array Y, value_array S>
-binary_report classification_report(const Y& y_true, const S& y_score, const report_options& options = {}) {
-    return detail::make_report(detail::check_inputs("classification_report", "y_score", y_true, y_score), options);
-}
-/// Weighted report: counts, supports and ROC-AUC use the sample weights.
-template <value_array Y, value_array S, value_array W>
-binary_report classification_report(const Y& y_true, const S& y_score, const W& sample_weight,
-                                    const report_options& options = {}) {
-    return detail::make_report(detail::check_inputs("classification_report", "y_score", y_true, y_score, sample_weight),
-                               options);
-}
+/// Report of hard labels (score >= threshold, or >) and of the scores' ROC-AUC against y_true;
+/// weighted, the counts, supports and ROC-AUC use the sample weights.
+inline constexpr auto classification_report = detail::make_metric<report_options>(
+    "classification_report", "y_score", [](const auto& in, const report_options& o) { return detail::make_report(in, o); });
 
 /// Prints the report as scikit-learn's text table, followed by a "roc auc" line when defined; supports
 /// print as whole numbers, or all with `digits` decimals when sample weights made one fractional.

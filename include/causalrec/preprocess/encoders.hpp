@@ -124,8 +124,8 @@ public:
     /// The type's name in messages and in its JSON state.
     static constexpr std::string_view model_name = "one_hot_encoder";
 
-    /// An encoder with the given options, not yet fitted.
-    explicit one_hot_encoder(options_type opts = {}) : preprocessor_base(opts) {}
+    /// A preprocessor with the given options, not yet fitted.
+    using preprocessor_base::preprocessor_base;
 
     /// Learns each column's categories; returns *this.
     template <std::floating_point T>
@@ -141,6 +141,7 @@ public:
                 drop[j] = 0;
         }
         categories_ = std::move(categories);
+        n_features_in_ = categories_.size();
         drop_idx_ = std::move(drop);
         finish_fit();
         return *this;
@@ -149,11 +150,11 @@ public:
     /// The 0/1 indicator matrix of X (n_features_out() columns).
     template <std::floating_point T>
     matrix<T> transform(const matrix<T>& X) const {
-        detail::check_transform_input(X, model_name, fitted_, categories_.size());
+        detail::check_transform_input(X, model_name, fitted_, n_features_in_);
         const std::size_t rows = X.shape()[0];
         matrix<T> out = detail::zero_matrix<T>(rows, n_features_out_);
         for (std::size_t i = 0; i < rows; ++i) {
-            for (std::size_t j = 0; j < categories_.size(); ++j) {
+            for (std::size_t j = 0; j < n_features_in_; ++j) {
                 const double v = static_cast<double>(X(i, j));
                 const std::size_t c = detail::category_index(categories_[j], v);
                 if (c == detail::no_category) {
@@ -170,8 +171,6 @@ public:
         return out;
     }
 
-    /// Number of columns seen at fit.
-    std::size_t n_features_in() const noexcept { return categories_.size(); }
     /// Number of output columns.
     std::size_t n_features_out() const noexcept { return n_features_out_; }
     /// Per input column, its sorted categories (NaN last when seen at fit).
@@ -181,10 +180,10 @@ public:
 
     /// Output column names "name=value" (e.g. "color=2", "color=nan"); inputs default to "x0", "x1", ...
     std::vector<std::string> output_names(const std::vector<std::string>& input_names = {}) const {
-        const auto names = detail::resolve_names(fitted_, input_names, categories_.size(), model_name);
+        const auto names = detail::resolve_names(fitted_, input_names, n_features_in_, model_name);
         std::vector<std::string> out;
         out.reserve(n_features_out_);
-        for (std::size_t j = 0; j < categories_.size(); ++j)
+        for (std::size_t j = 0; j < n_features_in_; ++j)
             for (std::size_t c = 0; c < categories_[j].size(); ++c)
                 if (c != drop_idx_[j]) out.push_back(detail::cat(names[j], "=", categories_[j][c]));
         return out;
@@ -203,7 +202,7 @@ public:
                 else
                     drop.push_back(d);
             }
-            j["state"] = {{"n_features_in", categories_.size()},
+            j["state"] = {{"n_features_in", n_features_in_},
                           {"categories", detail::encode_categories(categories_)},
                           {"drop_idx", std::move(drop)}};
         }
@@ -220,6 +219,7 @@ public:
         const auto& st = r.object(j, "state");
         const std::size_t n = r.read_n_features_in(st);
         e.categories_ = detail::read_categories(r, st, n);
+        e.n_features_in_ = n;
         const auto& drop = r.array(st, "drop_idx", n);
         for (std::size_t k = 0; k < n; ++k) {
             const std::size_t d = drop[k].is_null() ? detail::no_category : r.decode_index(drop[k], "drop_idx");
@@ -234,9 +234,9 @@ public:
 private:
     /// Computes each block's offset and the output width from categories_ and drop_idx_; marks fitted.
     void finish_fit() {
-        offset_.assign(categories_.size(), 0);
+        offset_.assign(n_features_in_, 0);
         std::size_t n_out = 0;
-        for (std::size_t j = 0; j < categories_.size(); ++j) {
+        for (std::size_t j = 0; j < n_features_in_; ++j) {
             offset_[j] = n_out;
             n_out += categories_[j].size() - (drop_idx_[j] == detail::no_category ? 0 : 1);
         }
@@ -278,8 +278,8 @@ public:
     /// The type's name in messages and in its JSON state.
     static constexpr std::string_view model_name = "ordinal_encoder";
 
-    /// An encoder with the given options, not yet fitted.
-    explicit ordinal_encoder(options_type opts = {}) : preprocessor_base(opts) {}
+    /// A preprocessor with the given options, not yet fitted.
+    using preprocessor_base::preprocessor_base;
 
     /// Learns each column's categories and checks the encoded values do not collide with codes; returns *this.
     template <std::floating_point T>
@@ -303,6 +303,7 @@ public:
                                                  " is already used to encode a category of column ", j));
         }
         categories_ = std::move(categories);
+        n_features_in_ = categories_.size();
         fitted_ = true;
         return *this;
     }
@@ -310,11 +311,11 @@ public:
     /// X with each value replaced by its category code.
     template <std::floating_point T>
     matrix<T> transform(const matrix<T>& X) const {
-        detail::check_transform_input(X, model_name, fitted_, categories_.size());
+        detail::check_transform_input(X, model_name, fitted_, n_features_in_);
         const std::size_t rows = X.shape()[0];
-        matrix<T> out = make_matrix<T>(rows, categories_.size());
+        matrix<T> out = make_matrix<T>(rows, n_features_in_);
         for (std::size_t i = 0; i < rows; ++i) {
-            for (std::size_t j = 0; j < categories_.size(); ++j) {
+            for (std::size_t j = 0; j < n_features_in_; ++j) {
                 const double v = static_cast<double>(X(i, j));
                 const std::size_t c = detail::category_index(categories_[j], v);
                 double code = static_cast<double>(c);
@@ -333,14 +334,12 @@ public:
         return out;
     }
 
-    /// Number of columns seen at fit.
-    std::size_t n_features_in() const noexcept { return categories_.size(); }
     /// Per input column, its sorted categories (NaN last when seen at fit).
     const std::vector<std::vector<double>>& categories() const noexcept { return categories_; }
 
     /// Output column names: the input names unchanged ("x0", "x1", ... when none are given).
     std::vector<std::string> output_names(const std::vector<std::string>& input_names = {}) const {
-        return detail::resolve_names(fitted_, input_names, categories_.size(), model_name);
+        return detail::resolve_names(fitted_, input_names, n_features_in_, model_name);
     }
 
     /// The options and fitted state as JSON (doubles round-trip exactly; the NaN category is null).
@@ -350,7 +349,7 @@ public:
                         {"unknown_value", detail::encode_number(opts_.unknown_value)},
                         {"encoded_missing_value", detail::encode_number(opts_.encoded_missing_value)}};
         if (fitted_) {
-            j["state"] = {{"n_features_in", categories_.size()},
+            j["state"] = {{"n_features_in", n_features_in_},
                           {"categories", detail::encode_categories(categories_)}};
         }
         return j;
@@ -367,6 +366,7 @@ public:
         const auto& st = r.object(j, "state");
         const std::size_t n = r.read_n_features_in(st);
         e.categories_ = detail::read_categories(r, st, n);
+        e.n_features_in_ = n;
         e.fitted_ = true;
         return e;
     }

@@ -97,8 +97,8 @@ public:
     /// The type's name in messages and in its JSON state.
     static constexpr std::string_view model_name = "simple_imputer";
 
-    /// An imputer with the given options, not yet fitted.
-    explicit simple_imputer(options_type opts = {}) : preprocessor_base(opts) {}
+    /// A preprocessor with the given options, not yet fitted.
+    using preprocessor_base::preprocessor_base;
 
     /// Learns each column's fill value from its observed (non-NaN) values; returns *this.
     template <std::floating_point T>
@@ -154,8 +154,6 @@ public:
         return out;
     }
 
-    /// Number of columns seen at fit.
-    std::size_t n_features_in() const noexcept { return n_features_in_; }
     /// Per-input-column fill value (NaN for a dropped column).
     const std::vector<double>& statistics() const noexcept { return statistics_; }
     /// Indices of the input columns present in the output, in order (all of them unless some were dropped).
@@ -207,7 +205,6 @@ public:
     }
 
 private:
-    std::size_t n_features_in_ = 0;
     std::vector<double> statistics_;
     std::vector<std::size_t> kept_;
 };

@@ -35,8 +35,8 @@ public:
     /// The type's name in messages and in its JSON state.
     static constexpr std::string_view model_name = "standard_scaler";
 
-    /// A scaler with the given options, not yet fitted.
-    explicit standard_scaler(options_type opts = {}) : preprocessor_base(opts) {}
+    /// A preprocessor with the given options, not yet fitted.
+    using preprocessor_base::preprocessor_base;
 
     /// Learns each column's mean and variance (NaN ignored); returns *this.
     template <std::floating_point T>
@@ -100,8 +100,6 @@ public:
         });
     }
 
-    /// Number of columns seen at fit.
-    std::size_t n_features_in() const noexcept { return n_features_in_; }
     /// Per-column mean (NaN for a column without observed values); empty when both options are off.
     const std::vector<double>& mean() const noexcept { return mean_; }
     /// Per-column population variance; empty unless with_std.
@@ -156,7 +154,6 @@ public:
     }
 
 private:
-    std::size_t n_features_in_ = 0;
     std::vector<double> mean_, var_, scale_;
 };
 
@@ -174,8 +171,8 @@ public:
     /// The type's name in messages and in its JSON state.
     static constexpr std::string_view model_name = "min_max_scaler";
 
-    /// A scaler with the given options, not yet fitted.
-    explicit min_max_scaler(options_type opts = {}) : preprocessor_base(opts) {}
+    /// A preprocessor with the given options, not yet fitted.
+    using preprocessor_base::preprocessor_base;
 
     /// Learns each column's minimum and maximum (NaN ignored); returns *this.
     template <std::floating_point T>
@@ -225,8 +222,6 @@ public:
         });
     }
 
-    /// Number of columns seen at fit.
-    std::size_t n_features_in() const noexcept { return n_features_in_; }
     /// Per-column minimum seen at fit (NaN for a column without observed values).
     const std::vector<double>& data_min() const noexcept { return data_min_; }
     /// Per-column maximum seen at fit (NaN for a column without observed values).
@@ -288,7 +283,6 @@ public:
     }
 
 private:
-    std::size_t n_features_in_ = 0;
     std::vector<double> data_min_, data_max_, scale_, min_;
 };
 

@@ -74,6 +74,14 @@ public:
     /// The model name in files and messages.
     static constexpr std::string_view model_name = "als";
 
+    /// The options saved in a model file, under their keys (the two enums are saved as flags by options_json).
+    static constexpr auto saved_fields = std::tuple{
+        field("factors", &als_options::factors),   field("epochs", &als_options::epochs),
+        field("l2", &als_options::l2),             field("scale_l2", &als_options::scale_l2),
+        field("alpha", &als_options::alpha),       field("cg_steps", &als_options::cg_steps),
+        field("center", &als_options::center),     field("init_std", &als_options::init_std),
+        field("seed", &als_options::seed)};
+
     /// A model with the given options; raises argument_error for factors = 0, lambda <= 0,
     /// alpha <= 0, cg_steps = 0 or a negative init_std.
     explicit als(als_options options = {}) : options_(options) { check_options(); }
@@ -186,17 +194,9 @@ public:
     static als from_file(io::tensor_file file) {
         auto f = open_recommender_file(std::move(file), model_name);
         als_options o;
-        o.factors = saved_option<std::size_t>(f, "factors");
-        o.epochs = saved_option<std::size_t>(f, "epochs");
-        o.l2 = saved_option<double>(f, "l2");
+        read_options(f, o, saved_fields);
         o.feedback = saved_option<bool>(f, "implicit") ? als_feedback::implicit : als_feedback::explicit_ratings;
-        o.scale_l2 = saved_option<bool>(f, "scale_l2");
-        o.alpha = saved_option<double>(f, "alpha");
         o.solver = saved_option<bool>(f, "conjugate_gradient") ? als_solver::conjugate_gradient : als_solver::cholesky;
-        o.cg_steps = saved_option<std::size_t>(f, "cg_steps");
-        o.center = saved_option<bool>(f, "center");
-        o.init_std = saved_option<double>(f, "init_std");
-        o.seed = saved_option<std::uint64_t>(f, "seed");
         als m(o);
         const auto d = f.file.metadata.find("duplicates");
         m.duplicates_sum_ = d != f.file.metadata.end() && d->second == "sum";
@@ -218,17 +218,10 @@ private:
     bool duplicates_sum() const noexcept { return duplicates_sum_; }
 
     nlohmann::json options_json() const {
-        return {{"factors", options_.factors},
-                {"epochs", options_.epochs},
-                {"l2", options_.l2},
-                {"implicit", options_.feedback == als_feedback::implicit},
-                {"scale_l2", options_.scale_l2},
-                {"alpha", options_.alpha},
-                {"conjugate_gradient", options_.solver == als_solver::conjugate_gradient},
-                {"cg_steps", options_.cg_steps},
-                {"center", options_.center},
-                {"init_std", options_.init_std},
-                {"seed", options_.seed}};
+        nlohmann::json j = {{"implicit", options_.feedback == als_feedback::implicit},
+                            {"conjugate_gradient", options_.solver == als_solver::conjugate_gradient}};
+        write_options(j, options_, saved_fields);
+        return j;
     }
 
     void check_options() const {

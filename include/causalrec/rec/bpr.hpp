@@ -65,6 +65,13 @@ public:
     /// The model name in files and messages.
     static constexpr std::string_view model_name = "bpr";
 
+    /// The options saved in a model file, under their keys.
+    static constexpr auto saved_fields = std::tuple{
+        field("factors", &bpr_options::factors),   field("epochs", &bpr_options::epochs),
+        field("learning_rate", &bpr_options::learning_rate), field("l2", &bpr_options::l2),
+        field("bias_l2", &bpr_options::bias_l2),   field("item_bias", &bpr_options::item_bias),
+        field("init_std", &bpr_options::init_std), field("seed", &bpr_options::seed)};
+
     /// A model with the given options; raises argument_error naming a bad option and its value.
     explicit bpr(bpr_options options = {}) : options_(options) {
         auto bad = [](double v, bool strict) { return !std::isfinite(v) || v < 0.0 || (strict && v == 0.0); };
@@ -153,14 +160,8 @@ public:
     /// The model as a recommender file (options, log summary, factors and bias as F32 tensors).
     io::tensor_file to_file() const {
         detail::require_fitted(fitted_, model_name);
-        const nlohmann::json opts = {{"factors", options_.factors},
-                                     {"epochs", options_.epochs},
-                                     {"learning_rate", options_.learning_rate},
-                                     {"l2", options_.l2},
-                                     {"bias_l2", options_.bias_l2},
-                                     {"item_bias", options_.item_bias},
-                                     {"init_std", options_.init_std},
-                                     {"seed", options_.seed}};
+        nlohmann::json opts = nlohmann::json::object();
+        write_options(opts, options_, saved_fields);
         io::tensor_file f = begin_recommender_file(model_name, opts, model_.log);
         model_.write(f);
         return f;
@@ -171,14 +172,8 @@ public:
     static bpr from_file(io::tensor_file file) {
         auto opened = open_recommender_file(std::move(file), model_name);
         const std::string where = opened.file.source().empty() ? std::string("<memory>") : opened.file.source();
-        bpr_options o{.factors = saved_option<std::size_t>(opened, "factors"),
-                      .epochs = saved_option<std::size_t>(opened, "epochs"),
-                      .learning_rate = saved_option<double>(opened, "learning_rate"),
-                      .l2 = saved_option<double>(opened, "l2"),
-                      .bias_l2 = saved_option<double>(opened, "bias_l2"),
-                      .item_bias = saved_option<bool>(opened, "item_bias"),
-                      .init_std = saved_option<double>(opened, "init_std"),
-                      .seed = saved_option<std::uint64_t>(opened, "seed")};
+        bpr_options o;
+        read_options(opened, o, saved_fields);
         bpr m = [&] {
             try {
                 return bpr(o);
@@ -192,6 +187,7 @@ public:
     }
 
 private:
+
     bpr_options options_{};
     factor_model<float> model_{};  // factors, item bias and log summary
     bool fitted_ = false;

@@ -65,6 +65,15 @@ public:
     /// The model name in files and messages.
     static constexpr std::string_view model_name = "matrix_factorization";
 
+    /// The options saved in a model file, under their keys.
+    static constexpr auto saved_fields = std::tuple{
+        field("factors", &mf_options::factors),         field("epochs", &mf_options::epochs),
+        field("learning_rate", &mf_options::learning_rate), field("l2", &mf_options::l2),
+        field("bias_l2", &mf_options::bias_l2),         field("init_std", &mf_options::init_std),
+        field("biases", &mf_options::biases),           field("use_weights", &mf_options::use_weights),
+        field("min_prediction", &mf_options::min_prediction), field("max_prediction", &mf_options::max_prediction),
+        field("seed", &mf_options::seed)};
+
     /// A model with the given options; raises argument_error for factors = 0, a negative or
     /// non-finite learning rate, regularization, bias_regularization or init_std, or min > max.
     explicit matrix_factorization(mf_options options = {}) : options_(options) { check_options(); }
@@ -162,17 +171,7 @@ public:
     static matrix_factorization from_file(io::tensor_file file) {
         auto f = open_recommender_file(std::move(file), model_name);
         mf_options o;
-        o.factors = saved_option<std::size_t>(f, "factors");
-        o.epochs = saved_option<std::size_t>(f, "epochs");
-        o.learning_rate = saved_option<double>(f, "learning_rate");
-        o.l2 = saved_option<double>(f, "l2");
-        o.bias_l2 = saved_option<double>(f, "bias_l2");
-        o.init_std = saved_option<double>(f, "init_std");
-        o.biases = saved_option<bool>(f, "biases");
-        o.use_weights = saved_option<bool>(f, "use_weights");
-        o.min_prediction = saved_option<double>(f, "min_prediction");
-        o.max_prediction = saved_option<double>(f, "max_prediction");
-        o.seed = saved_option<std::uint64_t>(f, "seed");
+        read_options(f, o, saved_fields);
         matrix_factorization m(o);
         m.model_ = factor_model<float>::read(f, o.factors, true, true);
         m.model_.min_prediction = o.min_prediction;
@@ -183,21 +182,10 @@ public:
 
 private:
 
-    // JSON has no infinities: unbounded clipping is stored as +-1e308.
-    static double finite_or_max(double v) { return std::isfinite(v) ? v : std::copysign(std::numeric_limits<double>::max(), v); }
-
     nlohmann::json options_json() const {
-        return {{"factors", options_.factors},
-                {"epochs", options_.epochs},
-                {"learning_rate", options_.learning_rate},
-                {"l2", options_.l2},
-                {"bias_l2", options_.bias_l2},
-                {"init_std", options_.init_std},
-                {"biases", options_.biases},
-                {"use_weights", options_.use_weights},
-                {"min_prediction", finite_or_max(options_.min_prediction)},
-                {"max_prediction", finite_or_max(options_.max_prediction)},
-                {"seed", options_.seed}};
+        nlohmann::json j = nlohmann::json::object();
+        write_options(j, options_, saved_fields);
+        return j;
     }
 
     void check_options() const {

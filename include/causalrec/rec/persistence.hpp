@@ -6,12 +6,16 @@
 /// items each user saw in training are two U64 tensors ("seen.row_ptr", "seen.items"), the model's
 /// own arrays are further tensors. See docs/rec.md.
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -152,6 +156,42 @@ T saved_option(const opened_recommender& f, std::string_view key) {
     } catch (const nlohmann::json::exception&) {
         throw format_error(causalrec::cat(where, ": saved option '", key, "' has the wrong type"));
     }
+}
+
+/// One saved option: its key in the model file and the member of the options struct that holds it.
+template <class Options, class T>
+struct saved_field {
+    std::string_view key;  ///< the key in the file's options object
+    T Options::*member;    ///< the option
+};
+
+/// The saved_field of `member` under `key`.
+template <class Options, class T>
+constexpr saved_field<Options, T> field(std::string_view key, T Options::*member) noexcept {
+    return {key, member};
+}
+
+/// Writes each listed option of `options` into the JSON object `out`; an infinite double is
+/// written as +-DBL_MAX (JSON has no infinities; clipping by it is the same).
+template <class Options, class... T>
+void write_options(nlohmann::json& out, const Options& options, const std::tuple<saved_field<Options, T>...>& fields) {
+    std::apply(
+        [&](const auto&... f) {
+            const auto put = [&](std::string_view key, const auto& v) {
+                if constexpr (std::is_floating_point_v<std::remove_cvref_t<decltype(v)>>)
+                    out[std::string(key)] = std::isfinite(v) ? v : std::copysign(std::numeric_limits<double>::max(), v);
+                else
+                    out[std::string(key)] = v;
+            };
+            (put(f.key, options.*(f.member)), ...);
+        },
+        fields);
+}
+
+/// Reads each listed option of a saved model into `options` (saved_option's errors).
+template <class Options, class... T>
+void read_options(const opened_recommender& file, Options& options, const std::tuple<saved_field<Options, T>...>& fields) {
+    std::apply([&](const auto&... f) { ((options.*(f.member) = saved_option<std::remove_cvref_t<decltype(options.*(f.member))>>(file, f.key)), ...); }, fields);
 }
 
 /// Reads the tensor `name` of a saved model, which must have the given shape; raises format_error otherwise.

@@ -249,6 +249,19 @@ public:
     /// The model name in files and messages.
     static constexpr std::string_view model_name = "debiased_mf";
 
+    /// The options saved in a model file, under their keys (the enums and imputation_l2 by hand).
+    static constexpr auto saved_fields = std::tuple{
+        rec::field("factors", &debiased_mf_options::factors),
+        rec::field("l2", &debiased_mf_options::l2),
+        rec::field("epochs", &debiased_mf_options::epochs),
+        rec::field("learning_rate", &debiased_mf_options::learning_rate),
+        rec::field("propensity_clip", &debiased_mf_options::propensity_clip),
+        rec::field("init_std", &debiased_mf_options::init_std),
+        rec::field("imputation_factors", &debiased_mf_options::imputation_factors),
+        rec::field("min_prediction", &debiased_mf_options::min_prediction),
+        rec::field("max_prediction", &debiased_mf_options::max_prediction),
+        rec::field("seed", &debiased_mf_options::seed)};
+
     /// A model with the given options; raises argument_error for invalid options.
     explicit debiased_mf(debiased_mf_options options = {}) : o_(std::move(options)) { check_options(); }
 
@@ -336,18 +349,9 @@ public:
         if (loss != "squared" && loss != "logistic") throw format_error(causalrec::cat(where, ": unknown loss '", loss, "'"));
         o.loss = loss == "squared" ? rating_loss::squared : rating_loss::logistic;
         o.solver = rec::saved_option<std::string>(f, "solver") == "adam" ? mf_solver::adam : mf_solver::lbfgs;
-        o.factors = rec::saved_option<std::size_t>(f, "factors");
-        o.l2 = rec::saved_option<double>(f, "l2");
-        o.epochs = rec::saved_option<std::size_t>(f, "epochs");
-        o.learning_rate = rec::saved_option<double>(f, "learning_rate");
-        o.propensity_clip = rec::saved_option<double>(f, "propensity_clip");
-        o.init_std = rec::saved_option<double>(f, "init_std");
-        o.imputation_factors = rec::saved_option<std::size_t>(f, "imputation_factors");
+        rec::read_options(f, o, saved_fields);
         if (f.options.contains("imputation_l2") && !f.options["imputation_l2"].is_null())
             o.imputation_l2 = rec::saved_option<double>(f, "imputation_l2");
-        o.min_prediction = rec::saved_option<double>(f, "min_prediction");
-        o.max_prediction = rec::saved_option<double>(f, "max_prediction");
-        o.seed = rec::saved_option<std::uint64_t>(f, "seed");
         debiased_mf m(o);
         m.L_ = {f.log.n_users, f.log.n_items, o.factors};
         m.model_ = rec::factor_model<double>::read(f, o.factors, true, true);
@@ -364,22 +368,11 @@ private:
         std::vector<double> y, p;
     };
 
-    static double finite_or_max(double v) { return std::isfinite(v) ? v : std::copysign(std::numeric_limits<double>::max(), v); }
-
     nlohmann::json options_json() const {
         nlohmann::json j = {{"method", std::string(to_string(o_.method))},
                             {"loss", o_.loss == rating_loss::squared ? "squared" : "logistic"},
-                            {"solver", o_.solver == mf_solver::adam ? "adam" : "lbfgs"},
-                            {"factors", o_.factors},
-                            {"l2", o_.l2},
-                            {"epochs", o_.epochs},
-                            {"learning_rate", o_.learning_rate},
-                            {"propensity_clip", o_.propensity_clip},
-                            {"init_std", o_.init_std},
-                            {"imputation_factors", o_.imputation_factors},
-                            {"min_prediction", finite_or_max(o_.min_prediction)},
-                            {"max_prediction", finite_or_max(o_.max_prediction)},
-                            {"seed", o_.seed}};
+                            {"solver", o_.solver == mf_solver::adam ? "adam" : "lbfgs"}};
+        rec::write_options(j, o_, saved_fields);
         j["imputation_l2"] = o_.imputation_l2 ? nlohmann::json(*o_.imputation_l2) : nlohmann::json(nullptr);
         return j;
     }

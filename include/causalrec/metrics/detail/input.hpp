@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <span>
 #include <string>
+#include <type_traits>
 
 #include "../../core/error.hpp"
 #include "../../core/message.hpp"
@@ -194,6 +195,47 @@ checked_inputs<element_t<Y>, element_t<S>, element_t<W>> check_inputs(const char
     check_lengths(in);
     check_weights(in);
     return in;
+}
+
+/// The options of a metric that takes none.
+struct no_options {};
+
+/// A metric as one function object with both call forms, (y_true, y_score[, options]) and
+/// (y_true, y_score, sample_weight[, options]): it checks the inputs and hands them to `compute`,
+/// called as compute(in) or, when the metric has options, compute(in, options). Being an object, a
+/// metric can also be passed to code that takes any callable.
+template <class Compute, class Options = no_options>
+struct metric_function {
+    const char* name;        ///< the metric's public name, in messages
+    const char* score_name;  ///< the second argument's name in messages ("y_score" or "y_pred")
+    Compute compute;         ///< the computation on checked inputs
+
+    /// The metric of y_true against y_score, every sample weighing 1.
+    template <value_array Y, value_array S>
+    auto operator()(const Y& y_true, const S& y_score, const Options& options = {}) const {
+        return run(check_inputs(name, score_name, y_true, y_score), options);
+    }
+    /// The metric with each sample weighted by sample_weight (finite, >= 0, not all zero).
+    template <value_array Y, value_array S, value_array W>
+    auto operator()(const Y& y_true, const S& y_score, const W& sample_weight, const Options& options = {}) const {
+        return run(check_inputs(name, score_name, y_true, y_score, sample_weight), options);
+    }
+    /// compute on checked inputs, with the options when the metric has some.
+    template <class In>
+    auto run(const In& in, const Options& options) const {
+        if constexpr (std::is_same_v<Options, no_options>) {
+            (void)options;
+            return compute(in);
+        } else {
+            return compute(in, options);
+        }
+    }
+};
+
+/// A metric_function named `name` whose second argument is called `score_name` in messages.
+template <class Options = no_options, class Compute>
+constexpr metric_function<Compute, Options> make_metric(const char* name, const char* score_name, Compute compute) {
+    return {name, score_name, compute};
 }
 
 }  // namespace causalrec::metrics::detail

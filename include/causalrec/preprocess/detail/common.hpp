@@ -184,17 +184,20 @@ public:
         return static_cast<P&>(*this).fit(X).transform(X);
     }
 
+    /// A preprocessor with the given options, not yet fitted.
+    explicit preprocessor_base(options_type opts = {}) noexcept : opts_(opts) {}
+
     /// Whether fit has been called.
     bool is_fitted() const noexcept { return fitted_; }
     /// The options given at construction.
     const options_type& options() const noexcept { return opts_; }
+    /// Number of columns seen at fit (0 before).
+    std::size_t n_features_in() const noexcept { return n_features_in_; }
 
 protected:
-    /// Keeps the options; not yet fitted.
-    explicit preprocessor_base(options_type opts) noexcept : opts_(opts) {}
-
-    options_type opts_;    ///< the options given at construction
-    bool fitted_ = false;  ///< whether fit (or from_json of a fitted state) has run
+    options_type opts_;              ///< the options given at construction
+    bool fitted_ = false;            ///< whether fit (or from_json of a fitted state) has run
+    std::size_t n_features_in_ = 0;  ///< columns seen at fit
 };
 
 /// Reads a state written by state_head() and friends; every malformed piece raises format_error

@@ -137,32 +137,26 @@ inline std::vector<float> finite_tensor(const opened_recommender& f, std::string
     return v;
 }
 
+/// The training options shared by neumf_options and two_tower_options, under their keys in a model file.
+template <class Options>
+constexpr auto training_fields() noexcept {
+    return std::tuple{field("negatives", &Options::negatives),   field("epochs", &Options::epochs),
+                      field("batch_size", &Options::batch_size), field("learning_rate", &Options::learning_rate),
+                      field("l2", &Options::l2),                 field("init_stddev", &Options::init_stddev),
+                      field("validation_split", &Options::validation_split), field("verbose", &Options::verbose),
+                      field("seed", &Options::seed)};
+}
+
 /// Reads the training options shared by neumf_options and two_tower_options from a saved model.
 template <class Options>
 void read_training_options(const opened_recommender& f, Options& o) {
-    o.negatives = saved_option<std::size_t>(f, "negatives");
-    o.epochs = saved_option<std::size_t>(f, "epochs");
-    o.batch_size = saved_option<std::size_t>(f, "batch_size");
-    o.learning_rate = saved_option<double>(f, "learning_rate");
-    o.l2 = saved_option<double>(f, "l2");
-    o.init_stddev = saved_option<double>(f, "init_stddev");
-    o.validation_split = saved_option<double>(f, "validation_split");
-    o.verbose = saved_option<int>(f, "verbose");
-    o.seed = saved_option<std::uint64_t>(f, "seed");
+    read_options(f, o, training_fields<Options>());
 }
 
 /// Writes the training options shared by neumf_options and two_tower_options.
 template <class Options>
 void write_training_options(nlohmann::json& j, const Options& o) {
-    j["negatives"] = o.negatives;
-    j["epochs"] = o.epochs;
-    j["batch_size"] = o.batch_size;
-    j["learning_rate"] = o.learning_rate;
-    j["l2"] = o.l2;
-    j["init_stddev"] = o.init_stddev;
-    j["validation_split"] = o.validation_split;
-    j["verbose"] = o.verbose;
-    j["seed"] = o.seed;
+    write_options(j, o, training_fields<Options>());
 }
 
 }  // namespace detail
