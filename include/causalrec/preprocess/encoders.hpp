@@ -127,30 +127,30 @@ public:
     /// A preprocessor with the given options, not yet fitted.
     using preprocessor_base::preprocessor_base;
 
-    /// Learns each column's categories; returns *this.
-    template <std::floating_point T>
-    one_hot_encoder& fit(const matrix<T>& X) {
-        detail::check_fit_input(X, model_name);
-        const std::size_t cols = X.shape()[1];
-        std::vector<std::vector<double>> categories(cols);
-        std::vector<std::size_t> drop(cols, detail::no_category);
-        for (std::size_t j = 0; j < cols; ++j) {
-            categories[j] = detail::learn_categories(X, j);
-            if (opts_.drop == one_hot_drop::first ||
-                (opts_.drop == one_hot_drop::if_binary && categories[j].size() == 2))
-                drop[j] = 0;
-        }
-        categories_ = std::move(categories);
-        n_features_in_ = categories_.size();
-        drop_idx_ = std::move(drop);
-        finish_fit();
-        return *this;
+    /// Number of output columns.
+    std::size_t n_features_out() const noexcept { return n_features_out_; }
+    /// Per input column, its sorted categories (NaN last when seen at fit).
+    const std::vector<std::vector<double>>& categories() const noexcept { return categories_; }
+    /// Per input column, the index of its dropped category, or static_cast<size_t>(-1) when none is dropped.
+    const std::vector<std::size_t>& drop_idx() const noexcept { return drop_idx_; }
+
+    /// Output column names "name=value" (e.g. "color=2", "color=nan"); inputs default to "x0", "x1", ...
+    std::vector<std::string> output_names(const std::vector<std::string>& input_names = {}) const {
+        const auto names = detail::resolve_names(fitted_, input_names, n_features_in_, model_name);
+        std::vector<std::string> out;
+        out.reserve(n_features_out_);
+        for (std::size_t j = 0; j < n_features_in_; ++j)
+            for (std::size_t c = 0; c < categories_[j].size(); ++c)
+                if (c != drop_idx_[j]) out.push_back(detail::cat(names[j], "=", categories_[j][c]));
+        return out;
     }
+
+private:
+    friend class detail::preprocessor_base<one_hot_encoder, one_hot_encoder_options>;
 
     /// The 0/1 indicator matrix of X (n_features_out() columns).
     template <std::floating_point T>
-    matrix<T> transform(const matrix<T>& X) const {
-        detail::check_transform_input(X, model_name, fitted_, n_features_in_);
+    matrix<T> apply(const matrix<T>& X) const {
         const std::size_t rows = X.shape()[0];
         matrix<T> out = detail::zero_matrix<T>(rows, n_features_out_);
         for (std::size_t i = 0; i < rows; ++i) {
@@ -171,77 +171,67 @@ public:
         return out;
     }
 
-    /// Number of output columns.
-    std::size_t n_features_out() const noexcept { return n_features_out_; }
-    /// Per input column, its sorted categories (NaN last when seen at fit).
-    const std::vector<std::vector<double>>& categories() const noexcept { return categories_; }
-    /// Per input column, the index of its dropped category, or static_cast<size_t>(-1) when none is dropped.
-    const std::vector<std::size_t>& drop_idx() const noexcept { return drop_idx_; }
-
-    /// Output column names "name=value" (e.g. "color=2", "color=nan"); inputs default to "x0", "x1", ...
-    std::vector<std::string> output_names(const std::vector<std::string>& input_names = {}) const {
-        const auto names = detail::resolve_names(fitted_, input_names, n_features_in_, model_name);
-        std::vector<std::string> out;
-        out.reserve(n_features_out_);
-        for (std::size_t j = 0; j < n_features_in_; ++j)
-            for (std::size_t c = 0; c < categories_[j].size(); ++c)
-                if (c != drop_idx_[j]) out.push_back(detail::cat(names[j], "=", categories_[j][c]));
-        return out;
-    }
-
-    /// The options and fitted state as JSON (doubles round-trip exactly; the NaN category is null).
-    nlohmann::json to_json() const {
-        nlohmann::json j = detail::state_head(model_name, fitted_);
-        j["options"] = {{"handle_unknown", detail::enum_name(detail::one_hot_unknown_names, opts_.handle_unknown)},
-                        {"drop", detail::enum_name(detail::one_hot_drop_names, opts_.drop)}};
-        if (fitted_) {
-            nlohmann::json drop = nlohmann::json::array();
-            for (std::size_t d : drop_idx_) {
-                if (d == detail::no_category)
-                    drop.push_back(nullptr);
-                else
-                    drop.push_back(d);
-            }
-            j["state"] = {{"n_features_in", n_features_in_},
-                          {"categories", detail::encode_categories(categories_)},
-                          {"drop_idx", std::move(drop)}};
+    /// Learns each column's categories and the dropped ones.
+    template <std::floating_point T>
+    void learn(const matrix<T>& X) {
+        const std::size_t cols = X.shape()[1];
+        std::vector<std::vector<double>> categories(cols);
+        std::vector<std::size_t> drop(cols, detail::no_category);
+        for (std::size_t j = 0; j < cols; ++j) {
+            categories[j] = detail::learn_categories(X, j);
+            if (opts_.drop == one_hot_drop::first ||
+                (opts_.drop == one_hot_drop::if_binary && categories[j].size() == 2))
+                drop[j] = 0;
         }
-        return j;
+        categories_ = std::move(categories);
+        drop_idx_ = std::move(drop);
+        finish_fit();
     }
 
-    /// Restores an encoder from to_json() output; raises format_error when j is not such a state.
-    static one_hot_encoder from_json(const nlohmann::json& j) {
-        const detail::state_reader r(j, model_name);
-        const auto& o = r.object(j, "options");
-        one_hot_encoder e({.handle_unknown = r.read_enum(o, "handle_unknown", detail::one_hot_unknown_names),
-                           .drop = r.read_enum(o, "drop", detail::one_hot_drop_names)});
-        if (!r.is_fitted()) return e;
-        const auto& st = r.object(j, "state");
-        const std::size_t n = r.read_n_features_in(st);
-        e.categories_ = detail::read_categories(r, st, n);
-        e.n_features_in_ = n;
+    nlohmann::json options_json() const {
+        return {{"handle_unknown", detail::enum_name(detail::one_hot_unknown_names, opts_.handle_unknown)},
+                {"drop", detail::enum_name(detail::one_hot_drop_names, opts_.drop)}};
+    }
+
+    nlohmann::json state_json() const {
+        nlohmann::json drop = nlohmann::json::array();
+        for (std::size_t d : drop_idx_) {
+            if (d == detail::no_category)
+                drop.push_back(nullptr);
+            else
+                drop.push_back(d);
+        }
+        return {{"categories", detail::encode_categories(categories_)}, {"drop_idx", std::move(drop)}};
+    }
+
+    static options_type read_options(const detail::state_reader& r, const nlohmann::json& o) {
+        return {.handle_unknown = r.read_enum(o, "handle_unknown", detail::one_hot_unknown_names),
+                .drop = r.read_enum(o, "drop", detail::one_hot_drop_names)};
+    }
+
+    /// Reads the categories and dropped indices (each a category index of its column, or null).
+    void read_state(const detail::state_reader& r, const nlohmann::json& st, std::size_t n) {
+        categories_ = detail::read_categories(r, st, n);
         const auto& drop = r.array(st, "drop_idx", n);
+        drop_idx_.clear();
         for (std::size_t k = 0; k < n; ++k) {
             const std::size_t d = drop[k].is_null() ? detail::no_category : r.decode_index(drop[k], "drop_idx");
-            if (d != detail::no_category && d >= e.categories_[k].size())
+            if (d != detail::no_category && d >= categories_[k].size())
                 r.fail(detail::cat("field 'drop_idx': entry ", k, " is not a category index of column ", k));
-            e.drop_idx_.push_back(d);
+            drop_idx_.push_back(d);
         }
-        e.finish_fit();
-        return e;
+        finish_fit();
     }
 
-private:
-    /// Computes each block's offset and the output width from categories_ and drop_idx_; marks fitted.
+    /// Computes each block's offset and the output width from categories_ and drop_idx_.
     void finish_fit() {
-        offset_.assign(n_features_in_, 0);
+        offset_.assign(categories_.size(), 0);
         std::size_t n_out = 0;
-        for (std::size_t j = 0; j < n_features_in_; ++j) {
+        for (std::size_t j = 0; j < categories_.size(); ++j) {
             offset_[j] = n_out;
             n_out += categories_[j].size() - (drop_idx_[j] == detail::no_category ? 0 : 1);
         }
         n_features_out_ = n_out;
-        fitted_ = true;
     }
 
     std::vector<std::vector<double>> categories_;
@@ -281,37 +271,15 @@ public:
     /// A preprocessor with the given options, not yet fitted.
     using preprocessor_base::preprocessor_base;
 
-    /// Learns each column's categories and checks the encoded values do not collide with codes; returns *this.
-    template <std::floating_point T>
-    ordinal_encoder& fit(const matrix<T>& X) {
-        detail::check_fit_input(X, model_name);
-        const bool use_unknown = opts_.handle_unknown == ordinal_unknown::use_encoded_value;
-        if (use_unknown) detail::check_code_value(opts_.unknown_value, model_name, "unknown_value");
-        detail::check_code_value(opts_.encoded_missing_value, model_name, "encoded_missing_value");
-        const std::size_t cols = X.shape()[1];
-        std::vector<std::vector<double>> categories(cols);
-        for (std::size_t j = 0; j < cols; ++j) {
-            categories[j] = detail::learn_categories(X, j);
-            // scikit-learn compares against the category count including the NaN category.
-            const auto count = static_cast<double>(categories[j].size());
-            if (use_unknown && opts_.unknown_value >= 0 && opts_.unknown_value < count)
-                throw argument_error(causalrec::error_message("preprocess", model_name, "unknown_value ", opts_.unknown_value,
-                                                 " is already used to encode a category of column ", j));
-            const double m = opts_.encoded_missing_value;
-            if (detail::has_nan_category(categories[j]) && m >= 0 && m < count)
-                throw argument_error(causalrec::error_message("preprocess", model_name, "encoded_missing_value ", m,
-                                                 " is already used to encode a category of column ", j));
-        }
-        categories_ = std::move(categories);
-        n_features_in_ = categories_.size();
-        fitted_ = true;
-        return *this;
-    }
+    /// Per input column, its sorted categories (NaN last when seen at fit).
+    const std::vector<std::vector<double>>& categories() const noexcept { return categories_; }
+
+private:
+    friend class detail::preprocessor_base<ordinal_encoder, ordinal_encoder_options>;
 
     /// X with each value replaced by its category code.
     template <std::floating_point T>
-    matrix<T> transform(const matrix<T>& X) const {
-        detail::check_transform_input(X, model_name, fitted_, n_features_in_);
+    matrix<T> apply(const matrix<T>& X) const {
         const std::size_t rows = X.shape()[0];
         matrix<T> out = make_matrix<T>(rows, n_features_in_);
         for (std::size_t i = 0; i < rows; ++i) {
@@ -334,44 +302,48 @@ public:
         return out;
     }
 
-    /// Per input column, its sorted categories (NaN last when seen at fit).
-    const std::vector<std::vector<double>>& categories() const noexcept { return categories_; }
-
-    /// Output column names: the input names unchanged ("x0", "x1", ... when none are given).
-    std::vector<std::string> output_names(const std::vector<std::string>& input_names = {}) const {
-        return detail::resolve_names(fitted_, input_names, n_features_in_, model_name);
-    }
-
-    /// The options and fitted state as JSON (doubles round-trip exactly; the NaN category is null).
-    nlohmann::json to_json() const {
-        nlohmann::json j = detail::state_head(model_name, fitted_);
-        j["options"] = {{"handle_unknown", detail::enum_name(detail::ordinal_unknown_names, opts_.handle_unknown)},
-                        {"unknown_value", detail::encode_number(opts_.unknown_value)},
-                        {"encoded_missing_value", detail::encode_number(opts_.encoded_missing_value)}};
-        if (fitted_) {
-            j["state"] = {{"n_features_in", n_features_in_},
-                          {"categories", detail::encode_categories(categories_)}};
+    /// Learns each column's categories and checks the encoded values do not collide with codes.
+    template <std::floating_point T>
+    void learn(const matrix<T>& X) {
+        const bool use_unknown = opts_.handle_unknown == ordinal_unknown::use_encoded_value;
+        if (use_unknown) detail::check_code_value(opts_.unknown_value, model_name, "unknown_value");
+        detail::check_code_value(opts_.encoded_missing_value, model_name, "encoded_missing_value");
+        const std::size_t cols = X.shape()[1];
+        std::vector<std::vector<double>> categories(cols);
+        for (std::size_t j = 0; j < cols; ++j) {
+            categories[j] = detail::learn_categories(X, j);
+            // scikit-learn compares against the category count including the NaN category.
+            const auto count = static_cast<double>(categories[j].size());
+            if (use_unknown && opts_.unknown_value >= 0 && opts_.unknown_value < count)
+                throw argument_error(causalrec::error_message("preprocess", model_name, "unknown_value ", opts_.unknown_value,
+                                                 " is already used to encode a category of column ", j));
+            const double m = opts_.encoded_missing_value;
+            if (detail::has_nan_category(categories[j]) && m >= 0 && m < count)
+                throw argument_error(causalrec::error_message("preprocess", model_name, "encoded_missing_value ", m,
+                                                 " is already used to encode a category of column ", j));
         }
-        return j;
+        categories_ = std::move(categories);
     }
 
-    /// Restores an encoder from to_json() output; raises format_error when j is not such a state.
-    static ordinal_encoder from_json(const nlohmann::json& j) {
-        const detail::state_reader r(j, model_name);
-        const auto& o = r.object(j, "options");
-        ordinal_encoder e({.handle_unknown = r.read_enum(o, "handle_unknown", detail::ordinal_unknown_names),
-                           .unknown_value = r.read_number(o, "unknown_value"),
-                           .encoded_missing_value = r.read_number(o, "encoded_missing_value")});
-        if (!r.is_fitted()) return e;
-        const auto& st = r.object(j, "state");
-        const std::size_t n = r.read_n_features_in(st);
-        e.categories_ = detail::read_categories(r, st, n);
-        e.n_features_in_ = n;
-        e.fitted_ = true;
-        return e;
+    nlohmann::json options_json() const {
+        return {{"handle_unknown", detail::enum_name(detail::ordinal_unknown_names, opts_.handle_unknown)},
+                {"unknown_value", detail::encode_number(opts_.unknown_value)},
+                {"encoded_missing_value", detail::encode_number(opts_.encoded_missing_value)}};
     }
 
-private:
+    nlohmann::json state_json() const { return {{"categories", detail::encode_categories(categories_)}}; }
+
+    static options_type read_options(const detail::state_reader& r, const nlohmann::json& o) {
+        return {.handle_unknown = r.read_enum(o, "handle_unknown", detail::ordinal_unknown_names),
+                .unknown_value = r.read_number(o, "unknown_value"),
+                .encoded_missing_value = r.read_number(o, "encoded_missing_value")};
+    }
+
+    /// Reads the categories.
+    void read_state(const detail::state_reader& r, const nlohmann::json& st, std::size_t n) {
+        categories_ = detail::read_categories(r, st, n);
+    }
+
     std::vector<std::vector<double>> categories_;
 };
 

@@ -100,12 +100,43 @@ public:
     /// A preprocessor with the given options, not yet fitted.
     using preprocessor_base::preprocessor_base;
 
-    /// Learns each column's fill value from its observed (non-NaN) values; returns *this.
+    /// Per-input-column fill value (NaN for a dropped column).
+    const std::vector<double>& statistics() const noexcept { return statistics_; }
+    /// Indices of the input columns present in the output, in order (all of them unless some were dropped).
+    const std::vector<std::size_t>& kept_columns() const noexcept { return kept_; }
+
+    /// Output column names: the input names of the kept columns ("x0", "x1", ... when none are given).
+    std::vector<std::string> output_names(const std::vector<std::string>& input_names = {}) const {
+        const auto names = detail::resolve_names(fitted_, input_names, n_features_in_, model_name);
+        std::vector<std::string> out;
+        out.reserve(kept_.size());
+        for (std::size_t j : kept_) out.push_back(names[j]);
+        return out;
+    }
+
+private:
+    friend class detail::preprocessor_base<simple_imputer, simple_imputer_options>;
+
+    /// X with each NaN replaced by its column's fill value (dropped columns left out).
     template <std::floating_point T>
-    simple_imputer& fit(const matrix<T>& X) {
+    matrix<T> apply(const matrix<T>& X) const {
+        const std::size_t rows = X.shape()[0];
+        matrix<T> out = make_matrix<T>(rows, kept_.size());
+        for (std::size_t i = 0; i < rows; ++i) {
+            for (std::size_t k = 0; k < kept_.size(); ++k) {
+                const std::size_t j = kept_[k];
+                const T x = X(i, j);
+                out(i, k) = std::isnan(x) ? static_cast<T>(statistics_[j]) : x;
+            }
+        }
+        return out;
+    }
+
+    /// Learns each column's fill value from its observed (non-NaN) values.
+    template <std::floating_point T>
+    void learn(const matrix<T>& X) {
         if (opts_.strategy == impute_strategy::constant && !std::isfinite(opts_.fill_value))
             throw argument_error(causalrec::error_message("preprocess", model_name, "fill_value must be finite, got ", opts_.fill_value));
-        detail::check_fit_input(X, model_name);
         const std::size_t cols = X.shape()[1];
         std::vector<double> statistics(cols);
         std::vector<std::size_t> kept;
@@ -133,78 +164,36 @@ public:
         }
         statistics_ = std::move(statistics);
         kept_ = std::move(kept);
-        n_features_in_ = cols;
-        fitted_ = true;
-        return *this;
     }
 
-    /// X with each NaN replaced by its column's fill value (dropped columns left out).
-    template <std::floating_point T>
-    matrix<T> transform(const matrix<T>& X) const {
-        detail::check_transform_input(X, model_name, fitted_, n_features_in_);
-        const std::size_t rows = X.shape()[0];
-        matrix<T> out = make_matrix<T>(rows, kept_.size());
-        for (std::size_t i = 0; i < rows; ++i) {
-            for (std::size_t k = 0; k < kept_.size(); ++k) {
-                const std::size_t j = kept_[k];
-                const T x = X(i, j);
-                out(i, k) = std::isnan(x) ? static_cast<T>(statistics_[j]) : x;
-            }
-        }
-        return out;
+    nlohmann::json options_json() const {
+        return {{"strategy", detail::enum_name(detail::impute_strategy_names, opts_.strategy)},
+                {"fill_value", detail::encode_number(opts_.fill_value)},
+                {"empty_columns", detail::enum_name(detail::empty_column_policy_names, opts_.empty_columns)}};
     }
 
-    /// Per-input-column fill value (NaN for a dropped column).
-    const std::vector<double>& statistics() const noexcept { return statistics_; }
-    /// Indices of the input columns present in the output, in order (all of them unless some were dropped).
-    const std::vector<std::size_t>& kept_columns() const noexcept { return kept_; }
-
-    /// Output column names: the input names of the kept columns ("x0", "x1", ... when none are given).
-    std::vector<std::string> output_names(const std::vector<std::string>& input_names = {}) const {
-        const auto names = detail::resolve_names(fitted_, input_names, n_features_in_, model_name);
-        std::vector<std::string> out;
-        out.reserve(kept_.size());
-        for (std::size_t j : kept_) out.push_back(names[j]);
-        return out;
+    nlohmann::json state_json() const {
+        return {{"statistics", detail::encode_numbers(statistics_)}, {"kept_columns", detail::encode_indices(kept_)}};
     }
 
-    /// The options and fitted state as JSON (doubles round-trip exactly).
-    nlohmann::json to_json() const {
-        nlohmann::json j = detail::state_head(model_name, fitted_);
-        j["options"] = {{"strategy", detail::enum_name(detail::impute_strategy_names, opts_.strategy)},
-                        {"fill_value", detail::encode_number(opts_.fill_value)},
-                        {"empty_columns", detail::enum_name(detail::empty_column_policy_names, opts_.empty_columns)}};
-        if (fitted_) {
-            j["state"] = {{"n_features_in", n_features_in_},
-                          {"statistics", detail::encode_numbers(statistics_)},
-                          {"kept_columns", detail::encode_indices(kept_)}};
-        }
-        return j;
+    static options_type read_options(const detail::state_reader& r, const nlohmann::json& o) {
+        return {.strategy = r.read_enum(o, "strategy", detail::impute_strategy_names),
+                .fill_value = r.read_number(o, "fill_value"),
+                .empty_columns = r.read_enum(o, "empty_columns", detail::empty_column_policy_names)};
     }
 
-    /// Restores an imputer from to_json() output; raises format_error when j is not such a state.
-    static simple_imputer from_json(const nlohmann::json& j) {
-        const detail::state_reader r(j, model_name);
-        const auto& o = r.object(j, "options");
-        simple_imputer s({.strategy = r.read_enum(o, "strategy", detail::impute_strategy_names),
-                          .fill_value = r.read_number(o, "fill_value"),
-                          .empty_columns = r.read_enum(o, "empty_columns", detail::empty_column_policy_names)});
-        if (!r.is_fitted()) return s;
-        const auto& st = r.object(j, "state");
-        s.n_features_in_ = r.read_n_features_in(st);
-        s.statistics_ = r.read_numbers(st, "statistics", s.n_features_in_);
-        s.kept_ = r.read_indices(st, "kept_columns");
-        for (std::size_t k = 0; k < s.kept_.size(); ++k) {
-            const std::size_t c = s.kept_[k];
-            if (c >= s.n_features_in_ || (k > 0 && c <= s.kept_[k - 1]))
+    /// Reads the fill values and kept columns (increasing, below n, each with a fill value).
+    void read_state(const detail::state_reader& r, const nlohmann::json& st, std::size_t n) {
+        statistics_ = r.read_numbers(st, "statistics", n);
+        kept_ = r.read_indices(st, "kept_columns");
+        for (std::size_t k = 0; k < kept_.size(); ++k) {
+            const std::size_t c = kept_[k];
+            if (c >= n || (k > 0 && c <= kept_[k - 1]))
                 r.fail("field 'kept_columns' must hold increasing column indices below n_features_in");
-            if (std::isnan(s.statistics_[c])) r.fail(detail::cat("kept column ", c, " has no fill value"));
+            if (std::isnan(statistics_[c])) r.fail(detail::cat("kept column ", c, " has no fill value"));
         }
-        s.fitted_ = true;
-        return s;
     }
 
-private:
     std::vector<double> statistics_;
     std::vector<std::size_t> kept_;
 };

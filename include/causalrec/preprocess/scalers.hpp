@@ -38,10 +38,30 @@ public:
     /// A preprocessor with the given options, not yet fitted.
     using preprocessor_base::preprocessor_base;
 
-    /// Learns each column's mean and variance (NaN ignored); returns *this.
+    /// Per-column mean (NaN for a column without observed values); empty when both options are off.
+    const std::vector<double>& mean() const noexcept { return mean_; }
+    /// Per-column population variance; empty unless with_std.
+    const std::vector<double>& var() const noexcept { return var_; }
+    /// Per-column divisor (standard deviation, 1 for constant columns); empty unless with_std.
+    const std::vector<double>& scale() const noexcept { return scale_; }
+
+
+private:
+    friend class detail::preprocessor_base<standard_scaler, standard_scaler_options>;
+
+    /// (X - mean) / scale per column (each part only when enabled); NaN stays NaN.
     template <std::floating_point T>
-    standard_scaler& fit(const matrix<T>& X) {
-        detail::check_fit_input(X, model_name);
+    matrix<T> apply(const matrix<T>& X) const {
+        return detail::map_entries(X, [this](double x, std::size_t j) {
+            if (opts_.with_mean) x -= mean_[j];
+            if (opts_.with_std) x /= scale_[j];
+            return x;
+        });
+    }
+
+    /// Learns each column's mean and variance (NaN ignored).
+    template <std::floating_point T>
+    void learn(const matrix<T>& X) {
         const std::size_t cols = X.shape()[1];
         std::vector<double> mean, var, scale;
         if (opts_.with_mean || opts_.with_std) {
@@ -84,76 +104,36 @@ public:
         mean_ = std::move(mean);
         var_ = std::move(var);
         scale_ = std::move(scale);
-        n_features_in_ = cols;
-        fitted_ = true;
-        return *this;
     }
 
-    /// (X - mean) / scale per column (each part only when enabled); NaN stays NaN.
-    template <std::floating_point T>
-    matrix<T> transform(const matrix<T>& X) const {
-        detail::check_transform_input(X, model_name, fitted_, n_features_in_);
-        return detail::map_entries(X, [this](double x, std::size_t j) {
-            if (opts_.with_mean) x -= mean_[j];
-            if (opts_.with_std) x /= scale_[j];
-            return x;
-        });
+    nlohmann::json options_json() const { return {{"with_mean", opts_.with_mean}, {"with_std", opts_.with_std}}; }
+
+    nlohmann::json state_json() const {
+        return {{"mean", detail::encode_numbers(mean_)}, {"var", detail::encode_numbers(var_)}, {"scale", detail::encode_numbers(scale_)}};
     }
 
-    /// Per-column mean (NaN for a column without observed values); empty when both options are off.
-    const std::vector<double>& mean() const noexcept { return mean_; }
-    /// Per-column population variance; empty unless with_std.
-    const std::vector<double>& var() const noexcept { return var_; }
-    /// Per-column divisor (standard deviation, 1 for constant columns); empty unless with_std.
-    const std::vector<double>& scale() const noexcept { return scale_; }
-
-    /// Output column names: the input names unchanged ("x0", "x1", ... when none are given).
-    std::vector<std::string> output_names(const std::vector<std::string>& input_names = {}) const {
-        return detail::resolve_names(fitted_, input_names, n_features_in_, model_name);
+    static options_type read_options(const detail::state_reader& r, const nlohmann::json& o) {
+        return {.with_mean = r.read_bool(o, "with_mean"), .with_std = r.read_bool(o, "with_std")};
     }
 
-    /// The options and fitted state as JSON (doubles round-trip exactly).
-    nlohmann::json to_json() const {
-        nlohmann::json j = detail::state_head(model_name, fitted_);
-        j["options"] = {{"with_mean", opts_.with_mean}, {"with_std", opts_.with_std}};
-        if (fitted_) {
-            j["state"] = {{"n_features_in", n_features_in_},
-                          {"mean", detail::encode_numbers(mean_)},
-                          {"var", detail::encode_numbers(var_)},
-                          {"scale", detail::encode_numbers(scale_)}};
+    /// Reads mean, var and scale, accepting only states fit could produce: a finite mean (NaN for a
+    /// column without observed values), a variance >= 0, a finite positive divisor.
+    void read_state(const detail::state_reader& r, const nlohmann::json& st, std::size_t n) {
+        const bool any = opts_.with_mean || opts_.with_std;
+        mean_ = r.read_numbers(st, "mean", any ? n : 0);
+        var_ = r.read_numbers(st, "var", opts_.with_std ? n : 0);
+        scale_ = r.read_numbers(st, "scale", opts_.with_std ? n : 0);
+        for (std::size_t k = 0; k < mean_.size(); ++k)
+            if (std::isinf(mean_[k])) r.fail(detail::cat("mean[", k, "] is ", mean_[k], "; fit gives a finite mean"));
+        for (std::size_t k = 0; k < var_.size(); ++k)
+            if (var_[k] < 0.0) r.fail(detail::cat("var[", k, "] is ", var_[k], "; a variance is >= 0"));
+        for (std::size_t k = 0; k < scale_.size(); ++k) {
+            const bool unobserved = std::isnan(mean_[k]);  // NaN moments for a column without observed values
+            if (!(scale_[k] > 0.0 && std::isfinite(scale_[k])) && !(unobserved && std::isnan(scale_[k])))
+                r.fail(detail::cat("scale[", k, "] is ", scale_[k], "; fit gives a finite divisor > 0"));
         }
-        return j;
     }
 
-    /// Restores a scaler from to_json() output; raises format_error when j is not such a state.
-    static standard_scaler from_json(const nlohmann::json& j) {
-        const detail::state_reader r(j, model_name);
-        const auto& o = r.object(j, "options");
-        standard_scaler s({.with_mean = r.read_bool(o, "with_mean"), .with_std = r.read_bool(o, "with_std")});
-        if (!r.is_fitted()) return s;
-        const auto& st = r.object(j, "state");
-        s.n_features_in_ = r.read_n_features_in(st);
-        const std::size_t n = s.n_features_in_;
-        const bool any = s.opts_.with_mean || s.opts_.with_std;
-        s.mean_ = r.read_numbers(st, "mean", any ? n : 0);
-        s.var_ = r.read_numbers(st, "var", s.opts_.with_std ? n : 0);
-        s.scale_ = r.read_numbers(st, "scale", s.opts_.with_std ? n : 0);
-        // Only states fit could produce: a finite mean (NaN for a column without observed values), a
-        // variance >= 0, a finite positive divisor.
-        for (std::size_t k = 0; k < s.mean_.size(); ++k)
-            if (std::isinf(s.mean_[k])) r.fail(detail::cat("mean[", k, "] is ", s.mean_[k], "; fit gives a finite mean"));
-        for (std::size_t k = 0; k < s.var_.size(); ++k)
-            if (s.var_[k] < 0.0) r.fail(detail::cat("var[", k, "] is ", s.var_[k], "; a variance is >= 0"));
-        for (std::size_t k = 0; k < s.scale_.size(); ++k) {
-            const bool unobserved = std::isnan(s.mean_[k]);  // NaN moments for a column without observed values
-            if (!(s.scale_[k] > 0.0 && std::isfinite(s.scale_[k])) && !(unobserved && std::isnan(s.scale_[k])))
-                r.fail(detail::cat("scale[", k, "] is ", s.scale_[k], "; fit gives a finite divisor > 0"));
-        }
-        s.fitted_ = true;
-        return s;
-    }
-
-private:
     std::vector<double> mean_, var_, scale_;
 };
 
@@ -174,14 +154,40 @@ public:
     /// A preprocessor with the given options, not yet fitted.
     using preprocessor_base::preprocessor_base;
 
-    /// Learns each column's minimum and maximum (NaN ignored); returns *this.
+    /// Per-column minimum seen at fit (NaN for a column without observed values).
+    const std::vector<double>& data_min() const noexcept { return data_min_; }
+    /// Per-column maximum seen at fit (NaN for a column without observed values).
+    const std::vector<double>& data_max() const noexcept { return data_max_; }
+    /// Per-column multiplier.
+    const std::vector<double>& scale() const noexcept { return scale_; }
+    /// Per-column offset added after scaling.
+    const std::vector<double>& min() const noexcept { return min_; }
+
+
+private:
+    friend class detail::preprocessor_base<min_max_scaler, min_max_scaler_options>;
+
+    /// X * scale + min per column, clamped to feature_range when clip is set; NaN stays NaN.
     template <std::floating_point T>
-    min_max_scaler& fit(const matrix<T>& X) {
+    matrix<T> apply(const matrix<T>& X) const {
+        return detail::map_entries(X, [this](double x, std::size_t j) {
+            x = x * scale_[j] + min_[j];
+            if (opts_.clip) {
+                const auto [lo, hi] = opts_.feature_range;
+                if (x < lo) x = lo;  // comparisons with NaN are false: NaN stays NaN
+                if (x > hi) x = hi;
+            }
+            return x;
+        });
+    }
+
+    /// Learns each column's minimum and maximum (NaN ignored).
+    template <std::floating_point T>
+    void learn(const matrix<T>& X) {
         const auto [lo, hi] = opts_.feature_range;
         if (!(lo < hi))
             throw argument_error(causalrec::error_message("preprocess", model_name, "feature_range (", lo, ", ", hi,
                                              ") must have its minimum below its maximum"));
-        detail::check_fit_input(X, model_name);
         const std::size_t cols = X.shape()[1];
         std::vector<double> data_min(cols, detail::nan), data_max(cols, detail::nan), scale(cols), offset(cols);
         for (std::size_t j = 0; j < cols; ++j) {
@@ -202,87 +208,44 @@ public:
         data_max_ = std::move(data_max);
         scale_ = std::move(scale);
         min_ = std::move(offset);
-        n_features_in_ = cols;
-        fitted_ = true;
-        return *this;
     }
 
-    /// X * scale + min per column, clamped to feature_range when clip is set; NaN stays NaN.
-    template <std::floating_point T>
-    matrix<T> transform(const matrix<T>& X) const {
-        detail::check_transform_input(X, model_name, fitted_, n_features_in_);
-        return detail::map_entries(X, [this](double x, std::size_t j) {
-            x = x * scale_[j] + min_[j];
-            if (opts_.clip) {
-                const auto [lo, hi] = opts_.feature_range;
-                if (x < lo) x = lo;  // comparisons with NaN are false: NaN stays NaN
-                if (x > hi) x = hi;
-            }
-            return x;
-        });
+    nlohmann::json options_json() const {
+        return {{"feature_range", detail::encode_numbers({opts_.feature_range.first, opts_.feature_range.second})},
+                {"clip", opts_.clip}};
     }
 
-    /// Per-column minimum seen at fit (NaN for a column without observed values).
-    const std::vector<double>& data_min() const noexcept { return data_min_; }
-    /// Per-column maximum seen at fit (NaN for a column without observed values).
-    const std::vector<double>& data_max() const noexcept { return data_max_; }
-    /// Per-column multiplier.
-    const std::vector<double>& scale() const noexcept { return scale_; }
-    /// Per-column offset added after scaling.
-    const std::vector<double>& min() const noexcept { return min_; }
-
-    /// Output column names: the input names unchanged ("x0", "x1", ... when none are given).
-    std::vector<std::string> output_names(const std::vector<std::string>& input_names = {}) const {
-        return detail::resolve_names(fitted_, input_names, n_features_in_, model_name);
+    nlohmann::json state_json() const {
+        return {{"data_min", detail::encode_numbers(data_min_)},
+                {"data_max", detail::encode_numbers(data_max_)},
+                {"scale", detail::encode_numbers(scale_)},
+                {"min", detail::encode_numbers(min_)}};
     }
 
-    /// The options and fitted state as JSON (doubles round-trip exactly).
-    nlohmann::json to_json() const {
-        nlohmann::json j = detail::state_head(model_name, fitted_);
-        j["options"] = {{"feature_range", detail::encode_numbers({opts_.feature_range.first,
-                                                                   opts_.feature_range.second})},
-                        {"clip", opts_.clip}};
-        if (fitted_) {
-            j["state"] = {{"n_features_in", n_features_in_},
-                          {"data_min", detail::encode_numbers(data_min_)},
-                          {"data_max", detail::encode_numbers(data_max_)},
-                          {"scale", detail::encode_numbers(scale_)},
-                          {"min", detail::encode_numbers(min_)}};
-        }
-        return j;
-    }
-
-    /// Restores a scaler from to_json() output; raises format_error when j is not such a state.
-    static min_max_scaler from_json(const nlohmann::json& j) {
-        const detail::state_reader r(j, model_name);
-        const auto& o = r.object(j, "options");
+    static options_type read_options(const detail::state_reader& r, const nlohmann::json& o) {
         const auto range = r.read_numbers(o, "feature_range", 2);
         if (!(range[0] < range[1])) r.fail("field 'feature_range' must hold a minimum below a maximum");
-        min_max_scaler s({.feature_range = {range[0], range[1]}, .clip = r.read_bool(o, "clip")});
-        if (!r.is_fitted()) return s;
-        const auto& st = r.object(j, "state");
-        s.n_features_in_ = r.read_n_features_in(st);
-        const std::size_t n = s.n_features_in_;
-        s.data_min_ = r.read_numbers(st, "data_min", n);
-        s.data_max_ = r.read_numbers(st, "data_max", n);
-        s.scale_ = r.read_numbers(st, "scale", n);
-        s.min_ = r.read_numbers(st, "min", n);
-        // Only states fit could produce: data_min <= data_max (both NaN for a column without observed
-        // values), a finite positive scale and a finite offset.
-        for (std::size_t k = 0; k < n; ++k) {
-            if (s.data_min_[k] > s.data_max_[k] || std::isnan(s.data_min_[k]) != std::isnan(s.data_max_[k]))
-                r.fail(detail::cat("data_min[", k, "] = ", s.data_min_[k], " and data_max[", k, "] = ", s.data_max_[k],
-                                   " are not a minimum and a maximum"));
-            if (std::isnan(s.data_min_[k]) && std::isnan(s.scale_[k]) && std::isnan(s.min_[k])) continue;  // unobserved column
-            if (!(s.scale_[k] > 0.0 && std::isfinite(s.scale_[k])))
-                r.fail(detail::cat("scale[", k, "] is ", s.scale_[k], "; fit gives a finite multiplier > 0"));
-            if (!std::isfinite(s.min_[k])) r.fail(detail::cat("min[", k, "] is ", s.min_[k], "; fit gives a finite offset"));
-        }
-        s.fitted_ = true;
-        return s;
+        return {.feature_range = {range[0], range[1]}, .clip = r.read_bool(o, "clip")};
     }
 
-private:
+    /// Reads the fitted arrays, accepting only states fit could produce: data_min <= data_max (both
+    /// NaN for a column without observed values), a finite positive scale and a finite offset.
+    void read_state(const detail::state_reader& r, const nlohmann::json& st, std::size_t n) {
+        data_min_ = r.read_numbers(st, "data_min", n);
+        data_max_ = r.read_numbers(st, "data_max", n);
+        scale_ = r.read_numbers(st, "scale", n);
+        min_ = r.read_numbers(st, "min", n);
+        for (std::size_t k = 0; k < n; ++k) {
+            if (data_min_[k] > data_max_[k] || std::isnan(data_min_[k]) != std::isnan(data_max_[k]))
+                r.fail(detail::cat("data_min[", k, "] = ", data_min_[k], " and data_max[", k, "] = ", data_max_[k],
+                                   " are not a minimum and a maximum"));
+            if (std::isnan(data_min_[k]) && std::isnan(scale_[k]) && std::isnan(min_[k])) continue;  // unobserved column
+            if (!(scale_[k] > 0.0 && std::isfinite(scale_[k])))
+                r.fail(detail::cat("scale[", k, "] is ", scale_[k], "; fit gives a finite multiplier > 0"));
+            if (!std::isfinite(min_[k])) r.fail(detail::cat("min[", k, "] is ", min_[k], "; fit gives a finite offset"));
+        }
+    }
+
     std::vector<double> data_min_, data_max_, scale_, min_;
 };
 

@@ -170,36 +170,6 @@ inline nlohmann::json state_head(std::string_view type, bool fitted) {
     return j;
 }
 
-/// The members every column preprocessor of this module shares, written once: its options and fitted flag,
-/// options(), is_fitted() and fit_transform(). P derives from preprocessor_base<P, Options>; a user's
-/// preprocessor is a plain class and needs none of this.
-template <class P, class Options>
-class preprocessor_base {
-public:
-    using options_type = Options;  ///< the options type taken by the constructor
-
-    /// fit(X) then transform(X).
-    template <std::floating_point T>
-    matrix<T> fit_transform(const matrix<T>& X) {
-        return static_cast<P&>(*this).fit(X).transform(X);
-    }
-
-    /// A preprocessor with the given options, not yet fitted.
-    explicit preprocessor_base(options_type opts = {}) noexcept : opts_(opts) {}
-
-    /// Whether fit has been called.
-    bool is_fitted() const noexcept { return fitted_; }
-    /// The options given at construction.
-    const options_type& options() const noexcept { return opts_; }
-    /// Number of columns seen at fit (0 before).
-    std::size_t n_features_in() const noexcept { return n_features_in_; }
-
-protected:
-    options_type opts_;              ///< the options given at construction
-    bool fitted_ = false;            ///< whether fit (or from_json of a fitted state) has run
-    std::size_t n_features_in_ = 0;  ///< columns seen at fit
-};
-
 /// Reads a state written by state_head() and friends; every malformed piece raises format_error
 /// whose message names the type and the field at fault.
 class state_reader {
@@ -340,6 +310,96 @@ private:
     const nlohmann::json& root_;
     std::string_view type_;
     bool fitted_ = false;
+};
+
+/// The protocol every column preprocessor of this module shares, written once: its options, fitted
+/// flag and input width; fit (check the input, learn, record the width), transform (check the
+/// input, apply), fit_transform,
+/// output_names for a preprocessor that keeps its columns, and the JSON state
+/// {type, version, fitted, options, state: {n_features_in, ...}}. P derives from
+/// preprocessor_base<P, Options> and provides model_name and the private steps learn(X), apply(X),
+/// options_json(), state_json(), read_options(reader, options) and read_state(reader, state, n)
+/// (befriending the base). A user's preprocessor is a plain class and needs none of this.
+template <class P, class Options>
+class preprocessor_base {
+public:
+    using options_type = Options;  ///< the options type taken by the constructor
+
+    /// A preprocessor with the given options, not yet fitted.
+    explicit preprocessor_base(options_type opts = {}) noexcept : opts_(opts) {}
+
+    /// Learns the state from X (at least one row and one column, no infinity; NaN marks a missing
+    /// value); a failed fit leaves the previous state; returns the preprocessor.
+    template <std::floating_point T>
+    P& fit(const matrix<T>& X) {
+        check_fit_input(X, P::model_name);
+        self().learn(X);
+        n_features_in_ = X.shape()[1];
+        fitted_ = true;
+        return self();
+    }
+
+    /// X transformed with the fitted state (as many columns as at fit; NaN marks a missing value);
+    /// raises not_fitted_error before fit, shape_error for another width, numeric_error for an infinity.
+    template <std::floating_point T>
+    matrix<T> transform(const matrix<T>& X) const {
+        check_transform_input(X, P::model_name, fitted_, n_features_in_);
+        return self().apply(X);
+    }
+
+    /// fit(X) then transform(X).
+    template <std::floating_point T>
+    matrix<T> fit_transform(const matrix<T>& X) {
+        return fit(X).transform(X);
+    }
+
+    /// Whether fit has been called.
+    bool is_fitted() const noexcept { return fitted_; }
+    /// The options given at construction.
+    const options_type& options() const noexcept { return opts_; }
+    /// Number of columns seen at fit (0 before).
+    std::size_t n_features_in() const noexcept { return n_features_in_; }
+
+    /// Output column names: the input names unchanged ("x0", "x1", ... when none are given); a
+    /// preprocessor that changes the columns defines its own.
+    std::vector<std::string> output_names(const std::vector<std::string>& input_names = {}) const {
+        return resolve_names(fitted_, input_names, n_features_in_, P::model_name);
+    }
+
+    /// The options and fitted state as JSON (doubles round-trip exactly; a NaN category is null).
+    nlohmann::json to_json() const {
+        nlohmann::json j = state_head(P::model_name, fitted_);
+        j["options"] = self().options_json();
+        if (fitted_) {
+            nlohmann::json state = self().state_json();
+            state["n_features_in"] = n_features_in_;
+            j["state"] = std::move(state);
+        }
+        return j;
+    }
+
+    /// Restores a preprocessor from to_json() output; raises format_error when j is not such a state
+    /// (or holds a state fit could not produce).
+    static P from_json(const nlohmann::json& j) {
+        const state_reader r(j, P::model_name);
+        P p(P::read_options(r, r.object(j, "options")));
+        if (!r.is_fitted()) return p;
+        const auto& st = r.object(j, "state");
+        const std::size_t n = r.read_n_features_in(st);
+        p.read_state(r, st, n);
+        p.n_features_in_ = n;
+        p.fitted_ = true;
+        return p;
+    }
+
+protected:
+    options_type opts_;              ///< the options given at construction
+    bool fitted_ = false;            ///< whether fit (or from_json of a fitted state) has run
+    std::size_t n_features_in_ = 0;  ///< columns seen at fit
+
+private:
+    P& self() noexcept { return static_cast<P&>(*this); }
+    const P& self() const noexcept { return static_cast<const P&>(*this); }
 };
 
 }  // namespace detail
