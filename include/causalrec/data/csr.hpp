@@ -57,6 +57,22 @@ enum class duplicate_policy : std::uint8_t {
     sum,        ///< the sum of their values (repeated clicks or plays add up)
 };
 
+/// A CSR matrix of `cols` columns from one (column, value) list per row, each list in ascending
+/// column order (stored as given: zeros are kept).
+inline csr_matrix csr_from_rows(std::size_t cols, const std::vector<std::vector<std::pair<std::size_t, double>>>& rows) {
+    csr_matrix m;
+    m.cols = cols;
+    m.row_ptr.assign(rows.size() + 1, 0);
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+        for (const auto& [c, v] : rows[r]) {
+            m.indices.push_back(c);
+            m.values.push_back(v);
+        }
+        m.row_ptr[r + 1] = m.indices.size();
+    }
+    return m;
+}
+
 namespace detail {
 
 /// Builds a CSR matrix (rows = `row_keys`, columns = `col_keys`) from log rows, merging repeated

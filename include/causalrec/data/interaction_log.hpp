@@ -149,6 +149,7 @@ private:
     /// would meet as std::bad_alloc.
     void check_index_space() const {
         const double need = 8.0 * (static_cast<double>(c_.n_users) + static_cast<double>(c_.n_items) + 2.0);
+        if (need < 1073741824.0) return;  // below 1 GiB: no need to ask the system
         const double have = causalrec::physical_memory_bytes();
         if (have <= 0.0 || need <= have / 2.0) return;
         const bool users = c_.n_users >= c_.n_items;

@@ -38,15 +38,20 @@ public:
     static constexpr std::array<std::string_view, 3> slot_names{"momentum_buffer", "", ""};
 
     /// An SGD optimizer; raises argument_error on an invalid option.
-    explicit sgd(sgd_options opts = {}) : detail::optimizer_base<sgd_options, T>("sgd", opts, opts.weight_decay) {
-        detail::require_unit_interval("sgd", "momentum", opts_.momentum);
+    explicit sgd(sgd_options opts = {}) : sgd("sgd", opts) {}
+
+protected:
+    /// The optimizer under another name (gd), with the same checks.
+    sgd(std::string_view name, const sgd_options& opts) : detail::optimizer_base<sgd_options, T>(name, opts, opts.weight_decay) {
+        detail::require_unit_interval(name, "momentum", opts_.momentum);
         if (!(opts_.dampening >= 0.0 && opts_.dampening <= 1.0))
-            throw argument_error(detail::cat("causalrec::optim::sgd: dampening must be in [0, 1], got ", opts_.dampening));
+            throw argument_error(causalrec::error_message("optim", name, "dampening must be in [0, 1], got ", opts_.dampening));
         if (opts_.nesterov && (opts_.momentum <= 0.0 || opts_.dampening != 0.0))
-            throw argument_error(detail::cat("causalrec::optim::sgd: nesterov needs momentum > 0 and dampening 0, got momentum ",
-                                             opts_.momentum, " and dampening ", opts_.dampening));
+            throw argument_error(causalrec::error_message("optim", name, "nesterov needs momentum > 0 and dampening 0, got momentum ",
+                                                          opts_.momentum, " and dampening ", opts_.dampening));
     }
 
+public:
     /// One update of every parameter from its gradient (clipped first when clipping is on; the
     /// clipping rescales the gradient buffers in place).
     void step(std::span<const parameter_view<T>> params) {
@@ -73,40 +78,19 @@ private:
     using detail::optimizer_base<sgd_options, T>::core_;
 };
 
-/// Options of gd.
-struct gd_options {
-    double learning_rate = 0.01;           ///< step size; > 0
-    double weight_decay = 0.0;  ///< L2 penalty: weight_decay * p is added to the gradient; >= 0
-    double clip_norm = 0.0;     ///< clip the global L2 norm of all gradients to this (0 = off)
-    double clip_value = 0.0;    ///< clamp every gradient element to [-clip_value, clip_value] (0 = off)
-};
+/// Options of gd: those of sgd (with momentum, gd is full-batch heavy-ball descent).
+using gd_options = sgd_options;
 
-/// Full-batch gradient descent: the update of plain sgd (p -= lr (g + wd p)); `full_batch` tells
-/// the training loop to use the whole training set as one batch. No state.
+/// Full-batch gradient descent: the update of sgd (plain: p -= lr (g + wd p)); `full_batch` tells
+/// the training loop to use the whole training set as one batch.
 template <std::floating_point T = float>
-class gd : public detail::optimizer_base<gd_options, T> {
+class gd : public sgd<T> {
 public:
     /// Read by the training loop: one batch per epoch, the whole training set.
     static constexpr bool full_batch = true;
-    /// Names of the state slots (none are used).
-    static constexpr std::array<std::string_view, 3> slot_names{"", "", ""};
 
     /// A gradient-descent optimizer; raises argument_error on an invalid option.
-    explicit gd(gd_options opts = {}) : detail::optimizer_base<gd_options, T>("gd", opts, opts.weight_decay) {}
-
-    /// One update of every parameter from its gradient (clipped first when clipping is on; the
-    /// clipping rescales the gradient buffers in place).
-    void step(std::span<const parameter_view<T>> params) {
-        core_.prepare(params, {false, false, false}, {T(0), T(0), T(0)});
-        const T lr = static_cast<T>(core_.learning_rate());
-        core_.update(params, [&](T* p, const T* g, T*, T*, T*, std::size_t n, std::uint64_t) {
-            for (std::size_t j = 0; j < n; ++j) p[j] -= lr * g[j];
-        });
-    }
-
-private:
-    using detail::optimizer_base<gd_options, T>::opts_;
-    using detail::optimizer_base<gd_options, T>::core_;
+    explicit gd(gd_options opts = {}) : sgd<T>("gd", opts) {}
 };
 
 }  // namespace causalrec::optim

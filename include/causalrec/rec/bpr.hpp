@@ -5,7 +5,6 @@
 /// on (user, positive item, sampled negative item) triples.
 
 #include <algorithm>
-#include <array>
 #include <limits>
 #include <cmath>
 #include <cstddef>
@@ -13,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -22,7 +22,6 @@
 #include "../core/math.hpp"
 #include "../core/error.hpp"
 #include "../core/rng.hpp"
-#include "../core/tensor.hpp"
 #include "../data/interactions.hpp"
 #include "../optim/concepts.hpp"
 #include "../optim/sgd.hpp"

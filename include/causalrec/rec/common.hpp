@@ -25,19 +25,26 @@ inline bool better(const scored_item& a, const scored_item& b) noexcept {
     return a.score > b.score || (a.score == b.score && a.item < b.item);
 }
 
+/// Calls fn(i) for every i in [0, n) that is not in `excluded` (ascending), in increasing order.
+template <class Fn>
+void for_each_not_excluded(std::size_t n, std::span<const std::size_t> excluded, Fn&& fn) {
+    std::size_t e = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        while (e < excluded.size() && excluded[e] < i) ++e;
+        if (e < excluded.size() && excluded[e] == i) continue;
+        fn(i);
+    }
+}
+
 /// The k best items of `scores`, leaving out `excluded` (ascending) and, when `reached` is not
 /// empty, the items whose flag is 0.
 inline std::vector<scored_item> top_k(std::span<const double> scores, std::size_t k, std::span<const std::size_t> excluded,
                                       std::span<const char> reached = {}) {
     std::vector<scored_item> candidates;
     candidates.reserve(scores.size());
-    std::size_t e = 0;
-    for (std::size_t i = 0; i < scores.size(); ++i) {
-        while (e < excluded.size() && excluded[e] < i) ++e;
-        if (e < excluded.size() && excluded[e] == i) continue;
-        if (!reached.empty() && !reached[i]) continue;
-        candidates.push_back({i, scores[i]});
-    }
+    for_each_not_excluded(scores.size(), excluded, [&](std::size_t i) {
+        if (reached.empty() || reached[i]) candidates.push_back({i, scores[i]});
+    });
     const std::size_t n = std::min(k, candidates.size());
     std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(n), candidates.end(), better);
     candidates.resize(n);

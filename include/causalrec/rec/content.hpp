@@ -426,17 +426,7 @@ private:
                 }
             }
         });
-        data::csr_matrix out;
-        out.cols = n_features();
-        out.row_ptr.assign(nu + 1, 0);
-        for (std::size_t u = 0; u < nu; ++u) {
-            for (const auto& [t, v] : rows[u]) {
-                out.indices.push_back(t);
-                out.values.push_back(v);
-            }
-            out.row_ptr[u + 1] = out.indices.size();
-        }
-        profiles_ = std::move(out);
+        profiles_ = data::csr_from_rows(n_features(), rows);
         profile_norms_ = std::move(norms);
     }
 

@@ -114,17 +114,7 @@ inline data::csr_matrix neighbours_of(const data::csr_matrix& by_entity, const d
             for (const auto& c : cand) list.emplace_back(c.item, c.score);
         }
     });
-    data::csr_matrix w;
-    w.cols = n;
-    w.row_ptr.assign(n + 1, 0);
-    for (std::size_t e = 0; e < n; ++e) {
-        for (const auto& [f, s] : lists[e]) {
-            w.indices.push_back(f);
-            w.values.push_back(s);
-        }
-        w.row_ptr[e + 1] = w.indices.size();
-    }
-    return w;
+    return data::csr_from_rows(n, lists);
 }
 
 inline void check_knn_options(const knn_options& o, std::string_view model_name) {

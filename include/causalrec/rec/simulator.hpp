@@ -16,6 +16,7 @@
 #include "../core/error.hpp"
 #include "../core/rng.hpp"
 #include "../data/interactions.hpp"
+#include "common.hpp"
 
 namespace causalrec::rec {
 
@@ -67,12 +68,7 @@ struct simulation {
         const auto s = preferences(user);
         std::vector<double> gains;
         gains.reserve(s.size());
-        std::size_t e = 0;
-        for (std::size_t i = 0; i < s.size(); ++i) {
-            while (e < excluded.size() && excluded[e] < i) ++e;
-            if (e < excluded.size() && excluded[e] == i) continue;
-            gains.push_back(std::exp(s[i]));
-        }
+        detail::for_each_not_excluded(s.size(), excluded, [&](std::size_t i) { gains.push_back(std::exp(s[i])); });
         const std::size_t top = std::min(k, gains.size());
         std::partial_sort(gains.begin(), gains.begin() + static_cast<std::ptrdiff_t>(top), gains.end(), std::greater<>());
         double ideal = 0.0, got = 0.0;

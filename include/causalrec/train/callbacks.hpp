@@ -139,6 +139,29 @@ enum class monitor_mode {
     maximize,   ///< higher is better
 };
 
+namespace detail {
+
+/// The best value so far of a monitored log key, in its direction of improvement.
+struct best_value {
+    bool maximize = false;                                ///< higher is better
+    double value = std::numeric_limits<double>::infinity();  ///< the best so far (+-inf before any)
+
+    /// Picks the direction (`mode`, or for automatic the context's own for `key`) and forgets the best.
+    template <class Ctx>
+    void reset(const Ctx& ctx, monitor_mode mode, const std::string& key) {
+        maximize = mode == monitor_mode::maximize || (mode == monitor_mode::automatic && ctx.greater_is_better(key));
+        value = maximize ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+    }
+    /// True, and `v` becomes the best, when v beats the best by more than min_delta (NaN never does).
+    bool improve(double v, double min_delta = 0.0) {
+        const bool better = maximize ? v > value + min_delta : v < value - min_delta;
+        if (better) value = v;
+        return better;
+    }
+};
+
+}  // namespace detail
+
 /// Options of early_stopping (Keras's EarlyStopping arguments).
 struct early_stopping_options {
     std::string monitor = "val_loss";             ///< a key of the epoch logs
@@ -160,9 +183,7 @@ public:
     /// Resets the state.
     template <class Ctx>
     void on_train_begin(Ctx& ctx) {
-        maximize_ = options_.mode == monitor_mode::maximize ||
-                    (options_.mode == monitor_mode::automatic && ctx.greater_is_better(options_.monitor));
-        best_ = maximize_ ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+        best_.reset(ctx, options_.mode, options_.monitor);
         wait_ = 0;
         best_epoch_ = 0;
         stopped_epoch_ = 0;
@@ -171,10 +192,7 @@ public:
     /// Compares the monitored value with the best so far; asks to stop after `patience` bad epochs.
     template <class Ctx>
     void on_epoch_end(Ctx& ctx) {
-        const double value = ctx.log_value(options_.monitor);
-        const bool improved = maximize_ ? value > best_ + options_.min_delta : value < best_ - options_.min_delta;
-        if (improved) {
-            best_ = value;
+        if (best_.improve(ctx.log_value(options_.monitor), options_.min_delta)) {
             best_epoch_ = ctx.epoch;
             wait_ = 0;
             if (options_.restore_best_weights) snapshot(ctx);
@@ -194,7 +212,7 @@ public:
     }
 
     /// Best value seen.
-    double best() const noexcept { return best_; }
+    double best() const noexcept { return best_.value; }
     /// 0-based epoch of the best value.
     std::size_t best_epoch() const noexcept { return best_epoch_; }
     /// 1-based epoch after which training stopped (0 if it ran to the end).
@@ -208,8 +226,7 @@ private:
             best_weights_[k].assign(ctx.parameters[k].value.begin(), ctx.parameters[k].value.end());
     }
     early_stopping_options options_;
-    bool maximize_ = false;
-    double best_ = 0.0;
+    detail::best_value best_{};
     std::size_t wait_ = 0, best_epoch_ = 0, stopped_epoch_ = 0;
     std::vector<std::vector<double>> best_weights_{};
 };
@@ -301,37 +318,39 @@ reduce_lr_on_plateau(Plateau) -> reduce_lr_on_plateau<Plateau>;
 template <class Plateau>
 reduce_lr_on_plateau(Plateau, std::string) -> reduce_lr_on_plateau<Plateau>;
 
-/// Calls a function at the end of each epoch: on_epoch_end([](auto& ctx) { ... }).
-template <class F>
-struct epoch_end_callback {
+/// The training event a function_callback answers.
+enum class callback_event { epoch_end, batch_end };
+
+/// Calls a function at one training event, with the training_context: built by on_epoch_end(f)
+/// or on_batch_end(f). It has the hook of its event only, so the loop does not time batches for
+/// an epoch-end function.
+template <callback_event Event, class F>
+struct function_callback {
     F function;  ///< called with the training_context
-    /// Calls the function.
+
+    /// Calls the function (epoch-end callbacks).
     template <class Ctx>
+        requires(Event == callback_event::epoch_end)
     void on_epoch_end(Ctx& ctx) {
         function(ctx);
     }
-};
-
-/// A callback from a function called at the end of every epoch.
-template <class F>
-epoch_end_callback<F> on_epoch_end(F function) {
-    return {std::move(function)};
-}
-
-/// A callback from a function called after every batch.
-template <class F>
-struct batch_end_callback {
-    F function;  ///< called with the training_context
-    /// Calls the function.
+    /// Calls the function (batch-end callbacks).
     template <class Ctx>
+        requires(Event == callback_event::batch_end)
     void on_batch_end(Ctx& ctx) {
         function(ctx);
     }
 };
 
+/// A callback from a function called at the end of every epoch: on_epoch_end([](auto& ctx) { ... }).
+template <class F>
+function_callback<callback_event::epoch_end, F> on_epoch_end(F function) {
+    return {std::move(function)};
+}
+
 /// A callback from a function called after every batch.
 template <class F>
-batch_end_callback<F> on_batch_end(F function) {
+function_callback<callback_event::batch_end, F> on_batch_end(F function) {
     return {std::move(function)};
 }
 

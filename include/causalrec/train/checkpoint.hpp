@@ -42,9 +42,7 @@ public:
     /// Resets the best value and the list of saved epochs; picks the direction of improvement.
     template <class Ctx>
     void on_train_begin(Ctx& ctx) {
-        maximize_ = options_.mode == monitor_mode::maximize ||
-                    (options_.mode == monitor_mode::automatic && ctx.greater_is_better(options_.monitor));
-        best_ = maximize_ ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+        best_.reset(ctx, options_.mode, options_.monitor);
         best_epoch_ = 0;
         saved_.clear();
     }
@@ -55,12 +53,8 @@ public:
     void on_epoch_end(Ctx& ctx) {
         bool improved = false;
         if (options_.save_best_only || ctx.logs.find(options_.monitor) != ctx.logs.end()) {
-            const double value = ctx.log_value(options_.monitor);
-            improved = maximize_ ? value > best_ : value < best_;
-            if (improved) {
-                best_ = value;
-                best_epoch_ = ctx.epoch + 1;
-            }
+            improved = best_.improve(ctx.log_value(options_.monitor));
+            if (improved) best_epoch_ = ctx.epoch + 1;
         }
         if (options_.save_best_only && !improved) return;
         io::save_model(path_for(ctx.epoch + 1), ctx.model, options_.extras);
@@ -82,7 +76,7 @@ public:
     }
 
     /// Best monitored value seen (+inf or -inf before any, by direction).
-    double best() const noexcept { return best_; }
+    double best() const noexcept { return best_.value; }
     /// 1-based epoch of the best monitored value; 0 when none was seen.
     std::size_t best_epoch() const noexcept { return best_epoch_; }
     /// 1-based epochs whose model was saved, in order.
@@ -92,8 +86,7 @@ public:
 
 private:
     model_checkpoint_options options_;
-    bool maximize_ = false;
-    double best_ = std::numeric_limits<double>::infinity();
+    detail::best_value best_{};
     std::size_t best_epoch_ = 0;
     std::vector<std::size_t> saved_{};
 };
