@@ -7,7 +7,7 @@
 #   scripts/fuzz.sh                 every target, 60 s each
 #   scripts/fuzz.sh 300             every target, 300 s each
 #   scripts/fuzz.sh 30 csv          only fuzz_csv, 30 s
-#   CAUSALREC_JOBS=1 scripts/fuzz.sh
+#   CAUSALREC_JOBS=1 scripts/fuzz.sh  one target at a time (default: as many at once as there are cores)
 #
 # Reproduce a finding: build/fuzz/fuzz/fuzz_<target> build/fuzz/artifacts/<target>-crash-<sha1>
 set -euo pipefail
@@ -54,29 +54,47 @@ artifacts="$PWD/$dir/artifacts"
 mkdir -p "$artifacts"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:print_stacktrace=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
+# Fuzzes one target for the budget; writes its exit code and wall time to $work/<target>.result.
+fuzz_one() {
+    local t="$1" exe="$dir/fuzz/fuzz_$1" log="$dir/$1.log" rc=0 start
+    mkdir -p "$work/$t"
+    [ -d "fuzz/corpus/$t" ] && cp -R "fuzz/corpus/$t/." "$work/$t/"
+    local dict=()
+    [ -f "fuzz/dict/$t.dict" ] && dict=(-dict="fuzz/dict/$t.dict")
+    start=$(date +%s)
+    "$exe" "$work/$t" "${dict[@]}" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 \
+           -rss_limit_mb=2048 -artifact_prefix="$artifacts/$t-" >"$log" 2>&1 || rc=$?
+    echo "$rc $(( $(date +%s) - start ))" >"$work/$t.result"
+}
+
+# Each target is one fuzzing process on one core for the whole budget; up to $jobs of them run at
+# once (so on 2 cores, four targets take two budgets of wall time, each target its full budget).
+for t in "${targets[@]}"; do
+    [ -x "$dir/fuzz/fuzz_$t" ] || { echo "no fuzz target $t ($dir/fuzz/fuzz_$t)" >&2; exit 2; }
+done
+running=0
+for t in "${targets[@]}"; do
+    if ((running >= jobs)); then
+        wait -n || true
+        running=$((running - 1))
+    fi
+    echo "== fuzz_$t: ${seconds} s (log: $dir/$t.log)"
+    fuzz_one "$t" &
+    running=$((running + 1))
+done
+wait || true
+
 status=0
 summary=()
 for t in "${targets[@]}"; do
-    exe="$dir/fuzz/fuzz_$t"
-    [ -x "$exe" ] || { echo "no fuzz target $t ($exe)" >&2; exit 2; }
-    mkdir -p "$work/$t"
-    [ -d "fuzz/corpus/$t" ] && cp -R "fuzz/corpus/$t/." "$work/$t/"
-    dict=()
-    [ -f "fuzz/dict/$t.dict" ] && dict=(-dict="fuzz/dict/$t.dict")
     log="$dir/$t.log"
-    echo "== fuzz_$t: ${seconds} s (log: $log)"
-    start=$(date +%s)
-    rc=0
-    "$exe" "$work/$t" "${dict[@]}" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 \
-           -rss_limit_mb=2048 -artifact_prefix="$artifacts/$t-" >"$log" 2>&1 || rc=$?
-    took=$(( $(date +%s) - start ))
+    read -r rc took <"$work/$t.result" || { rc=1; took=0; }
     last=$(grep -E '^#[0-9]+' "$log" | tail -n 1 || true)
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
     cov=$(sed -nE 's/.* cov: ([0-9]+) ft: ([0-9]+) corp: ([^ ]+).*/cov: \1 ft: \2 corpus: \3/p' <<<"$last")
     if ((rc != 0)); then
         status=1
         echo "!! fuzz_$t FAILED (exit $rc); the report:"
-        # The error line, the frames in causalrec or the fuzz target, the sanitizer summary.
         grep -vE '^\s*NEW_FUNC' "$log" | grep -E '==ERROR|ERROR: libFuzzer|runtime error|causalrec fuzz invariant|terminate called|what\(\)|freed by|allocated by|include/causalrec/|/fuzz/fuzz_|^SUMMARY' \
             | sed -E 's/ in (std::|void |causalrec::)[^ ]*\(.*\) / in \1... /' | head -n 40 || tail -n 40 "$log"
         grep -E '^artifact_prefix|Test unit written to' "$log" || true
