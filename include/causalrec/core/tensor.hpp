@@ -4,17 +4,12 @@
 
 #include <cstddef>
 
+#include "fwd.hpp"
 #include "xtensor.hpp"
 
 namespace causalrec {
 
-/// A dense row-major matrix (rows = samples, columns = features).
-template <class T>
-using matrix = xt::xtensor<T, 2>;
-
-/// A dense one-dimensional array (labels, weights, scores, parameters).
-template <class T>
-using vector = xt::xtensor<T, 1>;
+// matrix<T> and vector<T> are declared in core/fwd.hpp.
 
 /// Index type for rows, columns and sizes.
 using index_t = std::size_t;

@@ -17,6 +17,7 @@
 #include "../core/parameter.hpp"
 #include "../core/tensor.hpp"
 #include "../core/shape_cache.hpp"
+#include "fwd.hpp"
 
 namespace causalrec::nn {
 
@@ -116,11 +117,11 @@ struct tanh_op {
 }  // namespace detail
 
 /// Rectified linear unit, max(x, 0).
-template <class T = float>
+template <class T>
 class relu : public detail::elementwise_activation<T, detail::relu_op> {};
 
 /// Leaky relu: x for x > 0, slope * x otherwise (slope > 0; default 0.01).
-template <class T = float>
+template <class T>
 class leaky_relu : public detail::elementwise_activation<T, detail::leaky_relu_op> {
 public:
     /// A leaky relu with the given negative slope.
@@ -131,15 +132,15 @@ public:
 
 /// Logistic sigmoid, 1 / (1 + exp(-x)), computed without overflow. A model ending in sigmoid and
 /// trained with binary cross-entropy is differentiated through the logits (see train::fit).
-template <class T = float>
+template <class T>
 class sigmoid : public detail::elementwise_activation<T, detail::sigmoid_op> {};
 
 /// Hyperbolic tangent.
-template <class T = float>
+template <class T>
 class tanh : public detail::elementwise_activation<T, detail::tanh_op> {};
 
 /// Softmax over each row: y_ij = exp(x_ij - max_i) / sum_k exp(x_ik - max_i).
-template <class T = float>
+template <class T>
 class softmax {
 public:
     /// Value type of the layer.

@@ -19,6 +19,7 @@
 #include "../core/blas.hpp"
 #include "../core/shape_cache.hpp"
 #include "initializers.hpp"
+#include "fwd.hpp"
 
 namespace causalrec::nn {
 
@@ -30,7 +31,7 @@ struct dense_options {
 };
 
 /// Fully connected layer Y = X W + b; X is (batch, in), W is (in, out), Y is (batch, out).
-template <class T = float>
+template <class T>
 class dense {
 public:
     /// Value type of the layer.

@@ -15,11 +15,12 @@
 #include "../core/rng.hpp"
 #include "../core/tensor.hpp"
 #include "../core/shape_cache.hpp"
+#include "fwd.hpp"
 
 namespace causalrec::nn {
 
 /// Randomly zeroes inputs during training (inverted dropout); the identity at inference.
-template <class T = float>
+template <class T>
 class dropout {
 public:
     /// Value type of the layer.

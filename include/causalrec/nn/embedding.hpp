@@ -18,6 +18,7 @@
 #include "../core/rng.hpp"
 #include "../core/tensor.hpp"
 #include "../core/shape_cache.hpp"
+#include "fwd.hpp"
 
 namespace causalrec::nn {
 
@@ -30,7 +31,7 @@ struct embedding_options {
 /// Maps integer ids to learned vectors. Input: (batch, fields) ids stored as T (exact integers);
 /// output: (batch, fields * dim), the fields' vectors side by side. The gradient is sparse: the
 /// parameter view lists the rows the last batch touched, and optimizers update only those.
-template <class T = float>
+template <class T>
 class embedding {
 public:
     /// Value type of the layer.

@@ -14,6 +14,7 @@
 
 #include "../core/parameter.hpp"
 #include "state.hpp"
+#include "fwd.hpp"
 
 namespace causalrec::optim {
 
@@ -30,7 +31,7 @@ struct adagrad_options {
 
 /// Adagrad as torch.optim.Adagrad: g += wd p; sum += g^2; p -= lr / (1 + (t - 1) lr_decay) * g / (sqrt(sum) + eps).
 /// Slot 0 is the sum. Sparse parameters: only touched rows, each with its own t.
-template <std::floating_point T = float>
+template <std::floating_point T>
 class adagrad : public detail::optimizer_base<adagrad_options, T> {
 public:
     /// Names of the state slots (parameter_state::slots).

@@ -18,6 +18,7 @@
 #include "../core/compiler.hpp"
 #include "detail/simd.hpp"
 #include "state.hpp"
+#include "fwd.hpp"
 
 namespace causalrec::optim {
 
@@ -111,7 +112,7 @@ void adam_step(optimizer_core<T>& core, const Options& o, bool decoupled, std::s
 /// m_hat = m / (1 - beta1^t), v_hat = v / (1 - beta2^t), p -= lr m_hat / (sqrt(v_hat) + eps), with g the
 /// gradient plus weight_decay * p (torch.optim.Adam). Slots: exp_avg (m), exp_avg_sq (v), max_exp_avg_sq
 /// (amsgrad only). Sparse parameters: lazy Adam, see docs/optim.md.
-template <std::floating_point T = float>
+template <std::floating_point T>
 class adam : public detail::optimizer_base<adam_options, T> {
 public:
     /// Names of the state slots (parameter_state::slots).
@@ -133,7 +134,7 @@ private:
 
 /// AdamW (Loshchilov & Hutter 2019, torch.optim.AdamW): p -= lr * weight_decay * p, then the Adam step
 /// on the raw gradient. Slots as adam. Sparse parameters: lazy, the decay also only on touched rows.
-template <std::floating_point T = float>
+template <std::floating_point T>
 class adamw : public detail::optimizer_base<adamw_options, T> {
 public:
     /// Names of the state slots (parameter_state::slots).

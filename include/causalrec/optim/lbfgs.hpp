@@ -18,6 +18,7 @@
 #include "../core/linalg.hpp"
 #include "../core/parameter.hpp"
 #include "state.hpp"
+#include "fwd.hpp"
 
 namespace causalrec::optim {
 
@@ -43,7 +44,7 @@ struct lbfgs_options {
 /// `full_batch` makes fit use the whole training set. Sparse parameters are refused (their gradient is
 /// not defined outside the touched rows). The state (correction pairs) carries over between steps, as
 /// torch's does; reset() forgets it.
-template <std::floating_point T = double>
+template <std::floating_point T>
 class lbfgs {
 public:
     using options_type = lbfgs_options;  ///< the options type taken by the constructor

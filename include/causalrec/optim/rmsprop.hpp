@@ -15,6 +15,7 @@
 
 #include "../core/parameter.hpp"
 #include "state.hpp"
+#include "fwd.hpp"
 
 namespace causalrec::optim {
 
@@ -33,7 +34,7 @@ struct rmsprop_options {
 /// RMSprop as torch.optim.RMSprop: g += wd p; s = alpha s + (1 - alpha) g^2; centered: a = alpha a + (1 - alpha) g,
 /// d = sqrt(s - a^2) + eps, else d = sqrt(s) + eps; with momentum b = momentum b + g / d, p -= lr b; else
 /// p -= lr g / d. Slots: square_avg, grad_avg (centered only), momentum_buffer (momentum > 0 only).
-template <std::floating_point T = float>
+template <std::floating_point T>
 class rmsprop : public detail::optimizer_base<rmsprop_options, T> {
 public:
     /// Names of the state slots (parameter_state::slots).

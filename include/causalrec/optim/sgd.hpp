@@ -14,6 +14,7 @@
 #include "../core/error.hpp"
 #include "../core/parameter.hpp"
 #include "state.hpp"
+#include "fwd.hpp"
 
 namespace causalrec::optim {
 
@@ -31,7 +32,7 @@ struct sgd_options {
 /// SGD with PyTorch's semantics: d = g + wd p; with momentum, b = d on a parameter's (row's) first
 /// step and b = momentum b + (1 - dampening) d after; d = b (or d + momentum b with Nesterov);
 /// p -= lr d. Slot 0 is the momentum buffer (allocated only when momentum > 0).
-template <std::floating_point T = float>
+template <std::floating_point T>
 class sgd : public detail::optimizer_base<sgd_options, T> {
 public:
     /// Names of the state slots (parameter_state::slots).
@@ -83,7 +84,7 @@ using gd_options = sgd_options;
 
 /// Full-batch gradient descent: the update of sgd (plain: p -= lr (g + wd p)); `full_batch` tells
 /// the training loop to use the whole training set as one batch.
-template <std::floating_point T = float>
+template <std::floating_point T>
 class gd : public sgd<T> {
 public:
     /// Read by the training loop: one batch per epoch, the whole training set.

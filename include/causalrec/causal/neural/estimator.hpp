@@ -34,6 +34,7 @@
 #include "loss.hpp"
 #include "network.hpp"
 #include "options.hpp"
+#include "../fwd.hpp"
 
 namespace causalrec::causal {
 
@@ -311,19 +312,6 @@ private:
     detail::neural_effect_core<T> core_;
 };
 
-/// TARNet (Shalit et al. 2017): a shared representation and two outcome heads trained on the
-/// factual loss. effect(X) = mu1_hat - mu0_hat; ate() averages it over the fitted rows.
-template <std::floating_point T = double>
-using tarnet = neural_effect_estimator<T, tarnet_options>;
-
-/// CFR (counterfactual regression, Shalit et al. 2017): TARNet plus the balance penalty
-/// alpha * IPM(Phi_treated, Phi_control) on each batch (linear MMD or Sinkhorn-Wasserstein).
-template <std::floating_point T = double>
-using cfr = neural_effect_estimator<T, cfr_options>;
-
-/// DragonNet (Shi et al. 2019): shared layers, two outcome heads and a propensity head; loss =
-/// factual MSE + alpha * BCE(t, g) + beta * targeted regularisation with a trained epsilon.
-template <std::floating_point T = double>
-using dragonnet = neural_effect_estimator<T, dragonnet_options>;
+// tarnet, cfr and dragonnet (this class with their options) are declared in causal/fwd.hpp.
 
 }  // namespace causalrec::causal

@@ -1,0 +1,18 @@
+#pragma once
+/// @file
+/// Forward declarations of the data module's main types, so that a header can name them (pointers,
+/// references, function declarations) without including their definitions.
+
+#include "../core/fwd.hpp"
+
+namespace causalrec::data {
+
+struct csv_options;           ///< options of read_csv
+template <class T>
+class dataset;                ///< a table read from CSV: features, labels, column information
+struct csr_matrix;            ///< a compressed sparse row matrix of doubles
+class id_map;                 ///< original ids <-> dense indices
+struct interaction_columns;   ///< the columns an interactions log is built from
+class interactions;           ///< a log of (user, item, value) interactions with CSR views
+
+}  // namespace causalrec::data
