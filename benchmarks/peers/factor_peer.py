@@ -14,7 +14,10 @@ program bench_rec_factor (same sizes, its own data of the same kind from causalr
 ratios are medians of per-repetition ratios peer_seconds / causalrec_seconds. The OpenBLAS kernel is
 whatever the environment selects for both sides (print: corename).
 
-  /usr/bin/python3 benchmarks/peers/factor_peer.py --bench build/gcc/benchmarks/bench_rec_factor [--repeats 3]
+The shared protocol (benchmarks/peers/protocol.py): idle check, machine and BLAS report, 5
+repetitions by default, --json for the machine-readable result.
+
+  /usr/bin/python3 benchmarks/peers/factor_peer.py --bench build/gcc/benchmarks/bench_rec_factor [--repeats 5] [--json f.json]
 """
 import argparse
 import ctypes
@@ -27,15 +30,18 @@ import time
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
+import protocol  # noqa: E402
+
 ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 ap.add_argument("--bench", required=True, help="path of the bench_rec_factor program")
 ap.add_argument("--n", type=int, default=1_000_000)
 ap.add_argument("--users", type=int, default=10_000)
 ap.add_argument("--items", type=int, default=5_000)
 ap.add_argument("--factors", type=int, default=64)
-ap.add_argument("--repeats", type=int, default=3)
 ap.add_argument("--skip-torch", action="store_true")
+protocol.add_arguments(ap)
 a = ap.parse_args()
+idle = protocol.require_idle(a.allow_busy)
 
 
 def make_ratings(n, users, items, rank=16, seed=0):
@@ -134,6 +140,9 @@ try:
 except OSError:
     core = "unknown"
 print(f"# numpy {np.__version__}; OpenBLAS core {core}; OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')}")
+info = protocol.machine(a.bench)
+info["openblas_corename"] = core
+protocol.print_machine(info, idle)
 u, i, r = make_ratings(a.n, a.users, a.items)
 rows = []
 for rep in range(a.repeats):
@@ -153,9 +162,15 @@ def ratio(peer, name):
 
 print("\n| job | peer (median s) | causalrec (median s) | ratio peer/causalrec (median of repetitions) |")
 print("|---|---|---|---|")
+summary = []
 for peer, name in (("numpy_als", "als/explicit/cholesky/epoch"), ("numpy_als", "als/explicit/cg3/epoch"),
                    ("torch_mf", "mf/sgd_per_rating/epoch"), ("torch_mf", "mf/sgd_batch1024/epoch")):
     if rows[0][peer] is None or name not in rows[0]:
         continue
-    print(f"| {name} | {statistics.median(x[peer] for x in rows):.3f} | {statistics.median(x[name] for x in rows):.4f} | "
-          f"{ratio(peer, name):.1f} |")
+    # Times, not rates: the ratio is peer seconds / causalrec seconds.
+    row = protocol.summary_row(name, "NumPy ALS" if peer == "numpy_als" else "PyTorch MF",
+                               [(x[peer], x[name], x[peer] / x[name]) for x in rows], "s per epoch")
+    summary.append(row)
+    print(f"| {name} | {row['peer_median']:.3f} | {row['ours_median']:.4f} | {row['ratio_median']:.1f} "
+          f"({row['ratio_min']:.1f}-{row['ratio_max']:.1f}) |")
+protocol.write_json(a.json, "matrix factorisation epochs vs NumPy ALS and PyTorch MF", info, idle, rows, summary)

@@ -22,13 +22,18 @@ import time
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
+import protocol  # noqa: E402
+
 ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 ap.add_argument("--bench", required=True, help="path of the bench_ranking program")
 ap.add_argument("--users", type=int, default=10_000)
 ap.add_argument("--items", type=int, default=5_000)
 ap.add_argument("--k", type=int, default=10)
-ap.add_argument("--repeats", type=int, default=5)
+protocol.add_arguments(ap)
 a = ap.parse_args()
+idle = protocol.require_idle(a.allow_busy)
+info = protocol.machine(a.bench)
+protocol.print_machine(info, idle)
 k = a.k
 
 
@@ -79,3 +84,7 @@ for r in range(a.repeats):
 print(f"{a.users:,} users x {a.items:,} items, k={k}: median numpy {statistics.median(theirs):.3f} s, "
       f"median causalrec {statistics.median(ours):.4f} s; ratio (numpy time / causalrec time) median "
       f"{statistics.median(ratios):.1f} (min {min(ratios):.1f}, max {max(ratios):.1f})")
+summary = [protocol.summary_row(f"NDCG@{k} + Recall@{k}, {a.users} x {a.items}", "NumPy",
+                                list(zip(theirs, ours, ratios)), "s")]
+protocol.write_json(a.json, "ranking metrics vs NumPy", info, idle,
+                    [{"peer": p, "ours": c, "ratio": r} for p, c, r in zip(theirs, ours, ratios)], summary)

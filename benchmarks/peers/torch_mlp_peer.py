@@ -11,7 +11,11 @@ thread (threadpoolctl). causalrec side: the bench_mlp program (Google Benchmark,
 right after each PyTorch measurement; the ratio of each repetition is causalrec / PyTorch
 samples per second, and the summary is the median of the per-repetition ratios.
 
-  /usr/bin/python3 benchmarks/peers/torch_mlp_peer.py --bench build/bench/benchmarks/bench_mlp [--repeats 3]
+The shared protocol (benchmarks/peers/protocol.py): refuses to start on a busy machine (--allow-busy
+to measure anyway, flagged), prints the CPU, the BLAS kernels and the versions, 5 interleaved
+repetitions by default, and --json writes the machine-readable result.
+
+  /usr/bin/python3 benchmarks/peers/torch_mlp_peer.py --bench build/bench/benchmarks/bench_mlp [--repeats 5] [--json mlp.json]
 """
 import argparse
 import json
@@ -24,11 +28,14 @@ import threadpoolctl
 import torch
 from torch import nn
 
+import protocol
+
 ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 ap.add_argument("--bench", required=True, help="path of the bench_mlp program")
-ap.add_argument("--repeats", type=int, default=3)
 ap.add_argument("--batches", default="32,256,1024")
+protocol.add_arguments(ap)
 a = ap.parse_args()
+idle = protocol.require_idle(a.allow_busy)
 batches = [int(b) for b in a.batches.split(",")]
 
 torch.set_num_threads(1)
@@ -40,6 +47,8 @@ X = rng.standard_normal((N, D)).astype(np.float32)
 y = (rng.random(N) < 1 / (1 + np.exp(-2 * X @ w))).astype(np.float32)
 Xt, yt = torch.from_numpy(X), torch.from_numpy(y).unsqueeze(1)
 X_big = torch.from_numpy(np.tile(X, (5, 1)))
+info = protocol.machine(a.bench)
+protocol.print_machine(info, idle)
 
 
 def model():
@@ -107,7 +116,9 @@ for r in range(a.repeats):
 print(f"\nPyTorch {torch.__version__}, torch threads {torch.get_num_threads()}, BLAS threads 1")
 print("| job | PyTorch samples/s | causalrec samples/s | ratio (median, min-max) |")
 print("|---|---|---|---|")
-for k, v in rows.items():
-    ratios = [x[2] for x in v]
-    print(f"| {k} | {statistics.median(x[0] for x in v):,.0f} | {statistics.median(x[1] for x in v):,.0f} | "
-          f"**{statistics.median(ratios):.2f}x** ({min(ratios):.2f}-{max(ratios):.2f}) |")
+summary = [protocol.summary_row(k, "PyTorch", v, "samples/s") for k, v in rows.items()]
+for row in summary:
+    print(f"| {row['job']} | {row['peer_median']:,.0f} | {row['ours_median']:,.0f} | "
+          f"**{row['ratio_median']:.2f}x** ({row['ratio_min']:.2f}-{row['ratio_max']:.2f}) |")
+protocol.write_json(a.json, "seed MLP (train, predict) vs PyTorch", info, idle,
+                    {k: [{"peer": x[0], "ours": x[1], "ratio": x[2]} for x in v] for k, v in rows.items()}, summary)
