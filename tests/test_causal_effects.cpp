@@ -372,4 +372,9 @@ TEST_CASE("uplift: Qini curve and coefficient by hand") {
 
 TEST_CASE("causal: error messages start with causalrec::causal::<function>", "[causal][messages]") {
     CHECK_THROWS_WITH(c::logistic_regression({.C = -1.0}), Catch::Matchers::StartsWith("causalrec::causal::logistic_regression: "));
+    // The unfitted model names every entry point that reaches it, not only predict_proba.
+    const c::logistic_regression unfitted;
+    const cr::matrix<double> x = cr::make_matrix<double>(2, 1);
+    CHECK_THROWS_AS(unfitted.predict(x), cr::not_fitted_error);
+    CHECK_THROWS_WITH(unfitted.decision_function(x), Catch::Matchers::Contains("decision_function, predict_proba or predict called before fit"));
 }

@@ -374,7 +374,7 @@ TEST_CASE("causal neural: bad input raises clear errors") {
     REQUIRE_THROWS_WITH(cc::cfr<double>({.learning_rate = -1.0}), Catch::Contains("cfr: learning_rate must be"));
     REQUIRE_THROWS_WITH(cc::tarnet<double>({.representation_layers = {}}), Catch::Contains("representation_layers must not be empty"));
     REQUIRE_THROWS_WITH(cc::dragonnet<double>({.head_layers = {3, 0}}), Catch::Contains("dragonnet: head_layers[1] is 0"));
-    REQUIRE_THROWS_WITH(cc::cfr<double>({.validation_fraction = 1.0}), Catch::Contains("validation_fraction must be in [0, 1)"));
+    REQUIRE_THROWS_WITH(cc::cfr<double>({.validation_split = 1.0}), Catch::Contains("validation_split must be in [0, 1)"));
     REQUIRE_THROWS_WITH(cc::cfr<double>({.alpha = -0.5}), Catch::Contains("cfr: alpha must be"));
 }
 

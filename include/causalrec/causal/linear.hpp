@@ -208,7 +208,7 @@ public:
 
     /// The linear score b + x_i.beta of every row.
     vector<double> decision_function(const matrix<double>& x) const {
-        if (!fitted_) throw not_fitted_error("causalrec::causal::logistic_regression: predict_proba called before fit");
+        if (!fitted_) throw not_fitted_error("causalrec::causal::logistic_regression: decision_function, predict_proba or predict called before fit");
         if (x.shape()[1] != coef_.size())
             throw shape_error(detail::cat("causalrec::causal::logistic_regression: X has ", x.shape()[1], " columns, the model was fitted on ",
                                           coef_.size()));

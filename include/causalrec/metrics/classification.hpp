@@ -105,10 +105,7 @@ struct confusion_ratio {
 /// Trapezoidal area under the ROC curve over distinct thresholds (a tie counts 1/2).
 template <class YT, class YS, class W>
 double roc_auc(const checked_inputs<YT, YS, W>& in) {
-    in.require_binary_labels();
-    in.require_finite_scores();
-    require_both_classes(in, "ROC-AUC");
-    const auto points = binary_curve(in);
+    const auto points = checked_binary_curve(in, "ROC-AUC");
     double area = 0.0, fp = 0.0, tp = 0.0;
     for (const curve_point& p : points) {
         area += (p.fp - fp) * (p.tp + tp);
@@ -121,10 +118,7 @@ double roc_auc(const checked_inputs<YT, YS, W>& in) {
 /// Sum over distinct thresholds of (R_n - R_{n-1}) * P_n, without interpolation.
 template <class YT, class YS, class W>
 double average_precision(const checked_inputs<YT, YS, W>& in) {
-    in.require_binary_labels();
-    in.require_finite_scores();
-    require_both_classes(in, "average precision");
-    const auto points = binary_curve(in);
+    const auto points = checked_binary_curve(in, "average precision");
     double sum = 0.0, previous_tp = 0.0;
     for (const curve_point& p : points) {
         sum += (p.tp - previous_tp) * ratio_or_zero(p.tp, p.tp + p.fp);
@@ -153,10 +147,7 @@ template <class YT, class YS, class W>
 double brier_score(const checked_inputs<YT, YS, W>& in) {
     in.require_binary_labels();
     in.require_probabilities();
-    return in.weighted_mean([&](std::size_t i) {
-        const double d = in.truth(i) - in.score(i);
-        return d * d;
-    });
+    return mean_squared_difference(in);
 }
 
 }  // namespace detail
@@ -194,10 +185,7 @@ namespace detail {
 /// ROC points of checked inputs (scikit-learn's roc_curve with drop_intermediate=False).
 template <class YT, class YS, class W>
 roc_points roc_curve(const checked_inputs<YT, YS, W>& in) {
-    in.require_binary_labels();
-    in.require_finite_scores();
-    require_both_classes(in, "the ROC curve");
-    const auto points = binary_curve(in);
+    const auto points = checked_binary_curve(in, "the ROC curve");
     const double negatives = points.back().fp, positives = points.back().tp;
     roc_points out;
     out.fpr.push_back(0.0);

@@ -20,10 +20,7 @@ template <class YT, class YS, class W>
 double mean_squared_error(const checked_inputs<YT, YS, W>& in) {
     in.require_finite_truth();
     in.require_finite_scores();
-    return in.weighted_mean([&](std::size_t i) {
-        const double d = in.truth(i) - in.score(i);
-        return d * d;
-    });
+    return mean_squared_difference(in);
 }
 
 /// Weighted mean of |y - y_pred|.

@@ -141,17 +141,17 @@ public:
         rng engine(config_.seed ^ 0x9e3779b97f4a7c15ULL);
         std::vector<bool> held(n, false);
         std::size_t n_val = 0;
-        if (config_.validation_fraction > 0.0) {
+        if (config_.validation_split > 0.0) {
             for (const auto* arm : {&treated, &control}) {
                 const auto order = engine.permutation(arm->size());
-                const auto k = static_cast<std::size_t>(std::llround(config_.validation_fraction * static_cast<double>(arm->size())));
+                const auto k = static_cast<std::size_t>(std::llround(config_.validation_split * static_cast<double>(arm->size())));
                 const std::size_t take = std::min(k, arm->size() - 1);
                 for (std::size_t q = 0; q < take; ++q) held[(*arm)[order[q]]] = true;
                 n_val += take;
             }
         }
-        if (config_.validation_fraction > 0.0 && n_val == 0)
-            throw argument_error(cat(who, ": validation_fraction ", config_.validation_fraction, " of ", n,
+        if (config_.validation_split > 0.0 && n_val == 0)
+            throw argument_error(cat(who, ": validation_split ", config_.validation_split, " of ", n,
                                      " rows leaves no validation row"));
         matrix<T> x_train = make_matrix<T>(n - n_val, p), x_val = make_matrix<T>(n_val, p);
         vector<T> y_train = make_vector<T>(n - n_val), t_train = make_vector<T>(n - n_val);

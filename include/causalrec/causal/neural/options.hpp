@@ -54,7 +54,7 @@ struct tarnet_options {
     std::size_t batch_size{100};                                     ///< rows per Adam step
     double learning_rate{1e-3};                                      ///< Adam's learning rate
     double l2{3e-2};                                       ///< L2 gradient l2 * w on every dense weight (not biases); chosen on IHDP validation rows
-    double validation_fraction{0.3};                                 ///< share of the rows held out (per treatment arm) for early stopping; 0 = none
+    double validation_split{0.3};                                 ///< share of the rows held out (per treatment arm) for early stopping; 0 = none
     std::size_t patience{30};                                        ///< epochs without a better factual validation loss before stopping
     bool standardize_outcome{true};                                  ///< fit on (y - mean) / sd, unscale predictions
     int verbose{0};                                                  ///< train::fit's verbosity (0 silent)
@@ -70,7 +70,7 @@ struct cfr_options {
     std::size_t batch_size{100};                                     ///< rows per Adam step
     double learning_rate{1e-3};                                      ///< Adam's learning rate
     double l2{3e-2};                                       ///< L2 gradient l2 * w on every dense weight (not biases); chosen on IHDP validation rows
-    double validation_fraction{0.3};                                 ///< share of the rows held out (per treatment arm) for early stopping; 0 = none
+    double validation_split{0.3};                                 ///< share of the rows held out (per treatment arm) for early stopping; 0 = none
     std::size_t patience{30};                                        ///< epochs without a better factual validation loss before stopping
     bool standardize_outcome{true};                                  ///< fit on (y - mean) / sd, unscale predictions
     int verbose{0};                                                  ///< train::fit's verbosity (0 silent)
@@ -91,7 +91,7 @@ struct dragonnet_options {
     std::size_t batch_size{64};                                      ///< rows per Adam step
     double learning_rate{1e-3};                                      ///< Adam's learning rate
     double l2{3e-2};                                       ///< L2 gradient l2 * w on every dense weight (not biases); chosen on IHDP validation rows
-    double validation_fraction{0.2};                                 ///< share of the rows held out (per treatment arm) for early stopping; 0 = none
+    double validation_split{0.2};                                 ///< share of the rows held out (per treatment arm) for early stopping; 0 = none
     std::size_t patience{30};                                        ///< epochs without a better factual validation loss before stopping
     bool standardize_outcome{true};                                  ///< fit on (y - mean) / sd, unscale predictions
     int verbose{0};                                                  ///< train::fit's verbosity (0 silent)
@@ -118,7 +118,7 @@ struct effect_config {
     std::size_t batch_size{0};                       ///< rows per step
     double learning_rate{0.0};                       ///< Adam's learning rate
     double l2{0.0};                        ///< L2 on dense weights
-    double validation_fraction{0.0};                 ///< held-out share
+    double validation_split{0.0};                 ///< held-out share
     std::size_t patience{0};                         ///< early-stopping patience
     bool standardize_outcome{true};                  ///< standardise y
     int verbose{0};                                  ///< fit's verbosity
@@ -160,10 +160,10 @@ inline void check_config(const effect_config& c) {
     if (c.batch_size == 0) throw argument_error(causalrec::error_message("causal", who, "batch_size must be at least 1"));
     require_number(who, "learning_rate", c.learning_rate, 0.0, true);
     require_number(who, "l2", c.l2, 0.0, false);
-    if (!(c.validation_fraction >= 0.0 && c.validation_fraction < 1.0))
-        throw argument_error(causalrec::error_message("causal", who, "validation_fraction must be in [0, 1), got ", c.validation_fraction));
-    if (c.validation_fraction > 0.0 && c.patience == 0)
-        throw argument_error(causalrec::error_message("causal", who, "patience must be at least 1 when validation_fraction > 0"));
+    if (!(c.validation_split >= 0.0 && c.validation_split < 1.0))
+        throw argument_error(causalrec::error_message("causal", who, "validation_split must be in [0, 1), got ", c.validation_split));
+    if (c.validation_split > 0.0 && c.patience == 0)
+        throw argument_error(causalrec::error_message("causal", who, "patience must be at least 1 when validation_split > 0"));
     require_number(who, "alpha", c.alpha, 0.0, false);
     require_number(who, "beta", c.beta, 0.0, false);
     require_number(who, "sinkhorn_lambda", c.sinkhorn_lambda, 0.0, true);
@@ -174,19 +174,19 @@ inline void check_config(const effect_config& c) {
 /// The configuration of tarnet options.
 inline effect_config make_config(const tarnet_options& o) {
     return {effect_model::tarnet, o.representation_layers, o.head_layers, o.activation, o.epochs, o.batch_size,
-            o.learning_rate, o.l2, o.validation_fraction, o.patience, o.standardize_outcome, o.verbose, o.seed,
+            o.learning_rate, o.l2, o.validation_split, o.patience, o.standardize_outcome, o.verbose, o.seed,
             0.0, 0.0, false, ipm_metric::linear_mmd, false, 10.0, 10};
 }
 /// The configuration of cfr options.
 inline effect_config make_config(const cfr_options& o) {
     return {effect_model::cfr, o.representation_layers, o.head_layers, o.activation, o.epochs, o.batch_size,
-            o.learning_rate, o.l2, o.validation_fraction, o.patience, o.standardize_outcome, o.verbose, o.seed,
+            o.learning_rate, o.l2, o.validation_split, o.patience, o.standardize_outcome, o.verbose, o.seed,
             o.alpha, 0.0, false, o.ipm, o.normalize_representation, o.sinkhorn_lambda, o.sinkhorn_iterations};
 }
 /// The configuration of dragonnet options.
 inline effect_config make_config(const dragonnet_options& o) {
     return {effect_model::dragonnet, o.representation_layers, o.head_layers, o.activation, o.epochs, o.batch_size,
-            o.learning_rate, o.l2, o.validation_fraction, o.patience, o.standardize_outcome, o.verbose, o.seed,
+            o.learning_rate, o.l2, o.validation_split, o.patience, o.standardize_outcome, o.verbose, o.seed,
             o.alpha, o.beta, o.targeted_regularization, ipm_metric::linear_mmd, false, 10.0, 10};
 }
 

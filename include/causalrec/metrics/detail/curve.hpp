@@ -66,4 +66,14 @@ void require_both_classes(const checked_inputs<YT, YS, W>& in, const char* metri
     }
 }
 
+/// The points of binary_curve after the checks every curve metric needs: 0/1 labels, finite scores
+/// and both classes present with positive weight (`metric` names the metric in the message).
+template <class YT, class YS, class W>
+std::vector<curve_point> checked_binary_curve(const checked_inputs<YT, YS, W>& in, const char* metric) {
+    in.require_binary_labels();
+    in.require_finite_scores();
+    require_both_classes(in, metric);
+    return binary_curve(in);
+}
+
 }  // namespace causalrec::metrics::detail

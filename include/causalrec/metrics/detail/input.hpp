@@ -145,6 +145,15 @@ struct checked_inputs {
     }
 };
 
+/// Weighted mean of (y - score)^2, the common core of MSE and the Brier score (inputs already checked).
+template <class YT, class YS, class W>
+double mean_squared_difference(const checked_inputs<YT, YS, W>& in) {
+    return in.weighted_mean([&](std::size_t i) {
+        const double d = in.truth(i) - in.score(i);
+        return d * d;
+    });
+}
+
 /// Checks equal, non-zero lengths of labels and scores (shape_error, argument_error).
 template <class YT, class YS, class W>
 void check_lengths(const checked_inputs<YT, YS, W>& in) {
