@@ -1,8 +1,10 @@
 # Prints the compile time and peak memory recorded for each header check (tests/support/timed_compile.sh)
 # and fails when one is missing. Arguments: DIR (the object directory of causalrec_header_checks), HEADERS,
 # and optionally SEED_DIR (the object directory of the seed_pipeline example, recorded the same way)
-# with SEED_BUDGET_CPU and SEED_BUDGET_MB (tests/compile_budget.txt): the test then fails when the seed
-# example's compile takes more than 15 % over either budget.
+# with SEED_BUDGET_RATIO and SEED_BUDGET_MB (tests/compile_budget.txt): the test then fails when the seed
+# example's compile takes more CPU time than 125 % of SEED_BUDGET_RATIO times the reference compile's
+# (tests/support/compile_reference.cpp, built in the same build: the ratio does not depend on the
+# machine's speed), or more than 115 % of SEED_BUDGET_MB of memory.
 set(table "| compiled alone (as built) | wall s | CPU s | MB |\n|---|---|---|---|\n")
 
 # Appends the row "| label | wall s | CPU s | MB |" from the record <directory>/**/<object>.time and sets
@@ -45,20 +47,34 @@ foreach(header IN LISTS HEADERS)
 endforeach()
 if(SEED_DIR)
   append_record("examples/seed_pipeline (whole program)" "${SEED_DIR}" "seed_pipeline.cpp.o" SEED)
+  append_record("tests/support/compile_reference.cpp (no causalrec)" "${DIR}" "compile_reference.cpp.o" REF)
 endif()
 message(STATUS "\n${table}")
 
-if(SEED_DIR AND DEFINED SEED_BUDGET_CPU AND DEFINED SEED_BUDGET_MB)
-  # Over budget: more than 115 % of it (CPU compared in hundredths of a second).
-  math(EXPR cpu_limit_c "${SEED_BUDGET_CPU} * 115")  # hundredths of a second
-  math(EXPR mb_limit "${SEED_BUDGET_MB} * 115 / 100")
-  math(EXPR cpu_limit_whole "${cpu_limit_c} / 100")
-  math(EXPR cpu_limit_frac "${cpu_limit_c} % 100")
-  if(cpu_limit_frac LESS 10)
-    set(cpu_limit_frac "0${cpu_limit_frac}")
+if(SEED_DIR AND DEFINED SEED_BUDGET_RATIO AND DEFINED SEED_BUDGET_MB)
+  # Ratios in hundredths (CMake's math() is integer-only); a zero reference time cannot be divided by.
+  if(REF_CPU LESS 1)
+    set(REF_CPU 1)
   endif()
-  set(verdict "examples/seed_pipeline: ${SEED_CPU_TEXT} CPU s and ${SEED_MB} MB; budget ${SEED_BUDGET_CPU} s and ${SEED_BUDGET_MB} MB (limit +15 %: ${cpu_limit_whole}.${cpu_limit_frac} s, ${mb_limit} MB; tests/compile_budget.txt)")
-  if(SEED_CPU GREATER cpu_limit_c OR SEED_MB GREATER mb_limit)
+  math(EXPR ratio_c "${SEED_CPU} * 100 / ${REF_CPU}")
+  string(REGEX MATCH "^([0-9]+)(\\.([0-9]+))?$" parsed "${SEED_BUDGET_RATIO}")
+  set(budget_whole "${CMAKE_MATCH_1}")
+  set(budget_frac "${CMAKE_MATCH_3}00")
+  string(SUBSTRING "${budget_frac}" 0 2 budget_frac)
+  string(REGEX REPLACE "^0([0-9])" "\\1" budget_frac "${budget_frac}")
+  math(EXPR budget_c "${budget_whole} * 100 + ${budget_frac}")
+  math(EXPR ratio_limit_c "${budget_c} * 125 / 100")
+  math(EXPR mb_limit "${SEED_BUDGET_MB} * 115 / 100")
+  foreach(value ratio ratio_limit)
+    math(EXPR whole "${${value}_c} / 100")
+    math(EXPR frac "${${value}_c} % 100")
+    if(frac LESS 10)
+      set(frac "0${frac}")
+    endif()
+    set(${value}_text "${whole}.${frac}")
+  endforeach()
+  set(verdict "examples/seed_pipeline: ${SEED_CPU_TEXT} CPU s = ${ratio_text} x the reference compile (${REF_CPU_TEXT} s), ${SEED_MB} MB; budget ${SEED_BUDGET_RATIO} x and ${SEED_BUDGET_MB} MB (limits ${ratio_limit_text} x, ${mb_limit} MB; tests/compile_budget.txt)")
+  if(ratio_c GREATER ratio_limit_c OR SEED_MB GREATER mb_limit)
     message(FATAL_ERROR "compile budget exceeded: ${verdict}")
   endif()
   message(STATUS "within the compile budget: ${verdict}")
