@@ -276,3 +276,38 @@ TEST_CASE("a user-defined layer plugs into sequential without inheritance", "[nn
 TEST_CASE("nn: error messages start with causalrec::nn::<function>", "[nn][messages]") {
     CHECK_THROWS_WITH(nn::dense<float>(0, 2), Catch::Matchers::StartsWith("causalrec::nn::dense: "));
 }
+
+TEST_CASE("dense inference: the AVX-512 tiles equal a double-precision product with bias and activation", "[nn][inference]") {
+    if (!nn::detail::small_gemm_available()) {
+        WARN("this CPU has no AVX-512F: dense::infer_then uses BLAS here, which the train tests cover");
+        return;
+    }
+    cr::rng engine(11);
+    // Rows that leave every remainder of the 6-row tiles; widths made of 64- and 16-column panels.
+    for (const std::size_t m : {1UL, 5UL, 6UL, 13UL, 64UL}) {
+        for (const std::size_t n : {16UL, 48UL, 64UL, 80UL, 128UL}) {
+            for (const std::size_t k : {1UL, 7UL, 32UL}) {
+                for (const bool with_bias : {false, true}) {
+                    std::vector<float> a(m * k), b(k * n), bias(n), c(m * n, -1.0f);
+                    for (auto& v : a) v = static_cast<float>(engine.normal());
+                    for (auto& v : b) v = static_cast<float>(engine.normal());
+                    for (auto& v : bias) v = static_cast<float>(engine.normal());
+                    nn::detail::small_gemm(a.data(), b.data(), with_bias ? bias.data() : nullptr, c.data(), m, n, k,
+                                           [](float v) { return std::max(v, 0.0f); });
+                    for (std::size_t i = 0; i < m; ++i) {
+                        for (std::size_t j = 0; j < n; ++j) {
+                            double expected = with_bias ? bias[j] : 0.0, scale = std::abs(expected);
+                            for (std::size_t p = 0; p < k; ++p) {
+                                expected += static_cast<double>(a[i * k + p]) * b[p * n + j];
+                                scale += std::abs(static_cast<double>(a[i * k + p]) * b[p * n + j]);
+                            }
+                            expected = std::max(expected, 0.0);
+                            // float sums of k + 1 terms: error below k + 1 units of rounding of the sum of magnitudes
+                            CHECK(std::abs(c[i * n + j] - expected) <= static_cast<double>(k + 1) * 6e-8 * scale + 1e-30);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

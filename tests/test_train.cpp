@@ -6,6 +6,8 @@
 #include <causalrec/preprocess/preprocess.hpp>
 #include <causalrec/train/train.hpp>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <numeric>
 #include <cstdio>
@@ -254,6 +256,73 @@ TEST_CASE("predict matches forward and works with any batch size", "[train]") {
     REQUIRE(all.shape()[0] == 37);
     for (std::size_t i = 0; i < 37; ++i) CHECK(all(i, 0) == Catch::Approx(small(i, 0)).epsilon(1e-14));
     REQUIRE_THROWS_AS(train::predict(model, x, {.batch_size = 0}), cr::argument_error);
+}
+
+namespace {
+
+/// A layer without an inference pass (only the Layer concept): predict must fall back to forward.
+struct doubling_layer {
+    using value_type = double;
+    cr::matrix<double> out = cr::make_matrix<double>(0, 0);
+    const cr::matrix<double>& forward(const cr::matrix<double>& x) {
+        out = 2.0 * x;
+        return out;
+    }
+    const cr::matrix<double>& backward(const cr::matrix<double>& g) { return g; }
+    std::array<cr::parameter_view<double>, 0> parameters() { return {}; }
+};
+
+/// forward's output for every row, one forward call for the whole matrix.
+template <class M>
+cr::matrix<float> forward_all(M& model, const cr::matrix<float>& x) {
+    model.set_training(false);
+    return model.forward(x);
+}
+
+}  // namespace
+
+TEST_CASE("predict runs the inference pass: the same values as forward, in place where it can", "[train][inference]") {
+    cr::rng engine(3);
+    auto x = cr::make_matrix<float>(300, 6);
+    for (auto& v : x) v = static_cast<float>(engine.normal());
+    // The seed model's shape: dense, relu, dense, relu, dense to one output, sigmoid.
+    auto seed = nn::sequential(nn::dense<float>(6, 16, {.seed = 1}), nn::relu<float>{}, nn::dense<float>(16, 8, {.seed = 2}),
+                               nn::relu<float>{}, nn::dense<float>(8, 1, {.seed = 3}), nn::sigmoid<float>{});
+    static_assert(decltype(seed)::has_inference && nn::InferenceModel<decltype(seed), float>);
+    REQUIRE(seed.inference_width(6) == 1);
+    const auto via_forward = forward_all(seed, x);  // one block of 300 rows
+    const auto via_infer = train::predict(seed, x, {.batch_size = 300});
+    REQUIRE(via_infer.shape() == via_forward.shape());
+    for (std::size_t i = 0; i < x.shape()[0]; ++i) CHECK(via_infer(i, 0) == Catch::Approx(via_forward(i, 0)).epsilon(1e-6));  // sums in another order
+
+    // Dropout (the identity at inference), a layer starting on the user's rows (tanh: it must not write
+    // into X) and a softmax last, over a block size that leaves a short last block.
+    auto mixed = nn::sequential(nn::tanh<float>{}, nn::dense<float>(6, 5, {.seed = 4}), nn::dropout<float>(0.5, 9),
+                                nn::dense<float>(5, 3, {.seed = 5}), nn::softmax<float>{});
+    const cr::matrix<float> x_before = x;
+    const auto expected = forward_all(mixed, x);
+    const auto got = train::predict(mixed, x, {.batch_size = 64});
+    REQUIRE(got.shape() == expected.shape());
+    CHECK(std::equal(x.begin(), x.end(), x_before.begin()));
+    for (std::size_t i = 0; i < x.shape()[0]; ++i) {
+        float row_sum = 0.0f;
+        for (std::size_t j = 0; j < 3; ++j) {
+            CHECK(got(i, j) == Catch::Approx(expected(i, j)).epsilon(1e-6));  // other block sizes: other BLAS blocking
+            row_sum += got(i, j);
+        }
+        CHECK(row_sum == Catch::Approx(1.0f).epsilon(1e-6));
+    }
+    REQUIRE_THROWS_AS(train::predict(mixed, cr::make_matrix<float>(4, 7)), cr::shape_error);
+
+    // A model with a layer that has no inference pass falls back to forward.
+    auto custom = nn::sequential(nn::dense<double>(2, 2, {.seed = 6}), doubling_layer{});
+    static_assert(!decltype(custom)::has_inference && !nn::InferenceModel<decltype(custom), double>);
+    const cr::matrix<double> xd{{1.0, 2.0}, {3.0, -1.0}};
+    const auto fallback = train::predict(custom, xd);
+    const auto direct = custom.forward(xd);
+    REQUIRE(fallback.shape() == direct.shape());
+    CHECK(std::equal(fallback.begin(), fallback.end(), direct.begin()));
+    CHECK(fallback(0, 0) == 2.0 * (1.0 * custom.layer<0>().weight()(0, 0) + 2.0 * custom.layer<0>().weight()(1, 0)));
 }
 
 // ---- The Objective seam: a user-written objective (examples/custom_objective) trains with fit.

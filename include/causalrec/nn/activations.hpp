@@ -45,6 +45,18 @@ public:
         return y;
     }
 
+    /// Inference over raw rows (element-wise, so y may equal x).
+    static constexpr bool infers_in_place = true;
+    /// y = f(x) for rows x width values, nothing kept for backward.
+    void infer(const T* x, std::size_t rows, std::size_t width, T* y) const {
+        const std::size_t n = rows * width;
+        for (std::size_t i = 0; i < n; ++i) y[i] = op_.apply(x[i]);
+    }
+    /// The width is unchanged.
+    std::size_t inference_width(std::size_t width) const noexcept { return width; }
+    /// f(x) for one value (sequential fuses it into the pass of the layer before).
+    T activate(T x) const noexcept { return op_.apply(x); }
+
     /// dL/dx = dL/dy * f'(x), with f'(x) computed from y.
     const matrix<T>& backward(const matrix<T>& grad_output) {
         if (last_ == nullptr) throw argument_error(causalrec::error_message("nn", Op::name, "backward called before forward"));
@@ -150,17 +162,26 @@ public:
     const matrix<T>& forward(const matrix<T>& x) {
         const std::size_t rows = x.shape()[0], cols = x.shape()[1];
         matrix<T>& y = output_.get(rows, cols);
+        infer(x.data(), rows, cols, y.data());
+        last_ = &y;
+        return y;
+    }
+
+    /// Inference over raw rows (row by row, so y may equal x).
+    static constexpr bool infers_in_place = true;
+    /// The softmax of each of `rows` rows of `cols` values, nothing kept for backward.
+    void infer(const T* x, std::size_t rows, std::size_t cols, T* y) const {
         for (std::size_t i = 0; i < rows; ++i) {
-            const T* in = x.data() + i * cols;
-            T* out = y.data() + i * cols;
+            const T* in = x + i * cols;
+            T* out = y + i * cols;
             const T m = cols ? *std::max_element(in, in + cols) : T(0);
             T sum = 0;
             for (std::size_t j = 0; j < cols; ++j) sum += out[j] = std::exp(in[j] - m);
             for (std::size_t j = 0; j < cols; ++j) out[j] /= sum;
         }
-        last_ = &y;
-        return y;
     }
+    /// The width is unchanged.
+    std::size_t inference_width(std::size_t width) const noexcept { return width; }
 
     /// dL/dx_j = y_j (dL/dy_j - sum_k dL/dy_k y_k), per row.
     const matrix<T>& backward(const matrix<T>& grad_output) {

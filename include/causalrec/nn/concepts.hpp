@@ -3,6 +3,7 @@
 /// The Layer concept and the optional members a layer may offer, detected structurally.
 
 #include <concepts>
+#include <cstddef>
 #include <ranges>
 
 #include "../core/parameter.hpp"
@@ -38,6 +39,39 @@ concept Configurable = requires(const L& layer) { layer.config(); };
 /// Optional: can skip computing the gradient w.r.t. its input (the first layer of a model needs none).
 template <class L>
 concept InputGradientOptional = requires(L& layer, bool needed) { layer.set_input_gradient(needed); };
+
+/// Optional: an inference pass over raw rows, with no backward state kept. infer(x, rows, width, y)
+/// maps `rows` rows of `width` columns at x to rows of inference_width(width) columns at y, exactly
+/// as forward would at inference. A layer whose `static constexpr bool infers_in_place` is true is
+/// element-wise or row-wise: it accepts y == x and keeps the width.
+template <class L, class T>
+concept InferenceLayer = requires(const L& layer, const T* x, T* y, std::size_t rows, std::size_t width) {
+    { layer.inference_width(width) } -> std::convertible_to<std::size_t>;
+    layer.infer(x, rows, width, y);
+};
+
+/// Optional: an element-wise activation that exposes f for one value (activate(x) -> T), so that the
+/// layer before it can apply it while it writes its output (dense::infer_then).
+template <class L, class T>
+concept ElementwiseActivation = requires(const L& layer, T x) {
+    { layer.activate(x) } -> std::same_as<T>;
+};
+
+/// A model (a layer or a sequential whose layers all allow it) with an inference pass over raw rows:
+/// inference_width(width) and infer(x, rows, width, y) as for InferenceLayer; train::predict uses it.
+template <class M, class T>
+concept InferenceModel = requires(M& model, const T* x, T* y, std::size_t rows, std::size_t width) {
+    { model.inference_width(width) } -> std::convertible_to<std::size_t>;
+    model.infer(x, rows, width, y);
+};
+
+/// True for a layer type that declares `static constexpr bool infers_in_place = true`.
+template <class L>
+inline constexpr bool infers_in_place_v = false;
+/// The declared value, for a layer type that declares infers_in_place.
+template <class L>
+    requires requires { L::infers_in_place; }
+inline constexpr bool infers_in_place_v<L> = static_cast<bool>(L::infers_in_place);
 
 /// True for a layer type that declares `static constexpr bool sparse_parameters = true` (embedding), and
 /// for a sequential model holding one: its parameter views are sparse, so only an optimizer that

@@ -3,7 +3,9 @@
 /// Inverted dropout: in training each value is zeroed with probability `rate` and the survivors are
 /// scaled by 1 / (1 - rate); at inference the layer is the identity.
 
+#include <algorithm>
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -51,6 +53,15 @@ public:
         mask_used_ = &mask;
         return y;
     }
+
+    /// Inference is the identity (y may equal x).
+    static constexpr bool infers_in_place = true;
+    /// y = x for rows x width values (nothing to do when y is x).
+    void infer(const T* x, std::size_t rows, std::size_t width, T* y) const {
+        if (x != y) std::copy_n(x, rows * width, y);
+    }
+    /// The width is unchanged.
+    std::size_t inference_width(std::size_t width) const noexcept { return width; }
 
     /// dL/dx = mask * dL/dy in training, dL/dy at inference.
     const matrix<T>& backward(const matrix<T>& grad_output) {

@@ -3,6 +3,8 @@
 /// sequential(layers...): a model that chains any layers satisfying the Layer concept. The chain is a
 /// std::tuple resolved at compile time: no virtual calls, no type erasure on the hot path.
 
+#include <algorithm>
+#include <array>
 #include <cstddef>
 #include <string>
 #include <tuple>
@@ -68,6 +70,33 @@ public:
         }
     }
 
+    /// Whether every layer has an inference pass (nn::InferenceLayer); then infer is available and
+    /// train::predict runs it instead of forward.
+    static constexpr bool has_inference = (InferenceLayer<Layers, value_type> && ...);
+
+    /// Columns of infer's output for `width` input columns.
+    std::size_t inference_width(std::size_t width) const
+        requires has_inference
+    {
+        std::apply([&](const auto&... layer) { ((width = layer.inference_width(width)), ...); }, layers_);
+        return width;
+    }
+
+    /// Inference over raw rows: `rows` rows of `width` columns at x to rows of inference_width(width)
+    /// columns at out, with the values forward gives in inference mode (same BLAS calls, same order).
+    /// Nothing is kept for backward; element-wise layers (activations, dropout) run in place on the
+    /// output of the layer before them, the last layers write straight into out, and the rest use two
+    /// work buffers the model keeps (no allocation once they are large enough). out must not overlap x.
+    void infer(const value_type* x, std::size_t rows, std::size_t width, value_type* out)
+        requires has_inference
+    {
+        std::size_t widest = 0, w = width;
+        std::apply([&](const auto&... layer) { ((w = layer.inference_width(w), widest = std::max(widest, w)), ...); }, layers_);
+        for (auto& buffer : inference_buffers_)
+            if (buffer.size() < rows * widest) buffer.resize(rows * widest);
+        infer_from<0>(x, nullptr, rows, width, out);
+    }
+
     /// Views of every trainable tensor, in layer order. The views stay valid while the model is not
     /// moved; fetch them again after moving it.
     std::vector<parameter_view<value_type>> parameters() {
@@ -121,6 +150,60 @@ private:
         }
     }
 
+    /// Whether layers I.. (to the end) all run in place.
+    template <std::size_t I>
+    static constexpr bool in_place_from() {
+        if constexpr (I == size) {
+            return true;
+        } else {
+            return infers_in_place_v<std::tuple_element_t<I, std::tuple<Layers...>>> && in_place_from<I + 1>();
+        }
+    }
+
+    /// Whether layer I takes an element-wise function after its product (dense::infer_then) and layer
+    /// I + 1 is an element-wise activation to fuse into it.
+    template <std::size_t I>
+    static constexpr bool fuses_with_next() {
+        if constexpr (I + 1 >= size) {
+            return false;
+        } else {
+            using L = std::tuple_element_t<I, std::tuple<Layers...>>;
+            using Next = std::tuple_element_t<I + 1, std::tuple<Layers...>>;
+            return ElementwiseActivation<Next, value_type> &&
+                   requires(const L& layer, const value_type* x, value_type* y, std::size_t n) {
+                       layer.infer_then(x, n, n, y, [](value_type v) { return v; });
+                   };
+        }
+    }
+
+    /// Runs layers I.. on `input` (writable points to it when it is a buffer of ours or out).
+    template <std::size_t I>
+    void infer_from(const value_type* input, value_type* writable, std::size_t rows, std::size_t width, value_type* out) {
+        if constexpr (I == size) {
+            if (input != out) std::copy_n(input, rows * width, out);
+        } else {
+            const auto& layer = std::get<I>(layers_);
+            value_type* target;
+            if (infers_in_place_v<std::remove_cvref_t<decltype(layer)>> && writable != nullptr) {
+                target = writable;
+            } else if (in_place_from<I + 1>()) {
+                target = out;
+            } else {
+                target = writable == inference_buffers_[0].data() ? inference_buffers_[1].data() : inference_buffers_[0].data();
+            }
+            if constexpr (fuses_with_next<I>()) {
+                // dense then an element-wise activation: one pass applies the bias and the activation
+                // (the target chosen above suits both: the activation runs in place).
+                const auto& next = std::get<I + 1>(layers_);
+                layer.infer_then(input, rows, width, target, [&next](value_type v) { return next.activate(v); });
+                infer_from<I + 2>(target, target, rows, layer.inference_width(width), out);
+            } else {
+                layer.infer(input, rows, width, target);
+                infer_from<I + 1>(target, target, rows, layer.inference_width(width), out);
+            }
+        }
+    }
+
     template <class Range>
     static void append(std::vector<parameter_view<value_type>>& out, Range&& params) {
         for (const auto& p : params)
@@ -150,6 +233,7 @@ private:
     }
 
     std::tuple<Layers...> layers_;
+    std::array<std::vector<value_type>, 2> inference_buffers_{};  // infer's work buffers
 };
 
 }  // namespace causalrec::nn

@@ -216,6 +216,14 @@ matrix<T> predict(M& model, const matrix<T>& X, const predict_options& options =
     const scoped_flush_denormals denormals;
     detail::set_training(model, false);
     const std::size_t n = X.shape()[0], d = X.shape()[1];
+    if constexpr (nn::InferenceModel<M, T>) {
+        // The inference pass: rows read in place from X, results written straight into the output.
+        const std::size_t width = model.inference_width(d);
+        matrix<T> out = make_matrix<T>(n, width);
+        for (std::size_t begin = 0; begin < n; begin += options.batch_size)
+            model.infer(X.data() + begin * d, std::min(options.batch_size, n - begin), d, out.data() + begin * width);
+        return out;
+    }
     matrix<T> out = make_matrix<T>(n, 0);
     shape_cache<T> inputs;
     for (std::size_t begin = 0; begin < n; begin += options.batch_size) {
