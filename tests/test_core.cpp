@@ -1,7 +1,9 @@
 #include <causalrec/core/core.hpp>
 
 #include <algorithm>
+#include <limits>
 #include <set>
+#include <vector>
 
 #include "catch.hpp"
 
@@ -124,4 +126,33 @@ TEST_CASE("blas_kernel_warning: set exactly when OpenBLAS runs baseline kernels 
 
 TEST_CASE("core: error messages start with causalrec::core::<function>", "[core][messages]") {
     CHECK_THROWS_WITH(cr::normal_quantile(2.0), Catch::Matchers::StartsWith("causalrec::core::normal_quantile: "));
+}
+
+TEST_CASE("first_non_finite finds the first NaN or infinity at any position of a long array", "[core][checks]") {
+    // Positions at the start, inside and at both edges of the 4096-value scan blocks, and the end.
+    for (const std::size_t n : {1UL, 4095UL, 4096UL, 4097UL, 10000UL}) {
+        std::vector<float> f(n, 1.5f);
+        std::vector<double> d(n, -2.0);
+        CHECK(cr::first_non_finite(f.data(), n) == n);
+        CHECK(cr::first_non_finite(d.data(), n) == n);
+        for (const std::size_t at : {0UL, n / 2, n - 1, 4095UL, 4096UL}) {
+            if (at >= n) continue;
+            for (const double bad : {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(),
+                                     -std::numeric_limits<double>::infinity()}) {
+                std::vector<float> fb = f;
+                std::vector<double> db = d;
+                fb[at] = static_cast<float>(bad);
+                db[at] = bad;
+                if (at + 1 < n) fb[n - 1] = db[n - 1] = std::numeric_limits<float>::infinity();  // a later one is not reported
+                CHECK(cr::first_non_finite(fb.data(), n) == at);
+                CHECK(cr::first_non_finite(db.data(), n) == at);
+            }
+        }
+    }
+    // The largest finite values and denormals are finite.
+    const std::vector<float> edge{std::numeric_limits<float>::max(), -std::numeric_limits<float>::max(),
+                                  std::numeric_limits<float>::denorm_min(), 0.0f, -0.0f};
+    CHECK(cr::first_non_finite(edge.data(), edge.size()) == edge.size());
+    const cr::matrix<double> m{{1.0, 2.0}, {3.0, std::numeric_limits<double>::quiet_NaN()}};
+    CHECK_THROWS_WITH(cr::require_finite("causalrec::core::test", "M", m), Catch::Contains("at row 1, column 1"));
 }

@@ -66,6 +66,14 @@ public:
         const std::size_t batch = x.shape()[0], out = outputs();
         matrix<T>& y = output_.get(batch, out);
         T* yd = y.data();
+        input_ = &x;
+        if constexpr (std::is_same_v<T, float>) {
+            if (out % 16 == 0 && detail::small_gemm_available()) {
+                detail::small_gemm(x.data(), weight_.data(), options_.bias ? bias_.data() : nullptr, yd, batch, out, inputs(),
+                                   [](T v) { return v; });
+                return y;
+            }
+        }
         if (options_.bias) {
             for (std::size_t i = 0; i < batch; ++i) std::copy_n(bias_.data(), out, yd + i * out);
         }
