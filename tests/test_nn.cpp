@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <utility>
 #include <vector>
 
 #include "catch.hpp"
@@ -306,6 +307,47 @@ TEST_CASE("dense inference: the AVX-512 tiles equal a double-precision product w
                             CHECK(std::abs(c[i * n + j] - expected) <= static_cast<double>(k + 1) * 6e-8 * scale + 1e-30);
                         }
                     }
+                }
+            }
+        }
+    }
+}
+
+TEST_CASE("dense backward in float: the weight and input gradients equal X^T dY and dY W^T at every batch size", "[nn][inference]") {
+    // Batches below and above the size from which the AVX-512 tiles take over (128), and widths with and
+    // without a multiple of 16: every path of dense::backward against a double-precision reference.
+    cr::rng engine(5);
+    for (const std::size_t batch : {7UL, 127UL, 128UL, 131UL}) {
+        for (const auto& [in, out] : {std::pair<std::size_t, std::size_t>{32, 16}, {16, 48}, {12, 20}, {64, 1}}) {
+            nn::dense<float> layer(in, out, {.seed = 3});
+            layer.set_input_gradient(true);
+            auto x = cr::make_matrix<float>(batch, in);
+            auto g = cr::make_matrix<float>(batch, out);
+            for (auto& v : x) v = static_cast<float>(engine.normal());
+            for (auto& v : g) v = static_cast<float>(engine.normal());
+            (void)layer.forward(x);
+            const auto& dx = layer.backward(g);
+            const auto params = layer.parameters();
+            const float* dw = params[0].grad.data();
+            const auto& w = layer.weight();
+            for (std::size_t i = 0; i < in; ++i) {
+                for (std::size_t j = 0; j < out; ++j) {
+                    double expected = 0.0, scale = 0.0;
+                    for (std::size_t r = 0; r < batch; ++r) {
+                        expected += static_cast<double>(x(r, i)) * g(r, j);
+                        scale += std::abs(static_cast<double>(x(r, i)) * g(r, j));
+                    }
+                    CHECK(std::abs(dw[i * out + j] - expected) <= static_cast<double>(batch) * 6e-8 * scale + 1e-30);
+                }
+            }
+            for (std::size_t r = 0; r < batch; ++r) {
+                for (std::size_t i = 0; i < in; ++i) {
+                    double expected = 0.0, scale = 0.0;
+                    for (std::size_t j = 0; j < out; ++j) {
+                        expected += static_cast<double>(g(r, j)) * w(i, j);
+                        scale += std::abs(static_cast<double>(g(r, j)) * w(i, j));
+                    }
+                    CHECK(std::abs(dx(r, i) - expected) <= static_cast<double>(out) * 6e-8 * scale + 1e-30);
                 }
             }
         }
