@@ -1,3 +1,4 @@
+#include <causalrec/data/id_map_json.hpp>
 #include <causalrec/data/interactions.hpp>
 
 #include <algorithm>
@@ -192,24 +193,25 @@ TEST_CASE("read_interactions: malformed rows raise parse_error with file, line a
 
 TEST_CASE("id_map: JSON round trip, save and load, bad JSON", "[interactions]") {
     const auto log = data::read_interactions_text("user,item\nu1,b\nu0,a\nu1,a\n");
-    const auto j = log.user_ids().to_json();
+    const auto j = data::id_map_to_json(log.user_ids());
     CHECK(j == nlohmann::json::array({"u1", "u0"}));
-    CHECK(data::id_map::from_json(nlohmann::json::parse(j.dump())) == log.user_ids());
+    CHECK(data::id_map_from_json(nlohmann::json::parse(j.dump())) == log.user_ids());
     const auto path = causalrec_test::temp_path("items.json").string();
-    log.item_ids().save(path);
-    const auto loaded = data::id_map::load(path);
+    data::save_id_map(log.item_ids(), path);
+    const auto loaded = data::load_id_map(path);
     CHECK(loaded == log.item_ids());
     CHECK(loaded.index_of("a") == 1);
     CHECK_FALSE(loaded.find("zzz").has_value());
 
-    CHECK_THROWS_AS(data::id_map::from_json(nlohmann::json{{"a", 1}}), cr::format_error);
-    CHECK_THROWS_AS(data::id_map::from_json(nlohmann::json::array({"a", 1})), cr::format_error);
-    CHECK_THROWS_AS(data::id_map::from_json(nlohmann::json::array({"a", "a"})), cr::format_error);
+    CHECK_THROWS_AS(data::id_map_from_json(nlohmann::json{{"a", 1}}), cr::format_error);
+    CHECK_THROWS_AS(data::id_map_from_json(nlohmann::json::array({"a", 1})), cr::format_error);
+    CHECK_THROWS_WITH(data::id_map_from_json(nlohmann::json::array({"a", "b", "a"})),
+                      Catch::Matchers::Contains("element 2 repeats id 'a'"));
     CHECK_THROWS_AS(data::id_map({"x", "x"}), cr::argument_error);
     CHECK_THROWS_AS(loaded.id_of(5), cr::argument_error);
     CHECK_THROWS_AS(loaded.index_of("zzz"), cr::argument_error);
     write_file(causalrec_test::temp_path("bad.json").string(), "[\"a\",");
-    CHECK_THROWS_AS(data::id_map::load(causalrec_test::temp_path("bad.json").string()), cr::format_error);
+    CHECK_THROWS_AS(data::load_id_map(causalrec_test::temp_path("bad.json").string()), cr::format_error);
 }
 
 TEST_CASE("read_train_test: the test file is mapped through the training ids, unknown ids error or drop", "[interactions]") {

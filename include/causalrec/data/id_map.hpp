@@ -8,7 +8,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <memory>
@@ -19,7 +18,6 @@
 #include <string_view>
 #include <utility>
 #include <vector>
-#include <nlohmann/json.hpp>
 
 #include "../core/message.hpp"
 #include "../core/error.hpp"
@@ -84,46 +82,15 @@ public:
     /// All ids, by index.
     const std::vector<std::string>& ids() const noexcept { return ids_; }
 
-    /// The map as JSON: an array of the ids in index order.
-    nlohmann::json to_json() const { return nlohmann::json(ids_); }
-
-    /// Reads a map written by to_json(); raises format_error when `j` is not an array of distinct strings.
-    static id_map from_json(const nlohmann::json& j) {
-        if (!j.is_array()) throw format_error("causalrec::data::id_map: JSON must be an array of id strings");
+    /// The map with the ids given in index order; raises format_error naming the first repeated id.
+    static id_map from_ids(std::span<const std::string> ids) {
         id_map m;
-        for (std::size_t k = 0; k < j.size(); ++k) {
-            if (!j[k].is_string())
-                throw format_error(causalrec::cat("causalrec::data::id_map: JSON element ", k, " is not a string"));
-            const auto& s = j[k].get_ref<const std::string&>();
-            if (m.contains(s)) throw format_error(causalrec::cat("causalrec::data::id_map: JSON element ", k, " repeats id '", s, "'"));
-            m.insert(s);
+        for (std::size_t k = 0; k < ids.size(); ++k) {
+            if (m.contains(ids[k]))
+                throw format_error(causalrec::cat("causalrec::data::id_map: element ", k, " repeats id '", ids[k], "'"));
+            m.insert(ids[k]);
         }
         return m;
-    }
-
-    /// Writes the map as a JSON file.
-    void save(const std::string& path) const {
-        std::ofstream out(path, std::ios::binary);
-        if (!out) throw error(causalrec::cat("causalrec::data::id_map: cannot open '", path, "' for writing"));
-        out << to_json().dump();
-        if (!out) throw error(causalrec::cat("causalrec::data::id_map: write to '", path, "' failed"));
-    }
-
-    /// Reads a map saved by save(); raises format_error naming the file on bad content.
-    static id_map load(const std::string& path) {
-        std::ifstream in(path, std::ios::binary);
-        if (!in) throw error(causalrec::cat("causalrec::data::id_map: cannot open '", path, "'"));
-        nlohmann::json j;
-        try {
-            in >> j;
-        } catch (const nlohmann::json::exception& e) {
-            throw format_error(causalrec::cat(path, ": not valid JSON: ", e.what()));
-        }
-        try {
-            return from_json(j);
-        } catch (const format_error& e) {
-            throw format_error(causalrec::cat(path, ": ", e.what()));
-        }
     }
 
     /// Maps are equal when they hold the same ids in the same order.

@@ -20,7 +20,6 @@
 #include <string_view>
 #include <utility>
 #include <vector>
-#include <nlohmann/json.hpp>
 
 #include "../core/message.hpp"
 #include "../core/error.hpp"

@@ -23,6 +23,7 @@
 
 #include "../core/message.hpp"
 #include "../core/error.hpp"
+#include "../data/id_map_json.hpp"
 #include "../data/interactions.hpp"
 #include "../io/safetensors.hpp"
 #include "common.hpp"
@@ -82,8 +83,8 @@ inline io::tensor_file begin_recommender_file(std::string_view model, const nloh
     f.metadata["options"] = options.dump();
     f.metadata["n_users"] = std::to_string(log.n_users);
     f.metadata["n_items"] = std::to_string(log.n_items);
-    f.metadata["user_ids"] = log.user_ids.to_json().dump();
-    f.metadata["item_ids"] = log.item_ids.to_json().dump();
+    f.metadata["user_ids"] = data::id_map_to_json(log.user_ids).dump();
+    f.metadata["item_ids"] = data::id_map_to_json(log.item_ids).dump();
     const auto ptr = detail::to_u64(log.seen.row_ptr), items = detail::to_u64(log.seen.items);
     f.add<std::uint64_t>("seen.row_ptr", std::span<const std::uint64_t>(ptr), {ptr.size()});
     f.add<std::uint64_t>("seen.items", std::span<const std::uint64_t>(items), {items.size()});
@@ -122,8 +123,8 @@ inline opened_recommender open_recommender_file(io::tensor_file f, std::string_v
     out.log.n_users = detail::metadata_count(f, "n_users");
     out.log.n_items = detail::metadata_count(f, "n_items");
     try {
-        out.log.user_ids = data::id_map::from_json(detail::metadata_json(f, "user_ids"));
-        out.log.item_ids = data::id_map::from_json(detail::metadata_json(f, "item_ids"));
+        out.log.user_ids = data::id_map_from_json(detail::metadata_json(f, "user_ids"));
+        out.log.item_ids = data::id_map_from_json(detail::metadata_json(f, "item_ids"));
     } catch (const format_error& e) {
         throw format_error(causalrec::cat(where, ": ", e.what()));
     }
