@@ -31,11 +31,12 @@ public:
     /// An empty map.
     id_map() = default;
 
-    /// A map whose index k is ids[k]; raises argument_error on a duplicate id.
+    /// A map whose index k is ids[k]; raises argument_error naming the first repeated id.
     explicit id_map(std::vector<std::string> ids) {
-        for (auto& id : ids) {
-            if (index_.count(id) != 0) throw argument_error(causalrec::cat("causalrec::data::id_map: duplicate id '", id, "'"));
-            insert(id);
+        for (std::size_t k = 0; k < ids.size(); ++k) {
+            if (index_.count(ids[k]) != 0)
+                throw argument_error(causalrec::cat("causalrec::data::id_map: element ", k, " repeats id '", ids[k], "'"));
+            insert(ids[k]);
         }
     }
 
@@ -81,17 +82,6 @@ public:
 
     /// All ids, by index.
     const std::vector<std::string>& ids() const noexcept { return ids_; }
-
-    /// The map with the ids given in index order; raises format_error naming the first repeated id.
-    static id_map from_ids(std::span<const std::string> ids) {
-        id_map m;
-        for (std::size_t k = 0; k < ids.size(); ++k) {
-            if (m.contains(ids[k]))
-                throw format_error(causalrec::cat("causalrec::data::id_map: element ", k, " repeats id '", ids[k], "'"));
-            m.insert(ids[k]);
-        }
-        return m;
-    }
 
     /// Maps are equal when they hold the same ids in the same order.
     friend bool operator==(const id_map& a, const id_map& b) { return a.ids_ == b.ids_; }

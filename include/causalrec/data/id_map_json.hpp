@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -30,8 +31,8 @@ inline id_map id_map_from_json(const nlohmann::json& j) {
         ids.push_back(j[k].get<std::string>());
     }
     try {
-        return id_map::from_ids(ids);
-    } catch (const format_error& e) {
+        return id_map(std::move(ids));
+    } catch (const argument_error& e) {
         throw format_error(causalrec::cat("causalrec::data::id_map_from_json: ", e.what()));
     }
 }

@@ -64,26 +64,8 @@ public:
     const matrix<T>& forward(const matrix<T>& x) {
         if (x.shape()[1] != inputs())
             throw shape_error(causalrec::cat("causalrec::nn::dense: input has ", x.shape()[1], " columns, the layer expects ", inputs()));
-        const std::size_t batch = x.shape()[0], out = outputs();
-        matrix<T>& y = output_.get(batch, out);
-        T* yd = y.data();
-        input_ = &x;
-        if constexpr (std::is_same_v<T, float>) {
-            if (out % 16 == 0 && detail::small_gemm_available()) {
-                detail::small_gemm(x.data(), weight_.data(), options_.bias ? bias_.data() : nullptr, yd, batch, out, inputs(),
-                                   [](T v) { return v; });
-                return y;
-            }
-        }
-        if (options_.bias) {
-            for (std::size_t i = 0; i < batch; ++i) std::copy_n(bias_.data(), out, yd + i * out);
-        }
-        const T beta = options_.bias ? T(1) : T(0);
-        if (out == 1) {
-            blas::gemv(false, batch, inputs(), T(1), x.data(), inputs(), weight_.data(), beta, yd);
-        } else {
-            blas::gemm(false, false, batch, out, inputs(), T(1), x.data(), inputs(), weight_.data(), out, beta, yd, out);
-        }
+        matrix<T>& y = output_.get(x.shape()[0], outputs());
+        infer(x.data(), x.shape()[0], inputs(), y.data());  // the same product, bias and kernels as inference
         input_ = &x;
         return y;
     }
@@ -96,9 +78,8 @@ public:
     /// Inference followed by an element-wise function: y = then(x W + b), the bias and `then` applied
     /// in one pass over the product (sequential fuses a following activation this way). In float, with
     /// a multiple of 16 outputs on a CPU with AVX-512F, the product runs in register tiles that apply
-    /// bias and `then` before storing (nn/detail/small_gemm.hpp); the values then differ from forward's
-    /// (a BLAS product) by rounding only, the sums being taken in another order. Otherwise it is
-    /// forward's BLAS call, and adding b after it rounds as adding it before.
+    /// bias and `then` before storing (nn/detail/small_gemm.hpp); otherwise it is a BLAS call followed
+    /// by one pass for bias and `then`. forward runs the same code with `then` the identity.
     template <class F>
     void infer_then(const T* x, std::size_t rows, std::size_t width, T* y, F then) const {
         if (width != inputs())
