@@ -1,6 +1,7 @@
 #include <causalrec/core/core.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <set>
 #include <vector>
@@ -155,4 +156,29 @@ TEST_CASE("first_non_finite finds the first NaN or infinity at any position of a
     CHECK(cr::first_non_finite(edge.data(), edge.size()) == edge.size());
     const cr::matrix<double> m{{1.0, 2.0}, {3.0, std::numeric_limits<double>::quiet_NaN()}};
     CHECK_THROWS_WITH(cr::require_finite("causalrec::core::test", "M", m), Catch::Contains("at row 1, column 1"));
+}
+
+TEST_CASE("linalg::axpy adds a * x to y at every length, blocks of eight and tail alike", "[core][linalg]") {
+    for (std::size_t n : {0u, 1u, 7u, 8u, 9u, 16u, 23u}) {
+        std::vector<double> x(n), y(n), expected(n);
+        for (std::size_t k = 0; k < n; ++k) {
+            x[k] = 0.5 * static_cast<double>(k) - 1.0;
+            y[k] = 3.0 - static_cast<double>(k * k);
+            expected[k] = y[k] + (-1.25) * x[k];
+        }
+        causalrec::linalg::axpy(-1.25, x.data(), y.data(), n);
+        CHECK(y == expected);  // element by element, the same rounding as the scalar loop
+    }
+}
+
+TEST_CASE("bce_from_logits_and_derivative equals bce_from_logits and sigmoid_minus bit for bit", "[core][math]") {
+    for (double z : {-745.0, -50.0, -3.5, -1e-12, 0.0, 1e-12, 0.7, 12.0, 50.0, 710.0})
+        for (double y : {0.0, 0.25, 1.0}) {
+            const auto [value, derivative] = causalrec::bce_from_logits_and_derivative(z, y);
+            CHECK(value == causalrec::bce_from_logits(z, y));
+            CHECK(derivative == causalrec::sigmoid_minus(z, y));
+        }
+    // Hand values: z = 0, y = 1 gives log 2 and -1/2.
+    CHECK(causalrec::bce_from_logits_and_derivative(0.0, 1.0).first == Approx(std::log(2.0)).epsilon(1e-15));
+    CHECK(causalrec::bce_from_logits_and_derivative(0.0, 1.0).second == -0.5);
 }

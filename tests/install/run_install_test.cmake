@@ -14,14 +14,16 @@ function(run)
 endfunction()
 
 # build_outside(<source> <build>): configures and builds a project against the installed causalrec.
-# Optimised (-O1) like a user's release build, but cheaper to compile than -O2.
+# Optimised (-Og: g++'s cheapest optimising level, clang++ reads it as -O1) like a user's release build,
+# but cheaper to compile than -O2 (g++ 12, causal_recommendation.cpp: 15.0 s at -Og, 19.0 s at -O1;
+# its --quick run takes 1.0 s either way, 3.7 s at -O0).
 function(build_outside source build)
   set(launcher "")
   if(LAUNCHER)
     set(launcher "-DCMAKE_CXX_COMPILER_LAUNCHER=${LAUNCHER}")
   endif()
   run(${CMAKE_COMMAND} -S "${source}" -B "${build}" -DCMAKE_PREFIX_PATH=${PREFIX} -DCMAKE_CXX_COMPILER=${CXX}
-      -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=-O1 -DNDEBUG" ${launcher})
+      -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=-Og -DNDEBUG" ${launcher})
   run(${CMAKE_COMMAND} --build "${build}")
 endfunction()
 

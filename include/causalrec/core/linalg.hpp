@@ -26,6 +26,16 @@ inline T dot(const T* a, const T* b, std::size_t n) noexcept {
     return ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7])) + tail;
 }
 
+/// y[k] += a * x[k] for k < n; x and y must not overlap. In blocks of eight, so the loop vectorises
+/// at -O2 too (no run-time overlap check, no scalar epilogue for the blocks).
+template <class T>
+inline void axpy(T a, const T* CAUSALREC_RESTRICT x, T* CAUSALREC_RESTRICT y, std::size_t n) noexcept {
+    std::size_t k = 0;
+    for (; k + 8 <= n; k += 8)
+        for (std::size_t j = 0; j < 8; ++j) y[k + j] += a * x[k + j];
+    for (; k < n; ++k) y[k] += a * x[k];
+}
+
 /// Copies the upper triangle of a row-major k x k matrix into its lower triangle.
 template <class T>
 inline void symmetrize_from_upper(std::size_t k, T* c) noexcept {

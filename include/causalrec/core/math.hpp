@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <concepts>
+#include <utility>
 
 #include "error.hpp"
 #include "message.hpp"
@@ -49,6 +50,13 @@ inline double sigmoid_minus(double z, double y) noexcept {
     }
     const double e = std::exp(z);
     return e / (1.0 + e) - y;
+}
+
+/// bce_from_logits(z, y) and sigmoid_minus(z, y) together, from one exp (bit-identical to the two).
+inline std::pair<double, double> bce_from_logits_and_derivative(double z, double y) noexcept {
+    const double e = std::exp(-std::abs(z));
+    const double value = (std::max(z, 0.0) - z * y) + std::log1p(e);
+    return {value, z >= 0.0 ? (1.0 - y) - e / (1.0 + e) : e / (1.0 + e) - y};
 }
 
 /// The standard normal quantile (Acklam's rational approximation refined by one Halley step; relative

@@ -188,7 +188,7 @@ struct bce_logits {
     double operator()(double z, double y) const noexcept { return causalrec::bce_from_logits(z, y); }
     /// {element loss, derivative}.
     std::pair<double, double> with_derivative(double z, double y) const noexcept {
-        return {causalrec::bce_from_logits(z, y), causalrec::sigmoid_minus(z, y)};
+        return causalrec::bce_from_logits_and_derivative(z, y);
     }
 };
 

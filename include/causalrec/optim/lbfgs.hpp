@@ -235,17 +235,20 @@ private:
     /// d = -H g by the two-loop recursion (Nocedal & Wright Algorithm 7.4), H0 = gamma I.
     void direction() {
         for (std::size_t j = 0; j < d_.size(); ++j) d_[j] = -g_[j];
+        const std::size_t n = d_.size();
         for (std::size_t m = count_; m-- > 0;) {
             const std::size_t k = (head_ + m) % opts_.memory;
             alpha_[k] = rho_[k] * dot(s_[k], d_);
-            for (std::size_t j = 0; j < d_.size(); ++j) d_[j] -= alpha_[k] * y_[k][j];
+            linalg::axpy(-alpha_[k], y_[k].data(), d_.data(), n);
         }
-        if (count_ > 0)
-            for (double& v : d_) v *= gamma_;
+        if (count_ > 0) {
+            const double gamma = gamma_;
+            for (double& v : d_) v *= gamma;
+        }
         for (std::size_t m = 0; m < count_; ++m) {
             const std::size_t k = (head_ + m) % opts_.memory;
             const double beta = rho_[k] * dot(y_[k], d_);
-            for (std::size_t j = 0; j < d_.size(); ++j) d_[j] += (alpha_[k] - beta) * s_[k][j];
+            linalg::axpy(alpha_[k] - beta, s_[k].data(), d_.data(), n);
         }
     }
 

@@ -22,6 +22,7 @@
 #include "../../core/math.hpp"
 #include "../../core/checks.hpp"
 #include "../../core/error.hpp"
+#include "../../core/linalg.hpp"
 #include "../../core/rng.hpp"
 #include "../../core/tensor.hpp"
 #include "../../data/interactions.hpp"
@@ -130,12 +131,8 @@ struct mf_layout {
     void add_grad(const double* x, double* g, std::size_t u, std::size_t i, double d) const noexcept {
         const double* p = x + u * k;
         const double* qq = x + q() + i * k;
-        double* gp = g + u * k;
-        double* gq = g + q() + i * k;
-        for (std::size_t f = 0; f < k; ++f) {
-            gp[f] += d * qq[f];
-            gq[f] += d * p[f];
-        }
+        linalg::axpy(d, qq, g + u * k, k);      // P and Q are disjoint blocks of g
+        linalg::axpy(d, p, g + q() + i * k, k);
         g[bu() + u] += d;
         g[bi() + i] += d;
         g[mu()] += d;
@@ -163,7 +160,7 @@ struct mf_layout {
 /// Element loss and its derivative in f.
 inline std::pair<double, double> element_loss(rating_loss loss, double f, double y) noexcept {
     if (loss == rating_loss::squared) return {(f - y) * (f - y), 2.0 * (f - y)};
-    return {causalrec::bce_from_logits(f, y), causalrec::sigmoid_minus(f, y)};
+    return causalrec::bce_from_logits_and_derivative(f, y);
 }
 
 /// d element_loss / d y (the loss is affine in y for logistic, quadratic for squared).
