@@ -53,10 +53,10 @@ if ((sanitize)); then
     # float-divide-by-zero is not in -fsanitize=undefined for clang; the library relies on IEEE inf/NaN.
     echo "== ${cxx} + ASan/UBSan/LSan: configure (${dir})"
     mkdir -p "$dir"
-    cmake -S . -B "$dir" -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    cmake -S . -B "$dir" $(causalrec_generator_args "$dir") -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
           -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$flags" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
           -DCAUSALREC_BUILD_TESTS=ON -DCAUSALREC_BUILD_EXAMPLES=ON -DCAUSALREC_BUILD_BENCHMARKS=OFF \
-          -DCAUSALREC_BUILD_COMPILE_CHECKS=OFF \
+          -DCAUSALREC_BUILD_COMPILE_CHECKS=OFF -DCAUSALREC_BUILD_SHARED_DATA_CHECKS=OFF \
           "${launcher[@]}" >"$dir.configure.log" 2>&1 || { cat "$dir.configure.log"; exit 1; }
     grep -E 'causalrec:' "$dir.configure.log" || true
     echo "== ${cxx} + sanitizers: build"
@@ -71,7 +71,8 @@ if ((sanitize)); then
     export LSAN_OPTIONS="$common"
     # Not built under sanitizers: the compile-only checks (CAUSALREC_BUILD_COMPILE_CHECKS=OFF: header
     # checks, static_assert conformance, expected compile errors, the xtensor 0.26 layout), which run no
-    # instrumented code and are built and run by the plain passes.
+    # instrumented code and are built and run by the plain passes; nor the shared-data reproductions
+    # (CAUSALREC_BUILD_SHARED_DATA_CHECKS=OFF), which are not run here (below).
     # Excluded under sanitizers (docs/hardening.md): label "install", which configures and builds an
     # outside project with the plain compiler (packaging, not code under test, and the slowest test),
     # and label "shared-data", the real-data reproductions that retrain models for minutes over the
@@ -122,7 +123,7 @@ for cxx in "${compilers[@]}"; do
     # they are measured with it, and building them twice would lengthen every run.
     benchmarks=OFF
     [ "$cxx" = "${compilers[0]}" ] && ((!quick)) && benchmarks=ON
-    cmake -S . -B "$dir" -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=Release \
+    cmake -S . -B "$dir" $(causalrec_generator_args "$dir") -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=Release \
           -DCAUSALREC_BUILD_TESTS=ON -DCAUSALREC_BUILD_EXAMPLES=ON -DCAUSALREC_BUILD_BENCHMARKS="$benchmarks" \
           "${launcher[@]}" >"$dir.configure.log" 2>&1 || { cat "$dir.configure.log"; exit 1; }
     grep -E 'causalrec:' "$dir.configure.log" || true
