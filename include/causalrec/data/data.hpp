@@ -1,7 +1,8 @@
 #pragma once
 /// @file
 /// The data module: CSV input/output, the tabular dataset, splits, k-fold, mini-batches, the
-/// built-in synthetic data, user-item interaction logs and dense rating matrices.
+/// built-in synthetic data, user-item interaction logs, dense rating matrices and ordered item
+/// sequences for next-item models.
 
 #include "../core/core.hpp"
 #include "batches.hpp"
@@ -9,5 +10,6 @@
 #include "dataset.hpp"
 #include "dense.hpp"
 #include "interactions.hpp"
+#include "sequences.hpp"
 #include "split.hpp"
 #include "synthetic.hpp"

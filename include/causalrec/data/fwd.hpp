@@ -14,5 +14,9 @@ struct csr_matrix;            ///< a compressed sparse row matrix of doubles
 class id_map;                 ///< original ids <-> dense indices
 struct interaction_columns;   ///< the columns an interactions log is built from
 class interactions;           ///< a log of (user, item, value) interactions with CSR views
+class sequences;              ///< ordered item sequences, one per user or session
+struct sequence_split;        ///< leave-one-out split of sequences
+struct next_item_batch;       ///< a next-item training batch in the sequence-batch layout
+class next_item_batcher;      ///< builds next-item training batches with sampled negatives
 
 }  // namespace causalrec::data
