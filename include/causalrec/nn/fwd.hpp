@@ -21,6 +21,10 @@ template <class T = float>
 class dropout;     ///< inverted dropout
 template <class T = float>
 class embedding;   ///< a table of learned rows looked up by index
+template <class T = float>
+class layer_norm;  ///< row-wise layer normalisation
+template <class T = float>
+class self_attention;  ///< multi-head scaled dot-product self-attention over sequence batches
 template <class... Layers>
 class sequential;  ///< layers applied in order
 
