@@ -23,7 +23,7 @@ std::string video_file() {
 
 }  // namespace
 
-TEST_CASE("video: 31,013 users, 23,715 items, 287,107 actions; 112 users train only", "[video]") {
+TEST_CASE("video: 31,013 users, 23,715 items, 287,107 actions, 112 of them train only", "[video]") {
     const auto all = d::read_sequences(video_file());
     // SOURCE.md: 287,107 lines, 31,013 users, 23,715 items (largest id = count), 112 users with
     // fewer than 3 actions.

@@ -8,6 +8,7 @@
 /// of L positions, position t of sequence b at row b * L + t).
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -284,5 +285,85 @@ private:
     std::vector<std::uint32_t> stamp_{};
     std::uint32_t token_ = 0;
 };
+
+/// Options of simulate_markov_sequences.
+struct markov_sequence_options {
+    std::size_t users = 1000;      ///< sequences
+    std::size_t items = 100;       ///< item count (>= successors + 1)
+    std::size_t min_length = 5;    ///< shortest sequence (>= 1)
+    std::size_t max_length = 30;   ///< longest sequence (>= min_length); lengths uniform in between
+    std::size_t successors = 3;    ///< likely next items of each item, with weights 2^-k (k = 0, 1, ...), normalised
+    double noise = 0.1;            ///< probability that the next item is uniform over all items instead, in [0, 1]
+    std::uint64_t seed = 42;       ///< transitions and sequences
+};
+
+/// Sequences drawn from a known first-order Markov chain over items, with the chain (for an oracle).
+struct markov_sequence_data {
+    sequences all;                                   ///< one sequence per user
+    std::size_t items = 0;                           ///< item count
+    double noise = 0.0;                              ///< the uniform share of every transition
+    std::vector<std::vector<std::uint32_t>> next{};  ///< per item: its successors, most likely first
+    std::vector<double> weights{};                   ///< the successors' probabilities (before noise), most likely first
+
+    /// P(next = item | last) for every item: noise / items + (1 - noise) * the successor weight.
+    std::vector<double> next_probabilities(std::uint32_t last) const {
+        if (last >= items) throw argument_error(cat("causalrec::data::markov_sequence_data: item ", last, " is out of range (", items, " items)"));
+        std::vector<double> p(items, noise / static_cast<double>(items));
+        for (std::size_t k = 0; k < next[last].size(); ++k) p[next[last][k]] += (1.0 - noise) * weights[k];
+        return p;
+    }
+};
+
+/// Simulates next-item data with a known transition structure: each item has `successors` distinct
+/// likely next items (drawn at random, weights 2^-k normalised); a sequence starts at a uniform item,
+/// and each step moves to a successor or, with probability `noise`, to a uniform item. Raises
+/// argument_error on inconsistent options.
+inline markov_sequence_data simulate_markov_sequences(const markov_sequence_options& o = {}) {
+    if (o.users == 0) throw argument_error("causalrec::data::simulate_markov_sequences: users must be >= 1");
+    if (o.successors == 0 || o.items <= o.successors)
+        throw argument_error(cat("causalrec::data::simulate_markov_sequences: items (", o.items, ") must exceed successors (", o.successors,
+                                 ") and successors be >= 1"));
+    if (o.min_length == 0 || o.max_length < o.min_length)
+        throw argument_error(cat("causalrec::data::simulate_markov_sequences: need 1 <= min_length <= max_length, got ", o.min_length, " and ",
+                                 o.max_length));
+    if (!(o.noise >= 0.0 && o.noise <= 1.0)) throw argument_error(cat("causalrec::data::simulate_markov_sequences: noise must be in [0, 1], got ", o.noise));
+    rng engine(o.seed);
+    markov_sequence_data out;
+    out.items = o.items, out.noise = o.noise;
+    double total = 0.0;
+    for (std::size_t k = 0; k < o.successors; ++k) out.weights.push_back(std::ldexp(1.0, -static_cast<int>(k))), total += out.weights.back();
+    for (auto& w : out.weights) w /= total;
+    out.next.resize(o.items);
+    for (std::size_t i = 0; i < o.items; ++i) {
+        // Distinct successors other than i: a partial Fisher-Yates over the other items.
+        std::vector<std::uint32_t> others;
+        for (std::size_t j = 0; j < o.items; ++j)
+            if (j != i) others.push_back(static_cast<std::uint32_t>(j));
+        for (std::size_t k = 0; k < o.successors; ++k) {
+            const std::size_t pick = k + static_cast<std::size_t>(engine.uniform_index(others.size() - k));
+            std::swap(others[k], others[pick]);
+            out.next[i].push_back(others[k]);
+        }
+    }
+    std::vector<std::vector<std::uint32_t>> per_user(o.users);
+    for (auto& s : per_user) {
+        const std::size_t length = o.min_length + static_cast<std::size_t>(engine.uniform_index(o.max_length - o.min_length + 1));
+        auto item = static_cast<std::uint32_t>(engine.uniform_index(o.items));
+        s.push_back(item);
+        while (s.size() < length) {
+            if (engine.uniform() < o.noise) {
+                item = static_cast<std::uint32_t>(engine.uniform_index(o.items));
+            } else {
+                double u = engine.uniform();
+                std::size_t k = 0;
+                while (k + 1 < o.successors && u >= out.weights[k]) u -= out.weights[k], ++k;
+                item = out.next[item][k];
+            }
+            s.push_back(item);
+        }
+    }
+    out.all = sequences(per_user, o.items);
+    return out;
+}
 
 }  // namespace causalrec::data

@@ -13,6 +13,8 @@ class bpr;                    ///< Bayesian personalised ranking
 class neumf;                  ///< neural matrix factorisation
 class two_tower;              ///< two-tower retrieval model
 class content_based;          ///< content-based recommender
+class sasrec;                 ///< self-attentive next-item recommender
+struct sasrec_options;        ///< options of sasrec
 
 namespace detail {
 template <bool ItemBased>

@@ -2,7 +2,7 @@
 /// @file
 /// The rec module: the Recommender concept, batch recommendation, and the recommenders
 /// (popularity, item-kNN, user-kNN, content-based, matrix factorisation by SGD and ALS, BPR-MF,
-/// NeuMF, two-tower).
+/// NeuMF, two-tower, and the next-item model SASRec).
 
 #include "../data/interactions.hpp"
 #include "als.hpp"
@@ -17,4 +17,5 @@
 #include "mf.hpp"
 #include "neural.hpp"
 #include "popularity.hpp"
+#include "sequential.hpp"
 #include "simulator.hpp"

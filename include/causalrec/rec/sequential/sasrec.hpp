@@ -1,0 +1,515 @@
+#pragma once
+/// @file
+/// SASRec (Kang & McAuley, "Self-Attentive Sequential Recommendation", ICDM 2018): next-item
+/// recommendation from a user's ordered history with stacked causal self-attention blocks over item
+/// and learned positional embeddings; the item embedding table also scores the next item. Trained
+/// with binary cross-entropy on the true next item against sampled negatives at every position
+/// (the authors' objective), with Adam.
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "../../core/blas.hpp"
+#include "../../core/error.hpp"
+#include "../../core/math.hpp"
+#include "../../core/message.hpp"
+#include "../../core/parameter.hpp"
+#include "../../core/rng.hpp"
+#include "../../core/shape_cache.hpp"
+#include "../../core/tensor.hpp"
+#include "../../data/interaction_log.hpp"
+#include "../../data/sequences.hpp"
+#include "../../nn/attention.hpp"
+#include "../../nn/dense.hpp"
+#include "../../nn/dropout.hpp"
+#include "../../nn/initializers.hpp"
+#include "../../nn/layer_norm.hpp"
+#include "../../optim/adam.hpp"
+#include "../../train/fit.hpp"
+#include "../common.hpp"
+#include "../concepts.hpp"
+
+namespace causalrec::rec {
+
+/// Options of sasrec. The defaults are the authors' code's (maxlen 50, hidden 50, 2 blocks, 1 head,
+/// dropout 0.5, Adam lr 1e-3 with betas 0.9 / 0.98, batch 128), except `epochs` (theirs: 201).
+struct sasrec_options {
+    std::size_t max_length = 50;      ///< L: the model reads the last max_length items of a history (>= 1)
+    std::size_t hidden = 50;          ///< d: embedding and block width (>= 1)
+    std::size_t blocks = 2;           ///< self-attention blocks (>= 1)
+    std::size_t heads = 1;            ///< attention heads; divide hidden
+    double dropout = 0.5;             ///< dropout on the input embeddings, attention weights and feed-forward outputs, in [0, 1)
+    double learning_rate = 1e-3;      ///< Adam step size (> 0)
+    double beta2 = 0.98;              ///< Adam's second-moment decay (beta1 = 0.9)
+    double l2_embedding = 0.0;        ///< L2 penalty on the item embeddings of each batch (the authors' l2_emb)
+    std::size_t batch_size = 128;     ///< users per step (>= 1)
+    std::size_t epochs = 20;          ///< passes over the training users (>= 1)
+    std::size_t negatives = 1;        ///< sampled negatives per position (>= 1)
+    double layer_norm_epsilon = 1e-8; ///< the authors' normalisation epsilon
+    std::uint64_t seed = 42;          ///< initial weights, dropout, batch order and negatives
+    int verbose = 0;                  ///< train::fit's progress output (0 silent, 1 bar, 2 one line per epoch)
+};
+
+namespace detail {
+
+/// The SASRec network over a sequence batch of B x L positions (row b * L + t), for value type T.
+template <class T>
+class sasrec_net {
+public:
+    /// Value type of the network.
+    using value_type = T;
+
+    /// A network for `n_items` items (the embedding table has one more row, the zero padding row).
+    sasrec_net(std::size_t n_items, const sasrec_options& o)
+        : n_items_(n_items), d_(o.hidden), L_(o.max_length), item_(make_matrix<T>(n_items + 1, o.hidden)),
+          item_grad_(make_matrix<T>(n_items + 1, o.hidden)), pos_(make_matrix<T>(o.max_length, o.hidden)),
+          pos_grad_(make_matrix<T>(o.max_length, o.hidden)), input_dropout_(o.dropout, o.seed + 1),
+          final_norm_(o.hidden, {.epsilon = o.layer_norm_epsilon}) {
+        rng engine(o.seed);
+        nn::initialize_weights(std::span<T>(item_.data(), item_.size()), n_items + 1, o.hidden, nn::initializer::glorot_uniform, engine);
+        std::fill_n(item_.data() + n_items * d_, d_, T(0));
+        nn::initialize_weights(std::span<T>(pos_.data(), pos_.size()), o.max_length, o.hidden, nn::initializer::glorot_uniform, engine);
+        for (std::size_t i = 0; i < o.blocks; ++i) {
+            blocks_.push_back(std::make_unique<block>(d_, L_, o, engine.split()()));
+        }
+        item_shape_ = {n_items + 1, d_};
+        pos_shape_ = {L_, d_};
+        input_dropout_.initialize(engine);
+    }
+
+    /// The final states (B * L x d) of a batch of item indices (padding = n_items) in the sequence-batch layout.
+    const matrix<T>& forward(std::span<const std::uint32_t> inputs) {
+        const std::size_t N = inputs.size(), B = N / L_, d = d_;
+        if (N % L_ != 0) throw shape_error("causalrec::rec::sasrec: a batch must hold whole sequences");
+        inputs_.assign(inputs.begin(), inputs.end());
+        real_.resize(N);
+        for (std::size_t r = 0; r < N; ++r) real_[r] = inputs[r] != n_items_ ? 1 : 0;
+        matrix<T>& x0 = embedded_.get(N, d);
+        const T scale = std::sqrt(static_cast<T>(d));
+        for (std::size_t b = 0; b < B; ++b)
+            for (std::size_t t = 0; t < L_; ++t) {
+                const std::size_t r = b * L_ + t;
+                const T* e = item_.data() + inputs[r] * d;
+                const T* p = pos_.data() + t * d;
+                T* out = x0.data() + r * d;
+                for (std::size_t j = 0; j < d; ++j) out[j] = e[j] * scale + p[j];
+            }
+        const matrix<T>& dropped = input_dropout_.forward(x0);
+        matrix<T>& first = masked_input_.get(N, d);
+        masked_copy(dropped, first);
+        const matrix<T>* x = &first;
+        for (auto& blk : blocks_) x = &blk->forward(*x, real_);
+        return final_norm_.forward(*x);
+    }
+
+    /// Given dL/d(final states), stores every parameter gradient.
+    void backward(const matrix<T>& grad) {
+        const matrix<T>* g = &final_norm_.backward(grad);
+        for (std::size_t i = blocks_.size(); i-- > 0;) g = &blocks_[i]->backward(*g, real_);
+        const std::size_t N = inputs_.size(), d = d_;
+        matrix<T>& gm = masked_grad_.get(N, d);
+        masked_copy(*g, gm);
+        const matrix<T>& g0 = input_dropout_.backward(gm);
+        std::fill(item_grad_.begin(), item_grad_.end(), T(0));
+        std::fill(pos_grad_.begin(), pos_grad_.end(), T(0));
+        const T scale = std::sqrt(static_cast<T>(d));
+        for (std::size_t r = 0; r < N; ++r) {
+            if (!real_[r]) continue;
+            const T* gr = g0.data() + r * d;
+            T* ge = item_grad_.data() + inputs_[r] * d;
+            T* gp = pos_grad_.data() + (r % L_) * d;
+            for (std::size_t j = 0; j < d; ++j) ge[j] += gr[j] * scale, gp[j] += gr[j];
+        }
+    }
+
+    /// Adds to the item embedding gradient (the scoring side: dL/dE rows of positives and negatives).
+    T* item_gradient() noexcept { return item_grad_.data(); }
+    /// The item embedding table ((n_items + 1) x d, the last row the zero padding row).
+    const matrix<T>& item_embedding() const noexcept { return item_; }
+    /// The item embedding table (for tests and loading).
+    matrix<T>& item_embedding() noexcept { return item_; }
+    /// Zeroes the padding row's gradient (the row stays zero).
+    void clear_padding_gradient() { std::fill_n(item_grad_.data() + n_items_ * d_, d_, T(0)); }
+
+    /// Every trainable tensor: item and positional embeddings, the blocks, the final normalisation.
+    std::vector<parameter_view<T>> parameters() {
+        std::vector<parameter_view<T>> v;
+        v.push_back({"item_embedding", {item_.data(), item_.size()}, {item_grad_.data(), item_grad_.size()}, item_shape_});
+        v.push_back({"position_embedding", {pos_.data(), pos_.size()}, {pos_grad_.data(), pos_grad_.size()}, pos_shape_});
+        for (auto& blk : blocks_) blk->append_parameters(v);
+        for (const auto& p : final_norm_.parameters()) v.push_back(p);
+        return v;
+    }
+
+    /// Training mode turns the dropouts on.
+    void set_training(bool training) {
+        input_dropout_.set_training(training);
+        for (auto& blk : blocks_) blk->set_training(training);
+    }
+
+    /// Width d.
+    std::size_t width() const noexcept { return d_; }
+    /// Positions per sequence L.
+    std::size_t max_length() const noexcept { return L_; }
+    /// Number of items (the padding index).
+    std::size_t n_items() const noexcept { return n_items_; }
+
+private:
+    // One block: q = LN(x); x' = q + attention(q, x); y = LN(x'); x'' = (y + drop(W2 drop(relu(W1 y)))) * mask.
+    struct block {
+        nn::layer_norm<T> attention_norm, ffn_norm;
+        nn::self_attention<T> attention;
+        nn::dense<T> ff1, ff2;
+        nn::dropout<T> drop1, drop2;
+        shape_cache<T> after_attention, hidden, output, d_hidden, d_input;
+        const matrix<T>* input = nullptr;
+        std::vector<T> relu_mask{};
+
+        block(std::size_t d, std::size_t L, const sasrec_options& o, std::uint64_t seed)
+            : attention_norm(d, {.epsilon = o.layer_norm_epsilon}), ffn_norm(d, {.epsilon = o.layer_norm_epsilon}),
+              attention(d, L, {.heads = o.heads, .dropout = o.dropout, .causal = true, .output_projection = false, .seed = seed}),
+              ff1(d, d, {.seed = seed + 1}), ff2(d, d, {.seed = seed + 2}), drop1(o.dropout, seed + 3), drop2(o.dropout, seed + 4) {}
+
+        const matrix<T>& forward(const matrix<T>& x, const std::vector<std::uint8_t>& real) {
+            const std::size_t N = x.shape()[0], d = x.shape()[1];
+            input = &x;
+            const matrix<T>& q = attention_norm.forward(x);
+            attention.set_padding_mask(real);
+            const matrix<T>& a = attention.forward(q, x);
+            matrix<T>& x1 = after_attention.get(N, d);
+            for (std::size_t k = 0; k < N * d; ++k) x1.data()[k] = q.data()[k] + a.data()[k];
+            const matrix<T>& y = ffn_norm.forward(x1);
+            const matrix<T>& z1 = ff1.forward(y);
+            matrix<T>& h = hidden.get(N, d);
+            relu_mask.resize(N * d);
+            for (std::size_t k = 0; k < N * d; ++k) {
+                const bool on = z1.data()[k] > T(0);
+                relu_mask[k] = on ? T(1) : T(0);
+                h.data()[k] = on ? z1.data()[k] : T(0);
+            }
+            const matrix<T>& z2 = ff2.forward(drop1.forward(h));
+            const matrix<T>& z2d = drop2.forward(z2);
+            matrix<T>& out = output.get(N, d);
+            for (std::size_t r = 0; r < N; ++r)
+                for (std::size_t j = 0; j < d; ++j)
+                    out(r, j) = real[r] ? y(r, j) + z2d(r, j) : T(0);
+            return out;
+        }
+
+        const matrix<T>& backward(const matrix<T>& grad, const std::vector<std::uint8_t>& real) {
+            const std::size_t N = grad.shape()[0], d = grad.shape()[1];
+            matrix<T>& g = d_hidden.get(N, d);
+            masked(grad, real, g);
+            // y feeds the residual and the feed-forward path.
+            const matrix<T>& dz2 = drop2.backward(g);
+            const matrix<T>& dh_d = ff2.backward(dz2);
+            const matrix<T>& dh = drop1.backward(dh_d);
+            matrix<T>& dz1 = d_input.get(N, d);
+            for (std::size_t k = 0; k < N * d; ++k) dz1.data()[k] = dh.data()[k] * relu_mask[k];
+            const matrix<T>& dy_ffn = ff1.backward(dz1);
+            for (std::size_t k = 0; k < N * d; ++k) g.data()[k] += dy_ffn.data()[k];
+            const matrix<T>& dx1 = ffn_norm.backward(g);
+            // x1 = q + attention(q, x): q gets dx1 directly and through the queries; x through the keys.
+            const matrix<T>& dq_attention = attention.backward(dx1);
+            matrix<T>& dq = d_input.get(N, d);
+            for (std::size_t k = 0; k < N * d; ++k) dq.data()[k] = dx1.data()[k] + dq_attention.data()[k];
+            const matrix<T>& dkeys = attention.key_gradient();
+            const matrix<T>& dx_norm = attention_norm.backward(dq);
+            matrix<T>& dx = d_hidden.get(N, d);
+            for (std::size_t k = 0; k < N * d; ++k) dx.data()[k] = dx_norm.data()[k] + dkeys.data()[k];
+            return dx;
+        }
+
+        static void masked(const matrix<T>& from, const std::vector<std::uint8_t>& real, matrix<T>& to) {
+            const std::size_t N = from.shape()[0], d = from.shape()[1];
+            for (std::size_t r = 0; r < N; ++r)
+                for (std::size_t j = 0; j < d; ++j) to(r, j) = real[r] ? from(r, j) : T(0);
+        }
+
+        void append_parameters(std::vector<parameter_view<T>>& v) {
+            for (const auto& p : attention_norm.parameters()) v.push_back(p);
+            for (const auto& p : attention.parameters()) v.push_back(p);
+            for (const auto& p : ffn_norm.parameters()) v.push_back(p);
+            for (const auto& p : ff1.parameters()) v.push_back(p);
+            for (const auto& p : ff2.parameters()) v.push_back(p);
+        }
+
+        void set_training(bool training) {
+            attention.set_training(training);
+            drop1.set_training(training);
+            drop2.set_training(training);
+        }
+    };
+
+    void masked_copy(const matrix<T>& from, matrix<T>& to) const { block::masked(from, real_, to); }
+
+    std::size_t n_items_, d_, L_;
+    matrix<T> item_, item_grad_, pos_, pos_grad_;
+    std::array<std::size_t, 2> item_shape_{}, pos_shape_{};
+    nn::dropout<T> input_dropout_;
+    std::vector<std::unique_ptr<block>> blocks_;
+    nn::layer_norm<T> final_norm_;
+    std::vector<std::uint32_t> inputs_{};
+    std::vector<std::uint8_t> real_{};
+    shape_cache<T> embedded_, masked_input_, masked_grad_;
+};
+
+/// Binary cross-entropy of the true next item against sampled negatives at every real position of a
+/// batch, averaged over the real positions (the authors' loss), as a train::Objective over users.
+template <class T>
+class sasrec_objective {
+public:
+    /// Value type.
+    using value_type = T;
+
+    sasrec_objective(sasrec_net<T>& net, const data::sequences& train, const sasrec_options& o)
+        : net_(&net), batcher_(train, {.max_length = o.max_length, .negatives = o.negatives}), engine_(o.seed + 7),
+          l2_(o.l2_embedding) {
+        for (std::size_t u = 0; u < train.n_users(); ++u)
+            if (train.length(u) >= 2) users_.push_back(u);
+        if (users_.empty()) throw argument_error("causalrec::rec::sasrec::fit: no sequence has two items or more");
+    }
+
+    /// Training users (sequences of two items or more).
+    std::size_t samples() const noexcept { return users_.size(); }
+    /// The network's parameters.
+    std::vector<parameter_view<T>> parameters() { return net_->parameters(); }
+    /// Dropout on in training.
+    void set_training(bool training) { net_->set_training(training); }
+
+    /// The loss of the users users_[rows], with the gradient in the parameters.
+    double loss_and_gradient(std::span<const std::size_t> rows) {
+        chosen_.resize(rows.size());
+        for (std::size_t k = 0; k < rows.size(); ++k) chosen_[k] = users_[rows[k]];
+        batcher_.fill(chosen_, engine_, batch_);
+        const matrix<T>& h = net_->forward(batch_.inputs);
+        const std::size_t N = batch_.inputs.size(), d = net_->width(), M = batch_.negatives_per_position;
+        const std::size_t real = batch_.n_real();
+        matrix<T>& dh = grad_.get(N, d);
+        std::fill(dh.begin(), dh.end(), T(0));
+        // The positive and negative logits, their BCE and gradients; item-side gradients after backward.
+        pending_.clear();
+        const T* E = net_->item_embedding().data();
+        const double inv = 1.0 / static_cast<double>(real);
+        double loss = 0.0;
+        for (std::size_t r = 0; r < N; ++r) {
+            if (!batch_.real(r)) continue;
+            const T* hr = h.data() + r * d;
+            T* dhr = dh.data() + r * d;
+            auto score = [&](std::uint32_t item, double label) {
+                const T* e = E + static_cast<std::size_t>(item) * d;
+                T s = 0;
+                for (std::size_t j = 0; j < d; ++j) s += hr[j] * e[j];
+                const auto [l, g] = causalrec::bce_from_logits_and_derivative(static_cast<double>(s), label);
+                loss += l;
+                const T gs = static_cast<T>(g * inv);
+                for (std::size_t j = 0; j < d; ++j) dhr[j] += gs * e[j];
+                pending_.push_back({item, r, gs});
+            };
+            score(batch_.positives[r], 1.0);
+            for (std::size_t m = 0; m < M; ++m) score(batch_.negatives[r * M + m], 0.0);
+        }
+        net_->backward(dh);
+        T* gE = net_->item_gradient();
+        for (const auto& p : pending_) {
+            const T* hr = h.data() + p.row * d;
+            T* ge = gE + static_cast<std::size_t>(p.item) * d;
+            for (std::size_t j = 0; j < d; ++j) ge[j] += p.grad * hr[j];
+        }
+        if (l2_ > 0.0) {  // the authors' l2_emb on the embeddings of the batch's items
+            for (const auto& p : pending_) {
+                const T* e = E + static_cast<std::size_t>(p.item) * d;
+                T* ge = gE + static_cast<std::size_t>(p.item) * d;
+                for (std::size_t j = 0; j < d; ++j) ge[j] += static_cast<T>(2.0 * l2_) * e[j];
+            }
+        }
+        net_->clear_padding_gradient();
+        return loss * inv;
+    }
+
+private:
+    struct pending_item {
+        std::uint32_t item;
+        std::size_t row;
+        T grad;
+    };
+    sasrec_net<T>* net_;
+    data::next_item_batcher batcher_;
+    rng engine_;
+    double l2_;
+    std::vector<std::size_t> users_{}, chosen_{};
+    data::next_item_batch batch_{};
+    shape_cache<T> grad_;
+    std::vector<pending_item> pending_{};
+};
+
+}  // namespace detail
+
+/// SASRec next-item recommender. fit() takes ordered sequences (data::sequences; a log is turned
+/// into per-user sequences by timestamp or file order); the scores of a history are h . e_i, h the
+/// final state at its last position and e_i the item embeddings. Satisfies rec::Recommender.
+class sasrec {
+public:
+    /// The model name in messages.
+    static constexpr std::string_view model_name = "sasrec";
+
+    /// A model with the given options; raises argument_error for an invalid option.
+    explicit sasrec(sasrec_options options = {}) : o_(options) { check_options(); }
+
+    /// Trains on per-user sequences (each in time order); returns fit's history (loss per epoch).
+    /// Raises argument_error when no sequence has two items or more.
+    train::history fit(const data::sequences& train) {
+        if (train.n_items() == 0) throw argument_error("causalrec::rec::sasrec::fit: the sequences have no items");
+        net_ = std::make_unique<detail::sasrec_net<float>>(train.n_items(), o_);
+        detail::sasrec_objective<float> objective(*net_, train, o_);
+        train_ = train;
+        auto history = train::fit(objective, optim::adam<float>({.learning_rate = o_.learning_rate, .beta1 = 0.9, .beta2 = o_.beta2}),
+                                  {.epochs = o_.epochs, .batch_size = o_.batch_size, .seed = o_.seed, .verbose = o_.verbose});
+        net_->set_training(false);
+        fitted_ = true;
+        return history;
+    }
+
+    /// Trains on a log turned into per-user sequences (timestamps, else file order).
+    train::history fit(const data::interactions& log) {
+        detail::require_nonempty_log(log, model_name);
+        return fit(data::sequences_from_log(log));
+    }
+
+    /// Number of items the model scores.
+    std::size_t n_items() const noexcept { return net_ ? net_->n_items() : 0; }
+    /// The options.
+    const sasrec_options& options() const noexcept { return o_; }
+    /// True after fit.
+    bool is_fitted() const noexcept { return fitted_; }
+
+    /// The scores of `items` after `history` (item indices, oldest first; the last max_length are
+    /// read). Raises not_fitted_error before fit and argument_error for an index out of range.
+    std::vector<double> score_history(std::span<const std::uint32_t> history, std::span<const std::size_t> items) const {
+        detail::require_fitted(fitted_, model_name);
+        detail::check_items(items, n_items(), model_name);
+        const std::vector<float> h = final_state(history);
+        const std::size_t d = net_->width();
+        const float* E = net_->item_embedding().data();
+        std::vector<double> out(items.size());
+        for (std::size_t k = 0; k < items.size(); ++k) {
+            double s = 0;
+            for (std::size_t j = 0; j < d; ++j) s += static_cast<double>(h[j]) * E[items[k] * d + j];
+            out[k] = s;
+        }
+        return out;
+    }
+
+    /// The scores of every item after each of `histories` (one row per history), by one GEMM.
+    matrix<float> score_all(std::span<const std::span<const std::uint32_t>> histories) const {
+        detail::require_fitted(fitted_, model_name);
+        const std::size_t B = histories.size(), d = net_->width(), n = n_items();
+        matrix<float> states = make_matrix<float>(B, d);
+        final_states(histories, states.data());
+        matrix<float> scores = make_matrix<float>(B, n);
+        if (B > 0) blas::gemm(false, true, B, n, d, 1.0f, states.data(), d, net_->item_embedding().data(), d, 0.0f, scores.data(), n);
+        return scores;
+    }
+
+    /// The k best items after `history`, best first, without the history's items when exclude_seen:
+    /// recommendations for an anonymous session or a new user from their first actions.
+    std::vector<scored_item> recommend_from_history(std::span<const std::uint32_t> history, std::size_t k, bool exclude_seen = true) const {
+        detail::require_fitted(fitted_, model_name);
+        for (const auto item : history)
+            if (item >= n_items())
+                throw argument_error(causalrec::error_message("rec", model_name, "history item ", item, " is out of range (", n_items(), " items)"));
+        const std::span<const std::uint32_t> one[1] = {history};
+        const matrix<float> s = score_all(one);
+        const std::vector<double> scores(s.begin(), s.end());
+        std::vector<std::size_t> seen;
+        if (exclude_seen) {
+            seen.assign(history.begin(), history.end());
+            std::sort(seen.begin(), seen.end());
+            seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
+        }
+        return detail::top_k(scores, k, seen);
+    }
+
+    /// The scores of `items` after the user's training sequence (Recommender concept); a user outside
+    /// the training sequences, or with an empty one, gets zeros.
+    std::vector<double> score(std::size_t user, std::span<const std::size_t> items) const {
+        detail::require_fitted(fitted_, model_name);
+        if (user >= train_.n_users() || train_.length(user) == 0) {
+            detail::check_items(items, n_items(), model_name);
+            return std::vector<double>(items.size(), 0.0);
+        }
+        return score_history(train_.of(user), items);
+    }
+
+    /// The k best items after the user's training sequence (Recommender concept); empty for a user
+    /// without one.
+    std::vector<scored_item> recommend(std::size_t user, std::size_t k, bool exclude_seen = true) const {
+        detail::require_fitted(fitted_, model_name);
+        if (user >= train_.n_users() || train_.length(user) == 0) return {};
+        return recommend_from_history(train_.of(user), k, exclude_seen);
+    }
+
+    /// True for a user with a training sequence.
+    bool covers(std::size_t user) const noexcept { return fitted_ && user < train_.n_users() && train_.length(user) > 0; }
+
+    /// The training sequences.
+    const data::sequences& training_sequences() const noexcept { return train_; }
+
+private:
+    void check_options() const {
+        auto fail = [](auto&&... parts) { throw argument_error(causalrec::cat("causalrec::rec::sasrec: ", parts...)); };
+        if (o_.max_length == 0) fail("max_length must be >= 1");
+        if (o_.hidden == 0) fail("hidden must be >= 1");
+        if (o_.blocks == 0) fail("blocks must be >= 1");
+        if (o_.heads == 0 || o_.hidden % o_.heads != 0) fail("heads (", o_.heads, ") must divide hidden (", o_.hidden, ")");
+        if (!(o_.dropout >= 0.0 && o_.dropout < 1.0)) fail("dropout must be in [0, 1), got ", o_.dropout);
+        if (!(o_.learning_rate > 0.0 && std::isfinite(o_.learning_rate))) fail("learning_rate must be finite and > 0, got ", o_.learning_rate);
+        if (!(o_.beta2 >= 0.0 && o_.beta2 < 1.0)) fail("beta2 must be in [0, 1), got ", o_.beta2);
+        if (!(o_.l2_embedding >= 0.0 && std::isfinite(o_.l2_embedding))) fail("l2_embedding must be finite and >= 0, got ", o_.l2_embedding);
+        if (o_.batch_size == 0) fail("batch_size must be >= 1");
+        if (o_.epochs == 0) fail("epochs must be >= 1");
+        if (o_.negatives == 0) fail("negatives must be >= 1");
+        if (!(o_.layer_norm_epsilon > 0.0)) fail("layer_norm_epsilon must be > 0");
+    }
+
+    // The final state after one history (its last max_length items, left-padded).
+    std::vector<float> final_state(std::span<const std::uint32_t> history) const {
+        std::vector<float> h(net_->width());
+        const std::span<const std::uint32_t> one[1] = {history};
+        final_states(one, h.data());
+        return h;
+    }
+
+    // Final states (B x d) of several histories, in chunks of up to 256 sequences.
+    void final_states(std::span<const std::span<const std::uint32_t>> histories, float* out) const {
+        const std::size_t L = net_->max_length(), d = net_->width();
+        const auto padding = static_cast<std::uint32_t>(net_->n_items());
+        std::vector<std::uint32_t> inputs;
+        for (std::size_t start = 0; start < histories.size(); start += 256) {
+            const std::size_t B = std::min<std::size_t>(256, histories.size() - start);
+            inputs.assign(B * L, padding);
+            for (std::size_t b = 0; b < B; ++b) {
+                const auto hist = histories[start + b];
+                const std::size_t n = std::min(hist.size(), L);
+                std::copy(hist.end() - static_cast<std::ptrdiff_t>(n), hist.end(), inputs.begin() + static_cast<std::ptrdiff_t>(b * L + L - n));
+            }
+            const matrix<float>& h = net_->forward(inputs);
+            for (std::size_t b = 0; b < B; ++b) std::copy_n(h.data() + (b * L + L - 1) * d, d, out + (start + b) * d);
+        }
+    }
+
+    sasrec_options o_;
+    // The network keeps work buffers: scoring runs a forward pass (mutable, not thread-safe).
+    mutable std::unique_ptr<detail::sasrec_net<float>> net_;
+    data::sequences train_{};
+    bool fitted_ = false;
+};
+
+}  // namespace causalrec::rec
