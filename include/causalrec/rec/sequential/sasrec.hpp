@@ -197,9 +197,15 @@ private:
             const matrix<T>& z2 = ff2.forward(drop1.forward(h));
             const matrix<T>& z2d = drop2.forward(z2);
             matrix<T>& out = output.get(N, d);
-            for (std::size_t r = 0; r < N; ++r)
-                for (std::size_t j = 0; j < d; ++j)
-                    out(r, j) = real[r] ? y(r, j) + z2d(r, j) : T(0);
+            for (std::size_t r = 0; r < N; ++r) {
+                const T* a = y.data() + r * d;
+                const T* b = z2d.data() + r * d;
+                T* o = out.data() + r * d;
+                if (real[r])
+                    for (std::size_t j = 0; j < d; ++j) o[j] = a[j] + b[j];
+                else
+                    std::fill_n(o, d, T(0));
+            }
             return out;
         }
 
@@ -229,8 +235,10 @@ private:
 
         static void masked(const matrix<T>& from, const std::vector<std::uint8_t>& real, matrix<T>& to) {
             const std::size_t N = from.shape()[0], d = from.shape()[1];
-            for (std::size_t r = 0; r < N; ++r)
-                for (std::size_t j = 0; j < d; ++j) to(r, j) = real[r] ? from(r, j) : T(0);
+            for (std::size_t r = 0; r < N; ++r) {
+                if (real[r]) std::copy_n(from.data() + r * d, d, to.data() + r * d);
+                else std::fill_n(to.data() + r * d, d, T(0));
+            }
         }
 
         void append_parameters(std::vector<parameter_view<T>>& v) {
@@ -367,15 +375,26 @@ public:
     /// Raises argument_error when no sequence has two items or more.
     train::history fit(const data::sequences& train) {
         if (train.n_items() == 0) throw argument_error("causalrec::rec::sasrec::fit: the sequences have no items");
+        fitted_ = false;
         net_ = std::make_unique<detail::sasrec_net<float>>(train.n_items(), o_);
-        detail::sasrec_objective<float> objective(*net_, train, o_);
-        train_ = train;
-        auto history = train::fit(objective, optim::adam<float>({.learning_rate = o_.learning_rate, .beta1 = 0.9, .beta2 = o_.beta2}),
-                                  {.epochs = o_.epochs, .batch_size = o_.batch_size, .seed = o_.seed, .verbose = o_.verbose});
-        net_->set_training(false);
+        trainer_ = std::make_unique<trainer>(train, o_);
+        trainer_->objective = std::make_unique<detail::sasrec_objective<float>>(*net_, trainer_->train, o_);
+        epochs_done_ = 0;
+        auto history = run(o_.epochs);
         fitted_ = true;
         return history;
     }
+
+    /// Trains `epochs` more epochs from where fit (or the last continue_fit) stopped: same weights,
+    /// Adam state and negative stream, as Keras's repeated fit. Raises not_fitted_error before fit.
+    train::history continue_fit(std::size_t epochs) {
+        detail::require_fitted(fitted_ && trainer_ != nullptr, model_name, "continue_fit");
+        if (epochs == 0) throw argument_error("causalrec::rec::sasrec::continue_fit: epochs must be >= 1");
+        return run(epochs);
+    }
+
+    /// Epochs trained so far (fit and continue_fit).
+    std::size_t epochs_trained() const noexcept { return epochs_done_; }
 
     /// Trains on a log turned into per-user sequences (timestamps, else file order).
     train::history fit(const data::interactions& log) {
@@ -385,6 +404,8 @@ public:
 
     /// Number of items the model scores.
     std::size_t n_items() const noexcept { return net_ ? net_->n_items() : 0; }
+    /// The training sequences of the last fit.
+    const data::sequences& training_sequences() const noexcept { return trainer_ ? trainer_->train : empty_; }
     /// The options.
     const sasrec_options& options() const noexcept { return o_; }
     /// True after fit.
@@ -441,26 +462,23 @@ public:
     /// the training sequences, or with an empty one, gets zeros.
     std::vector<double> score(std::size_t user, std::span<const std::size_t> items) const {
         detail::require_fitted(fitted_, model_name);
-        if (user >= train_.n_users() || train_.length(user) == 0) {
+        if (user >= training_sequences().n_users() || training_sequences().length(user) == 0) {
             detail::check_items(items, n_items(), model_name);
             return std::vector<double>(items.size(), 0.0);
         }
-        return score_history(train_.of(user), items);
+        return score_history(training_sequences().of(user), items);
     }
 
     /// The k best items after the user's training sequence (Recommender concept); empty for a user
     /// without one.
     std::vector<scored_item> recommend(std::size_t user, std::size_t k, bool exclude_seen = true) const {
         detail::require_fitted(fitted_, model_name);
-        if (user >= train_.n_users() || train_.length(user) == 0) return {};
-        return recommend_from_history(train_.of(user), k, exclude_seen);
+        if (user >= training_sequences().n_users() || training_sequences().length(user) == 0) return {};
+        return recommend_from_history(training_sequences().of(user), k, exclude_seen);
     }
 
     /// True for a user with a training sequence.
-    bool covers(std::size_t user) const noexcept { return fitted_ && user < train_.n_users() && train_.length(user) > 0; }
-
-    /// The training sequences.
-    const data::sequences& training_sequences() const noexcept { return train_; }
+    bool covers(std::size_t user) const noexcept { return fitted_ && user < training_sequences().n_users() && training_sequences().length(user) > 0; }
 
 private:
     void check_options() const {
@@ -505,10 +523,29 @@ private:
         }
     }
 
+    // What training keeps between fit and continue_fit (on the heap: the objective refers to `train`).
+    struct trainer {
+        trainer(const data::sequences& sequences, const sasrec_options& o)
+            : train(sequences), optimizer({.learning_rate = o.learning_rate, .beta1 = 0.9, .beta2 = o.beta2}) {}
+        data::sequences train;
+        std::unique_ptr<detail::sasrec_objective<float>> objective{};
+        optim::adam<float> optimizer;  // an lvalue for train::fit: its moments carry over to continue_fit
+    };
+
+    train::history run(std::size_t epochs) {
+        auto history = train::fit(*trainer_->objective, trainer_->optimizer,
+                                  {.epochs = epochs, .batch_size = o_.batch_size, .seed = o_.seed + epochs_done_, .verbose = o_.verbose});
+        epochs_done_ += epochs;
+        net_->set_training(false);
+        return history;
+    }
+
     sasrec_options o_;
-    // The network keeps work buffers: scoring runs a forward pass (mutable, not thread-safe).
-    mutable std::unique_ptr<detail::sasrec_net<float>> net_;
-    data::sequences train_{};
+    // The network keeps work buffers: scoring runs a forward pass (not thread-safe).
+    std::unique_ptr<detail::sasrec_net<float>> net_;
+    std::unique_ptr<trainer> trainer_;
+    std::size_t epochs_done_ = 0;
+    data::sequences empty_{};
     bool fitted_ = false;
 };
 
