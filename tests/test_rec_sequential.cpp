@@ -200,6 +200,7 @@ TEST_CASE("sasrec: Recommender concept, errors", "[rec][sasrec][errors]") {
     r::sasrec model({.epochs = 1});
     const std::size_t items[] = {0};
     CHECK_THROWS_AS(model.score(0, items), cr::not_fitted_error);
+    CHECK_THROWS_AS(model.continue_fit(1), cr::not_fitted_error);
     CHECK_THROWS_WITH(model.fit(d::sequences({{0}, {1}}, 2)), Catch::Contains("no sequence has two items or more"));
     model.fit(d::sequences({{0, 1, 2}, {2, 1}}, 4));
     const std::size_t bad[] = {4};
@@ -207,4 +208,10 @@ TEST_CASE("sasrec: Recommender concept, errors", "[rec][sasrec][errors]") {
     CHECK(model.score(7, items) == std::vector<double>{0.0});  // an unknown user
     CHECK(model.recommend(7, 3).empty());
     CHECK(model.recommend(0, 5).size() == 1);  // item 3: the only one not in user 0's sequence
+    // continue_fit trains on from the fitted weights.
+    const auto before = model.score(0, items);
+    model.continue_fit(2);
+    CHECK(model.epochs_trained() == 3);
+    CHECK(model.score(0, items) != before);
+    CHECK_THROWS_WITH(model.continue_fit(0), Catch::Contains("epochs must be >= 1"));
 }
