@@ -164,6 +164,7 @@ public:
         blas::gemm(false, true, N, d, d, T(1), dq_.data(), d, weights_[0].data(), d, T(0), dxq.data(), d);
         blas::gemm(false, true, N, d, d, T(1), dk_.data(), d, weights_[1].data(), d, T(0), dxk.data(), d);
         blas::gemm(false, true, N, d, d, T(1), dv_.data(), d, weights_[2].data(), d, T(1), dxk.data(), d);
+        last_key_grad_ = &dxk;
         if (single_input_) {
             T* out = dxq.data();
             const T* add = dxk.data();
@@ -175,7 +176,8 @@ public:
     /// dL/dkeys of the last backward after forward(queries, keys).
     const matrix<T>& key_gradient() {
         if (single_input_) throw argument_error("causalrec::nn::self_attention: key_gradient is for forward(queries, keys)");
-        return key_grad_.get(xq_ == nullptr ? 0 : xq_->shape()[0], d_);
+        if (last_key_grad_ == nullptr) throw argument_error("causalrec::nn::self_attention: key_gradient called before backward");
+        return *last_key_grad_;
     }
 
     /// The attention weights of the last forward (before dropout): for sequence b and head h, an L x L
@@ -323,6 +325,7 @@ private:
     shape_cache<T> output_, query_grad_, key_grad_;
     const matrix<T>* xq_ = nullptr;
     const matrix<T>* xk_ = nullptr;
+    const matrix<T>* last_key_grad_ = nullptr;
     bool single_input_ = true;
     bool training_ = false;
 };

@@ -93,9 +93,11 @@ next_item_metrics evaluate_next_item(const Model& model, const data::sequence_sp
         candidates.clear();
         candidates.push_back(target);
         if (o.protocol == next_item_protocol::sampled) {
-            for (const auto i : seq) in_train[i] = 1;
+            std::size_t marked = 0;
+            for (const auto i : seq) marked += in_train[i] == 0, in_train[i] = 1;
+            marked += in_train[target] == 0;
             in_train[target] = 1;  // the authors' code may draw the target itself (0.4 % of users on Video); not here
-            if (std::count(in_train.begin(), in_train.end(), char{1}) == static_cast<std::ptrdiff_t>(n_items))
+            if (marked == n_items)
                 throw argument_error(causalrec::cat("causalrec::rec::evaluate_next_item: user ", u,
                                                     " has every item in the training sequence or as target; no negative can be drawn"));
             for (std::size_t n = 0; n < o.negatives; ++n) {

@@ -169,7 +169,6 @@ private:
         nn::dense<T> ff1, ff2;
         nn::dropout<T> drop1, drop2;
         shape_cache<T> after_attention, hidden, output, d_hidden, d_input;
-        const matrix<T>* input = nullptr;
         std::vector<T> relu_mask{};
 
         block(std::size_t d, std::size_t L, const sasrec_options& o, std::uint64_t seed)
@@ -179,7 +178,6 @@ private:
 
         const matrix<T>& forward(const matrix<T>& x, const std::vector<std::uint8_t>& real) {
             const std::size_t N = x.shape()[0], d = x.shape()[1];
-            input = &x;
             const matrix<T>& q = attention_norm.forward(x);
             attention.set_padding_mask(real);
             const matrix<T>& a = attention.forward(q, x);
