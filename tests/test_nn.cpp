@@ -157,7 +157,7 @@ TEST_CASE("initialisers draw from the documented distributions", "[nn][init]") {
     CHECK(sum2 / 60000.0 == Catch::Approx(2.0 / 200.0).epsilon(0.02));
     for (double b : he.bias()) REQUIRE(b == 0.0);
     REQUIRE(nn::initializer_from_string("he_uniform") == nn::initializer::he_uniform);
-    REQUIRE_THROWS_AS(nn::initializer_from_string("orthogonal"), cr::argument_error);
+    REQUIRE_THROWS_AS(nn::initializer_from_string("lecun_magic"), cr::argument_error);
 }
 
 TEST_CASE("sequential: same seed, same weights, initialize reseeds every layer", "[nn][sequential]") {

@@ -1,8 +1,10 @@
 #pragma once
 /// @file
 /// Next-item recommenders over ordered histories: SASRec (Kang & McAuley 2018, self-attention over
-/// item and positional embeddings), and the evaluation protocols of next-item recommendation (the
+/// item and positional embeddings), GRU4Rec (Hidasi et al. 2016/2018, a GRU trained on
+/// session-parallel batches), and the evaluation protocols of next-item recommendation (the
 /// sampled protocol of the SASRec paper and full ranking) with an oracle for simulated Markov data.
 
 #include "sequential/evaluate.hpp"
+#include "sequential/gru4rec.hpp"
 #include "sequential/sasrec.hpp"

@@ -35,6 +35,8 @@
 #include "../../train/fit.hpp"
 #include "../common.hpp"
 #include "../concepts.hpp"
+#include "detail/serving.hpp"
+#include "detail/training.hpp"
 
 namespace causalrec::rec {
 
@@ -372,27 +374,15 @@ public:
     /// Trains on per-user sequences (each in time order); returns fit's history (loss per epoch).
     /// Raises argument_error when no sequence has two items or more.
     train::history fit(const data::sequences& train) {
-        if (train.n_items() == 0) throw argument_error("causalrec::rec::sasrec::fit: the sequences have no items");
-        fitted_ = false;
-        net_ = std::make_unique<detail::sasrec_net<float>>(train.n_items(), o_);
-        trainer_ = std::make_unique<trainer>(train, o_);
-        trainer_->objective = std::make_unique<detail::sasrec_objective<float>>(*net_, trainer_->train, o_);
-        epochs_done_ = 0;
-        auto history = run(o_.epochs);
-        fitted_ = true;
-        return history;
+        return training_.fit(model_name, train, o_, {.learning_rate = o_.learning_rate, .beta1 = 0.9, .beta2 = o_.beta2});
     }
 
     /// Trains `epochs` more epochs from where fit (or the last continue_fit) stopped: same weights,
     /// Adam state and negative stream, as Keras's repeated fit. Raises not_fitted_error before fit.
-    train::history continue_fit(std::size_t epochs) {
-        detail::require_fitted(fitted_ && trainer_ != nullptr, model_name, "continue_fit");
-        if (epochs == 0) throw argument_error("causalrec::rec::sasrec::continue_fit: epochs must be >= 1");
-        return run(epochs);
-    }
+    train::history continue_fit(std::size_t epochs) { return training_.continue_fit(model_name, epochs); }
 
     /// Epochs trained so far (fit and continue_fit).
-    std::size_t epochs_trained() const noexcept { return epochs_done_; }
+    std::size_t epochs_trained() const noexcept { return training_.epochs_trained(); }
 
     /// Trains on a log turned into per-user sequences (timestamps, else file order).
     train::history fit(const data::interactions& log) {
@@ -401,82 +391,51 @@ public:
     }
 
     /// Number of items the model scores.
-    std::size_t n_items() const noexcept { return net_ ? net_->n_items() : 0; }
+    std::size_t n_items() const noexcept { return training_.fitted() ? training_.net().n_items() : 0; }
     /// The training sequences of the last fit.
-    const data::sequences& training_sequences() const noexcept { return trainer_ ? trainer_->train : empty_; }
+    const data::sequences& training_sequences() const noexcept { return training_.sequences(); }
     /// The options.
     const sasrec_options& options() const noexcept { return o_; }
     /// True after fit.
-    bool is_fitted() const noexcept { return fitted_; }
+    bool is_fitted() const noexcept { return training_.fitted(); }
 
     /// The scores of `items` after `history` (item indices, oldest first; the last max_length are
     /// read). Raises not_fitted_error before fit and argument_error for an index out of range.
     std::vector<double> score_history(std::span<const std::uint32_t> history, std::span<const std::size_t> items) const {
-        detail::require_fitted(fitted_, model_name);
+        detail::require_fitted(is_fitted(), model_name);
         detail::check_items(items, n_items(), model_name);
         const std::vector<float> h = final_state(history);
-        const std::size_t d = net_->width();
-        const float* E = net_->item_embedding().data();
-        std::vector<double> out(items.size());
-        for (std::size_t k = 0; k < items.size(); ++k) {
-            double s = 0;
-            for (std::size_t j = 0; j < d; ++j) s += static_cast<double>(h[j]) * E[items[k] * d + j];
-            out[k] = s;
-        }
-        return out;
+        return detail::scores_of_items(h, training_.net().item_embedding().data(), {}, items);
     }
 
     /// The scores of every item after each of `histories` (one row per history), by one GEMM.
     matrix<float> score_all(std::span<const std::span<const std::uint32_t>> histories) const {
-        detail::require_fitted(fitted_, model_name);
-        const std::size_t B = histories.size(), d = net_->width(), n = n_items();
-        matrix<float> states = make_matrix<float>(B, d);
+        detail::require_fitted(is_fitted(), model_name);
+        matrix<float> states = make_matrix<float>(histories.size(), training_.net().width());
         final_states(histories, states.data());
-        matrix<float> scores = make_matrix<float>(B, n);
-        if (B > 0) blas::gemm(false, true, B, n, d, 1.0f, states.data(), d, net_->item_embedding().data(), d, 0.0f, scores.data(), n);
-        return scores;
+        return detail::scores_of_all_items(states, training_.net().item_embedding().data(), n_items(), {});
     }
 
     /// The k best items after `history`, best first, without the history's items when exclude_seen:
     /// recommendations for an anonymous session or a new user from their first actions.
     std::vector<scored_item> recommend_from_history(std::span<const std::uint32_t> history, std::size_t k, bool exclude_seen = true) const {
-        detail::require_fitted(fitted_, model_name);
-        for (const auto item : history)
-            if (item >= n_items())
-                throw argument_error(causalrec::error_message("rec", model_name, "history item ", item, " is out of range (", n_items(), " items)"));
-        const std::span<const std::uint32_t> one[1] = {history};
-        const matrix<float> s = score_all(one);
-        const std::vector<double> scores(s.begin(), s.end());
-        std::vector<std::size_t> seen;
-        if (exclude_seen) {
-            seen.assign(history.begin(), history.end());
-            std::sort(seen.begin(), seen.end());
-            seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
-        }
-        return detail::top_k(scores, k, seen);
+        detail::require_fitted(is_fitted(), model_name);
+        detail::check_history(history, n_items(), model_name);
+        return detail::recommend_after(*this, history, k, exclude_seen);
     }
 
     /// The scores of `items` after the user's training sequence (Recommender concept); a user outside
     /// the training sequences, or with an empty one, gets zeros.
-    std::vector<double> score(std::size_t user, std::span<const std::size_t> items) const {
-        detail::require_fitted(fitted_, model_name);
-        if (user >= training_sequences().n_users() || training_sequences().length(user) == 0) {
-            detail::check_items(items, n_items(), model_name);
-            return std::vector<double>(items.size(), 0.0);
-        }
-        return score_history(training_sequences().of(user), items);
-    }
+    std::vector<double> score(std::size_t user, std::span<const std::size_t> items) const { return detail::score_user(*this, user, items); }
 
     /// The k best items after the user's training sequence (Recommender concept); empty for a user
     /// without one.
     std::vector<scored_item> recommend(std::size_t user, std::size_t k, bool exclude_seen = true) const {
-        detail::require_fitted(fitted_, model_name);
-        if (user >= training_sequences().n_users() || training_sequences().length(user) == 0) return {};
-        return recommend_from_history(training_sequences().of(user), k, exclude_seen);
+        return detail::recommend_user(*this, user, k, exclude_seen);
     }
 
     /// True for a user with a training sequence.
-    bool covers(std::size_t user) const noexcept { return fitted_ && user < training_sequences().n_users() && training_sequences().length(user) > 0; }
+    bool covers(std::size_t user) const noexcept { return is_fitted() && detail::has_training_sequence(*this, user); }
 
 private:
     void check_options() const {
@@ -497,7 +456,7 @@ private:
 
     // The final state after one history (its last max_length items, left-padded).
     std::vector<float> final_state(std::span<const std::uint32_t> history) const {
-        std::vector<float> h(net_->width());
+        std::vector<float> h(training_.net().width());
         const std::span<const std::uint32_t> one[1] = {history};
         final_states(one, h.data());
         return h;
@@ -505,8 +464,8 @@ private:
 
     // Final states (B x d) of several histories, in chunks of up to 256 sequences.
     void final_states(std::span<const std::span<const std::uint32_t>> histories, float* out) const {
-        const std::size_t L = net_->max_length(), d = net_->width();
-        const auto padding = static_cast<std::uint32_t>(net_->n_items());
+        const std::size_t L = training_.net().max_length(), d = training_.net().width();
+        const auto padding = static_cast<std::uint32_t>(training_.net().n_items());
         std::vector<std::uint32_t> inputs;
         for (std::size_t start = 0; start < histories.size(); start += 256) {
             const std::size_t B = std::min<std::size_t>(256, histories.size() - start);
@@ -516,35 +475,13 @@ private:
                 const std::size_t n = std::min(hist.size(), L);
                 std::copy(hist.end() - static_cast<std::ptrdiff_t>(n), hist.end(), inputs.begin() + static_cast<std::ptrdiff_t>(b * L + L - n));
             }
-            const matrix<float>& h = net_->forward(inputs);
+            const matrix<float>& h = training_.net().forward(inputs);
             for (std::size_t b = 0; b < B; ++b) std::copy_n(h.data() + (b * L + L - 1) * d, d, out + (start + b) * d);
         }
     }
 
-    // What training keeps between fit and continue_fit (on the heap: the objective refers to `train`).
-    struct trainer {
-        trainer(const data::sequences& sequences, const sasrec_options& o)
-            : train(sequences), optimizer({.learning_rate = o.learning_rate, .beta1 = 0.9, .beta2 = o.beta2}) {}
-        data::sequences train;
-        std::unique_ptr<detail::sasrec_objective<float>> objective{};
-        optim::adam<float> optimizer;  // an lvalue for train::fit: its moments carry over to continue_fit
-    };
-
-    train::history run(std::size_t epochs) {
-        auto history = train::fit(*trainer_->objective, trainer_->optimizer,
-                                  {.epochs = epochs, .batch_size = o_.batch_size, .seed = o_.seed + epochs_done_, .verbose = o_.verbose});
-        epochs_done_ += epochs;
-        net_->set_training(false);
-        return history;
-    }
-
     sasrec_options o_;
-    // The network keeps work buffers: scoring runs a forward pass (not thread-safe).
-    std::unique_ptr<detail::sasrec_net<float>> net_;
-    std::unique_ptr<trainer> trainer_;
-    std::size_t epochs_done_ = 0;
-    data::sequences empty_{};
-    bool fitted_ = false;
+    detail::sequence_training<detail::sasrec_net<float>, detail::sasrec_objective<float>> training_;
 };
 
 }  // namespace causalrec::rec
