@@ -58,8 +58,17 @@ concept NextItemScorer = requires(const M& model, std::span<const std::uint32_t>
     { model.score_history(history, items) } -> std::convertible_to<std::vector<double>>;
 };
 
+/// A next-item scorer that also reads who the history belongs to (Caser's user embedding):
+/// score_user_history(user, history, items); evaluate_next_item prefers it.
+template <class M>
+concept UserAwareNextItemScorer = requires(const M& model, std::size_t user, std::span<const std::uint32_t> history,
+                                           std::span<const std::size_t> items) {
+    { model.score_user_history(user, history, items) } -> std::convertible_to<std::vector<double>>;
+};
+
 /// Evaluates `model` on the users of `split` with held-out items (and a non-empty training sequence)
-/// under the chosen protocol. A candidate scoring equal to the target counts as ranked above it.
+/// under the chosen protocol (scored for the user when the model is a UserAwareNextItemScorer). A
+/// candidate scoring equal to the target counts as ranked above it.
 /// Raises argument_error for k or negatives of 0, or when no user qualifies.
 template <NextItemScorer Model>
 next_item_metrics evaluate_next_item(const Model& model, const data::sequence_split& split, const next_item_evaluation_options& o = {}) {
@@ -115,7 +124,9 @@ next_item_metrics evaluate_next_item(const Model& model, const data::sequence_sp
                 if (!excluded[i] && i != target) candidates.push_back(i);
             for (const auto i : history) excluded[i] = 0;
         }
-        const std::vector<double> scores = model.score_history(history, candidates);
+        std::vector<double> scores;
+        if constexpr (UserAwareNextItemScorer<Model>) scores = model.score_user_history(u, history, candidates);
+        else scores = model.score_history(history, candidates);
         std::size_t rank = 0;
         for (std::size_t c = 1; c < scores.size(); ++c)
             if (scores[c] >= scores[0]) ++rank;

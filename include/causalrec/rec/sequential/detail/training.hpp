@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string_view>
+#include <type_traits>
 
 #include "../../../core/error.hpp"
 #include "../../../core/message.hpp"
@@ -18,7 +19,8 @@
 
 namespace causalrec::rec::detail {
 
-/// A network of type Net (built from (n_items, options)) trained by an Objective (built from
+/// A network of type Net (built from (sequences, options) when it has such a constructor, else from
+/// (n_items, options)) trained by an Objective (built from
 /// (net, sequences, options)) with Adam. Options has epochs, batch_size, seed and verbose.
 template <class Net, class Objective>
 class sequence_training {
@@ -29,7 +31,8 @@ public:
     train::history fit(std::string_view model, const data::sequences& train, const Options& o, optim::adam_options adam, bool shuffle = true) {
         if (train.n_items() == 0) throw argument_error(causalrec::cat("causalrec::rec::", model, "::fit: the sequences have no items"));
         fitted_ = false;
-        net_ = std::make_unique<Net>(train.n_items(), o);
+        if constexpr (std::is_constructible_v<Net, const data::sequences&, const Options&>) net_ = std::make_unique<Net>(train, o);
+        else net_ = std::make_unique<Net>(train.n_items(), o);
         state_ = std::make_unique<state>(train, adam);
         state_->objective = std::make_unique<Objective>(*net_, state_->train, o);
         epochs_done_ = 0;
