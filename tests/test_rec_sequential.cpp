@@ -3,12 +3,15 @@
 // the oracle.
 #include <causalrec/rec/sequential/caser.hpp>
 #include <causalrec/rec/sequential/evaluate.hpp>
+#include <causalrec/rec/persistence.hpp>
 #include <causalrec/rec/sequential/gru4rec.hpp>
 #include <causalrec/rec/sequential/sasrec.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
+#include <type_traits>
 #include <vector>
 
 #include "catch.hpp"
@@ -403,4 +406,33 @@ TEST_CASE("caser: Recommender concept, user-aware and anonymous scores, errors",
     const auto before = model.score(0, items);
     model.continue_fit(1);
     CHECK(model.score(0, items) != before);
+}
+
+// ---- persistence ----
+
+TEMPLATE_TEST_CASE("next-item recommenders: saved and loaded, the same scores; the wrong model is refused", "[rec][sequential][persistence]",
+                   r::sasrec, r::gru4rec, r::caser) {
+    const d::sequences train({{0, 1, 2, 3}, {2, 4, 1}, {3, 0, 1, 2, 4}, {4, 3}}, 6, d::id_map({"u1", "u2", "u3", "u4"}),
+                             d::id_map({"a", "b", "c", "d", "e", "f"}));
+    TestType model = [] {
+        if constexpr (std::is_same_v<TestType, r::sasrec>) return r::sasrec({.max_length = 4, .hidden = 8, .epochs = 2});
+        else if constexpr (std::is_same_v<TestType, r::gru4rec>) return r::gru4rec({.hidden = 8, .batch_size = 2, .sampled_negatives = 3, .epochs = 2});
+        else return r::caser({.max_length = 3, .hidden = 4, .horizontal_filters = 2, .vertical_filters = 1, .batch_size = 4, .epochs = 2});
+    }();
+    model.fit(train);
+    const auto path = (std::filesystem::temp_directory_path() / "causalrec_sequential_test.safetensors").string();
+    r::save_recommender(model, path);
+    const TestType loaded = r::load_recommender<TestType>(path);
+    const std::size_t items[] = {0, 1, 2, 3, 4, 5};
+    const std::uint32_t session[] = {3, 1};
+    for (std::size_t u = 0; u < 4; ++u) CHECK(loaded.score(u, items) == model.score(u, items));
+    CHECK(loaded.recommend_from_history(session, 3) == model.recommend_from_history(session, 3));
+    CHECK(loaded.epochs_trained() == 2);
+    CHECK(loaded.training_sequences().user_ids().id_of(2) == "u3");
+    CHECK(loaded.training_sequences().of(2).size() == 5);
+    if constexpr (std::is_same_v<TestType, r::sasrec>) CHECK_THROWS_AS(r::load_recommender<r::gru4rec>(path), cr::format_error);
+    else CHECK_THROWS_AS(r::load_recommender<r::sasrec>(path), cr::format_error);
+    std::filesystem::remove(path);
+    TestType unfitted = [] { return TestType{}; }();
+    CHECK_THROWS_AS(unfitted.to_file(), cr::not_fitted_error);
 }

@@ -174,6 +174,16 @@ public:
         return views;
     }
 
+    /// Every trained tensor (values and shapes; the tables' gradients live in the objective).
+    std::vector<parameter_view<T>> parameters() {
+        std::vector<parameter_view<T>> views{{.name = "item_embedding", .value = std::span<T>(item_), .shape = item_shape_},
+                                             {.name = "user_embedding", .value = std::span<T>(user_), .shape = user_shape_},
+                                             {.name = "output_weight", .value = std::span<T>(output_), .shape = output_shape_},
+                                             {.name = "output_bias", .value = std::span<T>(output_bias_), .shape = output_bias_shape_}};
+        for (const auto& p : dense_parameters()) views.push_back(p);
+        return views;
+    }
+
     /// Dropout on in training; leaving training refreshes the mean user embedding (unknown users).
     void set_training(bool training) {
         dropout_.set_training(training);
@@ -216,6 +226,8 @@ private:
     nn::relu<T> relu_fc_{};
     std::array<std::size_t, 2> vertical_shape_;
     std::array<std::size_t, 1> vertical_bias_shape_;
+    std::array<std::size_t, 2> item_shape_{n_ + 1, d_}, user_shape_{users_, d_}, output_shape_{n_, 2 * d_};
+    std::array<std::size_t, 1> output_bias_shape_{n_};
     std::vector<std::uint32_t> inputs_{}, users_in_{};
     shape_cache<T> embedded_, features_, representation_, dz_, dx_, pooled_grad_;
     const matrix<T>* x_ = nullptr;
@@ -463,7 +475,32 @@ public:
     /// True for a user with a training sequence.
     bool covers(std::size_t user) const noexcept { return is_fitted() && detail::has_training_sequence(*this, user); }
 
+    /// The fitted model as a recommender file (options, training sequences, weights); save_recommender writes it.
+    io::tensor_file to_file() const {
+        nlohmann::json j = nlohmann::json::object();
+        write_options(j, o_, saved_fields);
+        return training_.to_file(model_name, j);
+    }
+
+    /// A model read from a recommender file (continue_fit starts Adam afresh); raises format_error
+    /// when it is not a valid caser file.
+    static caser from_file(io::tensor_file file) {
+        const auto f = open_recommender_file(std::move(file), model_name);
+        caser_options o;
+        read_options(f, o, saved_fields);
+        caser m(o);
+        m.training_.restore(f, o, {.learning_rate = o.learning_rate, .weight_decay = o.weight_decay});
+        return m;
+    }
+
 private:
+    static constexpr auto saved_fields = std::tuple{
+        field("max_length", &caser_options::max_length), field("targets", &caser_options::targets), field("hidden", &caser_options::hidden),
+        field("horizontal_filters", &caser_options::horizontal_filters), field("vertical_filters", &caser_options::vertical_filters),
+        field("dropout", &caser_options::dropout), field("negatives", &caser_options::negatives),
+        field("learning_rate", &caser_options::learning_rate), field("weight_decay", &caser_options::weight_decay),
+        field("batch_size", &caser_options::batch_size), field("epochs", &caser_options::epochs), field("seed", &caser_options::seed)};
+
     static constexpr std::size_t anonymous = static_cast<std::size_t>(-1);
 
     void check_options() const {

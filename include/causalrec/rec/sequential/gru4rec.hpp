@@ -9,6 +9,7 @@
 /// cross-entropy over the candidates, or BPR-max.
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -197,6 +198,14 @@ public:
 
     /// The GRU's parameters (dense).
     std::vector<parameter_view<T>> gru_parameters() { return gru_.parameters(); }
+    /// Every trained tensor (values and shapes; the tables' gradients live in the objective).
+    std::vector<parameter_view<T>> parameters() {
+        std::vector<parameter_view<T>> views{{.name = "item_embedding", .value = std::span<T>(embedding_), .shape = embedding_shape_},
+                                             {.name = "output_weight", .value = std::span<T>(output_), .shape = output_shape_},
+                                             {.name = "output_bias", .value = std::span<T>(bias_), .shape = bias_shape_}};
+        for (const auto& p : gru_.parameters()) views.push_back(p);
+        return views;
+    }
     /// Input item embeddings (n_items x embedding).
     std::span<T> embedding() noexcept { return embedding_; }
     /// Output item weights (n_items x hidden).
@@ -221,6 +230,8 @@ private:
 
     std::size_t n_, d_, H_;
     std::vector<T> embedding_, output_, bias_;
+    std::array<std::size_t, 2> embedding_shape_{n_, d_}, output_shape_{n_, H_};
+    std::array<std::size_t, 1> bias_shape_{n_};
     nn::gru<T> gru_;
     nn::dropout<T> drop_in_, drop_h_;
     shape_cache<T> input_;
@@ -462,7 +473,36 @@ public:
     /// True for a user with a training sequence.
     bool covers(std::size_t user) const noexcept { return is_fitted() && detail::has_training_sequence(*this, user); }
 
+    /// The fitted model as a recommender file (options, training sequences, weights); save_recommender writes it.
+    io::tensor_file to_file() const {
+        nlohmann::json j = {{"loss", o_.loss == gru4rec_loss::cross_entropy ? "cross_entropy" : "bpr_max"}};
+        write_options(j, o_, saved_fields);
+        return training_.to_file(model_name, j);
+    }
+
+    /// A model read from a recommender file (continue_fit starts Adam afresh); raises format_error
+    /// when it is not a valid gru4rec file.
+    static gru4rec from_file(io::tensor_file file) {
+        const auto f = open_recommender_file(std::move(file), model_name);
+        gru4rec_options o;
+        read_options(f, o, saved_fields);
+        const auto loss = saved_option<std::string>(f, "loss");
+        if (loss != "cross_entropy" && loss != "bpr_max") throw format_error(causalrec::cat(f.file.source(), ": unknown gru4rec loss '", loss, "'"));
+        o.loss = loss == "cross_entropy" ? gru4rec_loss::cross_entropy : gru4rec_loss::bpr_max;
+        gru4rec m(o);
+        m.training_.restore(f, o, {.learning_rate = o.learning_rate}, false);
+        return m;
+    }
+
 private:
+    static constexpr auto saved_fields = std::tuple{
+        field("hidden", &gru4rec_options::hidden), field("embedding", &gru4rec_options::embedding), field("batch_size", &gru4rec_options::batch_size),
+        field("sampled_negatives", &gru4rec_options::sampled_negatives), field("sample_alpha", &gru4rec_options::sample_alpha),
+        field("bpr_max_regularization", &gru4rec_options::bpr_max_regularization),
+        field("dropout_embedding", &gru4rec_options::dropout_embedding), field("dropout_hidden", &gru4rec_options::dropout_hidden),
+        field("learning_rate", &gru4rec_options::learning_rate), field("epochs", &gru4rec_options::epochs),
+        field("max_history", &gru4rec_options::max_history), field("seed", &gru4rec_options::seed)};
+
     void check_options() const {
         auto fail = [](auto&&... parts) { throw argument_error(causalrec::cat("causalrec::rec::gru4rec: ", parts...)); };
         if (o_.hidden == 0) fail("hidden must be >= 1");

@@ -437,7 +437,32 @@ public:
     /// True for a user with a training sequence.
     bool covers(std::size_t user) const noexcept { return is_fitted() && detail::has_training_sequence(*this, user); }
 
+    /// The fitted model as a recommender file (options, training sequences, weights); save_recommender writes it.
+    io::tensor_file to_file() const {
+        nlohmann::json j = nlohmann::json::object();
+        write_options(j, o_, saved_fields);
+        return training_.to_file(model_name, j);
+    }
+
+    /// A model read from a recommender file (continue_fit starts Adam afresh); raises format_error
+    /// when it is not a valid sasrec file.
+    static sasrec from_file(io::tensor_file file) {
+        const auto f = open_recommender_file(std::move(file), model_name);
+        sasrec_options o;
+        read_options(f, o, saved_fields);
+        sasrec m(o);
+        m.training_.restore(f, o, {.learning_rate = o.learning_rate, .beta1 = 0.9, .beta2 = o.beta2});
+        return m;
+    }
+
 private:
+    static constexpr auto saved_fields = std::tuple{
+        field("max_length", &sasrec_options::max_length), field("hidden", &sasrec_options::hidden), field("blocks", &sasrec_options::blocks),
+        field("heads", &sasrec_options::heads), field("dropout", &sasrec_options::dropout), field("learning_rate", &sasrec_options::learning_rate),
+        field("beta2", &sasrec_options::beta2), field("l2_embedding", &sasrec_options::l2_embedding),
+        field("batch_size", &sasrec_options::batch_size), field("epochs", &sasrec_options::epochs), field("negatives", &sasrec_options::negatives),
+        field("layer_norm_epsilon", &sasrec_options::layer_norm_epsilon), field("seed", &sasrec_options::seed)};
+
     void check_options() const {
         auto fail = [](auto&&... parts) { throw argument_error(causalrec::cat("causalrec::rec::sasrec: ", parts...)); };
         if (o_.max_length == 0) fail("max_length must be >= 1");

@@ -7,7 +7,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <vector>
+#include <string>
 #include <string_view>
+#include <algorithm>
 #include <type_traits>
 
 #include "../../../core/error.hpp"
@@ -15,7 +18,10 @@
 #include "../../../data/sequences.hpp"
 #include "../../../optim/adam.hpp"
 #include "../../../train/fit.hpp"
+#include "../../../io/safetensors.hpp"
 #include "../../common.hpp"
+#include "../../log_summary.hpp"
+#include "../../persistence.hpp"
 
 namespace causalrec::rec::detail {
 
@@ -25,6 +31,9 @@ namespace causalrec::rec::detail {
 template <class Net, class Objective>
 class sequence_training {
 public:
+    /// Value type of the network.
+    using value_type = typename Net::value_type;
+
     /// Builds a fresh network and objective for `train` and trains options.epochs epochs.
     /// `shuffle` = false for objectives that serve their own order (session-parallel batches).
     template <class Options>
@@ -45,6 +54,52 @@ public:
         return history;
     }
 
+    /// A recommender file of the fitted model: `options`, the training sequences in time order (as the
+    /// seen-items tensors), the epochs trained, and every tensor of the network as "net.<k>.<name>".
+    io::tensor_file to_file(std::string_view model, const nlohmann::json& options) const {
+        require_fitted(fitted_, model, "save");
+        const auto& seq = state_->train;
+        log_summary log{seq.n_users(), seq.n_items(), seq.user_ids(), seq.item_ids(), {}};
+        log.seen.row_ptr.assign(seq.offsets().begin(), seq.offsets().end());
+        log.seen.items.assign(seq.items().begin(), seq.items().end());
+        io::tensor_file f = begin_recommender_file(model, options, log);
+        f.metadata["epochs_trained"] = std::to_string(epochs_done_);
+        std::size_t k = 0;
+        for (const auto& p : net_->parameters())
+            f.add<value_type>(tensor_name(k++, p.name), std::span<const value_type>(p.value.data(), p.value.size()),
+                         std::vector<std::size_t>(p.shape.begin(), p.shape.end()));
+        return f;
+    }
+
+    /// Rebuilds the fitted state from an opened recommender file with the options read from it (as
+    /// fit would, without training) and copies the saved tensors in; raises format_error when a
+    /// tensor is missing or has another shape. Adam's moments start afresh for continue_fit.
+    template <class Options>
+    void restore(const opened_recommender& f, const Options& o, optim::adam_options adam, bool shuffle = true) {
+        std::vector<std::vector<std::uint32_t>> per_user(f.log.n_users);
+        for (std::size_t u = 0; u < f.log.n_users; ++u) {
+            const auto items = f.log.seen.of(u);
+            per_user[u].assign(items.begin(), items.end());
+        }
+        const data::sequences train(per_user, f.log.n_items, f.log.user_ids, f.log.item_ids);
+        if constexpr (std::is_constructible_v<Net, const data::sequences&, const Options&>) net_ = std::make_unique<Net>(train, o);
+        else net_ = std::make_unique<Net>(train.n_items(), o);
+        state_ = std::make_unique<state>(train, adam);
+        state_->objective = std::make_unique<Objective>(*net_, state_->train, o);
+        std::size_t k = 0;
+        for (const auto& p : net_->parameters()) {
+            const auto values = saved_values<value_type>(f, tensor_name(k++, p.name), std::vector<std::size_t>(p.shape.begin(), p.shape.end()));
+            std::copy(values.begin(), values.end(), p.value.begin());
+        }
+        epochs_done_ = causalrec::rec::detail::metadata_count(f.file, "epochs_trained");
+        batch_size_ = o.batch_size;
+        seed_ = o.seed;
+        verbose_ = o.verbose;
+        shuffle_ = shuffle;
+        net_->set_training(false);
+        fitted_ = true;
+    }
+
     /// Trains `epochs` more epochs; raises not_fitted_error before fit and argument_error for 0.
     train::history continue_fit(std::string_view model, std::size_t epochs) {
         require_fitted(fitted_ && state_ != nullptr, model, "continue_fit");
@@ -62,12 +117,14 @@ public:
     const data::sequences& sequences() const noexcept { return state_ ? state_->train : empty_; }
 
 private:
+    static std::string tensor_name(std::size_t k, std::string_view name) { return causalrec::cat("net.", k, ".", name); }
+
     // On the heap: the objective refers to `train`.
     struct state {
         state(const data::sequences& sequences, optim::adam_options adam) : train(sequences), optimizer(adam) {}
         data::sequences train;
         std::unique_ptr<Objective> objective{};
-        optim::adam<float> optimizer;  // an lvalue for train::fit: its moments carry over to continue_fit
+        optim::adam<value_type> optimizer;  // an lvalue for train::fit: its moments carry over to continue_fit
     };
 
     train::history run(std::size_t epochs) {
