@@ -550,3 +550,53 @@ TEST_CASE("residual: y = x + f(x), gradient check, shape errors", "[nn][residual
     nn::residual<nn::dense<double>> narrowing(nn::dense<double>(3, 2));
     REQUIRE_THROWS_AS(narrowing.forward(x), cr::shape_error);
 }
+
+TEST_CASE("self_attention: a packed batch equals the padded batch with its padding mask", "[nn][attention]") {
+    cr::rng engine(17);
+    const std::size_t L = 5, d = 4;
+    const std::vector<std::size_t> lengths{5, 2, 3, 0};  // left-padded in the padded layout; the last sequence is empty
+    std::vector<std::uint8_t> real;
+    for (const auto n : lengths)
+        for (std::size_t t = 0; t < L; ++t) real.push_back(t >= L - n ? 1 : 0);
+    const std::size_t N = real.size(), R = 10;
+    const auto x = random_matrix(N, d, engine);
+    const auto g = random_matrix(N, d, engine);
+    auto packed_x = cr::make_matrix<double>(R, d), packed_g = cr::make_matrix<double>(R, d);
+    auto padded_g = g;
+    for (std::size_t r = 0, k = 0; r < N; ++r) {
+        if (!real[r]) {
+            for (std::size_t j = 0; j < d; ++j) padded_g(r, j) = 0.0;
+            continue;
+        }
+        for (std::size_t j = 0; j < d; ++j) packed_x(k, j) = x(r, j), packed_g(k, j) = g(r, j);
+        ++k;
+    }
+    for (bool projection : {false, true}) {
+        nn::self_attention<double> padded(d, L, {.heads = 2, .output_projection = projection, .seed = 3});
+        nn::self_attention<double> packed(d, L, {.heads = 2, .output_projection = projection, .seed = 3});
+        padded.set_padding_mask(real);
+        packed.set_sequence_lengths(lengths);
+        const auto y = padded.forward(x);
+        const auto yp = packed.forward(packed_x);
+        const auto dx = padded.backward(padded_g);
+        const auto dxp = packed.backward(packed_g);
+        for (std::size_t r = 0, k = 0; r < N; ++r) {
+            if (!real[r]) continue;
+            for (std::size_t j = 0; j < d; ++j) {
+                CHECK(yp(k, j) == Catch::Approx(y(r, j)).margin(1e-13));
+                CHECK(dxp(k, j) == Catch::Approx(dx(r, j)).margin(1e-13));
+            }
+            ++k;
+        }
+        const auto pa = padded.parameters();
+        const auto pp = packed.parameters();
+        for (std::size_t p = 0; p < pa.size(); ++p)
+            for (std::size_t i = 0; i < pa[p].grad.size(); ++i) CHECK(pp[p].grad[i] == Catch::Approx(pa[p].grad[i]).margin(1e-12));
+        CHECK(packed.attention_weights(1, 0).size() == 4);  // 2 x 2 for the second sequence
+        CHECK(gradient_check(packed, packed_x, packed_g, true, gradient_floor) < 1e-6);
+    }
+    nn::self_attention<double> bad(d, L);
+    const std::size_t wrong[] = {3, 3};
+    bad.set_sequence_lengths(wrong);
+    REQUIRE_THROWS_AS(bad.forward(packed_x), cr::shape_error);  // 6 rows declared, 10 given
+}

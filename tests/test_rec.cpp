@@ -361,3 +361,29 @@ TEST_CASE("popularity and knn: save and load keep scores and id maps, wrong file
 TEST_CASE("rec: error messages start with causalrec::rec::<function>", "[rec][messages]") {
     CHECK_THROWS_WITH(rec::popularity({.half_life = -1.0}), Catch::Matchers::StartsWith("causalrec::rec::popularity: "));
 }
+
+TEST_CASE("top_items and top_k: the k best per row, best first, ties to the lower index, exclusions", "[rec][top_k]") {
+    auto scores = cr::make_matrix<float>(2, 6);
+    const float v[] = {0.5f, 2.0f, -1.0f, 2.0f, 0.7f, 3.0f, /* row 1 */ 1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f};
+    std::copy(std::begin(v), std::end(v), scores.data());
+    const auto top = rec::top_items(scores, 3);
+    REQUIRE(top.shape()[1] == 3);
+    CHECK(std::vector<std::size_t>(top.data(), top.data() + 3) == std::vector<std::size_t>{5, 1, 3});  // 3.0, then the tie 2.0 by index
+    CHECK(std::vector<std::size_t>(top.data() + 3, top.data() + 6) == std::vector<std::size_t>{0, 1, 2});  // all tied
+    CHECK(rec::top_items(scores, 10).shape()[1] == 6);  // k beyond the catalogue: every item
+    CHECK(rec::top_items(scores, 0).shape()[1] == 0);
+    // top_k with exclusions (ascending) and a reachability mask; the result equals a full sort's prefix.
+    cr::rng engine(5);
+    std::vector<double> s(200);
+    for (auto& x : s) x = std::floor(engine.normal() * 4.0) / 4.0;  // many ties
+    const std::vector<std::size_t> excluded{3, 17, 18, 150};
+    std::vector<char> reached(200, 1);
+    for (std::size_t i = 0; i < 200; i += 7) reached[i] = 0;
+    const auto got = rec::detail::top_k(s, 15, excluded, reached);
+    std::vector<rec::scored_item> all;
+    for (std::size_t i = 0; i < 200; ++i)
+        if (reached[i] && std::find(excluded.begin(), excluded.end(), i) == excluded.end()) all.push_back({i, s[i]});
+    std::sort(all.begin(), all.end(), rec::detail::better);
+    all.resize(15);
+    CHECK(got == all);
+}

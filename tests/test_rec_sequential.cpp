@@ -73,10 +73,13 @@ std::vector<std::vector<double>> spread_gradients(const Params& params) {
 TEST_CASE("sasrec: network gradients equal central differences (double, two blocks, two heads, padding)", "[rec][sasrec][gradcheck]") {
     const r::sasrec_options o{.max_length = 4, .hidden = 4, .blocks = 2, .heads = 2, .dropout = 0.0, .seed = 3};
     r::detail::sasrec_net<double> net(5, o);
-    // Two sequences of four positions; padding (index 5) at the start of the second.
+    // Two sequences of four positions; padding (index 5) at the start of the second. The network
+    // computes the six real positions only (packed rows).
     const std::vector<std::uint32_t> inputs = {0, 3, 1, 4, 5, 5, 2, 2};
+    REQUIRE(net.forward(inputs).shape()[0] == 6);
+    CHECK(std::vector<std::size_t>(net.packed_rows().begin(), net.packed_rows().end()) == std::vector<std::size_t>{0, 1, 2, 3, 6, 7});
     cr::rng engine(9);
-    const auto g = cr::testing::random_matrix(8, 4, engine);
+    const auto g = cr::testing::random_matrix(6, 4, engine);
     auto loss = [&] {
         const auto& h = net.forward(inputs);
         double s = 0;
@@ -435,4 +438,21 @@ TEMPLATE_TEST_CASE("next-item recommenders: saved and loaded, the same scores; t
     std::filesystem::remove(path);
     TestType unfitted = [] { return TestType{}; }();
     CHECK_THROWS_AS(unfitted.to_file(), cr::not_fitted_error);
+}
+
+TEMPLATE_TEST_CASE("next-item recommenders: top_items equals score_all followed by top_items", "[rec][sequential][top_items]", r::sasrec,
+                   r::gru4rec, r::caser) {
+    const auto data = d::simulate_markov_sequences({.users = 60, .items = 2500, .min_length = 3, .max_length = 12, .seed = 2});
+    TestType model = [] {
+        if constexpr (std::is_same_v<TestType, r::sasrec>) return r::sasrec({.max_length = 8, .hidden = 8, .epochs = 1});
+        else if constexpr (std::is_same_v<TestType, r::gru4rec>) return r::gru4rec({.hidden = 8, .batch_size = 4, .sampled_negatives = 16, .epochs = 1});
+        else return r::caser({.max_length = 3, .hidden = 8, .horizontal_filters = 2, .vertical_filters = 1, .batch_size = 16, .epochs = 1});
+    }();
+    model.fit(data.all);
+    std::vector<std::span<const std::uint32_t>> histories;
+    for (std::size_t u = 0; u < data.all.n_users(); ++u) histories.push_back(data.all.of(u));
+    const auto fused = model.top_items(histories, 12);  // 2,500 items: two blocks of the fused pass
+    const auto plain = r::top_items(model.score_all(histories), 12);
+    REQUIRE(fused.shape() == plain.shape());
+    CHECK(std::equal(fused.begin(), fused.end(), plain.begin()));
 }

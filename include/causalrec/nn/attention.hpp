@@ -93,6 +93,12 @@ public:
     /// output is zero (plus b_o with the output projection).
     void set_padding_mask(std::span<const std::uint8_t> real) { real_.assign(real.begin(), real.end()); }
 
+    /// Packed batches: the next forward calls take sequences of the given lengths one after another
+    /// (sequence b's rows follow sequence b - 1's; no padding rows, no padding mask), so a batch of
+    /// short histories costs its real rows only: position-wise work scales with the sum of the
+    /// lengths, attention with the sum of their squares. Empty = sequences of sequence_length() rows.
+    void set_sequence_lengths(std::span<const std::size_t> lengths) { lengths_.assign(lengths.begin(), lengths.end()); }
+
     /// Self-attention: queries, keys and values all from x ((B * L) x width).
     const matrix<T>& forward(const matrix<T>& x) {
         single_input_ = true;
@@ -110,7 +116,7 @@ public:
     /// (forward(queries, keys)).
     const matrix<T>& backward(const matrix<T>& grad_output) {
         if (xq_ == nullptr) throw argument_error("causalrec::nn::self_attention: backward called before forward");
-        const std::size_t N = xq_->shape()[0], d = d_, H = o_.heads, dh = d / H, L = L_, B = N / L;
+        const std::size_t N = xq_->shape()[0], d = d_, H = o_.heads, dh = d / H;
         if (grad_output.shape()[0] != N || grad_output.shape()[1] != d)
             throw shape_error(causalrec::cat("causalrec::nn::self_attention: gradient has shape (", grad_output.shape()[0], ", ",
                                              grad_output.shape()[1], "), the output was (", N, ", ", d, ")"));
@@ -124,31 +130,33 @@ public:
             blas::gemm(false, true, N, d, d, T(1), dy, d, weights_[3].data(), d, T(0), d_attended_.data(), d);
             dO = d_attended_.data();
         }
-        dq_.resize(N * d), dk_.resize(N * d), dv_.resize(N * d), dp_.resize(L * L);
+        dq_.resize(N * d), dk_.resize(N * d), dv_.resize(N * d);
         const T scale = T(1) / std::sqrt(static_cast<T>(dh));
-        for (std::size_t b = 0; b < B; ++b)
+        for (const segment& seg : segments_)
             for (std::size_t h = 0; h < H; ++h) {
-                const std::size_t at = b * L * d + h * dh;
-                const T* p = weights_of(b, h);
-                const T* pd = dropped_of(b, h);
+                const std::size_t n = seg.length, at = seg.first * d + h * dh, w = seg.weights + h * n * n;
+                if (n == 0) continue;
+                dp_.resize(std::max(dp_.size(), n * n));
+                const T* p = weights_buffer_.data() + w;
+                const T* pd = dropped_.empty() ? p : dropped_.data() + w;
                 // dPd = dO_bh V_bh^T; dV_bh = Pd^T dO_bh
-                blas::gemm(false, true, L, L, dh, T(1), dO + at, d, v_.data() + at, d, T(0), dp_.data(), L);
-                blas::gemm(true, false, L, dh, L, T(1), pd, L, dO + at, d, T(0), dv_.data() + at, d);
+                blas::gemm(false, true, n, n, dh, T(1), dO + at, d, v_.data() + at, d, T(0), dp_.data(), n);
+                blas::gemm(true, false, n, dh, n, T(1), pd, n, dO + at, d, T(0), dv_.data() + at, d);
                 // Through dropout, then the softmax: dS = P * (dP - rowsum(P * dP)), times the scale.
                 if (pd != p) {
-                    const T* m = mask_.data() + (b * H + h) * L * L;
-                    for (std::size_t k = 0; k < L * L; ++k) dp_[k] *= m[k];
+                    const T* m = mask_.data() + w;
+                    for (std::size_t k = 0; k < n * n; ++k) dp_[k] *= m[k];
                 }
-                for (std::size_t i = 0; i < L; ++i) {
-                    const T* pr = p + i * L;
-                    T* g = dp_.data() + i * L;
+                for (std::size_t i = 0; i < n; ++i) {
+                    const T* pr = p + i * n;
+                    T* g = dp_.data() + i * n;
                     T dot = 0;
-                    for (std::size_t j = 0; j < L; ++j) dot += pr[j] * g[j];
-                    for (std::size_t j = 0; j < L; ++j) g[j] = pr[j] * (g[j] - dot) * scale;
+                    for (std::size_t j = 0; j < n; ++j) dot += pr[j] * g[j];
+                    for (std::size_t j = 0; j < n; ++j) g[j] = pr[j] * (g[j] - dot) * scale;
                 }
                 // dQ_bh = dS K_bh; dK_bh = dS^T Q_bh
-                blas::gemm(false, false, L, dh, L, T(1), dp_.data(), L, k_.data() + at, d, T(0), dq_.data() + at, d);
-                blas::gemm(true, false, L, dh, L, T(1), dp_.data(), L, q_.data() + at, d, T(0), dk_.data() + at, d);
+                blas::gemm(false, false, n, dh, n, T(1), dp_.data(), n, k_.data() + at, d, T(0), dq_.data() + at, d);
+                blas::gemm(true, false, n, dh, n, T(1), dp_.data(), n, q_.data() + at, d, T(0), dk_.data() + at, d);
             }
         // Projections: dW = X^T dZ, db = column sums, dX = dZ W^T.
         const matrix<T>& xq = *xq_;
@@ -180,13 +188,14 @@ public:
         return *last_key_grad_;
     }
 
-    /// The attention weights of the last forward (before dropout): for sequence b and head h, an L x L
-    /// row-major block; row i holds position i's weights over positions 0..L-1.
+    /// The attention weights of the last forward (before dropout): for sequence b and head h, an n x n
+    /// row-major block (n = L, or the sequence's length in a packed batch); row i holds position i's
+    /// weights over positions 0..n-1.
     std::span<const T> attention_weights(std::size_t sequence, std::size_t head) const {
-        const std::size_t blocks = weights_buffer_.size() / (L_ * L_);
-        if (sequence * o_.heads + head >= blocks || head >= o_.heads)
+        if (sequence >= segments_.size() || head >= o_.heads)
             throw argument_error(causalrec::cat("causalrec::nn::self_attention: no weights for sequence ", sequence, ", head ", head));
-        return {weights_of(sequence, head), L_ * L_};
+        const segment& seg = segments_[sequence];
+        return {weights_buffer_.data() + seg.weights + head * seg.length * seg.length, seg.length * seg.length};
     }
 
     /// W_q, b_q, W_k, b_k, W_v, b_v (and W_o, b_o with the output projection), with their gradients.
@@ -225,39 +234,54 @@ private:
         if (xq.shape()[1] != d || xk.shape()[1] != d || xk.shape()[0] != N)
             throw shape_error(causalrec::cat("causalrec::nn::self_attention: inputs of shape (", N, ", ", xq.shape()[1], ") and (",
                                              xk.shape()[0], ", ", xk.shape()[1], "), the layer expects two (rows, ", d, ")"));
-        if (N % L != 0)
-            throw shape_error(causalrec::cat("causalrec::nn::self_attention: ", N, " rows are not a whole number of sequences of ", L,
-                                             " positions"));
+        // The sequences' rows and weight blocks: fixed length L, or the packed lengths.
+        segments_.clear();
+        std::size_t weights = 0;
+        if (lengths_.empty()) {
+            if (N % L != 0)
+                throw shape_error(causalrec::cat("causalrec::nn::self_attention: ", N, " rows are not a whole number of sequences of ", L,
+                                                 " positions"));
+            for (std::size_t b = 0; b < N / L; ++b, weights += H * L * L) segments_.push_back({b * L, L, weights});
+        } else {
+            std::size_t first = 0;
+            for (const std::size_t n : lengths_) {
+                segments_.push_back({first, n, weights});
+                first += n, weights += H * n * n;
+            }
+            if (first != N)
+                throw shape_error(causalrec::cat("causalrec::nn::self_attention: the packed lengths add up to ", first, " rows, the input has ", N));
+            if (!real_.empty()) throw argument_error("causalrec::nn::self_attention: a packed batch has no padding mask");
+        }
         if (!real_.empty() && real_.size() != N)
             throw shape_error(causalrec::cat("causalrec::nn::self_attention: the padding mask has ", real_.size(), " rows, the input ", N));
-        const std::size_t B = N / L;
         q_.resize(N * d), k_.resize(N * d), v_.resize(N * d), attended_.resize(N * d);
         project(xq.data(), N, 0, q_.data());
         project(xk.data(), N, 1, k_.data());
         project(xk.data(), N, 2, v_.data());
-        weights_buffer_.resize(B * H * L * L);
+        weights_buffer_.resize(weights);
         const bool drop = training_ && o_.dropout > 0.0;
-        mask_.resize(drop ? B * H * L * L : 0);
-        dropped_.resize(drop ? B * H * L * L : 0);
+        mask_.resize(drop ? weights : 0);
+        dropped_.resize(drop ? weights : 0);
         const T scale = T(1) / std::sqrt(static_cast<T>(dh));
         const T keep = static_cast<T>(1.0 / (1.0 - o_.dropout));
-        for (std::size_t b = 0; b < B; ++b)
+        for (const segment& seg : segments_)
             for (std::size_t h = 0; h < H; ++h) {
-                const std::size_t at = b * L * d + h * dh;
-                T* s = weights_buffer_.data() + (b * H + h) * L * L;
-                blas::gemm(false, true, L, L, dh, scale, q_.data() + at, d, k_.data() + at, d, T(0), s, L);
-                for (std::size_t i = 0; i < L; ++i) softmax_row(s + i * L, b * L, i);
+                const std::size_t n = seg.length, at = seg.first * d + h * dh, w = seg.weights + h * n * n;
+                if (n == 0) continue;
+                T* s = weights_buffer_.data() + w;
+                blas::gemm(false, true, n, n, dh, scale, q_.data() + at, d, k_.data() + at, d, T(0), s, n);
+                for (std::size_t i = 0; i < n; ++i) softmax_row(s + i * n, seg.first, i, n);
                 const T* p = s;
                 if (drop) {
-                    T* m = mask_.data() + (b * H + h) * L * L;
-                    T* pd = dropped_.data() + (b * H + h) * L * L;
-                    for (std::size_t k = 0; k < L * L; ++k) {
+                    T* m = mask_.data() + w;
+                    T* pd = dropped_.data() + w;
+                    for (std::size_t k = 0; k < n * n; ++k) {
                         m[k] = engine_.uniform() < o_.dropout ? T(0) : keep;
                         pd[k] = s[k] * m[k];
                     }
                     p = pd;
                 }
-                blas::gemm(false, false, L, dh, L, T(1), p, L, v_.data() + at, d, T(0), attended_.data() + at, d);
+                blas::gemm(false, false, n, dh, n, T(1), p, n, v_.data() + at, d, T(0), attended_.data() + at, d);
             }
         xq_ = &xq, xk_ = &xk;
         if (!o_.output_projection) {
@@ -278,9 +302,8 @@ private:
             for (std::size_t j = 0; j < d_; ++j) z[r * d_ + j] += bias[j];
     }
 
-    // Masked softmax of query row i of sequence b (rows start at `first`), in place.
-    void softmax_row(T* s, std::size_t first, std::size_t i) const {
-        const std::size_t L = L_;
+    // Masked softmax of query row i of a sequence of L rows starting at row `first`, in place.
+    void softmax_row(T* s, std::size_t first, std::size_t i, std::size_t L) const {
         const std::size_t end = o_.causal ? i + 1 : L;
         const bool masked = !real_.empty();
         if (masked && real_[first + i] == 0) {
@@ -308,10 +331,10 @@ private:
             for (std::size_t j = 0; j < d_; ++j) out[j] += z[r * d_ + j];
     }
 
-    const T* weights_of(std::size_t b, std::size_t h) const { return weights_buffer_.data() + (b * o_.heads + h) * L_ * L_; }
-    const T* dropped_of(std::size_t b, std::size_t h) const {
-        return dropped_.empty() ? weights_of(b, h) : dropped_.data() + (b * o_.heads + h) * L_ * L_;
-    }
+    // One sequence of the last forward: its first row, its rows, and where its heads' weight blocks start.
+    struct segment {
+        std::size_t first, length, weights;
+    };
 
     attention_options o_;
     std::size_t d_, L_;
@@ -320,6 +343,8 @@ private:
     std::array<std::size_t, 2> weight_shape_{};
     std::array<std::size_t, 1> bias_shape_{};
     std::vector<std::uint8_t> real_{};
+    std::vector<std::size_t> lengths_{};
+    std::vector<segment> segments_{};
     std::vector<T> q_{}, k_{}, v_{}, attended_{}, weights_buffer_{}, mask_{}, dropped_{};
     std::vector<T> d_attended_{}, dq_{}, dk_{}, dv_{}, dp_{};
     shape_cache<T> output_, query_grad_, key_grad_;

@@ -14,6 +14,7 @@
 #include "../core/message.hpp"
 #include "../core/checks.hpp"
 #include "../core/error.hpp"
+#include "../core/tensor.hpp"
 #include "../core/threads.hpp"
 #include "../data/interactions.hpp"
 #include "concepts.hpp"
@@ -36,19 +37,42 @@ void for_each_not_excluded(std::size_t n, std::span<const std::size_t> excluded,
     }
 }
 
+/// Appends to `top` (cleared first) the k best of the items i in [0, n) with keep(i), by
+/// score_of(i), best first (ties: lower index first). One pass with a k-entry heap: most items fail
+/// one comparison against the current k-th best, so the cost is about n comparisons for small k.
+template <class Score, class Keep>
+void select_top(std::size_t n, std::size_t k, const Score& score_of, const Keep& keep, std::vector<scored_item>& top) {
+    top.clear();
+    if (k == 0) return;
+    const auto worst_first = [](const scored_item& a, const scored_item& b) { return better(a, b); };  // heap front: the worst kept
+    for (std::size_t i = 0; i < n; ++i) {
+        const double v = static_cast<double>(score_of(i));
+        if (top.size() == k && !(v > top.front().score || (v == top.front().score && i < top.front().item))) continue;
+        if (!keep(i)) continue;
+        if (top.size() < k) {
+            top.push_back({i, v});
+            std::push_heap(top.begin(), top.end(), worst_first);
+        } else {
+            std::pop_heap(top.begin(), top.end(), worst_first);
+            top.back() = {i, v};
+            std::push_heap(top.begin(), top.end(), worst_first);
+        }
+    }
+    std::sort_heap(top.begin(), top.end(), worst_first);  // best first
+}
+
 /// The k best items of `scores`, leaving out `excluded` (ascending) and, when `reached` is not
 /// empty, the items whose flag is 0.
 inline std::vector<scored_item> top_k(std::span<const double> scores, std::size_t k, std::span<const std::size_t> excluded,
                                       std::span<const char> reached = {}) {
-    std::vector<scored_item> candidates;
-    candidates.reserve(scores.size());
-    for_each_not_excluded(scores.size(), excluded, [&](std::size_t i) {
-        if (reached.empty() || reached[i]) candidates.push_back({i, scores[i]});
-    });
-    const std::size_t n = std::min(k, candidates.size());
-    std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(n), candidates.end(), better);
-    candidates.resize(n);
-    return candidates;
+    std::vector<char> out(excluded.empty() ? 0 : scores.size(), 0);
+    for (const std::size_t e : excluded)
+        if (e < out.size()) out[e] = 1;
+    std::vector<scored_item> top;
+    select_top(
+        scores.size(), k, [&](std::size_t i) { return scores[i]; },
+        [&](std::size_t i) { return (out.empty() || !out[i]) && (reached.empty() || reached[i]); }, top);
+    return top;
 }
 
 /// causalrec::require_fitted for a recommender known by its short name `model`.
@@ -105,3 +129,23 @@ void parallel_ranges(std::size_t n, Body&& body) {
 }
 
 }  // namespace causalrec::rec::detail
+
+namespace causalrec::rec {
+
+/// The indices of the k highest scores of each row of `scores` (rows x items), best first, ties to
+/// the lower index: full-ranking recommendation lists from score_all. Rows x min(k, items).
+inline matrix<std::size_t> top_items(const matrix<float>& scores, std::size_t k) {
+    const std::size_t rows = scores.shape()[0], n = scores.shape()[1], kk = std::min(k, n);
+    matrix<std::size_t> out = make_matrix<std::size_t>(rows, kk);
+    std::vector<scored_item> top;
+    top.reserve(kk);
+    for (std::size_t r = 0; r < rows; ++r) {
+        const float* row = scores.data() + r * n;
+        detail::select_top(
+            n, kk, [row](std::size_t i) { return row[i]; }, [](std::size_t) { return true; }, top);
+        for (std::size_t j = 0; j < top.size(); ++j) out.data()[r * kk + j] = top[j].item;
+    }
+    return out;
+}
+
+}  // namespace causalrec::rec

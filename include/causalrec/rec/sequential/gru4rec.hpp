@@ -454,6 +454,18 @@ public:
         return detail::scores_of_all_items(states, net.output_weights().data(), n_items(), net.output_bias());
     }
 
+    /// The k best items after each of `histories` (full ranking, nothing excluded), best first, ties to
+    /// the lower index: blocked GEMMs over the item table with a running top k per history, without
+    /// the full score matrix (score_all + top_items give the same lists, slower).
+    matrix<std::size_t> top_items(std::span<const std::span<const std::uint32_t>> histories, std::size_t k) const {
+        detail::require_fitted(is_fitted(), model_name);
+        for (const auto& h : histories) check_history(h);
+        matrix<float> states = make_matrix<float>(histories.size(), training_.net().hidden());
+        training_.net().final_states(histories, o_.max_history, states.data());
+        const auto& net = std::as_const(training_.net());
+        return detail::top_items_of_states(states, net.output_weights().data(), n_items(), net.output_bias(), k);
+    }
+
     /// The k best items after `history`, best first, without the history's items when exclude_seen:
     /// recommendations for an anonymous session or a new user from their first clicks.
     std::vector<scored_item> recommend_from_history(std::span<const std::uint32_t> history, std::size_t k, bool exclude_seen = true) const {

@@ -86,46 +86,54 @@ public:
         input_dropout_.initialize(engine);
     }
 
-    /// The final states (B * L x d) of a batch of item indices (padding = n_items) in the sequence-batch layout.
+    /// The final states of the real positions of a batch of item indices (padding = n_items) in the
+    /// sequence-batch layout (B * L indices), packed: one row per real position in batch order
+    /// (packed_rows() gives each row's position b * L + t). Padding positions are never computed:
+    /// they would only be masked out (keys) or zeroed (outputs) in the authors' model.
     const matrix<T>& forward(std::span<const std::uint32_t> inputs) {
         const std::size_t N = inputs.size(), B = N / L_, d = d_;
         if (N % L_ != 0) throw shape_error("causalrec::rec::sasrec: a batch must hold whole sequences");
         inputs_.assign(inputs.begin(), inputs.end());
-        real_.resize(N);
-        for (std::size_t r = 0; r < N; ++r) real_[r] = inputs[r] != n_items_ ? 1 : 0;
-        matrix<T>& x0 = embedded_.get(N, d);
+        rows_.clear();
+        lengths_.assign(B, 0);
+        for (std::size_t r = 0; r < N; ++r)
+            if (inputs[r] != n_items_) rows_.push_back(r), ++lengths_[r / L_];
+        const std::size_t R = rows_.size();
+        matrix<T>& x0 = embedded_.get(R, d);
         const T scale = std::sqrt(static_cast<T>(d));
-        for (std::size_t b = 0; b < B; ++b)
-            for (std::size_t t = 0; t < L_; ++t) {
-                const std::size_t r = b * L_ + t;
-                const T* e = item_.data() + inputs[r] * d;
-                const T* p = pos_.data() + t * d;
-                T* out = x0.data() + r * d;
-                for (std::size_t j = 0; j < d; ++j) out[j] = e[j] * scale + p[j];
-            }
-        const matrix<T>& dropped = input_dropout_.forward(x0);
-        matrix<T>& first = masked_input_.get(N, d);
-        masked_copy(dropped, first);
-        const matrix<T>* x = &first;
-        for (auto& blk : blocks_) x = &blk->forward(*x, real_);
+        for (std::size_t k = 0; k < R; ++k) {
+            const std::size_t r = rows_[k];
+            const T* e = item_.data() + static_cast<std::size_t>(inputs[r]) * d;
+            const T* p = pos_.data() + (r % L_) * d;
+            T* out = x0.data() + k * d;
+            for (std::size_t j = 0; j < d; ++j) out[j] = e[j] * scale + p[j];
+        }
+        const matrix<T>* x = &input_dropout_.forward(x0);
+        for (auto& blk : blocks_) x = &blk->forward(*x, lengths_);
         return final_norm_.forward(*x);
     }
 
-    /// Given dL/d(final states), stores every parameter gradient.
+    /// Position b * L + t of each row of the last forward's output.
+    std::span<const std::size_t> packed_rows() const noexcept { return rows_; }
+    /// Real positions of each sequence of the last forward.
+    std::span<const std::size_t> sequence_lengths() const noexcept { return lengths_; }
+    /// The final normalisation's shift: the state the model gives a history with no item.
+    std::span<const T> empty_state() noexcept { return {final_norm_.beta().data(), d_}; }
+
+    /// Given dL/d(final states) (one row per real position, as forward returned them), stores every
+    /// parameter gradient.
     void backward(const matrix<T>& grad) {
         const matrix<T>* g = &final_norm_.backward(grad);
-        for (std::size_t i = blocks_.size(); i-- > 0;) g = &blocks_[i]->backward(*g, real_);
-        const std::size_t N = inputs_.size(), d = d_;
-        matrix<T>& gm = masked_grad_.get(N, d);
-        masked_copy(*g, gm);
-        const matrix<T>& g0 = input_dropout_.backward(gm);
+        for (std::size_t i = blocks_.size(); i-- > 0;) g = &blocks_[i]->backward(*g);
+        const matrix<T>& g0 = input_dropout_.backward(*g);
         std::fill(item_grad_.begin(), item_grad_.end(), T(0));
         std::fill(pos_grad_.begin(), pos_grad_.end(), T(0));
+        const std::size_t d = d_;
         const T scale = std::sqrt(static_cast<T>(d));
-        for (std::size_t r = 0; r < N; ++r) {
-            if (!real_[r]) continue;
-            const T* gr = g0.data() + r * d;
-            T* ge = item_grad_.data() + inputs_[r] * d;
+        for (std::size_t k = 0; k < rows_.size(); ++k) {
+            const std::size_t r = rows_[k];
+            const T* gr = g0.data() + k * d;
+            T* ge = item_grad_.data() + static_cast<std::size_t>(inputs_[r]) * d;
             T* gp = pos_grad_.data() + (r % L_) * d;
             for (std::size_t j = 0; j < d; ++j) ge[j] += gr[j] * scale, gp[j] += gr[j];
         }
@@ -164,7 +172,8 @@ public:
     std::size_t n_items() const noexcept { return n_items_; }
 
 private:
-    // One block: q = LN(x); x' = q + attention(q, x); y = LN(x'); x'' = (y + drop(W2 drop(relu(W1 y)))) * mask.
+    // One block over packed rows (real positions only): q = LN(x); x' = q + attention(q, x);
+    // y = LN(x'); x'' = y + drop(W2 drop(relu(W1 y))).
     struct block {
         nn::layer_norm<T> attention_norm, ffn_norm;
         nn::self_attention<T> attention;
@@ -178,10 +187,10 @@ private:
               attention(d, L, {.heads = o.heads, .dropout = o.dropout, .causal = true, .output_projection = false, .seed = seed}),
               ff1(d, d, {.seed = seed + 1}), ff2(d, d, {.seed = seed + 2}), drop1(o.dropout, seed + 3), drop2(o.dropout, seed + 4) {}
 
-        const matrix<T>& forward(const matrix<T>& x, const std::vector<std::uint8_t>& real) {
+        const matrix<T>& forward(const matrix<T>& x, std::span<const std::size_t> lengths) {
             const std::size_t N = x.shape()[0], d = x.shape()[1];
             const matrix<T>& q = attention_norm.forward(x);
-            attention.set_padding_mask(real);
+            attention.set_sequence_lengths(lengths);
             const matrix<T>& a = attention.forward(q, x);
             matrix<T>& x1 = after_attention.get(N, d);
             for (std::size_t k = 0; k < N * d; ++k) x1.data()[k] = q.data()[k] + a.data()[k];
@@ -194,29 +203,18 @@ private:
                 relu_mask[k] = on ? T(1) : T(0);
                 h.data()[k] = on ? z1.data()[k] : T(0);
             }
-            const matrix<T>& z2 = ff2.forward(drop1.forward(h));
-            const matrix<T>& z2d = drop2.forward(z2);
+            const matrix<T>& z2d = drop2.forward(ff2.forward(drop1.forward(h)));
             matrix<T>& out = output.get(N, d);
-            for (std::size_t r = 0; r < N; ++r) {
-                const T* a = y.data() + r * d;
-                const T* b = z2d.data() + r * d;
-                T* o = out.data() + r * d;
-                if (real[r])
-                    for (std::size_t j = 0; j < d; ++j) o[j] = a[j] + b[j];
-                else
-                    std::fill_n(o, d, T(0));
-            }
+            for (std::size_t k = 0; k < N * d; ++k) out.data()[k] = y.data()[k] + z2d.data()[k];
             return out;
         }
 
-        const matrix<T>& backward(const matrix<T>& grad, const std::vector<std::uint8_t>& real) {
+        const matrix<T>& backward(const matrix<T>& grad) {
             const std::size_t N = grad.shape()[0], d = grad.shape()[1];
             matrix<T>& g = d_hidden.get(N, d);
-            masked(grad, real, g);
+            std::copy_n(grad.data(), N * d, g.data());
             // y feeds the residual and the feed-forward path.
-            const matrix<T>& dz2 = drop2.backward(g);
-            const matrix<T>& dh_d = ff2.backward(dz2);
-            const matrix<T>& dh = drop1.backward(dh_d);
+            const matrix<T>& dh = drop1.backward(ff2.backward(drop2.backward(g)));
             matrix<T>& dz1 = d_input.get(N, d);
             for (std::size_t k = 0; k < N * d; ++k) dz1.data()[k] = dh.data()[k] * relu_mask[k];
             const matrix<T>& dy_ffn = ff1.backward(dz1);
@@ -231,14 +229,6 @@ private:
             matrix<T>& dx = d_hidden.get(N, d);
             for (std::size_t k = 0; k < N * d; ++k) dx.data()[k] = dx_norm.data()[k] + dkeys.data()[k];
             return dx;
-        }
-
-        static void masked(const matrix<T>& from, const std::vector<std::uint8_t>& real, matrix<T>& to) {
-            const std::size_t N = from.shape()[0], d = from.shape()[1];
-            for (std::size_t r = 0; r < N; ++r) {
-                if (real[r]) std::copy_n(from.data() + r * d, d, to.data() + r * d);
-                else std::fill_n(to.data() + r * d, d, T(0));
-            }
         }
 
         void append_parameters(std::vector<parameter_view<T>>& v) {
@@ -256,8 +246,6 @@ private:
         }
     };
 
-    void masked_copy(const matrix<T>& from, matrix<T>& to) const { block::masked(from, real_, to); }
-
     std::size_t n_items_, d_, L_;
     matrix<T> item_, item_grad_, pos_, pos_grad_;
     std::array<std::size_t, 2> item_shape_{}, pos_shape_{};
@@ -265,8 +253,8 @@ private:
     std::vector<std::unique_ptr<block>> blocks_;
     nn::layer_norm<T> final_norm_;
     std::vector<std::uint32_t> inputs_{};
-    std::vector<std::uint8_t> real_{};
-    shape_cache<T> embedded_, masked_input_, masked_grad_;
+    std::vector<std::size_t> rows_{}, lengths_{};
+    shape_cache<T> embedded_;
 };
 
 /// Binary cross-entropy of the true next item against sampled negatives at every real position of a
@@ -297,20 +285,20 @@ public:
         chosen_.resize(rows.size());
         for (std::size_t k = 0; k < rows.size(); ++k) chosen_[k] = users_[rows[k]];
         batcher_.fill(chosen_, engine_, batch_);
-        const matrix<T>& h = net_->forward(batch_.inputs);
-        const std::size_t N = batch_.inputs.size(), d = net_->width(), M = batch_.negatives_per_position;
-        const std::size_t real = batch_.n_real();
-        matrix<T>& dh = grad_.get(N, d);
+        const matrix<T>& h = net_->forward(batch_.inputs);  // one row per real position
+        const auto positions = net_->packed_rows();
+        const std::size_t R = positions.size(), d = net_->width(), M = batch_.negatives_per_position;
+        matrix<T>& dh = grad_.get(R, d);
         std::fill(dh.begin(), dh.end(), T(0));
         // The positive and negative logits, their BCE and gradients; item-side gradients after backward.
         pending_.clear();
         const T* E = net_->item_embedding().data();
-        const double inv = 1.0 / static_cast<double>(real);
+        const double inv = 1.0 / static_cast<double>(R);
         double loss = 0.0;
-        for (std::size_t r = 0; r < N; ++r) {
-            if (!batch_.real(r)) continue;
-            const T* hr = h.data() + r * d;
-            T* dhr = dh.data() + r * d;
+        for (std::size_t k = 0; k < R; ++k) {
+            const std::size_t r = positions[k];
+            const T* hr = h.data() + k * d;
+            T* dhr = dh.data() + k * d;
             auto score = [&](std::uint32_t item, double label) {
                 const T* e = E + static_cast<std::size_t>(item) * d;
                 T s = 0;
@@ -319,7 +307,7 @@ public:
                 loss += l;
                 const T gs = static_cast<T>(g * inv);
                 for (std::size_t j = 0; j < d; ++j) dhr[j] += gs * e[j];
-                pending_.push_back({item, r, gs});
+                pending_.push_back({item, k, gs});
             };
             score(batch_.positives[r], 1.0);
             for (std::size_t m = 0; m < M; ++m) score(batch_.negatives[r * M + m], 0.0);
@@ -416,6 +404,16 @@ public:
         return detail::scores_of_all_items(states, training_.net().item_embedding().data(), n_items(), {});
     }
 
+    /// The k best items after each of `histories` (full ranking, nothing excluded), best first, ties to
+    /// the lower index: blocked GEMMs over the item table with a running top k per history, without
+    /// the full score matrix (score_all + top_items give the same lists, slower).
+    matrix<std::size_t> top_items(std::span<const std::span<const std::uint32_t>> histories, std::size_t k) const {
+        detail::require_fitted(is_fitted(), model_name);
+        matrix<float> states = make_matrix<float>(histories.size(), training_.net().width());
+        final_states(histories, states.data());
+        return detail::top_items_of_states(states, training_.net().item_embedding().data(), n_items(), {}, k);
+    }
+
     /// The k best items after `history`, best first, without the history's items when exclude_seen:
     /// recommendations for an anonymous session or a new user from their first actions.
     std::vector<scored_item> recommend_from_history(std::span<const std::uint32_t> history, std::size_t k, bool exclude_seen = true) const {
@@ -500,8 +498,15 @@ private:
                 const std::size_t n = std::min(hist.size(), L);
                 std::copy(hist.end() - static_cast<std::ptrdiff_t>(n), hist.end(), inputs.begin() + static_cast<std::ptrdiff_t>(b * L + L - n));
             }
-            const matrix<float>& h = training_.net().forward(inputs);
-            for (std::size_t b = 0; b < B; ++b) std::copy_n(h.data() + (b * L + L - 1) * d, d, out + (start + b) * d);
+            auto& net = training_.net();
+            const matrix<float>& h = net.forward(inputs);
+            const auto lengths = net.sequence_lengths();
+            std::size_t end = 0;  // one past sequence b's last packed row
+            for (std::size_t b = 0; b < B; ++b) {
+                end += lengths[b];
+                const float* state = lengths[b] > 0 ? h.data() + (end - 1) * d : net.empty_state().data();
+                std::copy_n(state, d, out + (start + b) * d);
+            }
         }
     }
 
