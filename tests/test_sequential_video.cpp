@@ -1,7 +1,10 @@
 // The SASRec authors' "Video" sequences (../shared/data/sasrec-video, label shared-data): the file
-// reads into the counts its SOURCE.md gives, and the leave-one-out split and the training batches
-// behave on it as on the hand-made cases of test_sequences.
+// reads into the counts its SOURCE.md gives, the leave-one-out split and the training batches
+// behave on it as on the hand-made cases of test_sequences, and a short SASRec run (the authors'
+// settings, 10 epochs) clears its own bar. The full protocol (up to 200 epochs, epoch chosen on
+// validation) is the sequential_video tool.
 #include <causalrec/data/sequences.hpp>
+#include <causalrec/rec/sequential.hpp>
 
 #include <algorithm>
 #include <cstdlib>
@@ -65,4 +68,31 @@ TEST_CASE("video: 31,013 users, 23,715 items, 287,107 actions, 112 of them train
     }
     CHECK(real == expected);
     CHECK(bad == 0);
+}
+
+TEST_CASE("video: SASRec with the authors' settings, 10 epochs, beats popularity by far", "[video][sasrec]") {
+    const auto split = d::leave_one_out(d::read_sequences(video_file()));
+    causalrec::rec::sasrec model({.epochs = 10, .seed = 42});
+    model.fit(split.train);
+    // Sampled protocol (100 negatives), 2,000 sampled users to keep the test short.
+    const auto ours = causalrec::rec::evaluate_next_item(model, split, {.max_users = 2000});
+    // Popularity on the same users and candidates.
+    std::vector<double> counts(split.train.n_items(), 0.0);
+    for (const auto i : split.train.items()) counts[i] += 1.0;
+    struct popularity {
+        const std::vector<double>* counts;
+        std::vector<double> score_history(std::span<const std::uint32_t>, std::span<const std::size_t> items) const {
+            std::vector<double> out;
+            for (const auto i : items) out.push_back((*counts)[i]);
+            return out;
+        }
+    };
+    const auto pop = causalrec::rec::evaluate_next_item(popularity{&counts}, split, {.max_users = 2000});
+    INFO("SASRec after 10 epochs: HR@10 " << ours.hit_rate << ", NDCG@10 " << ours.ndcg << "; popularity " << pop.hit_rate << ", " << pop.ndcg);
+    // Measured with seed 42: HR@10 0.648, NDCG@10 0.419 against popularity's 0.470 / 0.283 (the
+    // full run passes 0.72 / 0.50 from about 20 epochs on). The bar leaves room for another BLAS or
+    // compiler changing the float rounding of training.
+    CHECK(ours.hit_rate >= 0.60);
+    CHECK(ours.ndcg >= 0.38);
+    CHECK(ours.ndcg >= 1.3 * pop.ndcg);
 }
