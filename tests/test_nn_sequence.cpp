@@ -2,6 +2,7 @@
 // self-attention, GRU and LSTM, conv1d, temporal pooling, positional embeddings and residual blocks. Gradients against central differences (double, relative error < 1e-6); the causal
 // and padding masks by perturbing the positions a row must not see; hand-computed values.
 #include <causalrec/io/model.hpp>
+#include <causalrec/nn/activations.hpp>
 #include <causalrec/nn/attention.hpp>
 #include <causalrec/nn/convolution.hpp>
 #include <causalrec/nn/dense.hpp>
@@ -9,6 +10,7 @@
 #include <causalrec/nn/positional.hpp>
 #include <causalrec/nn/recurrent.hpp>
 #include <causalrec/nn/residual.hpp>
+#include <causalrec/nn/sequential.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -599,4 +601,38 @@ TEST_CASE("self_attention: a packed batch equals the padded batch with its paddi
     const std::size_t wrong[] = {3, 3};
     bad.set_sequence_lengths(wrong);
     REQUIRE_THROWS_AS(bad.forward(packed_x), cr::shape_error);  // 6 rows declared, 10 given
+}
+
+TEST_CASE("sequence layers: save_model and load_model give back the same outputs", "[nn][persistence]") {
+    cr::rng engine(8);
+    const auto x = random_matrix(8, 4, engine);
+    const auto path = (std::filesystem::temp_directory_path() / "causalrec_sequence_layer_test.safetensors").string();
+    auto round_trip = [&](auto saved, auto fresh, const char* what) {
+        INFO(what);
+        cr::io::save_model(path, saved);
+        cr::io::load_model(path, fresh);
+        const auto a = saved.forward(x);
+        const auto b = fresh.forward(x);
+        REQUIRE(a.shape() == b.shape());
+        for (std::size_t i = 0; i < a.size(); ++i) CHECK(a.data()[i] == b.data()[i]);
+    };
+    round_trip(nn::lstm<double>(4, 3, {.sequence_length = 4, .seed = 1}), nn::lstm<double>(4, 3, {.sequence_length = 4, .seed = 2}), "lstm");
+    round_trip(nn::conv1d<double>(4, 2, 3, {.sequence_length = 4, .padding = nn::conv_padding::causal, .seed = 1}),
+               nn::conv1d<double>(4, 2, 3, {.sequence_length = 4, .padding = nn::conv_padding::causal, .seed = 2}), "conv1d");
+    round_trip(nn::positional_embedding<double>(4, 4, {.seed = 1}), nn::positional_embedding<double>(4, 4, {.seed = 2}), "positional_embedding");
+    round_trip(nn::self_attention<double>(4, 4, {.heads = 2, .seed = 1}), nn::self_attention<double>(4, 4, {.heads = 2, .seed = 2}), "self_attention");
+    round_trip(nn::residual<nn::dense<double>>(nn::dense<double>(4, 4, {.seed = 1})), nn::residual<nn::dense<double>>(nn::dense<double>(4, 4, {.seed = 2})),
+               "residual");
+    // A whole sequence model: convolution over time, ReLU, max-pooling, a dense head.
+    auto model = [](std::uint64_t seed) {
+        return nn::sequential(nn::conv1d<double>(4, 6, 2, {.sequence_length = 4, .seed = seed}), nn::relu<double>{},
+                              nn::temporal_pooling<double>(nn::pooling::max, 3), nn::dense<double>(6, 1, {.seed = seed}));
+    };
+    round_trip(model(1), model(2), "sequential(conv1d, relu, temporal_pooling, dense)");
+    // A file of another architecture is refused.
+    nn::conv1d<double> three_taps(4, 2, 3, {.sequence_length = 4});
+    cr::io::save_model(path, three_taps);
+    nn::conv1d<double> other(4, 2, 2, {.sequence_length = 4});
+    REQUIRE_THROWS(cr::io::load_model(path, other));
+    std::filesystem::remove(path);
 }

@@ -5,7 +5,7 @@
 // both protocols, with a popularity baseline. Not a test (it runs for tens of minutes at 200 epochs).
 //
 //   sequential_video [--model sasrec|gru4rec|caser] [--data DIR] [--epochs 200] [--eval-every 20]
-//                    [--hidden H (the model's default)] [--seed 42]
+//                    [--hidden H] [--dropout P] [--learning-rate R] [--seed 42]   (H, P, R: the model's defaults)
 #include <causalrec/data/sequences.hpp>
 #include <causalrec/rec/sequential.hpp>
 
@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
     std::string dir = std::getenv("CAUSALREC_SHARED_DIR") ? std::string(std::getenv("CAUSALREC_SHARED_DIR")) + "/data/sasrec-video"
                                                           : std::string("../shared/data/sasrec-video");
     std::size_t epochs = 200, every = 20, hidden = 0;
+    double dropout = -1.0, learning_rate = 0.0;
     std::string model_name = "sasrec";
     std::uint64_t seed = 42;
     for (int i = 1; i + 1 < argc; i += 2) {
@@ -48,6 +49,8 @@ int main(int argc, char** argv) {
         const std::string v = argv[i + 1];
         if (a == "--data") dir = v;
         else if (a == "--model") model_name = v;
+        else if (a == "--dropout") dropout = std::stod(v);
+        else if (a == "--learning-rate") learning_rate = std::stod(v);
         else if (a == "--epochs") epochs = std::stoul(v);
         else if (a == "--eval-every") every = std::stoul(v);
         else if (a == "--hidden") hidden = std::stoul(v);
@@ -84,21 +87,28 @@ int main(int argc, char** argv) {
         std::printf("\nTest (chosen epoch %zu by validation NDCG@10)\nmodel                  | HR@10 sampled | NDCG@10 sampled | HR@10 full | NDCG@10 full | users\n",
                     best_epoch);
         print(name, best_sampled, best_full);
-        std::printf("training %.1f s for %zu epochs\n", seconds, epochs);
+        std::printf("training %.1f s for %zu epochs (%.0f sequences/s over the training users)\n", seconds, epochs,
+                    static_cast<double>(split.train.n_users()) * static_cast<double>(epochs) / seconds);
     };
     if (model_name == "sasrec") {
         r::sasrec_options o{.epochs = every, .seed = seed, .verbose = 0};
         if (hidden != 0) o.hidden = hidden;
+        if (dropout >= 0.0) o.dropout = dropout;
+        if (learning_rate > 0.0) o.learning_rate = learning_rate;
         r::sasrec model(o);
         run(model, "SASRec");
     } else if (model_name == "gru4rec") {
         r::gru4rec_options o{.epochs = every, .seed = seed, .verbose = 0};
         if (hidden != 0) o.hidden = hidden;
+        if (dropout >= 0.0) o.dropout_embedding = o.dropout_hidden = dropout;
+        if (learning_rate > 0.0) o.learning_rate = learning_rate;
         r::gru4rec model(o);
         run(model, "GRU4Rec");
     } else if (model_name == "caser") {
         r::caser_options o{.epochs = every, .seed = seed, .verbose = 0};
         if (hidden != 0) o.hidden = hidden;
+        if (dropout >= 0.0) o.dropout = dropout;
+        if (learning_rate > 0.0) o.learning_rate = learning_rate;
         r::caser model(o);
         run(model, "Caser");
     } else {
