@@ -518,7 +518,7 @@ TEST_CASE("temporal_pooling: max and mean by hand, padding left out, gradients",
 
 // ---- positional embeddings and residual blocks ----
 
-TEST_CASE("positional_embedding: adds the row's position vector; gradient check; errors", "[nn][positional]") {
+TEST_CASE("positional_embedding: adds the row's position vector, gradient check, errors", "[nn][positional]") {
     nn::positional_embedding<double> p(4, 2, {.sequence_length = 3});
     auto table = p.table();
     for (std::size_t i = 0; i < table.size(); ++i) table[i] = static_cast<double>(i);  // P[t] = (2t, 2t + 1)

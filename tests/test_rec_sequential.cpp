@@ -413,7 +413,7 @@ TEST_CASE("caser: Recommender concept, user-aware and anonymous scores, errors",
 
 // ---- persistence ----
 
-TEMPLATE_TEST_CASE("next-item recommenders: saved and loaded, the same scores; the wrong model is refused", "[rec][sequential][persistence]",
+TEMPLATE_TEST_CASE("next-item recommenders: saved and loaded give the same scores, the wrong model is refused", "[rec][sequential][persistence]",
                    r::sasrec, r::gru4rec, r::caser) {
     const d::sequences train({{0, 1, 2, 3}, {2, 4, 1}, {3, 0, 1, 2, 4}, {4, 3}}, 6, d::id_map({"u1", "u2", "u3", "u4"}),
                              d::id_map({"a", "b", "c", "d", "e", "f"}));
