@@ -456,3 +456,13 @@ TEMPLATE_TEST_CASE("next-item recommenders: top_items equals score_all followed 
     REQUIRE(fused.shape() == plain.shape());
     CHECK(std::equal(fused.begin(), fused.end(), plain.begin()));
 }
+
+TEST_CASE("popularity_scorer: training counts whatever the history", "[rec][sequential][evaluate]") {
+    const d::sequences train({{0, 1, 1}, {1, 2}}, 4);
+    const r::popularity_scorer pop(train);
+    const std::uint32_t history[] = {3};
+    const std::size_t items[] = {0, 1, 2, 3};
+    CHECK(pop.score_history(history, items) == std::vector<double>{1.0, 3.0, 1.0, 0.0});  // by hand
+    const std::size_t bad[] = {4};
+    CHECK_THROWS(pop.score_history(history, bad));
+}

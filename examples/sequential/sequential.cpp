@@ -87,23 +87,6 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
-/// Scores items by how often they occur in the training sequences, whatever the history.
-class popularity_scorer {
-public:
-    explicit popularity_scorer(const data::sequences& train) : counts_(train.n_items(), 0.0) {
-        for (std::size_t u = 0; u < train.n_users(); ++u)
-            for (const auto item : train.of(u)) counts_[item] += 1.0;
-    }
-    std::vector<double> score_history(std::span<const std::uint32_t>, std::span<const std::size_t> items) const {
-        std::vector<double> out(items.size());
-        for (std::size_t k = 0; k < items.size(); ++k) out[k] = counts_[items[k]];
-        return out;
-    }
-
-private:
-    std::vector<double> counts_;
-};
-
 /// One row of the results table: both protocols on the test items.
 struct result_row {
     std::string name;
@@ -243,7 +226,7 @@ int main(int argc, char** argv) try {
             rows.push_back(train_and_evaluate("Caser", *caser, epochs, args, split, curves));
         }
     }
-    rows.push_back(evaluate("popularity", popularity_scorer(split.train), split, args.max_users));
+    rows.push_back(evaluate("popularity", rec::popularity_scorer(split.train), split, args.max_users));
     if (simulated) rows.push_back(evaluate("oracle", rec::markov_oracle(*simulated), split, args.max_users));
     print_table(rows);
     if (simulated)

@@ -20,16 +20,6 @@ namespace r = causalrec::rec;
 
 namespace {
 
-// Scores by training-set popularity (the same for every history).
-struct popularity_scorer {
-    std::vector<double> counts;
-    std::vector<double> score_history(std::span<const std::uint32_t>, std::span<const std::size_t> items) const {
-        std::vector<double> out(items.size());
-        for (std::size_t k = 0; k < items.size(); ++k) out[k] = counts[items[k]];
-        return out;
-    }
-};
-
 void print(const char* name, const r::next_item_metrics& sampled, const r::next_item_metrics& full) {
     std::printf("%-22s | %.4f | %.4f | %.4f | %.4f | %zu / %zu\n", name, sampled.hit_rate, sampled.ndcg, full.hit_rate, full.ndcg,
                 sampled.users, full.users);
@@ -60,8 +50,7 @@ int main(int argc, char** argv) {
     const auto all = d::read_sequences(dir + "/Video.txt");
     const auto split = d::leave_one_out(all);
     std::printf("Video: %zu users, %zu items, %zu actions; %zu users evaluated\n", all.n_users(), all.n_items(), all.size(), split.n_evaluated());
-    popularity_scorer pop{std::vector<double>(all.n_items(), 0.0)};
-    for (const auto i : split.train.items()) pop.counts[i] += 1.0;
+    const r::popularity_scorer pop(split.train);
 
     auto run = [&](auto& model, const char* name) {
         // Train `every` epochs at a time by continuing from the previous weights.

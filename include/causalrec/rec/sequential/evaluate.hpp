@@ -141,6 +141,26 @@ next_item_metrics evaluate_next_item(const Model& model, const data::sequence_sp
     return m;
 }
 
+/// Training-set popularity as a next-item scorer (the same scores whatever the history): the baseline
+/// every next-item table reports.
+class popularity_scorer {
+public:
+    /// Counts every item occurrence in `train`.
+    explicit popularity_scorer(const data::sequences& train) : counts_(train.n_items(), 0.0) {
+        for (const auto item : train.items()) counts_[item] += 1.0;
+    }
+
+    /// The training counts of `items`; raises argument_error for an index out of range.
+    std::vector<double> score_history(std::span<const std::uint32_t>, std::span<const std::size_t> items) const {
+        std::vector<double> out(items.size());
+        for (std::size_t k = 0; k < items.size(); ++k) out[k] = counts_.at(items[k]);
+        return out;
+    }
+
+private:
+    std::vector<double> counts_;
+};
+
 /// The true next-item probabilities of simulated Markov data as a scorer: the best any model can do.
 class markov_oracle {
 public:

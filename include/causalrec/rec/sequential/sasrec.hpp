@@ -145,8 +145,6 @@ public:
     const matrix<T>& item_embedding() const noexcept { return item_; }
     /// The item embedding table (for tests and loading).
     matrix<T>& item_embedding() noexcept { return item_; }
-    /// Zeroes the padding row's gradient (the row stays zero).
-    void clear_padding_gradient() { std::fill_n(item_grad_.data() + n_items_ * d_, d_, T(0)); }
 
     /// Every trainable tensor: item and positional embeddings, the blocks, the final normalisation.
     std::vector<parameter_view<T>> parameters() {
@@ -326,7 +324,6 @@ public:
                 for (std::size_t j = 0; j < d; ++j) ge[j] += static_cast<T>(2.0 * l2_) * e[j];
             }
         }
-        net_->clear_padding_gradient();
         return loss * inv;
     }
 
