@@ -1,6 +1,20 @@
 #pragma once
 /// @file
-/// Compiler helpers used by the hot loops.
+/// Compiler helpers used by the hot loops, and the switch between the header-only and the compiled build.
+
+/// The library is header-only unless CAUSALREC_COMPILED is defined (the CMake target
+/// causalrec::compiled defines it for whoever links it): then the one-shot code (SVG charts,
+/// safetensors files, training-history CSV and charts) is declared by the headers and defined once
+/// in the compiled library instead of in every translation unit (docs/compile-time.md).
+/// CAUSALREC_HEADER_ONLY is 1 or 0 accordingly; CAUSALREC_INLINE marks the functions concerned
+/// (`inline` when header-only).
+#if defined(CAUSALREC_COMPILED)
+#define CAUSALREC_HEADER_ONLY 0
+#define CAUSALREC_INLINE
+#else
+#define CAUSALREC_HEADER_ONLY 1
+#define CAUSALREC_INLINE inline
+#endif
 
 /// Promises the compiler that a pointer does not alias the other pointers of the loop, so that
 /// element-wise loops vectorize (every supported compiler has the extension).
