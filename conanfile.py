@@ -1,7 +1,8 @@
-"""Conan 2 recipe for causalrec, a header-only C++20 library (see packaging/README in docs/packaging.md).
+"""Conan 2 recipe for causalrec, a header-only C++20 library with an optional compiled part (docs/packaging.md).
 
     conan create packaging/conan/xtensor-blas --version 0.20.0   # ConanCenter has no xtensor-blas
     conan create . --build=missing
+    conan create . --build=missing -o causalrec/*:compiled=True  # with the static library causalrec::compiled
 """
 import os
 
@@ -21,12 +22,15 @@ class CausalrecConan(ConanFile):
     description = "Header-only C++20 library for deep-learning recommender systems with causal inference"
     license = "Apache-2.0"
     topics = ("recommender-systems", "causal-inference", "deep-learning", "header-only")
-    package_type = "header-library"
+    package_type = "header-library"  # a static library with compiled=True (configure())
     settings = "os", "arch", "compiler", "build_type"
-    exports_sources = "include/*", "cmake/*", "CMakeLists.txt", "LICENSE"
+    # compiled: also build causalrec::compiled, the one-shot code (SVG charts, safetensors files, history
+    # CSV) compiled once instead of in every program (CMake option CAUSALREC_COMPILED).
+    options = {"compiled": [True, False]}
+    exports_sources = "include/*", "src/*", "cmake/*", "CMakeLists.txt", "LICENSE"
     no_copy_source = True
     # xtensor-blas and causalrec call LAPACK through OpenBLAS.
-    default_options = {"openblas/*:build_lapack": True}
+    default_options = {"compiled": False, "openblas/*:build_lapack": True}
 
     def layout(self):
         cmake_layout(self, src_folder=".")
@@ -39,8 +43,13 @@ class CausalrecConan(ConanFile):
         self.requires("nlohmann_json/3.11.3", transitive_headers=True)
         self.requires("openblas/0.3.27", transitive_headers=True, transitive_libs=True)
 
+    def configure(self):
+        if self.options.compiled:
+            self.package_type = "static-library"
+
     def package_id(self):
-        self.info.clear()
+        if not self.info.options.compiled:
+            self.info.clear()  # header-only: one package for every configuration
 
     def validate(self):
         check_min_cppstd(self, 20)
@@ -53,10 +62,14 @@ class CausalrecConan(ConanFile):
         # Conan's openblas is a CMake config package (OpenBLAS::OpenBLAS), not found by FindBLAS.
         toolchain.cache_variables["CAUSALREC_BLAS_PACKAGE"] = "OpenBLAS"
         toolchain.cache_variables["CAUSALREC_BLAS_TARGET"] = "OpenBLAS::OpenBLAS"
+        toolchain.cache_variables["CAUSALREC_COMPILED"] = bool(self.options.compiled)
         toolchain.generate()
 
     def build(self):
-        pass  # nothing to compile
+        if self.options.compiled:
+            cmake = CMake(self)
+            cmake.configure()
+            cmake.build()
 
     def package(self):
         cmake = CMake(self)
@@ -70,8 +83,12 @@ class CausalrecConan(ConanFile):
         self.cpp_info.set_property("cmake_file_name", "causalrec")
         self.cpp_info.set_property("cmake_target_name", "causalrec::causalrec")
         self.cpp_info.bindirs = []
-        self.cpp_info.libdirs = []
         # Lets set_num_threads() reach OpenBLAS's thread pool (as the CMake package does).
         self.cpp_info.defines = ["CAUSALREC_USE_OPENBLAS"]
+        if self.options.compiled:
+            self.cpp_info.libs = ["causalrec"]
+            self.cpp_info.defines.append("CAUSALREC_COMPILED")
+        else:
+            self.cpp_info.libdirs = []
         self.cpp_info.requires = ["xtl::xtl", "xtensor::xtensor", "xtensor-blas::xtensor-blas",
                                   "nlohmann_json::nlohmann_json", "openblas::openblas"]

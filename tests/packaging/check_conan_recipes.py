@@ -30,7 +30,8 @@ class ConanFile:
     def __init__(self):
         self.required = []
         self.settings = types.SimpleNamespace()
-        self.info = types.SimpleNamespace(cleared=False)
+        self.options = types.SimpleNamespace(**{k: v for k, v in getattr(self, "default_options", {}).items() if "/" not in k})
+        self.info = types.SimpleNamespace(cleared=False, options=self.options)
         self.info.clear = lambda: setattr(self.info, "cleared", True)
         self.cpp_info = Recorder()
         self.tested_reference_str = "causalrec/0.1.0"
@@ -85,36 +86,53 @@ def expect(condition, message):
         raise SystemExit(f"FAILED: {message}")
 
 
-def main(root):
-    install_stubs()
-    project_version = next(line.split("VERSION")[1].split()[0] for line in (root / "CMakeLists.txt").read_text().splitlines()
-                           if line.startswith("project(causalrec"))
-
+def check_causalrec_recipe(root, project_version, compiled):
+    """The root recipe, header-only (compiled=False) or with the compiled part."""
     recipe = load(root / "conanfile.py")
     expect(recipe.name == "causalrec" and recipe.version == project_version,
            f"name/version {recipe.name}/{recipe.version} (project {project_version})")
-    expect(recipe.package_type == "header-library", "package_type is header-library")
-    for pattern in ("include/*", "cmake/*", "CMakeLists.txt", "LICENSE"):
+    recipe.options.compiled = compiled
+    recipe.configure()
+    kind = "static-library" if compiled else "header-library"
+    expect(recipe.package_type == kind, f"package_type is {kind} with compiled={compiled}")
+    for pattern in ("include/*", "src/*", "cmake/*", "CMakeLists.txt", "LICENSE"):
         expect(pattern in recipe.exports_sources, f"exports_sources has {pattern}")
     recipe.requirements()
     names = {ref.split("/")[0] for ref, _ in recipe.required}
     expect(names == {"xtl", "xtensor", "xtensor-blas", "nlohmann_json", "openblas"}, f"requirements {sorted(names)}")
     expect(all(traits.get("transitive_headers") for _, traits in recipe.required), "header requirements are transitive")
     recipe.package_id()
-    expect(recipe.info.cleared, "package_id() clears the info (one package for every configuration)")
+    expect(recipe.info.cleared != compiled,
+           "package_id() clears the info when header-only (one package for every configuration), not when compiled")
     recipe.generate()
     variables = CMakeToolchain.last.cache_variables
     for option in ("TESTS", "EXAMPLES", "BENCHMARKS"):
         expect(variables.get(f"CAUSALREC_BUILD_{option}") is False, f"CAUSALREC_BUILD_{option} is off")
     expect(variables.get("CAUSALREC_BLAS_PACKAGE") == "OpenBLAS", "BLAS from the OpenBLAS config package")
+    expect(variables.get("CAUSALREC_COMPILED") is compiled, f"CAUSALREC_COMPILED is {compiled}")
     recipe.package_info()
     expect(recipe.cpp_info.properties.get("cmake_target_name") == "causalrec::causalrec", "target causalrec::causalrec")
-    expect(recipe.cpp_info.libdirs == [] and recipe.cpp_info.bindirs == [], "no lib or bin directories")
+    if compiled:
+        expect(getattr(recipe.cpp_info, "libs", None) == ["causalrec"], "the compiled package links libcausalrec")
+        expect("CAUSALREC_COMPILED" in recipe.cpp_info.defines, "the compiled package defines CAUSALREC_COMPILED")
+    else:
+        expect(recipe.cpp_info.libdirs == [] and recipe.cpp_info.bindirs == [], "no lib or bin directories")
+        expect("CAUSALREC_COMPILED" not in recipe.cpp_info.defines, "header-only: no CAUSALREC_COMPILED")
     for ref in ("xtensor-blas::xtensor-blas", "openblas::openblas", "nlohmann_json::nlohmann_json"):
         expect(ref in recipe.cpp_info.requires, f"package_info requires {ref}")
-    for path in ("CMakeLists.txt", "include/causalrec/causalrec.hpp", "cmake/causalrecConfig.cmake.in", "LICENSE"):
+    for path in ("CMakeLists.txt", "include/causalrec/causalrec.hpp", "src/io.cpp", "cmake/causalrecConfig.cmake.in", "LICENSE"):
         expect((root / path).exists(), f"{path} exists (exported)")
 
+
+def main(root):
+    install_stubs()
+    project_version = next(line.split("VERSION")[1].split()[0] for line in (root / "CMakeLists.txt").read_text().splitlines()
+                           if line.startswith("project(causalrec"))
+
+    check_causalrec_recipe(root, project_version, compiled=False)
+    check_causalrec_recipe(root, project_version, compiled=True)
+
+    test = load(root / "test_package" / "conanfile.py")
     test = load(root / "test_package" / "conanfile.py")
     test.requirements()
     expect(test.required == [("causalrec/0.1.0", {})], "test_package requires the tested reference")

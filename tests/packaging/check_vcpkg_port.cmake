@@ -3,7 +3,8 @@
 # package tree it produces is checked and used by find_package() from an outside project. Also checks
 # vcpkg.json (valid JSON, name, version, dependencies). What this does not exercise: vcpkg itself, its
 # dependency ports (xtensor, xtensor-blas, blas, lapack, nlohmann-json) and its post-build checks.
-# Arguments: SOURCE_DIR (the causalrec checkout), WORK_DIR, VERSION (the project version), CXX.
+# Arguments: SOURCE_DIR (the causalrec checkout), WORK_DIR, VERSION (the project version), CXX, and
+# FEATURES (the port's features to install: empty for header-only, or "compiled").
 cmake_minimum_required(VERSION 3.20)
 set(port_dir "${SOURCE_DIR}/packaging/vcpkg/ports/causalrec")
 file(REMOVE_RECURSE "${WORK_DIR}")
@@ -33,7 +34,35 @@ foreach(dep xtensor xtensor-blas nlohmann-json blas lapack vcpkg-cmake vcpkg-cma
   endif()
 endforeach()
 
+string(JSON compiled_feature ERROR_VARIABLE no_feature GET "${manifest}" features compiled description)
+if(no_feature)
+  message(FATAL_ERROR "vcpkg.json declares no feature \"compiled\"")
+endif()
+
 # ---- stand-ins for the vcpkg helpers ----
+function(vcpkg_check_features)
+  cmake_parse_arguments(arg "" "OUT_FEATURE_OPTIONS" "FEATURES" ${ARGN})
+  set(options "")
+  list(LENGTH arg_FEATURES n)
+  math(EXPR last "${n} - 1")
+  foreach(i RANGE 0 ${last} 2)
+    math(EXPR j "${i} + 1")
+    list(GET arg_FEATURES ${i} feature)
+    list(GET arg_FEATURES ${j} variable)
+    if(feature IN_LIST FEATURES)
+      list(APPEND options "-D${variable}=ON")
+    else()
+      list(APPEND options "-D${variable}=OFF")
+    endif()
+  endforeach()
+  set(${arg_OUT_FEATURE_OPTIONS} "${options}" PARENT_SCOPE)
+endfunction()
+function(vcpkg_check_linkage)
+  cmake_parse_arguments(arg "ONLY_STATIC_LIBRARY" "" "" ${ARGN})
+  if(NOT arg_ONLY_STATIC_LIBRARY)
+    message(FATAL_ERROR "the port's compiled part is a static library: vcpkg_check_linkage(ONLY_STATIC_LIBRARY)")
+  endif()
+endfunction()
 function(run)
   execute_process(COMMAND ${ARGV} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
   if(NOT rc EQUAL 0)
@@ -47,14 +76,22 @@ function(vcpkg_cmake_configure)
       message(FATAL_ERROR "the port does not pass -D${option}=OFF")
     endif()
   endforeach()
-  if(NOT VCPKG_BUILD_TYPE STREQUAL "release")
+  if(NOT "compiled" IN_LIST FEATURES AND NOT VCPKG_BUILD_TYPE STREQUAL "release")
     message(FATAL_ERROR "a header-only port sets VCPKG_BUILD_TYPE to release (no debug configuration)")
+  endif()
+  set(expected_compiled "-DCAUSALREC_COMPILED=OFF")
+  if("compiled" IN_LIST FEATURES)
+    set(expected_compiled "-DCAUSALREC_COMPILED=ON")
+  endif()
+  if(NOT expected_compiled IN_LIST arg_OPTIONS)
+    message(FATAL_ERROR "the port does not pass ${expected_compiled} for features [${FEATURES}]")
   endif()
   run(${CMAKE_COMMAND} -S "${arg_SOURCE_PATH}" -B "${WORK_DIR}/buildtrees" -DCMAKE_CXX_COMPILER=${CXX}
       -DCMAKE_BUILD_TYPE=Release "-DCMAKE_INSTALL_PREFIX=${CURRENT_PACKAGES_DIR}" ${arg_OPTIONS} ${arg_OPTIONS_RELEASE})
   set_property(GLOBAL PROPERTY causalrec_configured TRUE)
 endfunction()
 function(vcpkg_cmake_install)
+  run(${CMAKE_COMMAND} --build "${WORK_DIR}/buildtrees")
   run(${CMAKE_COMMAND} --install "${WORK_DIR}/buildtrees")
 endfunction()
 # Moves share/cmake/<pkg> to share/<pkg> and fixes the relative prefix, as vcpkg does.
@@ -105,9 +142,17 @@ foreach(f include/causalrec/causalrec.hpp include/causalrec/core/xtensor.hpp sha
     message(FATAL_ERROR "the port's package lacks ${f}")
   endif()
 endforeach()
-foreach(d debug lib bin share/cmake)
+if("compiled" IN_LIST FEATURES)
+  if(NOT EXISTS "${CURRENT_PACKAGES_DIR}/lib/libcausalrec.a")
+    message(FATAL_ERROR "the package with the feature compiled lacks lib/libcausalrec.a")
+  endif()
+  set(absent bin share/cmake debug/include debug/share)
+else()
+  set(absent debug lib bin share/cmake)
+endif()
+foreach(d IN LISTS absent)
   if(EXISTS "${CURRENT_PACKAGES_DIR}/${d}")
-    message(FATAL_ERROR "a header-only package has no ${d}/")
+    message(FATAL_ERROR "the package (features: [${FEATURES}]) has no ${d}/")
   endif()
 endforeach()
 file(READ "${CURRENT_PACKAGES_DIR}/share/causalrec/copyright" copyright)
@@ -119,7 +164,9 @@ endif()
 file(WRITE "${WORK_DIR}/consumer/CMakeLists.txt"
      "cmake_minimum_required(VERSION 3.20)\nproject(c LANGUAGES CXX)\nfind_package(causalrec ${VERSION} CONFIG REQUIRED)\n"
      "get_target_property(dirs causalrec::causalrec INTERFACE_INCLUDE_DIRECTORIES)\n"
-     "if(NOT dirs STREQUAL \"${CURRENT_PACKAGES_DIR}/include\")\n  message(FATAL_ERROR \"include dirs: \${dirs}\")\nendif()\n")
+     "if(NOT dirs STREQUAL \"${CURRENT_PACKAGES_DIR}/include\")\n  message(FATAL_ERROR \"include dirs: \${dirs}\")\nendif()\n"
+     "if(TARGET causalrec::compiled AND NOT \"${FEATURES}\" MATCHES compiled)\n  message(FATAL_ERROR \"causalrec::compiled without the feature\")\nendif()\n"
+     "if(NOT TARGET causalrec::compiled AND \"${FEATURES}\" MATCHES compiled)\n  message(FATAL_ERROR \"no causalrec::compiled with the feature\")\nendif()\n")
 run(${CMAKE_COMMAND} -S "${WORK_DIR}/consumer" -B "${WORK_DIR}/consumer/build" "-DCMAKE_PREFIX_PATH=${CURRENT_PACKAGES_DIR}"
     -DCMAKE_CXX_COMPILER=${CXX})
 message(STATUS "vcpkg port: package tree in ${CURRENT_PACKAGES_DIR} is complete and found by find_package")

@@ -14,8 +14,14 @@ if(NOT EXISTS "${SOURCE_PATH}/include/causalrec/causalrec.hpp")
   message(FATAL_ERROR "causalrec sources not found in ${SOURCE_PATH}")
 endif()
 
-# Header-only: one (release) configuration, nothing compiled, no debug tree.
-set(VCPKG_BUILD_TYPE release)
+# Feature "compiled": the static library causalrec::compiled beside the headers (CAUSALREC_COMPILED).
+vcpkg_check_features(OUT_FEATURE_OPTIONS FEATURE_OPTIONS FEATURES compiled CAUSALREC_COMPILED)
+if("compiled" IN_LIST FEATURES)
+  vcpkg_check_linkage(ONLY_STATIC_LIBRARY)
+else()
+  # Header-only: one (release) configuration, nothing compiled, no debug tree.
+  set(VCPKG_BUILD_TYPE release)
+endif()
 
 vcpkg_cmake_configure(
     SOURCE_PATH "${SOURCE_PATH}"
@@ -24,12 +30,17 @@ vcpkg_cmake_configure(
         -DCAUSALREC_BUILD_EXAMPLES=OFF
         -DCAUSALREC_BUILD_BENCHMARKS=OFF
         -DCAUSALREC_BUILD_FUZZERS=OFF
+        ${FEATURE_OPTIONS}
 )
 vcpkg_cmake_install()
 # The package installs its CMake files to share/cmake/causalrec; vcpkg wants them in share/causalrec.
 vcpkg_cmake_config_fixup(PACKAGE_NAME causalrec CONFIG_PATH share/cmake/causalrec)
 
-file(REMOVE_RECURSE "${CURRENT_PACKAGES_DIR}/debug" "${CURRENT_PACKAGES_DIR}/lib"
-                    "${CURRENT_PACKAGES_DIR}/share/doc")
+if("compiled" IN_LIST FEATURES)
+  file(REMOVE_RECURSE "${CURRENT_PACKAGES_DIR}/debug/include" "${CURRENT_PACKAGES_DIR}/debug/share")
+else()
+  file(REMOVE_RECURSE "${CURRENT_PACKAGES_DIR}/debug" "${CURRENT_PACKAGES_DIR}/lib")
+endif()
+file(REMOVE_RECURSE "${CURRENT_PACKAGES_DIR}/share/doc")
 file(INSTALL "${CMAKE_CURRENT_LIST_DIR}/usage" DESTINATION "${CURRENT_PACKAGES_DIR}/share/${PORT}")
 vcpkg_install_copyright(FILE_LIST "${SOURCE_PATH}/LICENSE")
