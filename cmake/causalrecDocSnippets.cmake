@@ -3,11 +3,13 @@
 #
 # All snippets are compiled into one program, doc_snippet_runner: each snippet's #include lines go to the
 # top of its page's source file and the rest of its code into a namespace of its own (its main() becomes
-# doc_<page>_<n>::main), and `doc_snippet_runner doc_<page>_<n>` runs one of them. The pages are spread
-# over CAUSALREC_DOC_SNIPPET_SHARDS source files (each with only the includes its snippets use): one
-# file per snippet would parse the library's headers some fifty times, one file for all was the longest
-# compile of the build (109 s under the sanitizers) and finished it alone on one core.
-set(CAUSALREC_DOC_SNIPPET_SHARDS 4 CACHE STRING "Number of source files the documentation snippets are compiled in")
+# doc_<page>_<n>::main), and `doc_snippet_runner doc_<page>_<n>` runs one of them. Parsing the library's
+# headers once instead of once per snippet keeps the test build short. CAUSALREC_DOC_SNIPPET_SHARDS
+# spreads the pages over that many source files instead (each with only the includes its snippets use):
+# more CPU time in all (g++ -Og: 94 s in four files against 39 s in one), but no single long compile
+# left to finish alone on one core at the end of a build (109 s in one file under the sanitizers,
+# where scripts/test.sh --sanitize uses four).
+set(CAUSALREC_DOC_SNIPPET_SHARDS 1 CACHE STRING "Number of source files the documentation snippets are compiled in")
 function(causalrec_add_doc_snippets)
   set(pages ${ARGN})
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${pages})

@@ -1,4 +1,6 @@
-// The compiled part of the io module (CMake option CAUSALREC_COMPILED): the SVG charts and the
-// safetensors reader and writer, defined once here instead of in every translation unit.
+// The compiled part of the io module (CMake option CAUSALREC_COMPILED): the SVG charts, the
+// safetensors reader and writer, and the JSON entries and header checks of model files, defined once
+// here instead of in every translation unit.
+#include <causalrec/io/impl/model.hpp>
 #include <causalrec/io/impl/safetensors.hpp>
 #include <causalrec/io/impl/svg.hpp>

@@ -9,10 +9,14 @@
 /// CAUSALREC_HEADER_ONLY is 1 or 0 accordingly; CAUSALREC_INLINE marks the functions concerned
 /// (`inline` when header-only).
 #if defined(CAUSALREC_COMPILED)
+/// 0: the one-shot code comes from causalrec::compiled.
 #define CAUSALREC_HEADER_ONLY 0
+/// Empty: the one-shot functions are ordinary functions defined once in causalrec::compiled.
 #define CAUSALREC_INLINE
 #else
+/// 1: the headers define everything.
 #define CAUSALREC_HEADER_ONLY 1
+/// `inline`: the one-shot functions are defined in the headers.
 #define CAUSALREC_INLINE inline
 #endif
 

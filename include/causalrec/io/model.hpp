@@ -25,6 +25,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../core/compiler.hpp"
 #include "../core/error.hpp"
 #include "../core/parameter.hpp"
 #include "detail/common.hpp"
@@ -130,65 +131,24 @@ std::vector<std::size_t> view_shape(const parameter_view<T>& view) {
     return {view.size()};
 }
 
-/// Parses JSON text held in a metadata entry; raises `failure(reason)` when it is not valid JSON or
-/// nests deeper than max_model_json_depth.
-template <class Fail>
-nlohmann::json parse_entry(std::string_view text, std::string_view entry, const Fail& failure) {
-    using json = nlohmann::json;
-    try {
-        return json::parse(text.begin(), text.end(), [&](int depth, json::parse_event_t, json&) {
-            if (depth > max_model_json_depth)
-                throw failure(cat("the '", entry, "' entry nests deeper than ", max_model_json_depth, " levels"));
-            return true;
-        });
-    } catch (const json::exception& e) {
-        throw failure(cat("the '", entry, "' entry is not valid JSON: ", printable(e.what(), 160)));
-    }
-}
+/// Parses JSON text held in the metadata entry `entry` of the model file `where`; raises format_error
+/// ("<where>: the '<entry>' entry ...") when it is not valid JSON or nests deeper than max_model_json_depth.
+CAUSALREC_INLINE nlohmann::json parse_entry(std::string_view text, std::string_view entry, const std::string& where);
 
 /// A JSON value shortened for a message.
-inline std::string short_json(const nlohmann::json& j) {
-    return printable(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), 60);
-}
+CAUSALREC_INLINE std::string short_json(const nlohmann::json& j);
 
 /// Where the architecture in the file (`a`) first differs from the model's (`b`), as
 /// "layers[2].out is 1 in the file, 8 in this model"; nothing when they are equal.
-inline std::optional<std::string> json_difference(const nlohmann::json& a, const nlohmann::json& b,
-                                                  const std::string& path) {
-    if (a == b) return std::nullopt;
-    const std::string here = path.empty() ? std::string("the top level") : path;
-    const auto child = [&path](std::string_view key) { return path.empty() ? std::string(key) : cat(path, ".", key); };
-    if (a.is_object() && b.is_object()) {
-        for (const auto& [key, value] : b.items()) {
-            const auto it = a.find(key);
-            if (it == a.end()) return cat(child(printable(key, 40)), " is missing in the file");
-            if (auto d = json_difference(*it, value, child(printable(key, 40)))) return d;
-        }
-        for (const auto& [key, value] : a.items())
-            if (!b.contains(key)) return cat(child(printable(key, 40)), " is in the file but not in this model");
-        return std::nullopt;
-    }
-    if (a.is_array() && b.is_array()) {
-        const std::size_t common = std::min(a.size(), b.size());
-        std::optional<std::string> first;
-        for (std::size_t i = 0; i < common && !first; ++i) first = json_difference(a[i], b[i], cat(path, "[", i, "]"));
-        if (a.size() == b.size()) return first;
-        std::string s = cat(here, " has ", a.size(), " entries in the file, ", b.size(), " in this model");
-        if (first) s.append(" (first difference: ").append(*first).append(")");
-        else s.append(cat(" (the first ", common, " agree)"));
-        return s;
-    }
-    return cat(here, " is ", short_json(a), " in the file, ", short_json(b), " in this model");
-}
+CAUSALREC_INLINE std::optional<std::string> json_difference(const nlohmann::json& a, const nlohmann::json& b,
+                                                            const std::string& path);
 
 /// JSON text of `j` for a metadata entry; raises argument_error when j holds invalid UTF-8.
-inline std::string dump_entry(const nlohmann::json& j, std::string_view what) {
-    try {
-        return j.dump();
-    } catch (const nlohmann::json::exception& e) {
-        throw argument_error(cat("causalrec::io::save_model: the ", what, " cannot be written as JSON: ", printable(e.what(), 160)));
-    }
-}
+CAUSALREC_INLINE std::string dump_entry(const nlohmann::json& j, std::string_view what);
+
+/// Checks the "format", "format_version" and "value_type" entries of the model file `file` (named
+/// `where` in messages) against a model of value type `value_type`; raises format_error otherwise.
+CAUSALREC_INLINE void check_model_header(const tensor_file& file, std::string_view value_type, const std::string& where);
 
 }  // namespace detail
 
@@ -228,46 +188,17 @@ model_extras read_model_file(const tensor_file& file, Model& model) {
     const std::string where = file.source().empty() ? std::string("model file") : file.source();
     const auto fail = [&where](const auto&... parts) { return format_error(cat(where, ": ", parts...)); };
     const auto& md = file.metadata;
+    detail::check_model_header(file, detail::value_type_name<T>(), where);
     const auto entry = [&md](std::string_view key) -> const std::string* {
         const auto it = md.find(std::string(key));
         return it == md.end() ? nullptr : &it->second;
     };
-    const auto shown = [](const std::string& text) { return quote(detail::printable(text, 40)); };
-
-    // Format, version, value type.
-    const std::string* format = entry("format");
-    if (format == nullptr)
-        throw fail("not a causalrec model file (no 'format' metadata entry; a plain safetensors file?)");
-    if (*format != model_format)
-        throw fail("not a causalrec model file ('format' is ", shown(*format), ", expected '", model_format, "')");
-    const std::string* version_text = entry("format_version");
-    if (version_text == nullptr) throw fail("the 'format_version' metadata entry is missing");
-    std::uint64_t version = 0;
-    {
-        const char* first = version_text->data();
-        const char* last = first + version_text->size();
-        const auto r = std::from_chars(first, last, version);
-        const bool digits = !version_text->empty() && version_text->find_first_not_of("0123456789") == std::string::npos;
-        if (!digits || r.ptr != last || version == 0) {
-            if (digits && r.ec == std::errc::result_out_of_range)
-                throw fail("format version ", shown(*version_text), " is newer than this causalrec reads (",
-                           model_format_version, ")");
-            throw fail("'format_version' is ", shown(*version_text), ", not a version number");
-        }
-    }
-    if (version > model_format_version)
-        throw fail("format version ", version, " is newer than this causalrec reads (", model_format_version,
-                   "); update causalrec");
-    const std::string* value_type = entry("value_type");
-    if (value_type == nullptr) throw fail("the 'value_type' metadata entry is missing");
-    if (*value_type != detail::value_type_name<T>())
-        throw fail("the file holds ", shown(*value_type), " weights, this model is ", detail::value_type_name<T>());
 
     // Architecture.
     if constexpr (DescribesArchitecture<Model>) {
         const std::string* text = entry("architecture");
         if (text == nullptr) throw fail("the 'architecture' metadata entry is missing");
-        const nlohmann::json saved = detail::parse_entry(*text, "architecture", fail);
+        const nlohmann::json saved = detail::parse_entry(*text, "architecture", where);
         if (const auto d = detail::json_difference(saved, nlohmann::json(model.config()), ""))
             throw fail("architecture differs from this model's: ", *d);
     }
@@ -295,7 +226,7 @@ model_extras read_model_file(const tensor_file& file, Model& model) {
 
     // Extras.
     model_extras extras;
-    if (const std::string* text = entry("preprocessor")) extras.preprocessor = detail::parse_entry(*text, "preprocessor", fail);
+    if (const std::string* text = entry("preprocessor")) extras.preprocessor = detail::parse_entry(*text, "preprocessor", where);
     for (const auto& [key, value] : md)
         if (key.rfind("user.", 0) == 0) extras.user.emplace(key.substr(5), value);
 
@@ -339,3 +270,7 @@ Preprocessor load_preprocessor(const model_extras& extras) {
 }
 
 }  // namespace causalrec::io
+
+#if CAUSALREC_HEADER_ONLY
+#include "impl/model.hpp"
+#endif
