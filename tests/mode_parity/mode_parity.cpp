@@ -25,10 +25,13 @@ int main(int argc, char** argv) try {
     const std::filesystem::path out(argv[1]);
     std::filesystem::create_directories(out);
     const auto data = cr::data::make_classification<float>({.rows = 600, .missing_fraction = 0.0, .seed = 3});
-    const auto table = data.data;
-    cr::matrix<float> x = table.features();
-    auto model = nn::sequential(nn::dense<float>(x.shape()[1], 16), nn::relu{}, nn::dense<float>(16, 8), nn::relu{},
-                                nn::dense<float>(8, 1), nn::sigmoid{});
+    const auto& table = data.data;
+    const cr::matrix<float> x = table.features();
+    const auto make_model = [inputs = x.shape()[1]] {
+        return nn::sequential(nn::dense<float>(inputs, 16), nn::relu{}, nn::dense<float>(16, 8), nn::relu{},
+                              nn::dense<float>(8, 1), nn::sigmoid{});
+    };
+    auto model = make_model();
     model.initialize(7);
     auto history = cr::train::fit(model, cr::loss::binary_cross_entropy{}, cr::optim::adam{{.learning_rate = 1e-2}}, x,
                                   table.labels(), {.epochs = 4, .batch_size = 32, .validation_split = 0.25, .seed = 5});
@@ -36,8 +39,7 @@ int main(int argc, char** argv) try {
     history.to_csv((out / "history.csv").string());
     cr::train::write_history_svg(out / "history.svg", history);
     cr::io::save_model((out / "model.safetensors").string(), model);
-    auto reloaded = nn::sequential(nn::dense<float>(x.shape()[1], 16), nn::relu{}, nn::dense<float>(16, 8), nn::relu{},
-                                   nn::dense<float>(8, 1), nn::sigmoid{});
+    auto reloaded = make_model();
     cr::io::load_model((out / "model.safetensors").string(), reloaded);
     const cr::matrix<float> p = cr::train::predict(reloaded, x);
     std::FILE* f = std::fopen((out / "predictions.txt").string().c_str(), "wb");

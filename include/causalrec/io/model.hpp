@@ -146,9 +146,16 @@ CAUSALREC_INLINE std::optional<std::string> json_difference(const nlohmann::json
 /// JSON text of `j` for a metadata entry; raises argument_error when j holds invalid UTF-8.
 CAUSALREC_INLINE std::string dump_entry(const nlohmann::json& j, std::string_view what);
 
+/// The metadata entry `key` of `file`, or nullptr when it has none.
+inline const std::string* metadata_entry(const tensor_file& file, std::string_view key) {
+    const auto it = file.metadata.find(std::string(key));
+    return it == file.metadata.end() ? nullptr : &it->second;
+}
+
 /// Checks the "format", "format_version" and "value_type" entries of the model file `file` (named
-/// `where` in messages) against a model of value type `value_type`; raises format_error otherwise.
-CAUSALREC_INLINE void check_model_header(const tensor_file& file, std::string_view value_type, const std::string& where);
+/// `where` in messages) against a model of value type `expected_value_type`; raises format_error otherwise.
+CAUSALREC_INLINE void check_model_header(const tensor_file& file, std::string_view expected_value_type,
+                                         const std::string& where);
 
 }  // namespace detail
 
@@ -187,12 +194,8 @@ model_extras read_model_file(const tensor_file& file, Model& model) {
     using detail::quote;
     const std::string where = file.source().empty() ? std::string("model file") : file.source();
     const auto fail = [&where](const auto&... parts) { return format_error(cat(where, ": ", parts...)); };
-    const auto& md = file.metadata;
     detail::check_model_header(file, detail::value_type_name<T>(), where);
-    const auto entry = [&md](std::string_view key) -> const std::string* {
-        const auto it = md.find(std::string(key));
-        return it == md.end() ? nullptr : &it->second;
-    };
+    const auto entry = [&file](std::string_view key) { return detail::metadata_entry(file, key); };
 
     // Architecture.
     if constexpr (DescribesArchitecture<Model>) {
@@ -227,7 +230,7 @@ model_extras read_model_file(const tensor_file& file, Model& model) {
     // Extras.
     model_extras extras;
     if (const std::string* text = entry("preprocessor")) extras.preprocessor = detail::parse_entry(*text, "preprocessor", where);
-    for (const auto& [key, value] : md)
+    for (const auto& [key, value] : file.metadata)
         if (key.rfind("user.", 0) == 0) extras.user.emplace(key.substr(5), value);
 
     // Everything checked: read the values, then write them into the model.

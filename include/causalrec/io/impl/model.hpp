@@ -74,11 +74,7 @@ CAUSALREC_INLINE std::string dump_entry(const nlohmann::json& j, std::string_vie
 
 CAUSALREC_INLINE void check_model_header(const tensor_file& file, std::string_view expected_value_type, const std::string& where) {
     const auto fail = [&where](const auto&... parts) { return format_error(cat(where, ": ", parts...)); };
-    const auto& md = file.metadata;
-    const auto entry = [&md](std::string_view key) -> const std::string* {
-        const auto it = md.find(std::string(key));
-        return it == md.end() ? nullptr : &it->second;
-    };
+    const auto entry = [&file](std::string_view key) { return metadata_entry(file, key); };
     const auto shown = [](const std::string& text) { return quote(printable(text, 40)); };
 
     // Format, version, value type.
