@@ -86,8 +86,12 @@ function(vcpkg_cmake_configure)
   if(NOT expected_compiled IN_LIST arg_OPTIONS)
     message(FATAL_ERROR "the port does not pass ${expected_compiled} for features [${FEATURES}]")
   endif()
+  # Release, but without optimisation: this checks the port's options and the installed package, not
+  # the compiled code (which the build with CAUSALREC_COMPILED tests); the compiled part builds in
+  # about half the time (clang++ 14, src/rec_sequential.cpp: 9 s at -O0, 19 s at -O3).
   run(${CMAKE_COMMAND} -S "${arg_SOURCE_PATH}" -B "${WORK_DIR}/buildtrees" -DCMAKE_CXX_COMPILER=${CXX}
-      -DCMAKE_BUILD_TYPE=Release "-DCMAKE_INSTALL_PREFIX=${CURRENT_PACKAGES_DIR}" ${arg_OPTIONS} ${arg_OPTIONS_RELEASE})
+      -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=-O0 -DNDEBUG" "-DCMAKE_INSTALL_PREFIX=${CURRENT_PACKAGES_DIR}"
+      ${arg_OPTIONS} ${arg_OPTIONS_RELEASE})
   set_property(GLOBAL PROPERTY causalrec_configured TRUE)
 endfunction()
 function(vcpkg_cmake_install)

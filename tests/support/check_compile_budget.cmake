@@ -6,7 +6,8 @@
 # build: -std=c++20 -O2 -DNDEBUG), each under /usr/bin/time, and fails when the seed compile's CPU time
 # (user + system) is more than 115 % of BUDGET_RATIO times the reference's, or its peak resident memory
 # more than 115 % of BUDGET_MB.
-# Arguments: CXX, FLAGS, INCLUDE_DIRS, DEFINITIONS (lists), SEED, REFERENCE, WORK_DIR, BUDGET_RATIO, BUDGET_MB.
+# Arguments: CXX, FLAGS, INCLUDE_DIRS, DEFINITIONS (lists), SEED, REFERENCE, WORK_DIR, BUDGET_RATIO, BUDGET_MB,
+# MODE (header-only or compiled, for the message).
 foreach(required CXX SEED REFERENCE WORK_DIR BUDGET_RATIO BUDGET_MB)
   if(NOT DEFINED ${required})
     message(FATAL_ERROR "check_compile_budget.cmake: ${required} is not set")
@@ -66,7 +67,7 @@ format_hundredths(${REF_CPU} reference_text)
 format_hundredths(${ratio_c} ratio_text)
 format_hundredths(${ratio_limit_c} ratio_limit_text)
 string(REPLACE ";" " " shown_flags "${FLAGS}")
-set(verdict "examples/seed_pipeline (${shown_flags}): ${seed_text} CPU s = ${ratio_text} x the reference compile (${reference_text} s), ${seed_MB} MB; budget ${BUDGET_RATIO} x and ${BUDGET_MB} MB, limits ${ratio_limit_text} x and ${mb_limit} MB (tests/compile_budget.txt)")
+set(verdict "examples/seed_pipeline (${MODE}, ${shown_flags}): ${seed_text} CPU s = ${ratio_text} x the reference compile (${reference_text} s), ${seed_MB} MB; budget ${BUDGET_RATIO} x and ${BUDGET_MB} MB, limits ${ratio_limit_text} x and ${mb_limit} MB (tests/compile_budget.txt)")
 if(ratio_c GREATER ratio_limit_c OR seed_MB GREATER mb_limit)
   message(FATAL_ERROR "compile budget exceeded: ${verdict}")
 endif()

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "../core/compiler.hpp"
 #include "../core/message.hpp"
 #include "../core/error.hpp"
 #include "../core/math.hpp"
@@ -83,65 +84,23 @@ struct popularity_propensity_options {
 class popularity_propensity {
 public:
     /// A model with the given options; raises argument_error for power <= 0 or a clip outside [0, 1].
-    explicit popularity_propensity(popularity_propensity_options o = {}) : o_(o) {
-        if (!(o_.power > 0.0 && std::isfinite(o_.power)))
-            throw argument_error(causalrec::cat("causalrec::causal::popularity_propensity: power must be finite and > 0, got ", o_.power));
-        detail::check_propensity_clip(o_.clip, "popularity_propensity");
-    }
+    explicit popularity_propensity(popularity_propensity_options o = {});
 
     /// Counts the distinct pairs of `log` per user and item; raises argument_error for an empty log.
-    void fit(const data::interactions& log) {
-        if (log.empty()) throw argument_error("causalrec::causal::popularity_propensity::fit: the log is empty");
-        const auto& by_user = log.by_user();
-        nu_.assign(log.n_users(), 0.0);
-        ni_.assign(log.n_items(), 0.0);
-        n_obs_ = static_cast<double>(by_user.nnz());
-        for (std::size_t u = 0; u < by_user.rows(); ++u)
-            for (std::size_t i : by_user.row_indices(u)) nu_[u] += 1.0, ni_[i] += 1.0;
-        scale_ = 1.0;
-        if (o_.normalize) {
-            double total = 0.0;
-            for (std::size_t u = 0; u < nu_.size(); ++u)
-                for (std::size_t i = 0; i < ni_.size(); ++i) total += unscaled(u, i);
-            scale_ = total > 0.0 ? n_obs_ / total : 1.0;
-        }
-        fitted_ = true;
-    }
+    void fit(const data::interactions& log);
 
     /// P(O_ui = 1), clipped to [clip, 1]; raises not_fitted_error before fit and argument_error for
     /// a user or item out of range.
-    double propensity(std::size_t user, std::size_t item) const {
-        if (!fitted_) throw not_fitted_error("causalrec::causal::popularity_propensity: propensity called before fit");
-        if (user >= nu_.size() || item >= ni_.size())
-            throw argument_error(causalrec::cat("causalrec::causal::popularity_propensity: pair (", user, ", ", item, ") is out of range (", nu_.size(),
-                                                        " users, ", ni_.size(), " items)"));
-        return std::clamp(scale_ * unscaled(user, item), std::max(o_.clip, 1e-12), 1.0);
-    }
+    double propensity(std::size_t user, std::size_t item) const;
 
     /// The propensity of every row of `log`.
-    std::vector<double> propensities(const data::interactions& log) const {
-        return detail::propensities_per_row(log, o_.clip, [&](std::size_t r) { return propensity(log.users()[r], log.items()[r]); });
-    }
+    std::vector<double> propensities(const data::interactions& log) const;
 
     /// The n_users x n_items matrix of propensities.
-    matrix<double> matrix_of() const {
-        if (!fitted_) throw not_fitted_error("causalrec::causal::popularity_propensity: matrix_of called before fit");
-        matrix<double> m = matrix<double>::from_shape({nu_.size(), ni_.size()});
-        for (std::size_t u = 0; u < nu_.size(); ++u)
-            for (std::size_t i = 0; i < ni_.size(); ++i) m(u, i) = propensity(u, i);
-        return m;
-    }
+    matrix<double> matrix_of() const;
 
 private:
-    double unscaled(std::size_t u, std::size_t i) const noexcept {
-        double base = 0.0;
-        switch (o_.kind) {
-            case popularity_kind::item: base = ni_[i] / static_cast<double>(nu_.size()); break;
-            case popularity_kind::user: base = nu_[u] / static_cast<double>(ni_.size()); break;
-            case popularity_kind::product: base = nu_[u] * ni_[i] / n_obs_; break;
-        }
-        return std::pow(base, o_.power);
-    }
+    double unscaled(std::size_t u, std::size_t i) const noexcept;
 
     popularity_propensity_options o_;
     std::vector<double> nu_, ni_;
@@ -166,57 +125,19 @@ struct naive_bayes_propensity_options {
 class naive_bayes_propensity {
 public:
     /// A model with the given options; raises argument_error for a negative smoothing or a bad clip.
-    explicit naive_bayes_propensity(naive_bayes_propensity_options o = {}) : o_(o) {
-        if (!(o_.smoothing >= 0.0 && std::isfinite(o_.smoothing)))
-            throw argument_error(causalrec::cat("causalrec::causal::naive_bayes_propensity: smoothing must be finite and >= 0, got ", o_.smoothing));
-        detail::check_propensity_clip(o_.clip, "naive_bayes_propensity");
-    }
+    explicit naive_bayes_propensity(naive_bayes_propensity_options o = {});
 
     /// Fits from the observed log (its values, n_users and n_items) and the values of an MCAR
     /// sample. Raises argument_error when either is empty, or when a value of the observed log never
     /// occurs in the MCAR sample (P(r) = 0; add smoothing).
-    void fit(const data::interactions& observed, std::span<const double> mcar_values) {
-        if (observed.empty()) throw argument_error("causalrec::causal::naive_bayes_propensity::fit: the observed log is empty");
-        if (mcar_values.empty()) throw argument_error("causalrec::causal::naive_bayes_propensity::fit: the MCAR sample is empty");
-        std::map<double, double> obs, mcar;
-        for (double v : observed.values()) obs[v] += 1.0;
-        for (double v : mcar_values) {
-            if (!std::isfinite(v)) throw argument_error("causalrec::causal::naive_bayes_propensity::fit: the MCAR sample holds a non-finite value");
-            mcar[v] += 1.0;
-        }
-        for (auto& [v, c] : obs) mcar.try_emplace(v, 0.0);
-        for (auto& [v, c] : mcar) obs.try_emplace(v, 0.0);
-        const double n_obs = static_cast<double>(observed.size()), n_mcar = static_cast<double>(mcar_values.size());
-        const double levels = static_cast<double>(obs.size());
-        p_observed_ = n_obs / (static_cast<double>(observed.n_users()) * static_cast<double>(observed.n_items()));
-        table_.clear();
-        for (const auto& [v, c] : obs) {
-            const double p_r_given_o = (c + o_.smoothing) / (n_obs + o_.smoothing * levels);
-            const double p_r = (mcar[v] + o_.smoothing) / (n_mcar + o_.smoothing * levels);
-            if (!(p_r > 0.0)) {
-                if (c == 0.0) continue;
-                throw argument_error(causalrec::cat("causalrec::causal::naive_bayes_propensity::fit: value ", v,
-                                                            " occurs in the observed log but not in the MCAR sample (use smoothing > 0)"));
-            }
-            table_[v] = p_r_given_o * p_observed_ / p_r;
-        }
-        fitted_ = true;
-    }
+    void fit(const data::interactions& observed, std::span<const double> mcar_values);
 
     /// P(O = 1 | r = value), clipped to [clip, 1]; raises not_fitted_error before fit and
     /// argument_error for a value seen in neither sample.
-    double propensity(double value) const {
-        if (!fitted_) throw not_fitted_error("causalrec::causal::naive_bayes_propensity: propensity called before fit");
-        const auto it = table_.find(value);
-        if (it == table_.end())
-            throw argument_error(causalrec::cat("causalrec::causal::naive_bayes_propensity: value ", value, " was in neither sample"));
-        return std::clamp(it->second, std::max(o_.clip, 1e-12), 1.0);
-    }
+    double propensity(double value) const;
 
     /// The propensity of every row of `log` (by its value).
-    std::vector<double> propensities(const data::interactions& log) const {
-        return detail::propensities_per_row(log, o_.clip, [&](std::size_t r) { return propensity(log.values()[r]); });
-    }
+    std::vector<double> propensities(const data::interactions& log) const;
 
     /// P(O = 1): observed pairs over all pairs.
     double observed_rate() const noexcept { return p_observed_; }
@@ -247,97 +168,21 @@ struct logistic_propensity_options {
 class logistic_propensity {
 public:
     /// A model with the given options; raises argument_error for a negative l2, zero iterations or a bad clip.
-    explicit logistic_propensity(logistic_propensity_options o = {}) : o_(o) {
-        if (!(o_.l2 >= 0.0 && std::isfinite(o_.l2)))
-            throw argument_error(causalrec::cat("causalrec::causal::logistic_propensity: l2 must be finite and >= 0, got ", o_.l2));
-        if (o_.max_iterations == 0) throw argument_error("causalrec::causal::logistic_propensity: max_iterations must be >= 1");
-        detail::check_propensity_clip(o_.clip, "logistic_propensity");
-    }
+    explicit logistic_propensity(logistic_propensity_options o = {});
 
     /// Fits on the distinct pairs of `log` with user features (n_users x du) and item features
     /// (n_items x di); raises shape_error when the feature rows do not match the log's counts and
     /// argument_error for an empty log.
-    void fit(const data::interactions& log, const matrix<double>& user_features, const matrix<double>& item_features) {
-        if (log.empty()) throw argument_error("causalrec::causal::logistic_propensity::fit: the log is empty");
-        if (user_features.shape()[0] != log.n_users())
-            throw shape_error(causalrec::cat("causalrec::causal::logistic_propensity::fit: user features have ", user_features.shape()[0],
-                                                     " rows, the log has ", log.n_users(), " users"));
-        if (item_features.shape()[0] != log.n_items())
-            throw shape_error(causalrec::cat("causalrec::causal::logistic_propensity::fit: item features have ", item_features.shape()[0],
-                                                     " rows, the log has ", log.n_items(), " items"));
-        uf_ = user_features;
-        if_ = item_features;
-        const std::size_t nu = log.n_users(), ni = log.n_items(), du = uf_.shape()[1], di = if_.shape()[1];
-        std::vector<char> o(nu * ni, 0);
-        for (std::size_t r = 0; r < log.size(); ++r) o[log.users()[r] * ni + log.items()[r]] = 1;
-        w_.assign(1 + du + di, 0.0);
-        double rate = 0.0;
-        for (char c : o) rate += c;
-        rate /= static_cast<double>(o.size());
-        w_[0] = std::log(rate / (1.0 - std::min(rate, 1.0 - 1e-9)));
-        const double inv_n = 1.0 / static_cast<double>(o.size());
-        std::vector<double> user_part(nu), item_part(ni), user_g(nu), item_g(ni);
-        auto f = [&](std::span<const double> w, std::span<double> g) {
-            std::fill(g.begin(), g.end(), 0.0);
-            for (std::size_t u = 0; u < nu; ++u) {
-                double s = 0.0;
-                for (std::size_t j = 0; j < du; ++j) s += uf_(u, j) * w[1 + j];
-                user_part[u] = s, user_g[u] = 0.0;
-            }
-            for (std::size_t i = 0; i < ni; ++i) {
-                double s = 0.0;
-                for (std::size_t j = 0; j < di; ++j) s += if_(i, j) * w[1 + du + j];
-                item_part[i] = s, item_g[i] = 0.0;
-            }
-            double total = 0.0;
-            for (std::size_t u = 0; u < nu; ++u)
-                for (std::size_t i = 0; i < ni; ++i) {
-                    const double z = w[0] + user_part[u] + item_part[i], y = o[u * ni + i];
-                    total += causalrec::bce_from_logits(z, y);
-                    const double d = causalrec::sigmoid_minus(z, y) * inv_n;
-                    g[0] += d, user_g[u] += d, item_g[i] += d;
-                }
-            for (std::size_t u = 0; u < nu; ++u)
-                for (std::size_t j = 0; j < du; ++j) g[1 + j] += user_g[u] * uf_(u, j);
-            for (std::size_t i = 0; i < ni; ++i)
-                for (std::size_t j = 0; j < di; ++j) g[1 + du + j] += item_g[i] * if_(i, j);
-            double pen = 0.0;
-            for (std::size_t j = 1; j < w.size(); ++j) pen += w[j] * w[j], g[j] += 2.0 * o_.l2 * w[j];
-            return total * inv_n + o_.l2 * pen;
-        };
-        train::function_objective<double, decltype(f)> objective(w_, f, "logistic_propensity");
-        train::fit(objective,
-                   optim::lbfgs<double>({.max_iterations = o_.max_iterations, .max_evaluations = 25 * o_.max_iterations,
-                                         .gradient_tolerance = 1e-7, .change_tolerance = 0.0}),
-                   {.epochs = 1, .verbose = 0});
-        fitted_ = true;
-    }
+    void fit(const data::interactions& log, const matrix<double>& user_features, const matrix<double>& item_features);
 
     /// P(O_ui = 1), clipped to [clip, 1]; raises not_fitted_error before fit and argument_error out of range.
-    double propensity(std::size_t user, std::size_t item) const {
-        if (!fitted_) throw not_fitted_error("causalrec::causal::logistic_propensity: propensity called before fit");
-        if (user >= uf_.shape()[0] || item >= if_.shape()[0])
-            throw argument_error(causalrec::cat("causalrec::causal::logistic_propensity: pair (", user, ", ", item, ") is out of range"));
-        const std::size_t du = uf_.shape()[1], di = if_.shape()[1];
-        double z = w_[0];
-        for (std::size_t j = 0; j < du; ++j) z += uf_(user, j) * w_[1 + j];
-        for (std::size_t j = 0; j < di; ++j) z += if_(item, j) * w_[1 + du + j];
-        return std::clamp(causalrec::sigmoid(z), std::max(o_.clip, 1e-12), 1.0);
-    }
+    double propensity(std::size_t user, std::size_t item) const;
 
     /// The propensity of every row of `log`.
-    std::vector<double> propensities(const data::interactions& log) const {
-        return detail::propensities_per_row(log, o_.clip, [&](std::size_t r) { return propensity(log.users()[r], log.items()[r]); });
-    }
+    std::vector<double> propensities(const data::interactions& log) const;
 
     /// The n_users x n_items matrix of propensities.
-    matrix<double> matrix_of() const {
-        if (!fitted_) throw not_fitted_error("causalrec::causal::logistic_propensity: matrix_of called before fit");
-        matrix<double> m = matrix<double>::from_shape({uf_.shape()[0], if_.shape()[0]});
-        for (std::size_t u = 0; u < m.shape()[0]; ++u)
-            for (std::size_t i = 0; i < m.shape()[1]; ++i) m(u, i) = propensity(u, i);
-        return m;
-    }
+    matrix<double> matrix_of() const;
 
     /// Intercept, user-feature weights, item-feature weights.
     const std::vector<double>& coefficients() const noexcept { return w_; }
@@ -435,3 +280,7 @@ inline double expected_calibration_error(const std::vector<reliability_bin>& tab
 }
 
 }  // namespace causalrec::causal
+
+#if CAUSALREC_HEADER_ONLY
+#include "impl/exposure.hpp"
+#endif

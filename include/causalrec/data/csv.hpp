@@ -21,6 +21,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "../core/compiler.hpp"
 #include "../core/error.hpp"
 #include "../core/message.hpp"
 #include "../core/tensor.hpp"
@@ -566,5 +567,18 @@ void write_csv(const dataset<T>& data, const std::string& path, const csv_write_
     if (std::fwrite(line.data(), 1, line.size(), file.get()) != line.size())
         throw error(causalrec::cat("causalrec::data::write_csv: write to '", path, "' failed"));
 }
+
+/// Declares (`extern`) or defines (empty) the explicit instantiations of the CSV reader and writer for
+/// value type T: with CAUSALREC_COMPILED the headers declare them for float and double and
+/// causalrec::compiled defines them once.
+#define CAUSALREC_DATA_CSV_INSTANTIATIONS(EXTERN, T)                                                        \
+    EXTERN template dataset<T> read_csv<T>(const std::string&, const csv_options&);                         \
+    EXTERN template dataset<T> read_csv_text<T>(std::string_view, const csv_options&, std::string);         \
+    EXTERN template void write_csv<T>(const dataset<T>&, const std::string&, const csv_write_options&);
+
+#if !CAUSALREC_HEADER_ONLY
+CAUSALREC_DATA_CSV_INSTANTIATIONS(extern, float)
+CAUSALREC_DATA_CSV_INSTANTIATIONS(extern, double)
+#endif
 
 }  // namespace causalrec::data

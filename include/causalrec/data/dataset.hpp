@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "../core/compiler.hpp"
 #include "../core/error.hpp"
 #include "../core/message.hpp"
 #include "../core/tensor.hpp"
@@ -41,15 +42,7 @@ public:
 
     /// A dataset from a feature matrix and optional labels (length must equal the row count).
     /// Column names default to x0, x1, ...; all columns are numeric.
-    explicit dataset(matrix<T> features, vector<T> labels = {}, std::vector<std::string> names = {})
-        : features_(std::move(features)) {
-        if (!names.empty() && names.size() != cols())
-            throw shape_error(causalrec::cat("causalrec::data::dataset: ", names.size(), " column names for ", cols(), " feature columns"));
-        columns_.resize(cols());
-        for (std::size_t j = 0; j < cols(); ++j)
-            columns_[j].name = names.empty() ? std::string("x").append(std::to_string(j)) : std::move(names[j]);
-        if (labels.size() > 0) set_labels(std::move(labels));
-    }
+    explicit dataset(matrix<T> features, vector<T> labels = {}, std::vector<std::string> names = {});
 
     /// Number of rows (samples).
     std::size_t rows() const noexcept { return features_.shape()[0]; }
@@ -87,32 +80,16 @@ public:
     /// Row ids (empty when the dataset has no id column).
     const std::vector<std::string>& ids() const noexcept { return ids_; }
     /// Sets row ids (length must equal rows()).
-    void set_ids(std::vector<std::string> ids) {
-        if (ids.size() != rows()) throw shape_error(length_message("ids", ids.size()));
-        ids_ = std::move(ids);
-    }
+    void set_ids(std::vector<std::string> ids);
 
     /// Description of every feature column, in matrix order.
     const std::vector<column_info>& columns() const noexcept { return columns_; }
     /// Replaces the column descriptions (one per feature column).
-    void set_columns(std::vector<column_info> info) {
-        if (info.size() != cols())
-            throw shape_error(causalrec::cat("causalrec::data::dataset: ", info.size(), " column descriptions for ", cols(), " feature columns"));
-        columns_ = std::move(info);
-    }
+    void set_columns(std::vector<column_info> info);
     /// The feature column names, in matrix order.
-    std::vector<std::string> feature_names() const {
-        std::vector<std::string> out;
-        out.reserve(columns_.size());
-        for (const auto& c : columns_) out.push_back(c.name);
-        return out;
-    }
+    std::vector<std::string> feature_names() const;
     /// Index of the feature column with this name; throws argument_error when absent.
-    std::size_t column_index(const std::string& name) const {
-        for (std::size_t j = 0; j < columns_.size(); ++j)
-            if (columns_[j].name == name) return j;
-        throw argument_error(causalrec::cat("causalrec::data::dataset: no feature column named '", name, "'"));
-    }
+    std::size_t column_index(const std::string& name) const;
     /// Indices of the categorical feature columns.
     std::vector<std::size_t> categorical_columns() const { return columns_of(column_kind::categorical); }
     /// Indices of the numeric feature columns.
@@ -124,48 +101,11 @@ public:
     void set_label_classes(std::vector<std::string> classes) { label_classes_ = std::move(classes); }
 
     /// A new dataset holding the given rows, in the given order (indices may repeat).
-    dataset subset(std::span<const std::size_t> row_indices) const {
-        const std::size_t d = cols();
-        const std::size_t n = rows();
-        dataset out;
-        out.features_ = make_matrix<T>(row_indices.size(), d);
-        const T* src = features_.data();
-        T* dst = out.features_.data();
-        for (std::size_t r = 0; r < row_indices.size(); ++r) {
-            const std::size_t i = row_indices[r];
-            if (i >= n)
-                throw shape_error(causalrec::cat("causalrec::data::dataset::subset: row index ", i, " out of range for ", n, " rows"));
-            std::copy_n(src + i * d, d, dst + r * d);
-        }
-        out.columns_ = columns_;
-        out.label_classes_ = label_classes_;
-        auto take = [&](const vector<T>& v) {
-            vector<T> s = make_vector<T>(row_indices.size());
-            for (std::size_t r = 0; r < row_indices.size(); ++r) s(r) = v(row_indices[r]);
-            return s;
-        };
-        if (has_labels_) out.set_labels(take(labels_));
-        if (has_weights_) out.set_weights(take(weights_));
-        if (has_treatment_) out.set_treatment(take(treatment_));
-        if (!ids_.empty()) {
-            std::vector<std::string> ids;
-            ids.reserve(row_indices.size());
-            for (std::size_t i : row_indices) ids.push_back(ids_[i]);
-            out.ids_ = std::move(ids);
-        }
-        return out;
-    }
+    dataset subset(std::span<const std::size_t> row_indices) const;
 
 private:
-    std::vector<std::size_t> columns_of(column_kind kind) const {
-        std::vector<std::size_t> out;
-        for (std::size_t j = 0; j < columns_.size(); ++j)
-            if (columns_[j].kind == kind) out.push_back(j);
-        return out;
-    }
-    std::string length_message(const char* what, std::size_t got) const {
-        return causalrec::error_message("data", "dataset", what, " has ", got, " entries but the features have ", rows(), " rows");
-    }
+    std::vector<std::size_t> columns_of(column_kind kind) const;
+    std::string length_message(const char* what, std::size_t got) const;
     void check_length(const vector<T>& v, const char* what) const {
         if (v.size() != rows()) throw shape_error(length_message(what, v.size()));
     }
@@ -181,5 +121,97 @@ private:
     std::vector<column_info> columns_;
     std::vector<std::string> label_classes_;
 };
+
+// The members defined outside the class: with the compiled part (CAUSALREC_COMPILED), dataset<float>
+// and dataset<double> are instantiated once in causalrec::compiled and not in every program.
+
+template <class T>
+dataset<T>::dataset(matrix<T> features, vector<T> labels, std::vector<std::string> names) : features_(std::move(features)) {
+    if (!names.empty() && names.size() != cols())
+        throw shape_error(causalrec::cat("causalrec::data::dataset: ", names.size(), " column names for ", cols(), " feature columns"));
+    columns_.resize(cols());
+    for (std::size_t j = 0; j < cols(); ++j)
+        columns_[j].name = names.empty() ? std::string("x").append(std::to_string(j)) : std::move(names[j]);
+    if (labels.size() > 0) set_labels(std::move(labels));
+}
+
+template <class T>
+void dataset<T>::set_ids(std::vector<std::string> ids) {
+    if (ids.size() != rows()) throw shape_error(length_message("ids", ids.size()));
+    ids_ = std::move(ids);
+}
+
+template <class T>
+void dataset<T>::set_columns(std::vector<column_info> info) {
+    if (info.size() != cols())
+        throw shape_error(causalrec::cat("causalrec::data::dataset: ", info.size(), " column descriptions for ", cols(), " feature columns"));
+    columns_ = std::move(info);
+}
+
+template <class T>
+std::vector<std::string> dataset<T>::feature_names() const {
+    std::vector<std::string> out;
+    out.reserve(columns_.size());
+    for (const auto& c : columns_) out.push_back(c.name);
+    return out;
+}
+
+template <class T>
+std::size_t dataset<T>::column_index(const std::string& name) const {
+    for (std::size_t j = 0; j < columns_.size(); ++j)
+        if (columns_[j].name == name) return j;
+    throw argument_error(causalrec::cat("causalrec::data::dataset: no feature column named '", name, "'"));
+}
+
+template <class T>
+dataset<T> dataset<T>::subset(std::span<const std::size_t> row_indices) const {
+    const std::size_t d = cols();
+    const std::size_t n = rows();
+    dataset out;
+    out.features_ = make_matrix<T>(row_indices.size(), d);
+    const T* src = features_.data();
+    T* dst = out.features_.data();
+    for (std::size_t r = 0; r < row_indices.size(); ++r) {
+        const std::size_t i = row_indices[r];
+        if (i >= n)
+            throw shape_error(causalrec::cat("causalrec::data::dataset::subset: row index ", i, " out of range for ", n, " rows"));
+        std::copy_n(src + i * d, d, dst + r * d);
+    }
+    out.columns_ = columns_;
+    out.label_classes_ = label_classes_;
+    auto take = [&](const vector<T>& v) {
+        vector<T> s = make_vector<T>(row_indices.size());
+        for (std::size_t r = 0; r < row_indices.size(); ++r) s(r) = v(row_indices[r]);
+        return s;
+    };
+    if (has_labels_) out.set_labels(take(labels_));
+    if (has_weights_) out.set_weights(take(weights_));
+    if (has_treatment_) out.set_treatment(take(treatment_));
+    if (!ids_.empty()) {
+        std::vector<std::string> ids;
+        ids.reserve(row_indices.size());
+        for (std::size_t i : row_indices) ids.push_back(ids_[i]);
+        out.ids_ = std::move(ids);
+    }
+    return out;
+}
+
+template <class T>
+std::vector<std::size_t> dataset<T>::columns_of(column_kind kind) const {
+    std::vector<std::size_t> out;
+    for (std::size_t j = 0; j < columns_.size(); ++j)
+        if (columns_[j].kind == kind) out.push_back(j);
+    return out;
+}
+
+template <class T>
+std::string dataset<T>::length_message(const char* what, std::size_t got) const {
+    return causalrec::error_message("data", "dataset", what, " has ", got, " entries but the features have ", rows(), " rows");
+}
+
+#if !CAUSALREC_HEADER_ONLY
+extern template class dataset<float>;
+extern template class dataset<double>;
+#endif
 
 }  // namespace causalrec::data

@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "../core/compiler.hpp"
 #include "../core/message.hpp"
 #include "../core/error.hpp"
 #include "csv.hpp"
@@ -162,46 +163,31 @@ interactions read_interactions_from(Source& source, const interaction_csv_option
 /// Reads an interaction log from a CSV file; user and item ids (text or integers) become dense
 /// indices in order of first appearance, kept in user_ids() / item_ids(). Malformed rows raise
 /// parse_error naming file, line and column. A header without data rows gives an empty log.
-inline interactions read_interactions(const std::string& path, const interaction_csv_options& options = {}) {
-    auto file = detail::open_for_reading(path);
-    detail::file_source source{file.get(), path, "read_interactions"};
-    return detail::read_interactions_from(source, options, path, nullptr, nullptr, nullptr);
-}
+CAUSALREC_INLINE interactions read_interactions(const std::string& path, const interaction_csv_options& options = {});
 
 /// Reads an interaction log from CSV text in memory; `name` stands for the file in error messages.
-inline interactions read_interactions_text(std::string_view text, const interaction_csv_options& options = {},
-                                           const std::string& name = "<text>") {
-    detail::memory_source source{text};
-    return detail::read_interactions_from(source, options, name, nullptr, nullptr, nullptr);
-}
+CAUSALREC_INLINE interactions read_interactions_text(std::string_view text, const interaction_csv_options& options = {},
+                                           const std::string& name = "<text>");
 
 /// Reads a log whose ids are mapped through existing id maps (e.g. a test file read with the
 /// training file's maps). Unknown ids raise parse_error or, with unknown_id_policy::drop, skip the
 /// row; the number of skipped rows is stored in `*dropped` when given.
-inline interactions read_interactions(const std::string& path, const id_map& users, const id_map& items,
-                                      const interaction_csv_options& options = {}, std::size_t* dropped = nullptr) {
-    auto file = detail::open_for_reading(path);
-    detail::file_source source{file.get(), path, "read_interactions"};
-    return detail::read_interactions_from(source, options, path, &users, &items, dropped);
-}
+CAUSALREC_INLINE interactions read_interactions(const std::string& path, const id_map& users, const id_map& items,
+                                      const interaction_csv_options& options = {}, std::size_t* dropped = nullptr);
 
 /// In-memory form of read_interactions with given id maps.
-inline interactions read_interactions_text(std::string_view text, const id_map& users, const id_map& items,
+CAUSALREC_INLINE interactions read_interactions_text(std::string_view text, const id_map& users, const id_map& items,
                                            const interaction_csv_options& options = {}, const std::string& name = "<text>",
-                                           std::size_t* dropped = nullptr) {
-    detail::memory_source source{text};
-    return detail::read_interactions_from(source, options, name, &users, &items, dropped);
-}
+                                           std::size_t* dropped = nullptr);
 
 /// Reads the "train on one file, test on another" layout (Coat, Yahoo! R3): the test file's ids are
 /// mapped through the training file's id maps; ids unknown to the training file follow
 /// options.unknown_ids (error by default; drop counts them in `dropped`).
-inline interaction_split read_train_test(const std::string& train_path, const std::string& test_path,
-                                         const interaction_csv_options& options = {}) {
-    interaction_split out;
-    out.train = read_interactions(train_path, options);
-    out.test = read_interactions(test_path, out.train.user_ids(), out.train.item_ids(), options, &out.dropped);
-    return out;
-}
+CAUSALREC_INLINE interaction_split read_train_test(const std::string& train_path, const std::string& test_path,
+                                         const interaction_csv_options& options = {});
 
 }  // namespace causalrec::data
+
+#if CAUSALREC_HEADER_ONLY
+#include "impl/interactions_csv.hpp"
+#endif

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "../core/compiler.hpp"
 #include "../core/error.hpp"
 #include "../core/message.hpp"
 #include "../core/rng.hpp"
@@ -171,5 +172,18 @@ std::vector<split_indices> k_fold(const dataset<T>& data, const k_fold_options& 
     if (options.stratify && !data.has_labels()) throw argument_error("causalrec::data::k_fold: stratify needs labels");
     return k_fold<T>(data.rows(), options, data.has_labels() ? &data.labels() : nullptr);
 }
+
+/// Declares (`extern`) or defines (empty) the explicit instantiations of the splits for value type T
+/// (float and double are compiled once in causalrec::compiled with CAUSALREC_COMPILED).
+#define CAUSALREC_DATA_SPLIT_INSTANTIATIONS(EXTERN, T)                                                         \
+    EXTERN template split_indices train_test_split_indices<T>(std::size_t, const split_options&, const vector<T>*); \
+    EXTERN template train_test<T> train_test_split<T>(const dataset<T>&, const split_options&);               \
+    EXTERN template std::vector<split_indices> k_fold<T>(std::size_t, const k_fold_options&, const vector<T>*); \
+    EXTERN template std::vector<split_indices> k_fold<T>(const dataset<T>&, const k_fold_options&);
+
+#if !CAUSALREC_HEADER_ONLY
+CAUSALREC_DATA_SPLIT_INSTANTIATIONS(extern, float)
+CAUSALREC_DATA_SPLIT_INSTANTIATIONS(extern, double)
+#endif
 
 }  // namespace causalrec::data

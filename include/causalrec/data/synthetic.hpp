@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "../core/compiler.hpp"
 #include "../core/error.hpp"
 #include "../core/math.hpp"
 #include "../core/rng.hpp"
@@ -127,5 +128,15 @@ synthetic_classification<T> make_classification(const synthetic_options& options
     out.data.set_columns(std::move(columns));
     return out;
 }
+
+/// Declares (`extern`) or defines (empty) the explicit instantiation of make_classification for value
+/// type T (float and double are compiled once in causalrec::compiled with CAUSALREC_COMPILED).
+#define CAUSALREC_DATA_SYNTHETIC_INSTANTIATIONS(EXTERN, T) \
+    EXTERN template synthetic_classification<T> make_classification<T>(const synthetic_options&);
+
+#if !CAUSALREC_HEADER_ONLY
+CAUSALREC_DATA_SYNTHETIC_INSTANTIATIONS(extern, float)
+CAUSALREC_DATA_SYNTHETIC_INSTANTIATIONS(extern, double)
+#endif
 
 }  // namespace causalrec::data

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "../core/compiler.hpp"
 #include "../core/error.hpp"
 #include "concepts.hpp"
 #include "detail/curve.hpp"
@@ -218,5 +219,22 @@ inline constexpr auto log_loss = detail::make_metric<log_loss_options>(
 /// Brier score: mean of (y - p)^2 for probabilities p in [0, 1] (scikit-learn's brier_score_loss;
 /// weighted mean with sample_weight).
 inline constexpr auto brier_score = detail::make_metric("brier_score", "y_score", [](const auto& in) { return detail::brier_score(in); });
+
+/// Declares (`extern`) or defines (empty) the explicit instantiations of the classification metrics
+/// computations for labels YT, scores YS and weights W: with CAUSALREC_COMPILED the headers declare
+/// them for (float, float, double) and (double, double, double) and causalrec::compiled defines them.
+#define CAUSALREC_METRICS_CLASSIFICATION_INSTANTIATIONS(EXTERN, YT, YS, W)                                              \
+    EXTERN template binary_confusion detail::confusion_of<YT, YS, W>(const detail::checked_inputs<YT, YS, W>&,           \
+                                                                    const classification_options&);                  \
+    EXTERN template double detail::roc_auc<YT, YS, W>(const detail::checked_inputs<YT, YS, W>&);                         \
+    EXTERN template double detail::average_precision<YT, YS, W>(const detail::checked_inputs<YT, YS, W>&);               \
+    EXTERN template double detail::log_loss<YT, YS, W>(const detail::checked_inputs<YT, YS, W>&, const log_loss_options&); \
+    EXTERN template double detail::brier_score<YT, YS, W>(const detail::checked_inputs<YT, YS, W>&);                     \
+    EXTERN template roc_points detail::roc_curve<YT, YS, W>(const detail::checked_inputs<YT, YS, W>&);
+
+#if !CAUSALREC_HEADER_ONLY
+CAUSALREC_METRICS_CLASSIFICATION_INSTANTIATIONS(extern, float, float, double)
+CAUSALREC_METRICS_CLASSIFICATION_INSTANTIATIONS(extern, double, double, double)
+#endif
 
 }  // namespace causalrec::metrics

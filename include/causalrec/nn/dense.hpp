@@ -42,39 +42,17 @@ public:
     using value_type = T;
 
     /// A layer from `in` inputs to `out` outputs, initialised from options.seed.
-    dense(std::size_t in, std::size_t out, dense_options options = {})
-        : options_(options), weight_(make_matrix<T>(in, out)), bias_(make_vector<T>(options.bias ? out : 0)) {
-        if (in == 0 || out == 0)
-            throw argument_error(causalrec::cat("causalrec::nn::dense: input and output sizes must be positive, got ", in, " -> ", out));
-        grad_weight_ = make_matrix<T>(in, out);
-        grad_bias_ = make_vector<T>(bias_.size());
-        weight_shape_ = {in, out};
-        bias_shape_ = {bias_.size()};
-        rng engine(options.seed);
-        initialize(engine);
-    }
+    dense(std::size_t in, std::size_t out, dense_options options = {});
 
     /// Draws new weights from `engine` with the layer's initialiser; the bias is reset to zero.
-    void initialize(rng& engine) {
-        initialize_weights(std::span<T>(weight_.data(), weight_.size()), inputs(), outputs(), options_.init, engine);
-        std::fill(bias_.begin(), bias_.end(), T(0));
-    }
+    void initialize(rng& engine);
 
     /// Y = X W + b for a batch X of shape (batch, in); the result lives in the layer until the next call.
-    const matrix<T>& forward(const matrix<T>& x) {
-        if (x.shape()[1] != inputs())
-            throw shape_error(causalrec::cat("causalrec::nn::dense: input has ", x.shape()[1], " columns, the layer expects ", inputs()));
-        matrix<T>& y = output_.get(x.shape()[0], outputs());
-        infer(x.data(), x.shape()[0], inputs(), y.data());  // the same product, bias and kernels as inference
-        input_ = &x;
-        return y;
-    }
+    const matrix<T>& forward(const matrix<T>& x);
 
     /// Inference: y (rows x out) = x (rows x in) W + b, nothing kept for backward; raises shape_error
     /// when width is not the layer's input size. y must not overlap x.
-    void infer(const T* x, std::size_t rows, std::size_t width, T* y) const {
-        infer_then(x, rows, width, y, [](T v) { return v; });
-    }
+    void infer(const T* x, std::size_t rows, std::size_t width, T* y) const;
     /// Inference followed by an element-wise function: y = then(x W + b), the bias and `then` applied
     /// in one pass over the product (sequential fuses a following activation this way). In float, with
     /// a multiple of 16 outputs on a CPU with AVX-512F, the product runs in register tiles that apply
@@ -110,73 +88,16 @@ public:
     std::size_t inference_width(std::size_t) const noexcept { return outputs(); }
 
     /// Given dL/dY (batch, out), stores dL/dW and dL/db and returns dL/dX (batch, in).
-    const matrix<T>& backward(const matrix<T>& grad_output) {
-        if (input_ == nullptr) throw argument_error("causalrec::nn::dense: backward called before forward");
-        const matrix<T>& x = *input_;
-        const std::size_t batch = x.shape()[0], in = inputs(), out = outputs();
-        if (grad_output.shape()[0] != batch || grad_output.shape()[1] != out)
-            throw shape_error(causalrec::cat("causalrec::nn::dense: gradient has shape (", grad_output.shape()[0], ", ", grad_output.shape()[1], "), the output was (", batch, ", ", out, ")"));
-        const T* g = grad_output.data();
-        const auto identity = [](T v) { return v; };
-        constexpr bool is_float = std::is_same_v<T, float>;
-        // dW = X^T dY
-        // (In float from 128 rows on the AVX-512 tiles; below that BLAS measured as fast.)
-        const bool tiles = is_float && batch >= 128 && detail::small_gemm_available();
-        if (tiles && out % 16 == 0) {
-            if constexpr (is_float)
-                detail::small_gemm(detail::strided_matrix{x.data(), 1, in}, g, nullptr, grad_weight_.data(), in, out, batch, identity);
-        } else if (out == 1) {
-            blas::gemv(true, batch, in, T(1), x.data(), in, g, T(0), grad_weight_.data());
-        } else {
-            blas::gemm(true, false, in, out, batch, T(1), x.data(), in, g, out, T(0), grad_weight_.data(), out);
-        }
-        // db = column sums of dY
-        if (options_.bias) {
-            T* gb = grad_bias_.data();
-            std::fill_n(gb, out, T(0));
-            for (std::size_t i = 0; i < batch; ++i)
-                for (std::size_t j = 0; j < out; ++j) gb[j] += g[i * out + j];
-        }
-        matrix<T>& dx = input_grad_.get(need_input_grad_ ? batch : 0, need_input_grad_ ? in : 0);
-        if (!need_input_grad_) return dx;
-        // dX = dY W^T
-        // (The tiles read B by rows, so W^T is written out first, which pays from about 128 rows on.)
-        if (tiles && out > 1 && in % 16 == 0) {
-            if constexpr (is_float) {
-                std::vector<T>& wt = weight_transposed_;
-                if (wt.size() != out * in) wt.resize(out * in);
-                const T* w = weight_.data();
-                for (std::size_t i = 0; i < in; ++i)
-                    for (std::size_t j = 0; j < out; ++j) wt[j * in + i] = w[i * out + j];
-                detail::small_gemm(g, wt.data(), nullptr, dx.data(), batch, in, out, identity);
-            }
-        } else if (out == 1) {
-            const T* w = weight_.data();
-            T* d = dx.data();
-            for (std::size_t i = 0; i < batch; ++i)
-                for (std::size_t j = 0; j < in; ++j) d[i * in + j] = g[i] * w[j];
-        } else {
-            blas::gemm(false, true, batch, in, out, T(1), g, out, weight_.data(), out, T(0), dx.data(), in);
-        }
-        return dx;
-    }
+    const matrix<T>& backward(const matrix<T>& grad_output);
 
     /// The weight and (when enabled) the bias with their gradients.
-    std::array<parameter_view<T>, 2> parameters() {
-        return {parameter_view<T>{"weight", {weight_.data(), weight_.size()}, {grad_weight_.data(), grad_weight_.size()},
-                                  weight_shape_},
-                parameter_view<T>{"bias", {bias_.data(), bias_.size()}, {grad_bias_.data(), grad_bias_.size()},
-                                  bias_shape_}};
-    }
+    std::array<parameter_view<T>, 2> parameters();
 
     /// Whether backward computes dL/dX (off for the first layer of a model: nobody needs it).
     void set_input_gradient(bool needed) noexcept { need_input_grad_ = needed; }
 
     /// The architecture: {"type": "dense", "in", "out", "bias", "init"}.
-    nlohmann::json config() const {
-        return {{"type", "dense"}, {"in", inputs()}, {"out", outputs()}, {"bias", options_.bias},
-                {"init", std::string(to_string(options_.init))}};
-    }
+    nlohmann::json config() const;
 
     /// Number of inputs.
     std::size_t inputs() const noexcept { return weight_.shape()[0]; }
@@ -192,15 +113,9 @@ public:
     const vector<T>& bias() const noexcept { return bias_; }
 
     /// Copies the weights and bias into buffers of its own (gradients and work buffers start empty).
-    dense(const dense& other) : dense(other.inputs(), other.outputs(), other.options_) {
-        weight_ = other.weight_;
-        bias_ = other.bias_;
-    }
+    dense(const dense& other);
     /// Copy assignment, as the copy constructor.
-    dense& operator=(const dense& other) {
-        if (this != &other) *this = dense(other);
-        return *this;
-    }
+    dense& operator=(const dense& other);
     dense(dense&&) noexcept = default;             ///< move construction
     dense& operator=(dense&&) noexcept = default;  ///< move assignment
 
@@ -217,5 +132,127 @@ private:
     const matrix<T>* input_ = nullptr;
     bool need_input_grad_ = true;
 };
+
+template <class T>
+dense<T>::dense(std::size_t in, std::size_t out, dense_options options)
+    : options_(options), weight_(make_matrix<T>(in, out)), bias_(make_vector<T>(options.bias ? out : 0)) {
+    if (in == 0 || out == 0)
+        throw argument_error(causalrec::cat("causalrec::nn::dense: input and output sizes must be positive, got ", in, " -> ", out));
+    grad_weight_ = make_matrix<T>(in, out);
+    grad_bias_ = make_vector<T>(bias_.size());
+    weight_shape_ = {in, out};
+    bias_shape_ = {bias_.size()};
+    rng engine(options.seed);
+    initialize(engine);
+}
+
+template <class T>
+void dense<T>::initialize(rng& engine) {
+    initialize_weights(std::span<T>(weight_.data(), weight_.size()), inputs(), outputs(), options_.init, engine);
+    std::fill(bias_.begin(), bias_.end(), T(0));
+}
+
+template <class T>
+const matrix<T>& dense<T>::forward(const matrix<T>& x) {
+    if (x.shape()[1] != inputs())
+        throw shape_error(causalrec::cat("causalrec::nn::dense: input has ", x.shape()[1], " columns, the layer expects ", inputs()));
+    matrix<T>& y = output_.get(x.shape()[0], outputs());
+    infer(x.data(), x.shape()[0], inputs(), y.data());  // the same product, bias and kernels as inference
+    input_ = &x;
+    return y;
+}
+
+template <class T>
+void dense<T>::infer(const T* x, std::size_t rows, std::size_t width, T* y) const {
+    infer_then(x, rows, width, y, [](T v) { return v; });
+}
+
+template <class T>
+const matrix<T>& dense<T>::backward(const matrix<T>& grad_output) {
+    if (input_ == nullptr) throw argument_error("causalrec::nn::dense: backward called before forward");
+    const matrix<T>& x = *input_;
+    const std::size_t batch = x.shape()[0], in = inputs(), out = outputs();
+    if (grad_output.shape()[0] != batch || grad_output.shape()[1] != out)
+        throw shape_error(causalrec::cat("causalrec::nn::dense: gradient has shape (", grad_output.shape()[0], ", ", grad_output.shape()[1], "), the output was (", batch, ", ", out, ")"));
+    const T* g = grad_output.data();
+    const auto identity = [](T v) { return v; };
+    constexpr bool is_float = std::is_same_v<T, float>;
+    // dW = X^T dY
+    // (In float from 128 rows on the AVX-512 tiles; below that BLAS measured as fast.)
+    const bool tiles = is_float && batch >= 128 && detail::small_gemm_available();
+    if (tiles && out % 16 == 0) {
+        if constexpr (is_float)
+            detail::small_gemm(detail::strided_matrix{x.data(), 1, in}, g, nullptr, grad_weight_.data(), in, out, batch, identity);
+    } else if (out == 1) {
+        blas::gemv(true, batch, in, T(1), x.data(), in, g, T(0), grad_weight_.data());
+    } else {
+        blas::gemm(true, false, in, out, batch, T(1), x.data(), in, g, out, T(0), grad_weight_.data(), out);
+    }
+    // db = column sums of dY
+    if (options_.bias) {
+        T* gb = grad_bias_.data();
+        std::fill_n(gb, out, T(0));
+        for (std::size_t i = 0; i < batch; ++i)
+            for (std::size_t j = 0; j < out; ++j) gb[j] += g[i * out + j];
+    }
+    matrix<T>& dx = input_grad_.get(need_input_grad_ ? batch : 0, need_input_grad_ ? in : 0);
+    if (!need_input_grad_) return dx;
+    // dX = dY W^T
+    // (The tiles read B by rows, so W^T is written out first, which pays from about 128 rows on.)
+    if (tiles && out > 1 && in % 16 == 0) {
+        if constexpr (is_float) {
+            std::vector<T>& wt = weight_transposed_;
+            if (wt.size() != out * in) wt.resize(out * in);
+            const T* w = weight_.data();
+            for (std::size_t i = 0; i < in; ++i)
+                for (std::size_t j = 0; j < out; ++j) wt[j * in + i] = w[i * out + j];
+            detail::small_gemm(g, wt.data(), nullptr, dx.data(), batch, in, out, identity);
+        }
+    } else if (out == 1) {
+        const T* w = weight_.data();
+        T* d = dx.data();
+        for (std::size_t i = 0; i < batch; ++i)
+            for (std::size_t j = 0; j < in; ++j) d[i * in + j] = g[i] * w[j];
+    } else {
+        blas::gemm(false, true, batch, in, out, T(1), g, out, weight_.data(), out, T(0), dx.data(), in);
+    }
+    return dx;
+}
+
+template <class T>
+std::array<parameter_view<T>, 2> dense<T>::parameters() {
+    return {parameter_view<T>{"weight", {weight_.data(), weight_.size()}, {grad_weight_.data(), grad_weight_.size()},
+                              weight_shape_},
+            parameter_view<T>{"bias", {bias_.data(), bias_.size()}, {grad_bias_.data(), grad_bias_.size()},
+                              bias_shape_}};
+}
+
+template <class T>
+nlohmann::json dense<T>::config() const {
+    return {{"type", "dense"}, {"in", inputs()}, {"out", outputs()}, {"bias", options_.bias},
+            {"init", std::string(to_string(options_.init))}};
+}
+
+template <class T>
+dense<T>::dense(const dense& other) : dense(other.inputs(), other.outputs(), other.options_) {
+    weight_ = other.weight_;
+    bias_ = other.bias_;
+}
+
+template <class T>
+auto dense<T>::operator=(const dense& other) -> dense& {
+    if (this != &other) *this = dense(other);
+    return *this;
+}
+
+/// Declares (`extern`) or defines (empty) the explicit instantiation of dense<T> (float and double
+/// are compiled once in causalrec::compiled with CAUSALREC_COMPILED).
+#define CAUSALREC_NN_DENSE_INSTANTIATIONS(EXTERN, T) EXTERN template class dense<T>;
+
+#if !CAUSALREC_HEADER_ONLY
+CAUSALREC_NN_DENSE_INSTANTIATIONS(extern, float)
+CAUSALREC_NN_DENSE_INSTANTIATIONS(extern, double)
+#endif
+
 
 }  // namespace causalrec::nn

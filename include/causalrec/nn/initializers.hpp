@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "../core/compiler.hpp"
 #include "../core/error.hpp"
 #include "../core/message.hpp"
 #include "../core/rng.hpp"
@@ -104,5 +105,15 @@ void initialize_weights(std::span<T> values, std::size_t fan_in, std::size_t fan
         }
     }
 }
+
+/// Declares (`extern`) or defines (empty) the explicit instantiation of initialize_weights for value
+/// type T (float and double are compiled once in causalrec::compiled with CAUSALREC_COMPILED).
+#define CAUSALREC_NN_INITIALIZER_INSTANTIATIONS(EXTERN, T) \
+    EXTERN template void initialize_weights<T>(std::span<T>, std::size_t, std::size_t, initializer, rng&);
+
+#if !CAUSALREC_HEADER_ONLY
+CAUSALREC_NN_INITIALIZER_INSTANTIATIONS(extern, float)
+CAUSALREC_NN_INITIALIZER_INSTANTIATIONS(extern, double)
+#endif
 
 }  // namespace causalrec::nn

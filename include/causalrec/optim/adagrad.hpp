@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "../core/compiler.hpp"
 #include "../core/parameter.hpp"
 #include "state.hpp"
 #include "fwd.hpp"
@@ -38,32 +39,48 @@ public:
     static constexpr std::array<std::string_view, 3> slot_names{"sum", "", ""};
 
     /// An Adagrad optimizer; raises argument_error on an invalid option.
-    explicit adagrad(adagrad_options opts = {})
-        : detail::optimizer_base<adagrad_options, T>("adagrad", opts, opts.weight_decay) {
-        detail::require_non_negative("adagrad", "lr_decay", opts_.lr_decay);
-        detail::require_non_negative("adagrad", "initial_accumulator_value", opts_.initial_accumulator_value);
-        detail::require_non_negative("adagrad", "eps", opts_.eps);
-    }
+    explicit adagrad(adagrad_options opts = {});
 
     /// One update of every parameter from its gradient (clipped first when clipping is on; the
     /// clipping rescales the gradient buffers in place).
-    void step(std::span<const parameter_view<T>> params) {
-        core_.prepare(params, {true, false, false}, {static_cast<T>(opts_.initial_accumulator_value), T(0), T(0)});
-        const double lr = core_.learning_rate(), lr_decay = opts_.lr_decay;
-        const T eps = static_cast<T>(opts_.eps);
-        core_.update(params, [&](T* p, const T* g, T* sum, T*, T*, std::size_t n, std::uint64_t t) {
-            const T clr = static_cast<T>(lr / (1.0 + static_cast<double>(t - 1) * lr_decay));
-            for (std::size_t j = 0; j < n; ++j) {
-                const T gj = g[j];
-                sum[j] += gj * gj;
-                p[j] -= clr * (gj / (std::sqrt(sum[j]) + eps));
-            }
-        });
-    }
+    void step(std::span<const parameter_view<T>> params);
 
 private:
     using detail::optimizer_base<adagrad_options, T>::opts_;
     using detail::optimizer_base<adagrad_options, T>::core_;
 };
+
+template <std::floating_point T>
+adagrad<T>::adagrad(adagrad_options opts) : detail::optimizer_base<adagrad_options, T>("adagrad", opts, opts.weight_decay) {
+    detail::require_non_negative("adagrad", "lr_decay", opts_.lr_decay);
+    detail::require_non_negative("adagrad", "initial_accumulator_value", opts_.initial_accumulator_value);
+    detail::require_non_negative("adagrad", "eps", opts_.eps);
+}
+
+template <std::floating_point T>
+void adagrad<T>::step(std::span<const parameter_view<T>> params) {
+    core_.prepare(params, {true, false, false}, {static_cast<T>(opts_.initial_accumulator_value), T(0), T(0)});
+    const double lr = core_.learning_rate(), lr_decay = opts_.lr_decay;
+    const T eps = static_cast<T>(opts_.eps);
+    core_.update(params, [&](T* p, const T* g, T* sum, T*, T*, std::size_t n, std::uint64_t t) {
+        const T clr = static_cast<T>(lr / (1.0 + static_cast<double>(t - 1) * lr_decay));
+        for (std::size_t j = 0; j < n; ++j) {
+            const T gj = g[j];
+            sum[j] += gj * gj;
+            p[j] -= clr * (gj / (std::sqrt(sum[j]) + eps));
+        }
+    });
+}
+
+
+/// Declares (`extern`) or defines (empty) the explicit instantiations of adagrad for value type T
+/// (float and double are compiled once in causalrec::compiled with CAUSALREC_COMPILED).
+#define CAUSALREC_OPTIM_ADAGRAD_INSTANTIATIONS(EXTERN, T) \
+    EXTERN template class adagrad<T>;
+
+#if !CAUSALREC_HEADER_ONLY
+CAUSALREC_OPTIM_ADAGRAD_INSTANTIATIONS(extern, float)
+CAUSALREC_OPTIM_ADAGRAD_INSTANTIATIONS(extern, double)
+#endif
 
 }  // namespace causalrec::optim

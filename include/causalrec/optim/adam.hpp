@@ -119,18 +119,25 @@ public:
     static constexpr std::array<std::string_view, 3> slot_names{"exp_avg", "exp_avg_sq", "max_exp_avg_sq"};
 
     /// An Adam optimizer; raises argument_error on an invalid option.
-    explicit adam(adam_options opts = {}) : detail::optimizer_base<adam_options, T>("adam", opts, opts.weight_decay) {
-        detail::check_adam_options("adam", opts_);
-    }
+    explicit adam(adam_options opts = {});
 
     /// One update of every parameter from its gradient (clipped first when clipping is on; the
     /// clipping rescales the gradient buffers in place).
-    void step(std::span<const parameter_view<T>> params) { detail::adam_step(core_, opts_, false, params); }
+    void step(std::span<const parameter_view<T>> params);
 
 private:
     using detail::optimizer_base<adam_options, T>::opts_;
     using detail::optimizer_base<adam_options, T>::core_;
 };
+
+template <std::floating_point T>
+adam<T>::adam(adam_options opts) : detail::optimizer_base<adam_options, T>("adam", opts, opts.weight_decay) {
+    detail::check_adam_options("adam", opts_);
+}
+
+template <std::floating_point T>
+void adam<T>::step(std::span<const parameter_view<T>> params) { detail::adam_step(core_, opts_, false, params); }
+
 
 /// AdamW (Loshchilov & Hutter 2019, torch.optim.AdamW): p -= lr * weight_decay * p, then the Adam step
 /// on the raw gradient. Slots as adam. Sparse parameters: lazy, the decay also only on touched rows.
@@ -141,18 +148,36 @@ public:
     static constexpr std::array<std::string_view, 3> slot_names{"exp_avg", "exp_avg_sq", "max_exp_avg_sq"};
 
     /// An AdamW optimizer; raises argument_error on an invalid option.
-    explicit adamw(adamw_options opts = {}) : detail::optimizer_base<adamw_options, T>("adamw", opts, 0.0) {
-        detail::require_non_negative("adamw", "weight_decay", opts.weight_decay);
-        detail::check_adam_options("adamw", opts_);
-    }
+    explicit adamw(adamw_options opts = {});
 
     /// One update of every parameter from its gradient (clipped first when clipping is on; the
     /// clipping rescales the gradient buffers in place).
-    void step(std::span<const parameter_view<T>> params) { detail::adam_step(core_, opts_, true, params); }
+    void step(std::span<const parameter_view<T>> params);
 
 private:
     using detail::optimizer_base<adamw_options, T>::opts_;
     using detail::optimizer_base<adamw_options, T>::core_;
 };
+
+template <std::floating_point T>
+adamw<T>::adamw(adamw_options opts) : detail::optimizer_base<adamw_options, T>("adamw", opts, 0.0) {
+    detail::require_non_negative("adamw", "weight_decay", opts.weight_decay);
+    detail::check_adam_options("adamw", opts_);
+}
+
+template <std::floating_point T>
+void adamw<T>::step(std::span<const parameter_view<T>> params) { detail::adam_step(core_, opts_, true, params); }
+
+
+/// Declares (`extern`) or defines (empty) the explicit instantiations of adam and adamw for value type T
+/// (float and double are compiled once in causalrec::compiled with CAUSALREC_COMPILED).
+#define CAUSALREC_OPTIM_ADAM_INSTANTIATIONS(EXTERN, T) \
+    EXTERN template class adam<T>; \
+    EXTERN template class adamw<T>;
+
+#if !CAUSALREC_HEADER_ONLY
+CAUSALREC_OPTIM_ADAM_INSTANTIATIONS(extern, float)
+CAUSALREC_OPTIM_ADAM_INSTANTIATIONS(extern, double)
+#endif
 
 }  // namespace causalrec::optim

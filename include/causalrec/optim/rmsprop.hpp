@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "../core/compiler.hpp"
 #include "../core/parameter.hpp"
 #include "state.hpp"
 #include "fwd.hpp"
@@ -41,47 +42,63 @@ public:
     static constexpr std::array<std::string_view, 3> slot_names{"square_avg", "grad_avg", "momentum_buffer"};
 
     /// An RMSprop optimizer; raises argument_error on an invalid option.
-    explicit rmsprop(rmsprop_options opts = {})
-        : detail::optimizer_base<rmsprop_options, T>("rmsprop", opts, opts.weight_decay) {
-        detail::require_unit_interval("rmsprop", "alpha", opts_.alpha);
-        detail::require_non_negative("rmsprop", "eps", opts_.eps);
-        detail::require_unit_interval("rmsprop", "momentum", opts_.momentum);
-    }
+    explicit rmsprop(rmsprop_options opts = {});
 
     /// One update of every parameter from its gradient (clipped first when clipping is on; the
     /// clipping rescales the gradient buffers in place).
-    void step(std::span<const parameter_view<T>> params) {
-        const bool centered = opts_.centered, with_momentum = opts_.momentum > 0.0;
-        core_.prepare(params, {true, centered, with_momentum}, {T(0), T(0), T(0)});
-        const T lr = static_cast<T>(core_.learning_rate());
-        const T alpha = static_cast<T>(opts_.alpha), keep = static_cast<T>(1.0 - opts_.alpha);
-        const T eps = static_cast<T>(opts_.eps);
-        const T mu = static_cast<T>(opts_.momentum);
-        core_.update(params, [&](T* p, const T* g, T* sq, T* ga, T* buf, std::size_t n, std::uint64_t) {
-            for (std::size_t j = 0; j < n; ++j) {
-                const T gj = g[j];
-                sq[j] = alpha * sq[j] + keep * gj * gj;
-                T avg;
-                if (centered) {
-                    ga[j] = alpha * ga[j] + keep * gj;
-                    // Non-negative in exact arithmetic; the max only keeps rounding from giving sqrt(-tiny) = NaN.
-                    avg = std::sqrt(std::max(sq[j] - ga[j] * ga[j], T(0))) + eps;
-                } else {
-                    avg = std::sqrt(sq[j]) + eps;
-                }
-                if (with_momentum) {
-                    buf[j] = mu * buf[j] + gj / avg;
-                    p[j] -= lr * buf[j];
-                } else {
-                    p[j] -= lr * (gj / avg);
-                }
-            }
-        });
-    }
+    void step(std::span<const parameter_view<T>> params);
 
 private:
     using detail::optimizer_base<rmsprop_options, T>::opts_;
     using detail::optimizer_base<rmsprop_options, T>::core_;
 };
+
+template <std::floating_point T>
+rmsprop<T>::rmsprop(rmsprop_options opts) : detail::optimizer_base<rmsprop_options, T>("rmsprop", opts, opts.weight_decay) {
+    detail::require_unit_interval("rmsprop", "alpha", opts_.alpha);
+    detail::require_non_negative("rmsprop", "eps", opts_.eps);
+    detail::require_unit_interval("rmsprop", "momentum", opts_.momentum);
+}
+
+template <std::floating_point T>
+void rmsprop<T>::step(std::span<const parameter_view<T>> params) {
+    const bool centered = opts_.centered, with_momentum = opts_.momentum > 0.0;
+    core_.prepare(params, {true, centered, with_momentum}, {T(0), T(0), T(0)});
+    const T lr = static_cast<T>(core_.learning_rate());
+    const T alpha = static_cast<T>(opts_.alpha), keep = static_cast<T>(1.0 - opts_.alpha);
+    const T eps = static_cast<T>(opts_.eps);
+    const T mu = static_cast<T>(opts_.momentum);
+    core_.update(params, [&](T* p, const T* g, T* sq, T* ga, T* buf, std::size_t n, std::uint64_t) {
+        for (std::size_t j = 0; j < n; ++j) {
+            const T gj = g[j];
+            sq[j] = alpha * sq[j] + keep * gj * gj;
+            T avg;
+            if (centered) {
+                ga[j] = alpha * ga[j] + keep * gj;
+                // Non-negative in exact arithmetic; the max only keeps rounding from giving sqrt(-tiny) = NaN.
+                avg = std::sqrt(std::max(sq[j] - ga[j] * ga[j], T(0))) + eps;
+            } else {
+                avg = std::sqrt(sq[j]) + eps;
+            }
+            if (with_momentum) {
+                buf[j] = mu * buf[j] + gj / avg;
+                p[j] -= lr * buf[j];
+            } else {
+                p[j] -= lr * (gj / avg);
+            }
+        }
+    });
+}
+
+
+/// Declares (`extern`) or defines (empty) the explicit instantiations of rmsprop for value type T
+/// (float and double are compiled once in causalrec::compiled with CAUSALREC_COMPILED).
+#define CAUSALREC_OPTIM_RMSPROP_INSTANTIATIONS(EXTERN, T) \
+    EXTERN template class rmsprop<T>;
+
+#if !CAUSALREC_HEADER_ONLY
+CAUSALREC_OPTIM_RMSPROP_INSTANTIATIONS(extern, float)
+CAUSALREC_OPTIM_RMSPROP_INSTANTIATIONS(extern, double)
+#endif
 
 }  // namespace causalrec::optim

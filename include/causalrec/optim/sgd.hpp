@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "../core/compiler.hpp"
 #include "../core/error.hpp"
 #include "../core/parameter.hpp"
 #include "state.hpp"
@@ -55,29 +56,33 @@ protected:
 public:
     /// One update of every parameter from its gradient (clipped first when clipping is on; the
     /// clipping rescales the gradient buffers in place).
-    void step(std::span<const parameter_view<T>> params) {
-        const bool with_momentum = opts_.momentum != 0.0;
-        core_.prepare(params, {with_momentum, false, false}, {T(0), T(0), T(0)});
-        const T lr = static_cast<T>(core_.learning_rate());
-        const T mu = static_cast<T>(opts_.momentum);
-        const T keep = static_cast<T>(1.0 - opts_.dampening);
-        const bool nesterov = opts_.nesterov;
-        core_.update(params, [&](T* p, const T* g, T* buf, T*, T*, std::size_t n, std::uint64_t t) {
-            for (std::size_t j = 0; j < n; ++j) {
-                T d = g[j];
-                if (with_momentum) {
-                    buf[j] = t == 1 ? d : mu * buf[j] + keep * d;
-                    d = nesterov ? d + mu * buf[j] : buf[j];
-                }
-                p[j] -= lr * d;
-            }
-        });
-    }
+    void step(std::span<const parameter_view<T>> params);
 
 private:
     using detail::optimizer_base<sgd_options, T>::opts_;
     using detail::optimizer_base<sgd_options, T>::core_;
 };
+
+template <std::floating_point T>
+void sgd<T>::step(std::span<const parameter_view<T>> params) {
+    const bool with_momentum = opts_.momentum != 0.0;
+    core_.prepare(params, {with_momentum, false, false}, {T(0), T(0), T(0)});
+    const T lr = static_cast<T>(core_.learning_rate());
+    const T mu = static_cast<T>(opts_.momentum);
+    const T keep = static_cast<T>(1.0 - opts_.dampening);
+    const bool nesterov = opts_.nesterov;
+    core_.update(params, [&](T* p, const T* g, T* buf, T*, T*, std::size_t n, std::uint64_t t) {
+        for (std::size_t j = 0; j < n; ++j) {
+            T d = g[j];
+            if (with_momentum) {
+                buf[j] = t == 1 ? d : mu * buf[j] + keep * d;
+                d = nesterov ? d + mu * buf[j] : buf[j];
+            }
+            p[j] -= lr * d;
+        }
+    });
+}
+
 
 /// Options of gd: those of sgd (with momentum, gd is full-batch heavy-ball descent).
 using gd_options = sgd_options;
@@ -93,5 +98,16 @@ public:
     /// A gradient-descent optimizer; raises argument_error on an invalid option.
     explicit gd(gd_options opts = {}) : sgd<T>("gd", opts) {}
 };
+
+/// Declares (`extern`) or defines (empty) the explicit instantiations of sgd and gd for value type T
+/// (float and double are compiled once in causalrec::compiled with CAUSALREC_COMPILED).
+#define CAUSALREC_OPTIM_SGD_INSTANTIATIONS(EXTERN, T) \
+    EXTERN template class sgd<T>; \
+    EXTERN template class gd<T>;
+
+#if !CAUSALREC_HEADER_ONLY
+CAUSALREC_OPTIM_SGD_INSTANTIATIONS(extern, float)
+CAUSALREC_OPTIM_SGD_INSTANTIATIONS(extern, double)
+#endif
 
 }  // namespace causalrec::optim

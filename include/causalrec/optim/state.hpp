@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "../core/compiler.hpp"
 #include "../core/message.hpp"
 #include "../core/error.hpp"
 #include "../core/parameter.hpp"
@@ -84,12 +85,7 @@ public:
     /// A core for the optimizer `name`; checks learning_rate > 0 and the clipping options.
     /// `l2` > 0 adds l2 * p to every gradient after clipping (the coupled weight decay of
     /// torch.optim's SGD, Adam, Adagrad and RMSprop), so that update rules see the decayed gradient.
-    optimizer_core(std::string_view name, double learning_rate, double clip_norm, double clip_value, double l2 = 0.0)
-        : name_(name), lr_(learning_rate), clip_norm_(clip_norm), clip_value_(clip_value), l2_(l2) {
-        require_positive(name_, "learning_rate", learning_rate);
-        check_clipping(name_, clip_norm, clip_value);
-        require_non_negative(name_, "weight_decay", l2);
-    }
+    optimizer_core(std::string_view name, double learning_rate, double clip_norm, double clip_value, double l2 = 0.0);
 
     /// The optimizer's name, as given at construction.
     std::string_view name() const noexcept { return name_; }
@@ -98,10 +94,7 @@ public:
     double learning_rate() const noexcept { return lr_; }
 
     /// Sets the learning rate (schedules may reach 0); raises argument_error unless finite and >= 0.
-    void set_learning_rate(double lr) {
-        require_non_negative(name_, "learning rate", lr);
-        lr_ = lr;
-    }
+    void set_learning_rate(double lr);
 
     /// The per-parameter state, one entry per parameter of the first step (empty before it).
     const std::vector<parameter_state<T>>& state() const noexcept { return state_; }
@@ -114,20 +107,7 @@ public:
 
     /// Checks the views against the state (allocating it on the first call with the slots in `used`,
     /// filled with `init`), then clips the gradients in place. Throws before modifying anything.
-    void prepare(std::span<const parameter_view<T>> params, std::array<bool, 3> used, std::array<T, 3> init) {
-        for (std::size_t i = 0; i < params.size(); ++i) check_view(i, params[i]);
-        if (!initialized_) {
-            allocate(params, used, init);
-        } else {
-            if (params.size() != state_.size())
-                throw shape_error(causalrec::error_message("optim", name_, "step() got ", params.size(), " parameters, but the state was built for ",
-                                      state_.size(), " on the first step; call reset() to optimize other parameters"));
-            for (std::size_t i = 0; i < params.size(); ++i) check_against_state(i, params[i], state_[i]);
-        }
-        for (std::size_t i = 0; i < params.size(); ++i) check_rows(i, params[i]);
-        if (clip_value_ > 0.0) clip_by_value(params);
-        if (clip_norm_ > 0.0) clip_by_norm(params);
-    }
+    void prepare(std::span<const parameter_view<T>> params, std::array<bool, 3> used, std::array<T, 3> init);
 
     /// Applies `kernel(p, g, s0, s1, s2, n, t)` to every dense parameter as a whole (t = its step count)
     /// and to every distinct touched row of a sparse parameter (t = that row's update count); s0..s2
@@ -170,101 +150,17 @@ private:
         for (std::size_t j = 0; j < n; ++j) g[j] += wd * p[j];
     }
 
-    void check_view(std::size_t i, const parameter_view<T>& v) const {
-        if (v.sparse && v.packed_grad) {
-            if (v.row_size == 0 || v.value.size() % v.row_size != 0 || v.grad.size() < v.touched_rows.size() * v.row_size)
-                throw shape_error(causalrec::error_message("optim", name_, "sparse ", describe(i, v.name), " with packed gradient rows has ",
-                                      v.value.size(), " values in rows of ", v.row_size, " and ", v.grad.size(),
-                                      " gradient entries for ", v.touched_rows.size(), " touched rows"));
-            return;
-        }
-        if (v.value.size() != v.grad.size())
-            throw shape_error(causalrec::error_message("optim", name_, describe(i, v.name), " has ", v.value.size(), " values but ",
-                                  v.grad.size(), " gradient entries"));
-        if (v.sparse && (v.row_size == 0 || v.value.size() % v.row_size != 0))
-            throw shape_error(causalrec::error_message("optim", name_, "sparse ", describe(i, v.name), " has ", v.value.size(),
-                                  " values, which is not a whole number of rows of row_size ", v.row_size));
-    }
+    void check_view(std::size_t i, const parameter_view<T>& v) const;
 
-    void check_against_state(std::size_t i, const parameter_view<T>& v, const parameter_state<T>& s) const {
-        if (v.value.size() != s.size || v.sparse != s.sparse || (s.sparse && v.row_size != s.row_size))
-            throw shape_error(causalrec::error_message("optim", name_, describe(i, v.name), " has ", v.value.size(), " values",
-                                  v.sparse ? cat(" (sparse, rows of ", v.row_size, ")") : std::string(),
-                                  ", but the state was built on the first step for ", s.size, " values",
-                                  s.sparse ? cat(" (sparse, rows of ", s.row_size, ")") : std::string(),
-                                  "; call reset() to optimize other parameters"));
-    }
+    void check_against_state(std::size_t i, const parameter_view<T>& v, const parameter_state<T>& s) const;
 
-    void check_rows(std::size_t i, const parameter_view<T>& v) {
-        if (!v.sparse) return;
-        const std::size_t rows = v.value.size() / v.row_size;
-        for (const std::size_t r : v.touched_rows)
-            if (r >= rows)
-                throw shape_error(causalrec::error_message("optim", name_, "sparse ", describe(i, v.name), " lists touched row ", r, " but has ",
-                                      rows, " rows"));
-        if (!v.packed_grad) return;
-        // Packed gradient rows are one per listed row: a row listed twice would lose a gradient.
-        parameter_state<T>& s = state_[i];
-        ++pass_;
-        for (const std::size_t r : v.touched_rows) {
-            if (s.row_marks[r] == pass_)
-                throw shape_error(causalrec::error_message("optim", name_, "sparse ", describe(i, v.name), " with packed gradient rows lists row ",
-                                      r, " twice"));
-            s.row_marks[r] = pass_;
-        }
-    }
+    void check_rows(std::size_t i, const parameter_view<T>& v);
 
-    void allocate(std::span<const parameter_view<T>> params, std::array<bool, 3> used, std::array<T, 3> init) {
-        std::vector<parameter_state<T>> state(params.size());
-        for (std::size_t i = 0; i < params.size(); ++i) {
-            const parameter_view<T>& v = params[i];
-            parameter_state<T>& s = state[i];
-            s.size = v.value.size();
-            s.sparse = v.sparse;
-            s.row_size = v.sparse ? v.row_size : 0;
-            for (std::size_t k = 0; k < 3; ++k)
-                if (used[k]) s.slots[k].assign(s.size, init[k]);
-            if (s.sparse) {
-                s.row_steps.assign(s.size / s.row_size, 0);
-                s.row_marks.assign(s.size / s.row_size, 0);
-            }
-        }
-        state_ = std::move(state);
-        pass_ = 0;
-        initialized_ = true;
-    }
+    void allocate(std::span<const parameter_view<T>> params, std::array<bool, 3> used, std::array<T, 3> init);
 
-    void clip_by_value(std::span<const parameter_view<T>> params) {
-        const T c = static_cast<T>(clip_value_);
-        const auto clamp_range = [c](T* g, std::size_t n) {
-            for (std::size_t j = 0; j < n; ++j) g[j] = std::clamp(g[j], -c, c);
-        };
-        for (const parameter_view<T>& v : params) {
-            if (!v.sparse) {
-                clamp_range(v.grad.data(), v.grad.size());
-            } else {
-                for (std::size_t k = 0; k < v.touched_rows.size(); ++k) clamp_range(v.grad_row(k), v.row_size);
-            }
-        }
-    }
+    void clip_by_value(std::span<const parameter_view<T>> params);
 
-    void clip_by_norm(std::span<const parameter_view<T>> params) {
-        double squares = 0.0;
-        const auto add_squares = [&squares](const T* g, std::size_t n) {
-            for (std::size_t j = 0; j < n; ++j) squares += static_cast<double>(g[j]) * static_cast<double>(g[j]);
-        };
-        for_each_gradient_block(params, add_squares);
-        const double norm = std::sqrt(squares);
-        if (!std::isfinite(norm))
-            throw numeric_error(causalrec::error_message("optim", name_, "the global gradient norm is ", norm, "; cannot clip it to ", clip_norm_));
-        // torch.nn.utils.clip_grad_norm_: coefficient max_norm / (norm + 1e-6), applied when below 1.
-        const double coef = clip_norm_ / (norm + 1e-6);
-        if (coef >= 1.0) return;
-        const T c = static_cast<T>(coef);
-        for_each_gradient_block(params, [c](T* g, std::size_t n) {
-            for (std::size_t j = 0; j < n; ++j) g[j] *= c;
-        });
-    }
+    void clip_by_norm(std::span<const parameter_view<T>> params);
 
     /// Calls f(grad, n) on every dense gradient and on every distinct touched row of a sparse one.
     template <class F>
@@ -295,6 +191,138 @@ private:
     std::uint64_t pass_ = 0;
     std::vector<parameter_state<T>> state_{};
 };
+
+template <class T>
+optimizer_core<T>::optimizer_core(std::string_view name, double learning_rate, double clip_norm, double clip_value, double l2) : name_(name), lr_(learning_rate), clip_norm_(clip_norm), clip_value_(clip_value), l2_(l2) {
+    require_positive(name_, "learning_rate", learning_rate);
+    check_clipping(name_, clip_norm, clip_value);
+    require_non_negative(name_, "weight_decay", l2);
+}
+
+template <class T>
+void optimizer_core<T>::set_learning_rate(double lr) {
+    require_non_negative(name_, "learning rate", lr);
+    lr_ = lr;
+}
+
+template <class T>
+void optimizer_core<T>::prepare(std::span<const parameter_view<T>> params, std::array<bool, 3> used, std::array<T, 3> init) {
+    for (std::size_t i = 0; i < params.size(); ++i) check_view(i, params[i]);
+    if (!initialized_) {
+        allocate(params, used, init);
+    } else {
+        if (params.size() != state_.size())
+            throw shape_error(causalrec::error_message("optim", name_, "step() got ", params.size(), " parameters, but the state was built for ",
+                                  state_.size(), " on the first step; call reset() to optimize other parameters"));
+        for (std::size_t i = 0; i < params.size(); ++i) check_against_state(i, params[i], state_[i]);
+    }
+    for (std::size_t i = 0; i < params.size(); ++i) check_rows(i, params[i]);
+    if (clip_value_ > 0.0) clip_by_value(params);
+    if (clip_norm_ > 0.0) clip_by_norm(params);
+}
+
+template <class T>
+void optimizer_core<T>::check_view(std::size_t i, const parameter_view<T>& v) const {
+    if (v.sparse && v.packed_grad) {
+        if (v.row_size == 0 || v.value.size() % v.row_size != 0 || v.grad.size() < v.touched_rows.size() * v.row_size)
+            throw shape_error(causalrec::error_message("optim", name_, "sparse ", describe(i, v.name), " with packed gradient rows has ",
+                                  v.value.size(), " values in rows of ", v.row_size, " and ", v.grad.size(),
+                                  " gradient entries for ", v.touched_rows.size(), " touched rows"));
+        return;
+    }
+    if (v.value.size() != v.grad.size())
+        throw shape_error(causalrec::error_message("optim", name_, describe(i, v.name), " has ", v.value.size(), " values but ",
+                              v.grad.size(), " gradient entries"));
+    if (v.sparse && (v.row_size == 0 || v.value.size() % v.row_size != 0))
+        throw shape_error(causalrec::error_message("optim", name_, "sparse ", describe(i, v.name), " has ", v.value.size(),
+                              " values, which is not a whole number of rows of row_size ", v.row_size));
+}
+
+template <class T>
+void optimizer_core<T>::check_against_state(std::size_t i, const parameter_view<T>& v, const parameter_state<T>& s) const {
+    if (v.value.size() != s.size || v.sparse != s.sparse || (s.sparse && v.row_size != s.row_size))
+        throw shape_error(causalrec::error_message("optim", name_, describe(i, v.name), " has ", v.value.size(), " values",
+                              v.sparse ? cat(" (sparse, rows of ", v.row_size, ")") : std::string(),
+                              ", but the state was built on the first step for ", s.size, " values",
+                              s.sparse ? cat(" (sparse, rows of ", s.row_size, ")") : std::string(),
+                              "; call reset() to optimize other parameters"));
+}
+
+template <class T>
+void optimizer_core<T>::check_rows(std::size_t i, const parameter_view<T>& v) {
+    if (!v.sparse) return;
+    const std::size_t rows = v.value.size() / v.row_size;
+    for (const std::size_t r : v.touched_rows)
+        if (r >= rows)
+            throw shape_error(causalrec::error_message("optim", name_, "sparse ", describe(i, v.name), " lists touched row ", r, " but has ",
+                                  rows, " rows"));
+    if (!v.packed_grad) return;
+    // Packed gradient rows are one per listed row: a row listed twice would lose a gradient.
+    parameter_state<T>& s = state_[i];
+    ++pass_;
+    for (const std::size_t r : v.touched_rows) {
+        if (s.row_marks[r] == pass_)
+            throw shape_error(causalrec::error_message("optim", name_, "sparse ", describe(i, v.name), " with packed gradient rows lists row ",
+                                  r, " twice"));
+        s.row_marks[r] = pass_;
+    }
+}
+
+template <class T>
+void optimizer_core<T>::allocate(std::span<const parameter_view<T>> params, std::array<bool, 3> used, std::array<T, 3> init) {
+    std::vector<parameter_state<T>> state(params.size());
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        const parameter_view<T>& v = params[i];
+        parameter_state<T>& s = state[i];
+        s.size = v.value.size();
+        s.sparse = v.sparse;
+        s.row_size = v.sparse ? v.row_size : 0;
+        for (std::size_t k = 0; k < 3; ++k)
+            if (used[k]) s.slots[k].assign(s.size, init[k]);
+        if (s.sparse) {
+            s.row_steps.assign(s.size / s.row_size, 0);
+            s.row_marks.assign(s.size / s.row_size, 0);
+        }
+    }
+    state_ = std::move(state);
+    pass_ = 0;
+    initialized_ = true;
+}
+
+template <class T>
+void optimizer_core<T>::clip_by_value(std::span<const parameter_view<T>> params) {
+    const T c = static_cast<T>(clip_value_);
+    const auto clamp_range = [c](T* g, std::size_t n) {
+        for (std::size_t j = 0; j < n; ++j) g[j] = std::clamp(g[j], -c, c);
+    };
+    for (const parameter_view<T>& v : params) {
+        if (!v.sparse) {
+            clamp_range(v.grad.data(), v.grad.size());
+        } else {
+            for (std::size_t k = 0; k < v.touched_rows.size(); ++k) clamp_range(v.grad_row(k), v.row_size);
+        }
+    }
+}
+
+template <class T>
+void optimizer_core<T>::clip_by_norm(std::span<const parameter_view<T>> params) {
+    double squares = 0.0;
+    const auto add_squares = [&squares](const T* g, std::size_t n) {
+        for (std::size_t j = 0; j < n; ++j) squares += static_cast<double>(g[j]) * static_cast<double>(g[j]);
+    };
+    for_each_gradient_block(params, add_squares);
+    const double norm = std::sqrt(squares);
+    if (!std::isfinite(norm))
+        throw numeric_error(causalrec::error_message("optim", name_, "the global gradient norm is ", norm, "; cannot clip it to ", clip_norm_));
+    // torch.nn.utils.clip_grad_norm_: coefficient max_norm / (norm + 1e-6), applied when below 1.
+    const double coef = clip_norm_ / (norm + 1e-6);
+    if (coef >= 1.0) return;
+    const T c = static_cast<T>(coef);
+    for_each_gradient_block(params, [c](T* g, std::size_t n) {
+        for (std::size_t j = 0; j < n; ++j) g[j] *= c;
+    });
+}
+
 
 /// What every shipped optimizer offers besides its update rule: its options, learning rate, name,
 /// state and reset, and the declaration that it honours sparse rows. Not API: each optimizer derives
@@ -328,6 +356,11 @@ protected:
     Options opts_;
     optimizer_core<T> core_;
 };
+
+#if !CAUSALREC_HEADER_ONLY
+extern template class optimizer_core<float>;
+extern template class optimizer_core<double>;
+#endif
 
 }  // namespace detail
 

@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../core/compiler.hpp"
 #include "../core/error.hpp"
 #include "../core/message.hpp"
 #include "../core/tensor.hpp"
@@ -54,31 +55,11 @@ inline std::size_t category_index(const std::vector<double>& cats, double v) noe
 }
 
 /// Encodes per-column category lists for JSON.
-inline nlohmann::json encode_categories(const std::vector<std::vector<double>>& categories) {
-    nlohmann::json a = nlohmann::json::array();
-    for (const auto& cats : categories) a.push_back(encode_numbers(cats));
-    return a;
-}
+CAUSALREC_INLINE nlohmann::json encode_categories(const std::vector<std::vector<double>>& categories);
 
 /// Reads per-column category lists written by encode_categories and checks they are sorted and unique.
-inline std::vector<std::vector<double>> read_categories(const state_reader& r, const nlohmann::json& st,
-                                                        std::size_t n_features) {
-    const auto& a = r.array(st, "categories", n_features);
-    std::vector<std::vector<double>> categories;
-    for (std::size_t j = 0; j < a.size(); ++j) {
-        if (!a[j].is_array() || a[j].empty())
-            r.fail(cat("field 'categories': entry ", j, " must be a non-empty array"));
-        std::vector<double> cats;
-        for (const auto& v : a[j]) cats.push_back(r.decode_number(v, "categories"));
-        const std::size_t known = cats.size() - (has_nan_category(cats) ? 1 : 0);
-        for (std::size_t k = 0; k < known; ++k)
-            if (!std::isfinite(cats[k]) || (k > 0 && !(cats[k - 1] < cats[k])))
-                r.fail(cat("field 'categories': entry ", j,
-                           " must hold strictly increasing finite values, optionally followed by null (NaN)"));
-        categories.push_back(std::move(cats));
-    }
-    return categories;
-}
+CAUSALREC_INLINE std::vector<std::vector<double>> read_categories(const state_reader& r, const nlohmann::json& st,
+                                                        std::size_t n_features);
 
 /// Raises argument_error unless v is NaN or an integer (scikit-learn's rule for encoded values).
 inline void check_code_value(double v, std::string_view type, std::string_view option) {
@@ -135,110 +116,75 @@ public:
     const std::vector<std::size_t>& drop_idx() const noexcept { return drop_idx_; }
 
     /// Output column names "name=value" (e.g. "color=2", "color=nan"); inputs default to "x0", "x1", ...
-    std::vector<std::string> output_names(const std::vector<std::string>& input_names = {}) const {
-        const auto names = detail::resolve_names(fitted_, input_names, n_features_in_, model_name);
-        std::vector<std::string> out;
-        out.reserve(n_features_out_);
-        for (std::size_t j = 0; j < n_features_in_; ++j)
-            for (std::size_t c = 0; c < categories_[j].size(); ++c)
-                if (c != drop_idx_[j]) out.push_back(detail::cat(names[j], "=", categories_[j][c]));
-        return out;
-    }
+    std::vector<std::string> output_names(const std::vector<std::string>& input_names = {}) const;
 
 private:
     friend class detail::preprocessor_base<one_hot_encoder, one_hot_encoder_options>;
 
     /// The 0/1 indicator matrix of X (n_features_out() columns).
     template <std::floating_point T>
-    matrix<T> apply(const matrix<T>& X) const {
-        const std::size_t rows = X.shape()[0];
-        matrix<T> out = detail::zero_matrix<T>(rows, n_features_out_);
-        for (std::size_t i = 0; i < rows; ++i) {
-            for (std::size_t j = 0; j < n_features_in_; ++j) {
-                const double v = static_cast<double>(X(i, j));
-                const std::size_t c = detail::category_index(categories_[j], v);
-                if (c == detail::no_category) {
-                    if (opts_.handle_unknown == one_hot_unknown::ignore) continue;
-                    throw argument_error(causalrec::error_message("preprocess", model_name, "unknown category ", v, " in column ", j, " (row ",
-                                                     i, "), not seen at fit; set handle_unknown = ignore to encode "
-                                                     "it as all zeros"));
-                }
-                const std::size_t d = drop_idx_[j];
-                if (c == d) continue;
-                out(i, offset_[j] + c - (d != detail::no_category && c > d ? 1 : 0)) = T(1);
-            }
-        }
-        return out;
-    }
+    matrix<T> apply(const matrix<T>& X) const;
 
     /// Learns each column's categories and the dropped ones.
     template <std::floating_point T>
-    void learn(const matrix<T>& X) {
-        const std::size_t cols = X.shape()[1];
-        std::vector<std::vector<double>> categories(cols);
-        std::vector<std::size_t> drop(cols, detail::no_category);
-        for (std::size_t j = 0; j < cols; ++j) {
-            categories[j] = detail::learn_categories(X, j);
-            if (opts_.drop == one_hot_drop::first ||
-                (opts_.drop == one_hot_drop::if_binary && categories[j].size() == 2))
-                drop[j] = 0;
-        }
-        categories_ = std::move(categories);
-        drop_idx_ = std::move(drop);
-        finish_fit();
-    }
+    void learn(const matrix<T>& X);
 
-    nlohmann::json options_json() const {
-        return {{"handle_unknown", detail::enum_name(detail::one_hot_unknown_names, opts_.handle_unknown)},
-                {"drop", detail::enum_name(detail::one_hot_drop_names, opts_.drop)}};
-    }
+    nlohmann::json options_json() const;
 
-    nlohmann::json state_json() const {
-        nlohmann::json drop = nlohmann::json::array();
-        for (std::size_t d : drop_idx_) {
-            if (d == detail::no_category)
-                drop.push_back(nullptr);
-            else
-                drop.push_back(d);
-        }
-        return {{"categories", detail::encode_categories(categories_)}, {"drop_idx", std::move(drop)}};
-    }
+    nlohmann::json state_json() const;
 
-    static options_type read_options(const detail::state_reader& r, const nlohmann::json& o) {
-        return {.handle_unknown = r.read_enum(o, "handle_unknown", detail::one_hot_unknown_names),
-                .drop = r.read_enum(o, "drop", detail::one_hot_drop_names)};
-    }
+    static options_type read_options(const detail::state_reader& r, const nlohmann::json& o);
 
     /// Reads the categories and dropped indices (each a category index of its column, or null).
-    void read_state(const detail::state_reader& r, const nlohmann::json& st, std::size_t n) {
-        categories_ = detail::read_categories(r, st, n);
-        const auto& drop = r.array(st, "drop_idx", n);
-        drop_idx_.clear();
-        for (std::size_t k = 0; k < n; ++k) {
-            const std::size_t d = drop[k].is_null() ? detail::no_category : r.decode_index(drop[k], "drop_idx");
-            if (d != detail::no_category && d >= categories_[k].size())
-                r.fail(detail::cat("field 'drop_idx': entry ", k, " is not a category index of column ", k));
-            drop_idx_.push_back(d);
-        }
-        finish_fit();
-    }
+    void read_state(const detail::state_reader& r, const nlohmann::json& st, std::size_t n);
 
     /// Computes each block's offset and the output width from categories_ and drop_idx_.
-    void finish_fit() {
-        offset_.assign(categories_.size(), 0);
-        std::size_t n_out = 0;
-        for (std::size_t j = 0; j < categories_.size(); ++j) {
-            offset_[j] = n_out;
-            n_out += categories_[j].size() - (drop_idx_[j] == detail::no_category ? 0 : 1);
-        }
-        n_features_out_ = n_out;
-    }
+    void finish_fit();
 
     std::vector<std::vector<double>> categories_;
     std::vector<std::size_t> drop_idx_;
     std::vector<std::size_t> offset_;
     std::size_t n_features_out_ = 0;
 };
+
+template <std::floating_point T>
+matrix<T> one_hot_encoder::apply(const matrix<T>& X) const {
+    const std::size_t rows = X.shape()[0];
+    matrix<T> out = detail::zero_matrix<T>(rows, n_features_out_);
+    for (std::size_t i = 0; i < rows; ++i) {
+        for (std::size_t j = 0; j < n_features_in_; ++j) {
+            const double v = static_cast<double>(X(i, j));
+            const std::size_t c = detail::category_index(categories_[j], v);
+            if (c == detail::no_category) {
+                if (opts_.handle_unknown == one_hot_unknown::ignore) continue;
+                throw argument_error(causalrec::error_message("preprocess", model_name, "unknown category ", v, " in column ", j, " (row ",
+                                                 i, "), not seen at fit; set handle_unknown = ignore to encode "
+                                                 "it as all zeros"));
+            }
+            const std::size_t d = drop_idx_[j];
+            if (c == d) continue;
+            out(i, offset_[j] + c - (d != detail::no_category && c > d ? 1 : 0)) = T(1);
+        }
+    }
+    return out;
+}
+
+template <std::floating_point T>
+void one_hot_encoder::learn(const matrix<T>& X) {
+    const std::size_t cols = X.shape()[1];
+    std::vector<std::vector<double>> categories(cols);
+    std::vector<std::size_t> drop(cols, detail::no_category);
+    for (std::size_t j = 0; j < cols; ++j) {
+        categories[j] = detail::learn_categories(X, j);
+        if (opts_.drop == one_hot_drop::first ||
+            (opts_.drop == one_hot_drop::if_binary && categories[j].size() == 2))
+            drop[j] = 0;
+    }
+    categories_ = std::move(categories);
+    drop_idx_ = std::move(drop);
+    finish_fit();
+}
+
 
 /// What ordinal_encoder does with a category not seen at fit.
 enum class ordinal_unknown {
@@ -279,72 +225,78 @@ private:
 
     /// X with each value replaced by its category code.
     template <std::floating_point T>
-    matrix<T> apply(const matrix<T>& X) const {
-        const std::size_t rows = X.shape()[0];
-        matrix<T> out = make_matrix<T>(rows, n_features_in_);
-        for (std::size_t i = 0; i < rows; ++i) {
-            for (std::size_t j = 0; j < n_features_in_; ++j) {
-                const double v = static_cast<double>(X(i, j));
-                const std::size_t c = detail::category_index(categories_[j], v);
-                double code = static_cast<double>(c);
-                if (c == detail::no_category) {
-                    if (opts_.handle_unknown == ordinal_unknown::error)
-                        throw argument_error(causalrec::error_message("preprocess", model_name, "unknown category ", v, " in column ", j,
-                                                         " (row ", i, "), not seen at fit; set handle_unknown = "
-                                                         "use_encoded_value to encode it as unknown_value"));
-                    code = opts_.unknown_value;
-                } else if (std::isnan(v)) {
-                    code = opts_.encoded_missing_value;
-                }
-                out(i, j) = static_cast<T>(code);
-            }
-        }
-        return out;
-    }
+    matrix<T> apply(const matrix<T>& X) const;
 
     /// Learns each column's categories and checks the encoded values do not collide with codes.
     template <std::floating_point T>
-    void learn(const matrix<T>& X) {
-        const bool use_unknown = opts_.handle_unknown == ordinal_unknown::use_encoded_value;
-        if (use_unknown) detail::check_code_value(opts_.unknown_value, model_name, "unknown_value");
-        detail::check_code_value(opts_.encoded_missing_value, model_name, "encoded_missing_value");
-        const std::size_t cols = X.shape()[1];
-        std::vector<std::vector<double>> categories(cols);
-        for (std::size_t j = 0; j < cols; ++j) {
-            categories[j] = detail::learn_categories(X, j);
-            // scikit-learn compares against the category count including the NaN category.
-            const auto count = static_cast<double>(categories[j].size());
-            if (use_unknown && opts_.unknown_value >= 0 && opts_.unknown_value < count)
-                throw argument_error(causalrec::error_message("preprocess", model_name, "unknown_value ", opts_.unknown_value,
-                                                 " is already used to encode a category of column ", j));
-            const double m = opts_.encoded_missing_value;
-            if (detail::has_nan_category(categories[j]) && m >= 0 && m < count)
-                throw argument_error(causalrec::error_message("preprocess", model_name, "encoded_missing_value ", m,
-                                                 " is already used to encode a category of column ", j));
-        }
-        categories_ = std::move(categories);
-    }
+    void learn(const matrix<T>& X);
 
-    nlohmann::json options_json() const {
-        return {{"handle_unknown", detail::enum_name(detail::ordinal_unknown_names, opts_.handle_unknown)},
-                {"unknown_value", detail::encode_number(opts_.unknown_value)},
-                {"encoded_missing_value", detail::encode_number(opts_.encoded_missing_value)}};
-    }
+    nlohmann::json options_json() const;
 
-    nlohmann::json state_json() const { return {{"categories", detail::encode_categories(categories_)}}; }
+    nlohmann::json state_json() const;
 
-    static options_type read_options(const detail::state_reader& r, const nlohmann::json& o) {
-        return {.handle_unknown = r.read_enum(o, "handle_unknown", detail::ordinal_unknown_names),
-                .unknown_value = r.read_number(o, "unknown_value"),
-                .encoded_missing_value = r.read_number(o, "encoded_missing_value")};
-    }
+    static options_type read_options(const detail::state_reader& r, const nlohmann::json& o);
 
     /// Reads the categories.
-    void read_state(const detail::state_reader& r, const nlohmann::json& st, std::size_t n) {
-        categories_ = detail::read_categories(r, st, n);
-    }
+    void read_state(const detail::state_reader& r, const nlohmann::json& st, std::size_t n);
 
     std::vector<std::vector<double>> categories_;
 };
 
+template <std::floating_point T>
+matrix<T> ordinal_encoder::apply(const matrix<T>& X) const {
+    const std::size_t rows = X.shape()[0];
+    matrix<T> out = make_matrix<T>(rows, n_features_in_);
+    for (std::size_t i = 0; i < rows; ++i) {
+        for (std::size_t j = 0; j < n_features_in_; ++j) {
+            const double v = static_cast<double>(X(i, j));
+            const std::size_t c = detail::category_index(categories_[j], v);
+            double code = static_cast<double>(c);
+            if (c == detail::no_category) {
+                if (opts_.handle_unknown == ordinal_unknown::error)
+                    throw argument_error(causalrec::error_message("preprocess", model_name, "unknown category ", v, " in column ", j,
+                                                     " (row ", i, "), not seen at fit; set handle_unknown = "
+                                                     "use_encoded_value to encode it as unknown_value"));
+                code = opts_.unknown_value;
+            } else if (std::isnan(v)) {
+                code = opts_.encoded_missing_value;
+            }
+            out(i, j) = static_cast<T>(code);
+        }
+    }
+    return out;
+}
+
+template <std::floating_point T>
+void ordinal_encoder::learn(const matrix<T>& X) {
+    const bool use_unknown = opts_.handle_unknown == ordinal_unknown::use_encoded_value;
+    if (use_unknown) detail::check_code_value(opts_.unknown_value, model_name, "unknown_value");
+    detail::check_code_value(opts_.encoded_missing_value, model_name, "encoded_missing_value");
+    const std::size_t cols = X.shape()[1];
+    std::vector<std::vector<double>> categories(cols);
+    for (std::size_t j = 0; j < cols; ++j) {
+        categories[j] = detail::learn_categories(X, j);
+        // scikit-learn compares against the category count including the NaN category.
+        const auto count = static_cast<double>(categories[j].size());
+        if (use_unknown && opts_.unknown_value >= 0 && opts_.unknown_value < count)
+            throw argument_error(causalrec::error_message("preprocess", model_name, "unknown_value ", opts_.unknown_value,
+                                             " is already used to encode a category of column ", j));
+        const double m = opts_.encoded_missing_value;
+        if (detail::has_nan_category(categories[j]) && m >= 0 && m < count)
+            throw argument_error(causalrec::error_message("preprocess", model_name, "encoded_missing_value ", m,
+                                             " is already used to encode a category of column ", j));
+    }
+    categories_ = std::move(categories);
+}
+
+
+#if !CAUSALREC_HEADER_ONLY
+CAUSALREC_PREPROCESSOR_INSTANTIATIONS(extern, one_hot_encoder)
+CAUSALREC_PREPROCESSOR_INSTANTIATIONS(extern, ordinal_encoder)
+#endif
+
 }  // namespace causalrec::preprocess
+
+#if CAUSALREC_HEADER_ONLY
+#include "impl/encoders.hpp"
+#endif

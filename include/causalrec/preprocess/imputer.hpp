@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../core/compiler.hpp"
 #include "../core/error.hpp"
 #include "../core/message.hpp"
 #include "../core/tensor.hpp"
@@ -56,37 +57,7 @@ inline constexpr enum_names<empty_column_policy, 3> empty_column_policy_names{
     {{"error", empty_column_policy::error}, {"drop", empty_column_policy::drop}, {"keep", empty_column_policy::keep}}};
 
 /// The statistic of one column's observed values (which must not be empty).
-inline double impute_statistic(std::vector<double> v, impute_strategy strategy) {
-    switch (strategy) {
-        case impute_strategy::mean: {
-            double sum = 0.0;
-            for (double x : v) sum += x;
-            return sum / static_cast<double>(v.size());
-        }
-        case impute_strategy::median: {
-            std::sort(v.begin(), v.end());
-            const std::size_t h = v.size() / 2;
-            return v.size() % 2 == 1 ? v[h] : (v[h - 1] + v[h]) / 2.0;
-        }
-        case impute_strategy::most_frequent: {
-            std::sort(v.begin(), v.end());
-            double best = v[0];
-            std::size_t best_count = 0;
-            for (std::size_t i = 0; i < v.size();) {
-                std::size_t k = i;
-                while (k < v.size() && v[k] == v[i]) ++k;
-                if (k - i > best_count) {  // strictly more: a tie keeps the smaller value
-                    best = v[i];
-                    best_count = k - i;
-                }
-                i = k;
-            }
-            return best;
-        }
-        case impute_strategy::constant: break;
-    }
-    return nan;
-}
+CAUSALREC_INLINE double impute_statistic(std::vector<double> v, impute_strategy strategy);
 }  // namespace detail
 
 /// Replaces NaN in each column by a statistic learned at fit, like scikit-learn's SimpleImputer with
@@ -106,96 +77,86 @@ public:
     const std::vector<std::size_t>& kept_columns() const noexcept { return kept_; }
 
     /// Output column names: the input names of the kept columns ("x0", "x1", ... when none are given).
-    std::vector<std::string> output_names(const std::vector<std::string>& input_names = {}) const {
-        const auto names = detail::resolve_names(fitted_, input_names, n_features_in_, model_name);
-        std::vector<std::string> out;
-        out.reserve(kept_.size());
-        for (std::size_t j : kept_) out.push_back(names[j]);
-        return out;
-    }
+    std::vector<std::string> output_names(const std::vector<std::string>& input_names = {}) const;
 
 private:
     friend class detail::preprocessor_base<simple_imputer, simple_imputer_options>;
 
     /// X with each NaN replaced by its column's fill value (dropped columns left out).
     template <std::floating_point T>
-    matrix<T> apply(const matrix<T>& X) const {
-        const std::size_t rows = X.shape()[0];
-        matrix<T> out = make_matrix<T>(rows, kept_.size());
-        for (std::size_t i = 0; i < rows; ++i) {
-            for (std::size_t k = 0; k < kept_.size(); ++k) {
-                const std::size_t j = kept_[k];
-                const T x = X(i, j);
-                out(i, k) = std::isnan(x) ? static_cast<T>(statistics_[j]) : x;
-            }
-        }
-        return out;
-    }
+    matrix<T> apply(const matrix<T>& X) const;
 
     /// Learns each column's fill value from its observed (non-NaN) values.
     template <std::floating_point T>
-    void learn(const matrix<T>& X) {
-        if (opts_.strategy == impute_strategy::constant && !std::isfinite(opts_.fill_value))
-            throw argument_error(causalrec::error_message("preprocess", model_name, "fill_value must be finite, got ", opts_.fill_value));
-        const std::size_t cols = X.shape()[1];
-        std::vector<double> statistics(cols);
-        std::vector<std::size_t> kept;
-        for (std::size_t j = 0; j < cols; ++j) {
-            if (opts_.strategy == impute_strategy::constant) {
-                statistics[j] = opts_.fill_value;
-                kept.push_back(j);
-                continue;
-            }
-            std::vector<double> v = detail::observed_values(X, j);
-            if (v.empty()) {
-                switch (opts_.empty_columns) {
-                    case empty_column_policy::error:
-                        throw numeric_error(causalrec::error_message("preprocess", model_name, "column ", j, " has no observed (non-NaN) value, so strategy '",
-                            detail::enum_name(detail::impute_strategy_names, opts_.strategy),
-                            "' cannot learn a fill value (set empty_columns to drop or keep, or use strategy "
-                            "constant)"));
-                    case empty_column_policy::drop: statistics[j] = detail::nan; continue;
-                    case empty_column_policy::keep: statistics[j] = 0.0; break;
-                }
-            } else {
-                statistics[j] = detail::impute_statistic(std::move(v), opts_.strategy);
-            }
-            kept.push_back(j);
-        }
-        statistics_ = std::move(statistics);
-        kept_ = std::move(kept);
-    }
+    void learn(const matrix<T>& X);
 
-    nlohmann::json options_json() const {
-        return {{"strategy", detail::enum_name(detail::impute_strategy_names, opts_.strategy)},
-                {"fill_value", detail::encode_number(opts_.fill_value)},
-                {"empty_columns", detail::enum_name(detail::empty_column_policy_names, opts_.empty_columns)}};
-    }
+    nlohmann::json options_json() const;
 
-    nlohmann::json state_json() const {
-        return {{"statistics", detail::encode_numbers(statistics_)}, {"kept_columns", detail::encode_indices(kept_)}};
-    }
+    nlohmann::json state_json() const;
 
-    static options_type read_options(const detail::state_reader& r, const nlohmann::json& o) {
-        return {.strategy = r.read_enum(o, "strategy", detail::impute_strategy_names),
-                .fill_value = r.read_number(o, "fill_value"),
-                .empty_columns = r.read_enum(o, "empty_columns", detail::empty_column_policy_names)};
-    }
+    static options_type read_options(const detail::state_reader& r, const nlohmann::json& o);
 
     /// Reads the fill values and kept columns (increasing, below n, each with a fill value).
-    void read_state(const detail::state_reader& r, const nlohmann::json& st, std::size_t n) {
-        statistics_ = r.read_numbers(st, "statistics", n);
-        kept_ = r.read_indices(st, "kept_columns");
-        for (std::size_t k = 0; k < kept_.size(); ++k) {
-            const std::size_t c = kept_[k];
-            if (c >= n || (k > 0 && c <= kept_[k - 1]))
-                r.fail("field 'kept_columns' must hold increasing column indices below n_features_in");
-            if (std::isnan(statistics_[c])) r.fail(detail::cat("kept column ", c, " has no fill value"));
-        }
-    }
+    void read_state(const detail::state_reader& r, const nlohmann::json& st, std::size_t n);
 
     std::vector<double> statistics_;
     std::vector<std::size_t> kept_;
 };
 
+template <std::floating_point T>
+matrix<T> simple_imputer::apply(const matrix<T>& X) const {
+    const std::size_t rows = X.shape()[0];
+    matrix<T> out = make_matrix<T>(rows, kept_.size());
+    for (std::size_t i = 0; i < rows; ++i) {
+        for (std::size_t k = 0; k < kept_.size(); ++k) {
+            const std::size_t j = kept_[k];
+            const T x = X(i, j);
+            out(i, k) = std::isnan(x) ? static_cast<T>(statistics_[j]) : x;
+        }
+    }
+    return out;
+}
+
+template <std::floating_point T>
+void simple_imputer::learn(const matrix<T>& X) {
+    if (opts_.strategy == impute_strategy::constant && !std::isfinite(opts_.fill_value))
+        throw argument_error(causalrec::error_message("preprocess", model_name, "fill_value must be finite, got ", opts_.fill_value));
+    const std::size_t cols = X.shape()[1];
+    std::vector<double> statistics(cols);
+    std::vector<std::size_t> kept;
+    for (std::size_t j = 0; j < cols; ++j) {
+        if (opts_.strategy == impute_strategy::constant) {
+            statistics[j] = opts_.fill_value;
+            kept.push_back(j);
+            continue;
+        }
+        std::vector<double> v = detail::observed_values(X, j);
+        if (v.empty()) {
+            switch (opts_.empty_columns) {
+                case empty_column_policy::error:
+                    throw numeric_error(causalrec::error_message("preprocess", model_name, "column ", j, " has no observed (non-NaN) value, so strategy '",
+                        detail::enum_name(detail::impute_strategy_names, opts_.strategy),
+                        "' cannot learn a fill value (set empty_columns to drop or keep, or use strategy "
+                        "constant)"));
+                case empty_column_policy::drop: statistics[j] = detail::nan; continue;
+                case empty_column_policy::keep: statistics[j] = 0.0; break;
+            }
+        } else {
+            statistics[j] = detail::impute_statistic(std::move(v), opts_.strategy);
+        }
+        kept.push_back(j);
+    }
+    statistics_ = std::move(statistics);
+    kept_ = std::move(kept);
+}
+
+
+#if !CAUSALREC_HEADER_ONLY
+CAUSALREC_PREPROCESSOR_INSTANTIATIONS(extern, simple_imputer)
+#endif
+
 }  // namespace causalrec::preprocess
+
+#if CAUSALREC_HEADER_ONLY
+#include "impl/imputer.hpp"
+#endif

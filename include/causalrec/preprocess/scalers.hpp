@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../core/compiler.hpp"
 #include "../core/error.hpp"
 #include "../core/message.hpp"
 #include "../core/tensor.hpp"
@@ -51,91 +52,80 @@ private:
 
     /// (X - mean) / scale per column (each part only when enabled); NaN stays NaN.
     template <std::floating_point T>
-    matrix<T> apply(const matrix<T>& X) const {
-        return detail::map_entries(X, [this](double x, std::size_t j) {
-            if (opts_.with_mean) x -= mean_[j];
-            if (opts_.with_std) x /= scale_[j];
-            return x;
-        });
-    }
+    matrix<T> apply(const matrix<T>& X) const;
 
     /// Learns each column's mean and variance (NaN ignored).
     template <std::floating_point T>
-    void learn(const matrix<T>& X) {
-        const std::size_t cols = X.shape()[1];
-        std::vector<double> mean, var, scale;
-        if (opts_.with_mean || opts_.with_std) {
-            mean.resize(cols);
-            if (opts_.with_std) {
-                var.resize(cols);
-                scale.resize(cols);
-            }
-            for (std::size_t j = 0; j < cols; ++j) {
-                std::vector<double> v = detail::observed_values(X, j);
-                const auto n = static_cast<double>(v.size());
-                // The moments are computed on the column divided by its largest magnitude m, so that
-                // no sum or square overflows (values near 1e200 or 1e308); mean = m mean', scale =
-                // m sqrt(var'), var = m^2 var' (+inf when that exceeds the double range).
-                double m = 0.0;
-                for (double x : v) m = std::max(m, std::abs(x));
-                if (m == 0.0) m = 1.0;
-                for (double& x : v) x /= m;
-                double sum = 0.0;
-                for (double x : v) sum += x;
-                const double mean_unit = v.empty() ? detail::nan : sum / n;
-                mean[j] = mean_unit * m;
-                if (!opts_.with_std) continue;
-                // scikit-learn's corrected two-pass variance (Chan, Golub & LeVeque).
-                double correction = 0.0, squares = 0.0;
-                for (double x : v) {
-                    const double d = x - mean_unit;
-                    correction += d;
-                    squares += d * d;
-                }
-                const double var_unit = v.empty() ? detail::nan : (squares - correction * correction / n) / n;
-                // scikit-learn's _is_constant_feature: variance within the algorithm's error bound
-                // (scale-free, so evaluated on the divided column).
-                const double eps = std::numeric_limits<double>::epsilon();
-                const double bound = n * eps * var_unit + (n * mean_unit * eps) * (n * mean_unit * eps);
-                var[j] = var_unit * m * m;
-                scale[j] = var_unit <= bound ? 1.0 : std::sqrt(var_unit) * m;
-            }
-        }
-        mean_ = std::move(mean);
-        var_ = std::move(var);
-        scale_ = std::move(scale);
-    }
+    void learn(const matrix<T>& X);
 
-    nlohmann::json options_json() const { return {{"with_mean", opts_.with_mean}, {"with_std", opts_.with_std}}; }
+    nlohmann::json options_json() const;
 
-    nlohmann::json state_json() const {
-        return {{"mean", detail::encode_numbers(mean_)}, {"var", detail::encode_numbers(var_)}, {"scale", detail::encode_numbers(scale_)}};
-    }
+    nlohmann::json state_json() const;
 
-    static options_type read_options(const detail::state_reader& r, const nlohmann::json& o) {
-        return {.with_mean = r.read_bool(o, "with_mean"), .with_std = r.read_bool(o, "with_std")};
-    }
+    static options_type read_options(const detail::state_reader& r, const nlohmann::json& o);
 
     /// Reads mean, var and scale, accepting only states fit could produce: a finite mean (NaN for a
     /// column without observed values), a variance >= 0, a finite positive divisor.
-    void read_state(const detail::state_reader& r, const nlohmann::json& st, std::size_t n) {
-        const bool any = opts_.with_mean || opts_.with_std;
-        mean_ = r.read_numbers(st, "mean", any ? n : 0);
-        var_ = r.read_numbers(st, "var", opts_.with_std ? n : 0);
-        scale_ = r.read_numbers(st, "scale", opts_.with_std ? n : 0);
-        for (std::size_t k = 0; k < mean_.size(); ++k)
-            if (std::isinf(mean_[k])) r.fail(detail::cat("mean[", k, "] is ", mean_[k], "; fit gives a finite mean"));
-        for (std::size_t k = 0; k < var_.size(); ++k)
-            if (var_[k] < 0.0) r.fail(detail::cat("var[", k, "] is ", var_[k], "; a variance is >= 0"));
-        for (std::size_t k = 0; k < scale_.size(); ++k) {
-            const bool unobserved = std::isnan(mean_[k]);  // NaN moments for a column without observed values
-            if (!(scale_[k] > 0.0 && std::isfinite(scale_[k])) && !(unobserved && std::isnan(scale_[k])))
-                r.fail(detail::cat("scale[", k, "] is ", scale_[k], "; fit gives a finite divisor > 0"));
-        }
-    }
+    void read_state(const detail::state_reader& r, const nlohmann::json& st, std::size_t n);
 
     std::vector<double> mean_, var_, scale_;
 };
+
+template <std::floating_point T>
+matrix<T> standard_scaler::apply(const matrix<T>& X) const {
+    return detail::map_entries(X, [this](double x, std::size_t j) {
+        if (opts_.with_mean) x -= mean_[j];
+        if (opts_.with_std) x /= scale_[j];
+        return x;
+    });
+}
+
+template <std::floating_point T>
+void standard_scaler::learn(const matrix<T>& X) {
+    const std::size_t cols = X.shape()[1];
+    std::vector<double> mean, var, scale;
+    if (opts_.with_mean || opts_.with_std) {
+        mean.resize(cols);
+        if (opts_.with_std) {
+            var.resize(cols);
+            scale.resize(cols);
+        }
+        for (std::size_t j = 0; j < cols; ++j) {
+            std::vector<double> v = detail::observed_values(X, j);
+            const auto n = static_cast<double>(v.size());
+            // The moments are computed on the column divided by its largest magnitude m, so that
+            // no sum or square overflows (values near 1e200 or 1e308); mean = m mean', scale =
+            // m sqrt(var'), var = m^2 var' (+inf when that exceeds the double range).
+            double m = 0.0;
+            for (double x : v) m = std::max(m, std::abs(x));
+            if (m == 0.0) m = 1.0;
+            for (double& x : v) x /= m;
+            double sum = 0.0;
+            for (double x : v) sum += x;
+            const double mean_unit = v.empty() ? detail::nan : sum / n;
+            mean[j] = mean_unit * m;
+            if (!opts_.with_std) continue;
+            // scikit-learn's corrected two-pass variance (Chan, Golub & LeVeque).
+            double correction = 0.0, squares = 0.0;
+            for (double x : v) {
+                const double d = x - mean_unit;
+                correction += d;
+                squares += d * d;
+            }
+            const double var_unit = v.empty() ? detail::nan : (squares - correction * correction / n) / n;
+            // scikit-learn's _is_constant_feature: variance within the algorithm's error bound
+            // (scale-free, so evaluated on the divided column).
+            const double eps = std::numeric_limits<double>::epsilon();
+            const double bound = n * eps * var_unit + (n * mean_unit * eps) * (n * mean_unit * eps);
+            var[j] = var_unit * m * m;
+            scale[j] = var_unit <= bound ? 1.0 : std::sqrt(var_unit) * m;
+        }
+    }
+    mean_ = std::move(mean);
+    var_ = std::move(var);
+    scale_ = std::move(scale);
+}
+
 
 /// Options of min_max_scaler.
 struct min_max_scaler_options {
@@ -169,84 +159,74 @@ private:
 
     /// X * scale + min per column, clamped to feature_range when clip is set; NaN stays NaN.
     template <std::floating_point T>
-    matrix<T> apply(const matrix<T>& X) const {
-        return detail::map_entries(X, [this](double x, std::size_t j) {
-            x = x * scale_[j] + min_[j];
-            if (opts_.clip) {
-                const auto [lo, hi] = opts_.feature_range;
-                if (x < lo) x = lo;  // comparisons with NaN are false: NaN stays NaN
-                if (x > hi) x = hi;
-            }
-            return x;
-        });
-    }
+    matrix<T> apply(const matrix<T>& X) const;
 
     /// Learns each column's minimum and maximum (NaN ignored).
     template <std::floating_point T>
-    void learn(const matrix<T>& X) {
-        const auto [lo, hi] = opts_.feature_range;
-        if (!(lo < hi))
-            throw argument_error(causalrec::error_message("preprocess", model_name, "feature_range (", lo, ", ", hi,
-                                             ") must have its minimum below its maximum"));
-        const std::size_t cols = X.shape()[1];
-        std::vector<double> data_min(cols, detail::nan), data_max(cols, detail::nan), scale(cols), offset(cols);
-        for (std::size_t j = 0; j < cols; ++j) {
-            for (double x : detail::observed_values(X, j)) {
-                if (std::isnan(data_min[j]) || x < data_min[j]) data_min[j] = x;
-                if (std::isnan(data_max[j]) || x > data_max[j]) data_max[j] = x;
-            }
-            // scikit-learn's _handle_zeros_in_scale: a range below 10 epsilons (of X's type) counts as 0 -> 1.
-            double range = data_max[j] - data_min[j];
-            if (!std::isfinite(range) && !std::isnan(range))
-                throw numeric_error(causalrec::error_message("preprocess", model_name, "column ", j, " spans ", data_min[j], " to ", data_max[j],
-                                                ", a range beyond the double range; it cannot be scaled linearly"));
-            if (range < 10 * static_cast<double>(std::numeric_limits<T>::epsilon())) range = 1.0;
-            scale[j] = (hi - lo) / range;
-            offset[j] = lo - data_min[j] * scale[j];
-        }
-        data_min_ = std::move(data_min);
-        data_max_ = std::move(data_max);
-        scale_ = std::move(scale);
-        min_ = std::move(offset);
-    }
+    void learn(const matrix<T>& X);
 
-    nlohmann::json options_json() const {
-        return {{"feature_range", detail::encode_numbers({opts_.feature_range.first, opts_.feature_range.second})},
-                {"clip", opts_.clip}};
-    }
+    nlohmann::json options_json() const;
 
-    nlohmann::json state_json() const {
-        return {{"data_min", detail::encode_numbers(data_min_)},
-                {"data_max", detail::encode_numbers(data_max_)},
-                {"scale", detail::encode_numbers(scale_)},
-                {"min", detail::encode_numbers(min_)}};
-    }
+    nlohmann::json state_json() const;
 
-    static options_type read_options(const detail::state_reader& r, const nlohmann::json& o) {
-        const auto range = r.read_numbers(o, "feature_range", 2);
-        if (!(range[0] < range[1])) r.fail("field 'feature_range' must hold a minimum below a maximum");
-        return {.feature_range = {range[0], range[1]}, .clip = r.read_bool(o, "clip")};
-    }
+    static options_type read_options(const detail::state_reader& r, const nlohmann::json& o);
 
     /// Reads the fitted arrays, accepting only states fit could produce: data_min <= data_max (both
     /// NaN for a column without observed values), a finite positive scale and a finite offset.
-    void read_state(const detail::state_reader& r, const nlohmann::json& st, std::size_t n) {
-        data_min_ = r.read_numbers(st, "data_min", n);
-        data_max_ = r.read_numbers(st, "data_max", n);
-        scale_ = r.read_numbers(st, "scale", n);
-        min_ = r.read_numbers(st, "min", n);
-        for (std::size_t k = 0; k < n; ++k) {
-            if (data_min_[k] > data_max_[k] || std::isnan(data_min_[k]) != std::isnan(data_max_[k]))
-                r.fail(detail::cat("data_min[", k, "] = ", data_min_[k], " and data_max[", k, "] = ", data_max_[k],
-                                   " are not a minimum and a maximum"));
-            if (std::isnan(data_min_[k]) && std::isnan(scale_[k]) && std::isnan(min_[k])) continue;  // unobserved column
-            if (!(scale_[k] > 0.0 && std::isfinite(scale_[k])))
-                r.fail(detail::cat("scale[", k, "] is ", scale_[k], "; fit gives a finite multiplier > 0"));
-            if (!std::isfinite(min_[k])) r.fail(detail::cat("min[", k, "] is ", min_[k], "; fit gives a finite offset"));
-        }
-    }
+    void read_state(const detail::state_reader& r, const nlohmann::json& st, std::size_t n);
 
     std::vector<double> data_min_, data_max_, scale_, min_;
 };
 
+template <std::floating_point T>
+matrix<T> min_max_scaler::apply(const matrix<T>& X) const {
+    return detail::map_entries(X, [this](double x, std::size_t j) {
+        x = x * scale_[j] + min_[j];
+        if (opts_.clip) {
+            const auto [lo, hi] = opts_.feature_range;
+            if (x < lo) x = lo;  // comparisons with NaN are false: NaN stays NaN
+            if (x > hi) x = hi;
+        }
+        return x;
+    });
+}
+
+template <std::floating_point T>
+void min_max_scaler::learn(const matrix<T>& X) {
+    const auto [lo, hi] = opts_.feature_range;
+    if (!(lo < hi))
+        throw argument_error(causalrec::error_message("preprocess", model_name, "feature_range (", lo, ", ", hi,
+                                         ") must have its minimum below its maximum"));
+    const std::size_t cols = X.shape()[1];
+    std::vector<double> data_min(cols, detail::nan), data_max(cols, detail::nan), scale(cols), offset(cols);
+    for (std::size_t j = 0; j < cols; ++j) {
+        for (double x : detail::observed_values(X, j)) {
+            if (std::isnan(data_min[j]) || x < data_min[j]) data_min[j] = x;
+            if (std::isnan(data_max[j]) || x > data_max[j]) data_max[j] = x;
+        }
+        // scikit-learn's _handle_zeros_in_scale: a range below 10 epsilons (of X's type) counts as 0 -> 1.
+        double range = data_max[j] - data_min[j];
+        if (!std::isfinite(range) && !std::isnan(range))
+            throw numeric_error(causalrec::error_message("preprocess", model_name, "column ", j, " spans ", data_min[j], " to ", data_max[j],
+                                            ", a range beyond the double range; it cannot be scaled linearly"));
+        if (range < 10 * static_cast<double>(std::numeric_limits<T>::epsilon())) range = 1.0;
+        scale[j] = (hi - lo) / range;
+        offset[j] = lo - data_min[j] * scale[j];
+    }
+    data_min_ = std::move(data_min);
+    data_max_ = std::move(data_max);
+    scale_ = std::move(scale);
+    min_ = std::move(offset);
+}
+
+
+#if !CAUSALREC_HEADER_ONLY
+CAUSALREC_PREPROCESSOR_INSTANTIATIONS(extern, standard_scaler)
+CAUSALREC_PREPROCESSOR_INSTANTIATIONS(extern, min_max_scaler)
+#endif
+
 }  // namespace causalrec::preprocess
+
+#if CAUSALREC_HEADER_ONLY
+#include "impl/scalers.hpp"
+#endif

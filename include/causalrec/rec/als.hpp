@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../core/compiler.hpp"
 #include "../core/message.hpp"
 #include "../core/error.hpp"
 #include "../core/rng.hpp"
@@ -89,51 +90,12 @@ public:
 
     /// Runs options().epochs alternations from a fresh seeded start; raises argument_error for
     /// an empty log or (implicit) a negative value.
-    void fit(const data::interactions& log) {
-        detail::require_nonempty_log(log, model_name);
-        const bool implicit = options_.feedback == als_feedback::implicit;
-        if (implicit)
-            for (std::size_t r = 0; r < log.size(); ++r)
-                if (log.values()[r] < 0.0)
-                    throw argument_error(causalrec::cat("causalrec::rec::als: implicit feedback needs values >= 0; row ", r, " has ",
-                                                                log.values()[r]));
-        model_.log = log_summary::of(log);
-        model_.factors = options_.factors;
-        const std::size_t k = options_.factors;
-        rng g(options_.seed);
-        model_.user_factors.resize(model_.log.n_users * k);
-        model_.item_factors.resize(model_.log.n_items * k);
-        for (auto& x : model_.item_factors) x = static_cast<float>(options_.init_std * g.normal());
-        for (auto& x : model_.user_factors) x = static_cast<float>(options_.init_std * g.normal());
-        model_.offset = 0.0;
-        if (!implicit && options_.center) {
-            const auto& m = log.by_user();
-            double s = 0.0;
-            for (double v : m.values) s += v;
-            model_.offset = m.nnz() ? s / static_cast<double>(m.nnz()) : 0.0;
-        }
-        duplicates_sum_ = log.duplicates() == data::duplicate_policy::sum;
-        refresh_item_gram();
-        alternate(log, options_.epochs);
-        fitted_ = true;
-    }
+    void fit(const data::interactions& log);
 
     /// Runs `iterations` more alternations from the current factors (fits from scratch when the
     /// model is unfitted); raises shape_error when the log's user or item count differs from the
     /// fitted one.
-    void partial_fit(const data::interactions& log, std::size_t iterations) {
-        if (!fitted_) {
-            const auto saved = options_.epochs;
-            options_.epochs = iterations;
-            fit(log);
-            options_.epochs = saved;
-            return;
-        }
-        if (log.n_users() != model_.log.n_users || log.n_items() != model_.log.n_items)
-            throw shape_error(causalrec::cat("causalrec::rec::als::partial_fit: the log has ", log.n_users(), " users and ", log.n_items(),
-                                                     " items, the model was fitted on ", model_.log.n_users, " and ", model_.log.n_items));
-        alternate(log, iterations);
-    }
+    void partial_fit(const data::interactions& log, std::size_t iterations);
 
     /// The options.
     const als_options& options() const noexcept { return options_; }
@@ -143,69 +105,18 @@ public:
     /// The factors of a new user with the given interactions (items of this model, values as in
     /// the training log), solved exactly against the fitted item factors without retraining
     /// (fold-in). Raises argument_error for an item out of range or a length mismatch.
-    std::vector<float> fold_in(std::span<const std::size_t> items, std::span<const double> values) const {
-        detail::require_fitted(fitted_, model_name);
-        detail::check_items(items, model_.log.n_items, model_name);
-        if (values.size() != items.size())
-            throw argument_error(causalrec::cat("causalrec::rec::als::fold_in: ", items.size(), " items but ", values.size(), " values"));
-        // Merge repeated items as the training log's views do, then solve one row exactly.
-        std::vector<std::size_t> order(items.size());
-        for (std::size_t j = 0; j < order.size(); ++j) order[j] = j;
-        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return items[a] < items[b]; });
-        data::csr_matrix row;
-        row.cols = model_.log.n_items;
-        for (std::size_t j : order) {
-            if (!row.indices.empty() && row.indices.back() == items[j]) {
-                if (duplicates_sum()) row.values.back() += values[j];
-                else row.values.back() = values[j];
-            } else {
-                row.indices.push_back(items[j]);
-                row.values.push_back(values[j]);
-            }
-        }
-        row.row_ptr = {0, row.indices.size()};
-        const std::size_t k = options_.factors;
-        std::vector<float> x(k, 0.0f);
-        workspace ws(k, row.nnz(), item_gram_);
-        solve_one(row.row_indices(0), row.row_values(0), model_.item_factors, ws, x.data(), als_solver::cholesky);
-        return x;
-    }
+    std::vector<float> fold_in(std::span<const std::size_t> items, std::span<const double> values) const;
 
     /// Recommends for a user given only some interactions (fold_in), leaving out those items when
     /// exclude_given is true.
     std::vector<scored_item> recommend_from_history(std::span<const std::size_t> items, std::span<const double> values,
-                                                    std::size_t k, bool exclude_given = true) const {
-        const auto x = fold_in(items, values);
-        std::vector<std::size_t> given(items.begin(), items.end());
-        std::sort(given.begin(), given.end());
-        given.erase(std::unique(given.begin(), given.end()), given.end());
-        return detail::top_k(all_scores(x.data()), k, exclude_given ? std::span<const std::size_t>(given) : std::span<const std::size_t>{});
-    }
+                                                    std::size_t k, bool exclude_given = true) const;
 
     /// The model as a recommender file (see save_recommender).
-    io::tensor_file to_file() const {
-        detail::require_fitted(fitted_, model_name);
-        auto f = begin_recommender_file(model_name, options_json(), model_.log);
-        model_.write(f);
-        f.metadata["duplicates"] = duplicates_sum_ ? "sum" : "keep_last";
-        return f;
-    }
+    io::tensor_file to_file() const;
 
     /// A model read from a recommender file; raises format_error when it is not a valid als file.
-    static als from_file(io::tensor_file file) {
-        auto f = open_recommender_file(std::move(file), model_name);
-        als_options o;
-        read_options(f, o, saved_fields);
-        o.feedback = saved_option<bool>(f, "implicit") ? als_feedback::implicit : als_feedback::explicit_ratings;
-        o.solver = saved_option<bool>(f, "conjugate_gradient") ? als_solver::conjugate_gradient : als_solver::cholesky;
-        als m(o);
-        const auto d = f.file.metadata.find("duplicates");
-        m.duplicates_sum_ = d != f.file.metadata.end() && d->second == "sum";
-        m.model_ = factor_model<float>::read(f, o.factors, false, false);
-        m.refresh_item_gram();
-        m.fitted_ = true;
-        return m;
-    }
+    static als from_file(io::tensor_file file);
 
 private:
 
@@ -218,190 +129,34 @@ private:
 
     bool duplicates_sum() const noexcept { return duplicates_sum_; }
 
-    nlohmann::json options_json() const {
-        nlohmann::json j = {{"implicit", options_.feedback == als_feedback::implicit},
-                            {"conjugate_gradient", options_.solver == als_solver::conjugate_gradient}};
-        write_options(j, options_, saved_fields);
-        return j;
-    }
+    nlohmann::json options_json() const;
 
-    void check_options() const {
-        if (options_.factors == 0) throw argument_error("causalrec::rec::als: factors must be >= 1");
-        if (!(options_.l2 > 0.0 && std::isfinite(options_.l2)))
-            throw argument_error(causalrec::cat("causalrec::rec::als: l2 must be finite and > 0, got ", options_.l2));
-        if (!(options_.alpha > 0.0 && std::isfinite(options_.alpha)))
-            throw argument_error(causalrec::cat("causalrec::rec::als: alpha must be finite and > 0, got ", options_.alpha));
-        if (options_.cg_steps == 0) throw argument_error("causalrec::rec::als: cg_steps must be >= 1");
-        if (!(options_.init_std >= 0.0 && std::isfinite(options_.init_std)))
-            throw argument_error(causalrec::cat("causalrec::rec::als: init_std must be finite and >= 0, got ", options_.init_std));
-    }
+    void check_options() const;
 
     /// Solves all users, then all items, `iterations` times. Implicit feedback: the user side uses the
     /// kept item Gram matrix (current on entry), which is refreshed after each item side.
-    void alternate(const data::interactions& log, std::size_t iterations) {
-        const auto& by_user = log.by_user();
-        const auto& by_item = log.by_item();
-        const bool implicit = options_.feedback == als_feedback::implicit;
-        for (std::size_t it = 0; it < iterations; ++it) {
-            solve_side(by_user, model_.item_factors, item_gram_, model_.user_factors);
-            solve_side(by_item, model_.user_factors, implicit ? gram(model_.user_factors, model_.log.n_users) : std::vector<float>{}, model_.item_factors);
-            refresh_item_gram();
-        }
-    }
+    void alternate(const data::interactions& log, std::size_t iterations);
 
     /// Implicit feedback: keeps Q^T Q of the current item factors for the user side and fold_in
     /// (empty otherwise).
-    void refresh_item_gram() {
-        item_gram_ = options_.feedback == als_feedback::implicit ? gram(model_.item_factors, model_.log.n_items) : std::vector<float>{};
-    }
+    void refresh_item_gram();
 
     /// The Gram matrix F^T F (full, row-major) of a factor table with `rows` rows.
-    std::vector<float> gram(const std::vector<float>& f, std::size_t rows) const {
-        const std::size_t k = options_.factors;
-        std::vector<float> g(k * k, 0.0f);
-        if (rows > 0) blas::gram_upper<float>(rows, k, f.data(), 1.0f, 0.0f, g.data());
-        linalg::symmetrize_from_upper(k, g.data());
-        return g;
-    }
+    std::vector<float> gram(const std::vector<float>& f, std::size_t rows) const;
 
     /// Solves every row of `m` (users or items) against the `other` factors into `out`; `g` is the
     /// Gram matrix of `other` for implicit feedback (empty for explicit ratings).
-    void solve_side(const data::csr_matrix& m, const std::vector<float>& other, const std::vector<float>& g, std::vector<float>& out) {
-        const std::size_t k = options_.factors;
-        std::size_t max_nnz = 0;
-        for (std::size_t e = 0; e < m.rows(); ++e) max_nnz = std::max(max_nnz, m.row_ptr[e + 1] - m.row_ptr[e]);
-        detail::parallel_ranges(m.rows(), [&](std::size_t begin, std::size_t end) {
-            workspace ws(k, max_nnz, g);
-            if (options_.solver == als_solver::cholesky) {
-                // Build each system, then solve linalg::cholesky_lanes of them side by side.
-                constexpr std::size_t L = linalg::cholesky_lanes;
-                // The AVX-512 clone of the solver assumes 64-byte aligned lanes; alignof(float_lanes)
-                // follows the caller's target (16 without AVX), so align by hand.
-                std::vector<float> lane_storage((k * k + k) * L + L);
-                void* base = lane_storage.data();
-                std::size_t space = lane_storage.size() * sizeof(float);
-                auto* la = static_cast<linalg::float_lanes*>(std::align(64, (k * k + k) * L * sizeof(float), base, space));
-                linalg::float_lanes* lb = la + k * k;
-                std::size_t ids[L];
-                std::size_t used = 0;
-                auto flush = [&] {
-                    for (std::size_t s = used; s < L; ++s)  // unused lanes: identity systems
-                        for (std::size_t r = 0; r < k; ++r) {
-                            for (std::size_t c = r; c < k; ++c) la[r * k + c][s] = r == c ? 1.0f : 0.0f;
-                            lb[r][s] = 0.0f;
-                        }
-                    if (!linalg::batched_cholesky_solve(k, la, lb)) throw_not_positive_definite();
-                    for (std::size_t s = 0; s < used; ++s)
-                        for (std::size_t r = 0; r < k; ++r) out[ids[s] * k + r] = lb[r][s];
-                    used = 0;
-                };
-                for (std::size_t e = begin; e < end; ++e) {
-                    if (m.row_ptr[e] == m.row_ptr[e + 1]) {
-                        std::fill_n(out.data() + e * k, k, 0.0f);
-                        continue;
-                    }
-                    solve_one(m.row_indices(e), m.row_values(e), other, ws, nullptr, als_solver::cholesky);
-                    for (std::size_t r = 0; r < k; ++r) {
-                        const float* src = ws.a.data() + r * k;
-                        for (std::size_t c = r; c < k; ++c) la[r * k + c][used] = src[c];
-                        lb[r][used] = ws.b[r];
-                    }
-                    ids[used++] = e;
-                    if (used == L) flush();
-                }
-                if (used > 0) flush();
-                return;
-            }
-            for (std::size_t e = begin; e < end; ++e) {
-                float* x = out.data() + e * k;
-                if (m.row_ptr[e] == m.row_ptr[e + 1]) {
-                    std::fill_n(x, k, 0.0f);
-                    continue;
-                }
-                solve_one(m.row_indices(e), m.row_values(e), other, ws, x, options_.solver);
-            }
-        });
-    }
+    void solve_side(const data::csr_matrix& m, const std::vector<float>& other, const std::vector<float>& g, std::vector<float>& out);
 
-    [[noreturn]] static void throw_not_positive_definite() {
-        throw numeric_error("causalrec::rec::als: a least-squares system is not positive definite (non-finite factors?)");
-    }
+    [[noreturn]] static void throw_not_positive_definite();
 
     /// Solves one user's (item's) system against the `other` factors; x holds the warm start for
     /// conjugate gradient and receives the solution. With the Cholesky solver and x == nullptr
     /// the system is only built (ws.a, ws.b) for a batched solve.
     void solve_one(std::span<const std::size_t> cols, std::span<const double> vals, const std::vector<float>& other,
-                   workspace& ws, float* x, als_solver solver) const {
-        const std::size_t k = options_.factors, n = cols.size();
-        const bool implicit = options_.feedback == als_feedback::implicit;
-        float* rows = ws.rows.data();
-        float* coef = ws.coef.data();  // explicit: centred ratings; implicit: c_ui p_ui / sqrt(c_ui - 1)
-        float diag = static_cast<float>(options_.l2);
-        if (!implicit && options_.scale_l2) diag *= static_cast<float>(n);
-        for (std::size_t j = 0; j < n; ++j) {
-            const float* src = other.data() + cols[j] * k;
-            float* dst = rows + j * k;
-            if (implicit) {
-                // Row scaled by sqrt(c - 1) = sqrt(alpha r), so rows^T rows = sum (c - 1) q q^T.
-                const double cm1 = options_.alpha * vals[j];
-                const float s = static_cast<float>(std::sqrt(cm1));
-                for (std::size_t f = 0; f < k; ++f) dst[f] = s * src[f];
-                coef[j] = cm1 > 0.0 ? static_cast<float>((1.0 + cm1) / std::sqrt(cm1)) : 0.0f;
-            } else {
-                std::copy_n(src, k, dst);
-                coef[j] = static_cast<float>(vals[j] - model_.offset);
-            }
-        }
-        float* b = ws.b.data();
-        blas::gemv<float>(true, n, k, 1.0f, rows, k, coef, 0.0f, b);  // b = rows^T coef
-        if (solver == als_solver::cholesky) {
-            float* a = ws.a.data();
-            if (implicit) std::copy(ws.gram_all.begin(), ws.gram_all.end(), a);
-            blas::gram_upper<float>(n, k, rows, 1.0f, implicit ? 1.0f : 0.0f, a);
-            for (std::size_t f = 0; f < k; ++f) a[f * k + f] += diag;
-            if (x == nullptr) return;  // batched: the caller solves ws.a, ws.b with other systems
-            if (!linalg::cholesky_solve(k, a, b)) throw_not_positive_definite();
-            std::copy_n(b, k, x);
-            return;
-        }
-        // Conjugate gradient on A x = b with A x = [Gram x] + rows^T (rows x) + diag x.
-        auto apply = [&](const float* v, float* out) {
-            float* t = ws.tmp.data();
-            blas::gemv<float>(false, n, k, 1.0f, rows, k, v, 0.0f, t);
-            blas::gemv<float>(true, n, k, 1.0f, rows, k, t, 0.0f, out);
-            if (implicit) blas::gemv<float>(false, k, k, 1.0f, ws.gram_all.data(), k, v, 1.0f, out);
-            for (std::size_t f = 0; f < k; ++f) out[f] += diag * v[f];
-        };
-        float* r = ws.r.data();
-        float* p = ws.p.data();
-        float* ap = ws.ap.data();
-        apply(x, ap);
-        for (std::size_t f = 0; f < k; ++f) r[f] = b[f] - ap[f];
-        std::copy_n(r, k, p);
-        float rs = linalg::dot(r, r, k);
-        for (std::size_t step = 0; step < options_.cg_steps && rs > 1e-20f; ++step) {
-            apply(p, ap);
-            const float pap = linalg::dot(p, ap, k);
-            if (!(pap > 0.0f)) break;
-            const float alpha = rs / pap;
-            for (std::size_t f = 0; f < k; ++f) {
-                x[f] += alpha * p[f];
-                r[f] -= alpha * ap[f];
-            }
-            const float rs_new = linalg::dot(r, r, k);
-            const float beta = rs_new / rs;
-            for (std::size_t f = 0; f < k; ++f) p[f] = r[f] + beta * p[f];
-            rs = rs_new;
-        }
-    }
+                   workspace& ws, float* x, als_solver solver) const;
 
-    std::vector<double> all_scores(const float* x) const {
-        std::vector<float> dots(model_.log.n_items);
-        blas::scores_of_all_rows(model_.log.n_items, options_.factors, model_.item_factors.data(), x, dots.data());
-        std::vector<double> s(model_.log.n_items);
-        for (std::size_t i = 0; i < model_.log.n_items; ++i) s[i] = model_.offset + static_cast<double>(dots[i]);
-        return s;
-    }
+    std::vector<double> all_scores(const float* x) const;
 
     als_options options_;
     factor_model<float> model_{};  // factors, global mean and log summary
@@ -411,3 +166,7 @@ private:
 };
 
 }  // namespace causalrec::rec
+
+#if CAUSALREC_HEADER_ONLY
+#include "impl/als.hpp"
+#endif

@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../core/compiler.hpp"
 #include "../core/message.hpp"
 #include "../core/math.hpp"
 #include "../core/error.hpp"
@@ -72,26 +73,12 @@ public:
         field("init_std", &bpr_options::init_std), field("seed", &bpr_options::seed)};
 
     /// A model with the given options; raises argument_error naming a bad option and its value.
-    explicit bpr(bpr_options options = {}) : options_(options) {
-        auto bad = [](double v, bool strict) { return !std::isfinite(v) || v < 0.0 || (strict && v == 0.0); };
-        if (options_.factors == 0) throw argument_error(causalrec::error_message("rec", model_name, "factors must be >= 1, got 0"));
-        if (bad(options_.learning_rate, true))
-            throw argument_error(causalrec::error_message("rec", model_name, "learning_rate must be finite and > 0, got ", options_.learning_rate));
-        if (bad(options_.l2, false))
-            throw argument_error(causalrec::error_message("rec", model_name, "l2 must be finite and >= 0, got ", options_.l2));
-        if (bad(options_.bias_l2, false))
-            throw argument_error(causalrec::error_message("rec", model_name, "bias_l2 must be finite and >= 0, got ",
-                                                        options_.bias_l2));
-        if (bad(options_.init_std, false))
-            throw argument_error(causalrec::error_message("rec", model_name, "init_std must be finite and >= 0, got ", options_.init_std));
-    }
+    explicit bpr(bpr_options options = {});
 
     /// Trains on the log by LearnBPR: plain SGD (optim::sgd, options().learning_rate) on one sampled
     /// triple per step; returns the History (per epoch, the mean -ln sigma(x_uij) of its triples).
     /// Raises numeric_error when the loss becomes non-finite (learning rate or init_std too high).
-    train::history fit(const data::interactions& log) {
-        return fit(log, optim::sgd<float>({.learning_rate = options_.learning_rate}), 1);
-    }
+    train::history fit(const data::interactions& log);
 
     /// Trains on the log with `optimizer` (any optimizer of float parameters that updates sparse rows)
     /// on batches of `batch_size` sampled triples, the objective being their mean (see
@@ -151,39 +138,14 @@ public:
     /// The options.
     const bpr_options& options() const noexcept { return options_; }
     /// Item bias b (n_items; zeros when item_bias is false).
-    std::span<const float> item_bias() const {
-        detail::require_fitted(fitted_, model_name);
-        return model_.item_bias;
-    }
+    std::span<const float> item_bias() const;
 
     /// The model as a recommender file (options, log summary, factors and bias as F32 tensors).
-    io::tensor_file to_file() const {
-        detail::require_fitted(fitted_, model_name);
-        nlohmann::json opts = nlohmann::json::object();
-        write_options(opts, options_, saved_fields);
-        io::tensor_file f = begin_recommender_file(model_name, opts, model_.log);
-        model_.write(f);
-        return f;
-    }
+    io::tensor_file to_file() const;
 
     /// Reads a model written by to_file(); raises format_error when the file is not a bpr recommender
     /// file, an option is invalid, or a tensor has the wrong dtype or shape.
-    static bpr from_file(io::tensor_file file) {
-        auto opened = open_recommender_file(std::move(file), model_name);
-        const std::string where = opened.file.source().empty() ? std::string("<memory>") : opened.file.source();
-        bpr_options o;
-        read_options(opened, o, saved_fields);
-        bpr m = [&] {
-            try {
-                return bpr(o);
-            } catch (const argument_error& e) {
-                throw format_error(causalrec::cat(where, ": ", e.what()));
-            }
-        }();
-        m.model_ = factor_model<float>::read(opened, o.factors, false, true);
-        m.fitted_ = true;
-        return m;
-    }
+    static bpr from_file(io::tensor_file file);
 
 private:
 
@@ -194,3 +156,6 @@ private:
 
 }  // namespace causalrec::rec
 
+#if CAUSALREC_HEADER_ONLY
+#include "impl/bpr.hpp"
+#endif

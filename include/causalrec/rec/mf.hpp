@@ -81,23 +81,12 @@ public:
 
     /// Trains by per-rating SGD (options().epochs passes, learning_rate); raises argument_error
     /// for an empty log and numeric_error when the loss becomes non-finite (learning rate too high).
-    void fit(const data::interactions& log) {
-        start(log);
-        sgd_epochs(log, options_.epochs);
-    }
+    void fit(const data::interactions& log);
 
     /// Runs `epochs` more per-rating SGD passes from the current parameters (fits from scratch
     /// when the model is unfitted); raises shape_error when the log's user or item count differs
     /// from the fitted one.
-    void partial_fit(const data::interactions& log, std::size_t epochs) {
-        if (!fitted_) {
-            start(log);
-        } else if (log.n_users() != model_.log.n_users || log.n_items() != model_.log.n_items) {
-            throw shape_error(causalrec::cat("causalrec::rec::matrix_factorization::partial_fit: the log has ", log.n_users(), " users and ",
-                                                     log.n_items(), " items, the model was fitted on ", model_.log.n_users, " and ", model_.log.n_items));
-        }
-        sgd_epochs(log, epochs);
-    }
+    void partial_fit(const data::interactions& log, std::size_t epochs);
 
     /// Trains on mini-batches of `batch_size` ratings (reshuffled each epoch) with `optimizer`, an
     /// optimizer of float parameters (optim::sgd<float>, optim::adam<float>, ...) that updates the
@@ -143,143 +132,36 @@ public:
 
     /// The predicted rating of (user, item), clipped to [min_prediction, max_prediction]; raises
     /// not_fitted_error before fit and argument_error for an item out of range.
-    double predict(std::size_t user, std::size_t item) const {
-        detail::require_fitted(fitted_, model_name);
-        const std::size_t one[1] = {item};
-        detail::check_items(one, model_.log.n_items, model_name);
-        return model_.predict(user, item);
-    }
+    double predict(std::size_t user, std::size_t item) const;
 
     /// Predicted ratings of the rows of `log` (users and items must be in range).
-    std::vector<double> predict(const data::interactions& log) const {
-        detail::require_fitted(fitted_, model_name);
-        detail::check_items(log.items(), model_.log.n_items, model_name);
-        std::vector<double> out(log.size());
-        for (std::size_t r = 0; r < log.size(); ++r) out[r] = model_.predict(log.users()[r], log.items()[r]);
-        return out;
-    }
+    std::vector<double> predict(const data::interactions& log) const;
 
     /// The model as a recommender file (see save_recommender).
-    io::tensor_file to_file() const {
-        detail::require_fitted(fitted_, model_name);
-        auto f = begin_recommender_file(model_name, options_json(), model_.log);
-        model_.write(f);
-        return f;
-    }
+    io::tensor_file to_file() const;
 
     /// A model read from a recommender file; raises format_error when it is not a valid
     /// matrix_factorization file.
-    static matrix_factorization from_file(io::tensor_file file) {
-        auto f = open_recommender_file(std::move(file), model_name);
-        mf_options o;
-        read_options(f, o, saved_fields);
-        matrix_factorization m(o);
-        m.model_ = factor_model<float>::read(f, o.factors, true, true);
-        m.model_.min_prediction = o.min_prediction;
-        m.model_.max_prediction = o.max_prediction;
-        m.fitted_ = true;
-        return m;
-    }
+    static matrix_factorization from_file(io::tensor_file file);
 
 private:
 
-    nlohmann::json options_json() const {
-        nlohmann::json j = nlohmann::json::object();
-        write_options(j, options_, saved_fields);
-        return j;
-    }
+    nlohmann::json options_json() const;
 
-    void check_options() const {
-        auto bad = [](double v) { return !(v >= 0.0 && std::isfinite(v)); };
-        if (options_.factors == 0) throw argument_error("causalrec::rec::matrix_factorization: factors must be >= 1");
-        if (bad(options_.learning_rate) || options_.learning_rate == 0.0)
-            throw argument_error(causalrec::cat("causalrec::rec::matrix_factorization: learning_rate must be finite and > 0, got ",
-                                                        options_.learning_rate));
-        if (bad(options_.l2))
-            throw argument_error(causalrec::cat("causalrec::rec::matrix_factorization: l2 must be finite and >= 0, got ",
-                                                        options_.l2));
-        if (bad(options_.bias_l2))
-            throw argument_error(causalrec::cat("causalrec::rec::matrix_factorization: bias_l2 must be finite and >= 0, got ",
-                                                        options_.bias_l2));
-        if (bad(options_.init_std))
-            throw argument_error(causalrec::cat("causalrec::rec::matrix_factorization: init_std must be finite and >= 0, got ",
-                                                        options_.init_std));
-        if (!(options_.min_prediction <= options_.max_prediction))
-            throw argument_error(causalrec::cat("causalrec::rec::matrix_factorization: min_prediction ", options_.min_prediction,
-                                                        " is above max_prediction ", options_.max_prediction));
-    }
+    void check_options() const;
 
-    void start(const data::interactions& log) {
-        detail::require_nonempty_log(log, model_name);
-        model_.log = log_summary::of(log);
-        const std::size_t k = options_.factors;
-        model_.factors = k;
-        model_.min_prediction = options_.min_prediction;
-        model_.max_prediction = options_.max_prediction;
-        rng_.reseed(options_.seed);
-        model_.user_factors.resize(model_.log.n_users * k);
-        model_.item_factors.resize(model_.log.n_items * k);
-        for (auto& x : model_.user_factors) x = static_cast<float>(options_.init_std * rng_.normal());
-        for (auto& x : model_.item_factors) x = static_cast<float>(options_.init_std * rng_.normal());
-        model_.user_bias.assign(model_.log.n_users, 0.0f);
-        model_.item_bias.assign(model_.log.n_items, 0.0f);
-        const bool weighted = options_.use_weights && log.has_weights();
-        double sum = 0.0, wsum = 0.0;
-        for (std::size_t r = 0; r < log.size(); ++r) {
-            const double w = weighted ? log.weights()[r] : 1.0;
-            sum += w * log.values()[r];
-            wsum += w;
-        }
-        model_.offset = wsum > 0.0 ? sum / wsum : 0.0;
-        losses_.clear();
-        order_.clear();
-        fitted_ = false;
-    }
+    void start(const data::interactions& log);
 
-    void finish_epoch(std::size_t epoch, double loss) {
-        if (!std::isfinite(loss))
-            throw numeric_error(causalrec::cat("causalrec::rec::matrix_factorization: the training loss became non-finite in epoch ",
-                                                       epoch + 1, " (lower the learning rate)"));
-        losses_.push_back(loss);
-    }
+    void finish_epoch(std::size_t epoch, double loss);
 
     /// The log's ratings packed in the order of the last pass (log order after start()).
-    std::vector<detail::packed_rating> packed_rows(const data::interactions& log) {
-        const std::size_t n = log.size();
-        if (n > 0xFFFFFFFFu || model_.log.n_users > 0xFFFFFFFFu || model_.log.n_items > 0xFFFFFFFFu)
-            throw argument_error("causalrec::rec::matrix_factorization: training supports up to 2^32 - 1 ratings, users and items");
-        if (order_.size() != n) {
-            order_.resize(n);
-            for (std::size_t r = 0; r < n; ++r) order_[r] = static_cast<std::uint32_t>(r);
-        }
-        std::vector<detail::packed_rating> rows(n);
-        for (std::size_t j = 0; j < n; ++j) {
-            const std::uint32_t r = order_[j];
-            rows[j] = {static_cast<std::uint32_t>(log.users()[r]), static_cast<std::uint32_t>(log.items()[r]),
-                       static_cast<float>(log.values()[r]), r};
-        }
-        return rows;
-    }
+    std::vector<detail::packed_rating> packed_rows(const data::interactions& log);
 
     /// Runs `epochs` per-rating SGD passes (Funk's scheme, fused: one read and one write of each
     /// touched row per rating). The ratings are packed in the order of the previous pass and
     /// reshuffled in place each epoch (the same permutations as shuffling row indices), so the pass
     /// reads them sequentially; the factor rows of upcoming ratings are prefetched.
-    void sgd_epochs(const data::interactions& log, std::size_t epochs) {
-        const std::size_t n = log.size();
-        std::vector<detail::packed_rating> rows = packed_rows(log);
-        const double* weights = options_.use_weights && log.has_weights() ? log.weights().data() : nullptr;
-        const sgd_settings settings{static_cast<float>(options_.learning_rate), static_cast<float>(options_.l2),
-                                    static_cast<float>(options_.bias_l2), static_cast<float>(model_.offset),
-                                    options_.factors, options_.biases};
-        for (std::size_t epoch = 0; epoch < epochs; ++epoch) {
-            rng_.shuffle(std::span<detail::packed_rating>(rows));
-            const double loss = sgd_pass(rows.data(), n, weights, model_.user_factors.data(), model_.item_factors.data(), model_.user_bias.data(), model_.item_bias.data(), settings);
-            finish_epoch(epoch, loss / static_cast<double>(n));
-        }
-        for (std::size_t j = 0; j < n; ++j) order_[j] = rows[j].row;
-        fitted_ = true;
-    }
+    void sgd_epochs(const data::interactions& log, std::size_t epochs);
 
     /// Constants of an SGD pass.
     struct sgd_settings {
@@ -332,3 +214,7 @@ private:
 };
 
 }  // namespace causalrec::rec
+
+#if CAUSALREC_HEADER_ONLY
+#include "impl/mf.hpp"
+#endif

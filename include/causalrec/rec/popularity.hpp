@@ -9,6 +9,7 @@
 #include <span>
 #include <vector>
 
+#include "../core/compiler.hpp"
 #include "../core/message.hpp"
 #include "../core/error.hpp"
 #include "../data/interactions.hpp"
@@ -33,32 +34,11 @@ struct popularity_options {
 class popularity {
 public:
     /// A model with the given options; raises argument_error for a negative or non-finite half_life.
-    explicit popularity(popularity_options options = {}) : options_(options) {
-        if (!(options_.half_life >= 0.0 && std::isfinite(options_.half_life)))
-            throw argument_error(causalrec::cat("causalrec::rec::popularity: half_life must be finite and >= 0, got ", options_.half_life));
-    }
+    explicit popularity(popularity_options options = {});
 
     /// Counts the log; raises argument_error for an empty log, and when half_life > 0 and the log has
     /// no timestamps.
-    void fit(const data::interactions& log) {
-        detail::require_nonempty_log(log, "popularity");
-        const bool decay = options_.half_life > 0.0;
-        if (decay && !log.has_timestamps())
-            throw argument_error("causalrec::rec::popularity: half_life > 0 needs timestamps, and the log has none");
-        std::vector<double> scores(log.n_items(), 0.0);
-        const auto items = log.items();
-        const auto values = log.values();
-        const auto ts = log.timestamps();
-        const double t_last = decay && !ts.empty() ? *std::max_element(ts.begin(), ts.end()) : 0.0;
-        for (std::size_t r = 0; r < log.size(); ++r) {
-            double w = options_.sum_values ? values[r] : 1.0;
-            if (decay) w *= std::exp2(-(t_last - ts[r]) / options_.half_life);
-            scores[items[r]] += w;
-        }
-        scores_ = std::move(scores);
-        log_ = log_summary::of(log);
-        fitted_ = true;
-    }
+    void fit(const data::interactions& log);
 
     /// True after fit().
     bool is_fitted() const noexcept { return fitted_; }
@@ -67,26 +47,15 @@ public:
     /// Items in the training log.
     std::size_t n_items() const noexcept { return scores_.size(); }
     /// The score of every item (the same for every user).
-    const std::vector<double>& item_scores() const {
-        detail::require_fitted(fitted_, "popularity");
-        return scores_;
-    }
+    const std::vector<double>& item_scores() const;
 
     /// Scores of `items` for `user` (the same for every user); raises not_fitted_error before fit and
     /// argument_error for an item index out of range.
-    std::vector<double> score(std::size_t user, std::span<const std::size_t> items) const {
-        (void)user;
-        detail::require_fitted(fitted_, "popularity");
-        detail::check_items(items, scores_.size(), "popularity");
-        return detail::gather(scores_, items);
-    }
+    std::vector<double> score(std::size_t user, std::span<const std::size_t> items) const;
 
     /// The k most popular items, best first (ties: lower item index), without the user's training
     /// items when exclude_seen is true.
-    std::vector<scored_item> recommend(std::size_t user, std::size_t k, bool exclude_seen = true) const {
-        detail::require_fitted(fitted_, "popularity");
-        return detail::top_k(scores_, k, exclude_seen ? log_.seen.of(user) : std::span<const std::size_t>{});
-    }
+    std::vector<scored_item> recommend(std::size_t user, std::size_t k, bool exclude_seen = true) const;
 
     /// Original user ids of the training log (empty when it had none).
     const data::id_map& user_ids() const noexcept { return log_.user_ids; }
@@ -94,22 +63,10 @@ public:
     const data::id_map& item_ids() const noexcept { return log_.item_ids; }
 
     /// The model as a recommender file (see save_recommender).
-    io::tensor_file to_file() const {
-        detail::require_fitted(fitted_, "popularity");
-        auto f = begin_recommender_file("popularity", {{"sum_values", options_.sum_values}, {"half_life", options_.half_life}}, log_);
-        f.add<double>("item_scores", std::span<const double>(scores_), {scores_.size()});
-        return f;
-    }
+    io::tensor_file to_file() const;
 
     /// A model read from a recommender file; raises format_error when it is not a valid popularity file.
-    static popularity from_file(io::tensor_file file) {
-        auto f = open_recommender_file(std::move(file), "popularity");
-        popularity m({.sum_values = saved_option<bool>(f, "sum_values"), .half_life = saved_option<double>(f, "half_life")});
-        m.scores_ = saved_values<double>(f, "item_scores", {f.log.n_items});
-        m.log_ = std::move(f.log);
-        m.fitted_ = true;
-        return m;
-    }
+    static popularity from_file(io::tensor_file file);
 
 private:
     popularity_options options_;
@@ -119,3 +76,7 @@ private:
 };
 
 }  // namespace causalrec::rec
+
+#if CAUSALREC_HEADER_ONLY
+#include "impl/popularity.hpp"
+#endif

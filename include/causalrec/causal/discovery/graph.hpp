@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "../../core/compiler.hpp"
 #include "../../core/message.hpp"
 #include "../../core/error.hpp"
 #include "../../core/rng.hpp"
@@ -44,12 +45,7 @@ public:
     explicit causal_graph(std::size_t n = 0) : n_(n), marks_(n * n, 0) {}
 
     /// The complete undirected graph over n variables (PC's starting point).
-    static causal_graph complete(std::size_t n) {
-        causal_graph g(n);
-        for (std::size_t i = 0; i < n; ++i)
-            for (std::size_t j = 0; j < n; ++j) g.marks_[i * n + j] = i != j;
-        return g;
-    }
+    static causal_graph complete(std::size_t n);
 
     /// Number of variables.
     std::size_t size() const noexcept { return n_; }
@@ -69,95 +65,35 @@ public:
     void remove_edge(std::size_t i, std::size_t j) { set(i, j, false), set(j, i, false); }
 
     /// Variables adjacent to i, in increasing order.
-    std::vector<std::size_t> neighbours(std::size_t i) const {
-        std::vector<std::size_t> out;
-        for (std::size_t j = 0; j < n_; ++j)
-            if (j != i && adjacent(i, j)) out.push_back(j);
-        return out;
-    }
+    std::vector<std::size_t> neighbours(std::size_t i) const;
 
     /// Variables with a directed edge into j, in increasing order.
-    std::vector<std::size_t> parents(std::size_t j) const {
-        std::vector<std::size_t> out;
-        for (std::size_t i = 0; i < n_; ++i)
-            if (i != j && directed(i, j)) out.push_back(i);
-        return out;
-    }
+    std::vector<std::size_t> parents(std::size_t j) const;
 
     /// Every edge once: directed edges as from -> to, undirected ones with from < to; sorted.
-    std::vector<graph_edge> edges() const {
-        std::vector<graph_edge> out;
-        for (std::size_t i = 0; i < n_; ++i)
-            for (std::size_t j = 0; j < n_; ++j) {
-                if (directed(i, j)) out.push_back({i, j, true});
-                if (i < j && undirected(i, j)) out.push_back({i, j, false});
-            }
-        return out;
-    }
+    std::vector<graph_edge> edges() const;
 
     /// Number of edges.
     std::size_t edge_count() const { return edges().size(); }
 
     /// True when every edge is directed and there is no directed cycle.
-    bool is_dag() const {
-        for (std::size_t i = 0; i < n_; ++i)
-            for (std::size_t j = i + 1; j < n_; ++j)
-                if (undirected(i, j)) return false;
-        return topological_order().size() == n_;
-    }
+    bool is_dag() const;
 
     /// The variables in an order where every directed edge points forward (Kahn's algorithm over the
     /// directed edges; shorter than size() when they contain a cycle).
-    std::vector<std::size_t> topological_order() const {
-        std::vector<std::size_t> indegree(n_, 0), order;
-        for (std::size_t i = 0; i < n_; ++i)
-            for (std::size_t j = 0; j < n_; ++j)
-                if (i != j && directed(i, j)) ++indegree[j];
-        for (std::size_t i = 0; i < n_; ++i)
-            if (indegree[i] == 0) order.push_back(i);
-        for (std::size_t head = 0; head < order.size(); ++head)
-            for (std::size_t j = 0; j < n_; ++j)
-                if (j != order[head] && directed(order[head], j) && --indegree[j] == 0) order.push_back(j);
-        return order;
-    }
+    std::vector<std::size_t> topological_order() const;
 
     /// The graph in Graphviz DOT ("digraph"; undirected edges drawn without arrowheads). `names` may
     /// be empty (then x0, x1, ...) or hold one name per variable.
-    std::string to_dot(std::span<const std::string> names = {}) const {
-        if (!names.empty() && names.size() != n_)
-            throw shape_error(causalrec::cat("causalrec::causal::causal_graph::to_dot: ", names.size(), " names for ", n_, " variables"));
-        auto name = [&](std::size_t i) {
-            if (!names.empty()) return names[i];
-            std::string generated(1, 'x');  // built in two steps: g++ 12 warns (-Wrestrict) on "x" + to_string
-            generated += std::to_string(i);
-            return generated;
-        };
-        std::ostringstream out;
-        out << "digraph causal_graph {\n";
-        for (std::size_t i = 0; i < n_; ++i) out << "  \"" << name(i) << "\";\n";
-        for (const auto& e : edges())
-            out << "  \"" << name(e.from) << "\" -> \"" << name(e.to) << "\"" << (e.directed ? "" : " [dir=none]") << ";\n";
-        out << "}\n";
-        return out.str();
-    }
+    std::string to_dot(std::span<const std::string> names = {}) const;
 
     /// Graphs are equal when they have the same variables and edges.
     friend bool operator==(const causal_graph&, const causal_graph&) = default;
 
 private:
-    bool mark(std::size_t i, std::size_t j) const {
-        check(i, j);
-        return marks_[i * n_ + j] != 0;
-    }
-    void set(std::size_t i, std::size_t j, bool on) {
-        check(i, j);
-        if (i == j) throw argument_error(causalrec::cat("causalrec::causal::causal_graph: no self-loops (variable ", i, ")"));
-        marks_[i * n_ + j] = on;
-    }
-    void check(std::size_t i, std::size_t j) const {
-        if (i >= n_ || j >= n_)
-            throw argument_error(causalrec::cat("causalrec::causal::causal_graph: variable ", std::max(i, j), " out of range (", n_, " variables)"));
-    }
+    bool mark(std::size_t i, std::size_t j) const;
+    void set(std::size_t i, std::size_t j, bool on);
+    void check(std::size_t i, std::size_t j) const;
 
     std::size_t n_ = 0;
     std::vector<std::uint8_t> marks_;
@@ -342,3 +278,7 @@ inline graph_comparison compare_graphs(const causal_graph& estimated, const caus
 }
 
 }  // namespace causalrec::causal
+
+#if CAUSALREC_HEADER_ONLY
+#include "impl/graph.hpp"
+#endif

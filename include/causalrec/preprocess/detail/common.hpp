@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../../core/compiler.hpp"
 #include "../../core/message.hpp"
 #include "../../core/error.hpp"
 #include "../../core/tensor.hpp"
@@ -67,9 +68,7 @@ void check_fit_input(const matrix<T>& X, std::string_view type) {
 }
 
 /// Raises not_fitted_error unless fitted.
-inline void require_fitted(bool fitted, std::string_view type, std::string_view what = "transform") {
-    if (!fitted) throw not_fitted_error(causalrec::error_message("preprocess", type, what, " called before fit"));
-}
+CAUSALREC_INLINE void require_fitted(bool fitted, std::string_view type, std::string_view what = "transform");
 
 /// Checks X before transform: fitted, same column count as at fit, no infinity.
 template <class T>
@@ -114,19 +113,8 @@ std::vector<double> observed_values(const matrix<T>& X, std::size_t j) {
 
 /// Input column names for output_names(), which needs a fitted preprocessor (not_fitted_error otherwise):
 /// the given ones (count checked) or "x0", "x1", ... when empty.
-inline std::vector<std::string> resolve_names(bool fitted, const std::vector<std::string>& names, std::size_t n,
-                                              std::string_view type) {
-    require_fitted(fitted, type, "output_names");
-    if (names.empty()) {
-        std::vector<std::string> defaults(n);
-        for (std::size_t j = 0; j < n; ++j) defaults[j] = cat("x", j);
-        return defaults;
-    }
-    if (names.size() != n)
-        throw shape_error(causalrec::error_message("preprocess", type, "output_names got ", names.size(), " input names, but it was fitted on ", n,
-                              " columns"));
-    return names;
-}
+CAUSALREC_INLINE std::vector<std::string> resolve_names(bool fitted, const std::vector<std::string>& names, std::size_t n,
+                                              std::string_view type);
 
 /// A (name, value) table for an enum's JSON spelling.
 template <class E, std::size_t N>
@@ -141,52 +129,23 @@ std::string_view enum_name(const enum_names<E, N>& table, E value) {
 }
 
 /// Encodes a double for JSON: numbers as numbers, NaN as null, infinities as "inf"/"-inf".
-inline nlohmann::json encode_number(double v) {
-    if (std::isnan(v)) return nullptr;
-    if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-    return v;
-}
+CAUSALREC_INLINE nlohmann::json encode_number(double v);
 
 /// Encodes a vector of doubles with encode_number.
-inline nlohmann::json encode_numbers(const std::vector<double>& values) {
-    nlohmann::json a = nlohmann::json::array();
-    for (double v : values) a.push_back(encode_number(v));
-    return a;
-}
+CAUSALREC_INLINE nlohmann::json encode_numbers(const std::vector<double>& values);
 
 /// Encodes a vector of indices.
-inline nlohmann::json encode_indices(const std::vector<std::size_t>& values) {
-    nlohmann::json a = nlohmann::json::array();
-    for (std::size_t v : values) a.push_back(v);
-    return a;
-}
+CAUSALREC_INLINE nlohmann::json encode_indices(const std::vector<std::size_t>& values);
 
 /// The common head of every state: {"type", "version", "fitted"}.
-inline nlohmann::json state_head(std::string_view type, bool fitted) {
-    nlohmann::json j = nlohmann::json::object();
-    j["type"] = std::string(type);
-    j["version"] = state_version;
-    j["fitted"] = fitted;
-    return j;
-}
+CAUSALREC_INLINE nlohmann::json state_head(std::string_view type, bool fitted);
 
 /// Reads a state written by state_head() and friends; every malformed piece raises format_error
 /// whose message names the type and the field at fault.
 class state_reader {
 public:
     /// Checks that j is an object of the expected type and a supported version.
-    state_reader(const nlohmann::json& j, std::string_view type) : root_(j), type_(type) {
-        if (!j.is_object()) fail(cat("expected a JSON object, got ", j.type_name()));
-        if (!j.contains("type") || !j["type"].is_string()) fail("field 'type' is missing or not a string");
-        const auto& actual = j["type"].get_ref<const std::string&>();
-        if (actual != type) fail(cat("this is the state of a '", actual, "', not of a '", type, "'"));
-        if (!j.contains("version") || !j["version"].is_number_integer())
-            fail("field 'version' is missing or not an integer");
-        const auto version = j["version"].get<std::int64_t>();
-        if (version < 1 || version > state_version)
-            fail(cat("unsupported state version ", version, " (this build reads version 1 to ", state_version, ")"));
-        fitted_ = read_bool(j, "fitted");
-    }
+    state_reader(const nlohmann::json& j, std::string_view type);
 
     /// The whole state.
     const nlohmann::json& root() const noexcept { return root_; }
@@ -194,97 +153,43 @@ public:
     bool is_fitted() const noexcept { return fitted_; }
 
     /// Raises format_error("causalrec::preprocess::<type>::from_json: <reason>").
-    [[noreturn]] void fail(std::string_view reason) const {
-        throw format_error(cat(qualified("preprocess", type_), "::from_json: ", reason));
-    }
+    [[noreturn]] void fail(std::string_view reason) const;
 
     /// obj[key], which must exist.
-    const nlohmann::json& field(const nlohmann::json& obj, std::string_view key) const {
-        if (!obj.is_object()) fail(cat("expected an object holding field '", key, "'"));
-        const auto it = obj.find(std::string(key));
-        if (it == obj.end()) fail(cat("field '", key, "' is missing"));
-        return *it;
-    }
+    const nlohmann::json& field(const nlohmann::json& obj, std::string_view key) const;
 
     /// obj[key], which must be an object.
-    const nlohmann::json& object(const nlohmann::json& obj, std::string_view key) const {
-        const auto& v = field(obj, key);
-        if (!v.is_object()) fail(cat("field '", key, "' must be an object"));
-        return v;
-    }
+    const nlohmann::json& object(const nlohmann::json& obj, std::string_view key) const;
 
     /// obj[key], which must be an array; when expected_size is given, of that size.
     const nlohmann::json& array(const nlohmann::json& obj, std::string_view key,
-                                std::size_t expected_size = npos) const {
-        const auto& v = field(obj, key);
-        if (!v.is_array()) fail(cat("field '", key, "' must be an array"));
-        if (expected_size != npos && v.size() != expected_size)
-            fail(cat("field '", key, "' has ", v.size(), " entries, expected ", expected_size));
-        return v;
-    }
+                                std::size_t expected_size = npos) const;
 
     /// obj[key] as a bool.
-    bool read_bool(const nlohmann::json& obj, std::string_view key) const {
-        const auto& v = field(obj, key);
-        if (!v.is_boolean()) fail(cat("field '", key, "' must be true or false"));
-        return v.get<bool>();
-    }
+    bool read_bool(const nlohmann::json& obj, std::string_view key) const;
 
     /// A JSON value written by encode_number, decoded.
-    double decode_number(const nlohmann::json& v, std::string_view key) const {
-        if (v.is_number()) return v.get<double>();
-        if (v.is_null()) return nan;
-        if (v.is_string()) {
-            const auto& s = v.get_ref<const std::string&>();
-            if (s == "inf") return std::numeric_limits<double>::infinity();
-            if (s == "-inf") return -std::numeric_limits<double>::infinity();
-        }
-        fail(cat("field '", key, "' holds ", v.dump(), ", expected a number, null (NaN), \"inf\" or \"-inf\""));
-    }
+    double decode_number(const nlohmann::json& v, std::string_view key) const;
 
     /// obj[key] as a double (see encode_number).
-    double read_number(const nlohmann::json& obj, std::string_view key) const {
-        return decode_number(field(obj, key), key);
-    }
+    double read_number(const nlohmann::json& obj, std::string_view key) const;
 
     /// A JSON value that must be a non-negative integer.
-    std::size_t decode_index(const nlohmann::json& v, std::string_view key) const {
-        if (!v.is_number_integer() || (!v.is_number_unsigned() && v.get<std::int64_t>() < 0))
-            fail(cat("field '", key, "' holds ", v.dump(), ", expected a non-negative integer"));
-        return static_cast<std::size_t>(v.get<std::uint64_t>());
-    }
+    std::size_t decode_index(const nlohmann::json& v, std::string_view key) const;
 
     /// obj[key] as a non-negative integer.
-    std::size_t read_index(const nlohmann::json& obj, std::string_view key) const {
-        return decode_index(field(obj, key), key);
-    }
+    std::size_t read_index(const nlohmann::json& obj, std::string_view key) const;
 
     /// obj["n_features_in"], which must be at least 1.
-    std::size_t read_n_features_in(const nlohmann::json& obj) const {
-        const std::size_t n = read_index(obj, "n_features_in");
-        if (n == 0) fail("field 'n_features_in' must be at least 1");
-        return n;
-    }
+    std::size_t read_n_features_in(const nlohmann::json& obj) const;
 
     /// obj[key] as an array of doubles (see encode_number), optionally of a given size.
     std::vector<double> read_numbers(const nlohmann::json& obj, std::string_view key,
-                                     std::size_t expected_size = npos) const {
-        const auto& a = array(obj, key, expected_size);
-        std::vector<double> out;
-        out.reserve(a.size());
-        for (const auto& v : a) out.push_back(decode_number(v, key));
-        return out;
-    }
+                                     std::size_t expected_size = npos) const;
 
     /// obj[key] as an array of non-negative integers, optionally of a given size.
     std::vector<std::size_t> read_indices(const nlohmann::json& obj, std::string_view key,
-                                          std::size_t expected_size = npos) const {
-        const auto& a = array(obj, key, expected_size);
-        std::vector<std::size_t> out;
-        out.reserve(a.size());
-        for (const auto& v : a) out.push_back(decode_index(v, key));
-        return out;
-    }
+                                          std::size_t expected_size = npos) const;
 
     /// obj[key] as an enum spelled by one of the names in table.
     template <class E, std::size_t N>
@@ -331,27 +236,16 @@ public:
     /// Learns the state from X (at least one row and one column, no infinity; NaN marks a missing
     /// value); a failed fit leaves the previous state; returns the preprocessor.
     template <std::floating_point T>
-    P& fit(const matrix<T>& X) {
-        check_fit_input(X, P::model_name);
-        self().learn(X);
-        n_features_in_ = X.shape()[1];
-        fitted_ = true;
-        return self();
-    }
+    P& fit(const matrix<T>& X);
 
     /// X transformed with the fitted state (as many columns as at fit; NaN marks a missing value);
     /// raises not_fitted_error before fit, shape_error for another width, numeric_error for an infinity.
     template <std::floating_point T>
-    matrix<T> transform(const matrix<T>& X) const {
-        check_transform_input(X, P::model_name, fitted_, n_features_in_);
-        return self().apply(X);
-    }
+    matrix<T> transform(const matrix<T>& X) const;
 
     /// fit(X) then transform(X).
     template <std::floating_point T>
-    matrix<T> fit_transform(const matrix<T>& X) {
-        return fit(X).transform(X);
-    }
+    matrix<T> fit_transform(const matrix<T>& X);
 
     /// Whether fit has been called.
     bool is_fitted() const noexcept { return fitted_; }
@@ -362,35 +256,14 @@ public:
 
     /// Output column names: the input names unchanged ("x0", "x1", ... when none are given); a
     /// preprocessor that changes the columns defines its own.
-    std::vector<std::string> output_names(const std::vector<std::string>& input_names = {}) const {
-        return resolve_names(fitted_, input_names, n_features_in_, P::model_name);
-    }
+    std::vector<std::string> output_names(const std::vector<std::string>& input_names = {}) const;
 
     /// The options and fitted state as JSON (doubles round-trip exactly; a NaN category is null).
-    nlohmann::json to_json() const {
-        nlohmann::json j = state_head(P::model_name, fitted_);
-        j["options"] = self().options_json();
-        if (fitted_) {
-            nlohmann::json state = self().state_json();
-            state["n_features_in"] = n_features_in_;
-            j["state"] = std::move(state);
-        }
-        return j;
-    }
+    nlohmann::json to_json() const;
 
     /// Restores a preprocessor from to_json() output; raises format_error when j is not such a state
     /// (or holds a state fit could not produce).
-    static P from_json(const nlohmann::json& j) {
-        const state_reader r(j, P::model_name);
-        P p(P::read_options(r, r.object(j, "options")));
-        if (!r.is_fitted()) return p;
-        const auto& st = r.object(j, "state");
-        const std::size_t n = r.read_n_features_in(st);
-        p.read_state(r, st, n);
-        p.n_features_in_ = n;
-        p.fitted_ = true;
-        return p;
-    }
+    static P from_json(const nlohmann::json& j);
 
 protected:
     options_type opts_;              ///< the options given at construction
@@ -402,5 +275,78 @@ private:
     const P& self() const noexcept { return static_cast<const P&>(*this); }
 };
 
+template <class P, class Options>
+template <std::floating_point T>
+auto preprocessor_base<P, Options>::fit(const matrix<T>& X) -> P& {
+    check_fit_input(X, P::model_name);
+    self().learn(X);
+    n_features_in_ = X.shape()[1];
+    fitted_ = true;
+    return self();
+}
+
+template <class P, class Options>
+template <std::floating_point T>
+matrix<T> preprocessor_base<P, Options>::transform(const matrix<T>& X) const {
+    check_transform_input(X, P::model_name, fitted_, n_features_in_);
+    return self().apply(X);
+}
+
+template <class P, class Options>
+template <std::floating_point T>
+matrix<T> preprocessor_base<P, Options>::fit_transform(const matrix<T>& X) {
+    return fit(X).transform(X);
+}
+
+template <class P, class Options>
+std::vector<std::string> preprocessor_base<P, Options>::output_names(const std::vector<std::string>& input_names) const {
+    return resolve_names(fitted_, input_names, n_features_in_, P::model_name);
+}
+
+template <class P, class Options>
+nlohmann::json preprocessor_base<P, Options>::to_json() const {
+    nlohmann::json j = state_head(P::model_name, fitted_);
+    j["options"] = self().options_json();
+    if (fitted_) {
+        nlohmann::json state = self().state_json();
+        state["n_features_in"] = n_features_in_;
+        j["state"] = std::move(state);
+    }
+    return j;
+}
+
+template <class P, class Options>
+auto preprocessor_base<P, Options>::from_json(const nlohmann::json& j) -> P {
+    const state_reader r(j, P::model_name);
+    P p(P::read_options(r, r.object(j, "options")));
+    if (!r.is_fitted()) return p;
+    const auto& st = r.object(j, "state");
+    const std::size_t n = r.read_n_features_in(st);
+    p.read_state(r, st, n);
+    p.n_features_in_ = n;
+    p.fitted_ = true;
+    return p;
+}
+
+
 }  // namespace detail
 }  // namespace causalrec::preprocess
+
+/// Declares (`extern`) or defines (empty) the explicit instantiations of preprocessor P (one of this
+/// module's column preprocessors) for float and double: with CAUSALREC_COMPILED its headers declare
+/// them and causalrec::compiled defines them once.
+#define CAUSALREC_PREPROCESSOR_INSTANTIATIONS(EXTERN, P)                                                        \
+    EXTERN template class detail::preprocessor_base<P, P::options_type>;                                        \
+    CAUSALREC_PREPROCESSOR_VALUE_INSTANTIATIONS(EXTERN, P, float)                                               \
+    CAUSALREC_PREPROCESSOR_VALUE_INSTANTIATIONS(EXTERN, P, double)
+/// The part of CAUSALREC_PREPROCESSOR_INSTANTIATIONS for one value type T.
+#define CAUSALREC_PREPROCESSOR_VALUE_INSTANTIATIONS(EXTERN, P, T)                                               \
+    EXTERN template P& detail::preprocessor_base<P, P::options_type>::fit<T>(const matrix<T>&);                 \
+    EXTERN template matrix<T> detail::preprocessor_base<P, P::options_type>::transform<T>(const matrix<T>&) const; \
+    EXTERN template matrix<T> detail::preprocessor_base<P, P::options_type>::fit_transform<T>(const matrix<T>&); \
+    EXTERN template matrix<T> P::apply<T>(const matrix<T>&) const;                                              \
+    EXTERN template void P::learn<T>(const matrix<T>&);
+
+#if CAUSALREC_HEADER_ONLY
+#include "../impl/common.hpp"
+#endif

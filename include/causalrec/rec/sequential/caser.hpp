@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "../../core/compiler.hpp"
 #include "../../core/blas.hpp"
 #include "../../core/error.hpp"
 #include "../../core/math.hpp"
@@ -383,19 +384,14 @@ public:
 
     /// Trains on per-user sequences (each in time order); returns fit's history (loss per epoch).
     /// Raises argument_error when no sequence has two items or more.
-    train::history fit(const data::sequences& train) {
-        return training_.fit(model_name, train, o_, {.learning_rate = o_.learning_rate, .weight_decay = o_.weight_decay});
-    }
+    train::history fit(const data::sequences& train);
 
     /// Trains on a log turned into per-user sequences (timestamps, else file order).
-    train::history fit(const data::interactions& log) {
-        detail::require_nonempty_log(log, model_name);
-        return fit(data::sequences_from_log(log));
-    }
+    train::history fit(const data::interactions& log);
 
     /// Trains `epochs` more epochs from where fit (or the last continue_fit) stopped. Raises
     /// not_fitted_error before fit.
-    train::history continue_fit(std::size_t epochs) { return training_.continue_fit(model_name, epochs); }
+    train::history continue_fit(std::size_t epochs);
 
     /// Epochs trained so far (fit and continue_fit).
     std::size_t epochs_trained() const noexcept { return training_.epochs_trained(); }
@@ -411,99 +407,40 @@ public:
     /// The scores of `items` after `history` for user `user` (an index outside the training users:
     /// the mean user embedding). Raises not_fitted_error before fit and argument_error for an index
     /// out of range.
-    std::vector<double> score_user_history(std::size_t user, std::span<const std::uint32_t> history, std::span<const std::size_t> items) const {
-        detail::require_fitted(is_fitted(), model_name);
-        detail::check_items(items, n_items(), model_name);
-        detail::check_history(history, n_items(), model_name);
-        const matrix<float> rep = representations({&user, 1}, {&history, 1});
-        const auto& net = std::as_const(training_.net());
-        return detail::scores_of_items({rep.data(), rep.size()}, net.output_weights().data(), net.output_bias(), items);
-    }
+    std::vector<double> score_user_history(std::size_t user, std::span<const std::uint32_t> history, std::span<const std::size_t> items) const;
 
     /// The scores of `items` after `history` with the mean user embedding (an anonymous history).
-    std::vector<double> score_history(std::span<const std::uint32_t> history, std::span<const std::size_t> items) const {
-        return score_user_history(anonymous, history, items);
-    }
+    std::vector<double> score_history(std::span<const std::uint32_t> history, std::span<const std::size_t> items) const;
 
     /// The scores of every item after each of `histories` (one row per history, anonymous), by one GEMM.
-    matrix<float> score_all(std::span<const std::span<const std::uint32_t>> histories) const {
-        detail::require_fitted(is_fitted(), model_name);
-        for (const auto& h : histories) detail::check_history(h, n_items(), model_name);
-        const std::vector<std::size_t> users(histories.size(), anonymous);
-        const matrix<float> rep = representations(users, histories);
-        const auto& net = std::as_const(training_.net());
-        return detail::scores_of_all_items(rep, net.output_weights().data(), n_items(), net.output_bias());
-    }
+    matrix<float> score_all(std::span<const std::span<const std::uint32_t>> histories) const;
 
     /// The k best items after each of `histories` (anonymous) (full ranking, nothing excluded), best first, ties to
     /// the lower index: blocked GEMMs over the item table with a running top k per history, without
     /// the full score matrix (score_all + top_items give the same lists, slower).
-    matrix<std::size_t> top_items(std::span<const std::span<const std::uint32_t>> histories, std::size_t k) const {
-        detail::require_fitted(is_fitted(), model_name);
-        for (const auto& h : histories) detail::check_history(h, n_items(), model_name);
-        const std::vector<std::size_t> users(histories.size(), anonymous);
-        const matrix<float> rep = representations(users, histories);
-        const auto& net = std::as_const(training_.net());
-        return detail::top_items_of_states(rep, net.output_weights().data(), n_items(), net.output_bias(), k);
-    }
+    matrix<std::size_t> top_items(std::span<const std::span<const std::uint32_t>> histories, std::size_t k) const;
 
     /// The k best items after `history` (anonymous), best first, without the history's items when
     /// exclude_seen: a new session from its first clicks.
-    std::vector<scored_item> recommend_from_history(std::span<const std::uint32_t> history, std::size_t k, bool exclude_seen = true) const {
-        detail::require_fitted(is_fitted(), model_name);
-        detail::check_history(history, n_items(), model_name);
-        return detail::recommend_after(*this, history, k, exclude_seen);
-    }
+    std::vector<scored_item> recommend_from_history(std::span<const std::uint32_t> history, std::size_t k, bool exclude_seen = true) const;
 
     /// The scores of `items` after the user's training sequence with the user's embedding (Recommender
     /// concept); a user without a training sequence gets zeros.
-    std::vector<double> score(std::size_t user, std::span<const std::size_t> items) const {
-        detail::require_fitted(is_fitted(), model_name);
-        if (!covers(user)) {
-            detail::check_items(items, n_items(), model_name);
-            return std::vector<double>(items.size(), 0.0);
-        }
-        return score_user_history(user, training_sequences().of(user), items);
-    }
+    std::vector<double> score(std::size_t user, std::span<const std::size_t> items) const;
 
     /// The k best items after the user's training sequence (Recommender concept); empty for a user
     /// without one.
-    std::vector<scored_item> recommend(std::size_t user, std::size_t k, bool exclude_seen = true) const {
-        detail::require_fitted(is_fitted(), model_name);
-        if (!covers(user)) return {};
-        const auto seq = training_sequences().of(user);
-        std::vector<std::size_t> all(n_items());
-        for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
-        const std::vector<double> scores = score_user_history(user, seq, all);
-        std::vector<std::size_t> seen;
-        if (exclude_seen) {
-            seen.assign(seq.begin(), seq.end());
-            std::sort(seen.begin(), seen.end());
-            seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
-        }
-        return detail::top_k(scores, k, seen);
-    }
+    std::vector<scored_item> recommend(std::size_t user, std::size_t k, bool exclude_seen = true) const;
 
     /// True for a user with a training sequence.
     bool covers(std::size_t user) const noexcept { return is_fitted() && detail::has_training_sequence(*this, user); }
 
     /// The fitted model as a recommender file (options, training sequences, weights); save_recommender writes it.
-    io::tensor_file to_file() const {
-        nlohmann::json j = nlohmann::json::object();
-        write_options(j, o_, saved_fields);
-        return training_.to_file(model_name, j);
-    }
+    io::tensor_file to_file() const;
 
     /// A model read from a recommender file (continue_fit starts Adam afresh); raises format_error
     /// when it is not a valid caser file.
-    static caser from_file(io::tensor_file file) {
-        const auto f = open_recommender_file(std::move(file), model_name);
-        caser_options o;
-        read_options(f, o, saved_fields);
-        caser m(o);
-        m.training_.restore(f, o, {.learning_rate = o.learning_rate, .weight_decay = o.weight_decay});
-        return m;
-    }
+    static caser from_file(io::tensor_file file);
 
 private:
     static constexpr auto saved_fields = std::tuple{
@@ -515,46 +452,17 @@ private:
 
     static constexpr std::size_t anonymous = static_cast<std::size_t>(-1);
 
-    void check_options() const {
-        auto fail = [](auto&&... parts) { throw argument_error(causalrec::cat("causalrec::rec::caser: ", parts...)); };
-        if (o_.max_length == 0) fail("max_length must be >= 1");
-        if (o_.targets == 0) fail("targets must be >= 1");
-        if (o_.hidden == 0) fail("hidden must be >= 1");
-        if (o_.horizontal_filters == 0 || o_.vertical_filters == 0) fail("horizontal_filters and vertical_filters must be >= 1");
-        if (!(o_.dropout >= 0.0 && o_.dropout < 1.0)) fail("dropout must be in [0, 1), got ", o_.dropout);
-        if (o_.negatives == 0) fail("negatives must be >= 1");
-        if (!(o_.learning_rate > 0.0 && std::isfinite(o_.learning_rate))) fail("learning_rate must be finite and > 0, got ", o_.learning_rate);
-        if (!(o_.weight_decay >= 0.0 && std::isfinite(o_.weight_decay))) fail("weight_decay must be finite and >= 0, got ", o_.weight_decay);
-        if (o_.batch_size == 0) fail("batch_size must be >= 1");
-        if (o_.epochs == 0) fail("epochs must be >= 1");
-    }
+    void check_options() const;
 
     // [z, p_u] rows for (user, history) pairs, in chunks of up to 512 (the last L items, left-padded).
-    matrix<float> representations(std::span<const std::size_t> users, std::span<const std::span<const std::uint32_t>> histories) const {
-        auto& net = training_.net();
-        const std::size_t L = net.max_length(), d2 = 2 * net.width();
-        const auto padding = static_cast<std::uint32_t>(net.n_items());
-        matrix<float> out = make_matrix<float>(histories.size(), d2);
-        std::vector<std::uint32_t> inputs, ids;
-        for (std::size_t start = 0; start < histories.size(); start += 512) {
-            const std::size_t B = std::min<std::size_t>(512, histories.size() - start);
-            inputs.assign(B * L, padding);
-            ids.resize(B);
-            for (std::size_t b = 0; b < B; ++b) {
-                const auto h = histories[start + b];
-                const std::size_t n = std::min(h.size(), L);
-                std::copy(h.end() - static_cast<std::ptrdiff_t>(n), h.end(), inputs.begin() + static_cast<std::ptrdiff_t>(b * L + L - n));
-                const std::size_t u = users[start + b];
-                ids[b] = static_cast<std::uint32_t>(u < net.n_users() ? u : net.n_users());
-            }
-            const matrix<float>& rep = net.forward(inputs, ids);
-            std::copy_n(rep.data(), B * d2, out.data() + start * d2);
-        }
-        return out;
-    }
+    matrix<float> representations(std::span<const std::size_t> users, std::span<const std::span<const std::uint32_t>> histories) const;
 
     caser_options o_;
     detail::sequence_training<detail::caser_net<float>, detail::caser_objective<float>> training_;
 };
 
 }  // namespace causalrec::rec
+
+#if CAUSALREC_HEADER_ONLY
+#include "impl/caser.hpp"
+#endif

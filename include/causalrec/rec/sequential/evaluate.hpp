@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "../../core/compiler.hpp"
 #include "../../core/error.hpp"
 #include "../../core/message.hpp"
 #include "../../core/rng.hpp"
@@ -146,16 +147,10 @@ next_item_metrics evaluate_next_item(const Model& model, const data::sequence_sp
 class popularity_scorer {
 public:
     /// Counts every item occurrence in `train`.
-    explicit popularity_scorer(const data::sequences& train) : counts_(train.n_items(), 0.0) {
-        for (const auto item : train.items()) counts_[item] += 1.0;
-    }
+    explicit popularity_scorer(const data::sequences& train);
 
     /// The training counts of `items`; raises argument_error for an index out of range.
-    std::vector<double> score_history(std::span<const std::uint32_t>, std::span<const std::size_t> items) const {
-        std::vector<double> out(items.size());
-        for (std::size_t k = 0; k < items.size(); ++k) out[k] = counts_.at(items[k]);
-        return out;
-    }
+    std::vector<double> score_history(std::span<const std::uint32_t>, std::span<const std::size_t> items) const;
 
 private:
     std::vector<double> counts_;
@@ -168,16 +163,14 @@ public:
     explicit markov_oracle(const data::markov_sequence_data& data) : data_(&data) {}
 
     /// P(item | the history's last item) for each of `items`; raises argument_error for an empty history.
-    std::vector<double> score_history(std::span<const std::uint32_t> history, std::span<const std::size_t> items) const {
-        if (history.empty()) throw argument_error("causalrec::rec::markov_oracle: the history is empty");
-        const std::vector<double> p = data_->next_probabilities(history.back());
-        std::vector<double> out(items.size());
-        for (std::size_t k = 0; k < items.size(); ++k) out[k] = p.at(items[k]);
-        return out;
-    }
+    std::vector<double> score_history(std::span<const std::uint32_t> history, std::span<const std::size_t> items) const;
 
 private:
     const data::markov_sequence_data* data_;
 };
 
 }  // namespace causalrec::rec
+
+#if CAUSALREC_HEADER_ONLY
+#include "impl/evaluate.hpp"
+#endif

@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "../../core/compiler.hpp"
 #include "../../core/blas.hpp"
 #include "../../core/error.hpp"
 #include "../../core/math.hpp"
@@ -406,19 +407,14 @@ public:
 
     /// Trains on sequences (each in time order); returns fit's history (loss per epoch). Raises
     /// argument_error when no sequence has two items or more.
-    train::history fit(const data::sequences& train) {
-        return training_.fit(model_name, train, o_, {.learning_rate = o_.learning_rate}, false);
-    }
+    train::history fit(const data::sequences& train);
 
     /// Trains on a log turned into per-user sequences (timestamps, else file order).
-    train::history fit(const data::interactions& log) {
-        detail::require_nonempty_log(log, model_name);
-        return fit(data::sequences_from_log(log));
-    }
+    train::history fit(const data::interactions& log);
 
     /// Trains `epochs` more epochs from where fit (or the last continue_fit) stopped. Raises
     /// not_fitted_error before fit.
-    train::history continue_fit(std::size_t epochs) { return training_.continue_fit(model_name, epochs); }
+    train::history continue_fit(std::size_t epochs);
 
     /// Epochs trained so far (fit and continue_fit).
     std::size_t epochs_trained() const noexcept { return training_.epochs_trained(); }
@@ -433,44 +429,19 @@ public:
 
     /// The scores of `items` after `history` (item indices, oldest first). Raises not_fitted_error
     /// before fit and argument_error for an index out of range.
-    std::vector<double> score_history(std::span<const std::uint32_t> history, std::span<const std::size_t> items) const {
-        detail::require_fitted(is_fitted(), model_name);
-        detail::check_items(items, n_items(), model_name);
-        check_history(history);
-        std::vector<float> h(training_.net().hidden());
-        const std::span<const std::uint32_t> one[1] = {history};
-        training_.net().final_states(one, o_.max_history, h.data());
-        const auto& net = std::as_const(training_.net());
-        return detail::scores_of_items(h, net.output_weights().data(), net.output_bias(), items);
-    }
+    std::vector<double> score_history(std::span<const std::uint32_t> history, std::span<const std::size_t> items) const;
 
     /// The scores of every item after each of `histories` (one row per history), by one GEMM.
-    matrix<float> score_all(std::span<const std::span<const std::uint32_t>> histories) const {
-        detail::require_fitted(is_fitted(), model_name);
-        for (const auto& h : histories) check_history(h);
-        matrix<float> states = make_matrix<float>(histories.size(), training_.net().hidden());
-        training_.net().final_states(histories, o_.max_history, states.data());
-        const auto& net = std::as_const(training_.net());
-        return detail::scores_of_all_items(states, net.output_weights().data(), n_items(), net.output_bias());
-    }
+    matrix<float> score_all(std::span<const std::span<const std::uint32_t>> histories) const;
 
     /// The k best items after each of `histories` (full ranking, nothing excluded), best first, ties to
     /// the lower index: blocked GEMMs over the item table with a running top k per history, without
     /// the full score matrix (score_all + top_items give the same lists, slower).
-    matrix<std::size_t> top_items(std::span<const std::span<const std::uint32_t>> histories, std::size_t k) const {
-        detail::require_fitted(is_fitted(), model_name);
-        for (const auto& h : histories) check_history(h);
-        matrix<float> states = make_matrix<float>(histories.size(), training_.net().hidden());
-        training_.net().final_states(histories, o_.max_history, states.data());
-        const auto& net = std::as_const(training_.net());
-        return detail::top_items_of_states(states, net.output_weights().data(), n_items(), net.output_bias(), k);
-    }
+    matrix<std::size_t> top_items(std::span<const std::span<const std::uint32_t>> histories, std::size_t k) const;
 
     /// The k best items after `history`, best first, without the history's items when exclude_seen:
     /// recommendations for an anonymous session or a new user from their first clicks.
-    std::vector<scored_item> recommend_from_history(std::span<const std::uint32_t> history, std::size_t k, bool exclude_seen = true) const {
-        return detail::recommend_after(*this, history, k, exclude_seen);
-    }
+    std::vector<scored_item> recommend_from_history(std::span<const std::uint32_t> history, std::size_t k, bool exclude_seen = true) const;
 
     /// The scores of `items` after the user's training sequence (Recommender concept); a user outside
     /// the training sequences, or with an empty one, gets zeros.
@@ -478,33 +449,17 @@ public:
 
     /// The k best items after the user's training sequence (Recommender concept); empty for a user
     /// without one.
-    std::vector<scored_item> recommend(std::size_t user, std::size_t k, bool exclude_seen = true) const {
-        return detail::recommend_user(*this, user, k, exclude_seen);
-    }
+    std::vector<scored_item> recommend(std::size_t user, std::size_t k, bool exclude_seen = true) const;
 
     /// True for a user with a training sequence.
     bool covers(std::size_t user) const noexcept { return is_fitted() && detail::has_training_sequence(*this, user); }
 
     /// The fitted model as a recommender file (options, training sequences, weights); save_recommender writes it.
-    io::tensor_file to_file() const {
-        nlohmann::json j = {{"loss", o_.loss == gru4rec_loss::cross_entropy ? "cross_entropy" : "bpr_max"}};
-        write_options(j, o_, saved_fields);
-        return training_.to_file(model_name, j);
-    }
+    io::tensor_file to_file() const;
 
     /// A model read from a recommender file (continue_fit starts Adam afresh); raises format_error
     /// when it is not a valid gru4rec file.
-    static gru4rec from_file(io::tensor_file file) {
-        const auto f = open_recommender_file(std::move(file), model_name);
-        gru4rec_options o;
-        read_options(f, o, saved_fields);
-        const auto loss = saved_option<std::string>(f, "loss");
-        if (loss != "cross_entropy" && loss != "bpr_max") throw format_error(causalrec::cat(f.file.source(), ": unknown gru4rec loss '", loss, "'"));
-        o.loss = loss == "cross_entropy" ? gru4rec_loss::cross_entropy : gru4rec_loss::bpr_max;
-        gru4rec m(o);
-        m.training_.restore(f, o, {.learning_rate = o.learning_rate}, false);
-        return m;
-    }
+    static gru4rec from_file(io::tensor_file file);
 
 private:
     static constexpr auto saved_fields = std::tuple{
@@ -515,27 +470,16 @@ private:
         field("learning_rate", &gru4rec_options::learning_rate), field("epochs", &gru4rec_options::epochs),
         field("max_history", &gru4rec_options::max_history), field("seed", &gru4rec_options::seed)};
 
-    void check_options() const {
-        auto fail = [](auto&&... parts) { throw argument_error(causalrec::cat("causalrec::rec::gru4rec: ", parts...)); };
-        if (o_.hidden == 0) fail("hidden must be >= 1");
-        if (o_.batch_size == 0) fail("batch_size must be >= 1");
-        if (!(o_.sample_alpha >= 0.0 && o_.sample_alpha <= 1.0)) fail("sample_alpha must be in [0, 1], got ", o_.sample_alpha);
-        if (!(o_.bpr_max_regularization >= 0.0 && std::isfinite(o_.bpr_max_regularization)))
-            fail("bpr_max_regularization must be finite and >= 0, got ", o_.bpr_max_regularization);
-        if (!(o_.dropout_embedding >= 0.0 && o_.dropout_embedding < 1.0)) fail("dropout_embedding must be in [0, 1), got ", o_.dropout_embedding);
-        if (!(o_.dropout_hidden >= 0.0 && o_.dropout_hidden < 1.0)) fail("dropout_hidden must be in [0, 1), got ", o_.dropout_hidden);
-        if (!(o_.learning_rate > 0.0 && std::isfinite(o_.learning_rate))) fail("learning_rate must be finite and > 0, got ", o_.learning_rate);
-        if (o_.epochs == 0) fail("epochs must be >= 1");
-        if (o_.batch_size + o_.sampled_negatives < 2) fail("batch_size + sampled_negatives must be >= 2 (a target needs a negative)");
-    }
+    void check_options() const;
 
-    void check_history(std::span<const std::uint32_t> history) const {
-        if (history.empty()) throw argument_error("causalrec::rec::gru4rec: a history needs at least one item");
-        detail::check_history(history, n_items(), model_name);
-    }
+    void check_history(std::span<const std::uint32_t> history) const;
 
     gru4rec_options o_;
     detail::sequence_training<detail::gru4rec_net<float>, detail::gru4rec_objective<float>> training_;
 };
 
 }  // namespace causalrec::rec
+
+#if CAUSALREC_HEADER_ONLY
+#include "impl/gru4rec.hpp"
+#endif

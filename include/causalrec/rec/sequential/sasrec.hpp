@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "../../core/compiler.hpp"
 #include "../../core/blas.hpp"
 #include "../../core/error.hpp"
 #include "../../core/math.hpp"
@@ -358,22 +359,17 @@ public:
 
     /// Trains on per-user sequences (each in time order); returns fit's history (loss per epoch).
     /// Raises argument_error when no sequence has two items or more.
-    train::history fit(const data::sequences& train) {
-        return training_.fit(model_name, train, o_, {.learning_rate = o_.learning_rate, .beta1 = 0.9, .beta2 = o_.beta2});
-    }
+    train::history fit(const data::sequences& train);
 
     /// Trains `epochs` more epochs from where fit (or the last continue_fit) stopped: same weights,
     /// Adam state and negative stream, as Keras's repeated fit. Raises not_fitted_error before fit.
-    train::history continue_fit(std::size_t epochs) { return training_.continue_fit(model_name, epochs); }
+    train::history continue_fit(std::size_t epochs);
 
     /// Epochs trained so far (fit and continue_fit).
     std::size_t epochs_trained() const noexcept { return training_.epochs_trained(); }
 
     /// Trains on a log turned into per-user sequences (timestamps, else file order).
-    train::history fit(const data::interactions& log) {
-        detail::require_nonempty_log(log, model_name);
-        return fit(data::sequences_from_log(log));
-    }
+    train::history fit(const data::interactions& log);
 
     /// Number of items the model scores.
     std::size_t n_items() const noexcept { return training_.fitted() ? training_.net().n_items() : 0; }
@@ -386,38 +382,19 @@ public:
 
     /// The scores of `items` after `history` (item indices, oldest first; the last max_length are
     /// read). Raises not_fitted_error before fit and argument_error for an index out of range.
-    std::vector<double> score_history(std::span<const std::uint32_t> history, std::span<const std::size_t> items) const {
-        detail::require_fitted(is_fitted(), model_name);
-        detail::check_items(items, n_items(), model_name);
-        const std::vector<float> h = final_state(history);
-        return detail::scores_of_items(h, training_.net().item_embedding().data(), {}, items);
-    }
+    std::vector<double> score_history(std::span<const std::uint32_t> history, std::span<const std::size_t> items) const;
 
     /// The scores of every item after each of `histories` (one row per history), by one GEMM.
-    matrix<float> score_all(std::span<const std::span<const std::uint32_t>> histories) const {
-        detail::require_fitted(is_fitted(), model_name);
-        matrix<float> states = make_matrix<float>(histories.size(), training_.net().width());
-        final_states(histories, states.data());
-        return detail::scores_of_all_items(states, training_.net().item_embedding().data(), n_items(), {});
-    }
+    matrix<float> score_all(std::span<const std::span<const std::uint32_t>> histories) const;
 
     /// The k best items after each of `histories` (full ranking, nothing excluded), best first, ties to
     /// the lower index: blocked GEMMs over the item table with a running top k per history, without
     /// the full score matrix (score_all + top_items give the same lists, slower).
-    matrix<std::size_t> top_items(std::span<const std::span<const std::uint32_t>> histories, std::size_t k) const {
-        detail::require_fitted(is_fitted(), model_name);
-        matrix<float> states = make_matrix<float>(histories.size(), training_.net().width());
-        final_states(histories, states.data());
-        return detail::top_items_of_states(states, training_.net().item_embedding().data(), n_items(), {}, k);
-    }
+    matrix<std::size_t> top_items(std::span<const std::span<const std::uint32_t>> histories, std::size_t k) const;
 
     /// The k best items after `history`, best first, without the history's items when exclude_seen:
     /// recommendations for an anonymous session or a new user from their first actions.
-    std::vector<scored_item> recommend_from_history(std::span<const std::uint32_t> history, std::size_t k, bool exclude_seen = true) const {
-        detail::require_fitted(is_fitted(), model_name);
-        detail::check_history(history, n_items(), model_name);
-        return detail::recommend_after(*this, history, k, exclude_seen);
-    }
+    std::vector<scored_item> recommend_from_history(std::span<const std::uint32_t> history, std::size_t k, bool exclude_seen = true) const;
 
     /// The scores of `items` after the user's training sequence (Recommender concept); a user outside
     /// the training sequences, or with an empty one, gets zeros.
@@ -425,30 +402,17 @@ public:
 
     /// The k best items after the user's training sequence (Recommender concept); empty for a user
     /// without one.
-    std::vector<scored_item> recommend(std::size_t user, std::size_t k, bool exclude_seen = true) const {
-        return detail::recommend_user(*this, user, k, exclude_seen);
-    }
+    std::vector<scored_item> recommend(std::size_t user, std::size_t k, bool exclude_seen = true) const;
 
     /// True for a user with a training sequence.
     bool covers(std::size_t user) const noexcept { return is_fitted() && detail::has_training_sequence(*this, user); }
 
     /// The fitted model as a recommender file (options, training sequences, weights); save_recommender writes it.
-    io::tensor_file to_file() const {
-        nlohmann::json j = nlohmann::json::object();
-        write_options(j, o_, saved_fields);
-        return training_.to_file(model_name, j);
-    }
+    io::tensor_file to_file() const;
 
     /// A model read from a recommender file (continue_fit starts Adam afresh); raises format_error
     /// when it is not a valid sasrec file.
-    static sasrec from_file(io::tensor_file file) {
-        const auto f = open_recommender_file(std::move(file), model_name);
-        sasrec_options o;
-        read_options(f, o, saved_fields);
-        sasrec m(o);
-        m.training_.restore(f, o, {.learning_rate = o.learning_rate, .beta1 = 0.9, .beta2 = o.beta2});
-        return m;
-    }
+    static sasrec from_file(io::tensor_file file);
 
 private:
     static constexpr auto saved_fields = std::tuple{
@@ -458,57 +422,20 @@ private:
         field("batch_size", &sasrec_options::batch_size), field("epochs", &sasrec_options::epochs), field("negatives", &sasrec_options::negatives),
         field("layer_norm_epsilon", &sasrec_options::layer_norm_epsilon), field("seed", &sasrec_options::seed)};
 
-    void check_options() const {
-        auto fail = [](auto&&... parts) { throw argument_error(causalrec::cat("causalrec::rec::sasrec: ", parts...)); };
-        if (o_.max_length == 0) fail("max_length must be >= 1");
-        if (o_.hidden == 0) fail("hidden must be >= 1");
-        if (o_.blocks == 0) fail("blocks must be >= 1");
-        if (o_.heads == 0 || o_.hidden % o_.heads != 0) fail("heads (", o_.heads, ") must divide hidden (", o_.hidden, ")");
-        if (!(o_.dropout >= 0.0 && o_.dropout < 1.0)) fail("dropout must be in [0, 1), got ", o_.dropout);
-        if (!(o_.learning_rate > 0.0 && std::isfinite(o_.learning_rate))) fail("learning_rate must be finite and > 0, got ", o_.learning_rate);
-        if (!(o_.beta2 >= 0.0 && o_.beta2 < 1.0)) fail("beta2 must be in [0, 1), got ", o_.beta2);
-        if (!(o_.l2_embedding >= 0.0 && std::isfinite(o_.l2_embedding))) fail("l2_embedding must be finite and >= 0, got ", o_.l2_embedding);
-        if (o_.batch_size == 0) fail("batch_size must be >= 1");
-        if (o_.epochs == 0) fail("epochs must be >= 1");
-        if (o_.negatives == 0) fail("negatives must be >= 1");
-        if (!(o_.layer_norm_epsilon > 0.0)) fail("layer_norm_epsilon must be > 0");
-    }
+    void check_options() const;
 
     // The final state after one history (its last max_length items, left-padded).
-    std::vector<float> final_state(std::span<const std::uint32_t> history) const {
-        std::vector<float> h(training_.net().width());
-        const std::span<const std::uint32_t> one[1] = {history};
-        final_states(one, h.data());
-        return h;
-    }
+    std::vector<float> final_state(std::span<const std::uint32_t> history) const;
 
     // Final states (B x d) of several histories, in chunks of up to 256 sequences.
-    void final_states(std::span<const std::span<const std::uint32_t>> histories, float* out) const {
-        const std::size_t L = training_.net().max_length(), d = training_.net().width();
-        const auto padding = static_cast<std::uint32_t>(training_.net().n_items());
-        std::vector<std::uint32_t> inputs;
-        for (std::size_t start = 0; start < histories.size(); start += 256) {
-            const std::size_t B = std::min<std::size_t>(256, histories.size() - start);
-            inputs.assign(B * L, padding);
-            for (std::size_t b = 0; b < B; ++b) {
-                const auto hist = histories[start + b];
-                const std::size_t n = std::min(hist.size(), L);
-                std::copy(hist.end() - static_cast<std::ptrdiff_t>(n), hist.end(), inputs.begin() + static_cast<std::ptrdiff_t>(b * L + L - n));
-            }
-            auto& net = training_.net();
-            const matrix<float>& h = net.forward(inputs);
-            const auto lengths = net.sequence_lengths();
-            std::size_t end = 0;  // one past sequence b's last packed row
-            for (std::size_t b = 0; b < B; ++b) {
-                end += lengths[b];
-                const float* state = lengths[b] > 0 ? h.data() + (end - 1) * d : net.empty_state().data();
-                std::copy_n(state, d, out + (start + b) * d);
-            }
-        }
-    }
+    void final_states(std::span<const std::span<const std::uint32_t>> histories, float* out) const;
 
     sasrec_options o_;
     detail::sequence_training<detail::sasrec_net<float>, detail::sasrec_objective<float>> training_;
 };
 
 }  // namespace causalrec::rec
+
+#if CAUSALREC_HEADER_ONLY
+#include "impl/sasrec.hpp"
+#endif

@@ -1,0 +1,68 @@
+#pragma once
+/// @file
+/// Definitions of the non-template member functions declared in rec/popularity.hpp: included by that header
+/// in the header-only build, compiled once into causalrec::compiled with CAUSALREC_COMPILED.
+
+#include "../popularity.hpp"
+
+namespace causalrec::rec {
+
+CAUSALREC_INLINE popularity::popularity(popularity_options options) : options_(options) {
+    if (!(options_.half_life >= 0.0 && std::isfinite(options_.half_life)))
+        throw argument_error(causalrec::cat("causalrec::rec::popularity: half_life must be finite and >= 0, got ", options_.half_life));
+}
+
+CAUSALREC_INLINE void popularity::fit(const data::interactions& log) {
+    detail::require_nonempty_log(log, "popularity");
+    const bool decay = options_.half_life > 0.0;
+    if (decay && !log.has_timestamps())
+        throw argument_error("causalrec::rec::popularity: half_life > 0 needs timestamps, and the log has none");
+    std::vector<double> scores(log.n_items(), 0.0);
+    const auto items = log.items();
+    const auto values = log.values();
+    const auto ts = log.timestamps();
+    const double t_last = decay && !ts.empty() ? *std::max_element(ts.begin(), ts.end()) : 0.0;
+    for (std::size_t r = 0; r < log.size(); ++r) {
+        double w = options_.sum_values ? values[r] : 1.0;
+        if (decay) w *= std::exp2(-(t_last - ts[r]) / options_.half_life);
+        scores[items[r]] += w;
+    }
+    scores_ = std::move(scores);
+    log_ = log_summary::of(log);
+    fitted_ = true;
+}
+
+CAUSALREC_INLINE auto popularity::item_scores() const -> const std::vector<double>& {
+    detail::require_fitted(fitted_, "popularity");
+    return scores_;
+}
+
+CAUSALREC_INLINE auto popularity::score(std::size_t user, std::span<const std::size_t> items) const -> std::vector<double> {
+    (void)user;
+    detail::require_fitted(fitted_, "popularity");
+    detail::check_items(items, scores_.size(), "popularity");
+    return detail::gather(scores_, items);
+}
+
+CAUSALREC_INLINE auto popularity::recommend(std::size_t user, std::size_t k, bool exclude_seen) const -> std::vector<scored_item> {
+    detail::require_fitted(fitted_, "popularity");
+    return detail::top_k(scores_, k, exclude_seen ? log_.seen.of(user) : std::span<const std::size_t>{});
+}
+
+CAUSALREC_INLINE auto popularity::to_file() const -> io::tensor_file {
+    detail::require_fitted(fitted_, "popularity");
+    auto f = begin_recommender_file("popularity", {{"sum_values", options_.sum_values}, {"half_life", options_.half_life}}, log_);
+    f.add<double>("item_scores", std::span<const double>(scores_), {scores_.size()});
+    return f;
+}
+
+CAUSALREC_INLINE auto popularity::from_file(io::tensor_file file) -> popularity {
+    auto f = open_recommender_file(std::move(file), "popularity");
+    popularity m({.sum_values = saved_option<bool>(f, "sum_values"), .half_life = saved_option<double>(f, "half_life")});
+    m.scores_ = saved_values<double>(f, "item_scores", {f.log.n_items});
+    m.log_ = std::move(f.log);
+    m.fitted_ = true;
+    return m;
+}
+
+}  // namespace causalrec::rec

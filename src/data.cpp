@@ -1,0 +1,18 @@
+// The compiled part of the data module (CMake option CAUSALREC_COMPILED): the float and double
+// instantiations of the dataset, the CSV reader and writer, the splits and the built-in data, and the
+// interaction-log readers, defined once here instead of in every translation unit that uses them.
+#include <causalrec/data/data.hpp>
+#include <causalrec/data/impl/interactions_csv.hpp>
+
+namespace causalrec::data {
+
+template class dataset<float>;
+template class dataset<double>;
+CAUSALREC_DATA_CSV_INSTANTIATIONS(, float)
+CAUSALREC_DATA_CSV_INSTANTIATIONS(, double)
+CAUSALREC_DATA_SYNTHETIC_INSTANTIATIONS(, float)
+CAUSALREC_DATA_SYNTHETIC_INSTANTIATIONS(, double)
+CAUSALREC_DATA_SPLIT_INSTANTIATIONS(, float)
+CAUSALREC_DATA_SPLIT_INSTANTIATIONS(, double)
+
+}  // namespace causalrec::data

@@ -1,0 +1,22 @@
+// The compiled part of the optim module (CMake option CAUSALREC_COMPILED): the float and double
+// instantiations of the optimizers and their shared core, defined once here instead of in every
+// translation unit that uses them.
+#include <causalrec/optim/optim.hpp>
+
+namespace causalrec::optim {
+
+namespace detail {
+template class optimizer_core<float>;
+template class optimizer_core<double>;
+}  // namespace detail
+
+CAUSALREC_OPTIM_SGD_INSTANTIATIONS(, float)
+CAUSALREC_OPTIM_SGD_INSTANTIATIONS(, double)
+CAUSALREC_OPTIM_ADAM_INSTANTIATIONS(, float)
+CAUSALREC_OPTIM_ADAM_INSTANTIATIONS(, double)
+CAUSALREC_OPTIM_RMSPROP_INSTANTIATIONS(, float)
+CAUSALREC_OPTIM_RMSPROP_INSTANTIATIONS(, double)
+CAUSALREC_OPTIM_ADAGRAD_INSTANTIATIONS(, float)
+CAUSALREC_OPTIM_ADAGRAD_INSTANTIATIONS(, double)
+
+}  // namespace causalrec::optim
