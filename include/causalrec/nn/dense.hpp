@@ -133,6 +133,8 @@ private:
     bool need_input_grad_ = true;
 };
 
+// The member functions are defined outside the class body, so that the extern template declarations
+// of the compiled part (CAUSALREC_COMPILED) keep them out of every translation unit (docs/compile-time.md).
 template <class T>
 dense<T>::dense(std::size_t in, std::size_t out, dense_options options)
     : options_(options), weight_(make_matrix<T>(in, out)), bias_(make_vector<T>(options.bias ? out : 0)) {

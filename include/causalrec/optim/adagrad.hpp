@@ -50,6 +50,8 @@ private:
     using detail::optimizer_base<adagrad_options, T>::core_;
 };
 
+// The member functions are defined outside the class body, so that the extern template declarations
+// of the compiled part (CAUSALREC_COMPILED) keep them out of every translation unit (docs/compile-time.md).
 template <std::floating_point T>
 adagrad<T>::adagrad(adagrad_options opts) : detail::optimizer_base<adagrad_options, T>("adagrad", opts, opts.weight_decay) {
     detail::require_non_negative("adagrad", "lr_decay", opts_.lr_decay);

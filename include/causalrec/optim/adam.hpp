@@ -130,6 +130,8 @@ private:
     using detail::optimizer_base<adam_options, T>::core_;
 };
 
+// The member functions are defined outside the class body, so that the extern template declarations
+// of the compiled part (CAUSALREC_COMPILED) keep them out of every translation unit (docs/compile-time.md).
 template <std::floating_point T>
 adam<T>::adam(adam_options opts) : detail::optimizer_base<adam_options, T>("adam", opts, opts.weight_decay) {
     detail::check_adam_options("adam", opts_);

@@ -53,6 +53,8 @@ private:
     using detail::optimizer_base<rmsprop_options, T>::core_;
 };
 
+// The member functions are defined outside the class body, so that the extern template declarations
+// of the compiled part (CAUSALREC_COMPILED) keep them out of every translation unit (docs/compile-time.md).
 template <std::floating_point T>
 rmsprop<T>::rmsprop(rmsprop_options opts) : detail::optimizer_base<rmsprop_options, T>("rmsprop", opts, opts.weight_decay) {
     detail::require_unit_interval("rmsprop", "alpha", opts_.alpha);

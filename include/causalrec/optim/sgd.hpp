@@ -63,6 +63,8 @@ private:
     using detail::optimizer_base<sgd_options, T>::core_;
 };
 
+// The member functions are defined outside the class body, so that the extern template declarations
+// of the compiled part (CAUSALREC_COMPILED) keep them out of every translation unit (docs/compile-time.md).
 template <std::floating_point T>
 void sgd<T>::step(std::span<const parameter_view<T>> params) {
     const bool with_momentum = opts_.momentum != 0.0;

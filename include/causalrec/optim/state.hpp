@@ -192,6 +192,8 @@ private:
     std::vector<parameter_state<T>> state_{};
 };
 
+// The member functions are defined outside the class body, so that the extern template declarations
+// of the compiled part (CAUSALREC_COMPILED) keep them out of every translation unit (docs/compile-time.md).
 template <class T>
 optimizer_core<T>::optimizer_core(std::string_view name, double learning_rate, double clip_norm, double clip_value, double l2) : name_(name), lr_(learning_rate), clip_norm_(clip_norm), clip_value_(clip_value), l2_(l2) {
     require_positive(name_, "learning_rate", learning_rate);

@@ -147,6 +147,8 @@ private:
     std::size_t n_features_out_ = 0;
 };
 
+// The member functions are defined outside the class body, so that the extern template declarations
+// of the compiled part (CAUSALREC_COMPILED) keep them out of every translation unit (docs/compile-time.md).
 template <std::floating_point T>
 matrix<T> one_hot_encoder::apply(const matrix<T>& X) const {
     const std::size_t rows = X.shape()[0];

@@ -103,6 +103,8 @@ private:
     std::vector<std::size_t> kept_;
 };
 
+// The member functions are defined outside the class body, so that the extern template declarations
+// of the compiled part (CAUSALREC_COMPILED) keep them out of every translation unit (docs/compile-time.md).
 template <std::floating_point T>
 matrix<T> simple_imputer::apply(const matrix<T>& X) const {
     const std::size_t rows = X.shape()[0];

@@ -71,6 +71,8 @@ private:
     std::vector<double> mean_, var_, scale_;
 };
 
+// The member functions are defined outside the class body, so that the extern template declarations
+// of the compiled part (CAUSALREC_COMPILED) keep them out of every translation unit (docs/compile-time.md).
 template <std::floating_point T>
 matrix<T> standard_scaler::apply(const matrix<T>& X) const {
     return detail::map_entries(X, [this](double x, std::size_t j) {

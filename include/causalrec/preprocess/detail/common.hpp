@@ -275,6 +275,8 @@ private:
     const P& self() const noexcept { return static_cast<const P&>(*this); }
 };
 
+// The member functions are defined outside the class body, so that the extern template declarations
+// of the compiled part (CAUSALREC_COMPILED) keep them out of every translation unit (docs/compile-time.md).
 template <class P, class Options>
 template <std::floating_point T>
 auto preprocessor_base<P, Options>::fit(const matrix<T>& X) -> P& {
