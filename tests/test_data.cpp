@@ -8,6 +8,8 @@
 #include <fstream>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "catch.hpp"
 #include "temp_files.hpp"
@@ -30,6 +32,54 @@ cr::parse_error catch_parse_error(F&& f) {
     }
     FAIL("expected a causalrec::parse_error");
     return cr::parse_error("", 0, 0, "");
+}
+
+/// Writes `text` to the temporary file `name` byte for byte and returns its path.
+std::string write_temp(const std::string& name, const std::string& text) {
+    const auto path = temp_path(name).string();
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+    return path;
+}
+
+/// Equal, or both NaN.
+bool same_value(double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; }
+
+/// Requires that the shards of `text`, in order, give the rows of the whole read (features, labels,
+/// weights, treatment, ids) for 1, 2, 3, 4, 7 and 50 shards, read from memory and from a file, with
+/// the default chunk and with 64-byte chunks. Returns how many shards read no row.
+std::size_t require_shards_concatenate(const std::string& text, data::csv_options options, const std::string& name) {
+    const auto whole = data::read_csv_text<double>(text, options, name);
+    const auto path = write_temp(name, text);
+    std::size_t empty_shards = 0;
+    for (std::size_t chunk : {std::size_t{64}, options.chunk_bytes})
+        for (bool from_file : {false, true})
+            for (std::size_t shards : {1, 2, 3, 4, 7, 50}) {
+                std::size_t row = 0;
+                for (std::size_t k = 0; k < shards; ++k) {
+                    INFO("shard " << k << " of " << shards << (from_file ? ", file" : ", text") << ", chunk " << chunk);
+                    data::csv_options o = options;
+                    o.chunk_bytes = chunk;
+                    o.shard = {.shard = k, .shards = shards};
+                    const auto part = from_file ? data::read_csv<double>(path, o) : data::read_csv_text<double>(text, o, name);
+                    REQUIRE(part.feature_names() == whole.feature_names());
+                    REQUIRE(part.has_labels() == whole.has_labels());
+                    REQUIRE(part.has_weights() == whole.has_weights());
+                    REQUIRE(part.has_treatment() == whole.has_treatment());
+                    empty_shards += part.rows() == 0;
+                    for (std::size_t i = 0; i < part.rows(); ++i, ++row) {
+                        REQUIRE(row < whole.rows());
+                        for (std::size_t j = 0; j < whole.cols(); ++j)
+                            REQUIRE(same_value(part.features()(i, j), whole.features()(row, j)));
+                        if (whole.has_labels()) REQUIRE(part.labels()(i) == whole.labels()(row));
+                        if (whole.has_weights()) REQUIRE(part.weights()(i) == whole.weights()(row));
+                        if (whole.has_treatment()) REQUIRE(part.treatment()(i) == whole.treatment()(row));
+                        if (!whole.ids().empty()) REQUIRE(part.ids()[i] == whole.ids()[row]);
+                    }
+                }
+                REQUIRE(row == whole.rows());
+            }
+    return empty_shards;
 }
 
 }  // namespace
@@ -194,6 +244,174 @@ TEST_CASE("read_csv: the chunk size does not change the result", "[data][csv]") 
 TEST_CASE("read_csv: a line number after embedded line breaks is the physical line", "[data][csv][errors]") {
     auto e = catch_parse_error([] { data::read_csv_text<float>("a,b\n\"x\ny\",1\n\"z\",2,3\n", {}, "l.csv"); });
     CHECK(e.line() == 4);
+    // Blank lines before a record with a character after a closing quote count once.
+    CHECK(catch_parse_error([] { data::read_csv_text<float>("a,b\n1,2\n\n\r\n\"x\"y,3\n", {}, "l.csv"); }).line() == 5);
+}
+
+TEST_CASE("read_csv: the shards of a file concatenate to the whole-file read, row for row", "[data][csv][shard]") {
+    const data::csv_options options{.label = "y", .weight = "w", .treatment = "t", .id = "id"};
+    SECTION("plain numeric file") {
+        std::string text = "id,x1,x2,w,t,y\n";
+        for (int i = 0; i < 200; ++i)
+            text += "r" + std::to_string(i) + "," + std::to_string(i * 0.25 - 7) + "," + (i % 9 == 0 ? "" : std::to_string(i % 13)) +
+                    "," + std::to_string(1 + i % 3) + "," + std::to_string(i % 2) + "," + std::to_string((i * 7) % 5) + "\n";
+        require_shards_concatenate(text, options, "shard_plain.csv");
+    }
+    SECTION("quoted ids with line breaks, delimiters and doubled quotes across the shard boundaries") {
+        // Each quoted id spans several lines and most of its record, so boundaries fall inside quoted
+        // fields after a line break, where "the next line" is not the next record.
+        std::string text = "id,x,w,t,y\n";
+        std::vector<std::pair<std::size_t, std::size_t>> quoted;  // [opening quote, closing quote]
+        for (int i = 0; i < 40; ++i) {
+            quoted.emplace_back(text.size(), 0);
+            text += "\"row " + std::to_string(i) + ", first line\n\"\"quoted\"\", second line\r\nthird, line\n" +
+                    std::string(static_cast<std::size_t>(60 + 7 * i), 'z') + "\"";
+            quoted.back().second = text.size() - 1;
+            text += "," + std::to_string(i) + ".5,1,0," + std::to_string(i % 3) + "\n";
+        }
+        for (std::size_t shards : {2, 3, 4, 7, 50}) {
+            std::size_t inside = 0;  // boundaries inside a quoted field, after a line break in it
+            for (std::size_t k = 1; k < shards; ++k) {
+                const auto at = data::detail::shard_offset(text.size(), k, shards);
+                for (const auto& [open, close] : quoted)
+                    inside += open < at && at <= close && text.find('\n', open) < at;
+            }
+            INFO(shards << " shards");
+            REQUIRE(inside >= 1);
+        }
+        require_shards_concatenate(text, options, "shard_quoted.csv");
+    }
+    SECTION("CRLF line endings, a byte-order mark, blank lines and quoted fields") {
+        std::string text = "\xEF\xBB\xBF\"id\",x,w,t,y\r\n";
+        for (int i = 0; i < 60; ++i) {
+            if (i % 11 == 0) text += "\r\n";
+            text += (i % 4 == 0 ? "\"a\r\nb\"\"" + std::to_string(i) + "\"" : "p" + std::to_string(i)) + "," +
+                    std::to_string(i) + ",2,1," + std::to_string(i % 2) + "\r\n";
+        }
+        require_shards_concatenate(text, options, "shard_crlf.csv");
+    }
+    SECTION("no line break after the last record") {
+        std::string text = "id,x,w,t,y\n";
+        for (int i = 0; i < 30; ++i) text += "\"q\n" + std::to_string(i) + "\"," + std::to_string(i) + ",1,0,1\n";
+        text += "last,99,1,0,\"0\"";
+        require_shards_concatenate(text, options, "shard_no_final_break.csv");
+    }
+    SECTION("more shards than rows: the shards without a record read 0 rows with the columns") {
+        const std::string text = "id,x,w,t,y\na,1,1,0,1\nb,2,1,1,0\nc,3,2,0,1\n";
+        CHECK(require_shards_concatenate(text, options, "shard_few_rows.csv") > 0);
+        const auto empty = data::read_csv_text<float>(text, {.label = "y", .id = "id", .shard = {.shard = 0, .shards = 50}});
+        CHECK(empty.rows() == 0);
+        CHECK(empty.feature_names() == std::vector<std::string>{"x", "w", "t"});
+        CHECK(empty.has_labels());
+        CHECK(empty.labels().size() == 0);
+        // A file without data rows is the whole-file read's error in every shard.
+        CHECK(std::string(catch_parse_error([] {
+                              data::read_csv_text<float>("a,b\n", {.shard = {.shard = 1, .shards = 2}}, "e.csv");
+                          }).what())
+                  .find("not followed by any data row") != std::string::npos);
+    }
+}
+
+TEST_CASE("read_csv: a parse error in a shard names the line of the whole-file read", "[data][csv][shard][errors]") {
+    // Quoted fields with line breaks and CRLF endings before the bad value: the shard counts the
+    // lines of the bytes before it.
+    std::string text = "id,x,y\r\n";
+    for (int i = 0; i < 80; ++i)
+        text += (i % 3 == 0 ? "\"two\r\nlines\"" : "k" + std::to_string(i)) + "," + (i == 71 ? "7x" : std::to_string(i)) + ",1\r\n";
+    const auto path = write_temp("shard_error.csv", text);
+    const data::csv_options options{.label = "y", .id = "id", .type_inference_rows = 5};
+    const auto whole = catch_parse_error([&] { data::read_csv<float>(path, options); });
+    REQUIRE(whole.line() == 1 + 71 + 24 + 1);  // after the header and 71 records, 24 of which span two lines
+    for (std::size_t shards : {2, 3, 7}) {
+        std::size_t failed = 0;
+        for (std::size_t k = 0; k < shards; ++k) {
+            data::csv_options o = options;
+            o.shard = {.shard = k, .shards = shards};
+            try {
+                data::read_csv<float>(path, o);
+            } catch (const cr::parse_error& e) {
+                ++failed;
+                CHECK(k == shards - 1);  // the record lies in the last part of the file
+                CHECK(e.line() == whole.line());
+                CHECK(e.column() == whole.column());
+                CHECK(e.reason() == whole.reason());
+            }
+        }
+        CHECK(failed == 1);
+    }
+    // Quoting the reader cannot follow, before a shard: that shard raises the whole-file read's error.
+    const std::string bad = "a,b\n1,2\n\"x\"y,3\n" + std::string(200, '#') + ",4\n5,6\n";
+    const auto whole_bad = catch_parse_error([&] { data::read_csv_text<float>(bad, {.type_inference_rows = 1}); });
+    REQUIRE(whole_bad.line() == 3);
+    const auto last = catch_parse_error([&] {
+        data::read_csv_text<float>(bad, {.type_inference_rows = 1, .shard = {.shard = 1, .shards = 2}});
+    });
+    CHECK(last.line() == whole_bad.line());
+    CHECK(last.column() == whole_bad.column());
+    CHECK(last.reason() == whole_bad.reason());
+}
+
+TEST_CASE("read_csv: every shard infers the column types of the whole file", "[data][csv][shard]") {
+    SECTION("a column numeric in the first rows stays numeric in a shard whose rows hold text") {
+        std::string text = "x,c,y\n";
+        for (int i = 0; i < 40; ++i) text += std::to_string(i) + "," + (i < 20 ? std::to_string(i) : "t" + std::to_string(i)) + ",1\n";
+        const data::csv_options options{.label = "y", .type_inference_rows = 10};
+        const auto whole = catch_parse_error([&] { data::read_csv_text<float>(text, options); });
+        CHECK(whole.line() == 22);
+        // Both halves raise parse_error, the first at the whole-file read's line; the second half,
+        // whose rows alone would look categorical, raises it at its own first row.
+        std::size_t first_line = 0;
+        for (std::size_t k = 0; k < 2; ++k) {
+            const auto e = catch_parse_error([&] {
+                data::csv_options o = options;
+                o.shard = {.shard = k, .shards = 2};
+                data::read_csv_text<float>(text, o);
+            });
+            CHECK(e.column_name() == "c");
+            CHECK(e.reason().find("looked numeric in the first rows") != std::string::npos);
+            if (k == 0) first_line = e.line();
+            else CHECK(e.line() > first_line);
+        }
+        CHECK(first_line == whole.line());
+        // The first shard's rows are numeric and are read as such.
+        data::csv_options first = options;
+        first.shard = {.shard = 0, .shards = 4};
+        CHECK(data::read_csv_text<float>(text, first).columns()[1].kind == data::column_kind::numeric);
+    }
+    SECTION("a column categorical in the file is refused in every shard, even one whose rows look numeric") {
+        std::string text = "x,c,y\n0,red,1\n";
+        for (int i = 1; i < 40; ++i) text += std::to_string(i) + "," + std::to_string(i) + ",0\n";
+        REQUIRE(data::read_csv_text<float>(text, {.label = "y"}).columns()[1].kind == data::column_kind::categorical);
+        for (std::size_t k = 0; k < 3; ++k)
+            CHECK_THROWS_WITH(data::read_csv_text<float>(text, {.label = "y", .shard = {.shard = k, .shards = 3}}, "c.csv"),
+                              Catch::Matchers::StartsWith("causalrec::data::read_csv: categorical column 'c' of 'c.csv' cannot be "
+                                                          "read in shards: its codes would differ between shards"));
+        CHECK_THROWS_AS(data::read_csv_text<float>(text, {.label = "y", .categorical = {"x"}, .shard = {.shard = 0, .shards = 2}}),
+                        cr::argument_error);
+        // Ignored, a text id, and numeric label, weight and treatment columns read in shards.
+        CHECK(data::read_csv_text<float>(text, {.label = "y", .id = "c", .shard = {.shard = 1, .shards = 2}}).ids().size() > 0);
+        CHECK(data::read_csv_text<float>(text, {.label = "y", .ignore = {"c"}, .shard = {.shard = 1, .shards = 2}}).cols() == 1);
+    }
+    SECTION("a text label is refused in shards") {
+        CHECK_THROWS_WITH(data::read_csv_text<float>("x,y\n1,yes\n2,no\n", {.label = "y", .shard = {.shard = 0, .shards = 2}}),
+                          Catch::Matchers::Contains("label column 'y' of '<text>' holds text classes and cannot be read in shards"));
+    }
+}
+
+TEST_CASE("read_csv: a shard spec outside its range is an argument_error naming the values", "[data][csv][shard][errors]") {
+    const std::string text = "x,y\n1,2\n";
+    CHECK_THROWS_AS(data::read_csv_text<float>(text, {.shard = {.shard = 0, .shards = 0}}), cr::argument_error);
+    CHECK_THROWS_WITH(data::read_csv_text<float>(text, {.shard = {.shard = 0, .shards = 0}}),
+                      Catch::Matchers::StartsWith("causalrec::data::read_csv: shard_spec{.shard = 0, .shards = 0}: the number of shards must be at least 1"));
+    CHECK_THROWS_WITH(data::read_csv<float>("/nonexistent/x.csv", {.shard = {.shard = 3, .shards = 3}}),
+                      Catch::Matchers::StartsWith("causalrec::data::read_csv: shard_spec{.shard = 3, .shards = 3}: the shard index must be below the number of shards"));
+    CHECK_THROWS_AS(data::read_csv_text<float>(text, {.shard = {.shard = 1, .shards = 1}}), cr::argument_error);
+    // The byte offsets are floor(k * size / shards), without overflow for large files.
+    CHECK(data::detail::shard_offset(10, 1, 3) == 3);
+    CHECK(data::detail::shard_offset(10, 2, 3) == 6);
+    CHECK(data::detail::shard_offset(10, 3, 3) == 10);
+    const std::uint64_t huge = std::uint64_t{1} << 62;
+    CHECK(data::detail::shard_offset(huge, 5, 7) == huge / 7 * 5 + (huge % 7) * 5 / 7);
 }
 
 TEST_CASE("write_csv and read_csv round-trip the synthetic data exactly", "[data][csv][synthetic]") {

@@ -191,6 +191,80 @@ TEST_CASE("read_interactions: malformed rows raise parse_error with file, line a
     CHECK_THROWS_AS(data::read_interactions("/nonexistent/interactions.csv"), cr::parse_error);
 }
 
+namespace {
+
+/// Requires that the shards of a log file, in order, give the rows of the whole read: the same ids
+/// (each shard with its own id maps) and values, and with the whole read's id maps the same indices.
+void require_log_shards_concatenate(const std::string& path, const data::interaction_csv_options& options) {
+    const auto whole = data::read_interactions(path, options);
+    REQUIRE(whole.size() > 0);
+    for (std::size_t shards : {1, 2, 3, 4, 7, 50}) {
+        std::size_t row = 0;
+        for (std::size_t k = 0; k < shards; ++k) {
+            INFO("shard " << k << " of " << shards);
+            data::interaction_csv_options o = options;
+            o.shard = {.shard = k, .shards = shards};
+            const auto part = data::read_interactions(path, o);
+            const auto mapped = data::read_interactions(path, whole.user_ids(), whole.item_ids(), o);
+            REQUIRE(mapped.size() == part.size());
+            REQUIRE(mapped.n_users() == whole.n_users());
+            REQUIRE(mapped.n_items() == whole.n_items());
+            REQUIRE(mapped.user_ids() == whole.user_ids());
+            REQUIRE(part.has_timestamps() == whole.has_timestamps());
+            for (std::size_t i = 0; i < part.size(); ++i, ++row) {
+                REQUIRE(row < whole.size());
+                REQUIRE(part.user_ids().id_of(part.users()[i]) == whole.user_ids().id_of(whole.users()[row]));
+                REQUIRE(part.item_ids().id_of(part.items()[i]) == whole.item_ids().id_of(whole.items()[row]));
+                REQUIRE(mapped.users()[i] == whole.users()[row]);
+                REQUIRE(mapped.items()[i] == whole.items()[row]);
+                REQUIRE(part.values()[i] == whole.values()[row]);
+                if (whole.has_timestamps()) REQUIRE(part.timestamps()[i] == whole.timestamps()[row]);
+            }
+        }
+        REQUIRE(row == whole.size());
+    }
+}
+
+}  // namespace
+
+TEST_CASE("read_interactions: the shards of a file concatenate to the whole read, indices global with given id maps",
+          "[interactions][shard]") {
+    // Quoted ids with line breaks, delimiters and doubled quotes, CRLF endings, no final line break.
+    std::string text = "user,item,rating,ts\r\n";
+    for (int r = 0; r < 120; ++r) {
+        const std::string user = "u" + std::to_string(r % 17);
+        text += (r % 5 == 0 ? "\"" + user + ",\r\nsecond \"\"line\"\"\"" : user) + ",\"item\n" + std::to_string(r % 23) + "\"," +
+                std::to_string(r % 5 + 1) + "," + std::to_string(1000 + r);
+        if (r + 1 < 120) text += "\r\n";
+    }
+    const auto path = causalrec_test::temp_path("shard_log.csv").string();
+    write_file(path, text);
+    require_log_shards_concatenate(path, {.value = "rating", .timestamp = "ts"});
+
+    // Without a header the data region is the whole file.
+    const auto plain = causalrec_test::temp_path("shard_log_plain.csv").string();
+    std::string rows;
+    for (int r = 0; r < 50; ++r) rows += std::to_string(r % 7) + "," + std::to_string(r % 11) + "\n";
+    write_file(plain, rows);
+    require_log_shards_concatenate(plain, {.user = "1", .item = "2", .header = false});
+
+    // Each shard numbers the ids it reads in its own order of first appearance.
+    const auto second = data::read_interactions_text("user,item\na,x\nb,y\nc,z\nb,x\n", {.shard = {.shard = 1, .shards = 2}});
+    REQUIRE(second.size() == 3);  // the 26 bytes cut at 13: the records from "b,y" on
+    CHECK(second.user_ids().ids() == std::vector<std::string>{"b", "c"});
+    CHECK(std::vector<std::size_t>(second.users().begin(), second.users().end()) == std::vector<std::size_t>{0, 1, 0});
+}
+
+TEST_CASE("read_interactions: a shard spec outside its range is an argument_error", "[interactions][shard]") {
+    CHECK_THROWS_WITH(data::read_interactions_text("user,item\na,b\n", {.shard = {.shard = 0, .shards = 0}}),
+                      Catch::Matchers::StartsWith("causalrec::data::read_interactions: shard_spec{.shard = 0, .shards = 0}: "));
+    CHECK_THROWS_WITH(data::read_interactions("/nonexistent/log.csv", {.shard = {.shard = 2, .shards = 2}}),
+                      Catch::Matchers::StartsWith("causalrec::data::read_interactions: shard_spec{.shard = 2, .shards = 2}: "));
+    const auto path = causalrec_test::temp_path("shard_pair.csv").string();
+    write_file(path, "user,item\na,b\n");
+    CHECK_THROWS_AS(data::read_train_test(path, path, {.shard = {.shard = 0, .shards = 2}}), cr::argument_error);
+}
+
 TEST_CASE("id_map: JSON round trip, save and load, bad JSON", "[interactions]") {
     const auto log = data::read_interactions_text("user,item\nu1,b\nu0,a\nu1,a\n");
     const auto j = data::id_map_to_json(log.user_ids());

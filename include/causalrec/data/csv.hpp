@@ -26,9 +26,24 @@
 #include "../core/message.hpp"
 #include "../core/tensor.hpp"
 #include "dataset.hpp"
+#include "detail/csv_shard.hpp"
 #include "detail/csv_tokenizer.hpp"
 
 namespace causalrec::data {
+
+/// Which part of a file a reader takes: shard `shard` of `shards` equal byte ranges, cut at record boundaries.
+///
+/// Shard k of S owns exactly the records (after the header) whose first byte lies in the byte range
+/// [k*N/S, (k+1)*N/S) of the file's N bytes; a record starts right after a line break that is not
+/// inside a quoted field. The shards of one file are therefore disjoint and, concatenated in order,
+/// give the rows of a whole-file read, for any S (a shard that owns no record reads 0 rows). Every
+/// shard reads the header; to find its first record it follows the quoting of all bytes before it,
+/// streaming (cost proportional to its offset, at several GB/s), so line numbers in errors are those
+/// of the whole file. The default {0, 1} reads the whole file.
+struct shard_spec {
+    std::size_t shard = 0;   ///< index of this shard, below `shards`
+    std::size_t shards = 1;  ///< number of shards the file is cut into (at least 1)
+};
 
 /// Options of read_csv: the delimiter, the schema (which column plays which role), missing-value
 /// tokens and type inference.
@@ -52,6 +67,11 @@ struct csv_options {
     /// naming the file, row and column; true reads it as +-infinity instead. Numbers below the
     /// smallest normal value are always read as the nearest subnormal or zero (as strtod and pandas).
     bool overflow_to_infinity = false;
+    /// Read only this shard of the file (default: all of it). Column types are inferred from the
+    /// first `type_inference_rows` rows of the file, whichever the shard, so that every shard agrees
+    /// with a whole-file read. Categorical columns (features or text labels) cannot be read in
+    /// shards, as their codes would differ between shards: argument_error.
+    shard_spec shard{};
 };
 
 namespace detail {
@@ -199,14 +219,17 @@ template <class T, class Source>
 class csv_reader {
 public:
     csv_reader(Source& source, const csv_options& options, std::string name)
-        : options_(options), tokens_(source, options.delimiter, std::move(name), options.chunk_bytes) {
+        : options_(options), source_(source), tokens_(source, options.delimiter, std::move(name), options.chunk_bytes) {
         for (const auto& m : options_.missing_values) max_missing_length_ = std::max(max_missing_length_, m.size());
     }
 
     dataset<T> read() {
+        check_shard(options_.shard.shard, options_.shard.shards, "read_csv");
+        const std::uint64_t size = options_.shard.shards > 1 ? source_.size() : 0;
         std::vector<std::string_view> fields;
         if (!tokens_.next(fields)) throw parse_error(file(), 1, 0, "file is empty: expected a header row");
         read_header(fields);
+        if (options_.shard.shards > 1) return read_shard(fields, size);
         infer_and_replay(fields);
         while (tokens_.next(fields)) consume(fields, tokens_.line());
         return assemble();
@@ -266,6 +289,49 @@ private:
     void infer_and_replay(std::vector<std::string_view>& fields) {
         std::vector<std::vector<std::string>> rows;
         std::vector<std::size_t> lines;
+        infer(fields, rows, lines);
+        std::vector<std::string_view> views;
+        for (std::size_t r = 0; r < rows.size(); ++r) {
+            views.assign(rows[r].begin(), rows[r].end());
+            consume(views, lines[r]);
+        }
+    }
+
+    /// Reads the shard's records: the column types come from the first rows of the file (read from
+    /// the start of the data region, whichever the shard), then the shard's byte range is located
+    /// and read with file-absolute line numbers.
+    dataset<T> read_shard(std::vector<std::string_view>& fields, std::uint64_t size) {
+        const std::uint64_t data_begin = tokens_.offset();
+        const std::size_t data_line = tokens_.next_line();
+        std::vector<std::vector<std::string>> rows;
+        std::vector<std::size_t> lines;
+        infer(fields, rows, lines);
+        if (rows.empty()) return assemble();  // no data row in the file: the whole-file read's error
+        for (std::size_t j = 0; j < names_.size(); ++j) {
+            if (roles_[j] == column_role::feature_categorical)
+                throw argument_error(causalrec::cat("causalrec::data::read_csv: categorical column '", names_[j], "' of '", file(),
+                                                    "' cannot be read in shards: its codes would differ between shards; encode it "
+                                                    "before sharding or read the whole file"));
+            if (roles_[j] == column_role::label_categorical)
+                throw argument_error(causalrec::cat("causalrec::data::read_csv: label column '", names_[j], "' of '", file(),
+                                                    "' holds text classes and cannot be read in shards: its class codes would "
+                                                    "differ between shards; encode it as numbers before sharding or read the "
+                                                    "whole file"));
+        }
+        allow_empty_ = true;
+        const shard_range range = locate_shard(source_, size, data_begin, data_line, options_.shard.shard,
+                                               options_.shard.shards, options_.delimiter, options_.chunk_bytes, file());
+        source_.seek(range.begin);
+        bounded_source<Source> part{source_, range.end - range.begin};
+        csv_tokenizer<bounded_source<Source>> tokens(part, options_.delimiter, file(), options_.chunk_bytes, range.line,
+                                                     range.begin == 0);
+        while (tokens.next(fields)) consume(fields, tokens.line());
+        return assemble();
+    }
+
+    /// Buffers up to type_inference_rows rows (with their lines) and decides each free column's type from them.
+    void infer(std::vector<std::string_view>& fields, std::vector<std::vector<std::string>>& rows,
+               std::vector<std::size_t>& lines) {
         while (rows.size() < options_.type_inference_rows && tokens_.next(fields)) {
             check_width(fields, tokens_.line());
             rows.emplace_back(fields.begin(), fields.end());
@@ -285,11 +351,6 @@ private:
             if (!numeric) roles_[j] = is_label ? column_role::label_categorical : column_role::feature_categorical;
         }
         setup_layout();
-        std::vector<std::string_view> views;
-        for (std::size_t r = 0; r < rows.size(); ++r) {
-            views.assign(rows[r].begin(), rows[r].end());
-            consume(views, lines[r]);
-        }
     }
 
     bool label_forced_numeric(std::size_t j) const {
@@ -401,7 +462,7 @@ private:
     }
 
     dataset<T> assemble() {
-        if (rows_ == 0) throw parse_error(file(), header_line_, 0, "the header is not followed by any data row");
+        if (rows_ == 0 && !allow_empty_) throw parse_error(file(), header_line_, 0, "the header is not followed by any data row");
         matrix<T> features = make_matrix<T>(rows_, width_);
         T* dst = features.data();
         for (auto& block : blocks_) {
@@ -437,7 +498,9 @@ private:
     }
 
     const csv_options& options_;
+    Source& source_;
     csv_tokenizer<Source> tokens_;
+    bool allow_empty_ = false;  // a shard of a file with data rows may own none of them
     std::size_t max_missing_length_ = 0;
     std::size_t header_line_ = 1;
     std::vector<std::string> names_;
@@ -456,14 +519,17 @@ private:
 
 /// Reads a CSV file with a header row into a dataset<T>; raises parse_error naming file, line and
 /// column on malformed input (ragged rows, unparsable numbers, unknown schema columns, empty file).
+/// With options.shard, reads only that shard's records (see shard_spec).
 template <class T = float>
 dataset<T> read_csv(const std::string& path, const csv_options& options = {}) {
+    detail::check_shard(options.shard.shard, options.shard.shards, "read_csv");
     const auto file = detail::open_for_reading(path);
     detail::file_source source{file.get(), path};
     return detail::csv_reader<T, detail::file_source>(source, options, path).read();
 }
 
-/// Reads CSV text held in memory; `name` stands for the file in error messages.
+/// Reads CSV text held in memory; `name` stands for the file in error messages. options.shard cuts
+/// the text into shards as it cuts a file.
 template <class T = float>
 dataset<T> read_csv_text(std::string_view text, const csv_options& options = {}, std::string name = "<text>") {
     detail::memory_source source{text};

@@ -53,6 +53,10 @@ struct interaction_csv_options {
     duplicate_policy duplicates = duplicate_policy::keep_last;  ///< stored in the log for its CSR views
     unknown_id_policy unknown_ids = unknown_id_policy::error;   ///< only used when reading against id maps
     std::size_t chunk_bytes = std::size_t{1} << 22;              ///< bytes read per chunk
+    /// Read only this shard of the file's records (default: all of them; see shard_spec). Without
+    /// given id maps each shard numbers the ids it reads in its own order of first appearance, so
+    /// indices differ between shards; with given id maps they are the maps' indices in every shard.
+    shard_spec shard{};
 };
 
 namespace detail {
@@ -62,6 +66,9 @@ namespace detail {
 template <class Source>
 interactions read_interactions_from(Source& source, const interaction_csv_options& options, const std::string& name,
                                     const id_map* fixed_users, const id_map* fixed_items, std::size_t* dropped) {
+    check_shard(options.shard.shard, options.shard.shards, "read_interactions");
+    const bool sharded = options.shard.shards > 1;
+    const std::uint64_t size = sharded ? source.size() : 0;
     csv_tokenizer<Source> tokens(source, options.delimiter, name, options.chunk_bytes);
     std::vector<std::string_view> fields;
     std::vector<std::string> names;
@@ -147,8 +154,22 @@ interactions read_interactions_from(Source& source, const interaction_csv_option
         if (cw >= 0) c.weights.push_back(w);
         if (cp >= 0) c.propensities.push_back(p);
     };
-    if (have_first) consume(tokens.line());
-    while (tokens.next(fields)) consume(tokens.line());
+    if (sharded) {
+        // The data region starts after the header, or at the start of the file without one (where the
+        // first record, read above only for the number of columns, belongs to the data).
+        const std::uint64_t data_begin = options.header ? tokens.offset() : 0;
+        const std::size_t data_line = options.header ? tokens.next_line() : 1;
+        const shard_range range = locate_shard(source, size, data_begin, data_line, options.shard.shard,
+                                               options.shard.shards, options.delimiter, options.chunk_bytes, name);
+        source.seek(range.begin);
+        bounded_source<Source> part{source, range.end - range.begin};
+        csv_tokenizer<bounded_source<Source>> own(part, options.delimiter, name, options.chunk_bytes, range.line,
+                                                  range.begin == 0);
+        while (own.next(fields)) consume(own.line());
+    } else {
+        if (have_first) consume(tokens.line());
+        while (tokens.next(fields)) consume(tokens.line());
+    }
     if (dropped) *dropped = n_dropped;
     c.n_users = users.size();
     c.n_items = items.size();
@@ -163,6 +184,7 @@ interactions read_interactions_from(Source& source, const interaction_csv_option
 /// Reads an interaction log from a CSV file; user and item ids (text or integers) become dense
 /// indices in order of first appearance, kept in user_ids() / item_ids(). Malformed rows raise
 /// parse_error naming file, line and column. A header without data rows gives an empty log.
+/// With options.shard, reads only that shard's records, numbering ids in the shard's own order.
 CAUSALREC_INLINE interactions read_interactions(const std::string& path, const interaction_csv_options& options = {});
 
 /// Reads an interaction log from CSV text in memory; `name` stands for the file in error messages.
@@ -171,7 +193,8 @@ CAUSALREC_INLINE interactions read_interactions_text(std::string_view text, cons
 
 /// Reads a log whose ids are mapped through existing id maps (e.g. a test file read with the
 /// training file's maps). Unknown ids raise parse_error or, with unknown_id_policy::drop, skip the
-/// row; the number of skipped rows is stored in `*dropped` when given.
+/// row; the number of skipped rows is stored in `*dropped` when given. With options.shard, reads only
+/// that shard's records; the indices are the maps' in every shard.
 CAUSALREC_INLINE interactions read_interactions(const std::string& path, const id_map& users, const id_map& items,
                                       const interaction_csv_options& options = {}, std::size_t* dropped = nullptr);
 
@@ -182,7 +205,8 @@ CAUSALREC_INLINE interactions read_interactions_text(std::string_view text, cons
 
 /// Reads the "train on one file, test on another" layout (Coat, Yahoo! R3): the test file's ids are
 /// mapped through the training file's id maps; ids unknown to the training file follow
-/// options.unknown_ids (error by default; drop counts them in `dropped`).
+/// options.unknown_ids (error by default; drop counts them in `dropped`). A shard in options.shard
+/// (other than the default whole file) is an argument_error.
 CAUSALREC_INLINE interaction_split read_train_test(const std::string& train_path, const std::string& test_path,
                                          const interaction_csv_options& options = {});
 

@@ -17,6 +17,10 @@
 #include <string_view>
 #include <vector>
 
+#if !defined(_WIN32)
+#include <sys/types.h>  // off_t, for fseeko
+#endif
+
 #include "../../core/error.hpp"
 #include "../../core/message.hpp"
 
@@ -42,6 +46,45 @@ struct file_source {
         }
         return got;
     }
+
+    /// Moves to byte `position` of the file; raises causalrec::error when the stream cannot seek.
+    void seek(std::uint64_t position) {
+        if (seek_stream(position, SEEK_SET) != 0)
+            throw error(causalrec::error_message("data", reader, "seeking to byte ", position, " of '", name,
+                                                 "' failed: ", std::strerror(errno)));
+        offset = position;
+    }
+
+    /// The file's size in bytes; the stream stays where it was. Raises parse_error when the stream
+    /// cannot seek (a pipe or a terminal), which a sharded read needs.
+    std::uint64_t size() {
+        errno = 0;
+        const long long here = tell_stream();
+        long long end = -1;
+        if (here >= 0 && seek_stream(0, SEEK_END) == 0) end = tell_stream();
+        const int code = errno;
+        if (here < 0 || end < 0 || seek_stream(static_cast<std::uint64_t>(here), SEEK_SET) != 0)
+            throw parse_error(std::string(name), 0, 0,
+                              causalrec::cat("cannot be read in shards: its size is unknown (",
+                                             code != 0 ? std::strerror(code) : "the stream cannot seek", ")"));
+        return static_cast<std::uint64_t>(end);
+    }
+
+private:
+    int seek_stream(std::uint64_t position, int whence) {
+#if defined(_WIN32)
+        return _fseeki64(file, static_cast<long long>(position), whence);
+#else
+        return fseeko(file, static_cast<off_t>(position), whence);
+#endif
+    }
+    long long tell_stream() {
+#if defined(_WIN32)
+        return _ftelli64(file);
+#else
+        return static_cast<long long>(ftello(file));
+#endif
+    }
 };
 
 /// Opens `path` for reading; raises parse_error (line 0) when it is a directory or cannot be opened,
@@ -57,13 +100,37 @@ inline std::unique_ptr<std::FILE, int (*)(std::FILE*)> open_for_reading(const st
 
 /// Reads bytes from text held in memory.
 struct memory_source {
-    std::string_view text;
-    std::size_t pos = 0;
+    std::string_view text;  ///< the whole input
+    std::size_t pos = 0;    ///< offset of the next byte to read
+
+    /// Up to n bytes; 0 at the end of the text.
     std::size_t read(char* dst, std::size_t n) {
         const std::size_t k = std::min(n, text.size() - pos);
         std::memcpy(dst, text.data() + pos, k);
         pos += k;
         return k;
+    }
+    /// Moves to byte `position` (at most the end of the text).
+    void seek(std::uint64_t position) noexcept {
+        pos = static_cast<std::size_t>(std::min<std::uint64_t>(position, text.size()));
+    }
+    /// The text's size in bytes.
+    std::uint64_t size() const noexcept { return text.size(); }
+};
+
+/// Reads at most `left` more bytes of another source: the part of a file one shard reads.
+template <class Source>
+struct bounded_source {
+    Source& source;      ///< the source, positioned at the first byte of the part
+    std::uint64_t left;  ///< bytes of the part not read yet
+
+    /// Up to n bytes; 0 at the end of the part.
+    std::size_t read(char* dst, std::size_t n) {
+        const auto k = static_cast<std::size_t>(std::min<std::uint64_t>(n, left));
+        if (k == 0) return 0;
+        const std::size_t got = source.read(dst, k);
+        left -= got;
+        return got;
     }
 };
 
@@ -72,9 +139,17 @@ struct memory_source {
 template <class Source>
 class csv_tokenizer {
 public:
-    /// A tokenizer reading from `source`; `file` names the input in error messages.
-    csv_tokenizer(Source& source, char delimiter, std::string file, std::size_t chunk_bytes)
-        : source_(source), delimiter_(delimiter), file_(std::move(file)), buffer_(std::max<std::size_t>(chunk_bytes, 64)) {}
+    /// A tokenizer reading from `source`; `file` names the input in error messages. The source's first
+    /// byte lies on line `first_line`; a UTF-8 byte-order mark there is skipped when `at_file_start`
+    /// (false when the source starts inside a file, at a record of a shard).
+    csv_tokenizer(Source& source, char delimiter, std::string file, std::size_t chunk_bytes, std::size_t first_line = 1,
+                  bool at_file_start = true)
+        : source_(source),
+          delimiter_(delimiter),
+          file_(std::move(file)),
+          buffer_(std::max<std::size_t>(chunk_bytes, 64)),
+          bom_checked_(!at_file_start),
+          line_(first_line) {}
 
     /// Reads the next record into `fields` (views valid until the next call); false at end of input.
     bool next(std::vector<std::string_view>& fields) {
@@ -92,11 +167,19 @@ public:
     /// Name of the input used in error messages.
     const std::string& file() const noexcept { return file_; }
 
+    /// Bytes of the source before the input not read yet (a byte-order mark included): after next()
+    /// returned a record, the offset at which the next record (or blank line) begins.
+    std::uint64_t offset() const noexcept { return discarded_ + begin_; }
+
+    /// 1-based line on which the input not read yet begins.
+    std::size_t next_line() const noexcept { return line_; }
+
 private:
     enum class parse_result { record, need_more, end };
 
     void refill() {
         if (begin_ > 0) {
+            discarded_ += begin_;
             std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
             end_ -= begin_;
             begin_ = 0;
@@ -135,7 +218,7 @@ private:
                 break;
             }
         }
-        const std::size_t start_line = line_ + lines;
+        const std::size_t start_line = line_ + lines, blank_lines = lines;
         fields.clear();
         std::size_t n_unescaped = 0;
         for (;;) {
@@ -179,7 +262,7 @@ private:
                     std::string msg = "unexpected character '";
                     msg.push_back(buf[pos]);
                     msg.append("' after the closing quote of a field");
-                    throw parse_error(file_, start_line + lines, fields.size(), msg);
+                    throw parse_error(file_, start_line + (lines - blank_lines), fields.size(), msg);
                 }
             } else {
                 const std::size_t start = pos;
@@ -241,6 +324,7 @@ private:
     std::string file_;
     std::vector<char> buffer_;
     std::size_t begin_ = 0, end_ = 0;
+    std::uint64_t discarded_ = 0;  // bytes moved out of the front of the buffer
     bool eof_ = false;
     bool bom_checked_ = false;
     std::size_t line_ = 1;         // line on which the unread input starts

@@ -8,6 +8,7 @@
 namespace causalrec::data {
 
 CAUSALREC_INLINE interactions read_interactions(const std::string& path, const interaction_csv_options& options) {
+    detail::check_shard(options.shard.shard, options.shard.shards, "read_interactions");
     auto file = detail::open_for_reading(path);
     detail::file_source source{file.get(), path, "read_interactions"};
     return detail::read_interactions_from(source, options, path, nullptr, nullptr, nullptr);
@@ -21,6 +22,7 @@ CAUSALREC_INLINE interactions read_interactions_text(std::string_view text, cons
 
 CAUSALREC_INLINE interactions read_interactions(const std::string& path, const id_map& users, const id_map& items,
                                       const interaction_csv_options& options, std::size_t* dropped) {
+    detail::check_shard(options.shard.shard, options.shard.shards, "read_interactions");
     auto file = detail::open_for_reading(path);
     detail::file_source source{file.get(), path, "read_interactions"};
     return detail::read_interactions_from(source, options, path, &users, &items, dropped);
@@ -35,6 +37,11 @@ CAUSALREC_INLINE interactions read_interactions_text(std::string_view text, cons
 
 CAUSALREC_INLINE interaction_split read_train_test(const std::string& train_path, const std::string& test_path,
                                          const interaction_csv_options& options) {
+    if (options.shard.shards != 1 || options.shard.shard != 0)
+        throw argument_error(causalrec::cat("causalrec::data::read_train_test: shard_spec{.shard = ", options.shard.shard,
+                                            ", .shards = ", options.shard.shards,
+                                            "}: the pair cannot be read in shards, as the test file's ids go through the "
+                                            "training file's id maps; read the shards with read_interactions and given id maps"));
     interaction_split out;
     out.train = read_interactions(train_path, options);
     out.test = read_interactions(test_path, out.train.user_ids(), out.train.item_ids(), options, &out.dropped);
