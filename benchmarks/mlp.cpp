@@ -5,6 +5,8 @@
 // run and prints the ratios. Heap allocations per training step (after the first epoch) are counted.
 #include <benchmark/benchmark.h>
 
+#include "support/bench_data.hpp"
+
 #include <causalrec/loss/loss.hpp>
 #include <causalrec/nn/nn.hpp>
 #include <causalrec/optim/optim.hpp>
@@ -43,33 +45,8 @@ void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
 namespace {
 
 namespace cr = causalrec;
-
-constexpr std::size_t features = 32;
-
-/// 200,000 rows of N(0, 1) features with labels from a logistic model (as the peer's common.make_binary_data).
-struct binary_data {
-    cr::matrix<float> x;
-    cr::vector<float> y;
-};
-
-const binary_data& data(std::size_t rows) {
-    static binary_data d = [rows] {
-        cr::rng engine(0);
-        binary_data out{cr::make_matrix<float>(rows, features), cr::make_vector<float>(rows)};
-        std::vector<double> w(features);
-        for (auto& v : w) v = engine.normal() / std::sqrt(static_cast<double>(features));
-        for (std::size_t i = 0; i < rows; ++i) {
-            double z = 0.0;
-            for (std::size_t j = 0; j < features; ++j) {
-                out.x(i, j) = static_cast<float>(engine.normal());
-                z += w[j] * out.x(i, j);
-            }
-            out.y(i) = engine.bernoulli(1.0 / (1.0 + std::exp(-2.0 * z))) ? 1.0f : 0.0f;
-        }
-        return out;
-    }();
-    return d;
-}
+using causalrec_bench::data;
+using causalrec_bench::features;
 
 auto seed_model() {
     namespace nn = cr::nn;

@@ -13,6 +13,8 @@
 // session. Sizes: CAUSALREC_MF_RATINGS / CAUSALREC_MF_USERS / CAUSALREC_MF_ITEMS.
 #include <benchmark/benchmark.h>
 
+#include "support/bench_data.hpp"
+
 #include <causalrec/core/rng.hpp>
 #include <causalrec/core/threads.hpp>
 #include <causalrec/data/interactions.hpp>
@@ -31,45 +33,8 @@ namespace {
 
 namespace cr = causalrec;
 namespace rec = causalrec::rec;
-
-std::size_t env_size(const char* name, std::size_t fallback) {
-    const char* v = std::getenv(name);
-    return v != nullptr ? static_cast<std::size_t>(std::stoull(v)) : fallback;
-}
-
-/// The ratings, generated once: r = 3.5 + b_u + b_i + <p_u, q_i> + N(0, 0.3^2), clipped to [1, 5].
-const cr::data::interactions& ratings() {
-    static const cr::data::interactions log = [] {
-        const std::size_t n = env_size("CAUSALREC_MF_RATINGS", 1'000'000);
-        const std::size_t users = env_size("CAUSALREC_MF_USERS", 10'000);
-        const std::size_t items = env_size("CAUSALREC_MF_ITEMS", 5'000);
-        const std::size_t rank = 16;
-        cr::rng g(0);
-        std::vector<double> P(users * rank), Q(items * rank), bu(users), bi(items);
-        const double scale = 1.0 / std::sqrt(static_cast<double>(rank));
-        for (double& x : P) x = g.normal() * scale;
-        for (double& x : Q) x = g.normal() * scale;
-        for (double& x : bu) x = 0.3 * g.normal();
-        for (double& x : bi) x = 0.3 * g.normal();
-        cr::data::interaction_columns c{.n_users = users, .n_items = items};
-        c.users.resize(n);
-        c.items.resize(n);
-        c.values.resize(n);
-        for (std::size_t r = 0; r < n; ++r) {
-            const std::size_t u = g.uniform_index(users), i = g.uniform_index(items);
-            double v = 3.5 + bu[u] + bi[i] + 0.3 * g.normal();
-            for (std::size_t f = 0; f < rank; ++f) v += P[u * rank + f] * Q[i * rank + f];
-            c.users[r] = u;
-            c.items[r] = i;
-            c.values[r] = std::clamp(v, 1.0, 5.0);
-        }
-        cr::data::interactions out(std::move(c));
-        (void)out.by_user();  // the CSR views are built once, outside the timed epochs
-        (void)out.by_item();
-        return out;
-    }();
-    return log;
-}
+using causalrec_bench::env_size;
+using causalrec_bench::ratings;
 
 double train_rmse_als(const rec::als& m, const cr::data::interactions& log) {
     double s = 0.0;

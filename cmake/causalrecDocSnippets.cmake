@@ -92,4 +92,7 @@ ${dispatch}    std::fprintf(stderr, \"doc_snippet_runner: no snippet called %s\\
 " @ONLY)
   add_executable(doc_snippet_runner "${source}" ${sources})
   target_link_libraries(doc_snippet_runner PRIVATE causalrec::causalrec causalrec_warnings)
+  if(TARGET causalrec::mpi AND TARGET causalrec::ann)  # the distributed page's snippets (run as one process)
+    target_link_libraries(doc_snippet_runner PRIVATE causalrec::mpi causalrec::ann)
+  endif()
 endfunction()

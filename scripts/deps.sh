@@ -3,15 +3,18 @@
 # list is printed so that the equivalent packages can be installed by hand.
 
 # Debian/Ubuntu packages needed to build and test causalrec.
+# Open MPI and hnswlib are for the optional distributed part and approximate retrieval (their tests
+# run whenever they are installed).
 CAUSALREC_PACKAGES=(cmake make ninja-build g++ clang libxtensor-dev libxtensor-blas-dev xtl-dev libopenblas-dev
-                    nlohmann-json3-dev catch2 libbenchmark-dev ccache)
+                    nlohmann-json3-dev catch2 libbenchmark-dev ccache libopenmpi-dev openmpi-bin libhnswlib-dev)
 
 causalrec_ensure_packages() {
     if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
         echo "causalrec: not a Debian/Ubuntu system; make sure these (or their equivalents) are installed:"
         echo "  CMake >= 3.20, a C++20 compiler (g++ >= 12 or clang++ >= 14), xtensor >= 0.24, xtl,"
         echo "  xtensor-blas >= 0.20, OpenBLAS (with LAPACK), nlohmann_json >= 3.2, Catch2 (v2 or v3),"
-        echo "  Google Benchmark; Debian names: ${CAUSALREC_PACKAGES[*]}"
+        echo "  Google Benchmark, and optionally an MPI (Open MPI) for the distributed part and hnswlib;"
+        echo "  Debian names: ${CAUSALREC_PACKAGES[*]}"
         return 0
     fi
     local missing=()

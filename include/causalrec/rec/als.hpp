@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -63,6 +64,22 @@ struct als_options {
     std::uint64_t seed = 42;                                 ///< initialisation
 };
 
+/// How one als fit is spread over several processes (distributed::fit_als fills it in; a single
+/// process needs none): the contiguous blocks of users and items this process solves, and how the
+/// processes combine what they computed.
+struct als_partition {
+    std::size_t user_begin = 0;  ///< first user this process solves
+    std::size_t user_end = 0;    ///< one past its last user
+    std::size_t item_begin = 0;  ///< first item this process solves
+    std::size_t item_end = 0;    ///< one past its last item
+    /// Completes a factor table (the users' when `users` is true) from every process's solved block.
+    std::function<void(std::vector<float>& factors, bool users)> share{};
+    /// Sums values over the processes, in place (the ratings' sum and count).
+    std::function<void(std::span<double>)> sum{};
+    /// Every process's values concatenated in rank order (the users' seen items).
+    std::function<std::vector<std::size_t>(std::span<const std::size_t>)> concatenate{};
+};
+
 /// Matrix factorisation by alternating least squares. Explicit: minimises
 /// sum over observed (u, i) of (r_ui - mu - <p_u, q_i>)^2 + lambda (n_u |p_u|^2 + n_i |q_i|^2) (mu = 0
 /// when center is false; without scale_regularization n_u = n_i = 1). Implicit: minimises
@@ -91,6 +108,14 @@ public:
     /// Runs options().epochs alternations from a fresh seeded start; raises argument_error for
     /// an empty log or (implicit) a negative value.
     void fit(const data::interactions& log);
+
+    /// One fit shared by several processes (see distributed::fit_als, which builds the arguments):
+    /// `user_part` holds every interaction of this process's users, `item_part` every interaction of
+    /// its items, both with the whole log's user and item counts; `partition` says which users and
+    /// items this process solves and how the processes exchange results. Every process ends with the
+    /// whole model (factors, global mean, each user's seen items). Same seed, same factors as fit()
+    /// on the whole log (explicit ratings: up to the summation order of the global mean).
+    void fit(const data::interactions& user_part, const data::interactions& item_part, const als_partition& partition);
 
     /// Runs `iterations` more alternations from the current factors (fits from scratch when the
     /// model is unfitted); raises shape_error when the log's user or item count differs from the
@@ -144,9 +169,18 @@ private:
     /// The Gram matrix F^T F (full, row-major) of a factor table with `rows` rows.
     std::vector<float> gram(const std::vector<float>& f, std::size_t rows) const;
 
-    /// Solves every row of `m` (users or items) against the `other` factors into `out`; `g` is the
-    /// Gram matrix of `other` for implicit feedback (empty for explicit ratings).
-    void solve_side(const data::csr_matrix& m, const std::vector<float>& other, const std::vector<float>& g, std::vector<float>& out);
+    /// Solves the rows [begin, end) of `m` (users or items; all rows by default) against the `other`
+    /// factors into `out`; `g` is the Gram matrix of `other` for implicit feedback (empty for explicit ratings).
+    void solve_side(const data::csr_matrix& m, const std::vector<float>& other, const std::vector<float>& g, std::vector<float>& out,
+                    std::size_t begin = 0, std::size_t end = static_cast<std::size_t>(-1));
+
+    /// Fresh seeded factors for the log's counts, the global mean of `ratings` (explicit, centred)
+    /// summed over processes by `sum` when given, and the duplicate policy.
+    void initialize(const data::interactions& log, const data::csr_matrix& ratings, const std::function<void(std::span<double>)>& sum);
+
+    /// The Gram matrix of factor rows [begin, end), summed over the processes by `sum` when given.
+    std::vector<float> gram_of_rows(const std::vector<float>& f, std::size_t begin, std::size_t end,
+                                    const std::function<void(std::span<double>)>& sum) const;
 
     [[noreturn]] static void throw_not_positive_definite();
 

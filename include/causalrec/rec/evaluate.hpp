@@ -28,6 +28,7 @@ struct recommender_eval_options {
                                       metrics::ranking_metric::auc;
     double min_relevance = 0.0;  ///< a test row is relevant when its value is > min_relevance
     bool exclude_train = true;   ///< leave each user's training items out of the ranking
+    bool per_user = false;       ///< also fill ranking.per_user (one entry per evaluated user)
 };
 
 /// What evaluate_recommender measures.
@@ -82,7 +83,7 @@ recommender_evaluation evaluate_recommender(const R& model, const data::interact
     });
     const metrics::sparse_rows exclude{ex_offsets, ex_items}, relevant{rel_offsets, rel_items};
     out.ranking = metrics::evaluate_ranking(scores, exclude, relevant,
-                                            {.k = options.k, .metrics = options.metrics, .keep_top_k = true});
+                                            {.k = options.k, .metrics = options.metrics, .per_user = options.per_user, .keep_top_k = true});
     out.coverage = metrics::catalog_coverage(out.ranking.top_k, n_items);
     std::vector<double> counts(n_items, 0.0);
     const auto& by_item = train.by_item();

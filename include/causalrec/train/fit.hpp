@@ -96,6 +96,73 @@ vector<T> rows_of(const vector<T>& v, std::size_t begin, std::size_t end) {
 
 }  // namespace detail
 
+/// The checked parts of a supervised fit (training rows, validation rows, weights), its objective
+/// and its loop options, built in place; the objective refers to the parts, so this does not move.
+template <class M, class L, std::floating_point T>
+struct supervised_setup {
+    std::optional<validation_data<T>> held_out{};  ///< validation rows (explicit or split off)
+    matrix<T> X_part{};                            ///< training features when some rows were held out
+    matrix<T> Y_part{};                            ///< training targets when some rows were held out
+    std::optional<vector<T>> w_train{};            ///< training weights
+    std::optional<supervised_objective<M, L, T>> objective{};  ///< the objective over the training rows
+    train_options loop{};                          ///< the training loop's options
+
+    /// Checks (model, loss, X, Y, options) as fit does and builds the objective.
+    supervised_setup(M& model, const L& loss, const matrix<T>& X, const matrix<T>& Y, const fit_options<T>& options) {
+        const std::size_t n = X.shape()[0];
+        if (Y.shape()[0] != n)
+            throw shape_error(causalrec::cat("causalrec::train::fit: X has ", n, " rows but the targets have ", Y.shape()[0]));
+        if (n == 0) throw argument_error("causalrec::train::fit: X has no rows; there is nothing to train on");
+        if (options.epochs == 0) throw argument_error("causalrec::train::fit: epochs must be at least 1");
+        if (!(options.validation_split >= 0.0 && options.validation_split < 1.0))
+            throw argument_error("causalrec::train::fit: validation_split must be in [0, 1)");
+        require_finite("causalrec::train::fit", "X", X);
+        require_finite("causalrec::train::fit", "the targets", Y);
+        if constexpr (loss::ValidatesTargets<L, T>) loss.validate_targets(Y);
+        if (options.sample_weight) detail::check_weights(*options.sample_weight, n, "fit");
+        if (!options.metrics.empty() && Y.shape()[1] != 1)
+            throw argument_error("causalrec::train::fit: metrics need a single-output model (targets with one column)");
+
+        // Training and validation parts.
+        std::size_t n_train = n;
+        if (options.validation) {
+            held_out = options.validation;
+            if (held_out->x.shape()[1] != X.shape()[1] || held_out->y.shape()[1] != Y.shape()[1] ||
+                held_out->x.shape()[0] != held_out->y.shape()[0])
+                throw shape_error("causalrec::train::fit: validation data shapes do not match the training data");
+            if (held_out->x.shape()[0] == 0) throw argument_error("causalrec::train::fit: the validation data has no rows");
+            require_finite("causalrec::train::fit", "validation X", held_out->x);
+            require_finite("causalrec::train::fit", "the validation targets", held_out->y);
+            if constexpr (loss::ValidatesTargets<L, T>) loss.validate_targets(held_out->y);
+        } else if (options.validation_split > 0.0) {
+            n_train = static_cast<std::size_t>(static_cast<double>(n) * (1.0 - options.validation_split));
+            if (n_train == 0 || n_train == n)
+                throw argument_error(causalrec::cat("causalrec::train::fit: validation_split ", options.validation_split, " leaves an empty part of ", n, " rows"));
+            held_out = validation_data<T>{detail::rows_of(X, n_train, n), detail::rows_of(Y, n_train, n)};
+        }
+        // A copy of the training rows when rows are held out for validation.
+        const bool split = n_train != n;
+        if (split) {
+            X_part = detail::rows_of(X, 0, n_train);
+            Y_part = detail::rows_of(Y, 0, n_train);
+        }
+        if (options.sample_weight) w_train = split ? detail::rows_of(*options.sample_weight, 0, n_train) : *options.sample_weight;
+
+        objective.emplace(model, loss, split ? X_part : X, split ? Y_part : Y, w_train ? &*w_train : nullptr);
+        objective->set_metrics(&options.metrics);
+        if (held_out) objective->set_validation(&*held_out);
+        if (options.resample) objective->set_resample(options.resample);
+        loop = train_options{.epochs = options.epochs,
+                             .batch_size = options.batch_size,
+                             .shuffle = options.shuffle,
+                             .seed = options.seed,
+                             .verbose = options.verbose,
+                             .flush_denormals = options.flush_denormals};
+    }
+    supervised_setup(const supervised_setup&) = delete;
+    supervised_setup& operator=(const supervised_setup&) = delete;
+};
+
 /// Trains `model` on (X, Y) with `loss` and `optimizer` (Keras's fit). Y is (rows, outputs).
 /// Callbacks are any objects with training hooks (progress_bar, early_stopping, ...). Returns the
 /// History. Builds a supervised_objective and runs the training loop (train/loop.hpp) with it.
@@ -111,57 +178,8 @@ history fit(M& model, const L& loss, Optimizer&& optimizer, const matrix<T>& X, 
                   "fit: this model has sparse parameters (an embedding), and the optimizer does not declare "
                   "`static constexpr bool sparse_rows = true`: it would apply stale gradients to rows the batch "
                   "did not touch (see docs/concepts/concept_optimizer.md)");
-    const std::size_t n = X.shape()[0];
-    if (Y.shape()[0] != n)
-        throw shape_error(causalrec::cat("causalrec::train::fit: X has ", n, " rows but the targets have ", Y.shape()[0]));
-    if (n == 0) throw argument_error("causalrec::train::fit: X has no rows; there is nothing to train on");
-    if (options.epochs == 0) throw argument_error("causalrec::train::fit: epochs must be at least 1");
-    if (!(options.validation_split >= 0.0 && options.validation_split < 1.0))
-        throw argument_error("causalrec::train::fit: validation_split must be in [0, 1)");
-    require_finite("causalrec::train::fit", "X", X);
-    require_finite("causalrec::train::fit", "the targets", Y);
-    if constexpr (loss::ValidatesTargets<L, T>) loss.validate_targets(Y);
-    if (options.sample_weight) detail::check_weights(*options.sample_weight, n, "fit");
-    if (!options.metrics.empty() && Y.shape()[1] != 1)
-        throw argument_error("causalrec::train::fit: metrics need a single-output model (targets with one column)");
-
-    // Training and validation parts.
-    std::size_t n_train = n;
-    std::optional<validation_data<T>> held_out;
-    if (options.validation) {
-        held_out = options.validation;
-        if (held_out->x.shape()[1] != X.shape()[1] || held_out->y.shape()[1] != Y.shape()[1] ||
-            held_out->x.shape()[0] != held_out->y.shape()[0])
-            throw shape_error("causalrec::train::fit: validation data shapes do not match the training data");
-        if (held_out->x.shape()[0] == 0) throw argument_error("causalrec::train::fit: the validation data has no rows");
-        require_finite("causalrec::train::fit", "validation X", held_out->x);
-        require_finite("causalrec::train::fit", "the validation targets", held_out->y);
-        if constexpr (loss::ValidatesTargets<L, T>) loss.validate_targets(held_out->y);
-    } else if (options.validation_split > 0.0) {
-        n_train = static_cast<std::size_t>(static_cast<double>(n) * (1.0 - options.validation_split));
-        if (n_train == 0 || n_train == n)
-            throw argument_error(causalrec::cat("causalrec::train::fit: validation_split ", options.validation_split, " leaves an empty part of ", n, " rows"));
-        held_out = validation_data<T>{detail::rows_of(X, n_train, n), detail::rows_of(Y, n_train, n)};
-    }
-    // A copy of the training rows when rows are held out for validation.
-    const bool split = n_train != n;
-    const matrix<T> X_part = split ? detail::rows_of(X, 0, n_train) : matrix<T>();
-    const matrix<T> Y_part = split ? detail::rows_of(Y, 0, n_train) : matrix<T>();
-    std::optional<vector<T>> w_train;
-    if (options.sample_weight) w_train = split ? detail::rows_of(*options.sample_weight, 0, n_train) : *options.sample_weight;
-
-    supervised_objective<M, L, T> objective(model, loss, split ? X_part : X, split ? Y_part : Y,
-                                            w_train ? &*w_train : nullptr);
-    objective.set_metrics(&options.metrics);
-    if (held_out) objective.set_validation(&*held_out);
-    if (options.resample) objective.set_resample(options.resample);
-    const train_options loop{.epochs = options.epochs,
-                             .batch_size = options.batch_size,
-                             .shuffle = options.shuffle,
-                             .seed = options.seed,
-                             .verbose = options.verbose,
-                             .flush_denormals = options.flush_denormals};
-    return fit(objective, std::forward<Optimizer>(optimizer), loop, std::forward<Callbacks>(callbacks)...);
+    supervised_setup<M, L, T> setup(model, loss, X, Y, options);
+    return fit(*setup.objective, std::forward<Optimizer>(optimizer), setup.loop, std::forward<Callbacks>(callbacks)...);
 }
 
 /// fit with a label vector y (one output column).

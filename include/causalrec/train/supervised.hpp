@@ -38,6 +38,18 @@ struct validation_data {
     matrix<T> y = make_matrix<T>(0, 0);  ///< validation targets
 };
 
+/// How an objective trained by several processes at once (distributed::fit) turns its per-process
+/// epoch values into global ones. Unset (nullptr) in a single process.
+struct epoch_gather {
+    /// Replaces a vector by every process's vectors concatenated in rank order.
+    std::function<void(std::vector<double>&)> concatenate{};
+    /// The sum of a value over the processes.
+    std::function<double(double)> sum{};
+    /// True when each process holds its own part of the validation data; false when every process
+    /// holds the same validation data (then each computes the same validation values alone).
+    bool validation_is_local = false;
+};
+
 namespace detail {
 
 template <class L>
@@ -165,6 +177,10 @@ public:
     /// The metrics computed each epoch (nullptr when none).
     const std::vector<metric_entry>* metric_list() const noexcept { return metrics_; }
 
+    /// Computes the epoch's metrics (and, with validation_is_local, the validation values) over the
+    /// predictions of every process (set by distributed::fit; nullptr = this process alone).
+    void set_epoch_gather(const epoch_gather* gather) noexcept { gather_ = gather; }
+
     /// Evaluates the loss on `validation` (in inference mode) at the end of every epoch.
     void set_validation(const validation_data<T>* validation) {
         validation_ = validation;
@@ -246,17 +262,40 @@ public:
 
     /// Adds the epoch's training metrics and, with validation data, "val_loss" and the validation metrics.
     void end_epoch(epoch_logs& logs) {
-        if (metrics_ != nullptr)
-            for (const auto& m : *metrics_)
-                logs[m.name] = m.compute(std::span<const double>(truth_.data(), pos_),
-                                         std::span<const double>(scores_.data(), pos_));
+        const bool has_metrics = metrics_ != nullptr && !metrics_->empty();
+        if (has_metrics) {
+            std::span<const double> truth(truth_.data(), pos_), scores(scores_.data(), pos_);
+            if (gather_ != nullptr) {  // every process's training predictions of the epoch
+                all_truth_.assign(truth.begin(), truth.end());
+                all_scores_.assign(scores.begin(), scores.end());
+                gather_->concatenate(all_truth_);
+                gather_->concatenate(all_scores_);
+                truth = all_truth_;
+                scores = all_scores_;
+            }
+            for (const auto& m : *metrics_) logs[m.name] = m.compute(truth, scores);
+        }
         if (validation_ == nullptr) return;
         detail::set_training(*model_, false);
-        logs["val_loss"] = detail::evaluate_into(*model_, loss_, validation_->x, validation_->y,
-                                                 static_cast<const vector<T>*>(nullptr), 512, val_scores_);
+        double val_loss = detail::evaluate_into(*model_, loss_, validation_->x, validation_->y,
+                                                static_cast<const vector<T>*>(nullptr), 512, val_scores_);
         detail::set_training(*model_, true);
-        if (metrics_ != nullptr)
-            for (const auto& m : *metrics_) logs["val_" + m.name] = m.compute(val_truth_, val_scores_);
+        std::span<const double> val_truth(val_truth_), val_scores(val_scores_);
+        if (gather_ != nullptr && gather_->validation_is_local) {  // each process holds part of the validation rows
+            const double rows = static_cast<double>(validation_->x.shape()[0]);
+            val_loss = gather_->sum(val_loss * rows) / gather_->sum(rows);
+            if (has_metrics) {
+                all_truth_ = val_truth_;
+                all_scores_ = val_scores_;
+                gather_->concatenate(all_truth_);
+                gather_->concatenate(all_scores_);
+                val_truth = all_truth_;
+                val_scores = all_scores_;
+            }
+        }
+        logs["val_loss"] = val_loss;
+        if (has_metrics)
+            for (const auto& m : *metrics_) logs["val_" + m.name] = m.compute(val_truth, val_scores);
     }
 
 private:
@@ -272,6 +311,8 @@ private:
     const validation_data<T>* validation_ = nullptr;
     std::function<void(std::size_t, matrix<T>&, matrix<T>&)> resample_{};
     std::vector<double> truth_{}, scores_{}, val_scores_{}, val_truth_{};
+    std::vector<double> all_truth_{}, all_scores_{};  // every process's values (data-parallel training)
+    const epoch_gather* gather_ = nullptr;
     std::size_t pos_ = 0;
 };
 

@@ -9,31 +9,100 @@ namespace causalrec::rec {
 
 CAUSALREC_INLINE void als::fit(const data::interactions& log) {
     detail::require_nonempty_log(log, model_name);
+    initialize(log, log.by_user(), {});
+    model_.log = log_summary::of(log);
+    refresh_item_gram();
+    alternate(log, options_.epochs);
+    fitted_ = true;
+}
+
+CAUSALREC_INLINE void als::initialize(const data::interactions& log, const data::csr_matrix& ratings,
+                                      const std::function<void(std::span<double>)>& sum) {
     const bool implicit = options_.feedback == als_feedback::implicit;
     if (implicit)
         for (std::size_t r = 0; r < log.size(); ++r)
             if (log.values()[r] < 0.0)
                 throw argument_error(causalrec::cat("causalrec::rec::als: implicit feedback needs values >= 0; row ", r, " has ",
                                                             log.values()[r]));
-    model_.log = log_summary::of(log);
     model_.factors = options_.factors;
     const std::size_t k = options_.factors;
     rng g(options_.seed);
-    model_.user_factors.resize(model_.log.n_users * k);
-    model_.item_factors.resize(model_.log.n_items * k);
+    model_.user_factors.resize(log.n_users() * k);
+    model_.item_factors.resize(log.n_items() * k);
     for (auto& x : model_.item_factors) x = static_cast<float>(options_.init_std * g.normal());
     for (auto& x : model_.user_factors) x = static_cast<float>(options_.init_std * g.normal());
     model_.offset = 0.0;
     if (!implicit && options_.center) {
-        const auto& m = log.by_user();
-        double s = 0.0;
-        for (double v : m.values) s += v;
-        model_.offset = m.nnz() ? s / static_cast<double>(m.nnz()) : 0.0;
+        double total[2] = {0.0, static_cast<double>(ratings.nnz())};
+        for (double v : ratings.values) total[0] += v;
+        if (sum) sum(std::span<double>(total, 2));
+        model_.offset = total[1] > 0.0 ? total[0] / total[1] : 0.0;
     }
     duplicates_sum_ = log.duplicates() == data::duplicate_policy::sum;
-    refresh_item_gram();
-    alternate(log, options_.epochs);
+}
+
+CAUSALREC_INLINE void als::fit(const data::interactions& user_part, const data::interactions& item_part, const als_partition& partition) {
+    if (!partition.share || !partition.sum || !partition.concatenate)
+        throw argument_error("causalrec::rec::als::fit: the partition needs its share, sum and concatenate functions");
+    if (user_part.n_users() != item_part.n_users() || user_part.n_items() != item_part.n_items())
+        throw shape_error(causalrec::cat("causalrec::rec::als::fit: the user part has ", user_part.n_users(), " users and ",
+                                         user_part.n_items(), " items, the item part ", item_part.n_users(), " and ", item_part.n_items()));
+    if (partition.user_begin > partition.user_end || partition.user_end > user_part.n_users() ||
+        partition.item_begin > partition.item_end || partition.item_end > user_part.n_items())
+        throw argument_error(causalrec::cat("causalrec::rec::als::fit: blocks users [", partition.user_begin, ", ", partition.user_end,
+                                            ") and items [", partition.item_begin, ", ", partition.item_end, ") do not fit ",
+                                            user_part.n_users(), " users and ", user_part.n_items(), " items"));
+    const auto& by_user = user_part.by_user();
+    const auto& by_item = item_part.by_item();
+    // Only this process's users count towards the mean: each rating is in exactly one user block.
+    data::csr_matrix mine;
+    mine.values.assign(by_user.values.begin() + static_cast<std::ptrdiff_t>(by_user.row_ptr[partition.user_begin]),
+                       by_user.values.begin() + static_cast<std::ptrdiff_t>(by_user.row_ptr[partition.user_end]));
+    mine.indices.resize(mine.values.size());
+    mine.row_ptr = {0, mine.values.size()};
+    initialize(user_part, mine, partition.sum);
+    const bool implicit = options_.feedback == als_feedback::implicit;
+    const std::size_t n_users = user_part.n_users(), n_items = user_part.n_items();
+    // Implicit feedback: every process holds the whole factor tables after each share, and computes
+    // their Gram matrices whole, as one process does (the same bits; truncated conjugate gradient
+    // amplifies the rounding differences of a sum of block Gram matrices to 1e-4).
+    const std::function<void(std::span<double>)> whole{};
+    item_gram_ = implicit ? gram_of_rows(model_.item_factors, 0, n_items, whole) : std::vector<float>{};
+    for (std::size_t it = 0; it < options_.epochs; ++it) {
+        solve_side(by_user, model_.item_factors, item_gram_, model_.user_factors, partition.user_begin, partition.user_end);
+        partition.share(model_.user_factors, true);
+        const auto user_gram = implicit ? gram_of_rows(model_.user_factors, 0, n_users, whole) : std::vector<float>{};
+        solve_side(by_item, model_.user_factors, user_gram, model_.item_factors, partition.item_begin, partition.item_end);
+        partition.share(model_.item_factors, false);
+        if (implicit) item_gram_ = gram_of_rows(model_.item_factors, 0, n_items, whole);
+    }
+    // The whole model on every process: the counts and id maps, and every user's seen items.
+    std::vector<std::size_t> counts(partition.user_end - partition.user_begin);
+    for (std::size_t u = partition.user_begin; u < partition.user_end; ++u) counts[u - partition.user_begin] = by_user.row_ptr[u + 1] - by_user.row_ptr[u];
+    const auto all_counts = partition.concatenate(counts);
+    const auto all_items = partition.concatenate(std::span<const std::size_t>(by_user.indices).subspan(
+        by_user.row_ptr[partition.user_begin], by_user.row_ptr[partition.user_end] - by_user.row_ptr[partition.user_begin]));
+    if (all_counts.size() != n_users)
+        throw shape_error(causalrec::cat("causalrec::rec::als::fit: the processes' user blocks cover ", all_counts.size(), " of ", n_users, " users"));
+    model_.log = log_summary{n_users, n_items, user_part.user_ids(), user_part.item_ids(), {}};
+    model_.log.seen.row_ptr.assign(n_users + 1, 0);
+    for (std::size_t u = 0; u < n_users; ++u) model_.log.seen.row_ptr[u + 1] = model_.log.seen.row_ptr[u] + all_counts[u];
+    model_.log.seen.items = all_items;
     fitted_ = true;
+}
+
+CAUSALREC_INLINE auto als::gram_of_rows(const std::vector<float>& f, std::size_t begin, std::size_t end,
+                                        const std::function<void(std::span<double>)>& sum) const -> std::vector<float> {
+    const std::size_t k = options_.factors;
+    std::vector<float> g(k * k, 0.0f);
+    if (end > begin) blas::gram_upper<float>(end - begin, k, f.data() + begin * k, 1.0f, 0.0f, g.data());
+    if (sum) {
+        std::vector<double> wide(g.begin(), g.end());
+        sum(wide);
+        for (std::size_t j = 0; j < g.size(); ++j) g[j] = static_cast<float>(wide[j]);
+    }
+    linalg::symmetrize_from_upper(k, g.data());
+    return g;
 }
 
 CAUSALREC_INLINE void als::partial_fit(const data::interactions& log, std::size_t iterations) {
@@ -151,11 +220,15 @@ CAUSALREC_INLINE auto als::gram(const std::vector<float>& f, std::size_t rows) c
     return g;
 }
 
-CAUSALREC_INLINE void als::solve_side(const data::csr_matrix& m, const std::vector<float>& other, const std::vector<float>& g, std::vector<float>& out) {
+CAUSALREC_INLINE void als::solve_side(const data::csr_matrix& m, const std::vector<float>& other, const std::vector<float>& g, std::vector<float>& out,
+                                      std::size_t first, std::size_t last) {
     const std::size_t k = options_.factors;
+    last = std::min(last, m.rows());
     std::size_t max_nnz = 0;
-    for (std::size_t e = 0; e < m.rows(); ++e) max_nnz = std::max(max_nnz, m.row_ptr[e + 1] - m.row_ptr[e]);
-    detail::parallel_ranges(m.rows(), [&](std::size_t begin, std::size_t end) {
+    for (std::size_t e = first; e < last; ++e) max_nnz = std::max(max_nnz, m.row_ptr[e + 1] - m.row_ptr[e]);
+    detail::parallel_ranges(last - first, [&](std::size_t begin, std::size_t end) {
+        begin += first;
+        end += first;
         workspace ws(k, max_nnz, g);
         if (options_.solver == als_solver::cholesky) {
             // Build each system, then solve linalg::cholesky_lanes of them side by side.

@@ -392,6 +392,15 @@ public:
     /// the full score matrix (score_all + top_items give the same lists, slower).
     matrix<std::size_t> top_items(std::span<const std::span<const std::uint32_t>> histories, std::size_t k) const;
 
+    /// The model's state after `history` (width values): an item's score is the inner product of this
+    /// state with the item's row of item_vectors(), so it is the query of an ann_index over them.
+    /// Raises not_fitted_error before fit and argument_error for an item index out of range.
+    std::vector<float> history_state(std::span<const std::uint32_t> history) const;
+
+    /// The item vectors (n_items x width, row-major) the scores are inner products with: the shared
+    /// item embedding without its padding row. Raises not_fitted_error before fit.
+    std::span<const float> item_vectors() const;
+
     /// The k best items after `history`, best first, without the history's items when exclude_seen:
     /// recommendations for an anonymous session or a new user from their first actions.
     std::vector<scored_item> recommend_from_history(std::span<const std::uint32_t> history, std::size_t k, bool exclude_seen = true) const;

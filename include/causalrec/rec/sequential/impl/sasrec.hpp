@@ -23,6 +23,19 @@ CAUSALREC_INLINE auto sasrec::score_history(std::span<const std::uint32_t> histo
     return detail::scores_of_items(h, training_.net().item_embedding().data(), {}, items);
 }
 
+CAUSALREC_INLINE auto sasrec::history_state(std::span<const std::uint32_t> history) const -> std::vector<float> {
+    detail::require_fitted(is_fitted(), model_name);
+    for (const auto item : history)
+        if (item >= n_items())
+            throw argument_error(causalrec::cat("causalrec::rec::sasrec::history_state: item ", item, " is out of range (", n_items(), " items)"));
+    return final_state(history);
+}
+
+CAUSALREC_INLINE auto sasrec::item_vectors() const -> std::span<const float> {
+    detail::require_fitted(is_fitted(), model_name);
+    return {training_.net().item_embedding().data(), n_items() * training_.net().width()};
+}
+
 CAUSALREC_INLINE auto sasrec::score_all(std::span<const std::span<const std::uint32_t>> histories) const -> matrix<float> {
     detail::require_fitted(is_fitted(), model_name);
     matrix<float> states = make_matrix<float>(histories.size(), training_.net().width());
