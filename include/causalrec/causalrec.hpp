@@ -5,6 +5,7 @@
 #include "core/core.hpp"
 #include "data/data.hpp"
 #include "data/id_map_json.hpp"
+#include "data/obd.hpp"
 #include "io/io.hpp"
 #include "loss/loss.hpp"
 #include "metrics/metrics.hpp"

@@ -18,5 +18,8 @@ class sequences;              ///< ordered item sequences, one per user or sessi
 struct sequence_split;        ///< leave-one-out split of sequences
 struct next_item_batch;       ///< a next-item training batch in the sequence-batch layout
 class next_item_batcher;      ///< builds next-item training batches with sampled negatives
+struct obd_options;           ///< options of the Open Bandit Dataset readers
+struct obd_log;               ///< one campaign log of the Open Bandit Dataset
+struct obd_item_context;      ///< the item context of an Open Bandit Dataset campaign
 
 }  // namespace causalrec::data
