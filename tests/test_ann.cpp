@@ -5,6 +5,7 @@
 #include <causalrec/rec/als.hpp>
 #include <causalrec/rec/evaluate.hpp>
 #include <causalrec/rec/ann.hpp>
+#include <causalrec/rec/neural/two_tower.hpp>
 #include <causalrec/rec/sequential/sasrec.hpp>
 #include <causalrec/rec/simulator.hpp>
 #include <causalrec/data/sequences.hpp>
@@ -205,4 +206,24 @@ TEST_CASE("recommend_approximate: the ALS model of examples/recommend keeps its 
                           << exact.ranking.mean.recall << " vs " << approx.ranking.mean.recall);
     CHECK(approx.ranking.mean.ndcg >= 0.99 * exact.ranking.mean.ndcg);
     CHECK(approx.ranking.mean.ndcg <= 1.01 * exact.ranking.mean.ndcg);
+}
+
+TEST_CASE("ann_index over two-tower item vectors, queried with a user vector, finds the model's top 10", "[rec][ann][two_tower]") {
+    const auto sim = rec::simulate_interactions({.users = 200, .items = 600, .mean_interactions = 20, .seed = 7});
+    rec::two_tower model({.embedding_dim = 16, .tower_layers = {16}, .epochs = 2, .seed = 1});
+    model.fit(sim.log);
+    const auto& items = model.item_vectors();
+    const auto& users = model.user_vectors();
+    const std::size_t d = items.shape()[1];
+    const rec::ann_index index(std::span<const float>(items.data(), items.size()), d, {.ef_search = 200});
+    double agree = 0.0;
+    for (std::size_t u = 0; u < 50; ++u) {
+        const auto exact = model.recommend(u, 10, false);
+        const auto found = index.search(std::span<const float>(users.data() + u * d, d), 10);
+        std::vector<std::size_t> truth;
+        for (const auto& e : exact) truth.push_back(e.item);
+        agree += overlap(found, truth);
+    }
+    INFO("top-10 agreement " << agree / 50.0);
+    CHECK(agree / 50.0 >= 0.97);
 }

@@ -13,5 +13,6 @@
 #include "optim/optim.hpp"
 #include "preprocess/preprocess.hpp"
 #include "rec/rec.hpp"
+#include "bandit/bandit.hpp"
 #include "causal/causal.hpp"
 #include "train/train.hpp"

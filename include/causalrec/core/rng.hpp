@@ -134,6 +134,55 @@ public:
         has_spare_normal_ = false;
     }
 
+    /// The engine's whole state: the stream continues from it after set_state (saving a policy).
+    struct state_type {
+        std::uint64_t words[4]{};          ///< the xoshiro256 state
+        double spare_normal = 0.0;         ///< the kept second value of the last normal pair
+        bool has_spare_normal = false;     ///< whether spare_normal is pending
+    };
+
+    /// The current state.
+    state_type state() const noexcept {
+        state_type s;
+        for (int k = 0; k < 4; ++k) s.words[k] = state_[k];
+        s.spare_normal = spare_normal_;
+        s.has_spare_normal = has_spare_normal_;
+        return s;
+    }
+
+    /// Continues the stream from a saved state.
+    void set_state(const state_type& s) noexcept {
+        for (int k = 0; k < 4; ++k) state_[k] = s.words[k];
+        spare_normal_ = s.spare_normal;
+        has_spare_normal_ = s.has_spare_normal;
+    }
+
+    /// Gamma(shape, 1) draw (Marsaglia & Tsang 2000; shape < 1 through Gamma(shape + 1) U^(1/shape)); shape > 0.
+    double gamma(double shape) noexcept {
+        if (shape < 1.0) {
+            const double u = uniform();
+            return gamma(shape + 1.0) * std::pow(u > 0.0 ? u : 0x1.0p-53, 1.0 / shape);
+        }
+        const double d = shape - 1.0 / 3.0, c = 1.0 / std::sqrt(9.0 * d);
+        for (;;) {
+            double x, v;
+            do {
+                x = normal();
+                v = 1.0 + c * x;
+            } while (v <= 0.0);
+            v = v * v * v;
+            const double u = uniform();
+            if (u < 1.0 - 0.0331 * x * x * x * x) return d * v;
+            if (u > 0.0 && std::log(u) < 0.5 * x * x + d * (1.0 - v + std::log(v))) return d * v;
+        }
+    }
+
+    /// Beta(a, b) draw (a ratio of gamma draws); a, b > 0.
+    double beta(double a, double b) noexcept {
+        const double x = gamma(a), y = gamma(b);
+        return x + y > 0.0 ? x / (x + y) : 0.5;
+    }
+
 private:
     static constexpr std::uint64_t rotl(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
     static constexpr std::uint64_t splitmix64(std::uint64_t& x) noexcept {

@@ -1,0 +1,127 @@
+#pragma once
+/// @file
+/// Helpers shared by the bandit policies: argument checks, the allowed-action mask, the arg-max with
+/// ties to the lower index, and the rng state and options in a policy file.
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "../../core/error.hpp"
+#include "../../core/message.hpp"
+#include "../../core/rng.hpp"
+#include "../../io/safetensors.hpp"
+
+namespace causalrec::bandit::detail {
+
+/// Raises argument_error naming `policy` unless n_actions >= 1.
+inline void check_actions(std::size_t n_actions, std::string_view policy) {
+    if (n_actions == 0) throw argument_error(causalrec::cat("causalrec::bandit::", policy, ": n_actions must be >= 1"));
+}
+
+/// Raises argument_error unless `action` is below n.
+inline void check_action(std::size_t action, std::size_t n, std::string_view policy) {
+    if (action >= n) throw argument_error(causalrec::cat("causalrec::bandit::", policy, "::update: action ", action, " is not below ", n));
+}
+
+/// Raises argument_error unless the reward is finite.
+inline void check_reward(double reward, std::string_view policy) {
+    if (!std::isfinite(reward)) throw argument_error(causalrec::cat("causalrec::bandit::", policy, "::update: the reward is not finite"));
+}
+
+/// Raises argument_error unless the context has `dim` finite values.
+inline void check_context(std::span<const double> context, std::size_t dim, std::string_view policy) {
+    if (context.size() != dim)
+        throw argument_error(causalrec::cat("causalrec::bandit::", policy, ": the context has ", context.size(), " values, the policy ", dim));
+    for (double v : context)
+        if (!std::isfinite(v)) throw argument_error(causalrec::cat("causalrec::bandit::", policy, ": the context has a non-finite value"));
+}
+
+/// allowed[a] is false for the excluded actions; raises argument_error for an excluded action out of
+/// range or when every action is excluded. Returns the number of allowed actions.
+inline std::size_t allowed_actions(std::span<const std::size_t> excluded, std::size_t n, std::vector<char>& allowed, std::string_view policy) {
+    allowed.assign(n, 1);
+    for (std::size_t a : excluded) {
+        if (a >= n) throw argument_error(causalrec::cat("causalrec::bandit::", policy, "::choose: excluded action ", a, " is not below ", n));
+        allowed[a] = 0;
+    }
+    std::size_t count = 0;
+    for (char c : allowed) count += c != 0;
+    if (count == 0) throw argument_error(causalrec::cat("causalrec::bandit::", policy, "::choose: every one of the ", n, " actions is excluded"));
+    return count;
+}
+
+/// The allowed index with the largest value, ties to the lower index.
+inline std::size_t argmax_allowed(std::span<const double> values, const std::vector<char>& allowed) {
+    std::size_t best = values.size();
+    for (std::size_t a = 0; a < values.size(); ++a)
+        if (allowed[a] && (best == values.size() || values[a] > values[best])) best = a;
+    return best;
+}
+
+/// Writes an rng's state into a policy file.
+inline void write_rng(io::tensor_file& f, const std::string& name, const rng& engine) {
+    const auto s = engine.state();
+    f.add<std::uint64_t>(name + ".words", std::span<const std::uint64_t>(s.words, 4), {4});
+    const double spare[2] = {s.spare_normal, s.has_spare_normal ? 1.0 : 0.0};
+    f.add<double>(name + ".spare", std::span<const double>(spare, 2), {2});
+}
+
+/// Reads an rng's state from a policy file.
+inline void read_rng(const io::tensor_file& f, const std::string& name, rng& engine) {
+    const auto words = f.get_values<std::uint64_t>(name + ".words");
+    const auto spare = f.get_values<double>(name + ".spare");
+    if (words.size() != 4 || spare.size() != 2)
+        throw format_error(causalrec::cat("causalrec::bandit: the policy file's random state '", name, "' is malformed"));
+    rng::state_type s;
+    for (int k = 0; k < 4; ++k) s.words[k] = words[static_cast<std::size_t>(k)];
+    s.spare_normal = spare[0];
+    s.has_spare_normal = spare[1] != 0.0;
+    engine.set_state(s);
+}
+
+/// Starts a policy file: the policy's name and its options as metadata.
+inline io::tensor_file begin_policy_file(std::string_view name) {
+    io::tensor_file f;
+    f.metadata["format"] = "causalrec.bandit_policy";
+    f.metadata["policy"] = std::string(name);
+    return f;
+}
+
+/// Checks that a file holds the named policy; raises format_error otherwise.
+inline void check_policy_file(const io::tensor_file& f, std::string_view name) {
+    const auto format = f.metadata.find("format");
+    const auto policy = f.metadata.find("policy");
+    if (format == f.metadata.end() || format->second != "causalrec.bandit_policy")
+        throw format_error("causalrec::bandit: not a policy file (metadata 'format' is not causalrec.bandit_policy)");
+    if (policy == f.metadata.end() || policy->second != name)
+        throw format_error(causalrec::cat("causalrec::bandit: the file holds policy '", policy == f.metadata.end() ? "?" : policy->second,
+                                          "', not '", name, "'"));
+}
+
+/// Writes a number as metadata (exactly: hexadecimal floating point).
+inline void write_number(io::tensor_file& f, const std::string& key, double value) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%a", value);
+    f.metadata[key] = text;
+}
+
+/// Reads a number written by write_number; raises format_error when absent or malformed.
+inline double read_number(const io::tensor_file& f, const std::string& key) {
+    const auto it = f.metadata.find(key);
+    if (it == f.metadata.end()) throw format_error(causalrec::cat("causalrec::bandit: the policy file has no '", key, "'"));
+    char* end = nullptr;
+    const double v = std::strtod(it->second.c_str(), &end);
+    if (end == it->second.c_str() || *end != '\0')
+        throw format_error(causalrec::cat("causalrec::bandit: the policy file's '", key, "' is not a number: ", it->second));
+    return v;
+}
+
+}  // namespace causalrec::bandit::detail
