@@ -85,27 +85,21 @@ struct linear_arms {
     }
     /// theta_a = A_a^-1 b_a after action a's A^-1 or b changed.
     void refresh_theta(std::size_t a) {
-        std::vector<double> u(dim);
-        mean_prediction(a, std::vector<double>(dim, 0.0), u);
-        std::copy(u.begin(), u.end(), theta.begin() + static_cast<std::ptrdiff_t>(a * dim));
+        blas::gemv<double>(false, dim, dim, 1.0, inverse.data() + a * dim * dim, dim, vector.data() + a * dim, 0.0, theta.data() + a * dim);
     }
 
     /// For every action: means[a] = <weights_a, x> (weights: theta or vector, actions x d) and
-    /// quad[a] = x^T M_a x with M_a the action's `inverse` block — two BLAS matrix-vector products over
-    /// all actions at once (`work` holds the actions x d products M_a x).
+    /// quad[a] = x^T M_a x with M_a the action's `inverse` block, as <vec(M_a), vec(x x^T)> — two BLAS
+    /// matrix-vector products over all actions at once, with long rows (`work` holds x x^T).
     void predict_all(std::span<const double> x, const std::vector<double>& weights, std::vector<double>& means, std::vector<double>& quad,
                      std::vector<double>& work) const {
         means.resize(actions);
         quad.resize(actions);
-        work.resize(actions * dim);
+        work.resize(dim * dim);
+        for (std::size_t i = 0; i < dim; ++i)
+            for (std::size_t j = 0; j < dim; ++j) work[i * dim + j] = x[i] * x[j];
         blas::gemv<double>(false, actions, dim, 1.0, weights.data(), dim, x.data(), 0.0, means.data());
-        blas::gemv<double>(false, actions * dim, dim, 1.0, inverse.data(), dim, x.data(), 0.0, work.data());
-        for (std::size_t a = 0; a < actions; ++a) {
-            const double* v = work.data() + a * dim;
-            double q = 0.0;
-            for (std::size_t i = 0; i < dim; ++i) q += v[i] * x[i];
-            quad[a] = q;
-        }
+        blas::gemv<double>(false, actions, dim * dim, 1.0, inverse.data(), dim * dim, work.data(), 0.0, quad.data());
     }
 
     /// Writes the arms into a policy file.
