@@ -1,4 +1,5 @@
 #include <causalrec/data/id_map_json.hpp>
+#include <causalrec/data/interaction_stream.hpp>
 #include <causalrec/data/interactions.hpp>
 
 #include <algorithm>
@@ -371,4 +372,44 @@ TEST_CASE("temporal_split: by cutoff and by fraction of the time span", "[intera
     CHECK(f.train.size() + f.test.size() == 100);
     CHECK(data::temporal_split(log, {.test_fraction = 0.0}).test.empty());
     CHECK_THROWS_AS(data::temporal_split(data::interactions({0}, {0})), cr::argument_error);
+}
+
+TEST_CASE("interaction_stream: complete records appended since the last call, ids kept across batches", "[data][online]") {
+    const auto path = causalrec_test::temp_path("stream.csv");
+    data::interaction_stream stream(path.string(), {.user = "user", .item = "item", .value = "rating"});
+    CHECK(stream.next().empty());  // the file does not exist yet
+    auto append = [&](const std::string& text) {
+        std::ofstream out(path, std::ios::app | std::ios::binary);
+        out << text;
+    };
+    append("user,item,rating\nu1,i1,4\nu2,i2,5\n");
+    const auto first = stream.next();
+    REQUIRE(first.size() == 2);
+    CHECK(first.n_users() == 2);
+    CHECK(first.user_ids().id_of(first.users()[1]) == "u2");
+    CHECK(first.values()[1] == 5.0);
+    // A record without its line break waits for the next call; a quoted field may hold a line break.
+    append("u3,i1,3\nu1,\"i3\nnew\",2\nu2,i2");
+    const auto second = stream.next();
+    REQUIRE(second.size() == 2);
+    CHECK(second.users()[0] == 2);  // u3: a new user, appended
+    CHECK(second.user_ids().id_of(second.users()[1]) == "u1");
+    CHECK(second.users()[1] == 0);  // u1 keeps its index
+    CHECK(second.item_ids().id_of(second.items()[1]) == "i3\nnew");
+    CHECK(second.n_items() == 3);
+    append(",1\n");
+    const auto third = stream.next();
+    REQUIRE(third.size() == 1);
+    CHECK(third.users()[0] == 1);
+    CHECK(third.items()[0] == 1);
+    CHECK(third.values()[0] == 1.0);
+    CHECK(stream.next().empty());
+    // max_rows: at most that many records per call, the rest later.
+    append("u4,i4,1\nu5,i5,2\nu6,i6,3\n");
+    CHECK(stream.next(2).size() == 2);
+    CHECK(stream.next(2).size() == 1);
+    CHECK(stream.users().size() == 6);
+    // A malformed record names the file.
+    append("u7,i7,notanumber\n");
+    CHECK_THROWS_AS(stream.next(), cr::parse_error);
 }

@@ -164,6 +164,34 @@ TEST_CASE("popularity: counts, sums and time decay equal brute force", "[rec]") 
     }
 }
 
+TEST_CASE("popularity: partial_fit on later batches equals a fit on all of them", "[rec][online]") {
+    const auto log = random_log(12, 9, 120, 2);
+    // The first 70 rows, then the rest in two batches; the later batches cover users and items the
+    // first part may lack (the counts n_users / n_items stay those of the whole log).
+    auto rows = [&](std::size_t from, std::size_t to) {
+        std::vector<std::size_t> r;
+        for (std::size_t j = from; j < to; ++j) r.push_back(j);
+        return log.subset(r);
+    };
+    for (bool sum : {false, true}) {
+        for (double half_life : {0.0, 25.0}) {
+            rec::popularity whole({.sum_values = sum, .half_life = half_life}), online({.sum_values = sum, .half_life = half_life});
+            whole.fit(log);
+            online.partial_fit(rows(0, 70));  // fits when not fitted yet
+            online.partial_fit(rows(70, 100));
+            online.partial_fit(rows(100, 120));
+            const auto items = all_items(9);
+            const auto expected = whole.score(0, items), got = online.score(0, items);
+            for (std::size_t i = 0; i < 9; ++i) CHECK(got[i] == Approx(expected[i]).epsilon(1e-12));
+            for (std::size_t u = 0; u < 12; ++u) CHECK(online.recommend(u, 9, true) == whole.recommend(u, 9, true));
+        }
+    }
+    rec::popularity model;
+    model.fit(log);
+    const auto smaller = random_log(5, 9, 20, 3);  // fewer users than the model
+    CHECK_THROWS_AS(model.partial_fit(smaller), cr::argument_error);
+}
+
 TEST_CASE("popularity: ties broken by the lower item index, errors", "[rec]") {
     rec::popularity model;
     const std::vector<std::size_t> item0{0};

@@ -349,6 +349,64 @@ TEST_CASE("als: implicit fold-in equals a brute-force solve over every item, aft
     REQUIRE(back.fold_in(items, values) == m.fold_in(items, values));
 }
 
+TEST_CASE("als update: touched users are their fold-in, touched items solve their equations, the rest stays", "[rec][als][online]") {
+    // The whole log: 90 old rows of 15 users x 11 items, then a batch of 20 rows that brings 2 new users and 1 new item.
+    const auto whole = random_ratings(17, 12, 110, 31);
+    std::vector<std::size_t> old_rows, new_rows;
+    for (std::size_t j = 0; j < whole.size(); ++j) {
+        const bool is_new = j >= 90 || whole.users()[j] >= 15 || whole.items()[j] >= 11;
+        (is_new ? new_rows : old_rows).push_back(j);
+    }
+    const auto batch = whole.subset(new_rows);
+    auto old_cols = whole.subset(old_rows).columns();
+    old_cols.n_users = 15;
+    old_cols.n_items = 11;
+    const data::interactions old_log(std::move(old_cols));
+    for (auto feedback : {rec::als_feedback::explicit_ratings, rec::als_feedback::implicit}) {
+        INFO("implicit " << (feedback == rec::als_feedback::implicit));
+        rec::als m({.factors = 3, .epochs = 4, .l2 = 0.2, .feedback = feedback, .alpha = 1.5, .seed = 2});
+        m.fit(old_log);
+        const rec::als before = m;
+        m.update(whole, batch);
+        REQUIRE(m.n_users() == 17);
+        REQUIRE(m.n_items() == 12);
+        std::vector<char> touched_user(17, 0), touched_item(12, 0);
+        for (std::size_t r = 0; r < batch.size(); ++r) touched_user[batch.users()[r]] = touched_item[batch.items()[r]] = 1;
+        const std::size_t k = 3;
+        for (std::size_t u = 0; u < 17; ++u) {
+            if (touched_user[u]) {
+                // The fold-in of the user's whole history against the item factors before the update
+                // (the new item's factors start at zero).
+                const auto items = whole.by_user().row_indices(u);
+                const auto values = whole.by_user().row_values(u);
+                std::vector<std::size_t> known;
+                std::vector<double> known_values;
+                for (std::size_t j = 0; j < items.size(); ++j)
+                    if (items[j] < 11) known.push_back(items[j]), known_values.push_back(values[j]);
+                if (known.empty() || feedback == rec::als_feedback::implicit) continue;  // implicit: the new item's zero row joins the Gram only
+                const auto x = before.fold_in(known, known_values);
+                // fold_in sees only the known items; the explicit scaled penalty counts every rating.
+                if (known.size() != items.size()) continue;
+                for (std::size_t f = 0; f < k; ++f) CHECK(m.user_factors()[u * k + f] == Approx(x[f]).margin(1e-5));
+            } else if (u < 15) {
+                for (std::size_t f = 0; f < k; ++f) CHECK(m.user_factors()[u * k + f] == before.user_factors()[u * k + f]);
+            }
+        }
+        for (std::size_t i = 0; i < 12; ++i) {
+            if (!touched_item[i]) {
+                if (i < 11)
+                    for (std::size_t f = 0; f < k; ++f) CHECK(m.item_factors()[i * k + f] == before.item_factors()[i * k + f]);
+                continue;
+            }
+            const auto x = brute_force_item(m, whole, i);
+            for (std::size_t f = 0; f < k; ++f) CHECK(std::abs(m.item_factors()[i * k + f] - x[f]) < 2e-4 * (1.0 + std::abs(x[f])));
+        }
+        // The new user gets recommendations; fewer users than the model is an error.
+        CHECK(!m.recommend(16, 3).empty());
+        CHECK_THROWS_AS(m.update(old_log.subset(std::vector<std::size_t>{0}), batch), cr::error);
+    }
+}
+
 TEST_CASE("als: thread count does not change the result, errors, persistence", "[rec][als]") {
     const auto log = random_ratings(40, 30, 400, 12);
     const int before = cr::num_threads();

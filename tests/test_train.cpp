@@ -136,6 +136,35 @@ TEST_CASE("fit rejects bad input with clear errors", "[train][errors]") {
                       cr::numeric_error);
 }
 
+TEST_CASE("train_on_batch: one step per call, the optimizer's state carries over, as fit's batches", "[train][online]") {
+    const auto d = make_data(256, 8);
+    auto online = small_model(d.x_train.shape()[1], 4);
+    auto batched = small_model(d.x_train.shape()[1], 4);
+    cr::optim::adam<double> opt_online({.learning_rate = 1e-2}), opt_batched({.learning_rate = 1e-2});
+    // Four mini-batches of 32 rows, in order: train_on_batch once each, against fit over the same rows
+    // with batch size 32 and no shuffling.
+    const std::size_t n = 128;
+    cr::matrix<double> x = cr::make_matrix<double>(n, d.x_train.shape()[1]);
+    cr::vector<double> y = cr::make_vector<double>(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t j = 0; j < x.shape()[1]; ++j) x(i, j) = d.x_train(i, j);
+        y(i) = d.y_train(i);
+    }
+    std::vector<double> losses;
+    for (std::size_t b = 0; b < 4; ++b) {
+        cr::matrix<double> xb = cr::make_matrix<double>(32, x.shape()[1]);
+        cr::vector<double> yb = cr::make_vector<double>(32);
+        for (std::size_t i = 0; i < 32; ++i) {
+            for (std::size_t j = 0; j < x.shape()[1]; ++j) xb(i, j) = x(b * 32 + i, j);
+            yb(i) = y(b * 32 + i);
+        }
+        losses.push_back(train::train_on_batch(online, cr::loss::binary_cross_entropy{}, opt_online, xb, yb));
+    }
+    const auto h = train::fit(batched, cr::loss::binary_cross_entropy{}, opt_batched, x, y, {.epochs = 1, .batch_size = 32, .shuffle = false, .verbose = 0});
+    CHECK(flat_parameters(online) == flat_parameters(batched));
+    CHECK((losses[0] + losses[1] + losses[2] + losses[3]) / 4.0 == Catch::Approx(h.loss[0]).epsilon(1e-12));
+}
+
 TEST_CASE("early stopping stops after patience and restores the best weights", "[train][callbacks]") {
     const auto d = make_data(600, 6);
     auto model = small_model(d.x_train.shape()[1], 2);

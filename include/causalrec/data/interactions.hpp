@@ -10,3 +10,4 @@
 #include "interaction_log.hpp"
 #include "interaction_splits.hpp"
 #include "interactions_csv.hpp"
+#include "interaction_stream.hpp"

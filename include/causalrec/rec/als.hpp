@@ -122,6 +122,15 @@ public:
     /// fitted one.
     void partial_fit(const data::interactions& log, std::size_t iterations);
 
+    /// Online update after new interactions: `log` is the whole log so far (the old rows and the new,
+    /// with the same or more users and items, from the same id maps) and `batch` the new rows. Solves
+    /// again only the users in the batch (against the current item factors), then only the items in it
+    /// (against the updated user factors): the fold-in of the touched rows, as a nightly refit would
+    /// do for them alone. New users and items get factors from their interactions; the global mean
+    /// stays that of the fit. Fits `log` when the model is not fitted yet. Raises shape_error when
+    /// `log` has fewer users or items than the model, argument_error for a batch index beyond `log`.
+    void update(const data::interactions& log, const data::interactions& batch);
+
     /// The options.
     const als_options& options() const noexcept { return options_; }
     /// The mean subtracted from explicit ratings (0 for implicit feedback or center = false).
@@ -173,6 +182,10 @@ private:
     /// factors into `out`; `g` is the Gram matrix of `other` for implicit feedback (empty for explicit ratings).
     void solve_side(const data::csr_matrix& m, const std::vector<float>& other, const std::vector<float>& g, std::vector<float>& out,
                     std::size_t begin = 0, std::size_t end = static_cast<std::size_t>(-1));
+
+    /// Solves the listed rows of `m` only (ascending, without repeats), as solve_side does.
+    void solve_rows(const data::csr_matrix& m, const std::vector<float>& other, const std::vector<float>& g, std::vector<float>& out,
+                    std::span<const std::size_t> rows);
 
     /// Fresh seeded factors for the log's counts, the global mean of `ratings` (explicit, centred)
     /// summed over processes by `sum` when given, and the duplicate policy.

@@ -40,6 +40,13 @@ public:
     /// no timestamps.
     void fit(const data::interactions& log);
 
+    /// Adds a batch of new interactions to what fit (and earlier batches) counted: the scores equal a
+    /// fit on all the logs together (with half_life, the old scores first decay to the batch's latest
+    /// time), and each user's seen items grow. The batch may have more users or items than the model
+    /// (new ids appended to the same id maps, as interaction_stream gives). Fits when not fitted yet.
+    /// Raises argument_error for fewer users or items than the model has, or (half_life > 0) no timestamps.
+    void partial_fit(const data::interactions& batch);
+
     /// True after fit().
     bool is_fitted() const noexcept { return fitted_; }
     /// Users in the training log.
@@ -72,6 +79,7 @@ private:
     popularity_options options_;
     std::vector<double> scores_;
     log_summary log_;
+    double last_time_ = 0.0;  // half_life: the latest timestamp counted (the scores' reference time)
     bool fitted_ = false;
 };
 

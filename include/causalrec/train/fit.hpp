@@ -192,6 +192,24 @@ history fit(M& model, const L& loss, Optimizer&& optimizer, const matrix<T>& X, 
                std::forward<Callbacks>(callbacks)...);
 }
 
+/// One optimizer step on all rows of (X, Y) (Keras's train_on_batch); returns their loss before the
+/// step. The model's weights and the optimizer's state (Adam's moments, its step count) carry over
+/// from call to call, so repeated calls keep training on mini-batches as they arrive (online
+/// updates), with no re-initialisation. Raises as fit does.
+template <class M, class L, class Optimizer, std::floating_point T>
+    requires Model<M, T> && loss::Loss<L, T> && optim::Optimizer<std::remove_cvref_t<Optimizer>, T>
+double train_on_batch(M& model, const L& loss, Optimizer& optimizer, const matrix<T>& X, const matrix<T>& Y) {
+    const history h = fit(model, loss, optimizer, X, Y, fit_options<T>{.epochs = 1, .batch_size = 0, .shuffle = false, .verbose = 0});
+    return h.loss.front();
+}
+
+/// train_on_batch with a label vector y (one output column).
+template <class M, class L, class Optimizer, std::floating_point T>
+    requires Model<M, T> && loss::Loss<L, T> && optim::Optimizer<std::remove_cvref_t<Optimizer>, T>
+double train_on_batch(M& model, const L& loss, Optimizer& optimizer, const matrix<T>& X, const vector<T>& y) {
+    return train_on_batch(model, loss, optimizer, X, data::as_column(y));
+}
+
 /// Mean loss and metrics of `model` on (X, Y), in inference mode.
 template <class M, class L, std::floating_point T>
     requires Model<M, T> && loss::Loss<L, T>

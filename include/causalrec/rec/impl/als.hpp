@@ -119,6 +119,40 @@ CAUSALREC_INLINE void als::partial_fit(const data::interactions& log, std::size_
     alternate(log, iterations);
 }
 
+CAUSALREC_INLINE void als::update(const data::interactions& log, const data::interactions& batch) {
+    if (!fitted_) {
+        fit(log);
+        return;
+    }
+    if (log.n_users() < model_.log.n_users || log.n_items() < model_.log.n_items)
+        throw shape_error(causalrec::cat("causalrec::rec::als::update: the log has ", log.n_users(), " users and ", log.n_items(),
+                                         " items, fewer than the model's ", model_.log.n_users, " and ", model_.log.n_items));
+    std::vector<std::size_t> users(batch.users().begin(), batch.users().end()), items(batch.items().begin(), batch.items().end());
+    for (std::size_t u : users)
+        if (u >= log.n_users()) throw argument_error(causalrec::cat("causalrec::rec::als::update: batch user ", u, " is not in the log"));
+    for (std::size_t i : items)
+        if (i >= log.n_items()) throw argument_error(causalrec::cat("causalrec::rec::als::update: batch item ", i, " is not in the log"));
+    const bool implicit = options_.feedback == als_feedback::implicit;
+    if (implicit)
+        for (std::size_t r = 0; r < batch.size(); ++r)
+            if (batch.values()[r] < 0.0)
+                throw argument_error(causalrec::cat("causalrec::rec::als::update: implicit feedback needs values >= 0; batch row ", r, " has ",
+                                                    batch.values()[r]));
+    std::sort(users.begin(), users.end());
+    users.erase(std::unique(users.begin(), users.end()), users.end());
+    std::sort(items.begin(), items.end());
+    items.erase(std::unique(items.begin(), items.end()), items.end());
+    const std::size_t k = options_.factors;
+    model_.user_factors.resize(log.n_users() * k, 0.0f);
+    model_.item_factors.resize(log.n_items() * k, 0.0f);
+    model_.log = log_summary::of(log);
+    refresh_item_gram();
+    solve_rows(log.by_user(), model_.item_factors, item_gram_, model_.user_factors, users);
+    solve_rows(log.by_item(), model_.user_factors, implicit ? gram(model_.user_factors, model_.log.n_users) : std::vector<float>{},
+               model_.item_factors, items);
+    refresh_item_gram();
+}
+
 CAUSALREC_INLINE auto als::fold_in(std::span<const std::size_t> items, std::span<const double> values) const -> std::vector<float> {
     detail::require_fitted(fitted_, model_name);
     detail::check_items(items, model_.log.n_items, model_name);
@@ -222,13 +256,18 @@ CAUSALREC_INLINE auto als::gram(const std::vector<float>& f, std::size_t rows) c
 
 CAUSALREC_INLINE void als::solve_side(const data::csr_matrix& m, const std::vector<float>& other, const std::vector<float>& g, std::vector<float>& out,
                                       std::size_t first, std::size_t last) {
-    const std::size_t k = options_.factors;
     last = std::min(last, m.rows());
+    std::vector<std::size_t> rows(last > first ? last - first : 0);
+    for (std::size_t e = 0; e < rows.size(); ++e) rows[e] = first + e;
+    solve_rows(m, other, g, out, rows);
+}
+
+CAUSALREC_INLINE void als::solve_rows(const data::csr_matrix& m, const std::vector<float>& other, const std::vector<float>& g, std::vector<float>& out,
+                                      std::span<const std::size_t> rows) {
+    const std::size_t k = options_.factors;
     std::size_t max_nnz = 0;
-    for (std::size_t e = first; e < last; ++e) max_nnz = std::max(max_nnz, m.row_ptr[e + 1] - m.row_ptr[e]);
-    detail::parallel_ranges(last - first, [&](std::size_t begin, std::size_t end) {
-        begin += first;
-        end += first;
+    for (std::size_t e : rows) max_nnz = std::max(max_nnz, m.row_ptr[e + 1] - m.row_ptr[e]);
+    detail::parallel_ranges(rows.size(), [&](std::size_t from, std::size_t to) {
         workspace ws(k, max_nnz, g);
         if (options_.solver == als_solver::cholesky) {
             // Build each system, then solve linalg::cholesky_lanes of them side by side.
@@ -253,7 +292,8 @@ CAUSALREC_INLINE void als::solve_side(const data::csr_matrix& m, const std::vect
                     for (std::size_t r = 0; r < k; ++r) out[ids[s] * k + r] = lb[r][s];
                 used = 0;
             };
-            for (std::size_t e = begin; e < end; ++e) {
+            for (std::size_t j = from; j < to; ++j) {
+                const std::size_t e = rows[j];
                 if (m.row_ptr[e] == m.row_ptr[e + 1]) {
                     std::fill_n(out.data() + e * k, k, 0.0f);
                     continue;
@@ -270,7 +310,8 @@ CAUSALREC_INLINE void als::solve_side(const data::csr_matrix& m, const std::vect
             if (used > 0) flush();
             return;
         }
-        for (std::size_t e = begin; e < end; ++e) {
+        for (std::size_t j = from; j < to; ++j) {
+            const std::size_t e = rows[j];
             float* x = out.data() + e * k;
             if (m.row_ptr[e] == m.row_ptr[e + 1]) {
                 std::fill_n(x, k, 0.0f);
