@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "catch.hpp"
+#include "sample_statistics.hpp"
 
 namespace c = causalrec::causal;
 namespace d = causalrec::data;
@@ -24,16 +25,8 @@ using Catch::Matchers::WithinRel;
 
 namespace {
 
-struct mean_sd {
-    double mean = 0.0, sd = 0.0;
-};
-
-mean_sd summarize(const std::vector<double>& v) {
-    const double m = std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
-    double ss = 0.0;
-    for (double x : v) ss += (x - m) * (x - m);
-    return {m, std::sqrt(ss / static_cast<double>(v.size() - 1))};
-}
+using causalrec_test::mean_sd;
+using causalrec_test::summarize;
 
 // A small MNAR world: ratings 1..5, fixed predictions, observation probability rising with the rating.
 struct mnar_world {

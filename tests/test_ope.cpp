@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "catch.hpp"
+#include "sample_statistics.hpp"
 
 namespace c = causalrec::causal;
 namespace d = causalrec::data;
@@ -48,16 +49,8 @@ double se_of_mean(const std::vector<double>& t) {
     return std::sqrt(ss / (n * (n - 1.0)));
 }
 
-struct mean_sd {
-    double mean = 0.0, sd = 0.0;
-};
-
-mean_sd summarize(const std::vector<double>& v) {
-    const double m = std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
-    double ss = 0.0;
-    for (double x : v) ss += (x - m) * (x - m);
-    return {m, std::sqrt(ss / static_cast<double>(v.size() - 1))};
-}
+using causalrec_test::mean_sd;
+using causalrec_test::summarize;
 
 }  // namespace
 

@@ -178,7 +178,6 @@ public:
             throw argument_error(causalrec::cat("causalrec::bandit::lin_ucb: alpha must be finite and >= 0, got ", options.alpha));
         if (!(options.l2 > 0.0 && std::isfinite(options.l2)))
             throw argument_error(causalrec::cat("causalrec::bandit::lin_ucb: l2 must be finite and > 0, got ", options.l2));
-        scores_.resize(n_actions);
     }
 
     /// Number of actions.

@@ -187,13 +187,9 @@ private:
     void solve_rows(const data::csr_matrix& m, const std::vector<float>& other, const std::vector<float>& g, std::vector<float>& out,
                     std::span<const std::size_t> rows);
 
-    /// Fresh seeded factors for the log's counts, the global mean of `ratings` (explicit, centred)
-    /// summed over processes by `sum` when given, and the duplicate policy.
-    void initialize(const data::interactions& log, const data::csr_matrix& ratings, const std::function<void(std::span<double>)>& sum);
-
-    /// The Gram matrix of factor rows [begin, end), summed over the processes by `sum` when given.
-    std::vector<float> gram_of_rows(const std::vector<float>& f, std::size_t begin, std::size_t end,
-                                    const std::function<void(std::span<double>)>& sum) const;
+    /// Fresh seeded factors for the log's counts, the global mean of `ratings` (explicit, centred; the
+    /// merged ratings, summed over processes by `sum` when given), and the duplicate policy.
+    void initialize(const data::interactions& log, std::span<const double> ratings, const std::function<void(std::span<double>)>& sum);
 
     [[noreturn]] static void throw_not_positive_definite();
 

@@ -9,14 +9,14 @@ namespace causalrec::rec {
 
 CAUSALREC_INLINE void als::fit(const data::interactions& log) {
     detail::require_nonempty_log(log, model_name);
-    initialize(log, log.by_user(), {});
+    initialize(log, log.by_user().values, {});
     model_.log = log_summary::of(log);
     refresh_item_gram();
     alternate(log, options_.epochs);
     fitted_ = true;
 }
 
-CAUSALREC_INLINE void als::initialize(const data::interactions& log, const data::csr_matrix& ratings,
+CAUSALREC_INLINE void als::initialize(const data::interactions& log, std::span<const double> ratings,
                                       const std::function<void(std::span<double>)>& sum) {
     const bool implicit = options_.feedback == als_feedback::implicit;
     if (implicit)
@@ -33,8 +33,8 @@ CAUSALREC_INLINE void als::initialize(const data::interactions& log, const data:
     for (auto& x : model_.user_factors) x = static_cast<float>(options_.init_std * g.normal());
     model_.offset = 0.0;
     if (!implicit && options_.center) {
-        double total[2] = {0.0, static_cast<double>(ratings.nnz())};
-        for (double v : ratings.values) total[0] += v;
+        double total[2] = {0.0, static_cast<double>(ratings.size())};
+        for (double v : ratings) total[0] += v;
         if (sum) sum(std::span<double>(total, 2));
         model_.offset = total[1] > 0.0 ? total[0] / total[1] : 0.0;
     }
@@ -55,26 +55,21 @@ CAUSALREC_INLINE void als::fit(const data::interactions& user_part, const data::
     const auto& by_user = user_part.by_user();
     const auto& by_item = item_part.by_item();
     // Only this process's users count towards the mean: each rating is in exactly one user block.
-    data::csr_matrix mine;
-    mine.values.assign(by_user.values.begin() + static_cast<std::ptrdiff_t>(by_user.row_ptr[partition.user_begin]),
-                       by_user.values.begin() + static_cast<std::ptrdiff_t>(by_user.row_ptr[partition.user_end]));
-    mine.indices.resize(mine.values.size());
-    mine.row_ptr = {0, mine.values.size()};
-    initialize(user_part, mine, partition.sum);
+    const std::size_t first = by_user.row_ptr[partition.user_begin], last = by_user.row_ptr[partition.user_end];
+    initialize(user_part, std::span<const double>(by_user.values).subspan(first, last - first), partition.sum);
     const bool implicit = options_.feedback == als_feedback::implicit;
     const std::size_t n_users = user_part.n_users(), n_items = user_part.n_items();
     // Implicit feedback: every process holds the whole factor tables after each share, and computes
     // their Gram matrices whole, as one process does (the same bits; truncated conjugate gradient
     // amplifies the rounding differences of a sum of block Gram matrices to 1e-4).
-    const std::function<void(std::span<double>)> whole{};
-    item_gram_ = implicit ? gram_of_rows(model_.item_factors, 0, n_items, whole) : std::vector<float>{};
+    item_gram_ = implicit ? gram(model_.item_factors, n_items) : std::vector<float>{};
     for (std::size_t it = 0; it < options_.epochs; ++it) {
         solve_side(by_user, model_.item_factors, item_gram_, model_.user_factors, partition.user_begin, partition.user_end);
         partition.share(model_.user_factors, true);
-        const auto user_gram = implicit ? gram_of_rows(model_.user_factors, 0, n_users, whole) : std::vector<float>{};
+        const auto user_gram = implicit ? gram(model_.user_factors, n_users) : std::vector<float>{};
         solve_side(by_item, model_.user_factors, user_gram, model_.item_factors, partition.item_begin, partition.item_end);
         partition.share(model_.item_factors, false);
-        if (implicit) item_gram_ = gram_of_rows(model_.item_factors, 0, n_items, whole);
+        if (implicit) item_gram_ = gram(model_.item_factors, n_items);
     }
     // The whole model on every process: the counts and id maps, and every user's seen items.
     std::vector<std::size_t> counts(partition.user_end - partition.user_begin);
@@ -89,20 +84,6 @@ CAUSALREC_INLINE void als::fit(const data::interactions& user_part, const data::
     for (std::size_t u = 0; u < n_users; ++u) model_.log.seen.row_ptr[u + 1] = model_.log.seen.row_ptr[u] + all_counts[u];
     model_.log.seen.items = all_items;
     fitted_ = true;
-}
-
-CAUSALREC_INLINE auto als::gram_of_rows(const std::vector<float>& f, std::size_t begin, std::size_t end,
-                                        const std::function<void(std::span<double>)>& sum) const -> std::vector<float> {
-    const std::size_t k = options_.factors;
-    std::vector<float> g(k * k, 0.0f);
-    if (end > begin) blas::gram_upper<float>(end - begin, k, f.data() + begin * k, 1.0f, 0.0f, g.data());
-    if (sum) {
-        std::vector<double> wide(g.begin(), g.end());
-        sum(wide);
-        for (std::size_t j = 0; j < g.size(); ++j) g[j] = static_cast<float>(wide[j]);
-    }
-    linalg::symmetrize_from_upper(k, g.data());
-    return g;
 }
 
 CAUSALREC_INLINE void als::partial_fit(const data::interactions& log, std::size_t iterations) {
