@@ -2,7 +2,9 @@
 // Dataset readers (data/obd.hpp): every estimator computed by hand on a tiny log, replay on a
 // deterministic policy, the weight diagnostics, per-position estimates, a simulation with a known
 // policy value, and errors on bad input (estimators and readers).
+#include <causalrec/causal/linear.hpp>
 #include <causalrec/causal/offpolicy.hpp>
+#include <causalrec/core/rng.hpp>
 #include <causalrec/data/obd.hpp>
 
 #include <cmath>
@@ -225,6 +227,181 @@ TEST_CASE("ope: policy-value estimators reject bad input", "[ope]") {
     causalrec::matrix<double> pred = {{1.0, 1.0}, {1.0, 1.0}};
     CHECK_THROWS_AS(c::estimate_rating_error(pred, log, {.estimator = c::ope_estimator::dm}), causalrec::argument_error);
     CHECK_THROWS_AS(c::estimate_ranking_value(pred, log, {.estimator = c::ope_estimator::sndr}), causalrec::argument_error);
+}
+
+TEST_CASE("ope: estimate_policy_values equals one call per estimator bit for bit", "[ope]") {
+    // A random log of 500 rounds, 6 actions, a stochastic target and its greedy (deterministic) version.
+    causalrec::rng g(11);
+    const std::size_t n = 500, k = 6;
+    c::bandit_log log;
+    causalrec::matrix<double> target = causalrec::matrix<double>::from_shape({n, k}), greedy = xt::zeros<double>({n, k}),
+                              rhat = causalrec::matrix<double>::from_shape({n, k});
+    for (std::size_t j = 0; j < n; ++j) {
+        double total = 0.0;
+        for (std::size_t a = 0; a < k; ++a) total += target(j, a) = 0.05 + g.uniform();
+        std::size_t best = 0;
+        for (std::size_t a = 0; a < k; ++a) {
+            target(j, a) /= total;
+            rhat(j, a) = g.uniform();
+            if (target(j, a) > target(j, best)) best = a;
+        }
+        greedy(j, best) = 1.0;
+        log.actions.push_back(g.uniform_index(k));
+        log.propensities.push_back(1.0 / static_cast<double>(k));
+        log.rewards.push_back(g.bernoulli(0.3) ? 1.0 : 0.0);
+        log.positions.push_back(j % 3);
+    }
+    const std::vector<c::ope_estimator> all = {c::ope_estimator::naive, c::ope_estimator::ips,  c::ope_estimator::snips,
+                                               c::ope_estimator::dm,    c::ope_estimator::dr,   c::ope_estimator::sndr,
+                                               c::ope_estimator::switch_dr, c::ope_estimator::dros, c::ope_estimator::replay};
+    for (const auto* policy : {&greedy, &target}) {
+        std::vector<c::ope_estimator> ests = all;
+        if (policy == &target) ests.pop_back();  // replay needs the deterministic one
+        const c::policy_value_options o{.reward_model = &rhat, .ope = {.bootstrap = 50, .seed = 5, .clip = 0.2}, .max_weight = 5.0,
+                                        .tau = 4.0, .lambda = 2.0};
+        const auto many = c::estimate_policy_values(log, *policy, ests, o);
+        REQUIRE(many.size() == ests.size());
+        for (std::size_t i = 0; i < ests.size(); ++i) {
+            c::policy_value_options one = o;
+            one.estimator = ests[i];
+            const auto single = c::estimate_policy_value(log, *policy, one);
+            INFO(c::to_string(ests[i]));
+            CHECK(many[i].value == single.value);
+            CHECK(many[i].std_error == single.std_error);
+            CHECK(many[i].ci_low == single.ci_low);
+            CHECK(many[i].ci_high == single.ci_high);
+            CHECK(many[i].weights.clipped == single.weights.clipped);
+            CHECK(many[i].weights.effective_sample_size == single.weights.effective_sample_size);
+        }
+        // Per position, the same rounds' estimates: position 1 alone equals the log cut to its rounds.
+        c::policy_value_options ips = o;
+        ips.estimator = c::ope_estimator::dr;
+        const auto by_position = c::estimate_policy_value_by_position(log, *policy, ips);
+        REQUIRE(by_position.size() == 3);
+        c::bandit_log part;
+        std::vector<std::size_t> rows;
+        for (std::size_t j = 1; j < n; j += 3) rows.push_back(j);
+        causalrec::matrix<double> pt = causalrec::matrix<double>::from_shape({rows.size(), k}), pm = pt;
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            part.actions.push_back(log.actions[rows[i]]);
+            part.rewards.push_back(log.rewards[rows[i]]);
+            part.propensities.push_back(log.propensities[rows[i]]);
+            for (std::size_t a = 0; a < k; ++a) pt(i, a) = (*policy)(rows[i], a), pm(i, a) = rhat(rows[i], a);
+        }
+        ips.reward_model = &pm;
+        const auto cut = c::estimate_policy_value(part, pt, ips);
+        CHECK(by_position[1].value == cut.value);
+        CHECK(by_position[1].std_error == cut.std_error);
+        CHECK(by_position[1].units == rows.size());
+    }
+    // The checks are those of every estimator asked for: replay rejects the stochastic target, DM a
+    // missing model, naming the first stochastic entry.
+    CHECK_THROWS_WITH(c::estimate_policy_values(log, target, all, {.reward_model = &rhat}),
+                      Catch::Contains("causalrec::causal::estimate_policy_values: round 0: target probability") &&
+                          Catch::Contains("of action 0; the replay estimator needs a deterministic target policy"));
+    const c::ope_estimator dm_only[] = {c::ope_estimator::ips, c::ope_estimator::dm};
+    CHECK_THROWS_WITH(c::estimate_policy_values(log, target, dm_only), Catch::Contains("the dm estimator needs a reward_model"));
+    CHECK(c::estimate_policy_values(log, target, std::span<const c::ope_estimator>{}).empty());
+}
+
+TEST_CASE("ope: fit_predict_reward_model fits in-sample, cross-fits leave-one-out, per slot, with a classifier", "[ope]") {
+    // 24 rounds, 3 actions, 2 context features; reward = 0.5 x0 - x1 + (0.3, 0, -0.2)[a] + noise.
+    causalrec::rng g(3);
+    const std::size_t n = 24, k = 3;
+    c::bandit_log log;
+    causalrec::matrix<double> ctx = causalrec::matrix<double>::from_shape({n, 2});
+    const double effect[] = {0.3, 0.0, -0.2};
+    for (std::size_t j = 0; j < n; ++j) {
+        ctx(j, 0) = g.normal(), ctx(j, 1) = g.normal();
+        const std::size_t a = j % k;
+        log.actions.push_back(a);
+        log.propensities.push_back(1.0 / 3.0);
+        log.rewards.push_back(0.5 * ctx(j, 0) - ctx(j, 1) + effect[a] + 0.1 * g.normal());
+        log.positions.push_back(j % 2);
+    }
+    // The design row of (j, a): context, then one-hot a.
+    auto row = [&](std::size_t j, std::size_t a) {
+        std::vector<double> r = {ctx(j, 0), ctx(j, 1), 0.0, 0.0, 0.0};
+        r[2 + a] = 1.0;
+        return r;
+    };
+    auto design = [&](const std::vector<std::size_t>& rows, bool logged, std::size_t a) {
+        causalrec::matrix<double> x = causalrec::matrix<double>::from_shape({rows.size(), 5});
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            const auto r = row(rows[i], logged ? log.actions[rows[i]] : a);
+            std::copy(r.begin(), r.end(), x.data() + i * 5);
+        }
+        return x;
+    };
+    auto rewards_of = [&](const std::vector<std::size_t>& rows) {
+        causalrec::vector<double> y = causalrec::make_vector<double>(rows.size());
+        for (std::size_t i = 0; i < rows.size(); ++i) y(i) = log.rewards[rows[i]];
+        return y;
+    };
+    // Without an intercept: the action's one-hot is the intercept (with both, the design is collinear).
+    const c::linear_regression ols({.fit_intercept = false});
+    std::vector<std::size_t> every(n);
+    std::iota(every.begin(), every.end(), std::size_t{0});
+    // folds 1, one model: equals OLS fitted on the logged rows and predicting every (round, action).
+    {
+        const auto m = c::fit_predict_reward_model(ols, log, ctx, k, nullptr, {.per_position = false});
+        REQUIRE(m.shape()[0] == n);
+        REQUIRE(m.shape()[1] == k);
+        c::linear_regression ref({.fit_intercept = false});
+        ref.fit(design(every, true, 0), rewards_of(every));
+        for (std::size_t a = 0; a < k; ++a) {
+            const auto p = ref.predict(design(every, false, a));
+            for (std::size_t j = 0; j < n; ++j) CHECK_THAT(m(j, a), WithinAbs(p(j), 1e-12));
+        }
+        // The fitted action effects are those of the simulation (0.3, 0, -0.2) up to the noise.
+        CHECK_THAT(m(0, 0) - m(0, 2), WithinAbs(0.5, 0.15));
+    }
+    // folds = n: every fold is one round, so round j is predicted by the model fitted on the others,
+    // whatever the shuffle.
+    {
+        const auto m = c::fit_predict_reward_model(ols, log, ctx, k, nullptr, {.folds = n, .seed = 9, .per_position = false});
+        for (std::size_t j : {std::size_t{0}, std::size_t{7}, std::size_t{23}}) {
+            std::vector<std::size_t> others;
+            for (std::size_t i = 0; i < n; ++i)
+                if (i != j) others.push_back(i);
+            c::linear_regression ref({.fit_intercept = false});
+            ref.fit(design(others, true, 0), rewards_of(others));
+            for (std::size_t a = 0; a < k; ++a) CHECK_THAT(m(j, a), WithinAbs(ref.predict(design({j}, false, a))(0), 1e-12));
+        }
+        // Cross-fitted predictions differ from the in-sample ones.
+        const auto in_sample = c::fit_predict_reward_model(ols, log, ctx, k, nullptr, {.per_position = false});
+        CHECK(std::abs(m(0, 0) - in_sample(0, 0)) > 1e-6);
+    }
+    // Per slot: the rounds of position 1 are predicted by a model of position 1's rounds alone.
+    {
+        const auto m = c::fit_predict_reward_model(ols, log, ctx, k);
+        std::vector<std::size_t> odd;
+        for (std::size_t j = 1; j < n; j += 2) odd.push_back(j);
+        c::linear_regression ref({.fit_intercept = false});
+        ref.fit(design(odd, true, 0), rewards_of(odd));
+        const auto p = ref.predict(design(odd, false, 1));
+        for (std::size_t i = 0; i < odd.size(); ++i) CHECK_THAT(m(odd[i], 1), WithinAbs(p(i), 1e-12));
+    }
+    // Action features instead of the one-hot: a 3 x 1 feature column; a classifier on 0/1 rewards.
+    {
+        c::bandit_log clicks = log;
+        for (std::size_t j = 0; j < n; ++j) clicks.rewards[j] = log.rewards[j] > 0.0 ? 1.0 : 0.0;
+        const causalrec::matrix<double> af = {{1.0}, {0.0}, {-1.0}};
+        const c::logistic_regression logit;
+        const auto m = c::fit_predict_reward_model(logit, clicks, ctx, k, &af, {.folds = 3, .per_position = false});
+        for (double v : m) CHECK((v > 0.0 && v < 1.0));
+        // Same seed, same folds, same predictions.
+        CHECK(m == c::fit_predict_reward_model(logit, clicks, ctx, k, &af, {.folds = 3, .per_position = false}));
+    }
+    // Errors.
+    CHECK_THROWS_AS(c::fit_predict_reward_model(ols, log, ctx, 2), causalrec::argument_error);  // action 2 not below 2
+    CHECK_THROWS_AS(c::fit_predict_reward_model(ols, log, causalrec::matrix<double>::from_shape({3, 2}), k), causalrec::shape_error);
+    const causalrec::matrix<double> wrong_af = {{1.0}, {2.0}};
+    CHECK_THROWS_AS(c::fit_predict_reward_model(ols, log, ctx, k, &wrong_af), causalrec::shape_error);
+    CHECK_THROWS_AS(c::fit_predict_reward_model(ols, log, ctx, k, nullptr, {.folds = 0}), causalrec::argument_error);
+    CHECK_THROWS_WITH(c::fit_predict_reward_model(ols, log, ctx, k, nullptr, {.folds = 13}),
+                      Catch::Contains("fit_predict_reward_model: 13 folds for 12 rounds at position 0"));
+    CHECK_THROWS_AS(c::fit_predict_reward_model(ols, c::bandit_log{}, causalrec::matrix<double>::from_shape({0, 2}), k), causalrec::argument_error);
 }
 
 TEST_CASE("ope: IPS SNIPS DR unbiased over simulated contextual bandit logs and DM biased with a wrong model", "[ope]") {

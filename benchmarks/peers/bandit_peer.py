@@ -14,10 +14,7 @@ The shared protocol (benchmarks/peers/protocol.py): idle check, machine report, 
 
   /usr/bin/python3 benchmarks/peers/bandit_peer.py --bench build/.../benchmarks/bench_bandit [--repeats 5] [--json f.json]
 """
-import argparse
-import json
 import os
-import subprocess
 import time
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -25,11 +22,7 @@ import numpy as np  # noqa: E402
 
 import protocol  # noqa: E402
 
-ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-ap.add_argument("--bench", required=True, help="path of the bench_bandit program")
-protocol.add_arguments(ap)
-a = ap.parse_args()
-idle = protocol.require_idle(a.allow_busy)
+a, idle = protocol.parse_bench_arguments(__doc__, "bench_bandit")
 
 K, D, ROUNDS = 80, 20, 10000
 
@@ -63,24 +56,11 @@ def numpy_linucb_rounds_per_second(x, clicks, alpha=1.0):
 
 
 def ours():
-    out = subprocess.run([a.bench, "--benchmark_format=json", "--benchmark_filter=lin_ucb"], check=True, capture_output=True,
-                         text=True).stdout
-    runs = [b for b in json.loads(out)["benchmarks"] if b["run_type"] == "iteration"]
-    return runs[0]["rounds_per_second"]
+    return protocol.benchmark_counter(a.bench, "lin_ucb", "rounds_per_second")
 
 
 info = protocol.machine(a.bench)
 protocol.print_machine(info, idle)
 x, clicks = make_stream()
-rows = []
-for rep in range(a.repeats):
-    peer = numpy_linucb_rounds_per_second(x, clicks)
-    mine = ours()
-    rows.append({"numpy": peer, "causalrec": mine, "ratio": mine / peer})
-    print(f"rep {rep}: LinUCB choose+update, 80 actions x 20 features: NumPy {peer:,.0f} rounds/s, causalrec {mine:,.0f} rounds/s, "
-          f"ratio {mine / peer:.2f}", flush=True)
-row = protocol.summary_row("bandit/lin_ucb/choose_update", "NumPy", [(r["numpy"], r["causalrec"], r["ratio"]) for r in rows], "rounds/s")
-print(f"\n| job | NumPy (median) | causalrec (median) | ratio (median, min-max) |\n|---|---|---|---|\n"
-      f"| LinUCB choose + update, 80 x 20 | {row['peer_median']:,.0f}/s | {row['ours_median']:,.0f}/s | **{row['ratio_median']:.1f}x** "
-      f"({row['ratio_min']:.1f}-{row['ratio_max']:.1f}) |")
-protocol.write_json(a.json, "LinUCB choose + update vs NumPy", info, idle, rows, [row])
+protocol.paired_rates(a, info, idle, "bandit/lin_ucb/choose_update", "LinUCB choose + update, 80 actions x 20 features",
+                      lambda: numpy_linucb_rounds_per_second(x, clicks), ours)

@@ -33,6 +33,27 @@ def add_arguments(ap, default_repeats=5):
     ap.add_argument("--json", default=None, help="write the machine-readable result to this file")
 
 
+def parse_bench_arguments(doc, program):
+    """Parses --bench PROGRAM plus the shared arguments for a peer script whose help text is `doc`,
+    then runs the idle check; returns (arguments, idle check)."""
+    import argparse
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--bench", required=True, help=f"path of the {program} program")
+    add_arguments(ap)
+    args = ap.parse_args()
+    return args, require_idle(args.allow_busy)
+
+
+def benchmark_counter(program, name_filter, counter):
+    """Runs a Google Benchmark program on the benchmarks matching name_filter and returns `counter`
+    of the first one's iteration row."""
+    import subprocess
+    out = subprocess.run([program, "--benchmark_format=json", f"--benchmark_filter={name_filter}"], check=True,
+                         capture_output=True, text=True).stdout
+    runs = [b for b in json.loads(out)["benchmarks"] if b["run_type"] == "iteration"]
+    return runs[0][counter]
+
+
 def _cpu_times():
     with open("/proc/stat") as f:
         fields = [int(x) for x in f.readline().split()[1:]]
@@ -126,6 +147,22 @@ def summary_row(job, peer_name, reps, unit):
     return {"job": job, "peer": peer_name, "unit": unit, "repetitions": len(reps),
             "peer_median": statistics.median(r[0] for r in reps), "ours_median": statistics.median(r[1] for r in reps),
             "ratio_median": statistics.median(ratios), "ratio_min": min(ratios), "ratio_max": max(ratios)}
+
+
+def paired_rates(args, info, check, job, label, peer_rate, ours_rate, unit="rounds/s"):
+    """Interleaved repetitions of a rate (higher is better) of a NumPy peer and of causalrec: prints
+    each repetition and the summary table, writes --json, returns the summary row."""
+    rows = []
+    for rep in range(args.repeats):
+        peer, mine = peer_rate(), ours_rate()
+        rows.append({"numpy": peer, "causalrec": mine, "ratio": mine / peer})
+        print(f"rep {rep}: {label}: NumPy {peer:,.0f} {unit}, causalrec {mine:,.0f} {unit}, ratio {mine / peer:.2f}", flush=True)
+    row = summary_row(job, "NumPy", [(r["numpy"], r["causalrec"], r["ratio"]) for r in rows], unit)
+    print(f"\n| job | NumPy (median) | causalrec (median) | ratio (median, min-max) |\n|---|---|---|---|\n"
+          f"| {label} | {row['peer_median']:,.0f} {unit} | {row['ours_median']:,.0f} {unit} | **{row['ratio_median']:.1f}x** "
+          f"({row['ratio_min']:.1f}-{row['ratio_max']:.1f}) |")
+    write_json(args.json, f"{label} vs NumPy", info, check, rows, [row])
+    return row
 
 
 def write_json(path, benchmark, info, check, rows, summary):

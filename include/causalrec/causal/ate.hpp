@@ -29,23 +29,6 @@
 
 namespace causalrec::causal {
 
-/// A model of the outcome: a Regressor, or a Classifier of a 0/1 outcome (its predict_proba is used).
-template <class M>
-concept OutcomeModel = Regressor<M, double> || Classifier<M, double>;
-
-namespace detail {
-
-/// The outcome prediction of a model: predict_proba for a Classifier, predict otherwise.
-template <class M>
-vector<double> predict_outcome(const M& model, const matrix<double>& x) {
-    if constexpr (Classifier<M, double>)
-        return vector<double>(model.predict_proba(x));
-    else
-        return vector<double>(model.predict(x));
-}
-
-}  // namespace detail
-
 /// Which rows to drop by their propensity before estimating.
 enum class trimming {
     none,            ///< keep every row

@@ -27,6 +27,23 @@ concept Classifier = std::floating_point<T> && requires(C& model, const C& fitte
     { fitted.predict_proba(x) } -> std::convertible_to<vector<T>>;
 };
 
+/// A model of the outcome: a Regressor, or a Classifier of a 0/1 outcome (its predict_proba is used).
+template <class M>
+concept OutcomeModel = Regressor<M, double> || Classifier<M, double>;
+
+namespace detail {
+
+/// The outcome prediction of a model: predict_proba for a Classifier, predict otherwise.
+template <class M>
+vector<double> predict_outcome(const M& model, const matrix<double>& x) {
+    if constexpr (Classifier<M, double>)
+        return vector<double>(model.predict_proba(x));
+    else
+        return vector<double>(model.predict(x));
+}
+
+}  // namespace detail
+
 /// A treatment-effect estimator: `fit(X, treatment, outcome)` with a 0/1 treatment, then
 /// `effect(X)` -> the estimated conditional average treatment effect (CATE) of each row and
 /// `ate()` -> the estimated average treatment effect over the fitted sample.
