@@ -3,6 +3,8 @@
 // position, policy files that continue serving choice for choice, the regret of LinUCB against
 // epsilon-greedy on a linear problem, and errors.
 #include <causalrec/bandit/bandit.hpp>
+#include <causalrec/nn/activations.hpp>
+#include <causalrec/nn/sequential.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -15,8 +17,13 @@
 
 namespace cr = causalrec;
 namespace bandit = causalrec::bandit;
+namespace nn = causalrec::nn;
 
 namespace {
+
+/// The representation network of the neural policy tests: dim -> 8, tanh.
+auto small_body(std::size_t dim, std::uint64_t seed) { return nn::sequential(nn::dense<double>(dim, 8, {.seed = seed}), nn::tanh<double>{}); }
+using small_body_t = decltype(small_body(1, 0));
 
 /// The inverse of a small dense matrix by Gauss-Jordan elimination with partial pivoting.
 std::vector<double> inverse(std::vector<double> a, std::size_t n) {
@@ -181,12 +188,25 @@ TEST_CASE("every policy: probabilities sum to 1, slates repeat no item, choices 
     bandit::lin_ucb lin(6, 4);
     bandit::linear_thompson lts(6, 4, {.probability_draws = 2000});
     bandit::logistic_thompson logts(6, 4, {.probability_draws = 2000});
+    bandit::neural_linear<small_body_t> neural(small_body(4, 1), 6, 4, {.retrain_every = 20, .probability_draws = 2000});
+    bandit::neural_linear<small_body_t> neural_eg(small_body(4, 1), 6, 4, {.exploration = bandit::neural_exploration::epsilon_greedy,
+                                                                            .epsilon = 0.2, .retrain_every = 20});
     for (int t = 0; t < 40; ++t) {
         const auto c = sim.next_context();
         const std::size_t a = static_cast<std::size_t>(t % 6);
         const double r = sim.draw_reward(c, a);
         eg.update(c, a, r), sm.update(c, a, r), ucb.update(c, a, r), bts.update(c, a, r);
-        lin.update(c, a, r), lts.update(c, a, r), logts.update(c, a, r);
+        lin.update(c, a, r), lts.update(c, a, r), logts.update(c, a, r), neural.update(c, a, r), neural_eg.update(c, a, r);
+    }
+    CHECK(neural.retrainings() == 2);
+    check_probabilities(neural, x, 1e-12);
+    check_probabilities(neural_eg, x, 1e-12);
+    {
+        const auto pn = neural_eg.action_probabilities(x);
+        const auto best = static_cast<std::size_t>(std::max_element(pn.begin(), pn.end()) - pn.begin());
+        CHECK(pn[best] == Catch::Approx(0.2 / 6 + 0.8));
+        const auto scores = neural_eg.predicted_rewards(x);
+        CHECK(best == static_cast<std::size_t>(std::max_element(scores.begin(), scores.end()) - scores.begin()));
     }
     check_probabilities(eg, x, 1e-12);
     check_probabilities(sm, x, 1e-12);
@@ -246,6 +266,37 @@ TEST_CASE("policy files: a loaded policy continues serving choice for choice", "
     check(bandit::lin_ucb(5, 4, {.alpha = 0.3}), "linucb.safetensors");
     check(bandit::linear_thompson(5, 4, {.probability_draws = 50}), "lints.safetensors");
     check(bandit::logistic_thompson(5, 4, {.probability_draws = 50}), "logts.safetensors");
+    // The neural policy retrains every 30 updates: at 120 and 150, after the reload too. The loaded
+    // policy gets a body of the same architecture with other weights; the file's weights replace them.
+    {
+        bandit::neural_linear<small_body_t> neural(small_body(4, 3), 5, 4, {.retrain_every = 30, .epochs = 2, .probability_draws = 50});
+        std::vector<std::size_t> a0, a1;
+        std::vector<double> p0, p1;
+        run(neural, 0, 100, a0, p0);
+        bandit::save_policy(neural, dir / "neural.safetensors");
+        auto loaded = bandit::load_policy<bandit::neural_linear<small_body_t>>(dir / "neural.safetensors", small_body(4, 99));
+        CHECK(loaded.retrainings() == 3);
+        a0.clear(), p0.clear();
+        run(neural, 100, 150, a0, p0);
+        run(loaded, 100, 150, a1, p1);
+        CHECK(neural.retrainings() == 5);
+        CHECK(a0 == a1);
+        CHECK(p0 == p1);
+        bandit::neural_linear<small_body_t> eg(small_body(4, 3), 5, 4, {.exploration = bandit::neural_exploration::epsilon_greedy, .epsilon = 0.3,
+                                                                         .retrain_every = 30, .epochs = 2});
+        a0.clear(), p0.clear(), a1.clear(), p1.clear();
+        run(eg, 0, 100, a0, p0);
+        bandit::save_policy(eg, dir / "neural_eg.safetensors");
+        auto eg_loaded = bandit::load_policy<bandit::neural_linear<small_body_t>>(dir / "neural_eg.safetensors", small_body(4, 98));
+        a0.clear(), p0.clear();
+        run(eg, 100, 150, a0, p0);
+        run(eg_loaded, 100, 150, a1, p1);
+        CHECK(a0 == a1);
+        CHECK(p0 == p1);
+        // A body of another architecture is refused.
+        auto wide = nn::sequential(nn::dense<double>(4, 9, {.seed = 1}), nn::tanh<double>{});
+        CHECK_THROWS_AS(bandit::load_policy<bandit::neural_linear<decltype(wide)>>(dir / "neural.safetensors", wide), cr::format_error);
+    }
     CHECK_THROWS_AS(bandit::load_policy<bandit::ucb1>(dir / "eg.safetensors"), cr::format_error);
     std::filesystem::remove_all(dir);
 }
@@ -264,7 +315,123 @@ TEST_CASE("regret: LinUCB learns a linear problem sublinearly and beats epsilon-
     CHECK(ratio < 2.5);  // sublinear: a linear regret gives 4, sqrt(T) gives 2
 }
 
+TEST_CASE("neural_linear: with a fixed representation it is linear Thompson sampling on z", "[bandit][neural]") {
+    bandit::contextual_simulator sim({.actions = 4, .features = 3, .seed = 6});
+    bandit::neural_linear<small_body_t> neural(small_body(4, 5), 4, 4, {.scale = 0.3, .retrain_every = 0, .probability_draws = 40, .seed = 9});
+    REQUIRE(neural.representation_dim() == 8);
+    bandit::linear_thompson reference(4, 8, {.scale = 0.3, .probability_draws = 40, .seed = 9});
+    auto body = small_body(4, 5);  // the same weights: z by hand
+    for (int t = 0; t < 200; ++t) {
+        const auto x = sim.next_context();
+        cr::matrix<double> row = cr::matrix<double>::from_shape({1, 4});
+        std::copy(x.begin(), x.end(), row.data());
+        const auto& zm = body.forward(row);
+        const std::vector<double> z(zm.begin(), zm.end());
+        CHECK(neural.representation(x) == z);
+        const auto a = neural.choose(x, {});
+        const auto b = reference.choose(z, {});
+        REQUIRE(a.action == b.action);
+        CHECK(a.probability == b.probability);
+        const double r = sim.draw_reward(x, a.action);
+        neural.update(x, a.action, r);
+        reference.update(z, b.action, r);
+    }
+    CHECK(neural.retrainings() == 0);
+    CHECK(neural.buffered() == 200);
+}
+
+TEST_CASE("neural_linear: the retraining loss's gradient matches finite differences, and retraining fits the rewards", "[bandit][neural]") {
+    // Rewards from a nonlinear function of the context: action a pays sin(2 x_a) + x_0 x_1.
+    cr::rng g(4);
+    const std::size_t n = 300, dim = 3, k = 3;
+    std::vector<double> contexts;
+    std::vector<std::size_t> actions;
+    std::vector<double> rewards;
+    for (std::size_t j = 0; j < n; ++j) {
+        double x[dim];
+        for (auto& v : x) v = g.uniform() * 2.0 - 1.0;
+        contexts.insert(contexts.end(), x, x + dim);
+        actions.push_back(j % k);
+        rewards.push_back(std::sin(2.0 * x[j % k]) + x[0] * x[1]);
+    }
+    // The objective's gradient against central differences, on every parameter of body and head.
+    {
+        auto body = small_body(dim, 2);
+        nn::dense<double> head(8, k, {.seed = 3});
+        bandit::detail::neural_bandit_objective<small_body_t> objective(body, head, contexts, dim, actions, rewards);
+        std::vector<std::size_t> batch = {0, 1, 2, 7, 11, 40};
+        objective.loss_and_gradient(batch);
+        std::vector<std::vector<double>> grads;
+        for (const auto& p : objective.parameters()) grads.emplace_back(p.grad.begin(), p.grad.end());
+        double worst = 0.0;
+        std::size_t index = 0;
+        for (const auto& p : objective.parameters()) {
+            for (std::size_t i = 0; i < p.value.size(); i += 3) {
+                const double keep = p.value[i], h = 1e-6;
+                p.value[i] = keep + h;
+                const double up = objective.loss_and_gradient(batch);
+                p.value[i] = keep - h;
+                const double down = objective.loss_and_gradient(batch);
+                p.value[i] = keep;
+                worst = std::max(worst, std::abs((up - down) / (2.0 * h) - grads[index][i]));
+            }
+            ++index;
+        }
+        CHECK(worst < 1e-6);
+    }
+    // Retraining lowers the logged actions' squared error well below the untrained network's.
+    bandit::neural_linear<small_body_t> neural(small_body(dim, 2), k, dim, {.retrain_every = 0, .epochs = 200, .batch_size = 32, .learning_rate = 0.01});
+    auto mse = [&] {
+        double s = 0.0;
+        for (std::size_t j = 0; j < n; ++j) {
+            const auto p = neural.predicted_rewards(std::span<const double>(contexts.data() + j * dim, dim));
+            s += (p[actions[j]] - rewards[j]) * (p[actions[j]] - rewards[j]);
+        }
+        return s / static_cast<double>(n);
+    };
+    for (std::size_t j = 0; j < n; ++j) neural.update(std::span<const double>(contexts.data() + j * dim, dim), actions[j], rewards[j]);
+    const double before = mse();
+    const double last_epoch = neural.retrain();
+    const double after = mse();
+    INFO("mean squared error before " << before << ", after " << after << ", last epoch " << last_epoch);
+    CHECK(after < 0.25 * before);
+    CHECK(after < 0.05);
+    CHECK(neural.retrainings() == 1);
+    // The last layer was rebuilt from the buffer with the new representation: its b sums z r over the rounds.
+    const auto& arms = neural.last_layer().arms();
+    double b00 = 0.0;
+    for (std::size_t j = 0; j < n; j += k) b00 += neural.representation(std::span<const double>(contexts.data() + j * dim, dim))[0] * rewards[j];
+    CHECK(arms.vector_of(0)[0] == Catch::Approx(b00).margin(1e-9));
+}
+
+TEST_CASE("regret: the neural policy learns the linear problem and beats epsilon-greedy", "[bandit][regret][neural]") {
+    const bandit::contextual_simulator_options problem{.actions = 10, .features = 5, .spread = 0.4, .seed = 11};
+    bandit::contextual_simulator sim_a(problem), sim_b(problem);
+    bandit::neural_linear<small_body_t> neural(small_body(6, 1), 10, 6, {.scale = 0.25, .retrain_every = 500, .epochs = 3, .probability_draws = 0});
+    bandit::epsilon_greedy greedy(10, {.epsilon = 0.1, .seed = 3});
+    const auto nl = bandit::run_online(neural, sim_a, 4000);
+    const auto eg = bandit::run_online(greedy, sim_b, 4000);
+    INFO("neural regret at 1,000 / 4,000 rounds: " << nl.cumulative_regret[999] << " / " << nl.cumulative_regret[3999] << "; epsilon-greedy "
+                                                   << eg.cumulative_regret[999] << " / " << eg.cumulative_regret[3999]);
+    CHECK(nl.cumulative_regret[3999] < 0.6 * eg.cumulative_regret[3999]);
+    CHECK(nl.cumulative_regret[3999] - nl.cumulative_regret[2999] < nl.cumulative_regret[999]);  // the last quarter costs less than the first
+}
+
 TEST_CASE("bandit policies: errors name the policy and the fault", "[bandit][errors]") {
+    CHECK_THROWS_AS(bandit::neural_linear<small_body_t>(small_body(4, 1), 0, 4), cr::argument_error);
+    CHECK_THROWS_AS(bandit::neural_linear<small_body_t>(small_body(4, 1), 3, 4, {.epsilon = -0.1}), cr::argument_error);
+    CHECK_THROWS_AS(bandit::neural_linear<small_body_t>(small_body(4, 1), 3, 4, {.batch_size = 0}), cr::argument_error);
+    CHECK_THROWS_AS(bandit::neural_linear<small_body_t>(small_body(4, 1), 3, 4, {.learning_rate = 0.0}), cr::argument_error);
+    CHECK_THROWS_AS(bandit::neural_linear<small_body_t>(small_body(4, 1), 3, 4, {.scale = 0.0}), cr::argument_error);
+    {
+        bandit::neural_linear<small_body_t> neural(small_body(4, 1), 3, 4);
+        const std::vector<double> short_context = {1.0, 2.0};
+        CHECK_THROWS_WITH(neural.choose(short_context, {}), Catch::Contains("neural_linear"));
+        const std::vector<double> x = {0.1, 0.2, 0.3, 0.4};
+        CHECK_THROWS_AS(neural.update(x, 3, 1.0), cr::argument_error);
+        CHECK_THROWS_AS(neural.update(x, 0, std::nan("")), cr::argument_error);
+        CHECK(std::isnan(neural.retrain()));  // nothing buffered
+    }
     CHECK_THROWS_AS(bandit::epsilon_greedy(0), cr::argument_error);
     CHECK_THROWS_AS(bandit::epsilon_greedy(3, {.epsilon = 1.5}), cr::argument_error);
     CHECK_THROWS_AS(bandit::softmax(3, {.temperature = 0.0}), cr::argument_error);

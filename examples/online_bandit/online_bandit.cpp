@@ -5,7 +5,8 @@
 //   options: --rounds N (20000)  --out DIR (./online_bandit_out)  --quick  --folds K (3, OBD mode)
 //
 // 1. A contextual simulator (10 actions, 5 features, linear click probabilities in [0.1, 0.9]) streams
-//    contexts; LinUCB, linear Thompson sampling, logistic Thompson sampling, epsilon-greedy and UCB1
+//    contexts; LinUCB, linear and logistic Thompson sampling, a neural policy (a small network with
+//    Thompson sampling on its last layer), epsilon-greedy and UCB1
 //    choose, see the click and update online. The cumulative regret against the oracle (which knows
 //    the probabilities) is printed and drawn as SVG.
 // 2. Off-policy evaluation before deployment: a uniformly random logging policy records a stream;
@@ -21,6 +22,8 @@
 #include <causalrec/causal/offpolicy.hpp>
 #include <causalrec/data/obd.hpp>
 #include <causalrec/io/svg.hpp>
+#include <causalrec/nn/activations.hpp>
+#include <causalrec/nn/sequential.hpp>
 
 #include <cmath>
 #include <cstdio>
@@ -154,6 +157,8 @@ int main(int argc, char** argv) try {
     bandit::lin_ucb linucb(10, 6, {.alpha = 0.5});
     bandit::linear_thompson lints(10, 6, {.scale = 0.25, .probability_draws = 0});
     bandit::logistic_thompson logts(10, 6, {.probability_draws = 0});
+    auto body = cr::nn::sequential(cr::nn::dense<double>(6, 16, {.seed = 1}), cr::nn::tanh<double>{});
+    bandit::neural_linear<decltype(body)> neural(body, 10, 6, {.scale = 0.25, .retrain_every = 500, .epochs = 3, .probability_draws = 0});
     bandit::epsilon_greedy greedy(10, {.epsilon = 0.1, .seed = 3});
     bandit::ucb1 ucb(10);
     std::vector<cr::io::line_series> curves;
@@ -167,6 +172,7 @@ int main(int argc, char** argv) try {
     learn("LinUCB", linucb);
     learn("linear Thompson", lints);
     learn("logistic Thompson", logts);
+    learn("neural (16 tanh) + TS", neural);
     learn("epsilon-greedy (0.1)", greedy);
     learn("UCB1 (no context)", ucb);
     const auto chart = (std::filesystem::path(args.out) / "regret.svg").string();

@@ -207,6 +207,9 @@ public:
         return {detail::argmax_allowed(scores_, allowed_), 1.0};
     }
 
+    /// Forgets every observation (A = l2 I, b = 0 for every action); options and random states stay.
+    void reset() { arms_ = linear_arms(n_actions(), dim(), options_.l2); }
+
     /// Adds (context, reward) to `action`'s model.
     void update(std::span<const double> context, std::size_t action, double reward) {
         detail::check_context(context, dim(), policy_name);
@@ -300,6 +303,9 @@ public:
         const std::size_t action = scores_.draw(engine_);
         return {action, scores_.estimate(estimate_engine_, options_.probability_draws)[action]};
     }
+
+    /// Forgets every observation (A = l2 I, b = 0 for every action); options and random states stay.
+    void reset() { arms_ = linear_arms(n_actions(), dim(), options_.l2); }
 
     /// Adds (context, reward) to `action`'s model.
     void update(std::span<const double> context, std::size_t action, double reward) {

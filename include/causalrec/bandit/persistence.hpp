@@ -4,6 +4,7 @@
 /// serving after a restart, choice for choice as if it had not stopped.
 
 #include <filesystem>
+#include <utility>
 
 #include "../io/safetensors.hpp"
 
@@ -15,10 +16,12 @@ void save_policy(const P& policy, const std::filesystem::path& path) {
     io::save_safetensors(path, policy.to_file());
 }
 
-/// The policy saved at `path`; raises format_error when the file holds another policy or is malformed.
-template <class P>
-P load_policy(const std::filesystem::path& path) {
-    return P::from_file(io::load_safetensors(path));
+/// The policy saved at `path`; `args` go to P::from_file after the file (neural_linear takes the body
+/// whose architecture receives the saved weights). Raises format_error when the file holds another
+/// policy or is malformed.
+template <class P, class... Args>
+P load_policy(const std::filesystem::path& path, Args&&... args) {
+    return P::from_file(io::load_safetensors(path), std::forward<Args>(args)...);
 }
 
 }  // namespace causalrec::bandit
