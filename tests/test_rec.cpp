@@ -192,6 +192,58 @@ TEST_CASE("popularity: partial_fit on later batches equals a fit on all of them"
     CHECK_THROWS_AS(model.partial_fit(smaller), cr::argument_error);
 }
 
+TEST_CASE("knn update: recomputing the rows a batch can change equals a fit on the whole log", "[rec][online]") {
+    // A sparse log: 80 users, 60 items, 160 rows; the last 4 rows are the batch.
+    const auto whole_log = random_log(80, 60, 160, 5);
+    auto first = [&](std::size_t to, bool own_counts) {
+        data::interaction_columns c;
+        if (!own_counts) c.n_users = 80, c.n_items = 60;
+        for (std::size_t j = 0; j < to; ++j) {
+            c.users.push_back(whole_log.users()[j]);
+            c.items.push_back(whole_log.items()[j]);
+            c.values.push_back(whole_log.values()[j]);
+        }
+        return data::interactions(std::move(c));
+    };
+    std::vector<std::size_t> tail = {156, 157, 158, 159};
+    const auto batch = whole_log.subset(tail);
+    auto same = [](const data::csr_matrix& a, const data::csr_matrix& b) {
+        return a.cols == b.cols && a.row_ptr == b.row_ptr && a.indices == b.indices && a.values == b.values;
+    };
+    for (auto measure : {rec::similarity::cosine, rec::similarity::jaccard, rec::similarity::pearson}) {
+        INFO("measure " << static_cast<int>(measure));
+        for (bool own_counts : {false, true}) {  // own counts: the first part may lack some users and items
+            const rec::knn_options o{.measure = measure, .shrinkage = 2.0, .neighbours = 5};
+            rec::item_knn reference(o), online(o);
+            rec::user_knn user_reference(o), user_online(o);
+            reference.fit(whole_log);
+            user_reference.fit(whole_log);
+            const auto part = first(156, own_counts);
+            online.fit(part);
+            user_online.fit(part);
+            online.update(whole_log, batch);
+            user_online.update(whole_log, batch);
+            CHECK(same(online.neighbours(), reference.neighbours()));
+            CHECK(same(user_online.neighbours(), user_reference.neighbours()));
+            CHECK(online.last_update_rows() < 60);  // not every item
+            CHECK(online.last_update_rows() >= 1);
+            for (std::size_t u = 0; u < 80; u += 7) {
+                CHECK(online.recommend(u, 10, true) == reference.recommend(u, 10, true));
+                CHECK(user_online.recommend(u, 10, true) == user_reference.recommend(u, 10, true));
+            }
+        }
+    }
+    rec::item_knn unfitted;
+    unfitted.update(whole_log, batch);  // fits when not fitted yet
+    rec::item_knn full;
+    full.fit(whole_log);
+    CHECK(same(unfitted.neighbours(), full.neighbours()));
+    CHECK_THROWS_AS(full.update(random_log(10, 60, 20, 1), batch), cr::shape_error);  // fewer users than the model
+    rec::item_knn small;
+    small.fit(first(20, true));
+    CHECK_THROWS_AS(small.update(first(30, true), whole_log), cr::argument_error);  // a batch with more users than the log
+}
+
 TEST_CASE("popularity: ties broken by the lower item index, errors", "[rec]") {
     rec::popularity model;
     const std::vector<std::size_t> item0{0};

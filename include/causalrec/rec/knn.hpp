@@ -37,13 +37,15 @@ struct knn_options {
 
 namespace detail {
 
-/// For each row of `by_entity` (rows = items or users, columns = the other side), its top-N most
-/// similar other rows by `options`, as a CSR matrix with neighbours ascending. `by_other` is the
-/// transposed view. Only pairs with a common column and a non-zero similarity are kept; the top-N
-/// order is similarity descending, ties by lower index. Rows are processed in parallel; the result
-/// does not depend on the thread count.
-inline data::csr_matrix neighbours_of(const data::csr_matrix& by_entity, const data::csr_matrix& by_other,
-                                      const knn_options& options) {
+/// For the rows `rows` of `by_entity` (rows = items or users, columns = the other side; all rows
+/// when null), each one's top-N most similar other rows by `options`, neighbours ascending (element
+/// e of the result; the other elements stay empty). `by_other` is the transposed view. Only pairs
+/// with a common column and a non-zero similarity are kept; the top-N order is similarity
+/// descending, ties by lower index. Rows are processed in parallel; the result does not depend on
+/// the thread count.
+inline std::vector<std::vector<std::pair<std::size_t, double>>> neighbour_lists(const data::csr_matrix& by_entity,
+                                                                               const data::csr_matrix& by_other, const knn_options& options,
+                                                                               const std::vector<std::size_t>* rows) {
     const std::size_t n = by_entity.rows();
     const similarity m = options.measure;
     std::vector<double> mean(n, 0.0), norm(n, 0.0);
@@ -65,11 +67,12 @@ inline data::csr_matrix neighbours_of(const data::csr_matrix& by_entity, const d
         return r;
     };
     std::vector<std::vector<std::pair<std::size_t, double>>> lists(n);
-    parallel_ranges(n, [&](std::size_t begin, std::size_t end) {
+    parallel_ranges(rows ? rows->size() : n, [&](std::size_t begin, std::size_t end) {
         std::vector<double> dot(n, 0.0), sa(n, 0.0), sb(n, 0.0);
         std::vector<std::size_t> common(n, 0), touched;
         std::vector<scored_item> cand;
-        for (std::size_t e = begin; e < end; ++e) {
+        for (std::size_t position = begin; position < end; ++position) {
+            const std::size_t e = rows ? (*rows)[position] : position;
             const auto cols = by_entity.row_indices(e);
             const auto vals = by_entity.row_values(e);
             for (std::size_t k = 0; k < cols.size(); ++k) {
@@ -114,7 +117,12 @@ inline data::csr_matrix neighbours_of(const data::csr_matrix& by_entity, const d
             for (const auto& c : cand) list.emplace_back(c.item, c.score);
         }
     });
-    return data::csr_from_rows(n, lists);
+    return lists;
+}
+
+/// Every row's top-N neighbours (neighbour_lists over all rows) as a CSR matrix.
+inline data::csr_matrix neighbours_of(const data::csr_matrix& by_entity, const data::csr_matrix& by_other, const knn_options& options) {
+    return data::csr_from_rows(by_entity.rows(), neighbour_lists(by_entity, by_other, options, nullptr));
 }
 
 inline void check_knn_options(const knn_options& o, std::string_view model_name) {
@@ -146,6 +154,56 @@ public:
         log_ = log_summary::of(log);
         fitted_ = true;
     }
+
+    /// Online update after new interactions: `log` is the whole log so far (the old rows and the
+    /// new, with the same or more users and items, from the same id maps) and `batch` the new rows.
+    /// Recomputes the neighbour lists of the rows the batch can change and keeps the others: the
+    /// touched items (users) and every item (user) that shares a user (item) with one of them in
+    /// `log` — a touched row's norm, mean or size changes its similarity to all of those, and no
+    /// other pair changes. The result equals fit(log) exactly; the cost is that of those rows alone.
+    /// Fits `log` when the model is not fitted yet. Raises shape_error when `log` has fewer users or
+    /// items than the model, argument_error for an empty log or a batch index beyond `log`.
+    void update(const data::interactions& log, const data::interactions& batch) {
+        if (!fitted_) {
+            fit(log);
+            return;
+        }
+        require_nonempty_log(log, model_name);
+        if (log.n_users() < log_.n_users || log.n_items() < log_.n_items)
+            throw shape_error(causalrec::error_message("rec", model_name, "update: the log has ", log.n_users(), " users and ", log.n_items(),
+                                                       " items, fewer than the model's ", log_.n_users, " and ", log_.n_items));
+        if (batch.n_users() > log.n_users() || batch.n_items() > log.n_items())
+            throw argument_error(causalrec::error_message("rec", model_name, "update: the batch has ", batch.n_users(), " users and ",
+                                                          batch.n_items(), " items, the log only ", log.n_users(), " and ", log.n_items()));
+        const data::csr_matrix& by_entity = ItemBased ? log.by_item() : log.by_user();
+        const data::csr_matrix& by_other = ItemBased ? log.by_user() : log.by_item();
+        const std::size_t n = by_entity.rows();
+        std::vector<char> affected(n, 0);
+        for (std::size_t t : ItemBased ? batch.items() : batch.users()) affected[t] = 1;
+        std::vector<std::size_t> touched;
+        for (std::size_t e = 0; e < n; ++e)
+            if (affected[e]) touched.push_back(e);
+        for (std::size_t t : touched)
+            for (std::size_t c : by_entity.row_indices(t))
+                for (std::size_t e : by_other.row_indices(c)) affected[e] = 1;
+        std::vector<std::size_t> rows;
+        for (std::size_t e = 0; e < n; ++e)
+            if (affected[e]) rows.push_back(e);
+        auto lists = neighbour_lists(by_entity, by_other, options_, &rows);
+        for (std::size_t e = 0; e < n; ++e) {
+            if (affected[e]) continue;
+            const auto js = weights_.row_indices(e);
+            const auto ws = weights_.row_values(e);
+            lists[e].reserve(js.size());
+            for (std::size_t q = 0; q < js.size(); ++q) lists[e].emplace_back(js[q], ws[q]);
+        }
+        weights_ = data::csr_from_rows(n, lists);
+        log_ = log_summary::of(log);
+        last_update_rows_ = rows.size();
+    }
+
+    /// Rows (items or users) whose neighbour lists the last update recomputed.
+    std::size_t last_update_rows() const noexcept { return last_update_rows_; }
 
     /// True after fit().
     bool is_fitted() const noexcept { return fitted_; }
@@ -257,6 +315,7 @@ private:
     data::csr_matrix weights_;
     log_summary log_;
     bool fitted_ = false;
+    std::size_t last_update_rows_ = 0;
 };
 
 }  // namespace detail
