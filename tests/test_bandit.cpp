@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstddef>
 #include <filesystem>
+#include <limits>
 #include <numeric>
 #include <vector>
 
@@ -109,6 +110,36 @@ TEST_CASE("lin_ucb: A^-1 after n Sherman-Morrison updates equals the direct inve
     for (std::size_t i = 0; i < d; ++i)
         for (std::size_t j = 0; j < d; ++j) mean += inv[i * d + j] * b[1][j] * x[i], width += x[i] * inv[i * d + j] * x[j];
     CHECK(policy.upper_bounds(x)[1] == Catch::Approx(mean + 0.5 * std::sqrt(width)).epsilon(1e-10));
+}
+
+TEST_CASE("lin_ucb: the single-precision screening chooses exactly upper_bounds' arg max", "[bandit][linucb]") {
+    // 40 actions, 12 features, 3,000 rounds; near-ties are made likely by small alpha and a few
+    // duplicated actions (the same updates to actions 0 and 1, so their scores tie exactly).
+    bandit::lin_ucb policy(40, 12, {.alpha = 0.05});
+    bandit::contextual_simulator sim({.actions = 40, .features = 11, .seed = 8});
+    std::size_t disagreements = 0, ties_to_lower = 0;
+    for (int t = 0; t < 3000; ++t) {
+        const auto x = sim.next_context();
+        const std::vector<std::size_t> excluded = t % 7 == 0 ? std::vector<std::size_t>{3, 5} : std::vector<std::size_t>{};
+        const auto c = policy.choose(x, excluded);
+        auto bounds = policy.upper_bounds(x);
+        for (std::size_t e : excluded) bounds[e] = -std::numeric_limits<double>::infinity();
+        const auto best = static_cast<std::size_t>(std::max_element(bounds.begin(), bounds.end()) - bounds.begin());
+        disagreements += c.action != best;
+        ties_to_lower += bounds[0] == bounds[1] && c.action == 0 && best == 0;
+        const std::size_t a = t % 3 == 0 ? static_cast<std::size_t>(t / 3 % 40) : c.action;
+        const double r = sim.draw_reward(x, a);
+        policy.update(x, a, r);
+        if (a == 0) policy.update(x, 1, r);
+        if (a == 1) policy.update(x, 0, r);
+    }
+    CHECK(disagreements == 0);
+    CHECK(ties_to_lower > 0);
+    // alpha = 0: the greedy ridge estimate, no widths.
+    bandit::lin_ucb greedy(5, 3, {.alpha = 0.0});
+    const std::vector<double> x = {1.0, 0.5, -0.5};
+    greedy.update(x, 2, 1.0);
+    CHECK(greedy.choose(x, {}).action == 2);
 }
 
 TEST_CASE("bernoulli_thompson: the posterior is the conjugate Beta, and the Beta draws have its moments", "[bandit][thompson]") {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "../core/blas.hpp"
+#include "../core/compiler.hpp"
 #include "../core/error.hpp"
 #include "../core/message.hpp"
 #include "../core/math.hpp"
@@ -50,24 +51,35 @@ struct linear_arms {
     /// b of action a.
     std::span<const double> vector_of(std::size_t a) const noexcept { return {vector.data() + a * dim, dim}; }
 
-    /// u = A^-1 x for action a; returns x^T A^-1 x.
+    /// u = A^-1 x for action a; returns x^T A^-1 x. A^-1 is exactly symmetric (rank_one_downdate
+    /// keeps it so), so u accumulates the rows of A^-1 weighted by x, in the order of the row-times-x
+    /// products (same bits), with the rows read contiguously.
     double solve(std::size_t a, std::span<const double> x, std::vector<double>& u) const {
         const auto m = inverse_of(a);
         u.assign(dim, 0.0);
-        double q = 0.0;
-        for (std::size_t i = 0; i < dim; ++i) {
-            double s = 0.0;
-            for (std::size_t j = 0; j < dim; ++j) s += m[i * dim + j] * x[j];
-            u[i] = s;
-            q += s * x[i];
+        double* CAUSALREC_RESTRICT out = u.data();
+        for (std::size_t j = 0; j < dim; ++j) {
+            const double xj = x[j];
+            const double* CAUSALREC_RESTRICT row = m.data() + j * dim;
+            for (std::size_t i = 0; i < dim; ++i) out[i] += row[i] * xj;
         }
+        double q = 0.0;
+        for (std::size_t i = 0; i < dim; ++i) q += out[i] * x[i];
         return q;
     }
-    /// A^-1 <- A^-1 - c u u^T (Sherman-Morrison with u = A^-1 x and c = w / (1 + w x^T A^-1 x)).
+    /// A^-1 <- A^-1 - c u u^T (Sherman-Morrison with u = A^-1 x and c = w / (1 + w x^T A^-1 x)),
+    /// the same value subtracted from (i, j) and (j, i): the matrix stays exactly symmetric.
     void rank_one_downdate(std::size_t a, const std::vector<double>& u, double c) {
         auto m = inverse_of(a);
-        for (std::size_t i = 0; i < dim; ++i)
-            for (std::size_t j = 0; j < dim; ++j) m[i * dim + j] -= c * u[i] * u[j];
+        for (std::size_t i = 0; i < dim; ++i) {
+            const double ci = c * u[i];
+            m[i * dim + i] -= ci * u[i];
+            for (std::size_t j = i + 1; j < dim; ++j) {
+                const double v = ci * u[j];
+                m[i * dim + j] -= v;
+                m[j * dim + i] -= v;
+            }
+        }
     }
     /// <A^-1 b, x> for action a (the ridge estimate's prediction); u receives A^-1 b.
     double mean_prediction(std::size_t a, std::span<const double> x, std::vector<double>& u) const {
@@ -162,7 +174,11 @@ struct lin_ucb_options {
 /// LinUCB with disjoint linear models (Li, Chu, Langford & Schapire 2010, Algorithm 1): the score of
 /// action a for context x is theta_a^T x + alpha sqrt(x^T A_a^-1 x) with theta_a = A_a^-1 b_a; the
 /// largest allowed score wins (ties to the lower index). Deterministic: probability 1. An update adds
-/// x x^T to A_a by a Sherman-Morrison update of A_a^-1 and r x to b_a.
+/// x x^T to A_a by a Sherman-Morrison update of A_a^-1 and r x to b_a. choose reads every action's
+/// A^-1, which dominates its cost, from a single-precision packed copy (the upper triangle: a quarter
+/// of the bytes): the float widths come with a rigorous bound on their error, and only the actions
+/// whose upper bound reaches the best lower bound are scored again in double precision — so the
+/// choice is exactly upper_bounds' arg max, at the speed of the float pass.
 class lin_ucb {
 public:
     /// The policy's name in files and messages.
@@ -178,6 +194,7 @@ public:
             throw argument_error(causalrec::cat("causalrec::bandit::lin_ucb: alpha must be finite and >= 0, got ", options.alpha));
         if (!(options.l2 > 0.0 && std::isfinite(options.l2)))
             throw argument_error(causalrec::cat("causalrec::bandit::lin_ucb: l2 must be finite and > 0, got ", options.l2));
+        refresh_packed();
     }
 
     /// Number of actions.
@@ -192,23 +209,69 @@ public:
     /// The upper confidence bound of every action for `context`.
     std::vector<double> upper_bounds(std::span<const double> context) const {
         detail::check_context(context, dim(), policy_name);
-        std::vector<double> means, quad, work;
-        arms_.predict_all(context, arms_.theta, means, quad, work);
-        for (std::size_t a = 0; a < n_actions(); ++a) means[a] += options_.alpha * std::sqrt(std::max(quad[a], 0.0));
+        std::vector<double> means(n_actions()), u;
+        blas::gemv<double>(false, n_actions(), dim(), 1.0, arms_.theta.data(), dim(), context.data(), 0.0, means.data());
+        if (options_.alpha == 0.0) return means;
+        for (std::size_t a = 0; a < n_actions(); ++a) means[a] += options_.alpha * std::sqrt(std::max(arms_.solve(a, context, u), 0.0));
         return means;
     }
 
-    /// The allowed action with the largest upper bound.
+    /// The allowed action with the largest upper bound (exactly: the action upper_bounds ranks first).
+    /// The widths are screened in single precision with a rigorous error bound, and only the actions
+    /// whose bound interval reaches the best lower bound are evaluated again in double precision (see
+    /// the class comment).
     choice choose(std::span<const double> context, std::span<const std::size_t> excluded = {}) {
         detail::check_context(context, dim(), policy_name);
         detail::allowed_actions(excluded, n_actions(), allowed_, policy_name);
-        arms_.predict_all(context, arms_.theta, scores_, quad_, u_);
-        for (std::size_t a = 0; a < n_actions(); ++a) scores_[a] += options_.alpha * std::sqrt(std::max(quad_[a], 0.0));
-        return {detail::argmax_allowed(scores_, allowed_), 1.0};
+        const std::size_t n = n_actions(), d = dim();
+        scores_.resize(n);
+        blas::gemv<double>(false, n, d, 1.0, arms_.theta.data(), d, context.data(), 0.0, scores_.data());
+        if (options_.alpha == 0.0) return {detail::argmax_allowed(scores_, allowed_), 1.0};
+        // w = the packed upper triangle of x x^T, off-diagonal entries doubled, in single precision.
+        const std::size_t packed = d * (d + 1) / 2;
+        w_.resize(packed);
+        double sum2 = 0.0, sum4 = 0.0;
+        for (std::size_t i = 0, k = 0; i < d; ++i) {
+            const double xi = context[i], twice = 2.0 * xi;
+            sum2 += xi * xi;
+            sum4 += xi * xi * xi * xi;
+            w_[k++] = static_cast<float>(xi * xi);
+            for (std::size_t j = i + 1; j < d; ++j) w_[k++] = static_cast<float>(twice * context[j]);
+        }
+        quad_f_.resize(n);
+        blas::gemv<float>(false, n, packed, 1.0f, packed_.data(), packed, w_.data(), 0.0f, quad_f_.data());
+        // |float q - exact q| <= (gamma_P + 3u) |a'| |w'| (rounding of A^-1 and of w to float, and
+        // the float dot product in any order), doubled for safety, with u = 2^-24, |w'| <= (1 + u) |w|
+        // and |w|^2 = sum_i x_i^4 + 4 sum_{i<j} x_i^2 x_j^2 = 2 (sum x^2)^2 - sum x^4.
+        const double u = 0x1p-24, bound = 2.0 * (static_cast<double>(packed) * u / (1.0 - static_cast<double>(packed) * u) + 3.0 * u);
+        const double slack = bound * (1.0 + 2.0 * u) * std::sqrt(std::max(2.0 * sum2 * sum2 - sum4, 0.0));
+        const double alpha = options_.alpha;
+        low_.resize(n);
+        for (std::size_t a = 0; a < n; ++a)
+            low_[a] = scores_[a] + alpha * std::sqrt(std::max(static_cast<double>(quad_f_[a]) - slack * packed_norm_[a], 0.0));
+        double best_low = -std::numeric_limits<double>::infinity();
+        for (std::size_t a = 0; a < n; ++a)
+            if (allowed_[a]) best_low = std::max(best_low, low_[a]);
+        // Every action whose upper bound m + alpha sqrt(q + e) may reach the best lower bound, in
+        // double precision (tested squared: alpha^2 (q + e) >= (best_low - m)^2 when best_low > m);
+        // ties to the lower index.
+        std::size_t best = n;
+        double top = -std::numeric_limits<double>::infinity();
+        for (std::size_t a = 0; a < n; ++a) {
+            if (!allowed_[a]) continue;
+            const double gap = best_low - scores_[a];
+            if (gap > 0.0 && alpha * alpha * (static_cast<double>(quad_f_[a]) + slack * packed_norm_[a] + 1e-300) * (1.0 + 1e-12) < gap * gap) continue;
+            const double score = scores_[a] + options_.alpha * std::sqrt(std::max(arms_.solve(a, context, u_), 0.0));
+            if (best == n || score > top) top = score, best = a;
+        }
+        return {best, 1.0};
     }
 
     /// Forgets every observation (A = l2 I, b = 0 for every action); options and random states stay.
-    void reset() { arms_ = linear_arms(n_actions(), dim(), options_.l2); }
+    void reset() {
+        arms_ = linear_arms(n_actions(), dim(), options_.l2);
+        refresh_packed();
+    }
 
     /// Adds (context, reward) to `action`'s model.
     void update(std::span<const double> context, std::size_t action, double reward) {
@@ -220,6 +283,7 @@ public:
         auto b = arms_.vector_of(action);
         for (std::size_t i = 0; i < dim(); ++i) b[i] += reward * context[i];
         arms_.refresh_theta(action);
+        refresh_packed(action);
     }
 
     /// One-hot on the action choose() would take for `context` (nothing excluded).
@@ -246,13 +310,35 @@ public:
         if (t.shape.size() != 3) throw format_error("causalrec::bandit::lin_ucb: 'inverse' is not actions x d x d");
         lin_ucb p(t.shape[0], t.shape[1], {.alpha = detail::read_number(f, "alpha"), .l2 = detail::read_number(f, "l2")});
         p.arms_.read(f);
+        p.refresh_packed();
         return p;
     }
 
 private:
+    /// The single-precision packed upper triangle of action a's A^-1 and its Euclidean norm (of the
+    /// float values), which choose's screening reads.
+    void refresh_packed(std::size_t a) {
+        const std::size_t d = dim(), packed = d * (d + 1) / 2;
+        const auto m = arms_.inverse_of(a);
+        float* row = packed_.data() + a * packed;
+        for (std::size_t i = 0, k = 0; i < d; ++i)
+            for (std::size_t j = i; j < d; ++j) row[k++] = static_cast<float>(m[i * d + j]);
+        double norm2[4] = {0.0, 0.0, 0.0, 0.0};
+        for (std::size_t k = 0; k < packed; ++k) norm2[k & 3u] += static_cast<double>(row[k]) * static_cast<double>(row[k]);
+        packed_norm_[a] = std::sqrt((norm2[0] + norm2[1]) + (norm2[2] + norm2[3]));
+    }
+    /// refresh_packed of every action.
+    void refresh_packed() {
+        packed_.assign(n_actions() * (dim() * (dim() + 1) / 2), 0.0f);
+        packed_norm_.assign(n_actions(), 0.0);
+        for (std::size_t a = 0; a < n_actions(); ++a) refresh_packed(a);
+    }
+
     lin_ucb_options options_;
     linear_arms arms_;
-    std::vector<double> scores_{}, quad_{}, u_{};
+    std::vector<float> packed_{}, w_{}, quad_f_{};  // single-precision screening copy of A^-1, x x^T, widths
+    std::vector<double> packed_norm_{}, low_{};
+    std::vector<double> scores_{}, u_{};
     std::vector<char> allowed_{};
 };
 
