@@ -54,7 +54,7 @@ def check(actions, rewards, propensities, target, reward_model=None, determinist
         raise ValueError("actions")
     if not np.all(np.isfinite(rewards)):
         raise ValueError("rewards")
-    if not (np.all(target >= 0) and np.all(target <= 1)):
+    if not (target.min() >= 0 and target.max() <= 1):
         raise ValueError("target range")
     if not np.allclose(target.sum(axis=1), 1.0, rtol=0, atol=1e-6):
         raise ValueError("target rows")
