@@ -7,9 +7,11 @@
 /// and the graph tools around it: CPDAG of a DAG, Meek's
 /// orientation rules, d-separation, a comparison against a true graph (SHD, skeleton and arrowhead
 /// precision/recall), Graphviz output, and a linear structural equation model simulator with a known
-/// truth.
+/// truth. DirectLiNGAM (discovery/lingam.hpp) learns the full DAG of a linear model with non-Gaussian
+/// noise, with coefficients and total effects.
 
 #include "discovery/graph.hpp"
 #include "discovery/independence.hpp"
+#include "discovery/lingam.hpp"
 #include "discovery/pc.hpp"
 #include "discovery/simulate.hpp"

@@ -1,6 +1,6 @@
 #pragma once
 /// @file
-/// A linear Gaussian structural equation model simulator with a known DAG, for testing graph learners.
+/// A linear structural equation model simulator (Gaussian or uniform noise) with a known DAG, for testing graph learners.
 
 #include <algorithm>
 #include <array>
@@ -25,6 +25,12 @@
 
 namespace causalrec::causal {
 
+/// The noise distribution of simulate_linear_sem.
+enum class sem_noise : std::uint8_t {
+    gaussian,  ///< normal with standard deviation noise_std (the linear Gaussian model: identifiable up to its CPDAG)
+    uniform,   ///< uniform on +-noise_std sqrt(3) (standard deviation noise_std; non-Gaussian: LiNGAM identifies the DAG)
+};
+
 /// Options of simulate_linear_sem.
 struct linear_sem_options {
     std::size_t variables = 10;       ///< number of variables (>= 2)
@@ -32,8 +38,9 @@ struct linear_sem_options {
     std::size_t samples = 1000;       ///< rows of data (>= 1)
     double min_weight = 0.5;          ///< edge weights are uniform in +-[min_weight, max_weight]
     double max_weight = 1.5;          ///< see min_weight
-    double noise_std = 1.0;           ///< standard deviation of each variable's Gaussian noise (> 0)
+    double noise_std = 1.0;           ///< standard deviation of each variable's noise (> 0)
     std::uint64_t seed = 42;          ///< everything is drawn from this seed
+    sem_noise noise = sem_noise::gaussian;  ///< the noise distribution
 };
 
 /// A simulated linear Gaussian structural equation model with its truth.
@@ -70,7 +77,8 @@ inline linear_sem simulate_linear_sem(const linear_sem_options& o = {}) {
     for (std::size_t r = 0; r < o.samples; ++r)
         for (std::size_t a = 0; a < d; ++a) {
             const std::size_t j = order[a];
-            double v = engine.normal(0.0, o.noise_std);
+            double v = o.noise == sem_noise::gaussian ? engine.normal(0.0, o.noise_std)
+                                                       : engine.uniform(-o.noise_std * std::sqrt(3.0), o.noise_std * std::sqrt(3.0));
             for (std::size_t b = 0; b < a; ++b) v += out.weights(order[b], j) * out.data(r, order[b]);
             out.data(r, j) = v;
         }
