@@ -8,10 +8,12 @@
 /// orientation rules, d-separation, a comparison against a true graph (SHD, skeleton and arrowhead
 /// precision/recall), Graphviz output, and a linear structural equation model simulator with a known
 /// truth. DirectLiNGAM (discovery/lingam.hpp) learns the full DAG of a linear model with non-Gaussian
-/// noise, with coefficients and total effects.
+/// noise, with coefficients and total effects; NOTEARS (discovery/notears.hpp) learns a weighted DAG
+/// by continuous optimisation under a smooth acyclicity constraint.
 
 #include "discovery/graph.hpp"
 #include "discovery/independence.hpp"
 #include "discovery/lingam.hpp"
+#include "discovery/notears.hpp"
 #include "discovery/pc.hpp"
 #include "discovery/simulate.hpp"
