@@ -125,6 +125,25 @@ TEST_CASE("blas_kernel_warning: set exactly when OpenBLAS runs baseline kernels 
 #endif
 }
 
+TEST_CASE("core: the incomplete beta function and the t and F tails equal SciPy", "[core][math]") {
+    using Catch::Matchers::WithinRel;
+    // scipy 1.10.1: scipy.special.betainc, scipy.stats.f.sf, 2 * scipy.stats.t.sf.
+    CHECK_THAT(cr::regularized_incomplete_beta(2.0, 3.0, 0.4), WithinRel(0.5247999999999999, 1e-13));
+    CHECK_THAT(cr::regularized_incomplete_beta(0.5, 0.5, 0.1), WithinRel(0.2048327646991335, 1e-13));
+    CHECK_THAT(cr::regularized_incomplete_beta(50.0, 20.0, 0.7), WithinRel(0.3825092483812336, 1e-12));
+    CHECK(cr::regularized_incomplete_beta(2.0, 3.0, 0.0) == 0.0);
+    CHECK(cr::regularized_incomplete_beta(2.0, 3.0, 1.0) == 1.0);
+    CHECK_THAT(cr::f_upper_tail(2.5, 3.0, 40.0), WithinRel(0.07325435201794978, 1e-12));
+    CHECK_THAT(cr::f_upper_tail(0.7, 5.0, 1000.0), WithinRel(0.6235199534224457, 1e-12));
+    CHECK_THAT(cr::f_upper_tail(12.0, 2.0, 7.0), WithinRel(0.005471132235099242, 1e-12));
+    CHECK(cr::f_upper_tail(0.0, 2.0, 7.0) == 1.0);
+    CHECK_THAT(cr::student_t_two_sided_p(2.1, 15.0), WithinRel(0.05305525615204276, 1e-12));
+    CHECK_THAT(cr::student_t_two_sided_p(-0.3, 3.0), WithinRel(0.783763292039919, 1e-12));
+    CHECK_THROWS_WITH(cr::regularized_incomplete_beta(0.0, 1.0, 0.5), Catch::Matchers::StartsWith("causalrec::core::regularized_incomplete_beta: "));
+    CHECK_THROWS_AS(cr::f_upper_tail(1.0, 0.0, 3.0), cr::argument_error);
+    CHECK_THROWS_AS(cr::student_t_two_sided_p(1.0, -1.0), cr::argument_error);
+}
+
 TEST_CASE("core: error messages start with causalrec::core::<function>", "[core][messages]") {
     CHECK_THROWS_WITH(cr::normal_quantile(2.0), Catch::Matchers::StartsWith("causalrec::core::normal_quantile: "));
 }

@@ -9,8 +9,10 @@
 /// precision/recall), Graphviz output, and a linear structural equation model simulator with a known
 /// truth. DirectLiNGAM (discovery/lingam.hpp) learns the full DAG of a linear model with non-Gaussian
 /// noise, with coefficients and total effects; NOTEARS (discovery/notears.hpp) learns a weighted DAG
-/// by continuous optimisation under a smooth acyclicity constraint.
+/// by continuous optimisation under a smooth acyclicity constraint; Granger causality
+/// (discovery/granger.hpp) tests who drives whom, and at which lag, in a multivariate time series.
 
+#include "discovery/granger.hpp"
 #include "discovery/graph.hpp"
 #include "discovery/independence.hpp"
 #include "discovery/lingam.hpp"

@@ -1,0 +1,276 @@
+#pragma once
+/// @file
+/// Granger causality in a vector autoregression: the lag order chosen by an information criterion
+/// (as statsmodels' VAR.select_order), each equation fitted by least squares with an intercept, an
+/// F-test per (cause, effect) pair that the cause's lags do not enter the effect's equation, and a
+/// t-test per lagged coefficient — the lagged graph of who drives whom, and when.
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "../../core/error.hpp"
+#include "../../core/math.hpp"
+#include "../../core/message.hpp"
+#include "../../core/tensor.hpp"
+#include "graph.hpp"
+
+namespace causalrec::causal {
+
+/// How granger_causality chooses the lag order p.
+enum class lag_selection : std::uint8_t {
+    bic,    ///< the lag in 1..max_lag minimising log det(Sigma) + log(T) k / T (Schwarz)
+    aic,    ///< the lag minimising log det(Sigma) + 2 k / T (Akaike)
+    fixed,  ///< max_lag itself
+};
+
+/// Options of granger_causality.
+struct granger_options {
+    std::size_t max_lag = 5;                    ///< the largest lag considered (>= 1)
+    lag_selection selection = lag_selection::bic;  ///< how the lag order is chosen
+    double alpha = 0.01;                        ///< significance level of graph() and lagged_parents() (in (0, 1))
+};
+
+/// One lagged link: x_cause at time t - lag enters x_effect's equation at time t.
+struct lagged_link {
+    std::size_t cause = 0;   ///< the driving variable
+    std::size_t lag = 0;     ///< its lag, 1 .. p
+    double coefficient = 0.0;  ///< its coefficient in the effect's equation
+    double p_value = 1.0;    ///< the coefficient's two-sided t-test p-value
+
+    /// Links compare equal when cause and lag agree (coefficient and p-value aside).
+    friend bool operator==(const lagged_link& a, const lagged_link& b) noexcept { return a.cause == b.cause && a.lag == b.lag; }
+};
+
+/// What granger_causality finds.
+struct granger_result {
+    std::size_t lag = 0;                 ///< the lag order p used
+    std::vector<double> criterion{};     ///< the information criterion of each lag 1..max_lag (empty with lag_selection::fixed)
+    matrix<double> f_statistics{};       ///< f_statistics(j, i): F statistic of "x_j's p lags do not enter x_i's equation"
+    matrix<double> p_values{};           ///< p_values(j, i): its p-value (1 on the diagonal)
+    /// coefficients[(l - 1) * d * d + j * d + i]: the coefficient of x_j at lag l in x_i's equation.
+    std::vector<double> coefficients{};
+    std::vector<double> coefficient_p_values{};  ///< the t-test p-value of each coefficient, same layout
+    std::size_t variables = 0;           ///< d
+    std::size_t observations = 0;        ///< rows each equation was fitted on (T - max_lag)
+    double alpha = 0.01;                 ///< the options' significance level
+
+    /// j -> i when x_j Granger-causes x_i at level alpha (the F-test), j != i; when both directions
+    /// are significant (feedback) the pair is joined by an undirected edge.
+    causal_graph graph() const {
+        causal_graph g(variables);
+        for (std::size_t j = 0; j < variables; ++j)
+            for (std::size_t i = j + 1; i < variables; ++i) {
+                const bool forward = p_values(j, i) < alpha, backward = p_values(i, j) < alpha;
+                if (forward && backward) g.add_undirected(j, i);
+                else if (forward) g.add_directed(j, i);
+                else if (backward) g.add_directed(i, j);
+            }
+        return g;
+    }
+
+    /// The lagged parents of x_i: every (variable, lag) whose coefficient's t-test p-value is below
+    /// alpha, its own past included, ordered by lag then variable.
+    std::vector<lagged_link> lagged_parents(std::size_t i) const {
+        std::vector<lagged_link> out;
+        const std::size_t d = variables;
+        for (std::size_t l = 1; l <= lag; ++l)
+            for (std::size_t j = 0; j < d; ++j) {
+                const std::size_t k = (l - 1) * d * d + j * d + i;
+                if (coefficient_p_values[k] < alpha) out.push_back({j, l, coefficients[k], coefficient_p_values[k]});
+            }
+        return out;
+    }
+};
+
+namespace detail {
+
+/// Least squares of y on the columns of Z (row-major, n x k, the first column the intercept's ones)
+/// by the Cholesky factor of Z^T Z: coefficients, residual sum of squares and diag((Z^T Z)^-1).
+struct least_squares_fit {
+    std::vector<double> beta{}, inverse_diagonal{};
+    double rss = 0.0;
+};
+
+inline least_squares_fit least_squares(const std::vector<double>& z, std::size_t n, std::size_t k, const std::vector<double>& y, const char* fn) {
+    std::vector<double> gram(k * k, 0.0), rhs(k, 0.0);
+    for (std::size_t r = 0; r < n; ++r) {
+        const double* row = z.data() + r * k;
+        for (std::size_t a = 0; a < k; ++a) {
+            rhs[a] += row[a] * y[r];
+            for (std::size_t b = a; b < k; ++b) gram[a * k + b] += row[a] * row[b];
+        }
+    }
+    for (std::size_t a = 0; a < k; ++a)
+        for (std::size_t b = 0; b < a; ++b) gram[a * k + b] = gram[b * k + a];
+    // Cholesky G = L L^T (lower, in place).
+    for (std::size_t j = 0; j < k; ++j) {
+        double diagonal = gram[j * k + j];
+        for (std::size_t m = 0; m < j; ++m) diagonal -= gram[j * k + m] * gram[j * k + m];
+        if (!(diagonal > 1e-12 * std::max(1.0, std::abs(gram[j * k + j]))))
+            throw numeric_error(causalrec::error_message("causal", fn, "the lagged design is singular (a constant or collinear series)"));
+        const double root = std::sqrt(diagonal);
+        gram[j * k + j] = root;
+        for (std::size_t i = j + 1; i < k; ++i) {
+            double v = gram[i * k + j];
+            for (std::size_t m = 0; m < j; ++m) v -= gram[i * k + m] * gram[j * k + m];
+            gram[i * k + j] = v / root;
+        }
+    }
+    auto solve = [&](std::vector<double> b) {  // L L^T x = b
+        for (std::size_t i = 0; i < k; ++i) {
+            for (std::size_t m = 0; m < i; ++m) b[i] -= gram[i * k + m] * b[m];
+            b[i] /= gram[i * k + i];
+        }
+        for (std::size_t i = k; i-- > 0;) {
+            for (std::size_t m = i + 1; m < k; ++m) b[i] -= gram[m * k + i] * b[m];
+            b[i] /= gram[i * k + i];
+        }
+        return b;
+    };
+    least_squares_fit fit;
+    fit.beta = solve(rhs);
+    for (std::size_t r = 0; r < n; ++r) {
+        double e = y[r];
+        for (std::size_t a = 0; a < k; ++a) e -= z[r * k + a] * fit.beta[a];
+        fit.rss += e * e;
+    }
+    fit.inverse_diagonal.resize(k);
+    for (std::size_t a = 0; a < k; ++a) {
+        std::vector<double> unit(k, 0.0);
+        unit[a] = 1.0;
+        fit.inverse_diagonal[a] = solve(unit)[a];
+    }
+    return fit;
+}
+
+/// The lagged design of a VAR(p) over rows t = start .. T-1: [1, x_{t-1}, ..., x_{t-p}] with the
+/// columns of x_j at lag l at position 1 + (l - 1) d + j; `drop` (< d) leaves out that variable's lags.
+inline std::vector<double> var_design(const matrix<double>& x, std::size_t p, std::size_t start, std::size_t drop, std::size_t& width) {
+    const std::size_t t_total = x.shape()[0], d = x.shape()[1], n = t_total - start;
+    width = 1 + p * (drop < d ? d - 1 : d);
+    std::vector<double> z(n * width);
+    for (std::size_t r = 0; r < n; ++r) {
+        const std::size_t t = start + r;
+        double* row = z.data() + r * width;
+        std::size_t c = 0;
+        row[c++] = 1.0;
+        for (std::size_t l = 1; l <= p; ++l)
+            for (std::size_t j = 0; j < d; ++j)
+                if (j != drop) row[c++] = x(t - l, j);
+    }
+    return z;
+}
+
+}  // namespace detail
+
+/// Granger causality among the columns of a multivariate time series X (rows = time, equally spaced).
+/// Chooses the lag order p by options.selection over 1..max_lag (every candidate fitted on the same
+/// rows t >= max_lag, as statsmodels' VAR.select_order; k = p d^2 + d free parameters), fits each
+/// variable's equation on an intercept and the p lags of every variable by least squares, and tests:
+/// for each pair j != i, F = ((RSS without x_j's lags - RSS) / p) / (RSS / (n - 1 - p d)) with (p, n
+/// - 1 - p d) degrees of freedom (the conditional Granger test within the VAR; for two variables,
+/// statsmodels' grangercausalitytests "ssr_ftest"); for each coefficient, a t-test. Raises
+/// argument_error for fewer than 2 variables, max_lag 0, alpha outside (0, 1), a non-finite value, or
+/// too few rows for max_lag lags (n - 1 - max_lag d must be >= 1), and numeric_error for a singular
+/// design (a constant or collinear series).
+inline granger_result granger_causality(const matrix<double>& x, const granger_options& options = {}) {
+    constexpr const char* fn = "granger_causality";
+    const std::size_t t_total = x.shape()[0], d = x.shape()[1], max_lag = options.max_lag;
+    if (d < 2) throw argument_error(causalrec::error_message("causal", fn, "needs at least 2 series, got ", d));
+    if (max_lag == 0) throw argument_error(causalrec::error_message("causal", fn, "max_lag must be at least 1"));
+    if (!(options.alpha > 0.0 && options.alpha < 1.0)) throw argument_error(causalrec::error_message("causal", fn, "alpha must be in (0, 1), got ", options.alpha));
+    if (t_total <= max_lag || t_total - max_lag < 2 + max_lag * d)
+        throw argument_error(causalrec::error_message("causal", fn, t_total, " rows are too few for ", max_lag, " lags of ", d, " series (need more than ",
+                                                      max_lag + 1 + max_lag * d, ")"));
+    for (double v : x)
+        if (!std::isfinite(v)) throw argument_error(causalrec::error_message("causal", fn, "X has a non-finite value"));
+    const std::size_t n = t_total - max_lag;
+    granger_result out;
+    out.variables = d, out.observations = n, out.alpha = options.alpha;
+    auto column = [&](std::size_t i) {
+        std::vector<double> y(n);
+        for (std::size_t r = 0; r < n; ++r) y[r] = x(max_lag + r, i);
+        return y;
+    };
+    std::vector<std::vector<double>> ys(d);
+    for (std::size_t i = 0; i < d; ++i) ys[i] = column(i);
+    // The lag order.
+    std::size_t p = max_lag;
+    if (options.selection != lag_selection::fixed) {
+        double best = std::numeric_limits<double>::infinity();
+        for (std::size_t lag = 1; lag <= max_lag; ++lag) {
+            std::size_t width = 0;
+            const auto z = detail::var_design(x, lag, max_lag, d, width);
+            // Residuals of every equation, then the MLE residual covariance and its log determinant.
+            std::vector<std::vector<double>> residuals(d, std::vector<double>(n));
+            for (std::size_t i = 0; i < d; ++i) {
+                const auto fit = detail::least_squares(z, n, width, ys[i], fn);
+                for (std::size_t r = 0; r < n; ++r) {
+                    double e = ys[i][r];
+                    for (std::size_t a = 0; a < width; ++a) e -= z[r * width + a] * fit.beta[a];
+                    residuals[i][r] = e;
+                }
+            }
+            std::vector<double> sigma(d * d, 0.0);
+            for (std::size_t a = 0; a < d; ++a)
+                for (std::size_t b = a; b < d; ++b) {
+                    double s = 0.0;
+                    for (std::size_t r = 0; r < n; ++r) s += residuals[a][r] * residuals[b][r];
+                    sigma[a * d + b] = sigma[b * d + a] = s / static_cast<double>(n);
+                }
+            double log_det = 0.0;  // Cholesky
+            for (std::size_t j = 0; j < d; ++j) {
+                double v = sigma[j * d + j];
+                for (std::size_t m = 0; m < j; ++m) v -= sigma[j * d + m] * sigma[j * d + m];
+                if (!(v > 0.0)) throw numeric_error(causalrec::error_message("causal", fn, "the residual covariance is singular"));
+                const double root = std::sqrt(v);
+                sigma[j * d + j] = root;
+                log_det += 2.0 * std::log(root);
+                for (std::size_t i = j + 1; i < d; ++i) {
+                    double w = sigma[i * d + j];
+                    for (std::size_t m = 0; m < j; ++m) w -= sigma[i * d + m] * sigma[j * d + m];
+                    sigma[i * d + j] = w / root;
+                }
+            }
+            const double k = static_cast<double>(lag * d * d + d), rows = static_cast<double>(n);
+            const double value = log_det + (options.selection == lag_selection::bic ? std::log(rows) : 2.0) * k / rows;
+            out.criterion.push_back(value);
+            if (value < best) best = value, p = lag;
+        }
+    }
+    out.lag = p;
+    // The full equations, their coefficients and t-tests.
+    std::size_t width = 0;
+    const auto z = detail::var_design(x, p, max_lag, d, width);
+    const double dof = static_cast<double>(n) - static_cast<double>(width);
+    out.coefficients.assign(p * d * d, 0.0);
+    out.coefficient_p_values.assign(p * d * d, 1.0);
+    out.f_statistics = xt::zeros<double>({d, d});
+    out.p_values = xt::ones<double>({d, d});
+    for (std::size_t i = 0; i < d; ++i) {
+        const auto fit = detail::least_squares(z, n, width, ys[i], fn);
+        const double s2 = fit.rss / dof;
+        for (std::size_t l = 1; l <= p; ++l)
+            for (std::size_t j = 0; j < d; ++j) {
+                const std::size_t c = 1 + (l - 1) * d + j, k = (l - 1) * d * d + j * d + i;
+                out.coefficients[k] = fit.beta[c];
+                out.coefficient_p_values[k] = student_t_two_sided_p(fit.beta[c] / std::sqrt(s2 * fit.inverse_diagonal[c]), dof);
+            }
+        for (std::size_t j = 0; j < d; ++j) {
+            if (j == i) continue;
+            std::size_t restricted_width = 0;
+            const auto zr = detail::var_design(x, p, max_lag, j, restricted_width);
+            const double rss_restricted = detail::least_squares(zr, n, restricted_width, ys[i], fn).rss;
+            const double f = ((rss_restricted - fit.rss) / static_cast<double>(p)) / (fit.rss / dof);
+            out.f_statistics(j, i) = f;
+            out.p_values(j, i) = f_upper_tail(f, static_cast<double>(p), dof);
+        }
+    }
+    return out;
+}
+
+}  // namespace causalrec::causal
