@@ -10,7 +10,8 @@
 /// truth. DirectLiNGAM (discovery/lingam.hpp) learns the full DAG of a linear model with non-Gaussian
 /// noise, with coefficients and total effects; NOTEARS (discovery/notears.hpp) learns a weighted DAG
 /// by continuous optimisation under a smooth acyclicity constraint; Granger causality
-/// (discovery/granger.hpp) tests who drives whom, and at which lag, in a multivariate time series;
+/// (discovery/granger.hpp) and PCMCI (discovery/pcmci.hpp) find who drives whom, and at which lag, in a
+/// multivariate time series;
 /// discovery/pairwise.hpp decides cause from effect for two variables (ANM-HSIC, IGCI, RECI).
 
 #include "discovery/granger.hpp"
@@ -19,5 +20,6 @@
 #include "discovery/lingam.hpp"
 #include "discovery/notears.hpp"
 #include "discovery/pairwise.hpp"
+#include "discovery/pcmci.hpp"
 #include "discovery/pc.hpp"
 #include "discovery/simulate.hpp"
