@@ -117,7 +117,8 @@ TEST_CASE("sachs: NOTEARS linear reproduces the reference run, and every learner
                              {"NOTEARS linear, centred (reference settings)", notears_raw.graph()},
                              {"NOTEARS linear, standardised", notears_std.graph()},
                              {"PC, Fisher z, alpha 0.01, conservative", causal::pc(s.values, {.alpha = 0.01}).graph},
-                             {"DirectLiNGAM, adaptive lasso (BIC)", causal::direct_lingam(s.values).graph()}};
+                             {"DirectLiNGAM, adaptive lasso (BIC)", causal::direct_lingam(s.values).graph()},
+                             {"GES, Gaussian BIC", causal::ges(s.values).cpdag}};
     std::string table = "method | edges | SHD vs 18-edge consensus | right direction (18) | SHD vs 17-arc bnlearn\n";
     for (const auto& r : rows) {
         char line[200];

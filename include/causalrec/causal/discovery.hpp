@@ -8,12 +8,14 @@
 /// orientation rules, d-separation, a comparison against a true graph (SHD, skeleton and arrowhead
 /// precision/recall), Graphviz output, and a linear structural equation model simulator with a known
 /// truth. DirectLiNGAM (discovery/lingam.hpp) learns the full DAG of a linear model with non-Gaussian
-/// noise, with coefficients and total effects; NOTEARS (discovery/notears.hpp) learns a weighted DAG
+/// noise, with coefficients and total effects; GES (discovery/ges.hpp) searches CPDAGs greedily with
+/// a decomposable score (the Gaussian BIC); NOTEARS (discovery/notears.hpp) learns a weighted DAG
 /// by continuous optimisation under a smooth acyclicity constraint; Granger causality
 /// (discovery/granger.hpp) and PCMCI (discovery/pcmci.hpp) find who drives whom, and at which lag, in a
 /// multivariate time series;
 /// discovery/pairwise.hpp decides cause from effect for two variables (ANM-HSIC, IGCI, RECI).
 
+#include "discovery/ges.hpp"
 #include "discovery/granger.hpp"
 #include "discovery/graph.hpp"
 #include "discovery/independence.hpp"

@@ -1,0 +1,293 @@
+#pragma once
+/// @file
+/// Greedy equivalence search (Chickering, "Optimal structure identification with greedy search", JMLR
+/// 2002): a forward phase of Insert operators and a backward phase of Delete operators over CPDAGs,
+/// each step the one that raises a decomposable score the most, with the Gaussian BIC score of linear
+/// models (from data or from a known covariance: the oracle).
+
+#include <algorithm>
+#include <cmath>
+#include <concepts>
+#include <cstddef>
+#include <limits>
+#include <map>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include "../../core/error.hpp"
+#include "../../core/linalg.hpp"
+#include "../../core/message.hpp"
+#include "../../core/tensor.hpp"
+#include "graph.hpp"
+
+namespace causalrec::causal {
+
+/// A decomposable score for GES: `variables()` and `local(y, parents)`, the score of node y with that
+/// parent set (higher is better); the score of a DAG is the sum over its nodes.
+template <class S>
+concept DecomposableScore = requires(const S& s, std::size_t y, std::span<const std::size_t> parents) {
+    { s.variables() } -> std::convertible_to<std::size_t>;
+    { s.local(y, parents) } -> std::convertible_to<double>;
+};
+
+/// The BIC of linear Gaussian models from a covariance matrix: local(y, P) = -n/2 log(sigma^2_{y|P}) -
+/// penalty log(n)/2 |P|, with sigma^2_{y|P} the residual variance of y regressed on P (from the
+/// covariance). Built from data (the covariance of the centred columns, divided by n) or from a known
+/// covariance with a nominal n (the oracle score: with the true covariance, spurious parents never
+/// help and true ones always do for large n).
+class gaussian_bic {
+public:
+    /// The score of rows of X (samples x variables); raises argument_error for fewer than 2 rows or
+    /// variables, a non-finite value, or penalty <= 0.
+    explicit gaussian_bic(const matrix<double>& x, double penalty = 1.0) : penalty_(penalty) {
+        const std::size_t n = x.shape()[0], d = x.shape()[1];
+        if (n < 2 || d < 2) throw argument_error(causalrec::error_message("causal", "gaussian_bic", "needs at least 2 rows and 2 variables"));
+        for (double v : x)
+            if (!std::isfinite(v)) throw argument_error(causalrec::error_message("causal", "gaussian_bic", "X has a non-finite value"));
+        check_penalty();
+        std::vector<double> mean(d, 0.0);
+        for (std::size_t r = 0; r < n; ++r)
+            for (std::size_t j = 0; j < d; ++j) mean[j] += x(r, j) / static_cast<double>(n);
+        covariance_ = matrix<double>::from_shape({d, d});
+        covariance_.fill(0.0);
+        for (std::size_t r = 0; r < n; ++r)
+            for (std::size_t i = 0; i < d; ++i)
+                for (std::size_t j = i; j < d; ++j) covariance_(i, j) += (x(r, i) - mean[i]) * (x(r, j) - mean[j]);
+        for (std::size_t i = 0; i < d; ++i)
+            for (std::size_t j = i; j < d; ++j) covariance_(j, i) = covariance_(i, j) /= static_cast<double>(n);
+        n_ = static_cast<double>(n);
+    }
+
+    /// The score of a known covariance (d x d, symmetric positive definite) with a nominal sample size n.
+    gaussian_bic(matrix<double> covariance, double n, double penalty) : covariance_(std::move(covariance)), n_(n), penalty_(penalty) {
+        if (covariance_.shape()[0] != covariance_.shape()[1] || covariance_.shape()[0] < 2)
+            throw argument_error(causalrec::error_message("causal", "gaussian_bic", "the covariance must be square with at least 2 variables"));
+        if (!(n > 1.0)) throw argument_error(causalrec::error_message("causal", "gaussian_bic", "n must be > 1, got ", n));
+        check_penalty();
+    }
+
+    /// Number of variables.
+    std::size_t variables() const noexcept { return covariance_.shape()[0]; }
+
+    /// The local score of y with parents P (memoised).
+    double local(std::size_t y, std::span<const std::size_t> parents) const {
+        std::vector<std::size_t> key(parents.begin(), parents.end());
+        std::sort(key.begin(), key.end());
+        key.push_back(y);
+        if (const auto it = cache_.find(key); it != cache_.end()) return it->second;
+        const std::size_t k = parents.size();
+        double variance = covariance_(y, y);
+        if (k > 0) {
+            std::vector<double> a(k * k), b(k);
+            for (std::size_t i = 0; i < k; ++i) {
+                b[i] = covariance_(key[i], y);
+                for (std::size_t j = 0; j < k; ++j) a[i * k + j] = covariance_(key[i], key[j]);
+            }
+            const std::vector<double> rhs = b;
+            if (linalg::cholesky_solve(k, a.data(), b.data(), 1e-12)) {
+                for (std::size_t i = 0; i < k; ++i) variance -= rhs[i] * b[i];
+            }
+        }
+        variance = std::max(variance, 1e-300);
+        const double score = -0.5 * n_ * std::log(variance) - penalty_ * 0.5 * std::log(n_) * static_cast<double>(k);
+        cache_.emplace(std::move(key), score);
+        return score;
+    }
+
+private:
+    void check_penalty() const {
+        if (!(penalty_ > 0.0)) throw argument_error(causalrec::error_message("causal", "gaussian_bic", "penalty must be > 0, got ", penalty_));
+    }
+
+    matrix<double> covariance_{};
+    double n_ = 0.0, penalty_ = 1.0;
+    mutable std::map<std::vector<std::size_t>, double> cache_{};
+};
+
+/// What ges returns.
+struct ges_result {
+    causal_graph cpdag{};          ///< the equivalence class found
+    std::size_t insertions = 0;    ///< forward steps taken
+    std::size_t deletions = 0;     ///< backward steps taken
+};
+
+namespace detail {
+
+/// Undirected neighbours of y.
+inline std::vector<std::size_t> undirected_neighbours(const causal_graph& g, std::size_t y) {
+    std::vector<std::size_t> out;
+    for (std::size_t z = 0; z < g.size(); ++z)
+        if (z != y && g.undirected(z, y)) out.push_back(z);
+    return out;
+}
+
+/// True when every pair of `nodes` is adjacent in g.
+inline bool is_clique(const causal_graph& g, const std::vector<std::size_t>& nodes) {
+    for (std::size_t a = 0; a < nodes.size(); ++a)
+        for (std::size_t b = a + 1; b < nodes.size(); ++b)
+            if (!g.adjacent(nodes[a], nodes[b])) return false;
+    return true;
+}
+
+/// True when some semi-directed path (edges a -> b or a -- b) leads from `from` to `to` without passing
+/// through a node of `blocked`.
+inline bool semi_directed_path(const causal_graph& g, std::size_t from, std::size_t to, const std::vector<std::size_t>& blocked) {
+    const std::size_t n = g.size();
+    std::vector<char> seen(n, 0);
+    for (std::size_t b : blocked) seen[b] = 1;
+    std::vector<std::size_t> stack = {from};
+    seen[from] = 1;
+    while (!stack.empty()) {
+        const std::size_t a = stack.back();
+        stack.pop_back();
+        for (std::size_t b = 0; b < n; ++b) {
+            if (b == a || !(g.directed(a, b) || g.undirected(a, b))) continue;
+            if (b == to) return true;
+            if (!seen[b]) seen[b] = 1, stack.push_back(b);
+        }
+    }
+    return false;
+}
+
+/// A DAG in the class of a partially directed graph (Dor & Tarsi 1992), then its CPDAG. Returns false
+/// (and leaves g) when the PDAG has no consistent extension.
+inline bool complete_to_cpdag(causal_graph& g) {
+    const std::size_t n = g.size();
+    causal_graph work = g, dag(n);
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < n; ++j)
+            if (work.directed(i, j)) dag.add_directed(i, j);
+    std::vector<char> removed(n, 0);
+    for (std::size_t left = n; left > 0; --left) {
+        bool found = false;
+        for (std::size_t x = 0; x < n && !found; ++x) {
+            if (removed[x]) continue;
+            bool sink = true;
+            std::vector<std::size_t> adjacent;
+            for (std::size_t y = 0; y < n; ++y) {
+                if (removed[y] || y == x) continue;
+                if (work.directed(x, y)) sink = false;
+                if (work.adjacent(x, y)) adjacent.push_back(y);
+            }
+            if (!sink) continue;
+            bool ok = true;
+            for (std::size_t y : adjacent)
+                if (work.undirected(x, y))
+                    for (std::size_t z : adjacent)
+                        if (z != y && !work.adjacent(y, z)) ok = false;
+            if (!ok) continue;
+            for (std::size_t y : adjacent)
+                if (work.undirected(x, y)) dag.add_directed(y, x);
+            for (std::size_t y = 0; y < n; ++y)
+                if (y != x) work.remove_edge(x, y);
+            removed[x] = 1;
+            found = true;
+        }
+        if (!found) return false;
+    }
+    g = cpdag_of(dag);
+    return true;
+}
+
+/// Every subset of `items` (as index lists), the empty one first; at most 2^16 of them.
+inline std::vector<std::vector<std::size_t>> subsets_of(const std::vector<std::size_t>& items) {
+    const std::size_t m = std::min<std::size_t>(items.size(), 16);
+    std::vector<std::vector<std::size_t>> out;
+    for (std::size_t mask = 0; mask < (std::size_t{1} << m); ++mask) {
+        std::vector<std::size_t> s;
+        for (std::size_t b = 0; b < m; ++b)
+            if (mask >> b & 1u) s.push_back(items[b]);
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+}  // namespace detail
+
+/// Greedy equivalence search with any decomposable score, from the empty graph: the forward phase
+/// applies the valid Insert(X, Y, T) with the largest score gain while one gains, the backward phase
+/// the valid Delete(X, Y, H) likewise (Chickering 2002, Theorems 15 and 17 for validity, Corollaries 16
+/// and 18 for the gains); after each step the graph is completed to its CPDAG. With a consistent
+/// score and enough data it returns the true CPDAG.
+template <DecomposableScore Score>
+ges_result ges(const Score& score) {
+    const std::size_t d = score.variables();
+    ges_result out;
+    out.cpdag = causal_graph(d);
+    causal_graph& g = out.cpdag;
+    auto with = [](std::vector<std::size_t> v, std::size_t extra) {
+        v.push_back(extra);
+        return v;
+    };
+    auto joined = [](std::vector<std::size_t> a, const std::vector<std::size_t>& b) {
+        a.insert(a.end(), b.begin(), b.end());
+        return a;
+    };
+    // Forward.
+    for (;;) {
+        double best = 0.0;
+        std::size_t bx = 0, by = 0;
+        std::vector<std::size_t> bt;
+        for (std::size_t x = 0; x < d; ++x)
+            for (std::size_t y = 0; y < d; ++y) {
+                if (x == y || g.adjacent(x, y)) continue;
+                const auto neighbours = detail::undirected_neighbours(g, y);
+                std::vector<std::size_t> na, t0;
+                for (std::size_t z : neighbours) (g.adjacent(z, x) ? na : t0).push_back(z);
+                const auto parents = g.parents(y);
+                for (const auto& t : detail::subsets_of(t0)) {
+                    const auto na_t = joined(na, t);
+                    if (!detail::is_clique(g, na_t)) continue;
+                    if (detail::semi_directed_path(g, y, x, na_t)) continue;
+                    const auto base = joined(parents, na_t);
+                    const double gain = score.local(y, with(base, x)) - score.local(y, base);
+                    if (gain > best) best = gain, bx = x, by = y, bt = t;
+                }
+            }
+        if (!(best > 0.0)) break;
+        g.add_directed(bx, by);
+        for (std::size_t t : bt) g.add_directed(t, by);
+        if (!detail::complete_to_cpdag(g)) throw numeric_error("causalrec::causal::ges: an insertion left a graph without a DAG extension");
+        ++out.insertions;
+    }
+    // Backward.
+    for (;;) {
+        double best = 0.0;
+        std::size_t bx = 0, by = 0;
+        std::vector<std::size_t> bh;
+        for (std::size_t x = 0; x < d; ++x)
+            for (std::size_t y = 0; y < d; ++y) {
+                if (x == y || !(g.directed(x, y) || g.undirected(x, y))) continue;
+                std::vector<std::size_t> na;
+                for (std::size_t z : detail::undirected_neighbours(g, y))
+                    if (z != x && g.adjacent(z, x)) na.push_back(z);
+                std::vector<std::size_t> parents;
+                for (std::size_t p : g.parents(y))
+                    if (p != x) parents.push_back(p);
+                for (const auto& h : detail::subsets_of(na)) {
+                    std::vector<std::size_t> rest;
+                    for (std::size_t z : na)
+                        if (std::find(h.begin(), h.end(), z) == h.end()) rest.push_back(z);
+                    if (!detail::is_clique(g, rest)) continue;
+                    const auto base = joined(parents, rest);
+                    const double gain = score.local(y, base) - score.local(y, with(base, x));
+                    if (gain > best) best = gain, bx = x, by = y, bh = h;
+                }
+            }
+        if (!(best > 0.0)) break;
+        g.remove_edge(bx, by);
+        for (std::size_t h : bh) {
+            g.add_directed(by, h);
+            if (g.undirected(bx, h)) g.add_directed(bx, h);
+        }
+        if (!detail::complete_to_cpdag(g)) throw numeric_error("causalrec::causal::ges: a deletion left a graph without a DAG extension");
+        ++out.deletions;
+    }
+    return out;
+}
+
+/// GES on rows of X with the Gaussian BIC (gaussian_bic(X, penalty)).
+inline ges_result ges(const matrix<double>& x, double penalty = 1.0) { return ges(gaussian_bic(x, penalty)); }
+
+}  // namespace causalrec::causal
