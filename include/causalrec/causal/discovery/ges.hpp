@@ -3,7 +3,7 @@
 /// Greedy equivalence search (Chickering, "Optimal structure identification with greedy search", JMLR
 /// 2002): a forward phase of Insert operators and a backward phase of Delete operators over CPDAGs,
 /// each step the one that raises a decomposable score the most, with the Gaussian BIC score of linear
-/// models (from data or from a known covariance: the oracle).
+/// models (from data or from a known covariance: the oracle) or the BDeu score of categorical data.
 
 #include <algorithm>
 #include <cmath>
@@ -102,6 +102,77 @@ private:
 
     matrix<double> covariance_{};
     double n_ = 0.0, penalty_ = 1.0;
+    mutable std::map<std::vector<std::size_t>, double> cache_{};
+};
+
+/// The BDeu score of categorical data (Heckerman, Geiger & Chickering 1995): local(y, P) = sum over the
+/// parent configurations j of [lgamma(a / q) - lgamma(a / q + N_j) + sum over y's states k of
+/// (lgamma(a / (q r) + N_jk) - lgamma(a / (q r)))], with a the equivalent sample size, r y's number of
+/// states and q the product of the parents' (pgmpy's BDeuScore). Columns hold category codes
+/// (non-negative integers, renumbered internally).
+class bdeu_score {
+public:
+    /// The score of category codes (samples x variables); raises argument_error for fewer than 2 rows
+    /// or variables, a code that is not a non-negative integer, or equivalent_sample_size <= 0.
+    explicit bdeu_score(const matrix<double>& codes, double equivalent_sample_size = 10.0)
+        : n_(codes.shape()[0]), d_(codes.shape()[1]), ess_(equivalent_sample_size), codes_(n_ * d_), states_(d_, 0) {
+        if (n_ < 2 || d_ < 2) throw argument_error(causalrec::error_message("causal", "bdeu_score", "needs at least 2 rows and 2 variables"));
+        if (!(ess_ > 0.0)) throw argument_error(causalrec::error_message("causal", "bdeu_score", "equivalent_sample_size must be > 0, got ", ess_));
+        for (std::size_t c = 0; c < d_; ++c) {
+            std::map<double, std::size_t> rank;
+            for (std::size_t r = 0; r < n_; ++r) {
+                const double v = codes(r, c);
+                if (!(v >= 0.0) || v != std::floor(v))
+                    throw argument_error(causalrec::error_message("causal", "bdeu_score", "row ", r, ", column ", c, ": ", v, " is not a category code"));
+                rank.emplace(v, 0);
+            }
+            std::size_t k = 0;
+            for (auto& [value, index] : rank) index = k++;
+            states_[c] = k;
+            for (std::size_t r = 0; r < n_; ++r) codes_[r * d_ + c] = rank.at(codes(r, c));
+        }
+    }
+
+    /// Number of variables.
+    std::size_t variables() const noexcept { return d_; }
+    /// Number of states of variable c (distinct codes).
+    std::size_t states(std::size_t c) const { return states_.at(c); }
+
+    /// The local score of y with parents P (memoised).
+    double local(std::size_t y, std::span<const std::size_t> parents) const {
+        std::vector<std::size_t> key(parents.begin(), parents.end());
+        std::sort(key.begin(), key.end());
+        key.push_back(y);
+        if (const auto it = cache_.find(key); it != cache_.end()) return it->second;
+        const double r = static_cast<double>(states_[y]);
+        double q = 1.0;
+        for (std::size_t p : parents) q *= static_cast<double>(states_[p]);
+        std::map<std::vector<std::size_t>, std::vector<double>> counts;  // parent configuration -> counts of y's states
+        std::vector<std::size_t> config(parents.size());
+        for (std::size_t row = 0; row < n_; ++row) {
+            for (std::size_t k = 0; k < parents.size(); ++k) config[k] = codes_[row * d_ + parents[k]];
+            auto& c = counts[config];
+            if (c.empty()) c.assign(states_[y], 0.0);
+            c[codes_[row * d_ + y]] += 1.0;
+        }
+        const double a_j = ess_ / q, a_jk = ess_ / (q * r);
+        double score = 0.0;
+        for (const auto& [configuration, c] : counts) {
+            double total = 0.0;
+            for (double v : c) {
+                total += v;
+                score += std::lgamma(a_jk + v) - std::lgamma(a_jk);
+            }
+            score += std::lgamma(a_j) - std::lgamma(a_j + total);
+        }
+        cache_.emplace(std::move(key), score);
+        return score;
+    }
+
+private:
+    std::size_t n_, d_;
+    double ess_;
+    std::vector<std::size_t> codes_, states_;
     mutable std::map<std::vector<std::size_t>, double> cache_{};
 };
 
