@@ -14,11 +14,15 @@
 /// (discovery/granger.hpp) and PCMCI (discovery/pcmci.hpp) find who drives whom, and at which lag, in a
 /// multivariate time series;
 /// discovery/pairwise.hpp decides cause from effect for two variables (ANM-HSIC, IGCI, RECI).
+/// Background knowledge (required and forbidden edges, tiers) constrains PC and NOTEARS, and a learned
+/// graph's adjustment set feeds the effect estimators (discovery/knowledge.hpp, adjustment.hpp).
 
+#include "discovery/adjustment.hpp"
 #include "discovery/ges.hpp"
 #include "discovery/granger.hpp"
 #include "discovery/graph.hpp"
 #include "discovery/independence.hpp"
+#include "discovery/knowledge.hpp"
 #include "discovery/lingam.hpp"
 #include "discovery/notears.hpp"
 #include "discovery/pairwise.hpp"

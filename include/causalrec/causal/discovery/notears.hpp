@@ -18,6 +18,7 @@
 #include "../../core/tensor.hpp"
 #include "../../optim/box_lbfgs.hpp"
 #include "graph.hpp"
+#include "knowledge.hpp"
 
 namespace causalrec::causal {
 
@@ -29,6 +30,9 @@ struct notears_options {
     double h_tolerance = 1e-8;     ///< stop when h(W) falls to this (> 0)
     double rho_max = 1e16;         ///< stop when the penalty rho reaches this (> 1)
     optim::box_lbfgs_options inner{};  ///< the inner solver's limits and tolerances
+    /// Background knowledge (null: none): edges it does not allow are held at weight 0 (the bounds of
+    /// W+ and W-); required edges cannot be imposed (their sign is unknown) and raise argument_error.
+    const background_knowledge* knowledge = nullptr;
 };
 
 /// What notears_linear finds.
@@ -178,6 +182,14 @@ inline notears_result notears_linear(const matrix<double>& x, const notears_opti
     std::vector<double> w(2 * dd, 0.0), lower(2 * dd, 0.0), upper(2 * dd, std::numeric_limits<double>::infinity());
     for (std::size_t half = 0; half < 2; ++half)
         for (std::size_t i = 0; i < d; ++i) upper[half * dd + i * d + i] = 0.0;  // no self-loops
+    if (options.knowledge) {
+        options.knowledge->check(d, fn);
+        if (!options.knowledge->required.empty())
+            throw argument_error(causalrec::error_message("causal", fn, "NOTEARS cannot require an edge (its weight's sign is unknown); use forbidden edges and tiers"));
+        for (std::size_t i = 0; i < d; ++i)
+            for (std::size_t j = 0; j < d; ++j)
+                if (i != j && !options.knowledge->allows(i, j)) upper[i * d + j] = upper[dd + i * d + j] = 0.0;
+    }
     auto adjacency = [&](std::span<const double> v) {
         std::vector<double> out(dd);
         for (std::size_t e = 0; e < dd; ++e) out[e] = v[e] - v[dd + e];

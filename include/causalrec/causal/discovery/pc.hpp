@@ -23,6 +23,7 @@
 #include "../../core/tensor.hpp"
 #include "../concepts.hpp"
 #include "graph.hpp"
+#include "knowledge.hpp"
 #include "independence.hpp"
 
 namespace causalrec::causal {
@@ -73,6 +74,10 @@ struct pc_options {
     std::size_t max_condition_size = std::numeric_limits<std::size_t>::max();  ///< largest conditioning set tried
     bool orient = true;   ///< orient v-structures and apply Meek's rules (false: return the skeleton)
     collider_rule colliders = collider_rule::conservative;  ///< how v-structures are decided (docs/causal.md compares the rules)
+    /// Background knowledge (null: none): edges allowed in neither direction are never in the graph,
+    /// required edges are never tested away, and after the v-structures the knowledge orients what it
+    /// decides (it wins over a v-structure) before Meek's rules run.
+    const background_knowledge* knowledge = nullptr;
 };
 
 /// What pc returns.
@@ -113,6 +118,13 @@ pc_result pc(const Test& test, const pc_options& options = {}) {
     if (n < 2) throw argument_error(cat("causalrec::causal::pc: needs at least 2 variables, got ", n));
     pc_result out{causal_graph::complete(n), std::vector<std::vector<std::size_t>>(n * n), std::vector<char>(n * n, 0)};
     causal_graph& g = out.graph;
+    const background_knowledge* known = options.knowledge;
+    if (known) {
+        known->check(n, "pc");
+        for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t j = i + 1; j < n; ++j)
+                if (!known->allows(i, j) && !known->allows(j, i)) g.remove_edge(i, j), out.separated[i * n + j] = out.separated[j * n + i] = 1;
+    }
     std::size_t max_level = options.max_condition_size;
     if constexpr (requires { { test.max_condition_size() } -> std::convertible_to<std::size_t>; })
         max_level = std::min<std::size_t>(max_level, test.max_condition_size());
@@ -125,6 +137,7 @@ pc_result pc(const Test& test, const pc_options& options = {}) {
             for (std::size_t j : frozen[i]) {
                 if (!g.adjacent(i, j)) continue;
                 if (level == 0 && j < i) continue;  // (j, i) given {} was already tested: tests are symmetric
+                if (known && (known->requires_edge(i, j) || known->requires_edge(j, i))) continue;
                 std::vector<std::size_t> pool;
                 for (std::size_t k : frozen[i])
                     if (k != j) pool.push_back(k);
@@ -204,6 +217,13 @@ pc_result pc(const Test& test, const pc_options& options = {}) {
             else if (xy) g.add_directed(x, y);
             else if (yx) g.add_directed(y, x);
         }
+    if (known) {
+        // The knowledge settles the edges it decides, also those two v-structures fought over.
+        for (std::size_t x = 0; x < n; ++x)
+            for (std::size_t y = 0; y < n; ++y)
+                if (x != y && (known->requires_edge(x, y) || known->allows(x, y) != known->allows(y, x))) locked[x * n + y] = 0;
+        known->apply_to(g);
+    }
     detail::apply_meek_rules(
         g,
         [&](std::size_t a, std::size_t c, std::size_t b) {

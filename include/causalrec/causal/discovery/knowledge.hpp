@@ -1,0 +1,89 @@
+#pragma once
+/// @file
+/// Background knowledge for the graph learners — required and forbidden directed edges, and tiers
+/// (a variable in a later tier cannot cause one in an earlier tier, e.g. "treatment precedes
+/// outcome") — and what a learned graph tells an effect estimator: a valid adjustment set.
+
+#include <cstddef>
+#include <utility>
+#include <vector>
+
+#include "../../core/error.hpp"
+#include "../../core/message.hpp"
+#include "graph.hpp"
+
+namespace causalrec::causal {
+
+/// What is known before looking at the data.
+struct background_knowledge {
+    std::vector<std::pair<std::size_t, std::size_t>> required{};   ///< edges (i, j) that must be i -> j
+    std::vector<std::pair<std::size_t, std::size_t>> forbidden{};  ///< edges (i, j) that must not be i -> j
+    /// tiers[v]: the tier of variable v (empty: no tiers); an edge may not point from a later tier to an earlier one.
+    std::vector<std::size_t> tiers{};
+
+    /// True when i -> j is allowed (not forbidden, not against the tiers).
+    bool allows(std::size_t i, std::size_t j) const {
+        for (const auto& [a, b] : forbidden)
+            if (a == i && b == j) return false;
+        return tiers.empty() || tiers[i] <= tiers[j];
+    }
+    /// True when i -> j is required.
+    bool requires_edge(std::size_t i, std::size_t j) const {
+        for (const auto& [a, b] : required)
+            if (a == i && b == j) return true;
+        return false;
+    }
+    /// Raises argument_error naming `fn` for a variable out of range (n variables), tiers of another
+    /// length, or a required edge that is also forbidden (by the list or the tiers).
+    void check(std::size_t n, const char* fn) const {
+        if (!tiers.empty() && tiers.size() != n)
+            throw argument_error(causalrec::error_message("causal", fn, "background knowledge has ", tiers.size(), " tiers for ", n, " variables"));
+        for (const auto* list : {&required, &forbidden})
+            for (const auto& [a, b] : *list)
+                if (a >= n || b >= n || a == b)
+                    throw argument_error(causalrec::error_message("causal", fn, "background knowledge names the edge (", a, ", ", b, "), not a pair of distinct variables below ", n));
+        for (const auto& [a, b] : required)
+            if (!allows(a, b)) throw argument_error(causalrec::error_message("causal", fn, "the edge ", a, " -> ", b, " is both required and forbidden"));
+    }
+    /// Orients the undirected edges of g that the knowledge decides (required, or allowed one way only),
+    /// turns directed edges against it around, removes edges allowed in neither direction. Returns the
+    /// number of edges it changed.
+    std::size_t apply_to(causal_graph& g) const {
+        std::size_t changed = 0;
+        for (std::size_t i = 0; i < g.size(); ++i)
+            for (std::size_t j = i + 1; j < g.size(); ++j) {
+                if (!g.adjacent(i, j)) continue;
+                const bool ij = allows(i, j), ji = allows(j, i);
+                if (!ij && !ji) {
+                    g.remove_edge(i, j), ++changed;
+                } else if ((requires_edge(i, j) || !ji) && !g.directed(i, j)) {
+                    g.add_directed(i, j), ++changed;
+                } else if ((requires_edge(j, i) || !ij) && !g.directed(j, i)) {
+                    g.add_directed(j, i), ++changed;
+                }
+            }
+        return changed;
+    }
+};
+
+/// A valid adjustment set for the effect of `treatment` on `outcome` in a learned graph: the parents of
+/// the treatment, which satisfy the back-door criterion in every DAG of a CPDAG in which all the
+/// treatment's edges are directed (they are then the same in every member). Raises argument_error for
+/// variables out of range or equal, when the treatment has an undirected edge (the effect is not
+/// identified by parent adjustment: orient it with background knowledge, e.g. tiers), or when the
+/// outcome is a parent of the treatment.
+inline std::vector<std::size_t> adjustment_set(const causal_graph& g, std::size_t treatment, std::size_t outcome) {
+    constexpr const char* fn = "adjustment_set";
+    if (treatment >= g.size() || outcome >= g.size() || treatment == outcome)
+        throw argument_error(causalrec::error_message("causal", fn, "treatment ", treatment, " and outcome ", outcome, " must be distinct variables below ", g.size()));
+    for (std::size_t v = 0; v < g.size(); ++v)
+        if (v != treatment && g.undirected(v, treatment))
+            throw argument_error(causalrec::error_message("causal", fn, "the treatment's edge with variable ", v,
+                                                          " is undirected, so its parents are not known; orient it with background knowledge (e.g. tiers)"));
+    const auto parents = g.parents(treatment);
+    for (std::size_t p : parents)
+        if (p == outcome) throw argument_error(causalrec::error_message("causal", fn, "the outcome is a parent of the treatment in this graph"));
+    return parents;
+}
+
+}  // namespace causalrec::causal
