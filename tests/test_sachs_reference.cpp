@@ -7,6 +7,7 @@
 //  - every learner's graph is printed against both consensus graphs: edges, SHD, and the edges found
 //    in the consensus direction (an empty graph already has SHD 18, so SHD alone says little).
 #include <causalrec/causal/discovery.hpp>
+#include <causalrec/data/data.hpp>
 
 #include <cmath>
 #include <cstdio>
@@ -49,22 +50,10 @@ struct sachs_data {
 
 sachs_data read_sachs() {
     sachs_data s;
-    std::ifstream in(sachs_path("cyto_full_data.csv"));
-    REQUIRE(in);
-    std::string line;
-    std::getline(in, line);
-    s.names = split(line);
-    std::vector<std::vector<double>> rows;
-    while (std::getline(in, line)) {
-        std::vector<double> row;
-        for (const auto& f : split(line)) row.push_back(std::stod(f));
-        REQUIRE(row.size() == s.names.size());
-        rows.push_back(std::move(row));
-    }
-    const std::size_t n = rows.size(), d = s.names.size();
-    s.values = cr::matrix<double>::from_shape({n, d});
-    for (std::size_t r = 0; r < n; ++r)
-        for (std::size_t c = 0; c < d; ++c) s.values(r, c) = rows[r][c];
+    const auto table = causalrec::data::read_csv<double>(sachs_path("cyto_full_data.csv"));
+    s.values = table.features();
+    s.names = table.feature_names();
+    const std::size_t d = s.names.size();
     std::map<std::string, std::size_t> index;
     for (std::size_t c = 0; c < d; ++c) index[s.names[c]] = c;
     auto graph = [&](const char* file) {

@@ -89,19 +89,7 @@ public:
     /// Chooses an action outside `excluded` (the context is ignored).
     choice choose(std::span<const double> /*context*/ = {}, std::span<const std::size_t> excluded = {}) {
         const std::size_t m = detail::allowed_actions(excluded, n_actions(), allowed_, policy_name);
-        const auto means = stats_.means(options_.initial_value);
-        const std::size_t greedy = detail::argmax_allowed(means, allowed_);
-        std::size_t action = greedy;
-        if (engine_.uniform() < options_.epsilon) {
-            std::size_t k = static_cast<std::size_t>(engine_.uniform_index(m));
-            for (std::size_t a = 0; a < n_actions(); ++a)
-                if (allowed_[a] && k-- == 0) {
-                    action = a;
-                    break;
-                }
-        }
-        const double p = options_.epsilon / static_cast<double>(m) + (action == greedy ? 1.0 - options_.epsilon : 0.0);
-        return {action, p};
+        return detail::epsilon_greedy_choice(stats_.means(options_.initial_value), allowed_, m, options_.epsilon, engine_);
     }
 
     /// Learns the reward of `action`.

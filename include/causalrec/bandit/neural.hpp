@@ -138,29 +138,11 @@ public:
     /// Raises argument_error for zero actions or dim, an option out of range, or a body whose output
     /// is not one row for one input row.
     neural_linear(Body body, std::size_t n_actions, std::size_t dim, neural_linear_options options = {})
-        : body_(std::move(body)), options_(options), dim_(dim), head_(1, 1),
-          thompson_(1, 1, {.scale = options.scale, .l2 = options.l2, .probability_draws = options.probability_draws, .seed = options.seed}),
-          engine_(options.seed ^ 0xA0761D6478BD642FULL) {
-        detail::check_actions(n_actions, policy_name);
-        if (dim == 0) throw argument_error("causalrec::bandit::neural_linear: the context dimension must be >= 1");
-        if (!(options.epsilon >= 0.0 && options.epsilon <= 1.0))
-            throw argument_error(causalrec::cat("causalrec::bandit::neural_linear: epsilon must be in [0, 1], got ", options.epsilon));
-        if (options.epochs == 0) throw argument_error("causalrec::bandit::neural_linear: epochs must be >= 1");
-        if (options.batch_size == 0) throw argument_error("causalrec::bandit::neural_linear: batch_size must be >= 1");
-        if (!(options.learning_rate > 0.0 && std::isfinite(options.learning_rate)))
-            throw argument_error(causalrec::cat("causalrec::bandit::neural_linear: learning_rate must be finite and > 0, got ", options.learning_rate));
-        const matrix<value_type> probe = xt::zeros<value_type>({std::size_t{1}, dim});
-        set_body_training(false);
-        const matrix<value_type>& z = body_.forward(probe);
-        if (z.shape()[0] != 1 || z.shape()[1] == 0)
-            throw argument_error(causalrec::cat("causalrec::bandit::neural_linear: the body maps one row of ", dim, " values to a (", z.shape()[0],
-                                                ", ", z.shape()[1], ") output; it must give one row"));
-        width_ = z.shape()[1];
-        head_ = nn::dense<value_type>(width_, n_actions, {.seed = options.seed});
-        // linear_thompson checks scale and l2.
-        thompson_ = linear_thompson(n_actions, width_, {.scale = options.scale, .l2 = options.l2, .probability_draws = options.probability_draws,
-                                                        .seed = options.seed});
-    }
+        : body_(std::move(body)), options_(options), dim_(dim), width_(checked_width(body_, n_actions, dim, options)),
+          head_(width_, n_actions, {.seed = options.seed}),
+          // linear_thompson checks scale and l2.
+          thompson_(n_actions, width_, {.scale = options.scale, .l2 = options.l2, .probability_draws = options.probability_draws, .seed = options.seed}),
+          engine_(options.seed ^ 0xA0761D6478BD642FULL) {}
 
     /// Number of actions.
     std::size_t n_actions() const noexcept { return thompson_.n_actions(); }
@@ -200,19 +182,7 @@ public:
         const auto z = representation(context);
         if (options_.exploration == neural_exploration::thompson) return thompson_.choose(z, excluded);
         const std::size_t allowed_count = detail::allowed_actions(excluded, n_actions(), allowed_, policy_name);
-        const auto scores = head_of(z);
-        const std::size_t best = detail::argmax_allowed(scores, allowed_);
-        const double share = options_.epsilon / static_cast<double>(allowed_count);
-        std::size_t action = best;
-        if (engine_.uniform() < options_.epsilon) {
-            std::size_t pick = static_cast<std::size_t>(engine_.uniform_index(allowed_count));
-            for (std::size_t a = 0; a < n_actions(); ++a)
-                if (allowed_[a] && pick-- == 0) {
-                    action = a;
-                    break;
-                }
-        }
-        return {action, (action == best ? 1.0 - options_.epsilon : 0.0) + share};
+        return detail::epsilon_greedy_choice(head_of(z), allowed_, allowed_count, options_.epsilon, engine_);
     }
 
     /// Learns from the reward of `action` in `context`: buffers the round, adds it to the action's
@@ -270,10 +240,10 @@ public:
             f.metadata[key] = std::to_string(value);
         f.metadata["seed"] = std::to_string(options_.seed);
         std::size_t i = 0;
-        for (auto p : const_cast<Body&>(body_).parameters())
+        for (auto p : body_.parameters())
             f.add<value_type>(causalrec::cat("body.", i++), std::span<const value_type>(p.value.data(), p.value.size()), {p.value.size()});
         i = 0;
-        for (auto p : const_cast<nn::dense<value_type>&>(head_).parameters())
+        for (auto p : head_.parameters())
             f.add<value_type>(causalrec::cat("head.", i++), std::span<const value_type>(p.value.data(), p.value.size()), {p.value.size()});
         f.add<value_type>("contexts", contexts_, {actions_.size(), dim_});
         std::vector<std::uint64_t> actions(actions_.begin(), actions_.end());
@@ -339,6 +309,26 @@ public:
     }
 
 private:
+    /// Checks the constructor's arguments and returns the body's output width for one row of `dim`
+    /// values (one forward pass in inference mode).
+    static std::size_t checked_width(Body& body, std::size_t n_actions, std::size_t dim, const neural_linear_options& options) {
+        detail::check_actions(n_actions, policy_name);
+        if (dim == 0) throw argument_error("causalrec::bandit::neural_linear: the context dimension must be >= 1");
+        if (!(options.epsilon >= 0.0 && options.epsilon <= 1.0))
+            throw argument_error(causalrec::cat("causalrec::bandit::neural_linear: epsilon must be in [0, 1], got ", options.epsilon));
+        if (options.epochs == 0) throw argument_error("causalrec::bandit::neural_linear: epochs must be >= 1");
+        if (options.batch_size == 0) throw argument_error("causalrec::bandit::neural_linear: batch_size must be >= 1");
+        if (!(options.learning_rate > 0.0 && std::isfinite(options.learning_rate)))
+            throw argument_error(causalrec::cat("causalrec::bandit::neural_linear: learning_rate must be finite and > 0, got ", options.learning_rate));
+        if constexpr (nn::HasTrainingMode<Body>) body.set_training(false);
+        const matrix<value_type> probe = xt::zeros<value_type>({std::size_t{1}, dim});
+        const matrix<value_type>& z = body.forward(probe);
+        if (z.shape()[0] != 1 || z.shape()[1] == 0)
+            throw argument_error(causalrec::cat("causalrec::bandit::neural_linear: the body maps one row of ", dim, " values to a (", z.shape()[0],
+                                                ", ", z.shape()[1], ") output; it must give one row"));
+        return z.shape()[1];
+    }
+
     void set_body_training(bool training) const {
         if constexpr (nn::HasTrainingMode<Body>) body_.set_training(training);
     }

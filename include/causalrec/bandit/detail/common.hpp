@@ -18,6 +18,7 @@
 #include "../../core/message.hpp"
 #include "../../core/rng.hpp"
 #include "../../io/safetensors.hpp"
+#include "../concepts.hpp"
 
 namespace causalrec::bandit::detail {
 
@@ -64,6 +65,23 @@ inline std::size_t argmax_allowed(std::span<const double> values, const std::vec
     for (std::size_t a = 0; a < values.size(); ++a)
         if (allowed[a] && (best == values.size() || values[a] > values[best])) best = a;
     return best;
+}
+
+/// Epsilon-greedy over `scores`: the allowed arg max (ties to the lower index), or with probability
+/// epsilon a uniformly drawn one of the m allowed actions; the choice's probability is
+/// epsilon / m + (1 - epsilon) for the arg max and epsilon / m otherwise.
+inline choice epsilon_greedy_choice(std::span<const double> scores, const std::vector<char>& allowed, std::size_t m, double epsilon, rng& engine) {
+    const std::size_t greedy = argmax_allowed(scores, allowed);
+    std::size_t action = greedy;
+    if (engine.uniform() < epsilon) {
+        std::size_t k = static_cast<std::size_t>(engine.uniform_index(m));
+        for (std::size_t a = 0; a < allowed.size(); ++a)
+            if (allowed[a] && k-- == 0) {
+                action = a;
+                break;
+            }
+    }
+    return {action, epsilon / static_cast<double>(m) + (action == greedy ? 1.0 - epsilon : 0.0)};
 }
 
 /// Writes an rng's state into a policy file.

@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "../../core/message.hpp"
@@ -132,6 +133,22 @@ using causalrec::normal_quantile;
 inline double mean(std::span<const double> v) {
     return v.empty() ? std::numeric_limits<double>::quiet_NaN()
                      : std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+}
+
+/// Mean and population standard deviation (ddof = 0) of a non-empty span.
+inline std::pair<double, double> mean_and_std(std::span<const double> v) {
+    const double m = mean(v);
+    double s = 0.0;
+    for (double x : v) s += (x - m) * (x - m);
+    return {m, std::sqrt(s / static_cast<double>(v.size()))};
+}
+
+/// The span standardised to mean 0 and (population) standard deviation 1; a constant becomes all 0.
+inline std::vector<double> standardized(std::span<const double> v) {
+    const auto [m, s] = mean_and_std(v);
+    std::vector<double> out(v.size());
+    for (std::size_t i = 0; i < v.size(); ++i) out[i] = s > 0.0 ? (v[i] - m) / s : 0.0;
+    return out;
 }
 
 /// Sample variance (ddof = 1) of a span; 0 for fewer than two values.

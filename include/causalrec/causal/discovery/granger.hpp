@@ -10,9 +10,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "../../core/error.hpp"
+#include "../../core/linalg.hpp"
 #include "../../core/math.hpp"
 #include "../../core/message.hpp"
 #include "../../core/tensor.hpp"
@@ -88,70 +90,69 @@ struct granger_result {
 
 namespace detail {
 
-/// Least squares of y on the columns of Z (row-major, n x k, the first column the intercept's ones)
-/// by the Cholesky factor of Z^T Z: coefficients, residual sum of squares and diag((Z^T Z)^-1).
-struct least_squares_fit {
-    std::vector<double> beta{}, inverse_diagonal{};
-    double rss = 0.0;
+/// A least-squares design: the rows Z (row-major n x k, the first column the intercept's ones) and
+/// its Gram matrix Z^T Z, formed once for every response regressed on it.
+struct least_squares_design {
+    std::vector<double> z{};     ///< the rows
+    std::size_t n = 0, k = 0;    ///< rows and columns
+    std::vector<double> gram{};  ///< Z^T Z, full (k x k)
+
+    /// The design of rows z (n x k).
+    least_squares_design(std::vector<double> rows, std::size_t n_rows, std::size_t columns) : z(std::move(rows)), n(n_rows), k(columns), gram(k * k, 0.0) {
+        for (std::size_t r = 0; r < n; ++r) {
+            const double* row = z.data() + r * k;
+            for (std::size_t a = 0; a < k; ++a)
+                for (std::size_t b = a; b < k; ++b) gram[a * k + b] += row[a] * row[b];
+        }
+        for (std::size_t a = 0; a < k; ++a)
+            for (std::size_t b = 0; b < a; ++b) gram[a * k + b] = gram[b * k + a];
+    }
 };
 
-inline least_squares_fit least_squares(const std::vector<double>& z, std::size_t n, std::size_t k, const std::vector<double>& y, const char* fn) {
-    std::vector<double> gram(k * k, 0.0), rhs(k, 0.0);
-    for (std::size_t r = 0; r < n; ++r) {
-        const double* row = z.data() + r * k;
-        for (std::size_t a = 0; a < k; ++a) {
-            rhs[a] += row[a] * y[r];
-            for (std::size_t b = a; b < k; ++b) gram[a * k + b] += row[a] * row[b];
-        }
-    }
-    for (std::size_t a = 0; a < k; ++a)
-        for (std::size_t b = 0; b < a; ++b) gram[a * k + b] = gram[b * k + a];
-    // Cholesky G = L L^T (lower, in place).
-    for (std::size_t j = 0; j < k; ++j) {
-        double diagonal = gram[j * k + j];
-        for (std::size_t m = 0; m < j; ++m) diagonal -= gram[j * k + m] * gram[j * k + m];
-        if (!(diagonal > 1e-12 * std::max(1.0, std::abs(gram[j * k + j]))))
+/// What least_squares returns.
+struct least_squares_fit {
+    std::vector<double> beta{}, residuals{}, inverse_diagonal{};  ///< coefficients, y - Z beta, diag((Z^T Z)^-1) (when asked for)
+    double rss = 0.0;                                              ///< residual sum of squares
+};
+
+/// Least squares of y on a design by the Cholesky factor of Z^T Z (linalg::cholesky_solve), with
+/// diag((Z^T Z)^-1) when `inverse` is set; raises numeric_error naming `fn` for a singular design.
+inline least_squares_fit least_squares(const least_squares_design& design, const std::vector<double>& y, bool inverse, const char* fn) {
+    const std::size_t n = design.n, k = design.k;
+    auto solve = [&](std::vector<double> b) {
+        std::vector<double> a = design.gram;
+        if (!linalg::cholesky_solve(k, a.data(), b.data(), 1e-12))
             throw numeric_error(causalrec::error_message("causal", fn, "the lagged design is singular (a constant or collinear series)"));
-        const double root = std::sqrt(diagonal);
-        gram[j * k + j] = root;
-        for (std::size_t i = j + 1; i < k; ++i) {
-            double v = gram[i * k + j];
-            for (std::size_t m = 0; m < j; ++m) v -= gram[i * k + m] * gram[j * k + m];
-            gram[i * k + j] = v / root;
-        }
-    }
-    auto solve = [&](std::vector<double> b) {  // L L^T x = b
-        for (std::size_t i = 0; i < k; ++i) {
-            for (std::size_t m = 0; m < i; ++m) b[i] -= gram[i * k + m] * b[m];
-            b[i] /= gram[i * k + i];
-        }
-        for (std::size_t i = k; i-- > 0;) {
-            for (std::size_t m = i + 1; m < k; ++m) b[i] -= gram[m * k + i] * b[m];
-            b[i] /= gram[i * k + i];
-        }
         return b;
     };
+    std::vector<double> rhs(k, 0.0);
+    for (std::size_t r = 0; r < n; ++r)
+        for (std::size_t a = 0; a < k; ++a) rhs[a] += design.z[r * k + a] * y[r];
     least_squares_fit fit;
-    fit.beta = solve(rhs);
+    fit.beta = solve(std::move(rhs));
+    fit.residuals.resize(n);
     for (std::size_t r = 0; r < n; ++r) {
         double e = y[r];
-        for (std::size_t a = 0; a < k; ++a) e -= z[r * k + a] * fit.beta[a];
+        for (std::size_t a = 0; a < k; ++a) e -= design.z[r * k + a] * fit.beta[a];
+        fit.residuals[r] = e;
         fit.rss += e * e;
     }
-    fit.inverse_diagonal.resize(k);
-    for (std::size_t a = 0; a < k; ++a) {
-        std::vector<double> unit(k, 0.0);
-        unit[a] = 1.0;
-        fit.inverse_diagonal[a] = solve(unit)[a];
+    if (inverse) {
+        fit.inverse_diagonal.resize(k);
+        for (std::size_t a = 0; a < k; ++a) {
+            std::vector<double> unit(k, 0.0);
+            unit[a] = 1.0;
+            fit.inverse_diagonal[a] = solve(std::move(unit))[a];
+        }
     }
     return fit;
 }
 
 /// The lagged design of a VAR(p) over rows t = start .. T-1: [1, x_{t-1}, ..., x_{t-p}] with the
 /// columns of x_j at lag l at position 1 + (l - 1) d + j; `drop` (< d) leaves out that variable's lags.
-inline std::vector<double> var_design(const matrix<double>& x, std::size_t p, std::size_t start, std::size_t drop, std::size_t& width) {
+inline least_squares_design var_design(const matrix<double>& x, std::size_t p, std::size_t start, std::size_t drop) {
     const std::size_t t_total = x.shape()[0], d = x.shape()[1], n = t_total - start;
-    width = 1 + p * (drop < d ? d - 1 : d);
+    const std::size_t width = 1 + p * (drop < d ? d - 1 : d);
     std::vector<double> z(n * width);
     for (std::size_t r = 0; r < n; ++r) {
         const std::size_t t = start + r;
@@ -162,7 +163,7 @@ inline std::vector<double> var_design(const matrix<double>& x, std::size_t p, st
             for (std::size_t j = 0; j < d; ++j)
                 if (j != drop) row[c++] = x(t - l, j);
     }
-    return z;
+    return least_squares_design(std::move(z), n, width);
 }
 
 }  // namespace detail
@@ -203,39 +204,22 @@ inline granger_result granger_causality(const matrix<double>& x, const granger_o
     if (options.selection != lag_selection::fixed) {
         double best = std::numeric_limits<double>::infinity();
         for (std::size_t lag = 1; lag <= max_lag; ++lag) {
-            std::size_t width = 0;
-            const auto z = detail::var_design(x, lag, max_lag, d, width);
             // Residuals of every equation, then the MLE residual covariance and its log determinant.
-            std::vector<std::vector<double>> residuals(d, std::vector<double>(n));
-            for (std::size_t i = 0; i < d; ++i) {
-                const auto fit = detail::least_squares(z, n, width, ys[i], fn);
-                for (std::size_t r = 0; r < n; ++r) {
-                    double e = ys[i][r];
-                    for (std::size_t a = 0; a < width; ++a) e -= z[r * width + a] * fit.beta[a];
-                    residuals[i][r] = e;
-                }
-            }
-            std::vector<double> sigma(d * d, 0.0);
+            const auto design = detail::var_design(x, lag, max_lag, d);
+            std::vector<std::vector<double>> residuals(d);
+            for (std::size_t i = 0; i < d; ++i) residuals[i] = detail::least_squares(design, ys[i], false, fn).residuals;
+            std::vector<double> sigma(d * d, 0.0), unused(d, 0.0);
             for (std::size_t a = 0; a < d; ++a)
                 for (std::size_t b = a; b < d; ++b) {
                     double s = 0.0;
                     for (std::size_t r = 0; r < n; ++r) s += residuals[a][r] * residuals[b][r];
                     sigma[a * d + b] = sigma[b * d + a] = s / static_cast<double>(n);
                 }
-            double log_det = 0.0;  // Cholesky
-            for (std::size_t j = 0; j < d; ++j) {
-                double v = sigma[j * d + j];
-                for (std::size_t m = 0; m < j; ++m) v -= sigma[j * d + m] * sigma[j * d + m];
-                if (!(v > 0.0)) throw numeric_error(causalrec::error_message("causal", fn, "the residual covariance is singular"));
-                const double root = std::sqrt(v);
-                sigma[j * d + j] = root;
-                log_det += 2.0 * std::log(root);
-                for (std::size_t i = j + 1; i < d; ++i) {
-                    double w = sigma[i * d + j];
-                    for (std::size_t m = 0; m < j; ++m) w -= sigma[i * d + m] * sigma[j * d + m];
-                    sigma[i * d + j] = w / root;
-                }
-            }
+            // log det from the Cholesky factor (cholesky_solve leaves U in the upper triangle).
+            if (!linalg::cholesky_solve(d, sigma.data(), unused.data()))
+                throw numeric_error(causalrec::error_message("causal", fn, "the residual covariance is singular"));
+            double log_det = 0.0;
+            for (std::size_t j = 0; j < d; ++j) log_det += 2.0 * std::log(sigma[j * d + j]);
             const double k = static_cast<double>(lag * d * d + d), rows = static_cast<double>(n);
             const double value = log_det + (options.selection == lag_selection::bic ? std::log(rows) : 2.0) * k / rows;
             out.criterion.push_back(value);
@@ -243,16 +227,17 @@ inline granger_result granger_causality(const matrix<double>& x, const granger_o
         }
     }
     out.lag = p;
-    // The full equations, their coefficients and t-tests.
-    std::size_t width = 0;
-    const auto z = detail::var_design(x, p, max_lag, d, width);
-    const double dof = static_cast<double>(n) - static_cast<double>(width);
+    // The full equations, their coefficients and t-tests; each restricted design (x_j's lags left out) once.
+    const auto design = detail::var_design(x, p, max_lag, d);
+    std::vector<detail::least_squares_design> restricted;
+    for (std::size_t j = 0; j < d; ++j) restricted.push_back(detail::var_design(x, p, max_lag, j));
+    const double dof = static_cast<double>(n) - static_cast<double>(design.k);
     out.coefficients.assign(p * d * d, 0.0);
     out.coefficient_p_values.assign(p * d * d, 1.0);
     out.f_statistics = xt::zeros<double>({d, d});
     out.p_values = xt::ones<double>({d, d});
     for (std::size_t i = 0; i < d; ++i) {
-        const auto fit = detail::least_squares(z, n, width, ys[i], fn);
+        const auto fit = detail::least_squares(design, ys[i], true, fn);
         const double s2 = fit.rss / dof;
         for (std::size_t l = 1; l <= p; ++l)
             for (std::size_t j = 0; j < d; ++j) {
@@ -262,9 +247,7 @@ inline granger_result granger_causality(const matrix<double>& x, const granger_o
             }
         for (std::size_t j = 0; j < d; ++j) {
             if (j == i) continue;
-            std::size_t restricted_width = 0;
-            const auto zr = detail::var_design(x, p, max_lag, j, restricted_width);
-            const double rss_restricted = detail::least_squares(zr, n, restricted_width, ys[i], fn).rss;
+            const double rss_restricted = detail::least_squares(restricted[j], ys[i], false, fn).rss;
             const double f = ((rss_restricted - fit.rss) / static_cast<double>(p)) / (fit.rss / dof);
             out.f_statistics(j, i) = f;
             out.p_values(j, i) = f_upper_tail(f, static_cast<double>(p), dof);

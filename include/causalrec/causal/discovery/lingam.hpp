@@ -18,6 +18,7 @@
 #include "../../core/error.hpp"
 #include "../../core/message.hpp"
 #include "../../core/tensor.hpp"
+#include "../detail/common.hpp"
 #include "../linear.hpp"
 #include "graph.hpp"
 
@@ -80,16 +81,6 @@ struct lingam_result {
 
 namespace detail {
 
-/// Mean and population standard deviation (ddof 0) of a column.
-inline std::pair<double, double> mean_and_std(std::span<const double> x) {
-    double m = 0.0;
-    for (double v : x) m += v;
-    m /= static_cast<double>(x.size());
-    double s = 0.0;
-    for (double v : x) s += (v - m) * (v - m);
-    return {m, std::sqrt(s / static_cast<double>(x.size()))};
-}
-
 /// x_i minus its regression on x_j, as the lingam package computes it: cov(x_i, x_j) (ddof 1) /
 /// var(x_j) (ddof 0) times x_j.
 inline void lingam_residual(std::span<const double> xi, std::span<const double> xj, std::span<double> out) {
@@ -121,8 +112,7 @@ inline double lingam_entropy(std::span<const double> u) {
 
 /// The entropy of r / std(r).
 inline double lingam_entropy_scaled(std::vector<double>& r) {
-    const auto [m, s] = mean_and_std(r);
-    (void)m;
+    const double s = mean_and_std(r).second;
     for (double& v : r) v /= s;
     return lingam_entropy(r);
 }
@@ -264,15 +254,14 @@ inline lingam_result direct_lingam(const matrix<double>& x, const direct_lingam_
     std::vector<std::size_t> remaining(d), order;
     for (std::size_t c = 0; c < d; ++c) remaining[c] = c;
     auto work = cols;
-    std::vector<std::vector<double>> z(d, std::vector<double>(n));
+    std::vector<std::vector<double>> z(d);
     std::vector<double> entropy(d), score(d), rij(n), rji(n);
     while (!remaining.empty()) {
         std::size_t chosen = remaining.front();
         if (remaining.size() > 1) {
             // Standardised remaining columns and their entropies, once per step.
             for (std::size_t i : remaining) {
-                const auto [m, s] = detail::mean_and_std(work[i]);
-                for (std::size_t r = 0; r < n; ++r) z[i][r] = (work[i][r] - m) / s;
+                z[i] = detail::standardized(work[i]);
                 entropy[i] = detail::lingam_entropy(z[i]);
                 score[i] = 0.0;
             }
@@ -303,11 +292,8 @@ inline lingam_result direct_lingam(const matrix<double>& x, const direct_lingam_
     lingam_result out;
     out.causal_order = order;
     out.weights = xt::zeros<double>({d, d});
-    std::vector<std::vector<double>> standardized = cols;
-    for (auto& c : standardized) {
-        const auto [m, s] = detail::mean_and_std(c);
-        for (double& v : c) v = (v - m) / s;
-    }
+    std::vector<std::vector<double>> standardized;
+    for (const auto& c : cols) standardized.push_back(detail::standardized(c));
     for (std::size_t position = 1; position < d; ++position) {
         const std::size_t target = order[position];
         const std::span<const std::size_t> before(order.data(), position);

@@ -20,6 +20,7 @@
 #include "../../core/message.hpp"
 #include "../../core/rng.hpp"
 #include "../../core/tensor.hpp"
+#include "../detail/common.hpp"
 #include "../linear.hpp"
 #include "independence.hpp"
 
@@ -64,8 +65,8 @@ inline double hsic_bandwidth(std::span<const double> v) {
     return std::sqrt(0.5 * median);
 }
 
-/// The doubly centred Gaussian kernel matrix H K H of v (row-major n x n), and K itself.
-inline void centred_kernel(std::span<const double> v, double width, std::vector<double>& k, std::vector<double>& kc) {
+/// The Gaussian kernel matrix K(i, j) = exp(-(v_i - v_j)^2 / (2 width^2)) of v (row-major n x n).
+inline void gaussian_kernel(std::span<const double> v, double width, std::vector<double>& k) {
     const std::size_t n = v.size();
     k.resize(n * n);
     for (std::size_t i = 0; i < n; ++i)
@@ -73,6 +74,12 @@ inline void centred_kernel(std::span<const double> v, double width, std::vector<
             const double d = v[i] - v[j];
             k[i * n + j] = std::exp(-d * d / (2.0 * width * width));
         }
+}
+
+/// The doubly centred Gaussian kernel matrix H K H of v (row-major n x n), and K itself.
+inline void centred_kernel(std::span<const double> v, double width, std::vector<double>& k, std::vector<double>& kc) {
+    const std::size_t n = v.size();
+    gaussian_kernel(v, width, k);
     std::vector<double> row(n, 0.0);
     double all = 0.0;
     for (std::size_t i = 0; i < n; ++i) {
@@ -175,30 +182,12 @@ struct anm_options {
 
 namespace detail {
 
-/// Standardised copy (mean 0, standard deviation 1; a constant stays 0).
-inline std::vector<double> standardized(std::span<const double> v) {
-    double m = 0.0;
-    for (double a : v) m += a;
-    m /= static_cast<double>(v.size());
-    double s = 0.0;
-    for (double a : v) s += (a - m) * (a - m);
-    s = std::sqrt(s / static_cast<double>(v.size()));
-    std::vector<double> out(v.size());
-    for (std::size_t i = 0; i < v.size(); ++i) out[i] = s > 0.0 ? (v[i] - m) / s : 0.0;
-    return out;
-}
-
 /// Residuals of a Gaussian-process regression of y on x (Gaussian kernel with the median-heuristic
 /// width, unit signal variance; the noise variance chosen from a grid by the marginal likelihood).
 inline std::vector<double> gp_residuals(std::span<const double> x, std::span<const double> y) {
     const std::size_t n = x.size();
-    const double width = hsic_bandwidth(x);
-    std::vector<double> k(n * n), a, alpha, residual(y.begin(), y.end());
-    for (std::size_t i = 0; i < n; ++i)
-        for (std::size_t j = 0; j < n; ++j) {
-            const double d = x[i] - x[j];
-            k[i * n + j] = std::exp(-d * d / (2.0 * width * width));
-        }
+    std::vector<double> k, a, alpha, residual(y.begin(), y.end());
+    gaussian_kernel(x, hsic_bandwidth(x), k);
     double best = -std::numeric_limits<double>::infinity();
     for (double noise : {1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0}) {
         a = k;
@@ -222,6 +211,15 @@ inline void check_pair(std::span<const double> x, std::span<const double> y, std
     if (x.size() < least) throw argument_error(causalrec::error_message("causal", fn, "needs at least ", least, " values, got ", x.size()));
     for (std::size_t i = 0; i < x.size(); ++i)
         if (!std::isfinite(x[i]) || !std::isfinite(y[i])) throw argument_error(causalrec::error_message("causal", fn, "value ", i, " is not finite"));
+}
+
+/// v scaled to [0, 1] by its range; raises argument_error naming `fn` when v is constant.
+inline std::vector<double> unit_scaled(std::span<const double> v, const char* fn) {
+    const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+    if (*hi == *lo) throw argument_error(causalrec::error_message("causal", fn, "a variable is constant"));
+    std::vector<double> out(v.size());
+    for (std::size_t i = 0; i < v.size(); ++i) out[i] = (v[i] - *lo) / (*hi - *lo);
+    return out;
 }
 
 /// The decision from two scores, larger or smaller better.
@@ -253,11 +251,12 @@ inline direction_result anm_direction(std::span<const double> x, std::span<const
     }
     xs = detail::standardized(xs), ys = detail::standardized(ys);
     direction_result out;
-    out.score_xy = hsic_test(xs, detail::gp_residuals(xs, ys)).p_value;
-    out.score_yx = hsic_test(ys, detail::gp_residuals(ys, xs)).p_value;
+    const auto forward = hsic_test(xs, detail::gp_residuals(xs, ys)), backward = hsic_test(ys, detail::gp_residuals(ys, xs));
+    out.score_xy = forward.p_value;
+    out.score_yx = backward.p_value;
     if (out.score_xy == out.score_yx) {  // both p-values underflowed: compare the statistics instead
-        out.score_xy = -hsic_test(xs, detail::gp_residuals(xs, ys)).statistic;
-        out.score_yx = -hsic_test(ys, detail::gp_residuals(ys, xs)).statistic;
+        out.score_xy = -forward.statistic;
+        out.score_yx = -backward.statistic;
     }
     out.direction = detail::decide(out.score_xy, out.score_yx, true);
     return out;
@@ -278,12 +277,7 @@ inline direction_result igci_direction(std::span<const double> x, std::span<cons
     constexpr const char* fn = "igci_direction";
     detail::check_pair(x, y, 3, fn);
     auto normalise = [&](std::span<const double> v) {
-        if (reference == igci_reference::gaussian) return detail::standardized(v);
-        const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
-        if (*hi == *lo) throw argument_error(causalrec::error_message("causal", fn, "a variable is constant"));
-        std::vector<double> out(v.size());
-        for (std::size_t i = 0; i < v.size(); ++i) out[i] = (v[i] - *lo) / (*hi - *lo);
-        return out;
+        return reference == igci_reference::gaussian ? detail::standardized(v) : detail::unit_scaled(v, fn);
     };
     const auto a = normalise(x), b = normalise(y);
     auto slope = [](const std::vector<double>& u, const std::vector<double>& v) {
@@ -314,14 +308,7 @@ inline direction_result reci_direction(std::span<const double> x, std::span<cons
     constexpr const char* fn = "reci_direction";
     if (degree == 0) throw argument_error(causalrec::error_message("causal", fn, "degree must be at least 1"));
     detail::check_pair(x, y, degree + 2, fn);
-    auto scaled = [&](std::span<const double> v) {
-        const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
-        if (*hi == *lo) throw argument_error(causalrec::error_message("causal", fn, "a variable is constant"));
-        std::vector<double> out(v.size());
-        for (std::size_t i = 0; i < v.size(); ++i) out[i] = (v[i] - *lo) / (*hi - *lo);
-        return out;
-    };
-    const auto a = scaled(x), b = scaled(y);
+    const auto a = detail::unit_scaled(x, fn), b = detail::unit_scaled(y, fn);
     auto error = [&](const std::vector<double>& u, const std::vector<double>& v) {
         const std::size_t n = u.size();
         matrix<double> design = matrix<double>::from_shape({n, degree});

@@ -68,17 +68,8 @@ inline std::pair<double, double> lagged_partial_correlation(const matrix<double>
         ya[r] = x(t - lag_a, a);
         yb[r] = x(t, b);
     }
-    auto residuals = [&](const std::vector<double>& y) {
-        const auto fit = least_squares(design, n, k, y, fn);
-        std::vector<double> e(n);
-        for (std::size_t r = 0; r < n; ++r) {
-            double v = y[r];
-            for (std::size_t c = 0; c < k; ++c) v -= design[r * k + c] * fit.beta[c];
-            e[r] = v;
-        }
-        return e;
-    };
-    const auto ea = residuals(ya), eb = residuals(yb);
+    const least_squares_design d(std::move(design), n, k);
+    const auto ea = least_squares(d, ya, false, fn).residuals, eb = least_squares(d, yb, false, fn).residuals;
     double saa = 0.0, sbb = 0.0, sab = 0.0;
     for (std::size_t r = 0; r < n; ++r) saa += ea[r] * ea[r], sbb += eb[r] * eb[r], sab += ea[r] * eb[r];
     if (!(saa > 0.0 && sbb > 0.0)) return {0.0, 1.0};
