@@ -13,6 +13,7 @@
 
 namespace cr = causalrec;
 namespace causal = causalrec::causal;
+using Catch::Matchers::WithinAbs;
 
 namespace {
 
@@ -102,4 +103,60 @@ TEST_CASE("background knowledge: forbidden edges stay out of PC and NOTEARS, req
     CHECK_THROWS_WITH(causal::pc(x, {.knowledge = &contradictory}), Catch::Contains("both required and forbidden"));
     const causal::background_knowledge short_tiers{.tiers = {0, 1}};
     CHECK_THROWS_AS(causal::pc(x, {.knowledge = &short_tiers}), cr::argument_error);
+}
+
+TEST_CASE("background knowledge: GES and DirectLiNGAM follow required edges, forbidden edges and tiers", "[discovery][adjustment]") {
+    // The chain 0 -> 1 -> 2 again: GES alone returns its class 0 -- 1 -- 2; tiers (0 first) orient
+    // it; a required edge (2 -> 1, the other member of the class) orients the rest by Meek's rules;
+    // a forbidden pair never enters.
+    cr::rng g(5);
+    const std::size_t n = 3000;
+    cr::matrix<double> x = cr::matrix<double>::from_shape({n, 3});
+    for (std::size_t r = 0; r < n; ++r) {
+        x(r, 0) = g.normal();
+        x(r, 1) = 0.9 * x(r, 0) + g.normal();
+        x(r, 2) = -0.8 * x(r, 1) + g.normal();
+    }
+    const auto plain = causal::ges(x).cpdag;
+    CHECK(plain.undirected(0, 1));
+    CHECK(plain.undirected(1, 2));
+    CHECK(plain.edge_count() == 2);
+    const causal::background_knowledge tiers{.tiers = {0, 1, 2}};
+    const auto tiered = causal::ges(x, 1.0, &tiers).cpdag;
+    CHECK(tiered.directed(0, 1));
+    CHECK(tiered.directed(1, 2));
+    const causal::background_knowledge backwards{.required = {{2, 1}}};
+    const auto reversed = causal::ges(x, 1.0, &backwards).cpdag;
+    CHECK(reversed.directed(2, 1));
+    CHECK(reversed.directed(1, 0));  // Meek's rule 1: 2 -> 1 -- 0 with 2, 0 not adjacent
+    const causal::background_knowledge no_12{.forbidden = {{1, 2}, {2, 1}}};
+    CHECK_FALSE(causal::ges(x, 1.0, &no_12).cpdag.adjacent(1, 2));
+    // A required edge the data do not support stays in the graph.
+    const causal::background_knowledge extra{.required = {{0, 2}}};
+    CHECK(causal::ges(x, 1.0, &extra).cpdag.directed(0, 2));
+    const causal::background_knowledge cycle{.required = {{0, 1}, {1, 2}, {2, 0}}};
+    CHECK_THROWS_AS(causal::ges(x, 1.0, &cycle), cr::argument_error);
+
+    // DirectLiNGAM on the lingam package's test case (x0 -> x1 -> x3, x2 alone; uniform noise): the data
+    // put x1 before x3; tiers that put x3 first force the order, and the forbidden direction gets no
+    // coefficient; a required edge keeps its coefficient through the pruning.
+    cr::rng u(0);
+    cr::matrix<double> y = cr::matrix<double>::from_shape({1000, 4});
+    for (std::size_t r = 0; r < 1000; ++r) {
+        y(r, 0) = u.uniform();
+        y(r, 1) = 2.0 * y(r, 0) + u.uniform();
+        y(r, 2) = u.uniform();
+        y(r, 3) = 4.0 * y(r, 1) + u.uniform();
+    }
+    const causal::background_knowledge x3_first{.tiers = {1, 1, 1, 0}};
+    const auto forced = causal::direct_lingam(y, {.knowledge = &x3_first});
+    CHECK(forced.causal_order.front() == 3);
+    for (std::size_t i = 0; i < 3; ++i) CHECK(forced.weights(i, 3) == 0.0);
+    const causal::background_knowledge keep_21{.required = {{2, 1}}};
+    const auto kept = causal::direct_lingam(y, {.knowledge = &keep_21});
+    CHECK(kept.weights(2, 1) != 0.0);
+    CHECK_THAT(kept.weights(0, 1), WithinAbs(2.0, 0.1));
+    const causal::background_knowledge no_01{.forbidden = {{0, 1}}};
+    CHECK(causal::direct_lingam(y, {.knowledge = &no_01}).weights(0, 1) == 0.0);
+    CHECK_THROWS_AS(causal::direct_lingam(y, {.knowledge = &cycle}), cr::argument_error);
 }

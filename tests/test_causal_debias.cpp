@@ -246,6 +246,13 @@ TEST_CASE("exposure: ascii matrices and dense logs", "[exposure]") {
     CHECK_THAT(log.propensities()[1], WithinAbs(0.4, 1e-15));
     CHECK_THROWS_AS(causalrec::data::read_ascii_matrix(bad), causalrec::parse_error);
     CHECK_THROWS_AS(causalrec::data::read_ascii_matrix(ragged), causalrec::parse_error);
+    // A header line of names is skipped on request (NumPy's loadtxt skiprows), refused otherwise.
+    const auto headed = (dir / "headed.ascii").string();
+    std::ofstream(headed) << "X1\tX2\n1.5\t2\n3\t-4\n";
+    CHECK_THROWS_AS(causalrec::data::read_ascii_matrix(headed), causalrec::parse_error);
+    const auto body = causalrec::data::read_ascii_matrix(headed, 1);
+    REQUIRE(body.shape()[0] == 2);
+    CHECK(body(1, 1) == -4.0);
     CHECK_THROWS_AS(causalrec::data::read_ascii_matrix((dir / "missing.ascii").string()), causalrec::parse_error);
     causalrec::matrix<double> small = {{0.5}};
     CHECK_THROWS_AS(causalrec::data::interactions_from_dense(m, {.propensities = &small}), causalrec::shape_error);

@@ -1,14 +1,20 @@
-// Causal discovery with the PC algorithm or DirectLiNGAM:
+// Causal discovery with PC, GES, DirectLiNGAM or NOTEARS:
 //   a linear model with a known causal graph (12 variables, 5,000 samples) -> CSV -> read back
-//   -> PC with Fisher's z test (the estimated graph is a CPDAG: arrows where the data decide the
-//   direction, undirected edges where they cannot), or DirectLiNGAM (non-Gaussian noise: the whole
-//   DAG, with coefficients) -> compared with the true graph -> both graphs as Graphviz files
-//   (render with: dot -Tsvg graph.dot > graph.svg).
+//   -> PC with Fisher's z test or GES with the Gaussian BIC (the estimated graph is a CPDAG: arrows
+//   where the data decide the direction, undirected edges where they cannot), DirectLiNGAM
+//   (non-Gaussian noise: the whole DAG, with coefficients) or NOTEARS (a weighted DAG by continuous
+//   optimisation) -> compared with the true graph -> both graphs as Graphviz files (render with:
+//   dot -Tsvg graph.dot > graph.svg).
 //
-//   causal_discovery                      built-in simulated data (Gaussian noise for PC, uniform for LiNGAM)
+//   causal_discovery                      built-in simulated data (Gaussian noise; uniform for LiNGAM)
 //   causal_discovery --data file.csv      your CSV: its numeric columns (rows with a missing value are left out)
-//   options: --method pc|lingam (pc)  --alpha A (0.01)  --max-condition K (no limit)
-//            --out DIR (./causal_discovery_out)  --quick
+//   causal_discovery --sachs DIR          the Sachs et al. (2005) protein-signalling data (DIR holds
+//                                         cyto_full_data.csv and the consensus graphs, e.g. ../shared/data/sachs),
+//                                         compared with the 18-edge consensus and the 17-arc bnlearn network
+//   options: --method pc|ges|lingam|notears (pc)  --alpha A (0.01)  --max-condition K (no limit)
+//            --colliders separating-set|majority|conservative|max-p|definite-max-p (conservative)
+//            --causal-learn RULE,PRIORITY   PC as causal-learn's pc(..., uc_rule, uc_priority)
+//            --lambda L (NOTEARS L1 weight, 0.1)  --out DIR (./causal_discovery_out)  --quick
 #include <causalrec/causal/discovery.hpp>
 #include <causalrec/data/data.hpp>
 
@@ -32,12 +38,25 @@ namespace {
 
 struct arguments {
     std::string csv;
+    std::string sachs;
     std::string method = "pc";
     double alpha = 0.01;
     std::size_t max_condition = std::numeric_limits<std::size_t>::max();
+    causal::collider_rule colliders = causal::collider_rule::conservative;
+    std::optional<std::pair<int, int>> causal_learn;
+    double lambda = 0.1;
     std::string out = "causal_discovery_out";
     bool quick = false;
 };
+
+causal::collider_rule parse_rule(const std::string& name) {
+    if (name == "separating-set") return causal::collider_rule::separating_set;
+    if (name == "majority") return causal::collider_rule::majority;
+    if (name == "conservative") return causal::collider_rule::conservative;
+    if (name == "max-p") return causal::collider_rule::max_p;
+    if (name == "definite-max-p") return causal::collider_rule::definite_max_p;
+    throw cr::argument_error("--colliders must be separating-set, majority, conservative, max-p or definite-max-p, got " + name);
+}
 
 arguments parse(int argc, char** argv) {
     arguments a;
@@ -48,17 +67,28 @@ arguments parse(int argc, char** argv) {
             return argv[++i];
         };
         if (arg == "--data") a.csv = value();
+        else if (arg == "--sachs") a.sachs = value();
         else if (arg == "--method") a.method = value();
         else if (arg == "--alpha") a.alpha = std::stod(value());
         else if (arg == "--max-condition") a.max_condition = std::stoul(value());
+        else if (arg == "--colliders") a.colliders = parse_rule(value());
+        else if (arg == "--causal-learn") {
+            const std::string v = value();
+            const auto comma = v.find(',');
+            if (comma == std::string::npos) throw cr::argument_error("--causal-learn takes RULE,PRIORITY (e.g. 0,-1), got " + v);
+            a.causal_learn = std::pair{std::stoi(v.substr(0, comma)), std::stoi(v.substr(comma + 1))};
+        } else if (arg == "--lambda") a.lambda = std::stod(value());
         else if (arg == "--out") a.out = value();
         else if (arg == "--quick") a.quick = true;
         else if (arg == "-h" || arg == "--help") {
-            std::cout << "usage: causal_discovery [--data file.csv] [--method pc|lingam] [--alpha A] [--max-condition K] [--out DIR] [--quick]\n";
+            std::cout << "usage: causal_discovery [--data file.csv | --sachs DIR] [--method pc|ges|lingam|notears] [--alpha A] [--max-condition K]\n"
+                         "                        [--colliders RULE] [--causal-learn RULE,PRIORITY] [--lambda L] [--out DIR] [--quick]\n";
             std::exit(0);
         } else throw cr::argument_error("unknown option " + arg);
     }
-    if (a.method != "pc" && a.method != "lingam") throw cr::argument_error("--method must be pc or lingam, got " + a.method);
+    if (a.method != "pc" && a.method != "ges" && a.method != "lingam" && a.method != "notears")
+        throw cr::argument_error("--method must be pc, ges, lingam or notears, got " + a.method);
+    if (!a.csv.empty() && !a.sachs.empty()) throw cr::argument_error("give --data or --sachs, not both");
     return a;
 }
 
@@ -90,7 +120,36 @@ numeric_table numeric_columns(const data::dataset<double>& d) {
 
 void print_edges(const causal::causal_graph& g, const std::vector<std::string>& names) {
     for (const auto& e : g.edges())
-        std::cout << "    " << names[e.from] << (e.directed ? " -> " : " -- ") << names[e.to] << "\n";
+        std::cout << "    " << names[e.from] << (e.directed ? " -> " : e.bidirected ? " <-> " : " -- ") << names[e.to] << "\n";
+}
+
+/// A consensus graph of the Sachs data: a CSV of (from, to) names under a header line.
+causal::causal_graph read_edge_list(const std::filesystem::path& path, const std::vector<std::string>& names) {
+    std::ifstream in(path);
+    if (!in) throw cr::error("cannot read " + path.string());
+    causal::causal_graph g(names.size());
+    std::string line;
+    std::getline(in, line);
+    auto index = [&](std::string name) {
+        if (name.size() >= 2 && name.front() == '"') name = name.substr(1, name.size() - 2);
+        for (std::size_t c = 0; c < names.size(); ++c)
+            if (names[c] == name) return c;
+        throw cr::error(path.string() + " names " + name + ", not a column of the data");
+    };
+    while (std::getline(in, line)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        const auto comma = line.find(',');
+        if (comma == std::string::npos) continue;
+        g.add_directed(index(line.substr(0, comma)), index(line.substr(comma + 1)));
+    }
+    return g;
+}
+
+/// Edges of g that `truth` has in the same direction.
+std::size_t right_direction(const causal::causal_graph& g, const causal::causal_graph& truth) {
+    std::size_t k = 0;
+    for (const auto& e : g.edges()) k += e.directed && truth.directed(e.from, e.to);
+    return k;
 }
 
 void write_dot(const std::filesystem::path& path, const causal::causal_graph& g, const std::vector<std::string>& names) {
@@ -109,7 +168,7 @@ int main(int argc, char** argv) try {
 
     // 1. Data: a simulated linear model with a known graph, written as CSV; or your CSV.
     std::optional<causal::linear_sem> truth;
-    std::string csv = args.csv;
+    std::string csv = !args.sachs.empty() ? (std::filesystem::path(args.sachs) / "cyto_full_data.csv").string() : args.csv;
     const bool lingam = args.method == "lingam";
     if (csv.empty()) {
         truth = causal::simulate_linear_sem({.variables = 12, .expected_degree = 2.5, .samples = args.quick ? std::size_t{1000} : std::size_t{5000},
@@ -131,9 +190,22 @@ int main(int argc, char** argv) try {
     if (table.dropped_rows) std::cout << " (" << table.dropped_rows << " rows with a missing value left out)";
     std::cout << "\n";
 
-    // 2. PC with Fisher's z test, or DirectLiNGAM.
+    // 2. The learner.
     causal::causal_graph graph;
-    if (lingam) {
+    if (args.method == "ges") {
+        const auto result = causal::ges(table.values);
+        graph = result.cpdag;
+        std::cout << "2. GES (Gaussian BIC, forward then backward phase): " << graph.edge_count() << " edges\n";
+        print_edges(graph, table.names);
+    } else if (args.method == "notears") {
+        causal::notears_options o;
+        o.lambda1 = args.lambda;
+        const auto result = causal::notears_linear(table.values, o);
+        graph = result.graph();
+        std::cout << "2. NOTEARS linear (L1 " << args.lambda << ", threshold " << o.w_threshold << "): " << graph.edge_count() << " edges\n";
+        for (const auto& e : graph.edges())
+            std::cout << "    " << table.names[e.from] << " -> " << table.names[e.to] << "  weight " << std::setprecision(3) << result.weights(e.from, e.to) << "\n";
+    } else if (lingam) {
         const auto result = causal::direct_lingam(table.values);
         graph = result.graph();
         std::cout << "2. DirectLiNGAM (adaptive lasso, BIC): causal order";
@@ -145,9 +217,14 @@ int main(int argc, char** argv) try {
             std::cout << "\n";
         }
     } else {
-        const auto result = causal::pc(table.values, {.alpha = args.alpha, .max_condition_size = args.max_condition});
+        causal::pc_options o = args.causal_learn ? causal::pc_options::causal_learn(args.causal_learn->first, args.causal_learn->second, args.alpha)
+                                                 : causal::pc_options{.alpha = args.alpha, .colliders = args.colliders};
+        o.max_condition_size = args.max_condition;
+        const auto result = causal::pc(table.values, o);
         graph = result.graph;
-        std::cout << "2. PC (stable, conservative colliders, Fisher z, alpha " << args.alpha << "): " << result.tests << " independence tests, conditioning sets up to "
+        std::cout << "2. PC (stable, " << (args.causal_learn ? "causal-learn's rule " + std::to_string(args.causal_learn->first) + ", priority " + std::to_string(args.causal_learn->second)
+                                                             : std::string("collider rule ") + std::to_string(static_cast<int>(o.colliders)))
+                  << ", Fisher z, alpha " << args.alpha << "): " << result.tests << " independence tests, conditioning sets up to "
                   << result.max_condition_size_used << " variables, " << graph.edge_count() << " edges (" << result.ambiguous_triples
                   << " triples left undecided, " << result.conflicts << " edges with conflicting orientations)\n";
         print_edges(graph, table.names);
@@ -156,9 +233,10 @@ int main(int argc, char** argv) try {
     // 3. Against the truth (simulated data only): for PC the CPDAG is the most observational data can
     // reveal; LiNGAM's non-Gaussian noise identifies the DAG itself.
     if (truth) {
-        const causal::causal_graph& target = lingam ? truth->dag : truth->cpdag;
+        const bool whole_dag = lingam || args.method == "notears";
+        const causal::causal_graph& target = whole_dag ? truth->dag : truth->cpdag;
         const auto c = causal::compare_graphs(graph, target);
-        std::cout << (lingam ? "3. the true DAG:\n" : "3. the true graph's equivalence class (CPDAG):\n");
+        std::cout << (whole_dag ? "3. the true DAG:\n" : "3. the true graph's equivalence class (CPDAG):\n");
         print_edges(target, table.names);
         std::cout << std::setprecision(3) << "   structural Hamming distance " << c.shd << "; skeleton precision " << c.skeleton_precision
                   << ", recall " << c.skeleton_recall << "; arrowhead precision " << c.arrowhead_precision << ", recall "
@@ -166,9 +244,20 @@ int main(int argc, char** argv) try {
         write_dot(out / "truth.dot", target, table.names);
     }
 
+    // 3. Sachs: against the two consensus graphs (an empty graph already has SHD 18 against the first,
+    // so the edges found in the right direction say more than the SHD alone).
+    if (!args.sachs.empty()) {
+        for (const char* file : {"consensus_18_edges.csv", "bnlearn_17_edges.csv"}) {
+            const auto consensus = read_edge_list(std::filesystem::path(args.sachs) / file, table.names);
+            const auto c = causal::compare_graphs(graph, consensus);
+            std::cout << "3. against " << file << " (" << consensus.edge_count() << " edges): SHD " << c.shd << ", " << right_direction(graph, consensus)
+                      << " edges in the consensus direction, skeleton precision " << std::setprecision(3) << c.skeleton_precision << ", recall " << c.skeleton_recall << "\n";
+        }
+    }
+
     // 4. The graph for Graphviz.
     write_dot(out / "graph.dot", graph, table.names);
-    std::cout << (truth ? "4. " : "3. ") << "wrote " << (out / "graph.dot").string() << (truth ? " and truth.dot" : "")
+    std::cout << (truth || !args.sachs.empty() ? "4. " : "3. ") << "wrote " << (out / "graph.dot").string() << (truth ? " and truth.dot" : "")
               << " (render: dot -Tsvg graph.dot > graph.svg)\n";
     std::cout << "\ndone in " << std::setprecision(2) << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()
               << " s\n";

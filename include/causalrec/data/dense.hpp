@@ -21,10 +21,11 @@
 namespace causalrec::data {
 
 /// Reads a dense matrix of numbers separated by spaces or tabs, one row per line (empty lines
-/// skipped), e.g. Coat's train.ascii or propensities.ascii. Raises parse_error naming the file, line
-/// and column for a field that is not a finite number or a row of the wrong length, and for an
+/// skipped), e.g. Coat's train.ascii or propensities.ascii; the first `skip_lines` lines (a header of
+/// names, as NumPy's loadtxt skiprows) are not read. Raises parse_error naming the file, line and
+/// column for a field that is not a finite number or a row of the wrong length, and for an
 /// unreadable or empty file.
-inline matrix<double> read_ascii_matrix(const std::string& path) {
+inline matrix<double> read_ascii_matrix(const std::string& path, std::size_t skip_lines = 0) {
     std::ifstream in(path);
     if (!in) throw parse_error(path, 0, 0, "read_ascii_matrix: cannot open the file");
     std::vector<double> values;
@@ -32,6 +33,7 @@ inline matrix<double> read_ascii_matrix(const std::string& path) {
     std::string line;
     while (std::getline(in, line)) {
         ++line_no;
+        if (line_no <= skip_lines) continue;
         std::size_t count = 0, pos = 0;
         while (true) {
             while (pos < line.size() && (line[pos] == ' ' || line[pos] == '\t' || line[pos] == '\r')) ++pos;

@@ -20,6 +20,7 @@
 #include "../../core/message.hpp"
 #include "../../core/tensor.hpp"
 #include "graph.hpp"
+#include "knowledge.hpp"
 
 namespace causalrec::causal {
 
@@ -281,12 +282,26 @@ inline std::vector<std::vector<std::size_t>> subsets_of(const std::vector<std::s
 /// the valid Delete(X, Y, H) likewise (Chickering 2002, Theorems 15 and 17 for validity, Corollaries 16
 /// and 18 for the gains); after each step the graph is completed to its CPDAG. With a consistent
 /// score and enough data it returns the true CPDAG.
+///
+/// Background knowledge (null: none) restricts the search: the required edges are in the graph from
+/// the start and never deleted, an Insert or Delete that would point an edge against the knowledge
+/// is not taken, and at the end the knowledge orients what it decides and Meek's rules complete the
+/// result (which is then a CPDAG refined by the knowledge). Raises argument_error when the required
+/// edges contain a cycle.
 template <DecomposableScore Score>
-ges_result ges(const Score& score) {
+ges_result ges(const Score& score, const background_knowledge* knowledge = nullptr) {
     const std::size_t d = score.variables();
     ges_result out;
     out.cpdag = causal_graph(d);
     causal_graph& g = out.cpdag;
+    const background_knowledge* known = knowledge;
+    if (known) {
+        known->check(d, "ges");
+        for (const auto& [a, b] : known->required) g.add_directed(a, b);
+        if (!g.is_dag() || !detail::complete_to_cpdag(g))
+            throw argument_error(causalrec::error_message("causal", "ges", "the required edges of the background knowledge form a cycle"));
+    }
+    auto allowed = [&](std::size_t a, std::size_t b) { return !known || known->allows(a, b); };
     auto with = [](std::vector<std::size_t> v, std::size_t extra) {
         v.push_back(extra);
         return v;
@@ -307,7 +322,9 @@ ges_result ges(const Score& score) {
                 std::vector<std::size_t> na, t0;
                 for (std::size_t z : neighbours) (g.adjacent(z, x) ? na : t0).push_back(z);
                 const auto parents = g.parents(y);
+                if (!allowed(x, y)) continue;
                 for (const auto& t : detail::subsets_of(t0)) {
+                    if (!std::all_of(t.begin(), t.end(), [&](std::size_t v) { return allowed(v, y); })) continue;
                     const auto na_t = joined(na, t);
                     if (!detail::is_clique(g, na_t)) continue;
                     if (detail::semi_directed_path(g, y, x, na_t)) continue;
@@ -330,6 +347,7 @@ ges_result ges(const Score& score) {
         for (std::size_t x = 0; x < d; ++x)
             for (std::size_t y = 0; y < d; ++y) {
                 if (x == y || !(g.directed(x, y) || g.undirected(x, y))) continue;
+                if (known && (known->requires_edge(x, y) || known->requires_edge(y, x))) continue;
                 std::vector<std::size_t> na;
                 for (std::size_t z : detail::undirected_neighbours(g, y))
                     if (z != x && g.adjacent(z, x)) na.push_back(z);
@@ -337,6 +355,7 @@ ges_result ges(const Score& score) {
                 for (std::size_t p : g.parents(y))
                     if (p != x) parents.push_back(p);
                 for (const auto& h : detail::subsets_of(na)) {
+                    if (!std::all_of(h.begin(), h.end(), [&](std::size_t v) { return allowed(y, v) && (!g.undirected(x, v) || allowed(x, v)); })) continue;
                     std::vector<std::size_t> rest;
                     for (std::size_t z : na)
                         if (std::find(h.begin(), h.end(), z) == h.end()) rest.push_back(z);
@@ -355,10 +374,16 @@ ges_result ges(const Score& score) {
         if (!detail::complete_to_cpdag(g)) throw numeric_error("causalrec::causal::ges: a deletion left a graph without a DAG extension");
         ++out.deletions;
     }
+    if (known) {
+        known->apply_to(g);
+        apply_meek_rules(g);
+    }
     return out;
 }
 
-/// GES on rows of X with the Gaussian BIC (gaussian_bic(X, penalty)).
-inline ges_result ges(const matrix<double>& x, double penalty = 1.0) { return ges(gaussian_bic(x, penalty)); }
+/// GES on rows of X with the Gaussian BIC (gaussian_bic(X, penalty)) and optional background knowledge.
+inline ges_result ges(const matrix<double>& x, double penalty = 1.0, const background_knowledge* knowledge = nullptr) {
+    return ges(gaussian_bic(x, penalty), knowledge);
+}
 
 }  // namespace causalrec::causal

@@ -26,19 +26,22 @@
 
 namespace causalrec::causal {
 
-/// One edge of a causal_graph: `from -> to` when directed, `from -- to` (from < to) when not.
+/// One edge of a causal_graph: `from -> to` when directed, `from -- to` (from < to) when undirected,
+/// `from <-> to` (from < to) when bidirected.
 struct graph_edge {
-    std::size_t from = 0;   ///< tail (directed) or smaller endpoint (undirected)
-    std::size_t to = 0;     ///< head (directed) or larger endpoint (undirected)
-    bool directed = false;  ///< true for from -> to
+    std::size_t from = 0;     ///< tail (directed) or smaller endpoint (undirected, bidirected)
+    std::size_t to = 0;       ///< head (directed) or larger endpoint (undirected, bidirected)
+    bool directed = false;    ///< true for from -> to
+    bool bidirected = false;  ///< true for from <-> to (arrowheads at both ends; PC's conflict resolution can write them)
 
     /// Edges compare equal when endpoints and direction agree.
     friend bool operator==(const graph_edge&, const graph_edge&) = default;
 };
 
-/// A graph over variables 0..n-1 whose edges are directed (i -> j) or undirected (i -- j): a DAG, a
-/// CPDAG (the equivalence class PC returns) or a skeleton. Stored as an n x n mark matrix:
-/// mark(i, j) = 1 when the edge i -> j or i -- j exists.
+/// A graph over variables 0..n-1 whose edges are directed (i -> j), undirected (i -- j) or bidirected
+/// (i <-> j): a DAG, a CPDAG (the equivalence class PC returns), a skeleton, or the output of PC with
+/// a conflict rule that writes i <-> j. Stored as an n x n mark matrix: mark(i, j) = 1 when the edge
+/// i -> j or i -- j exists, 2 at both ends of i <-> j.
 class causal_graph {
 public:
     /// An empty graph over n variables.
@@ -55,12 +58,16 @@ public:
     /// True for the directed edge i -> j.
     bool directed(std::size_t i, std::size_t j) const { return mark(i, j) && !mark(j, i); }
     /// True for the undirected edge i -- j.
-    bool undirected(std::size_t i, std::size_t j) const { return mark(i, j) && mark(j, i); }
+    bool undirected(std::size_t i, std::size_t j) const { return raw(i, j) == 1 && raw(j, i) == 1; }
+    /// True for the bidirected edge i <-> j.
+    bool bidirected(std::size_t i, std::size_t j) const { return raw(i, j) == 2; }
 
     /// Adds (or turns into) the directed edge i -> j.
     void add_directed(std::size_t i, std::size_t j) { set(i, j, true), set(j, i, false); }
     /// Adds (or turns into) the undirected edge i -- j.
     void add_undirected(std::size_t i, std::size_t j) { set(i, j, true), set(j, i, true); }
+    /// Adds (or turns into) the bidirected edge i <-> j.
+    void add_bidirected(std::size_t i, std::size_t j) { set(i, j, true), set(j, i, true), marks_[i * n_ + j] = marks_[j * n_ + i] = 2; }
     /// Removes any edge between i and j.
     void remove_edge(std::size_t i, std::size_t j) { set(i, j, false), set(j, i, false); }
 
@@ -70,11 +77,21 @@ public:
     /// Variables with a directed edge into j, in increasing order.
     std::vector<std::size_t> parents(std::size_t j) const;
 
-    /// Every edge once: directed edges as from -> to, undirected ones with from < to; sorted.
+    /// Every edge once: directed edges as from -> to, undirected and bidirected ones with from < to; sorted.
     std::vector<graph_edge> edges() const;
 
     /// Number of edges.
     std::size_t edge_count() const { return edges().size(); }
+
+    /// The graph as causal-learn's endpoint matrix (n x n, row-major): m[i * n + j] is the mark at i of
+    /// the edge between i and j: -1 a tail, 1 an arrowhead, 0 no edge. So i -> j is m[i,j] = -1,
+    /// m[j,i] = 1; i -- j is -1 / -1; i <-> j is 1 / 1.
+    std::vector<int> to_endpoint_matrix() const;
+
+    /// The graph of a causal-learn endpoint matrix (see to_endpoint_matrix). Raises argument_error when
+    /// `marks` is not n x n, holds a value other than -1, 0, 1, marks the diagonal, or gives a pair one
+    /// mark and no other.
+    static causal_graph from_endpoint_matrix(std::size_t n, std::span<const int> marks);
 
     /// True when every edge is directed and there is no directed cycle.
     bool is_dag() const;
@@ -92,6 +109,7 @@ public:
 
 private:
     bool mark(std::size_t i, std::size_t j) const;
+    std::uint8_t raw(std::size_t i, std::size_t j) const { return mark(i, j) ? marks_[i * n_ + j] : 0; }
     void set(std::size_t i, std::size_t j, bool on);
     void check(std::size_t i, std::size_t j) const;
 
@@ -117,13 +135,13 @@ inline double two_sided_normal_p(double z) { return std::erfc(std::abs(z) / std:
 
 }  // namespace detail
 
-/// True when x_i and x_j are d-separated by S in the DAG (the moralised ancestral graph criterion:
-/// keep the ancestors of {i, j} and S, marry parents, drop directions, remove S, test connection).
-inline bool d_separated(const causal_graph& dag, std::size_t i, std::size_t j, std::span<const std::size_t> s) {
-    const std::size_t n = dag.size();
-    detail::check_test_arguments("d_separated", n, i, j, s);
-    if (!dag.is_dag()) throw argument_error("causalrec::causal::d_separated: the graph is not a DAG (undirected edges or a cycle)");
-    std::vector<char> keep(n, 0), blocked(n, 0);
+namespace detail {
+
+/// d-separation of x_i and x_j by S in the DAG whose parent lists are `parents` (not re-validated:
+/// the caller checked that they form a DAG).
+inline bool d_separated_in(const std::vector<std::vector<std::size_t>>& parents, std::size_t i, std::size_t j, std::span<const std::size_t> s) {
+    const std::size_t n = parents.size();
+    std::vector<char> keep(n, 0), blocked(n, 0), seen(n, 0);
     std::vector<std::size_t> stack{i, j};
     for (std::size_t k : s) stack.push_back(k), blocked[k] = 1;
     while (!stack.empty()) {
@@ -131,19 +149,18 @@ inline bool d_separated(const causal_graph& dag, std::size_t i, std::size_t j, s
         stack.pop_back();
         if (keep[v]) continue;
         keep[v] = 1;
-        for (std::size_t p : dag.parents(v)) stack.push_back(p);
+        for (std::size_t p : parents[v]) stack.push_back(p);
     }
     // Moral graph over the kept variables.
     std::vector<std::vector<std::size_t>> links(n);
     for (std::size_t v = 0; v < n; ++v) {
         if (!keep[v]) continue;
-        const auto ps = dag.parents(v);
+        const auto& ps = parents[v];
         for (std::size_t a = 0; a < ps.size(); ++a) {
             links[v].push_back(ps[a]), links[ps[a]].push_back(v);
             for (std::size_t b = a + 1; b < ps.size(); ++b) links[ps[a]].push_back(ps[b]), links[ps[b]].push_back(ps[a]);
         }
     }
-    std::vector<char> seen(n, 0);
     stack.assign(1, i);
     seen[i] = 1;
     while (!stack.empty()) {
@@ -154,6 +171,23 @@ inline bool d_separated(const causal_graph& dag, std::size_t i, std::size_t j, s
             if (!seen[w] && !blocked[w]) seen[w] = 1, stack.push_back(w);
     }
     return true;
+}
+
+/// The parent list of every variable of g.
+inline std::vector<std::vector<std::size_t>> parent_lists(const causal_graph& g) {
+    std::vector<std::vector<std::size_t>> out(g.size());
+    for (std::size_t v = 0; v < g.size(); ++v) out[v] = g.parents(v);
+    return out;
+}
+
+}  // namespace detail
+
+/// True when x_i and x_j are d-separated by S in the DAG (the moralised ancestral graph criterion:
+/// keep the ancestors of {i, j} and S, marry parents, drop directions, remove S, test connection).
+inline bool d_separated(const causal_graph& dag, std::size_t i, std::size_t j, std::span<const std::size_t> s) {
+    detail::check_test_arguments("d_separated", dag.size(), i, j, s);
+    if (!dag.is_dag()) throw argument_error("causalrec::causal::d_separated: the graph is not a DAG (undirected edges or a cycle)");
+    return detail::d_separated_in(detail::parent_lists(dag), i, j, s);
 }
 
 namespace detail {
@@ -264,7 +298,8 @@ inline graph_comparison compare_graphs(const causal_graph& estimated, const caus
             c.estimated_edges += ea, c.true_edges += ta, c.skeleton_true_positives += ea && ta;
             if (ea != ta)
                 ++c.shd;
-            else if (ea && (estimated.directed(i, j) != truth.directed(i, j) || estimated.directed(j, i) != truth.directed(j, i)))
+            else if (ea && (estimated.directed(i, j) != truth.directed(i, j) || estimated.directed(j, i) != truth.directed(j, i) ||
+                            estimated.bidirected(i, j) != truth.bidirected(i, j)))
                 ++c.shd;
         }
     auto ratio = [](std::size_t a, std::size_t b) { return b == 0 ? 1.0 : static_cast<double>(a) / static_cast<double>(b); };

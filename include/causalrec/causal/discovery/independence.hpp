@@ -27,6 +27,12 @@
 
 namespace causalrec::causal {
 
+/// How fisher_z_test turns z into a two-sided p-value.
+enum class normal_tail {
+    accurate,       ///< erfc(|z| / sqrt 2): correct down to the smallest doubles
+    one_minus_cdf,  ///< 2 (1 - Phi(|z|)) as causal-learn computes it: every p-value below about 1e-16 is 0, so very strong dependences tie (the maxP rule then decides ties as causal-learn does)
+};
+
 /// Fisher's z test of zero partial correlation (for linear Gaussian data): z = atanh(r) sqrt(n - |S| - 3),
 /// p = 2 (1 - Phi(|z|)), r the partial correlation of x_i and x_j given x_S (the correlation of
 /// their residuals after regressing both on x_S). Computes the correlation matrix once at
@@ -38,7 +44,8 @@ public:
     /// Correlations of the columns of `data` (rows = samples). Needs at least 4 rows, finite values
     /// and no constant column.
     template <std::floating_point T>
-    explicit fisher_z_test(const matrix<T>& data) : n_(data.shape()[0]), d_(data.shape()[1]), corr_(d_ * d_, 0.0) {
+    explicit fisher_z_test(const matrix<T>& data, normal_tail tail = normal_tail::accurate)
+        : n_(data.shape()[0]), d_(data.shape()[1]), corr_(d_ * d_, 0.0), tail_(tail) {
         using causalrec::cat;
         if (n_ < 4) throw argument_error(cat("causalrec::causal::fisher_z_test: needs at least 4 rows, got ", n_));
         if (d_ < 2) throw argument_error(cat("causalrec::causal::fisher_z_test: needs at least 2 columns, got ", d_));
@@ -96,6 +103,7 @@ public:
 private:
     std::size_t n_ = 0, d_ = 0;
     std::vector<double> corr_;
+    normal_tail tail_ = normal_tail::accurate;
 };
 
 namespace detail {
@@ -133,36 +141,38 @@ inline double gamma_q(double a, double x) {
 
 }  // namespace detail
 
-/// The G-test (log-likelihood ratio) of conditional independence for categorical data: within each
-/// observed configuration of x_S, G = 2 sum n_xy ln(n_xy n / (n_x n_y)) over the x_i-by-x_j table;
-/// the G values add up and are compared with a chi-square distribution whose degrees of freedom add
-/// up (r_x - 1)(r_y - 1) per configuration, counting only the levels that occur in it (as
-/// causal-learn's G-square test). No degrees of freedom left means no evidence of dependence: p = 1.
-class g_square_test {
+namespace detail {
+
+/// Which statistic a contingency_tables computes.
+enum class contingency_statistic : std::uint8_t {
+    g_square,  ///< 2 sum n_xy ln(n_xy / e_xy)
+    pearson,   ///< sum (n_xy - e_xy)^2 / e_xy
+};
+
+/// Category codes of a data matrix (column-major, each column renumbered 0..levels-1) and the
+/// stratified contingency-table statistics of the discrete independence tests.
+class contingency_tables {
 public:
-    /// Columns of `data` hold category codes: non-negative integers (rows = samples), any values up to
-    /// 2^53 (each column's codes are renumbered 0..k-1 internally; only the grouping matters). Raises
-    /// argument_error for a value that is not such an integer, or fewer than 2 columns or 1 row.
+    /// Renumbers each column's codes; `fn` names the public test in errors.
     template <std::floating_point T>
-    explicit g_square_test(const matrix<T>& data) : n_(data.shape()[0]), d_(data.shape()[1]), codes_(n_ * d_) {
-        using causalrec::cat;
-        if (n_ < 1) throw argument_error("causalrec::causal::g_square_test: needs at least 1 row");
-        if (d_ < 2) throw argument_error(cat("causalrec::causal::g_square_test: needs at least 2 columns, got ", d_));
-        std::vector<double> column(n_);
+    contingency_tables(const matrix<T>& data, const char* fn) : n_(data.shape()[0]), d_(data.shape()[1]), codes_(n_ * d_), levels_(d_, 0) {
+        if (n_ < 1) throw argument_error(causalrec::error_message("causal", fn, "needs at least 1 row"));
+        if (d_ < 2) throw argument_error(causalrec::error_message("causal", fn, "needs at least 2 columns, got ", d_));
+        std::vector<double> column(n_), distinct;
         for (std::size_t c = 0; c < d_; ++c) {
             for (std::size_t r = 0; r < n_; ++r) {
                 const double v = static_cast<double>(data(r, c));
                 if (!(v >= 0.0 && v == std::floor(v) && v <= 9007199254740992.0))
-                    throw argument_error(cat("causalrec::causal::g_square_test: row ", r, ", column ", c, " holds ", v,
-                                             "; expected a category code (an integer in [0, 2^53])"));
+                    throw argument_error(causalrec::error_message("causal", fn, "row ", r, ", column ", c, " holds ", v,
+                                                                  "; expected a category code (an integer in [0, 2^53])"));
                 column[r] = v;
             }
-            std::vector<double> distinct = column;
+            distinct = column;
             std::sort(distinct.begin(), distinct.end());
             distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+            levels_[c] = static_cast<std::uint32_t>(distinct.size());
             for (std::size_t r = 0; r < n_; ++r)
-                codes_[r * d_ + c] = static_cast<std::size_t>(
-                    std::lower_bound(distinct.begin(), distinct.end(), column[r]) - distinct.begin());
+                codes_[c * n_ + r] = static_cast<std::uint32_t>(std::lower_bound(distinct.begin(), distinct.end(), column[r]) - distinct.begin());
         }
     }
 
@@ -170,17 +180,81 @@ public:
     std::size_t variables() const noexcept { return d_; }
     /// Number of samples (rows).
     std::size_t samples() const noexcept { return n_; }
+    /// Number of distinct codes in column c.
+    std::size_t levels(std::size_t c) const { return levels_.at(c); }
 
-    /// The G statistic and its degrees of freedom for x_i and x_j given x_S. The counts are kept per
-    /// occurring (stratum, x, y) cell only, so no table is sized by the number of categories.
-    std::pair<double, std::size_t> statistic(std::size_t i, std::size_t j, std::span<const std::size_t> s) const;
+    /// The statistic summed over the occurring configurations of x_S and its degrees of freedom:
+    /// (r - 1)(c - 1) per configuration, r and c counting the levels of x_i and x_j that occur in it.
+    std::pair<double, std::size_t> statistic(std::size_t i, std::size_t j, std::span<const std::size_t> s, contingency_statistic kind,
+                                             const char* fn) const;
+
+private:
+    std::pair<double, std::size_t> sparse_statistic(const std::vector<std::uint64_t>& stratum, const std::uint32_t* xs, const std::uint32_t* ys,
+                                                    contingency_statistic kind) const;
+
+    std::size_t n_ = 0, d_ = 0;
+    std::vector<std::uint32_t> codes_;   // [column * n + row]: the code's rank among the column's codes
+    std::vector<std::uint32_t> levels_;  // distinct codes per column
+};
+
+}  // namespace detail
+
+/// The G-test (log-likelihood ratio) of conditional independence for categorical data: within each
+/// observed configuration of x_S, G = 2 sum n_xy ln(n_xy n / (n_x n_y)) over the x_i-by-x_j table;
+/// the G values add up and are compared with a chi-square distribution whose degrees of freedom add
+/// up (r_x - 1)(r_y - 1) per configuration, counting only the levels that occur in it (as
+/// causal-learn's `gsq`). No degrees of freedom left means no evidence of dependence: p = 1.
+class g_square_test {
+public:
+    /// Columns of `data` hold category codes: non-negative integers (rows = samples), any values up to
+    /// 2^53 (each column's codes are renumbered 0..k-1 internally; only the grouping matters). Raises
+    /// argument_error for a value that is not such an integer, or fewer than 2 columns or 1 row.
+    template <std::floating_point T>
+    explicit g_square_test(const matrix<T>& data) : tables_(data, "g_square_test") {}
+
+    /// Number of variables (columns).
+    std::size_t variables() const noexcept { return tables_.variables(); }
+    /// Number of samples (rows).
+    std::size_t samples() const noexcept { return tables_.samples(); }
+
+    /// The G statistic and its degrees of freedom for x_i and x_j given x_S.
+    std::pair<double, std::size_t> statistic(std::size_t i, std::size_t j, std::span<const std::size_t> s) const {
+        return tables_.statistic(i, j, s, detail::contingency_statistic::g_square, "g_square_test");
+    }
 
     /// The p-value of "x_i independent of x_j given x_S": the chi-square upper tail of G.
     double p_value(std::size_t i, std::size_t j, std::span<const std::size_t> s) const;
 
 private:
-    std::size_t n_ = 0, d_ = 0;
-    std::vector<std::size_t> codes_;  // per row and column, the category's rank among the column's codes
+    detail::contingency_tables tables_;
+};
+
+/// Pearson's chi-square test of conditional independence for categorical data (causal-learn's
+/// `chisq`): within each observed configuration of x_S, X^2 = sum (n_xy - e_xy)^2 / e_xy over the
+/// cells whose expected count e_xy = n_x n_y / n is positive; statistics and degrees of freedom add
+/// up over configurations as in g_square_test. The two tests agree asymptotically; on finite
+/// samples their p-values differ, and so can a PC skeleton near the significance level.
+class chi_square_test {
+public:
+    /// Columns of `data` hold category codes, as for g_square_test (same errors).
+    template <std::floating_point T>
+    explicit chi_square_test(const matrix<T>& data) : tables_(data, "chi_square_test") {}
+
+    /// Number of variables (columns).
+    std::size_t variables() const noexcept { return tables_.variables(); }
+    /// Number of samples (rows).
+    std::size_t samples() const noexcept { return tables_.samples(); }
+
+    /// Pearson's statistic and its degrees of freedom for x_i and x_j given x_S.
+    std::pair<double, std::size_t> statistic(std::size_t i, std::size_t j, std::span<const std::size_t> s) const {
+        return tables_.statistic(i, j, s, detail::contingency_statistic::pearson, "chi_square_test");
+    }
+
+    /// The p-value of "x_i independent of x_j given x_S": the chi-square upper tail of X^2.
+    double p_value(std::size_t i, std::size_t j, std::span<const std::size_t> s) const;
+
+private:
+    detail::contingency_tables tables_;
 };
 
 /// The perfect independence test of a known DAG: p-value 1 when d-separated, 0 otherwise. PC with this
@@ -192,10 +266,14 @@ public:
     /// Number of variables.
     std::size_t variables() const noexcept { return dag_.size(); }
     /// 1 when x_i and x_j are d-separated by S, else 0.
-    double p_value(std::size_t i, std::size_t j, std::span<const std::size_t> s) const { return d_separated(dag_, i, j, s) ? 1.0 : 0.0; }
+    double p_value(std::size_t i, std::size_t j, std::span<const std::size_t> s) const {
+        detail::check_test_arguments("d_separation_oracle", dag_.size(), i, j, s);
+        return detail::d_separated_in(parents_, i, j, s) ? 1.0 : 0.0;
+    }
 
 private:
     causal_graph dag_;
+    std::vector<std::vector<std::size_t>> parents_;  // validated once: queries do not re-check the DAG
 };
 
 }  // namespace causalrec::causal

@@ -21,6 +21,7 @@
 #include "../detail/common.hpp"
 #include "../linear.hpp"
 #include "graph.hpp"
+#include "knowledge.hpp"
 
 namespace causalrec::causal {
 
@@ -35,6 +36,11 @@ struct direct_lingam_options {
     lingam_pruning pruning = lingam_pruning::adaptive_lasso;  ///< how coefficients are pruned
     double threshold = 0.0;       ///< lingam_pruning::threshold: smallest |coefficient| kept (>= 0)
     std::size_t lasso_path = 200; ///< adaptive lasso: penalties on the path, log-spaced from the largest useful one down to 1e-4 of it, then 0 (>= 2)
+    /// Background knowledge (null: none), as the lingam package's prior knowledge: a variable is not
+    /// taken into the causal order while a remaining variable is required to point into it or sits in
+    /// an earlier tier; a forbidden edge is never given a coefficient; a required edge keeps its
+    /// coefficient whatever the pruning says.
+    const background_knowledge* knowledge = nullptr;
 };
 
 /// What direct_lingam finds: the causal order, and a weighted DAG consistent with it.
@@ -256,8 +262,23 @@ inline lingam_result direct_lingam(const matrix<double>& x, const direct_lingam_
     auto work = cols;
     std::vector<std::vector<double>> z(d);
     std::vector<double> entropy(d), score(d), rij(n), rji(n);
+    const background_knowledge* known = options.knowledge;
+    if (known) known->check(d, fn);
+    // A variable may come next unless the knowledge puts a remaining one before it.
+    auto may_come_next = [&](std::size_t i) {
+        if (!known) return true;
+        for (std::size_t j : remaining)
+            if (j != i && (known->requires_edge(j, i) || (!known->tiers.empty() && known->tiers[j] < known->tiers[i]))) return false;
+        return true;
+    };
     while (!remaining.empty()) {
         std::size_t chosen = remaining.front();
+        if (known) {
+            const auto first = std::find_if(remaining.begin(), remaining.end(), may_come_next);
+            if (first == remaining.end())
+                throw argument_error(causalrec::error_message("causal", fn, "the required edges of the background knowledge form a cycle"));
+            chosen = *first;
+        }
         if (remaining.size() > 1) {
             // Standardised remaining columns and their entropies, once per step.
             for (std::size_t i : remaining) {
@@ -278,7 +299,7 @@ inline lingam_result direct_lingam(const matrix<double>& x, const direct_lingam_
                 }
             double best = std::numeric_limits<double>::infinity();
             for (std::size_t i : remaining)
-                if (score[i] < best) best = score[i], chosen = i;
+                if (score[i] < best && may_come_next(i)) best = score[i], chosen = i;
             for (std::size_t i : remaining)
                 if (i != chosen) {
                     detail::lingam_residual(work[i], work[chosen], rij);
@@ -296,13 +317,20 @@ inline lingam_result direct_lingam(const matrix<double>& x, const direct_lingam_
     for (const auto& c : cols) standardized.push_back(detail::standardized(c));
     for (std::size_t position = 1; position < d; ++position) {
         const std::size_t target = order[position];
-        const std::span<const std::size_t> before(order.data(), position);
+        std::vector<std::size_t> candidates;
+        for (std::size_t k = 0; k < position; ++k)
+            if (!known || known->allows(order[k], target)) candidates.push_back(order[k]);
+        const std::span<const std::size_t> before(candidates);
         std::vector<std::size_t> kept;
+        if (before.empty()) continue;
         if (options.pruning == lingam_pruning::adaptive_lasso) {
             kept = detail::adaptive_lasso_support(standardized, before, target, options.lasso_path);
         } else {
             kept.assign(before.begin(), before.end());
         }
+        if (known)
+            for (std::size_t k : before)
+                if (known->requires_edge(k, target) && std::find(kept.begin(), kept.end(), k) == kept.end()) kept.push_back(k);
         if (kept.empty()) continue;
         matrix<double> xp = matrix<double>::from_shape({n, kept.size()});
         vector<double> y = make_vector<double>(n);
@@ -314,7 +342,8 @@ inline lingam_result direct_lingam(const matrix<double>& x, const direct_lingam_
         ols.fit(xp, y);
         for (std::size_t k = 0; k < kept.size(); ++k) {
             const double w = ols.coef()(k);
-            if (options.pruning == lingam_pruning::threshold && std::abs(w) < options.threshold) continue;
+            const bool required = known && known->requires_edge(kept[k], target);
+            if (options.pruning == lingam_pruning::threshold && std::abs(w) < options.threshold && !required) continue;
             out.weights(kept[k], target) = w;
         }
     }

@@ -1,7 +1,9 @@
 #pragma once
 /// @file
 /// The PC algorithm (Spirtes, Glymour & Scheines 2000) in its "stable" form (Colombo & Maathuis, JMLR
-/// 2014) over any IndependenceTest, with separating-set, majority or conservative collider rules.
+/// 2014) over any IndependenceTest: the skeleton search and the orientation phase, each callable on
+/// its own, with the separating-set, majority, conservative, maxP and definite-maxP collider rules and
+/// causal-learn's ways of resolving colliders that disagree (so that its results can be reproduced).
 
 #include <algorithm>
 #include <array>
@@ -14,6 +16,8 @@
 #include <span>
 #include <sstream>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -58,36 +62,125 @@ double checked_p_value(const Test& test, std::size_t a, std::size_t b, const std
     return p;
 }
 
-}  // namespace detail
+/// p-values memoised by (smaller variable, larger variable, sorted conditioning set): the skeleton
+/// search tests a pair from both ends and the collider rules revisit sets, and the test runs once for
+/// each. `tests()` counts the calls that reached the test.
+template <class Test>
+class memoised_test {
+public:
+    /// Wraps `test` (kept by reference).
+    explicit memoised_test(const Test& test) : test_(test) {}
 
-/// How pc decides whether an unshielded triple a -- c -- b (a, b not adjacent) is a v-structure
-/// a -> c <- b.
-enum class collider_rule {
-    separating_set,  ///< c is not in the separating set the skeleton search found for (a, b) (the original PC)
-    majority,        ///< c is in fewer than half of the separating sets of (a, b) among subsets of their neighbours (Colombo & Maathuis 2014)
-    conservative,    ///< c is in none of them; in all of them: not a v-structure; otherwise ambiguous (Ramsey, Zhang & Spirtes 2006)
+    /// The p-value of x_a independent of x_b given x_S (any order of a, b and S).
+    double operator()(std::size_t a, std::size_t b, const std::vector<std::size_t>& s) {
+        if (a > b) std::swap(a, b);
+        sorted_.assign(s.begin(), s.end());
+        std::sort(sorted_.begin(), sorted_.end());
+        key_.clear();
+        auto put = [&](std::size_t v) { key_.append(reinterpret_cast<const char*>(&v), sizeof v); };
+        put(a), put(b);
+        for (std::size_t v : sorted_) put(v);
+        if (auto it = cache_.find(key_); it != cache_.end()) return it->second;
+        ++tests_;
+        const double p = checked_p_value(test_, a, b, sorted_);
+        cache_.emplace(key_, p);
+        return p;
+    }
+    /// Calls that reached the test (cache misses).
+    std::size_t tests() const noexcept { return tests_; }
+
+private:
+    const Test& test_;
+    std::unordered_map<std::string, double> cache_;
+    std::vector<std::size_t> sorted_;
+    std::string key_;
+    std::size_t tests_ = 0;
 };
 
-/// Options of pc.
+/// The stand-in test of pc_orient without a test: raises argument_error when a rule needs p-values.
+struct no_independence_test {
+    std::size_t n = 0;  ///< number of variables
+    /// Number of variables.
+    std::size_t variables() const noexcept { return n; }
+    /// Always raises: the chosen rule needs an independence test.
+    [[noreturn]] double p_value(std::size_t, std::size_t, std::span<const std::size_t>) const {
+        throw argument_error("causalrec::causal::pc_orient: this collider rule or priority re-tests pairs; pass the independence test");
+    }
+};
+
+}  // namespace detail
+
+/// How the orientation phase decides whether an unshielded triple a -- c -- b (a, b not adjacent) is
+/// a v-structure a -> c <- b.
+enum class collider_rule {
+    separating_set,  ///< c is in no separating set the skeleton search kept for (a, b) (the original PC; causal-learn's uc_rule 0)
+    majority,        ///< c is in fewer than half of the separating sets of (a, b) among subsets of their neighbours (Colombo & Maathuis 2014)
+    conservative,    ///< c is in none of them; in all of them: not a v-structure; otherwise ambiguous (Ramsey, Zhang & Spirtes 2006)
+    max_p,           ///< the largest p-value of (a, b) given a subset of the neighbours of a or of b comes from a set without c (Ramsey 2016; uc_rule 1)
+    definite_max_p,  ///< max_p, but only when every set with c (or every set without c) rejects independence; else ambiguous (uc_rule 2)
+};
+
+/// How the orientation phase treats v-structures that disagree on an edge, and the order it works in
+/// (causal-learn's uc_priority, plus an order-independent default).
+enum class collider_priority {
+    leave_undirected,  ///< all v-structures at once; an edge two of them orient oppositely stays undirected; Meek's rules in rounds (result independent of the variable order)
+    overwrite,         ///< one v-structure after another (in causal-learn's triple order), each orienting its two edges over earlier ones (uc_priority 0)
+    bidirected,        ///< one after another; an edge already pointing the other way becomes i <-> j (uc_priority 1)
+    existing,          ///< one after another; a v-structure is skipped when one of its edges already points out of its middle (uc_priority 2)
+    stronger,          ///< as existing, strongest first: increasing largest p-value of (a, b) given a set with the middle (uc_priority 3)
+    stronger_star,     ///< as existing, in decreasing largest p-value of (a, b) given a set without the middle (uc_priority 4)
+};
+
+/// Options of pc, pc_skeleton and pc_orient.
 struct pc_options {
     double alpha = 0.05;  ///< significance level: an edge is removed when some test's p-value is >= alpha (as pcalg); in (0, 1)
-    std::size_t max_condition_size = std::numeric_limits<std::size_t>::max();  ///< largest conditioning set tried
+    std::size_t max_condition_size = std::numeric_limits<std::size_t>::max();  ///< largest conditioning set tried (skeleton and collider rules)
     bool orient = true;   ///< orient v-structures and apply Meek's rules (false: return the skeleton)
     collider_rule colliders = collider_rule::conservative;  ///< how v-structures are decided (docs/causal.md compares the rules)
     /// Background knowledge (null: none): edges allowed in neither direction are never in the graph,
     /// required edges are never tested away, and after the v-structures the knowledge orients what it
     /// decides (it wins over a v-structure) before Meek's rules run.
     const background_knowledge* knowledge = nullptr;
+    collider_priority priority = collider_priority::leave_undirected;  ///< how disagreeing v-structures are resolved
+    /// Keep every separating set: at the level where a pair separates, test every subset from both
+    /// ends and keep all that separate (causal-learn); false keeps the first one found, with fewer tests.
+    bool keep_all_separating_sets = false;
+
+    /// The options that reproduce causal-learn's `pc(data, alpha, test, stable=True, uc_rule,
+    /// uc_priority)`: uc_rule 0 separating set, 1 maxP, 2 definite maxP; uc_priority -1 the rule's
+    /// default (3 for rules 0 and 1, 4 for rule 2), 0 overwrite, 1 bidirected, 2 existing, 3 stronger,
+    /// 4 stronger*; every separating set kept. Raises argument_error for other numbers and for rule 2
+    /// with priority 0 or 1 (causal-learn refuses those too).
+    static pc_options causal_learn(int uc_rule = 0, int uc_priority = 2, double alpha = 0.05) {
+        using causalrec::cat;
+        pc_options o;
+        o.alpha = alpha;
+        o.keep_all_separating_sets = true;
+        if (uc_rule < 0 || uc_rule > 2) throw argument_error(cat("causalrec::causal::pc_options::causal_learn: uc_rule must be 0, 1 or 2, got ", uc_rule));
+        if (uc_priority < -1 || uc_priority > 4) throw argument_error(cat("causalrec::causal::pc_options::causal_learn: uc_priority must be -1..4, got ", uc_priority));
+        if (uc_rule == 2 && (uc_priority == 0 || uc_priority == 1))
+            throw argument_error(cat("causalrec::causal::pc_options::causal_learn: uc_rule 2 (definite maxP) takes uc_priority -1, 2, 3 or 4, got ", uc_priority));
+        o.colliders = uc_rule == 0 ? collider_rule::separating_set : uc_rule == 1 ? collider_rule::max_p : collider_rule::definite_max_p;
+        const int p = uc_priority == -1 ? (uc_rule == 2 ? 4 : 3) : uc_priority;
+        constexpr collider_priority by_number[] = {collider_priority::overwrite, collider_priority::bidirected, collider_priority::existing,
+                                                   collider_priority::stronger, collider_priority::stronger_star};
+        o.priority = by_number[p];
+        return o;
+    }
 };
 
 /// What pc returns.
 struct pc_result {
-    causal_graph graph;                                   ///< the estimated CPDAG (or skeleton)
-    std::vector<std::vector<std::size_t>> separating_sets;  ///< [i * n + j]: the set that separated i and j (empty when adjacent)
+    causal_graph graph;                                   ///< the estimated CPDAG (or skeleton); with a sequential priority it can hold i <-> j
+    std::vector<std::vector<std::size_t>> separating_sets;  ///< [i * n + j]: the first set that separated i and j (empty when adjacent)
+    /// [i * n + j]: every set found to separate i and j at the level that separated them, each sorted,
+    /// in the order found (one set unless keep_all_separating_sets).
+    std::vector<std::vector<std::vector<std::size_t>>> all_separating_sets;
     std::vector<char> separated;                          ///< [i * n + j]: 1 when i and j were found independent
-    std::size_t tests = 0;                                ///< conditional independence tests run
-    std::size_t conflicts = 0;                            ///< edges left undirected because two v-structures (or two of Meek's rules) oriented them oppositely
-    std::size_t ambiguous_triples = 0;                    ///< unshielded triples left undecided (majority and conservative rules)
+    std::size_t tests = 0;                                ///< conditional independence tests run (each distinct test once)
+    std::size_t conflicts = 0;                            ///< edges that two v-structures (or two of Meek's rules) oriented oppositely
+    std::vector<std::pair<std::size_t, std::size_t>> conflicting_edges;  ///< those edges, (smaller, larger), sorted
+    std::size_t ambiguous_triples = 0;                    ///< unshielded triples left undecided (majority, conservative, definite maxP)
     std::size_t max_condition_size_used = 0;              ///< largest conditioning set that was tested
 
     /// The separating set of i and j (empty when they stayed adjacent or were separated marginally).
@@ -99,121 +192,412 @@ struct pc_result {
     }
 };
 
-/// The PC algorithm, stable version: starts from the complete graph; for conditioning-set sizes
-/// l = 0, 1, ... removes the edge i -- j when x_i and x_j test independent (p >= alpha) given some
-/// l-subset of the neighbours of i (or of j) at the start of that level (fixing the neighbour sets
-/// per level makes the skeleton independent of the variable order), records the separating set,
-/// then decides for each unshielded triple a -- c -- b whether it is a v-structure a -> c <- b
-/// (`options.colliders`), orients the arrowheads of all v-structures at once (an edge that two
-/// v-structures orient oppositely stays undirected and is counted in `conflicts`), and applies
-/// Meek's rules (skipping ambiguous triples). With the original separating-set rule the
-/// orientations can depend on the variable order, because the separating sets do; the majority
-/// and conservative rules look at all separating sets and do not. When the test has a member
-/// `max_condition_size()` (fisher_z_test: what the sample size allows), larger sets are not tried.
-template <IndependenceTest Test>
-pc_result pc(const Test& test, const pc_options& options = {}) {
-    using causalrec::cat;
-    if (!(options.alpha > 0.0 && options.alpha < 1.0)) throw argument_error(cat("causalrec::causal::pc: alpha must be in (0, 1), got ", options.alpha));
-    const std::size_t n = test.variables();
-    if (n < 2) throw argument_error(cat("causalrec::causal::pc: needs at least 2 variables, got ", n));
-    pc_result out{causal_graph::complete(n), std::vector<std::vector<std::size_t>>(n * n), std::vector<char>(n * n, 0)};
+namespace detail {
+
+/// A separating set found at one level: recorded for the pair in both orders.
+inline void record_separation(pc_result& out, std::size_t i, std::size_t j, const std::vector<std::size_t>& s) {
+    const std::size_t n = out.graph.size();
+    auto sorted = s;
+    std::sort(sorted.begin(), sorted.end());
+    if (!out.separated[i * n + j]) out.separating_sets[i * n + j] = out.separating_sets[j * n + i] = sorted;
+    out.separated[i * n + j] = out.separated[j * n + i] = 1;
+    auto& all = out.all_separating_sets[i * n + j];
+    if (std::find(all.begin(), all.end(), sorted) == all.end()) {
+        all.push_back(sorted);
+        out.all_separating_sets[j * n + i] = all;
+    }
+}
+
+/// The largest conditioning set pc may test: the option, capped by the test's own limit if it has one.
+template <class Test>
+std::size_t condition_limit(const Test& test, const pc_options& options) {
+    std::size_t max_level = options.max_condition_size;
+    if constexpr (requires { { test.max_condition_size() } -> std::convertible_to<std::size_t>; })
+        max_level = std::min<std::size_t>(max_level, test.max_condition_size());
+    return max_level;
+}
+
+/// The skeleton search of pc on a memoised test.
+template <class Test>
+pc_result pc_skeleton_with(memoised_test<Test>& memo, std::size_t n, std::size_t max_level, const pc_options& options) {
+    pc_result out;
+    out.graph = causal_graph::complete(n);
+    out.separating_sets.resize(n * n);
+    out.all_separating_sets.resize(n * n);
+    out.separated.assign(n * n, 0);
     causal_graph& g = out.graph;
     const background_knowledge* known = options.knowledge;
     if (known) {
         known->check(n, "pc");
         for (std::size_t i = 0; i < n; ++i)
             for (std::size_t j = i + 1; j < n; ++j)
-                if (!known->allows(i, j) && !known->allows(j, i)) g.remove_edge(i, j), out.separated[i * n + j] = out.separated[j * n + i] = 1;
+                if (!known->allows(i, j) && !known->allows(j, i)) g.remove_edge(i, j), record_separation(out, i, j, {});
     }
-    std::size_t max_level = options.max_condition_size;
-    if constexpr (requires { { test.max_condition_size() } -> std::convertible_to<std::size_t>; })
-        max_level = std::min<std::size_t>(max_level, test.max_condition_size());
-    std::vector<std::size_t> subset;
+    std::vector<std::size_t> subset, pool;
+    std::vector<std::pair<std::size_t, std::size_t>> removed;
     for (std::size_t level = 0; level <= max_level; ++level) {
         std::vector<std::vector<std::size_t>> frozen(n);
         for (std::size_t i = 0; i < n; ++i) frozen[i] = g.neighbours(i);
         bool any = false;
+        removed.clear();
         for (std::size_t i = 0; i < n; ++i)
             for (std::size_t j : frozen[i]) {
-                if (!g.adjacent(i, j)) continue;
+                // Stable PC: the neighbour sets are those at the start of the level. Keeping the
+                // first separating set, a pair already separated is not tested again; keeping all,
+                // every subset is tested from both ends and removals wait for the end of the level.
+                if (!options.keep_all_separating_sets && !g.adjacent(i, j)) continue;
                 if (level == 0 && j < i) continue;  // (j, i) given {} was already tested: tests are symmetric
                 if (known && (known->requires_edge(i, j) || known->requires_edge(j, i))) continue;
-                std::vector<std::size_t> pool;
+                pool.clear();
                 for (std::size_t k : frozen[i])
                     if (k != j) pool.push_back(k);
                 if (pool.size() < level) continue;
                 any = true;
                 out.max_condition_size_used = std::max(out.max_condition_size_used, level);
-                detail::for_each_subset(pool, level, subset, [&](const std::vector<std::size_t>& s) {
-                    ++out.tests;
-                    if (detail::checked_p_value(test, i, j, s) < options.alpha) return false;
-                    g.remove_edge(i, j);
-                    auto sorted = s;
-                    std::sort(sorted.begin(), sorted.end());
-                    out.separating_sets[i * n + j] = out.separating_sets[j * n + i] = sorted;
-                    out.separated[i * n + j] = out.separated[j * n + i] = 1;
-                    return true;
+                for_each_subset(pool, level, subset, [&](const std::vector<std::size_t>& s) {
+                    if (memo(i, j, s) < options.alpha) return false;
+                    if (!options.keep_all_separating_sets) {
+                        g.remove_edge(i, j);
+                        record_separation(out, i, j, s);
+                        return true;
+                    }
+                    removed.emplace_back(i, j);
+                    record_separation(out, i, j, s);
+                    return false;
                 });
             }
+        for (const auto& [i, j] : removed) g.remove_edge(i, j);
         if (!any) break;
     }
-    if (!options.orient) return out;
-    // Classify every unshielded triple a -- c -- b, then orient all v-structures' arrowheads at once.
-    enum class triple_kind : std::uint8_t { collider, non_collider, ambiguous };
+    out.tests = memo.tests();
+    return out;
+}
+
+/// An unshielded triple x - y - z (x < z, middle y) with its classification and strength.
+struct classified_triple {
+    std::size_t x = 0, y = 0, z = 0;
+    enum kind_t : std::uint8_t { collider, non_collider, ambiguous } kind = non_collider;
+    double strength = 0.0;  // the p-value the stronger / stronger* priorities sort by
+};
+
+/// causal-learn's order of the adjacencies of g: for each tail mark, then for each arrowhead mark of
+/// its endpoint matrix, in row-major order, the pair (column, row).
+inline std::vector<std::pair<std::size_t, std::size_t>> adjacency_order(const causal_graph& g) {
+    const std::size_t n = g.size();
+    const auto m = g.to_endpoint_matrix();
+    std::vector<std::pair<std::size_t, std::size_t>> out;
+    for (int mark : {-1, 1})
+        for (std::size_t r = 0; r < n; ++r)
+            for (std::size_t c = 0; c < n; ++c)
+                if (m[r * n + c] == mark) out.emplace_back(c, r);
+    return out;
+}
+
+/// Triples (a, b, c) with a - b - c, a != c, in causal-learn's order (pairs of adjacencies in the
+/// order of adjacency_order); `shielded` selects triangles (a, c adjacent) or unshielded triples.
+inline std::vector<std::array<std::size_t, 3>> ordered_triples(const causal_graph& g, bool shielded) {
+    const auto adj = adjacency_order(g);
+    std::vector<std::vector<std::size_t>> starting(g.size());
+    for (std::size_t q = 0; q < adj.size(); ++q) starting[adj[q].first].push_back(q);
+    std::vector<std::array<std::size_t, 3>> out;
+    for (const auto& [a, b] : adj)
+        for (std::size_t q : starting[b]) {
+            const std::size_t c = adj[q].second;
+            if (c != a && g.adjacent(a, c) == shielded) out.push_back({a, b, c});
+        }
+    return out;
+}
+
+/// Kites (i, j, k, l): triangles i-j-l and i-k-l with j < k and j, k not adjacent, in causal-learn's order.
+inline std::vector<std::array<std::size_t, 4>> ordered_kites(const causal_graph& g, const std::vector<std::array<std::size_t, 3>>& triangles) {
+    std::map<std::pair<std::size_t, std::size_t>, std::vector<std::size_t>> by_ends;
+    for (std::size_t t = 0; t < triangles.size(); ++t) by_ends[{triangles[t][0], triangles[t][2]}].push_back(t);
+    std::vector<std::array<std::size_t, 4>> out;
+    for (const auto& t1 : triangles)
+        for (std::size_t u : by_ends[{t1[0], t1[2]}]) {
+            const auto& t2 = triangles[u];
+            if (t1[1] < t2[1] && !g.adjacent(t1[1], t2[1])) out.push_back({t1[0], t1[1], t2[1], t1[2]});
+        }
+    return out;
+}
+
+/// The record of directed paths causal-learn keeps beside its graph (is_ancestor_of): on adding
+/// i -> j, i and the recorded ancestors of i become ancestors of j, and i an ancestor of the recorded
+/// descendants of j (not a full transitive closure: the ancestors of i do not reach the descendants of
+/// j); rebuilt from the directed edges, last pair first, when a directed edge is removed. Meek's rules
+/// skip an orientation that this record says would close a cycle; keeping it the same way keeps the
+/// same orientations.
+class path_record {
+public:
+    /// No paths but the trivial ones.
+    explicit path_record(std::size_t n) : n_(n), ancestor_(n * n, 0) {
+        for (std::size_t i = 0; i < n; ++i) ancestor_[i * n + i] = 1;
+    }
+    /// True when a is recorded as an ancestor of b.
+    bool is_ancestor(std::size_t a, std::size_t b) const { return ancestor_[b * n_ + a] != 0; }
+    /// Records the new edge i -> j.
+    void add(std::size_t i, std::size_t j) {
+        ancestor_[j * n_ + i] = 1;
+        for (std::size_t k = 0; k < n_; ++k) {
+            if (ancestor_[i * n_ + k]) ancestor_[j * n_ + k] = 1;
+            if (ancestor_[k * n_ + j]) ancestor_[k * n_ + i] = 1;
+        }
+    }
+    /// Rebuilds the record from the directed edges of g.
+    void rebuild(const causal_graph& g) {
+        std::fill(ancestor_.begin(), ancestor_.end(), 0);
+        for (std::size_t i = 0; i < n_; ++i) ancestor_[i * n_ + i] = 1;
+        for (std::size_t i = n_; i-- > 0;)
+            for (std::size_t j = n_; j-- > i + 1;) {
+                if (g.directed(i, j)) add(i, j);
+                else if (g.directed(j, i)) add(j, i);
+            }
+    }
+
+private:
+    std::size_t n_;
+    std::vector<char> ancestor_;
+};
+
+/// Sets the edge between i and j to i -> j as causal-learn does (remove, then add), keeping `paths`.
+inline void orient_edge(causal_graph& g, path_record& paths, std::size_t i, std::size_t j) {
+    const bool was_directed = g.directed(i, j) || g.directed(j, i);
+    g.remove_edge(i, j);
+    if (was_directed) paths.rebuild(g);
+    g.add_directed(i, j);
+    paths.add(i, j);
+}
+
+/// Every distinct subset of the neighbours of x and of z (up to `max_level` members) with its
+/// p-value for (x, z): the sets the maxP, majority and conservative rules compare.
+template <class Test>
+std::vector<std::pair<std::vector<std::size_t>, double>> neighbour_subsets(const causal_graph& g, std::size_t x, std::size_t z, std::size_t max_level,
+                                                                          memoised_test<Test>& memo) {
+    std::vector<std::pair<std::vector<std::size_t>, double>> out;
+    std::vector<char> in_first(g.size(), 0);
+    std::vector<std::size_t> subset;
+    bool first = true;
+    for (std::size_t side : {x, z}) {
+        std::vector<std::size_t> pool;
+        for (std::size_t v : g.neighbours(side))
+            if (v != x && v != z) pool.push_back(v);
+        const std::size_t top = std::min(pool.size(), max_level);
+        for (std::size_t size = 0; size <= top; ++size)
+            for_each_subset(pool, size, subset, [&](const std::vector<std::size_t>& set) {
+                // A set of z's neighbours that are all neighbours of x too was met from x's side.
+                if (!first && std::all_of(set.begin(), set.end(), [&](std::size_t v) { return in_first[v] != 0; })) return false;
+                out.emplace_back(set, memo(x, z, set));
+                return false;
+            });
+        if (first)
+            for (std::size_t v : pool) in_first[v] = 1;
+        first = false;
+    }
+    return out;
+}
+
+/// Classifies every unshielded triple of the skeleton (in causal-learn's order, x < z) by the rule.
+template <class Test>
+std::vector<classified_triple> classify_triples(const pc_result& result, std::size_t max_level, const pc_options& options, memoised_test<Test>& memo) {
+    const causal_graph& g = result.graph;
+    const std::size_t n = g.size();
+    const bool needs_sets = options.colliders != collider_rule::separating_set || options.priority == collider_priority::stronger ||
+                            options.priority == collider_priority::stronger_star;
+    std::map<std::pair<std::size_t, std::size_t>, std::vector<std::pair<std::vector<std::size_t>, double>>> sets_of;
+    std::vector<classified_triple> out;
+    for (const auto& [x, y, z] : ordered_triples(g, false)) {
+        if (x > z) continue;
+        classified_triple t{x, y, z};
+        // The separating-set rule: y in no separating set kept for (x, z).
+        const auto& kept = result.all_separating_sets[x * n + z];
+        const bool y_separates = std::any_of(kept.begin(), kept.end(), [&](const auto& s) { return std::find(s.begin(), s.end(), y) != s.end(); });
+        if (!needs_sets) {
+            t.kind = y_separates ? classified_triple::non_collider : classified_triple::collider;
+            out.push_back(t);
+            continue;
+        }
+        auto found = sets_of.find({x, z});
+        if (found == sets_of.end()) found = sets_of.emplace(std::pair{x, z}, neighbour_subsets(g, x, z, max_level, memo)).first;
+        const auto& sets = found->second;
+        double max_with = 0.0, max_without = 0.0;
+        std::size_t separating = 0, separating_with = 0;
+        bool dependent_with = true, dependent_without = true;  // every set with (without) y rejects independence at alpha
+        for (const auto& [set, p] : sets) {
+            const bool has_y = std::find(set.begin(), set.end(), y) != set.end();
+            (has_y ? max_with : max_without) = std::max(has_y ? max_with : max_without, p);
+            if (p >= options.alpha) ++separating, separating_with += has_y, (has_y ? dependent_with : dependent_without) = false;
+        }
+        switch (options.colliders) {
+            case collider_rule::separating_set:
+                t.kind = y_separates ? classified_triple::non_collider : classified_triple::collider;
+                break;
+            case collider_rule::majority:
+                t.kind = separating == 0 ? classified_triple::ambiguous
+                         : 2 * separating_with < separating ? classified_triple::collider
+                         : 2 * separating_with > separating ? classified_triple::non_collider : classified_triple::ambiguous;
+                break;
+            case collider_rule::conservative:
+                t.kind = separating == 0 ? classified_triple::ambiguous
+                         : separating_with == 0 ? classified_triple::collider
+                         : separating_with == separating ? classified_triple::non_collider : classified_triple::ambiguous;
+                break;
+            case collider_rule::max_p:
+                t.kind = max_without > max_with ? classified_triple::collider : classified_triple::non_collider;
+                break;
+            case collider_rule::definite_max_p:
+                if (dependent_with && dependent_without)
+                    t.kind = max_without > max_with ? classified_triple::collider : classified_triple::non_collider;
+                else if (dependent_with) t.kind = classified_triple::collider;
+                else if (dependent_without) t.kind = classified_triple::non_collider;
+                else t.kind = classified_triple::ambiguous;
+                break;
+        }
+        t.strength = options.priority == collider_priority::stronger_star ? max_without : max_with;
+        out.push_back(t);
+    }
+    return out;
+}
+
+/// True when the knowledge forbids orienting the v-structure x -> y <- z.
+inline bool knowledge_blocks_collider(const background_knowledge* known, std::size_t x, std::size_t y, std::size_t z) {
+    return known && (!known->allows(x, y) || !known->allows(z, y) || known->requires_edge(y, x) || known->requires_edge(y, z));
+}
+
+/// True when the knowledge forbids a rule orienting a -> b.
+inline bool knowledge_blocks(const background_knowledge* known, std::size_t a, std::size_t b) {
+    return known && (!known->allows(a, b) || known->requires_edge(b, a));
+}
+
+/// Orients the undirected edges the knowledge decides, in causal-learn's order (pairs i < j).
+inline void apply_knowledge_sequentially(causal_graph& g, path_record& paths, const background_knowledge* known) {
+    if (!known) return;
+    const std::size_t n = g.size();
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = i + 1; j < n; ++j) {
+            if (!g.undirected(i, j)) continue;
+            if (!known->allows(j, i)) orient_edge(g, paths, i, j);
+            else if (!known->allows(i, j)) orient_edge(g, paths, j, i);
+            else if (known->requires_edge(j, i)) orient_edge(g, paths, j, i);
+            else if (known->requires_edge(i, j)) orient_edge(g, paths, i, j);
+        }
+}
+
+/// The orientation phase with a sequential priority, as causal-learn runs it (the knowledge already
+/// applied by apply_knowledge_sequentially, recorded in `paths`).
+inline void orient_sequentially(pc_result& out, const std::vector<classified_triple>& triples, const pc_options& options, path_record& paths) {
+    causal_graph& g = out.graph;
+    const background_knowledge* known = options.knowledge;
+    std::vector<std::pair<std::size_t, std::size_t>> conflicts;
+    auto conflict = [&](std::size_t a, std::size_t b) { conflicts.emplace_back(std::min(a, b), std::max(a, b)); };
+    std::vector<classified_triple> colliders;
+    std::vector<std::array<std::size_t, 3>> definite_colliders, definite_non_colliders;
+    for (const auto& t : triples) {
+        if (t.kind == classified_triple::collider) colliders.push_back(t);
+        if (t.kind == classified_triple::non_collider) definite_non_colliders.push_back({t.x, t.y, t.z});
+    }
+    out.ambiguous_triples = static_cast<std::size_t>(std::count_if(triples.begin(), triples.end(), [](const auto& t) { return t.kind == classified_triple::ambiguous; }));
+    if (options.priority == collider_priority::stronger)
+        std::stable_sort(colliders.begin(), colliders.end(), [](const auto& a, const auto& b) { return a.strength < b.strength; });
+    if (options.priority == collider_priority::stronger_star)
+        std::stable_sort(colliders.begin(), colliders.end(), [](const auto& a, const auto& b) { return a.strength > b.strength; });
+    for (const auto& [x, y, z, kind, strength] : colliders) {
+        (void)kind, (void)strength;
+        if (knowledge_blocks_collider(known, x, y, z)) continue;
+        switch (options.priority) {
+            case collider_priority::overwrite:
+                if (g.directed(y, x)) conflict(x, y);
+                if (g.directed(y, z)) conflict(y, z);
+                orient_edge(g, paths, x, y), orient_edge(g, paths, z, y);
+                break;
+            case collider_priority::bidirected:
+                for (std::size_t end : {x, z}) {
+                    if (g.undirected(end, y)) {
+                        g.remove_edge(end, y), g.add_directed(end, y), paths.add(end, y);
+                    } else if (g.directed(y, end)) {
+                        conflict(end, y);
+                        g.remove_edge(end, y), paths.rebuild(g), g.add_bidirected(end, y);
+                    }
+                }
+                break;
+            default:  // existing, stronger, stronger*
+                if (g.directed(y, x) || g.directed(y, z)) {
+                    if (g.directed(y, x)) conflict(x, y);
+                    if (g.directed(y, z)) conflict(y, z);
+                    continue;
+                }
+                orient_edge(g, paths, x, y), orient_edge(g, paths, z, y);
+                if (options.colliders == collider_rule::definite_max_p) definite_colliders.push_back({x, y, z});
+        }
+    }
+    // Meek's rules one orientation at a time, skipping one the path record says would close a cycle.
+    auto try_orient = [&](std::size_t a, std::size_t b) {
+        if (knowledge_blocks(known, a, b) || paths.is_ancestor(b, a)) return false;
+        g.remove_edge(a, b), g.add_directed(a, b), paths.add(a, b);
+        return true;
+    };
+    // The triples, triangles and kites each pass lists, in causal-learn's order for the graph it starts from.
+    auto triangles = ordered_triples(g, true);
+    auto kites = ordered_kites(g, triangles);
+    auto rule_two = [&] {
+        bool changed = false;
+        for (const auto& [i, j, k] : triangles)
+            if (g.directed(i, j) && g.directed(j, k) && g.undirected(i, k)) changed |= try_orient(i, k);
+        return changed;
+    };
+    if (options.colliders == collider_rule::definite_max_p) {
+        auto listed = [](const std::vector<std::array<std::size_t, 3>>& list, std::size_t a, std::size_t b, std::size_t c) {
+            return std::find(list.begin(), list.end(), std::array<std::size_t, 3>{a, b, c}) != list.end() ||
+                   std::find(list.begin(), list.end(), std::array<std::size_t, 3>{c, b, a}) != list.end();
+        };
+        for (bool changed = true; changed;) {
+            changed = false;
+            for (const auto& [i, j, k] : definite_non_colliders) {
+                if (g.directed(i, j) && g.undirected(j, k) && !knowledge_blocks(known, j, k)) changed |= try_orient(j, k);
+                else if (g.directed(k, j) && g.undirected(j, i) && !knowledge_blocks(known, j, i)) changed |= try_orient(j, i);
+            }
+            changed |= rule_two();
+            for (const auto& [i, j, k, l] : kites)
+                if (listed(definite_colliders, j, l, k) && listed(definite_non_colliders, j, i, k) && g.undirected(i, l)) changed |= try_orient(i, l);
+        }
+    }
+    if (options.colliders == collider_rule::definite_max_p) {
+        triangles = ordered_triples(g, true);
+        kites = ordered_kites(g, triangles);
+    }
+    const auto unshielded = ordered_triples(g, false);
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (const auto& [i, j, k] : unshielded)
+            if (g.directed(i, j) && g.undirected(j, k)) changed |= try_orient(j, k);
+        changed |= rule_two();
+        for (const auto& [i, j, k, l] : kites)
+            if (g.undirected(i, j) && g.undirected(i, k) && g.directed(j, l) && g.directed(k, l) && g.undirected(i, l)) changed |= try_orient(i, l);
+    }
+    std::sort(conflicts.begin(), conflicts.end());
+    conflicts.erase(std::unique(conflicts.begin(), conflicts.end()), conflicts.end());
+    out.conflicting_edges = std::move(conflicts);
+    out.conflicts = out.conflicting_edges.size();
+}
+
+/// The order-independent orientation phase (collider_priority::leave_undirected).
+inline void orient_all_at_once(pc_result& out, const std::vector<classified_triple>& triples, const pc_options& options) {
+    causal_graph& g = out.graph;
+    const std::size_t n = g.size();
+    const background_knowledge* known = options.knowledge;
     std::vector<std::array<std::size_t, 3>> ambiguous;  // {smaller end, middle, larger end}, sorted
     std::vector<char> head(n * n, 0);  // head[x * n + y]: some v-structure puts an arrowhead x -> y
-    for (std::size_t c = 0; c < n; ++c) {
-        const auto nb = g.neighbours(c);
-        for (std::size_t x = 0; x < nb.size(); ++x)
-            for (std::size_t y = x + 1; y < nb.size(); ++y) {
-                const std::size_t a = nb[x], b = nb[y];
-                if (g.adjacent(a, b)) continue;
-                triple_kind k;
-                if (options.colliders == collider_rule::separating_set) {
-                    const auto& sep = out.separating_sets[a * n + b];
-                    k = std::find(sep.begin(), sep.end(), c) == sep.end() ? triple_kind::collider : triple_kind::non_collider;
-                } else {
-                    // Every separating set of (a, b) among subsets of the neighbours of a, and of b.
-                    std::vector<std::vector<std::size_t>> seen;
-                    std::size_t separating = 0, with_c = 0;
-                    for (std::size_t side : {a, b}) {
-                        std::vector<std::size_t> pool;
-                        for (std::size_t v : g.neighbours(side))
-                            if (v != a && v != b) pool.push_back(v);
-                        const std::size_t top = std::min(pool.size(), max_level);
-                        for (std::size_t size = 0; size <= top; ++size)
-                            detail::for_each_subset(pool, size, subset, [&](const std::vector<std::size_t>& set) {
-                                auto sorted = set;
-                                std::sort(sorted.begin(), sorted.end());
-                                if (std::find(seen.begin(), seen.end(), sorted) != seen.end()) return false;
-                                seen.push_back(sorted);
-                                ++out.tests;
-                                if (detail::checked_p_value(test, a, b, set) >= options.alpha) {
-                                    ++separating;
-                                    with_c += std::find(sorted.begin(), sorted.end(), c) != sorted.end();
-                                }
-                                return false;
-                            });
-                    }
-                    if (separating == 0)
-                        k = triple_kind::ambiguous;
-                    else if (options.colliders == collider_rule::majority)
-                        k = 2 * with_c < separating ? triple_kind::collider
-                            : 2 * with_c > separating ? triple_kind::non_collider : triple_kind::ambiguous;
-                    else
-                        k = with_c == 0 ? triple_kind::collider : with_c == separating ? triple_kind::non_collider : triple_kind::ambiguous;
-                }
-                if (k == triple_kind::ambiguous) ambiguous.push_back({std::min(a, b), c, std::max(a, b)});
-                if (k == triple_kind::collider) head[a * n + c] = head[b * n + c] = 1;
-            }
+    for (const auto& t : triples) {
+        if (t.kind == classified_triple::ambiguous) ambiguous.push_back({t.x, t.y, t.z});
+        if (t.kind == classified_triple::collider) head[t.x * n + t.y] = head[t.z * n + t.y] = 1;
     }
     std::sort(ambiguous.begin(), ambiguous.end());
     out.ambiguous_triples = ambiguous.size();
     std::vector<char> locked(n * n, 0);  // edges two v-structures orient oppositely: Meek's rules leave them
+    std::size_t conflicts = 0;
     for (std::size_t x = 0; x < n; ++x)
         for (std::size_t y = x + 1; y < n; ++y) {
             const bool xy = head[x * n + y], yx = head[y * n + x];
-            if (xy && yx) ++out.conflicts, locked[x * n + y] = locked[y * n + x] = 1;
+            if (xy && yx) ++conflicts, locked[x * n + y] = locked[y * n + x] = 1;
             else if (xy) g.add_directed(x, y);
             else if (yx) g.add_directed(y, x);
         }
@@ -224,12 +608,104 @@ pc_result pc(const Test& test, const pc_options& options = {}) {
                 if (x != y && (known->requires_edge(x, y) || known->allows(x, y) != known->allows(y, x))) locked[x * n + y] = 0;
         known->apply_to(g);
     }
-    detail::apply_meek_rules(
+    apply_meek_rules(
         g,
         [&](std::size_t a, std::size_t c, std::size_t b) {
             return std::binary_search(ambiguous.begin(), ambiguous.end(), std::array<std::size_t, 3>{std::min(a, b), c, std::max(a, b)});
         },
-        locked, out.conflicts);
+        locked, conflicts);
+    out.conflicts = conflicts;
+    out.conflicting_edges.clear();
+    for (std::size_t x = 0; x < n; ++x)
+        for (std::size_t y = x + 1; y < n; ++y)
+            if (locked[x * n + y] && g.undirected(x, y)) out.conflicting_edges.emplace_back(x, y);
+}
+
+/// The orientation phase on a memoised test.
+template <class Test>
+void pc_orient_with(pc_result& result, memoised_test<Test>& memo, std::size_t max_level, const pc_options& options) {
+    if (options.priority == collider_priority::leave_undirected) {
+        orient_all_at_once(result, classify_triples(result, max_level, options, memo), options);
+    } else {
+        path_record paths(result.graph.size());
+        apply_knowledge_sequentially(result.graph, paths, options.knowledge);
+        orient_sequentially(result, classify_triples(result, max_level, options, memo), options, paths);
+    }
+    result.tests += memo.tests();
+}
+
+/// Raises argument_error unless the options are usable for n variables.
+inline void check_pc_options(const pc_options& options, std::size_t n, const char* fn) {
+    if (!(options.alpha > 0.0 && options.alpha < 1.0)) throw argument_error(causalrec::error_message("causal", fn, "alpha must be in (0, 1), got ", options.alpha));
+    if (n < 2) throw argument_error(causalrec::error_message("causal", fn, "needs at least 2 variables, got ", n));
+}
+
+}  // namespace detail
+
+/// The skeleton search of PC, stable version: starts from the complete graph; for conditioning-set
+/// sizes l = 0, 1, ... removes the edge i -- j when x_i and x_j test independent (p >= alpha) given
+/// some l-subset of the neighbours of i (or of j) at the start of that level (fixing the neighbour
+/// sets per level makes the skeleton independent of the variable order), and records the separating
+/// set(s). Returns the skeleton (all edges undirected) with its separating sets; pc_orient finishes
+/// it. When the test has a member `max_condition_size()` (fisher_z_test: what the sample size
+/// allows), larger sets are not tried.
+template <IndependenceTest Test>
+pc_result pc_skeleton(const Test& test, const pc_options& options = {}) {
+    const std::size_t n = test.variables();
+    detail::check_pc_options(options, n, "pc");
+    detail::memoised_test<Test> memo(test);
+    return detail::pc_skeleton_with(memo, n, detail::condition_limit(test, options), options);
+}
+
+/// The orientation phase of PC on a skeleton and its separating sets (`result` as pc_skeleton returns
+/// it, or filled by hand: graph, separating_sets and all_separating_sets of n * n entries): decides
+/// every unshielded triple by `options.colliders`, orients the v-structures as `options.priority`
+/// says, applies the background knowledge, then Meek's rules. The maxP, definite-maxP, majority and
+/// conservative rules and the stronger / stronger* priorities re-test pairs given subsets of their
+/// neighbours, through `test`. Updates result.graph, conflicts, conflicting_edges, ambiguous_triples
+/// and adds to tests.
+template <IndependenceTest Test>
+void pc_orient(pc_result& result, const Test& test, const pc_options& options = {}) {
+    const std::size_t n = result.graph.size();
+    detail::check_pc_options(options, n, "pc_orient");
+    if (test.variables() != n)
+        throw shape_error(causalrec::error_message("causal", "pc_orient", "the test has ", test.variables(), " variables, the graph ", n));
+    if (result.separating_sets.size() != n * n || result.separated.size() != n * n)
+        throw shape_error(causalrec::error_message("causal", "pc_orient", "separating_sets and separated need ", n * n, " entries for ", n, " variables"));
+    if (result.all_separating_sets.size() != n * n) {
+        // Filled by hand with the first sets only: those are all there is.
+        result.all_separating_sets.assign(n * n, {});
+        for (std::size_t k = 0; k < n * n; ++k)
+            if (result.separated[k]) result.all_separating_sets[k].push_back(result.separating_sets[k]);
+    }
+    if (options.knowledge) options.knowledge->check(n, "pc_orient");
+    detail::memoised_test<Test> memo(test);
+    detail::pc_orient_with(result, memo, detail::condition_limit(test, options), options);
+}
+
+/// pc_orient for the rules that need no test (the separating-set rule with the leave-undirected,
+/// overwrite, bidirected or existing priority); raises argument_error when the options need one.
+inline void pc_orient(pc_result& result, const pc_options& options = {}) {
+    if (options.colliders != collider_rule::separating_set || options.priority == collider_priority::stronger ||
+        options.priority == collider_priority::stronger_star)
+        throw argument_error("causalrec::causal::pc_orient: this collider rule or priority re-tests pairs; pass the independence test");
+    pc_orient(result, detail::no_independence_test{result.graph.size()}, options);
+}
+
+/// The PC algorithm: pc_skeleton, then (unless options.orient is false) pc_orient, sharing one memo
+/// of test results. With the default options (conservative rule, conflicts left undirected, Meek's
+/// rules in rounds) the result does not depend on the variable order; pc_options::causal_learn gives
+/// causal-learn's sequential choices instead, which can.
+template <IndependenceTest Test>
+pc_result pc(const Test& test, const pc_options& options = {}) {
+    const std::size_t n = test.variables();
+    detail::check_pc_options(options, n, "pc");
+    detail::memoised_test<Test> memo(test);
+    const std::size_t max_level = detail::condition_limit(test, options);
+    pc_result out = detail::pc_skeleton_with(memo, n, max_level, options);
+    if (!options.orient) return out;
+    out.tests = 0;
+    detail::pc_orient_with(out, memo, max_level, options);
     return out;
 }
 
