@@ -6,7 +6,8 @@
 // out-of-sample sqrt(PEHE) on the 75 test rows; DragonNet is fitted on all 747 rows and scored by
 // the ATE error. Estimator defaults throughout; no test row is used for any choice.
 // Published (1000 replications): TARNet 0.95, CFR-Wass 0.76 out-of-sample sqrt(PEHE) (Shalit et al.
-// 2017, Table 1); DragonNet + t-reg ATE error 0.20 (Shi et al. 2019, Table 1, IHDP, all rows).
+// 2017, Table 1); DragonNet + t-reg ATE error 0.20 (Shi et al. 2019, Table 1, IHDP, all rows);
+// GANITE 2.4 (Yoon et al. 2018, Table 2, out-of-sample), scored here like TARNet.
 #include <causalrec/causal/neural.hpp>
 #include <causalrec/core/threads.hpp>
 #include <causalrec/metrics/causal.hpp>
@@ -78,6 +79,16 @@ TEST_CASE("ihdp neural: CFR out-of-sample sqrt PEHE") {
     // median 0.697; its bar is median <= 0.9.
     CHECK(median(pehe) <= 0.7);
     CHECK(mean(pehe) <= 0.8);
+}
+
+TEST_CASE("ihdp neural: GANITE out-of-sample sqrt PEHE") {
+    const auto pehe = out_of_sample_pehe<cc::ganite<double>>();
+    INFO("median " << median(pehe) << ", mean " << mean(pehe));
+    // Measured (g++ 12, replications 1-6): median 1.31, mean 1.33. The 40-replication run has mean
+    // 3.65 and median 1.86, above the bar of mean 2.4 (the paper's figure) and median 1.5: see
+    // docs/causal.md. This guards against regressions only.
+    CHECK(median(pehe) <= 1.6);
+    CHECK(mean(pehe) <= 1.6);
 }
 
 TEST_CASE("ihdp neural: DragonNet ATE error on all rows") {

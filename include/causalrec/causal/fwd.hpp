@@ -17,6 +17,9 @@ struct cfr_options;           ///< options of cfr
 struct dragonnet_options;     ///< options of dragonnet
 template <std::floating_point T, class Options>
 class neural_effect_estimator;  ///< TARNet, CFR and DragonNet share it
+struct ganite_options;        ///< options of ganite
+template <std::floating_point T = double>
+class ganite;                 ///< GANITE (Yoon et al. 2018): counterfactual GAN, then an inference network
 
 /// TARNet (Shalit et al. 2017): a shared representation and two outcome heads trained on the
 /// factual loss. effect(X) = mu1_hat - mu0_hat; ate() averages it over the fitted rows.

@@ -1,7 +1,7 @@
 #pragma once
 /// @file
-/// Neural treatment-effect estimators: TARNet and CFR (Shalit, Johansson & Sontag, ICML 2017) and
-/// DragonNet (Shi, Blei & Veitch, NeurIPS 2019). Each is a shared representation Phi(x) of dense
+/// Neural treatment-effect estimators: TARNet and CFR (Shalit, Johansson & Sontag, ICML 2017),
+/// DragonNet (Shi, Blei & Veitch, NeurIPS 2019) and GANITE (Yoon, Jordon & van der Schaar, ICLR 2018). Each is a shared representation Phi(x) of dense
 /// layers followed by two outcome heads h0, h1 (and, for DragonNet, a propensity head), built from
 /// the nn module's dense layers and trained with train::fit and an optimizer (Adam by default).
 ///
@@ -14,3 +14,4 @@
 /// the end of each epoch) and restores the best weights.
 
 #include "neural/estimator.hpp"
+#include "neural/ganite.hpp"

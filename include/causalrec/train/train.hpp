@@ -4,6 +4,7 @@
 /// bar, early stopping, model checkpoint, CSV logger, learning-rate schedules, lambdas).
 
 #include "../core/core.hpp"
+#include "adversarial.hpp"
 #include "callbacks.hpp"
 #include "chart.hpp"
 #include "checkpoint.hpp"

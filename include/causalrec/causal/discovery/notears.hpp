@@ -17,6 +17,9 @@
 #include "../../core/message.hpp"
 #include "../../core/tensor.hpp"
 #include "../../optim/box_lbfgs.hpp"
+#include "../../core/blas.hpp"
+#include "../../core/math.hpp"
+#include "../../core/rng.hpp"
 #include "graph.hpp"
 #include "knowledge.hpp"
 
@@ -146,6 +149,35 @@ struct notears_objective {
     }
 };
 
+/// The authors' augmented-Lagrangian loop shared by the linear and the MLP NOTEARS: each dual step
+/// minimises make(rho, alpha) over the box from w, raising rho tenfold while h does not fall below a
+/// quarter of its last value, then alpha += rho h; stops at h <= h_tolerance or rho >= rho_max.
+/// Leaves the solution in w and h, rho and the counts in `result`.
+template <class MakeObjective, class Acyclicity>
+void notears_dual_ascent(std::vector<double>& w, const std::vector<double>& lower, const std::vector<double>& upper, std::size_t max_iterations,
+                         double h_tolerance, double rho_max, const optim::box_lbfgs_options& inner, const MakeObjective& make,
+                         const Acyclicity& h_of, notears_result& result) {
+    double rho = 1.0, alpha = 0.0, h = std::numeric_limits<double>::infinity();
+    for (std::size_t iteration = 0; iteration < max_iterations; ++iteration) {
+        std::vector<double> next;
+        double h_new = 0.0;
+        while (rho < rho_max) {
+            const auto solved = optim::minimize_box(make(rho, alpha), w, lower, upper, inner);
+            result.evaluations += solved.evaluations;
+            next = solved.x;
+            h_new = h_of(next);
+            if (h_new > 0.25 * h) rho *= 10.0;
+            else break;
+        }
+        if (!next.empty()) w = std::move(next), h = h_new;
+        alpha += rho * h;
+        result.dual_iterations = iteration + 1;
+        if (h <= h_tolerance || rho >= rho_max) break;
+    }
+    result.h = h;
+    result.rho = rho;
+}
+
 }  // namespace detail
 
 /// Linear NOTEARS on rows of X (samples x variables; centred here): the weighted adjacency W
@@ -196,27 +228,10 @@ inline notears_result notears_linear(const matrix<double>& x, const notears_opti
         return out;
     };
     notears_result result;
-    double rho = 1.0, alpha = 0.0, h = std::numeric_limits<double>::infinity();
-    for (std::size_t iteration = 0; iteration < options.max_iterations; ++iteration) {
-        std::vector<double> w_new;
-        double h_new = 0.0;
-        while (rho < options.rho_max) {
-            const detail::notears_objective objective{&covariance, d, options.lambda1, rho, alpha};
-            const auto solved = optim::minimize_box(objective, w, lower, upper, options.inner);
-            result.evaluations += solved.evaluations;
-            w_new = solved.x;
-            h_new = detail::notears_acyclicity(adjacency(w_new), d, nullptr);
-            if (h_new > 0.25 * h) {
-                rho *= 10.0;
-            } else {
-                break;
-            }
-        }
-        if (!w_new.empty()) w = std::move(w_new), h = h_new;
-        alpha += rho * h;
-        result.dual_iterations = iteration + 1;
-        if (h <= options.h_tolerance || rho >= options.rho_max) break;
-    }
+    detail::notears_dual_ascent(
+        w, lower, upper, options.max_iterations, options.h_tolerance, options.rho_max, options.inner,
+        [&](double rho, double alpha) { return detail::notears_objective{&covariance, d, options.lambda1, rho, alpha}; },
+        [&](std::span<const double> v) { return detail::notears_acyclicity(adjacency(v), d, nullptr); }, result);
     const auto raw = adjacency(w);
     result.raw_weights = matrix<double>::from_shape({d, d});
     result.weights = matrix<double>::from_shape({d, d});
@@ -224,8 +239,188 @@ inline notears_result notears_linear(const matrix<double>& x, const notears_opti
         result.raw_weights.data()[e] = raw[e];
         result.weights.data()[e] = std::abs(raw[e]) < options.w_threshold ? 0.0 : raw[e];
     }
-    result.h = h;
-    result.rho = rho;
+    return result;
+}
+
+/// Options of notears_nonlinear (defaults as the authors' NOTEARS-MLP, notears/nonlinear.py).
+struct notears_mlp_options {
+    std::size_t hidden = 10;       ///< sigmoid units of each variable's MLP (the authors' dims [d, 10, 1])
+    double lambda1 = 0.01;         ///< L1 penalty on the first layer's weights (>= 0)
+    double lambda2 = 0.01;         ///< L2 penalty lambda2 / 2 (|W1|^2 + |W2|^2) on both layers' weights (>= 0)
+    double w_threshold = 0.3;      ///< edge strengths below are cut at the end (>= 0)
+    std::size_t max_iterations = 100;  ///< augmented-Lagrangian (dual) iterations (>= 1)
+    double h_tolerance = 1e-8;     ///< stop when h falls to this (> 0)
+    double rho_max = 1e16;         ///< stop when the penalty rho reaches this (> 1)
+    std::uint64_t seed = 0;        ///< seed of the initial weights
+    optim::box_lbfgs_options inner{};  ///< the inner solver's limits and tolerances
+    /// Background knowledge (null: none): an edge it does not allow has its first-layer weights held
+    /// at 0 (so x_i never enters x_j's network); required edges cannot be imposed and raise argument_error.
+    const background_knowledge* knowledge = nullptr;
+};
+
+namespace detail {
+
+/// The augmented-Lagrangian objective of NOTEARS-MLP over theta = [W1+, W1-, b1, W2, b2]: variable j's
+/// network is x_j_hat = sum_k W2[j, k] sigmoid(sum_i W1[j, k, i] x_i + b1[j, k]) + b2[j] (W1 = W1+ -
+/// W1-, each (d, m, d)); A[i, j] = sum_k W1[j, k, i]^2 is the adjacency, h = tr(exp(A)) - d. Value:
+/// 1/(2n) |X - X_hat|^2 + rho h^2 / 2 + alpha h + lambda2 / 2 (|W1|^2 + |W2|^2) + lambda1 sum(W1+ + W1-).
+struct notears_mlp_objective {
+    const matrix<double>* x;
+    std::size_t d, m;
+    double lambda1, lambda2, rho, alpha;
+    mutable std::vector<double> hidden{}, upstream{}, weight{}, g_w1{};  ///< scratch reused across evaluations
+
+    std::size_t first_layer() const { return d * m * d; }
+    std::size_t size() const { return 2 * first_layer() + d * m + d * m + d; }
+
+    /// A[i, j] from theta.
+    std::vector<double> adjacency(std::span<const double> theta) const {
+        const std::size_t w1 = first_layer();
+        std::vector<double> a(d * d, 0.0);
+        for (std::size_t j = 0; j < d; ++j)
+            for (std::size_t k = 0; k < m; ++k)
+                for (std::size_t i = 0; i < d; ++i) {
+                    const std::size_t e = (j * m + k) * d + i;
+                    const double w = theta[e] - theta[w1 + e];
+                    a[i * d + j] += w * w;
+                }
+        return a;
+    }
+
+    double operator()(std::span<const double> theta, std::span<double> grad) const {
+        const std::size_t n = x->shape()[0], w1 = first_layer(), dm = d * m;
+        const double* b1 = theta.data() + 2 * w1;
+        const double* w2 = b1 + dm;
+        const double* b2 = w2 + dm;
+        weight.resize(w1);
+        for (std::size_t e = 0; e < w1; ++e) weight[e] = theta[e] - theta[w1 + e];
+        // Hidden units: H = sigmoid(X W1^T + b1), (n x dm), column j * m + k.
+        hidden.resize(n * dm);
+        blas::gemm(false, true, n, dm, d, 1.0, x->data(), d, weight.data(), d, 0.0, hidden.data(), dm);
+        for (std::size_t r = 0; r < n; ++r)
+            for (std::size_t c = 0; c < dm; ++c) hidden[r * dm + c] = causalrec::sigmoid(hidden[r * dm + c] + b1[c]);
+        // Outputs and the gradient of the squared loss with respect to them.
+        upstream.resize(n * dm);
+        double loss = 0.0;
+        std::vector<double> g_w2(dm, 0.0), g_b2(d, 0.0), g_b1(dm, 0.0);
+        const double inv_n = 1.0 / static_cast<double>(n);
+        for (std::size_t r = 0; r < n; ++r)
+            for (std::size_t j = 0; j < d; ++j) {
+                const double* h = hidden.data() + r * dm + j * m;
+                double out = b2[j];
+                for (std::size_t k = 0; k < m; ++k) out += w2[j * m + k] * h[k];
+                const double res = out - (*x)(r, j);
+                loss += res * res;
+                const double g = res * inv_n;
+                g_b2[j] += g;
+                for (std::size_t k = 0; k < m; ++k) {
+                    g_w2[j * m + k] += g * h[k];
+                    const double dpre = g * w2[j * m + k] * h[k] * (1.0 - h[k]);
+                    upstream[r * dm + j * m + k] = dpre;
+                    g_b1[j * m + k] += dpre;
+                }
+            }
+        loss *= 0.5 * inv_n;
+        g_w1.resize(w1);
+        blas::gemm(true, false, dm, d, n, 1.0, upstream.data(), dm, x->data(), d, 0.0, g_w1.data(), d);  // dpre^T X
+        // Acyclicity on A[i, j] = sum_k W1[j, k, i]^2: dh/dA = exp(A)^T.
+        const auto a = adjacency(theta);
+        const auto e_mat = matrix_exponential(a, d);
+        double h = 0.0;
+        for (std::size_t i = 0; i < d; ++i) h += e_mat[i * d + i];
+        h -= static_cast<double>(d);
+        const double coef_h = rho * h + alpha;
+        double l2 = 0.0, l1 = 0.0;
+        for (std::size_t e = 0; e < w1; ++e) l2 += weight[e] * weight[e], l1 += theta[e] + theta[w1 + e];
+        for (std::size_t e = 0; e < dm; ++e) l2 += w2[e] * w2[e];
+        for (std::size_t j = 0; j < d; ++j)
+            for (std::size_t k = 0; k < m; ++k)
+                for (std::size_t i = 0; i < d; ++i) {
+                    const std::size_t e = (j * m + k) * d + i;
+                    const double smooth = g_w1[e] + lambda2 * weight[e] + coef_h * e_mat[j * d + i] * 2.0 * weight[e];
+                    grad[e] = smooth + lambda1;
+                    grad[w1 + e] = -smooth + lambda1;
+                }
+        for (std::size_t e = 0; e < dm; ++e) grad[2 * w1 + e] = g_b1[e], grad[2 * w1 + dm + e] = g_w2[e] + lambda2 * w2[e];
+        for (std::size_t j = 0; j < d; ++j) grad[2 * w1 + 2 * dm + j] = g_b2[j];
+        return loss + 0.5 * rho * h * h + alpha * h + 0.5 * lambda2 * l2 + lambda1 * l1;
+    }
+};
+
+}  // namespace detail
+
+/// Nonlinear NOTEARS with one MLP per variable (Zheng, Dan, Aragam, Ravikumar & Xing, "Learning sparse
+/// nonparametric DAGs", AISTATS 2020): x_j is predicted from all the others by its own network (m
+/// sigmoid units); the strength of i -> j is the L2 norm of the first-layer weights from x_i into x_j's
+/// network, A[i, j] = sum_k W1[j, k, i]^2, and h = tr(exp(A)) - d = 0 makes the graph a DAG. The same
+/// augmented Lagrangian as notears_linear (W1 split into non-negative halves for the L1 term, zero
+/// self-weights, optim::minimize_box inside). result.weights(i, j) = sqrt(A[i, j]) after the
+/// threshold (a strength >= 0, not a coefficient); raw_weights before. The data are not centred (the
+/// networks have biases). Raises argument_error for fewer than 2 variables or rows, a non-finite value
+/// or options out of range.
+inline notears_result notears_nonlinear(const matrix<double>& x, const notears_mlp_options& options = {}) {
+    constexpr const char* fn = "notears_nonlinear";
+    const std::size_t n = x.shape()[0], d = x.shape()[1], m = options.hidden;
+    if (d < 2) throw argument_error(causalrec::error_message("causal", fn, "needs at least 2 variables, got ", d));
+    if (n < 2) throw argument_error(causalrec::error_message("causal", fn, "needs at least 2 rows, got ", n));
+    if (m == 0 || !(options.lambda1 >= 0.0) || !(options.lambda2 >= 0.0) || !(options.w_threshold >= 0.0) || !(options.h_tolerance > 0.0) ||
+        !(options.rho_max > 1.0) || options.max_iterations == 0)
+        throw argument_error(causalrec::error_message("causal", fn,
+                                                      "options out of range (hidden >= 1, lambda1, lambda2, w_threshold >= 0, h_tolerance > 0, rho_max > 1, max_iterations >= 1)"));
+    for (double v : x)
+        if (!std::isfinite(v)) throw argument_error(causalrec::error_message("causal", fn, "X has a non-finite value"));
+    const matrix<double> data = x;  // contiguous row-major copy for the BLAS calls
+    detail::notears_mlp_objective shape{&data, d, m, options.lambda1, options.lambda2, 0.0, 0.0};
+    const std::size_t w1 = shape.first_layer(), dm = d * m, size = shape.size();
+    std::vector<double> theta(size, 0.0), lower(size, -std::numeric_limits<double>::infinity()), upper(size, std::numeric_limits<double>::infinity());
+    for (std::size_t e = 0; e < 2 * w1; ++e) lower[e] = 0.0;
+    auto block = [&](std::size_t i, std::size_t j) {  // hold every first-layer weight from x_i into x_j's network at 0
+        for (std::size_t k = 0; k < m; ++k) {
+            const std::size_t e = (j * m + k) * d + i;
+            upper[e] = upper[w1 + e] = 0.0;
+        }
+    };
+    for (std::size_t j = 0; j < d; ++j) block(j, j);
+    if (options.knowledge) {
+        options.knowledge->check(d, fn);
+        if (!options.knowledge->required.empty())
+            throw argument_error(causalrec::error_message("causal", fn, "NOTEARS cannot require an edge; use forbidden edges and tiers"));
+        for (std::size_t i = 0; i < d; ++i)
+            for (std::size_t j = 0; j < d; ++j)
+                if (i != j && !options.knowledge->allows(i, j)) block(i, j);
+    }
+    // Initial weights as PyTorch's layers: uniform in +-1/sqrt(fan_in) (first layer d, second m),
+    // projected into the box (the halves of W1 start at their positive parts).
+    rng engine(options.seed);
+    const double first = 1.0 / std::sqrt(static_cast<double>(d)), second = 1.0 / std::sqrt(static_cast<double>(m));
+    for (std::size_t e = 0; e < 2 * w1; ++e) theta[e] = std::clamp(engine.uniform(-first, first), lower[e], upper[e]);
+    for (std::size_t e = 0; e < dm; ++e) theta[2 * w1 + e] = engine.uniform(-first, first);
+    for (std::size_t e = 0; e < dm; ++e) theta[2 * w1 + dm + e] = engine.uniform(-second, second);
+    for (std::size_t j = 0; j < d; ++j) theta[2 * w1 + 2 * dm + j] = engine.uniform(-second, second);
+    auto h_of = [&](std::span<const double> t) {
+        const auto a = shape.adjacency(t);
+        const auto e_mat = detail::matrix_exponential(a, d);
+        double tr = 0.0;
+        for (std::size_t i = 0; i < d; ++i) tr += e_mat[i * d + i];
+        return tr - static_cast<double>(d);
+    };
+    notears_result result;
+    detail::notears_dual_ascent(
+        theta, lower, upper, options.max_iterations, options.h_tolerance, options.rho_max, options.inner,
+        [&](double rho, double alpha) {
+            detail::notears_mlp_objective objective = shape;
+            objective.rho = rho, objective.alpha = alpha;
+            return objective;
+        },
+        h_of, result);
+    const auto a = shape.adjacency(theta);
+    result.raw_weights = matrix<double>::from_shape({d, d});
+    result.weights = matrix<double>::from_shape({d, d});
+    for (std::size_t e = 0; e < d * d; ++e) {
+        const double strength = std::sqrt(a[e]);
+        result.raw_weights.data()[e] = strength;
+        result.weights.data()[e] = strength < options.w_threshold ? 0.0 : strength;
+    }
     return result;
 }
 
