@@ -12,6 +12,7 @@
 #include "nn/nn.hpp"
 #include "optim/optim.hpp"
 #include "preprocess/preprocess.hpp"
+#include "privacy/privacy.hpp"
 #include "rec/rec.hpp"
 #include "bandit/bandit.hpp"
 #include "causal/causal.hpp"
