@@ -6,6 +6,7 @@
 #include "data/data.hpp"
 #include "data/id_map_json.hpp"
 #include "data/obd.hpp"
+#include "explain/explain.hpp"
 #include "io/io.hpp"
 #include "loss/loss.hpp"
 #include "metrics/metrics.hpp"
