@@ -227,7 +227,32 @@ TEST_CASE("huber values for two deltas (hand and PyTorch)", "[loss]") {
     CHECK_THAT(g(0, 0), WithinRel(0.2 / 6.0, rel));   // r = 0.2 inside
 }
 
+TEST_CASE("pinball values against scikit-learn's mean_pinball_loss, and its derivative", "[loss]") {
+    // scikit-learn 1.2.1: mean_pinball_loss(Y, P, alpha=a) over the six entries.
+    CHECK_THAT(loss::pinball{}.value(P, Yreg), WithinRel(0.37916666666666665, rel));
+    CHECK_THAT(loss::pinball({.quantile = 0.1}).value(P, Yreg), WithinRel(0.26250000000000007, rel));
+    CHECK_THAT(loss::pinball({.quantile = 0.9}).value(P, Yreg), WithinRel(0.49583333333333335, rel));
+    // Derivative: -tau below the target, 1 - tau above, over the 6 entries.
+    cr::matrix<double> g;
+    loss::pinball({.quantile = 0.9}).gradient(P, Yreg, {}, g);
+    CHECK_THAT(g(0, 0), WithinRel(0.1 / 6.0, rel));   // p 0.2 > y 0
+    CHECK_THAT(g(0, 1), WithinRel(-0.9 / 6.0, rel));  // p 0.7 < y 1.5
+    // The constant minimising the pinball loss is the tau-quantile: of 0..99, the 90th value (89 or 90).
+    cr::matrix<double> y = cr::make_matrix<double>(100, 1), p = cr::make_matrix<double>(100, 1);
+    for (std::size_t i = 0; i < 100; ++i) y(i, 0) = static_cast<double>(i);
+    const loss::pinball q90({.quantile = 0.9});
+    auto at = [&](double c) {
+        for (std::size_t i = 0; i < 100; ++i) p(i, 0) = c;
+        return q90.value(p, y);
+    };
+    CHECK(at(89.5) < at(85.0));
+    CHECK(at(89.5) < at(95.0));
+    CHECK(at(89.5) <= at(89.0));
+    CHECK_THROWS_AS(loss::pinball({.quantile = 1.0}), cr::argument_error);
+}
+
 TEST_CASE("every loss passes a finite-difference gradient check, weighted and normalised or not", "[loss]") {
+    check_gradients(loss::pinball{{.quantile = 0.3}}, P, Yreg);
     check_gradients(loss::mse{}, P, Yreg);
     check_gradients(loss::mse{{.normalize_weights = true}}, P, Yreg);
     check_gradients(loss::huber{}, P, Yreg);

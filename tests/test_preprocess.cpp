@@ -236,6 +236,67 @@ TEMPLATE_TEST_CASE("min_max_scaler feature_range and clip match scikit-learn", "
     REQUIRE_THROWS_AS(pp::min_max_scaler({.feature_range = {1.0, 1.0}}).fit(X), cr::argument_error);
 }
 
+// ---- robust_scaler and quantile_clipper ------------------------------------------------------------
+
+namespace {
+// An outlier (100) in column 0, a NaN in column 1, a constant column 2.
+const rows X_robust = {{1.0, -2.0, 5.0}, {2.0, NaN, 5.0}, {3.5, 0.5, 5.0}, {100.0, 1.0, 5.0}, {-4.0, 3.0, 5.0}, {0.25, 2.5, 5.0}, {7.0, -1.5, 5.0}};
+}  // namespace
+
+TEST_CASE("robust_scaler matches scikit-learn's RobustScaler", "[preprocess][scaler]") {
+    const auto X = make<double>(X_robust);
+    const auto probe = make<double>({{2.0, 1.0, 6.0}});
+    // scikit-learn (Debian python3-sklearn): RobustScaler().fit(X): center_ (2, 0.75, 5), scale_ (4.625, 3.125, 1).
+    pp::robust_scaler plain;
+    plain.fit(X);
+    REQUIRE(plain.center() == std::vector<double>{2.0, 0.75, 5.0});
+    REQUIRE(plain.scale() == std::vector<double>{4.625, 3.125, 1.0});
+    require_close(plain.transform(probe), {{0.0, 0.08, 1.0}});
+    // quantile_range=(10, 90): scale_ (45.65, 4.5, 1).
+    pp::robust_scaler wide({.quantile_range = {10.0, 90.0}});
+    wide.fit(X);
+    REQUIRE_THAT(wide.scale()[0], Catch::Matchers::WithinRel(45.65, 1e-14));
+    REQUIRE_THAT(wide.scale()[1], Catch::Matchers::WithinRel(4.5, 1e-14));
+    require_close(wide.transform(probe), {{0.0, 0.05555555555555555, 1.0}});
+    // unit_variance=True: scale_ (3.42851763, 2.31656597, 0.74130111); transform (0, 0.10791836, 1.3489795).
+    pp::robust_scaler unit({.unit_variance = true});
+    unit.fit(X);
+    REQUIRE_THAT(unit.scale()[0], Catch::Matchers::WithinRel(3.42851763, 1e-8));
+    REQUIRE_THAT(unit.scale()[2], Catch::Matchers::WithinRel(0.74130111, 1e-8));
+    REQUIRE_THAT(unit.transform(probe)(0, 2), Catch::Matchers::WithinRel(1.3489795, 1e-7));
+    // with_centering=False: transform (0.43243243, 0.32, 6).
+    pp::robust_scaler no_center({.with_centering = false});
+    no_center.fit(X);
+    REQUIRE(no_center.center().empty());
+    require_close(no_center.transform(probe), {{0.43243243243243246, 0.32, 6.0}});
+    // The outlier moves neither statistic much: replace 100 by 1e6, the same center and scale.
+    auto huge = X;
+    huge(3, 0) = 1e6;
+    pp::robust_scaler again;
+    again.fit(huge);
+    REQUIRE(again.center() == plain.center());
+    REQUIRE(again.scale() == plain.scale());
+    REQUIRE_THROWS_AS(pp::robust_scaler({.quantile_range = {75.0, 25.0}}).fit(X), cr::argument_error);
+}
+
+TEST_CASE("quantile_clipper clamps to NumPy's percentiles and counts what it moved", "[preprocess][scaler]") {
+    const auto X = make<double>(X_robust);
+    pp::quantile_clipper clip;  // 1st and 99th percentiles
+    clip.fit(X);
+    // NumPy: np.nanpercentile(X, [1, 99], axis=0) = [[-3.745, -1.975, 5], [94.42, 2.975, 5]].
+    REQUIRE_THAT(clip.lower_bound()[0], Catch::Matchers::WithinRel(-3.745, 1e-14));
+    REQUIRE_THAT(clip.upper_bound()[0], Catch::Matchers::WithinRel(94.42, 1e-14));
+    REQUIRE_THAT(clip.lower_bound()[1], Catch::Matchers::WithinRel(-1.975, 1e-14));
+    REQUIRE_THAT(clip.upper_bound()[1], Catch::Matchers::WithinRel(2.975, 1e-14));
+    const auto out = clip.transform(X);
+    REQUIRE(out(3, 0) == clip.upper_bound()[0]);  // 100 -> 94.42
+    REQUIRE(out(4, 0) == clip.lower_bound()[0]);  // -4 -> -3.745
+    REQUIRE(std::isnan(out(1, 1)));
+    REQUIRE(out(0, 2) == 5.0);
+    REQUIRE(clip.clipped() == 4);  // 100, -4, -2 and 3 in columns 0 and 1
+    REQUIRE_THROWS_AS(pp::quantile_clipper({.lower = 50.0, .upper = 50.0}).fit(X), cr::argument_error);
+}
+
 // ---- simple_imputer --------------------------------------------------------------------------------
 
 TEMPLATE_TEST_CASE("simple_imputer strategies match scikit-learn (most_frequent ties -> smallest)",
@@ -409,6 +470,8 @@ TEST_CASE("errors: not fitted, 0 rows, infinity, column count", "[preprocess][er
     const auto good = make<double>({{1, 2, 3}, {4, 5, 6}, {7, 8, 10}});
     check_common_errors(pp::standard_scaler{}, good);
     check_common_errors(pp::min_max_scaler{}, good);
+    check_common_errors(pp::robust_scaler{}, good);
+    check_common_errors(pp::quantile_clipper{}, good);
     check_common_errors(pp::simple_imputer{}, good);
     check_common_errors(pp::one_hot_encoder{}, good);
     check_common_errors(pp::ordinal_encoder{}, good);
@@ -446,6 +509,9 @@ TEST_CASE("JSON state round-trips exactly for every preprocessor", "[preprocess]
     check_round_trip(pp::standard_scaler{}, train, test);
     check_round_trip(pp::standard_scaler{{.with_mean = false}}, train, test);
     check_round_trip(pp::min_max_scaler{{.feature_range = {-2.0, 0.5}, .clip = true}}, train, test);
+    check_round_trip(pp::robust_scaler{{.quantile_range = {10.0, 80.0}, .unit_variance = true}}, train, test);
+    check_round_trip(pp::robust_scaler{{.with_scaling = false}}, train, test);
+    check_round_trip(pp::quantile_clipper{{.lower = 5.0, .upper = 90.0}}, train, test);
     check_round_trip(pp::simple_imputer{{.strategy = pp::impute_strategy::median}}, train, test);
     check_round_trip(pp::one_hot_encoder{{.handle_unknown = pp::one_hot_unknown::ignore,
                                           .drop = pp::one_hot_drop::if_binary}},

@@ -7,6 +7,7 @@ namespace causalrec::loss {
 
 class mse;                               ///< mean squared error
 class huber;                             ///< Huber loss
+class pinball;                           ///< pinball (quantile) loss
 class binary_cross_entropy;              ///< BCE on probabilities
 class binary_cross_entropy_with_logits;  ///< BCE on logits
 

@@ -1,6 +1,6 @@
 #pragma once
 /// @file
-/// The loss module: mse, huber, binary_cross_entropy (with a stable logits path) and
+/// The loss module: mse, huber, pinball, binary_cross_entropy (with a stable logits path) and
 /// binary_cross_entropy_with_logits, each with optional per-sample (IPS) or self-normalised (SNIPS)
 /// weights; the Loss and LogitLoss concepts. See docs/loss.md.
 
@@ -27,6 +27,7 @@ template <class T>
 constexpr bool all_shipped_types_are_losses() {
     static_assert(Loss<mse, T> && ValidatesTargets<mse, T> && !LogitLoss<mse, T>);
     static_assert(Loss<huber, T> && ValidatesTargets<huber, T> && !LogitLoss<huber, T>);
+    static_assert(Loss<pinball, T> && ValidatesTargets<pinball, T> && !LogitLoss<pinball, T>);
     static_assert(LogitLoss<binary_cross_entropy, T> && ValidatesTargets<binary_cross_entropy, T>);
     // It already takes logits: the sigmoid-model path must not apply to it.
     static_assert(Loss<binary_cross_entropy_with_logits, T> && !LogitLoss<binary_cross_entropy_with_logits, T>);

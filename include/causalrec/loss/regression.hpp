@@ -88,4 +88,47 @@ private:
     element_fn element() const noexcept { return {opts_.delta}; }
 };
 
+/// Options of pinball.
+struct pinball_options {
+    double quantile = 0.5;  ///< the quantile tau the predictions aim at, in (0, 1); 0.5 is half the absolute error
+    /// Weighted form divides by the sum of the weights (self-normalised, SNIPS) instead of the batch size (IPS).
+    bool normalize_weights = false;
+};
+
+/// Pinball (quantile) loss (scikit-learn's mean_pinball_loss): with r = y - p, element loss
+/// max(tau r, (tau - 1) r); its minimiser is the tau-quantile of y, so a model trained with it
+/// predicts a quantile and is as robust to outlying targets as the median. Derivative with respect
+/// to p: -tau when y > p, 1 - tau when y < p (and 1/2 - tau at y = p, the subgradient's middle).
+class pinball : public detail::elementwise_loss<pinball, pinball_options> {
+public:
+    /// The loss's name in messages and logs.
+    static constexpr std::string_view model_name = "pinball";
+
+    /// A pinball loss; raises argument_error unless 0 < quantile < 1.
+    explicit pinball(options_type opts = {}) : elementwise_loss(opts) {
+        if (!(opts_.quantile > 0.0 && opts_.quantile < 1.0))
+            throw argument_error(detail::cat("causalrec::loss::pinball: quantile must be in (0, 1), got ", opts_.quantile));
+    }
+
+private:
+    friend elementwise_loss;
+
+    /// Element loss max(tau r, (tau - 1) r), r = y - p, and its derivative with respect to p.
+    struct element_fn {
+        double tau;  ///< options().quantile
+
+        /// The element loss.
+        double operator()(double p, double y) const noexcept {
+            const double r = y - p;
+            return r >= 0.0 ? tau * r : (tau - 1.0) * r;
+        }
+        /// {element loss, derivative}.
+        std::pair<double, double> with_derivative(double p, double y) const noexcept {
+            const double r = y - p;
+            return {(*this)(p, y), r > 0.0 ? -tau : r < 0.0 ? 1.0 - tau : 0.5 - tau};
+        }
+    };
+    element_fn element() const noexcept { return {opts_.quantile}; }
+};
+
 }  // namespace causalrec::loss

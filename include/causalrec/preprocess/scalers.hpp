@@ -3,6 +3,7 @@
 /// Column scalers: standard_scaler (zero mean, unit variance) and min_max_scaler (to a range),
 /// with scikit-learn's semantics. NaN is ignored when fitting and stays NaN when transforming.
 
+#include <algorithm>
 #include <cmath>
 #include <concepts>
 #include <cstddef>
@@ -16,6 +17,7 @@
 
 #include "../core/compiler.hpp"
 #include "../core/error.hpp"
+#include "../core/math.hpp"
 #include "../core/message.hpp"
 #include "../core/tensor.hpp"
 #include "detail/common.hpp"
@@ -222,9 +224,187 @@ void min_max_scaler::learn(const matrix<T>& X) {
 }
 
 
+/// Options of robust_scaler (scikit-learn's RobustScaler defaults).
+struct robust_scaler_options {
+    bool with_centering = true;                          ///< subtract each column's median
+    bool with_scaling = true;                            ///< divide each column by its inter-quantile range
+    std::pair<double, double> quantile_range{25.0, 75.0};  ///< the range's percentiles, 0 <= low < high <= 100
+    bool unit_variance = false;                          ///< also divide by the range of a standard normal between those percentiles (normal data end with variance 1)
+};
+
+/// Scales each column by statistics that outliers barely move, like scikit-learn's RobustScaler:
+/// (x - median) / (q_high - q_low), percentiles by linear interpolation (NumPy's default), NaN
+/// ignored at fit and kept at transform, a range below 10 machine epsilons (of T) replaced by 1.
+class robust_scaler : public detail::preprocessor_base<robust_scaler, robust_scaler_options> {
+public:
+    /// The type's name in messages and in its JSON state.
+    static constexpr std::string_view model_name = "robust_scaler";
+
+    /// A preprocessor with the given options, not yet fitted.
+    using preprocessor_base::preprocessor_base;
+
+    /// Per-column median (NaN for a column without observed values); empty without centering.
+    const std::vector<double>& center() const noexcept { return center_; }
+    /// Per-column divisor; empty without scaling.
+    const std::vector<double>& scale() const noexcept { return scale_; }
+
+private:
+    friend class detail::preprocessor_base<robust_scaler, robust_scaler_options>;
+
+    /// (X - center) / scale per column (each part only when enabled); NaN stays NaN.
+    template <std::floating_point T>
+    matrix<T> apply(const matrix<T>& X) const;
+
+    /// Learns each column's median and inter-quantile range (NaN ignored).
+    template <std::floating_point T>
+    void learn(const matrix<T>& X);
+
+    nlohmann::json options_json() const;
+
+    nlohmann::json state_json() const;
+
+    static options_type read_options(const detail::state_reader& r, const nlohmann::json& o);
+
+    /// Reads center and scale, accepting only states fit could produce: a finite center (NaN for an
+    /// unobserved column), a finite divisor > 0.
+    void read_state(const detail::state_reader& r, const nlohmann::json& st, std::size_t n);
+
+    std::vector<double> center_, scale_;
+};
+
+/// Options of quantile_clipper.
+struct quantile_clipper_options {
+    double lower = 1.0;   ///< percentile of the lower bound, in [0, 100)
+    double upper = 99.0;  ///< percentile of the upper bound, in (lower, 100]
+};
+
+/// Winsorises each column: values below the fitted `lower` percentile are raised to it, values above
+/// the `upper` percentile lowered to it (NumPy's linearly interpolated percentiles of the fitted
+/// column, NaN ignored at fit and kept at transform). Outliers keep their side, lose their magnitude.
+/// `clipped()` counts the entries the last transform moved.
+class quantile_clipper : public detail::preprocessor_base<quantile_clipper, quantile_clipper_options> {
+public:
+    /// The type's name in messages and in its JSON state.
+    static constexpr std::string_view model_name = "quantile_clipper";
+
+    /// A preprocessor with the given options, not yet fitted.
+    using preprocessor_base::preprocessor_base;
+
+    /// Per-column lower bound (NaN for a column without observed values).
+    const std::vector<double>& lower_bound() const noexcept { return low_; }
+    /// Per-column upper bound.
+    const std::vector<double>& upper_bound() const noexcept { return high_; }
+    /// Entries moved by the last transform.
+    std::size_t clipped() const noexcept { return clipped_; }
+
+private:
+    friend class detail::preprocessor_base<quantile_clipper, quantile_clipper_options>;
+
+    /// Each entry clamped into [lower_bound, upper_bound] of its column; NaN stays NaN.
+    template <std::floating_point T>
+    matrix<T> apply(const matrix<T>& X) const;
+
+    /// Learns each column's two percentiles (NaN ignored).
+    template <std::floating_point T>
+    void learn(const matrix<T>& X);
+
+    nlohmann::json options_json() const;
+
+    nlohmann::json state_json() const;
+
+    static options_type read_options(const detail::state_reader& r, const nlohmann::json& o);
+
+    /// Reads the bounds, accepting only lower <= upper (both NaN for an unobserved column).
+    void read_state(const detail::state_reader& r, const nlohmann::json& st, std::size_t n);
+
+    std::vector<double> low_, high_;
+    mutable std::size_t clipped_ = 0;
+};
+
+namespace detail {
+
+/// NumPy's percentile with linear interpolation of sorted values (q in [0, 100]); NaN when empty.
+inline double percentile_sorted(const std::vector<double>& sorted, double q) {
+    if (sorted.empty()) return nan;
+    const double position = (static_cast<double>(sorted.size()) - 1.0) * q / 100.0;
+    const std::size_t below = static_cast<std::size_t>(std::floor(position));
+    const std::size_t above = std::min(below + 1, sorted.size() - 1);
+    const double fraction = position - static_cast<double>(below);
+    return sorted[below] + (sorted[above] - sorted[below]) * fraction;
+}
+
+}  // namespace detail
+
+template <std::floating_point T>
+matrix<T> robust_scaler::apply(const matrix<T>& X) const {
+    return detail::map_entries(X, [this](double x, std::size_t j) {
+        if (opts_.with_centering) x -= center_[j];
+        if (opts_.with_scaling) x /= scale_[j];
+        return x;
+    });
+}
+
+template <std::floating_point T>
+void robust_scaler::learn(const matrix<T>& X) {
+    const auto [q_low, q_high] = opts_.quantile_range;
+    if (!(q_low >= 0.0 && q_low < q_high && q_high <= 100.0))
+        throw argument_error(causalrec::error_message("preprocess", model_name, "quantile_range (", q_low, ", ", q_high, ") must satisfy 0 <= low < high <= 100"));
+    const std::size_t cols = X.shape()[1];
+    std::vector<double> center, scale;
+    if (opts_.with_centering) center.resize(cols);
+    if (opts_.with_scaling) scale.resize(cols);
+    // A standard normal's range between the percentiles (unit_variance).
+    const double normal_range = opts_.unit_variance ? causalrec::normal_quantile(q_high / 100.0) - causalrec::normal_quantile(q_low / 100.0) : 1.0;
+    for (std::size_t j = 0; j < cols; ++j) {
+        std::vector<double> v = detail::observed_values(X, j);
+        std::sort(v.begin(), v.end());
+        if (opts_.with_centering) center[j] = detail::percentile_sorted(v, 50.0);
+        if (!opts_.with_scaling) continue;
+        double range = detail::percentile_sorted(v, q_high) - detail::percentile_sorted(v, q_low);
+        if (!std::isfinite(range) && !std::isnan(range))
+            throw numeric_error(causalrec::error_message("preprocess", model_name, "column ", j, " has an inter-quantile range beyond the double range"));
+        // scikit-learn's _handle_zeros_in_scale; a column without observed values also gets 1.
+        if (std::isnan(range) || range < 10 * static_cast<double>(std::numeric_limits<T>::epsilon())) range = 1.0;
+        scale[j] = range / normal_range;
+    }
+    center_ = std::move(center);
+    scale_ = std::move(scale);
+}
+
+template <std::floating_point T>
+matrix<T> quantile_clipper::apply(const matrix<T>& X) const {
+    std::size_t moved = 0;
+    auto out = detail::map_entries(X, [this, &moved](double x, std::size_t j) {
+        if (x < low_[j]) x = low_[j], ++moved;  // comparisons with NaN are false: NaN stays NaN
+        else if (x > high_[j]) x = high_[j], ++moved;
+        return x;
+    });
+    clipped_ = moved;
+    return out;
+}
+
+template <std::floating_point T>
+void quantile_clipper::learn(const matrix<T>& X) {
+    if (!(opts_.lower >= 0.0 && opts_.lower < opts_.upper && opts_.upper <= 100.0))
+        throw argument_error(causalrec::error_message("preprocess", model_name, "percentiles lower ", opts_.lower, " and upper ", opts_.upper,
+                                                      " must satisfy 0 <= lower < upper <= 100"));
+    const std::size_t cols = X.shape()[1];
+    std::vector<double> low(cols), high(cols);
+    for (std::size_t j = 0; j < cols; ++j) {
+        std::vector<double> v = detail::observed_values(X, j);
+        std::sort(v.begin(), v.end());
+        low[j] = detail::percentile_sorted(v, opts_.lower);
+        high[j] = detail::percentile_sorted(v, opts_.upper);
+    }
+    low_ = std::move(low);
+    high_ = std::move(high);
+}
+
 #if !CAUSALREC_HEADER_ONLY
 CAUSALREC_PREPROCESSOR_INSTANTIATIONS(extern, standard_scaler)
 CAUSALREC_PREPROCESSOR_INSTANTIATIONS(extern, min_max_scaler)
+CAUSALREC_PREPROCESSOR_INSTANTIATIONS(extern, robust_scaler)
+CAUSALREC_PREPROCESSOR_INSTANTIATIONS(extern, quantile_clipper)
 #endif
 
 }  // namespace causalrec::preprocess

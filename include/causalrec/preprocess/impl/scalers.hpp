@@ -73,4 +73,51 @@ CAUSALREC_INLINE void min_max_scaler::read_state(const detail::state_reader& r, 
     }
 }
 
+CAUSALREC_INLINE nlohmann::json robust_scaler::options_json() const {
+    return {{"with_centering", opts_.with_centering},
+            {"with_scaling", opts_.with_scaling},
+            {"quantile_range", detail::encode_numbers({opts_.quantile_range.first, opts_.quantile_range.second})},
+            {"unit_variance", opts_.unit_variance}};
+}
+
+CAUSALREC_INLINE nlohmann::json robust_scaler::state_json() const {
+    return {{"center", detail::encode_numbers(center_)}, {"scale", detail::encode_numbers(scale_)}};
+}
+
+CAUSALREC_INLINE auto robust_scaler::read_options(const detail::state_reader& r, const nlohmann::json& o) -> options_type {
+    const auto range = r.read_numbers(o, "quantile_range", 2);
+    if (!(range[0] >= 0.0 && range[0] < range[1] && range[1] <= 100.0)) r.fail("field 'quantile_range' must hold 0 <= low < high <= 100");
+    return {.with_centering = r.read_bool(o, "with_centering"), .with_scaling = r.read_bool(o, "with_scaling"),
+            .quantile_range = {range[0], range[1]}, .unit_variance = r.read_bool(o, "unit_variance")};
+}
+
+CAUSALREC_INLINE void robust_scaler::read_state(const detail::state_reader& r, const nlohmann::json& st, std::size_t n) {
+    center_ = r.read_numbers(st, "center", opts_.with_centering ? n : 0);
+    scale_ = r.read_numbers(st, "scale", opts_.with_scaling ? n : 0);
+    for (std::size_t k = 0; k < center_.size(); ++k)
+        if (std::isinf(center_[k])) r.fail(detail::cat("center[", k, "] is ", center_[k], "; fit gives a finite median"));
+    for (std::size_t k = 0; k < scale_.size(); ++k)
+        if (!(scale_[k] > 0.0 && std::isfinite(scale_[k]))) r.fail(detail::cat("scale[", k, "] is ", scale_[k], "; fit gives a finite divisor > 0"));
+}
+
+CAUSALREC_INLINE nlohmann::json quantile_clipper::options_json() const { return {{"lower", opts_.lower}, {"upper", opts_.upper}}; }
+
+CAUSALREC_INLINE nlohmann::json quantile_clipper::state_json() const {
+    return {{"lower_bound", detail::encode_numbers(low_)}, {"upper_bound", detail::encode_numbers(high_)}};
+}
+
+CAUSALREC_INLINE auto quantile_clipper::read_options(const detail::state_reader& r, const nlohmann::json& o) -> options_type {
+    const double lower = r.read_number(o, "lower"), upper = r.read_number(o, "upper");
+    if (!(lower >= 0.0 && lower < upper && upper <= 100.0)) r.fail("fields 'lower' and 'upper' must satisfy 0 <= lower < upper <= 100");
+    return {.lower = lower, .upper = upper};
+}
+
+CAUSALREC_INLINE void quantile_clipper::read_state(const detail::state_reader& r, const nlohmann::json& st, std::size_t n) {
+    low_ = r.read_numbers(st, "lower_bound", n);
+    high_ = r.read_numbers(st, "upper_bound", n);
+    for (std::size_t k = 0; k < n; ++k)
+        if (low_[k] > high_[k] || std::isnan(low_[k]) != std::isnan(high_[k]) || std::isinf(low_[k]) || std::isinf(high_[k]))
+            r.fail(detail::cat("lower_bound[", k, "] = ", low_[k], " and upper_bound[", k, "] = ", high_[k], " are not finite bounds in order"));
+}
+
 }  // namespace causalrec::preprocess
