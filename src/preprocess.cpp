@@ -4,6 +4,7 @@
 #include <causalrec/preprocess/impl/common.hpp>
 #include <causalrec/preprocess/impl/encoders.hpp>
 #include <causalrec/preprocess/impl/imputer.hpp>
+#include <causalrec/preprocess/impl/outliers.hpp>
 #include <causalrec/preprocess/impl/scalers.hpp>
 
 namespace causalrec::preprocess {
@@ -15,5 +16,6 @@ CAUSALREC_PREPROCESSOR_INSTANTIATIONS(, standard_scaler)
 CAUSALREC_PREPROCESSOR_INSTANTIATIONS(, min_max_scaler)
 CAUSALREC_PREPROCESSOR_INSTANTIATIONS(, robust_scaler)
 CAUSALREC_PREPROCESSOR_INSTANTIATIONS(, quantile_clipper)
+CAUSALREC_PREPROCESSOR_INSTANTIATIONS(, robust_outlier_flag)
 
 }  // namespace causalrec::preprocess

@@ -1,3 +1,4 @@
+#include <causalrec/core/rng.hpp>
 #include <causalrec/preprocess/preprocess.hpp>
 
 #include <cmath>
@@ -297,6 +298,38 @@ TEST_CASE("quantile_clipper clamps to NumPy's percentiles and counts what it mov
     REQUIRE_THROWS_AS(pp::quantile_clipper({.lower = 50.0, .upper = 50.0}).fit(X), cr::argument_error);
 }
 
+TEST_CASE("robust_outlier_flag finds planted outliers at a 2% flag rate", "[preprocess][outliers]") {
+    // 5,000 rows of 5 standard normal features; 50 rows (1 %) get +-6 added to one random feature.
+    cr::rng g(9);
+    const std::size_t n = 5000;
+    auto X = cr::make_matrix<double>(n, 5);
+    for (auto& v : X) v = g.normal();
+    std::vector<char> planted(n, 0);
+    for (std::size_t k = 0; k < 50; ++k) {
+        std::size_t r = g.uniform_index(n);
+        while (planted[r]) r = g.uniform_index(n);
+        planted[r] = 1;
+        X(r, g.uniform_index(5)) += g.bernoulli(0.5) ? 6.0 : -6.0;
+    }
+    pp::robust_outlier_flag flag;  // contamination 0.02
+    const auto out = flag.fit_transform(X);
+    REQUIRE(identical(out, X));  // a monitor: the data pass through unchanged
+    std::size_t found = 0;
+    for (std::size_t r = 0; r < n; ++r) found += planted[r] && flag.flags()[r];
+    INFO(flag.flagged() << " rows flagged, " << found << " of 50 planted outliers among them; threshold " << flag.threshold());
+    CHECK(flag.flagged() <= 101);  // 2 % of 5,000, up to ties
+    CHECK(found >= 45);            // at least 90 %
+    // The medians and spreads are those of the bulk: near 0 and 1.
+    for (std::size_t j = 0; j < 5; ++j) {
+        CHECK(std::abs(flag.center()[j]) < 0.1);
+        CHECK(std::abs(flag.spread()[j] - 1.0) < 0.1);
+    }
+    // Scores by hand for one row.
+    const auto s = flag.scores(make<double>({{0.0, 0.0, 0.0, 0.0, 8.0}}));
+    CHECK_THAT(s[0], Catch::Matchers::WithinRel((8.0 - flag.center()[4]) / flag.spread()[4], 1e-12));
+    REQUIRE_THROWS_AS(pp::robust_outlier_flag({.contamination = 0.5}).fit(X), cr::argument_error);
+}
+
 // ---- simple_imputer --------------------------------------------------------------------------------
 
 TEMPLATE_TEST_CASE("simple_imputer strategies match scikit-learn (most_frequent ties -> smallest)",
@@ -472,6 +505,7 @@ TEST_CASE("errors: not fitted, 0 rows, infinity, column count", "[preprocess][er
     check_common_errors(pp::min_max_scaler{}, good);
     check_common_errors(pp::robust_scaler{}, good);
     check_common_errors(pp::quantile_clipper{}, good);
+    check_common_errors(pp::robust_outlier_flag{}, good);
     check_common_errors(pp::simple_imputer{}, good);
     check_common_errors(pp::one_hot_encoder{}, good);
     check_common_errors(pp::ordinal_encoder{}, good);
@@ -512,6 +546,7 @@ TEST_CASE("JSON state round-trips exactly for every preprocessor", "[preprocess]
     check_round_trip(pp::robust_scaler{{.quantile_range = {10.0, 80.0}, .unit_variance = true}}, train, test);
     check_round_trip(pp::robust_scaler{{.with_scaling = false}}, train, test);
     check_round_trip(pp::quantile_clipper{{.lower = 5.0, .upper = 90.0}}, train, test);
+    check_round_trip(pp::robust_outlier_flag{{.contamination = 0.1}}, train, test);
     check_round_trip(pp::simple_imputer{{.strategy = pp::impute_strategy::median}}, train, test);
     check_round_trip(pp::one_hot_encoder{{.handle_unknown = pp::one_hot_unknown::ignore,
                                           .drop = pp::one_hot_drop::if_binary}},

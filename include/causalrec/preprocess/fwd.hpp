@@ -9,6 +9,7 @@ class standard_scaler;    ///< zero mean, unit variance per column
 class min_max_scaler;     ///< linear map of each column onto a range
 class robust_scaler;      ///< median and inter-quantile range per column
 class quantile_clipper;   ///< each column clamped between two fitted percentiles
+class robust_outlier_flag;  ///< rows flagged by their largest robust z-score
 class simple_imputer;     ///< NaN replaced by a per-column statistic
 class one_hot_encoder;    ///< categories as 0/1 indicator columns
 class ordinal_encoder;    ///< categories as codes 0..k-1

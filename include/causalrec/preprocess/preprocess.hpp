@@ -1,6 +1,6 @@
 #pragma once
 /// @file
-/// The preprocess module: scalers (standard_scaler, min_max_scaler, robust_scaler, quantile_clipper), simple_imputer, encoders
+/// The preprocess module: scalers (standard_scaler, min_max_scaler, robust_scaler, quantile_clipper), robust_outlier_flag, simple_imputer, encoders
 /// (one_hot_encoder, ordinal_encoder), column_transformer (columns(), on()) and pipeline, all plain
 /// value types with scikit-learn's semantics and JSON state. See docs/preprocess.md.
 
@@ -9,6 +9,7 @@
 #include "concepts.hpp"
 #include "encoders.hpp"
 #include "imputer.hpp"
+#include "outliers.hpp"
 #include "pipeline.hpp"
 #include "scalers.hpp"
 
@@ -21,6 +22,7 @@ constexpr bool all_shipped_types_are_preprocessors() {
     static_assert(Preprocessor<min_max_scaler, T> && NamesOutputs<min_max_scaler>);
     static_assert(Preprocessor<robust_scaler, T> && NamesOutputs<robust_scaler>);
     static_assert(Preprocessor<quantile_clipper, T> && NamesOutputs<quantile_clipper>);
+    static_assert(Preprocessor<robust_outlier_flag, T> && NamesOutputs<robust_outlier_flag>);
     static_assert(Preprocessor<simple_imputer, T> && NamesOutputs<simple_imputer>);
     static_assert(Preprocessor<one_hot_encoder, T> && NamesOutputs<one_hot_encoder>);
     static_assert(Preprocessor<ordinal_encoder, T> && NamesOutputs<ordinal_encoder>);
