@@ -405,7 +405,8 @@ std::vector<classified_triple> classify_triples(const pc_result& result, std::si
                             options.priority == collider_priority::stronger_star;
     std::map<std::pair<std::size_t, std::size_t>, std::vector<std::pair<std::vector<std::size_t>, double>>> sets_of;
     std::vector<classified_triple> out;
-    for (const auto& [x, y, z] : ordered_triples(g, false)) {
+    for (const auto& triple : ordered_triples(g, false)) {
+        const std::size_t x = triple[0], y = triple[1], z = triple[2];  // not a structured binding: lambdas below capture y (clang 14)
         if (x > z) continue;
         classified_triple t{x, y, z};
         // The separating-set rule: y in no separating set kept for (x, z).
