@@ -201,7 +201,7 @@ public:
         // Stage 2: the inference network on the completed outcomes.
         for (std::size_t it = 0; it < updates; ++it) {
             draw(), load();
-            const matrix<T> generated = generator.forward(g_in);
+            const matrix<T>& generated = generator.forward(g_in);  // the inference network does not touch it
             const matrix<T>& predicted = inference.forward(x_b);
             double loss = 0.0;
             for (std::size_t j = 0; j < b; ++j) {
