@@ -3,6 +3,7 @@
 // samples/s on 1,000,000 rows. The protocol follows ../shared/bench/torch_mlp.py (1 warm-up epoch,
 // then timed epochs); benchmarks/peers/torch_mlp_peer.py runs PyTorch on the same job in the same
 // run and prints the ratios. Heap allocations per training step (after the first epoch) are counted.
+// train_dp: the same training under DP-SGD (privacy::dp_sgd), compared with train at the same batch.
 #include <benchmark/benchmark.h>
 
 #include "support/bench_data.hpp"
@@ -10,6 +11,7 @@
 #include <causalrec/loss/loss.hpp>
 #include <causalrec/nn/nn.hpp>
 #include <causalrec/optim/optim.hpp>
+#include <causalrec/privacy/privacy.hpp>
 #include <causalrec/train/train.hpp>
 
 #include <atomic>
@@ -90,6 +92,29 @@ void BM_train(benchmark::State& state) {
         counted_steps ? static_cast<double>(counted_allocs) / static_cast<double>(counted_steps) : 0.0;
 }
 
+// DP-SGD training of the same model (privacy::dp_sgd around the same Adam): Poisson batches of the
+// same expected size, per-sample clipping (ghost norms, one extra weight-gradient product per layer) and
+// Gaussian noise on every parameter each step. The ratio to BM_train at the same batch is its cost.
+void BM_train_dp(benchmark::State& state) {
+    cr::set_num_threads(1);
+    const auto batch = static_cast<std::size_t>(state.range(0));
+    const auto& d = data(200000);
+    auto model = seed_model();
+    cr::privacy::dp_sgd dp(cr::optim::adam<float>({.learning_rate = 1e-3}), {.noise_multiplier = 1.0, .max_grad_norm = 1.0, .delta = 1e-6});
+    const cr::loss::binary_cross_entropy bce;
+    std::size_t epoch = 0;
+    double last_loss = 0.0;
+    auto one_epoch = [&] {
+        const auto h = cr::train::fit(model, bce, dp, d.x, d.y, {.epochs = 1, .batch_size = batch, .seed = epoch++, .verbose = 0});
+        last_loss = h.loss.back();
+    };
+    one_epoch();  // warm-up
+    for (auto _ : state) one_epoch();
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * d.x.shape()[0]));
+    state.counters["loss"] = last_loss;
+    state.counters["epsilon"] = dp.epsilon();
+}
+
 void BM_predict(benchmark::State& state) {
     cr::set_num_threads(1);
     const auto& d = data(200000);
@@ -110,6 +135,7 @@ void BM_predict(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(BM_train)->Name("train/seed_mlp/batch")->Arg(32)->Arg(256)->Arg(1024)->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime();
+BENCHMARK(BM_train_dp)->Name("train_dp/seed_mlp/batch")->Arg(256)->Arg(1024)->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime();
 BENCHMARK(BM_predict)->Name("predict/seed_mlp/1M_rows")->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime();
 
 BENCHMARK_MAIN();

@@ -1,8 +1,9 @@
 // Attributions (explain/): exact Shapley values of Captum's test model against its published values
 // (enumeration), Integrated Gradients of the same model as an nn::sequential (completeness within the
 // reported delta, every rule), KernelSHAP against shap's linear test and against exact values,
-// efficiency, gradient x input, errors.
+// efficiency, gradient x input, partial dependence and ICE against scikit-learn, permutation importance, errors.
 #include <causalrec/explain/explain.hpp>
+#include <causalrec/metrics/metrics.hpp>
 #include <causalrec/nn/nn.hpp>
 #include <causalrec/train/adversarial.hpp>
 
@@ -156,4 +157,134 @@ TEST_CASE("explain: errors", "[explain][errors]") {
     CHECK_THROWS_AS(explain::integrated_gradients(net, std::span<const double>(three), std::span<const double>(three)), cr::shape_error);
     auto no_input_gradient = nn::sequential(nn::dense<double>(3, 1));  // the first layer skips its input gradient by default
     CHECK_THROWS_AS(explain::gradient_times_input(no_input_gradient, std::span<const double>(three)), cr::shape_error);
+}
+
+namespace {
+
+// f(x) = x0^2 + 2 x0 x1 - x2 on 60 rows built from formulas (the data of the scikit-learn reference run).
+struct interaction_model {
+    cr::vector<double> predict(const cr::matrix<double>& x) const {
+        cr::vector<double> out = cr::make_vector<double>(x.shape()[0]);
+        for (std::size_t r = 0; r < x.shape()[0]; ++r) out(r) = x(r, 0) * x(r, 0) + 2.0 * x(r, 0) * x(r, 1) - x(r, 2);
+        return out;
+    }
+};
+
+cr::matrix<double> interaction_data() {
+    auto X = cr::make_matrix<double>(60, 3);
+    for (std::size_t i = 0; i < 60; ++i) {
+        const double d = static_cast<double>(i);
+        X(i, 0) = std::sin(d * 0.7) * 3.0;
+        X(i, 1) = static_cast<double>(i % 7) - 3.0;
+        X(i, 2) = std::cos(d * 1.3) + d / 50.0;
+    }
+    return X;
+}
+
+}  // namespace
+
+TEST_CASE("explain: partial dependence and ICE equal scikit-learn's partial_dependence", "[explain]") {
+    // scikit-learn 1.2.1, sklearn.inspection.partial_dependence(est, X, [0], kind="both", grid_resolution=20)
+    // with est.predict = the model above.
+    const auto X = interaction_data();
+    const auto pd = explain::partial_dependence(interaction_model{}, X, 0, {.grid_resolution = 20});
+    REQUIRE(pd.grid.size() == 20);
+    CHECK_THAT(pd.grid[0], WithinAbs(-2.922170117943592, 1e-12));
+    CHECK_THAT(pd.grid[1], WithinAbs(-2.6114441154759325, 1e-12));
+    CHECK_THAT(pd.grid[10], WithinAbs(0.18508990673300252, 1e-12));
+    CHECK_THAT(pd.grid[19], WithinAbs(2.981623928941938, 1e-12));
+    CHECK_THAT(pd.average[0], WithinAbs(8.512396315963844, 1e-12));
+    CHECK_THAT(pd.average[1], WithinAbs(6.7308132855217195, 1e-12));
+    CHECK_THAT(pd.average[10], WithinAbs(-0.613875613599511, 1e-12));
+    CHECK_THAT(pd.average[19], WithinAbs(7.682640562023429, 1e-12));
+    REQUIRE(pd.individual.size() == 60);
+    CHECK_THAT(pd.individual[5][0], WithinAbs(-4.226189899299925, 1e-12));
+    CHECK_THAT(pd.individual[5][19], WithinAbs(19.739989343678886, 1e-12));
+    // The average is the mean of the ICE curves.
+    for (std::size_t g = 0; g < 20; ++g) {
+        double mean = 0.0;
+        for (const auto& curve : pd.individual) mean += curve[g];
+        CHECK_THAT(pd.average[g], WithinAbs(mean / 60.0, 1e-12));
+    }
+    // Fewer distinct values than the resolution: the grid is the values (scikit-learn: -3..3, averages below).
+    const auto pd1 = explain::partial_dependence(interaction_model{}, X, 1, {.grid_resolution = 20});
+    REQUIRE(pd1.grid == std::vector<double>{-3, -2, -1, 0, 1, 2, 3});
+    const double expected1[] = {3.080470678749587, 3.3180605957928355, 3.555650512836084, 3.7932404298793316,
+                                4.03083034692258,  4.26842026396583,   4.506010181009078};
+    for (std::size_t g = 0; g < 7; ++g) CHECK_THAT(pd1.average[g], WithinAbs(expected1[g], 1e-12));
+    // A sample of ICE rows, an explicit grid, the chart (ICE lines unnamed: one legend entry).
+    const auto few = explain::partial_dependence(interaction_model{}, X, 0, {.grid = {0.0, 1.0}, .ice_rows = 5, .seed = 3});
+    CHECK(few.rows.size() == 5);
+    CHECK(std::is_sorted(few.rows.begin(), few.rows.end()));
+    CHECK_THAT(few.individual[2][1] - few.individual[2][0], WithinAbs(1.0 + 2.0 * X(few.rows[2], 1), 1e-12));
+    const std::string svg = explain::partial_dependence_svg(pd, "x0", 10);
+    CHECK(svg.find("partial dependence</text>") != std::string::npos);
+    std::size_t lines = 0;
+    for (std::size_t at = svg.find("<polyline"); at != std::string::npos; at = svg.find("<polyline", at + 1)) ++lines;
+    CHECK(lines == 11);
+    CHECK(svg.find("<g class=\"legend\">") != std::string::npos);
+    const std::string legend = svg.substr(svg.find("<g class=\"legend\">"));
+    std::size_t legend_entries = 0;
+    for (std::size_t at = legend.find("<text"); at != std::string::npos; at = legend.find("<text", at + 1)) ++legend_entries;
+    CHECK(legend_entries == 1);
+    CHECK_THROWS_AS(explain::partial_dependence(interaction_model{}, X, 3), cr::argument_error);
+    CHECK_THROWS_AS(explain::partial_dependence(interaction_model{}, X, 0, {.lower_percentile = 0.9, .upper_percentile = 0.1}),
+                    cr::argument_error);
+}
+
+TEST_CASE("explain: permutation importance", "[explain]") {
+    const auto X = interaction_data();
+    // y from the model itself: baseline MSE 0; the importance of a shuffled column is the MSE it causes.
+    std::vector<double> y(60);
+    const auto truth = interaction_model{}.predict(X);
+    std::copy(truth.begin(), truth.end(), y.begin());
+    const auto imp = explain::permutation_importance(interaction_model{}, X, std::span<const double>(y), cr::metrics::mse{},
+                                                     {.repeats = 4, .seed = 11});
+    CHECK(imp.metric == "mse");
+    CHECK(imp.baseline == 0.0);
+    // The same shuffles by hand: one engine, feature-major, a permutation per repeat.
+    cr::rng engine(11);
+    for (std::size_t j = 0; j < 3; ++j) {
+        double mean = 0.0;
+        for (std::size_t r = 0; r < 4; ++r) {
+            const auto order = engine.permutation(60);
+            auto shuffled = X;
+            for (std::size_t i = 0; i < 60; ++i) shuffled(i, j) = X(order[i], j);
+            const auto p = interaction_model{}.predict(shuffled);
+            double mse = 0.0;
+            for (std::size_t i = 0; i < 60; ++i) mse += (p(i) - y[i]) * (p(i) - y[i]) / 60.0;
+            CHECK_THAT(imp.repeats[j][r], WithinRel(mse, 1e-12));
+            mean += mse / 4.0;
+        }
+        CHECK_THAT(imp.mean[j], WithinRel(mean, 1e-12));
+        CHECK(imp.stddev[j] > 0.0);
+    }
+    // x0 carries most of f's variation, x2 the least.
+    CHECK(imp.mean[0] > imp.mean[1]);
+    CHECK(imp.mean[1] > imp.mean[2]);
+    // A column the model ignores is exactly unimportant; with a greater-is-better metric the sign flips to
+    // "baseline - shuffled" so that needed features stay positive.
+    auto wide = cr::make_matrix<double>(60, 4);
+    for (std::size_t i = 0; i < 60; ++i) {
+        for (std::size_t j = 0; j < 3; ++j) wide(i, j) = X(i, j);
+        wide(i, 3) = static_cast<double>(i);
+    }
+    struct ignores_last {
+        cr::vector<double> predict(const cr::matrix<double>& x) const {
+            cr::vector<double> out = cr::make_vector<double>(x.shape()[0]);
+            for (std::size_t r = 0; r < x.shape()[0]; ++r) out(r) = x(r, 0) > 0.0 ? 0.9 : 0.1;
+            return out;
+        }
+    };
+    std::vector<double> labels(60);
+    for (std::size_t i = 0; i < 60; ++i) labels[i] = X(i, 0) > 0.0 ? 1.0 : 0.0;
+    const auto acc = explain::permutation_importance(ignores_last{}, wide, std::span<const double>(labels), cr::metrics::accuracy{},
+                                                     {.repeats = 3});
+    CHECK(acc.baseline == 1.0);
+    CHECK(acc.mean[0] > 0.3);
+    for (std::size_t j = 1; j < 4; ++j) CHECK(acc.mean[j] == 0.0);
+    CHECK_THROWS_AS(explain::permutation_importance(interaction_model{}, X, std::span<const double>(y.data(), 59), cr::metrics::mse{}),
+                    cr::shape_error);
+    CHECK_THROWS_AS(explain::permutation_importance(interaction_model{}, X, std::span<const double>(y), cr::metrics::mse{}, {.repeats = 0}),
+                    cr::argument_error);
 }

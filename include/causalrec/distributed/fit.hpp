@@ -22,6 +22,7 @@
 #include "../core/parameter.hpp"
 #include "../data/batches.hpp"
 #include "../train/fit.hpp"
+#include "../train/forwarding_objective.hpp"
 #include "../train/loop.hpp"
 #include "communicator.hpp"
 
@@ -56,7 +57,9 @@ struct data_parallel {
 /// gradient of the whole batch. A failure on one rank (an exception from the inner objective) becomes
 /// the same distributed_error on every rank. Dense parameters only.
 template <train::Objective O>
-class data_parallel_objective {
+class data_parallel_objective : public train::forwarding_objective<O> {
+    using train::forwarding_objective<O>::inner_;
+
 public:
     using value_type = typename O::value_type;  ///< the parameters' element type
 
@@ -64,7 +67,7 @@ public:
     /// layout's per-rank order. Collective: every rank must construct it. Raises argument_error (on
     /// every rank) for sparse parameters, differing replicated sample counts or no samples at all.
     data_parallel_objective(const data_parallel& parallel, O& inner, std::uint64_t seed)
-        : comm_(parallel.comm), layout_(parallel.layout), inner_(&inner), seed_(seed) {
+        : train::forwarding_objective<O>(inner), comm_(parallel.comm), layout_(parallel.layout), seed_(seed) {
         std::size_t values = 0;
         comm_.agree(
             [&] {
@@ -117,25 +120,6 @@ public:
     std::size_t local_samples() const noexcept { return local_samples_; }
     /// The inner objective's parameters.
     auto parameters() { return inner_->parameters(); }
-    /// The inner objective's model (what callbacks see).
-    decltype(auto) model()
-        requires train::ObjectiveWithModel<O>
-    {
-        return inner_->model();
-    }
-    /// Switches the inner objective between training and inference.
-    void set_training(bool training)
-        requires train::ObjectiveWithTrainingMode<O>
-    {
-        inner_->set_training(training);
-    }
-    /// The inner objective's metric list.
-    auto metric_list() const
-        requires requires(const O& o) { o.metric_list(); }
-    {
-        return inner_->metric_list();
-    }
-
     /// Starts an epoch: the inner objective's begin_epoch and (sharded) this rank's order of the epoch.
     void begin_epoch(std::size_t epoch) {
         comm_.agree(
@@ -232,7 +216,6 @@ private:
     static constexpr std::size_t tail = 4;  // loss, rows, failure flag, non-finite flag
     communicator comm_;
     data_layout layout_;
-    O* inner_;
     std::uint64_t seed_;
     std::size_t local_samples_ = 0, global_samples_ = 0, position_ = 0;
     std::vector<std::size_t> order_{};

@@ -17,7 +17,7 @@ namespace causalrec::io {
 /// One line of a chart: its legend name, its y values and optionally its x values (1..n when empty).
 /// Points whose x or y is NaN or infinite are skipped (the line joins the neighbouring points).
 struct line_series {
-    std::string name{};        ///< legend text (escaped for XML; any UTF-8)
+    std::string name{};        ///< legend text (escaped for XML; any UTF-8); an empty name keeps the line out of the legend
     std::vector<double> y{};   ///< the values
     std::vector<double> x{};   ///< x positions, same length as y; empty means 1, 2, ..., n
     std::string color{};       ///< an SVG colour ("#d62728", "teal"); empty picks the next palette colour
@@ -31,7 +31,7 @@ struct chart_options {
     std::string y_label{};           ///< text left of the y axis (rotated)
     int width{640};                  ///< picture width in pixels (at least 160)
     int height{400};                 ///< picture height in pixels (at least 120)
-    bool legend{true};               ///< draw a legend box with every series' name, in the emptiest corner
+    bool legend{true};               ///< draw a legend box with every named series, in the emptiest corner
     bool markers{false};             ///< draw a dot at every point (always done for a single-point series)
     std::optional<double> y_min{};   ///< fix the bottom of the y axis (auto when empty)
     std::optional<double> y_max{};   ///< fix the top of the y axis (auto when empty)

@@ -5,6 +5,10 @@
 #include <concepts>
 #include <cstddef>
 #include <ranges>
+#include <span>
+#include <tuple>
+#include <type_traits>
+#include <utility>
 
 #include "../core/parameter.hpp"
 #include "../core/rng.hpp"
@@ -64,6 +68,31 @@ concept InferenceModel = requires(M& model, const T* x, T* y, std::size_t rows, 
     { model.inference_width(width) } -> std::convertible_to<std::size_t>;
     model.infer(x, rows, width, y);
 };
+
+/// Optional: per-sample gradients of the last backward pass without a loop over the samples (what
+/// DP-SGD clips). The gradient a batch of `rows` rows leaves in parameters() is a sum of one
+/// contribution per row; add_per_sample_squared_norms adds each row's squared L2 norm of its
+/// contribution, over all the layer's parameters, to norms[row], and rescale_per_sample rewrites the
+/// gradients as the sum of contributions weighted by scale[row]. Both read what forward and backward
+/// kept (the input and the output gradient), so they are valid until the next forward or backward.
+/// defer_parameter_gradients(true) lets backward skip the parameter gradients (only the input
+/// gradient and what the two need are formed), for a caller that will call rescale_per_sample.
+template <class L, class T>
+concept PerSampleGradientLayer = requires(L& layer, std::span<double> norms, std::span<const T> scale, bool defer) {
+    layer.add_per_sample_squared_norms(norms);
+    layer.rescale_per_sample(scale);
+    layer.defer_parameter_gradients(defer);
+};
+
+/// True for a layer type whose parameters() is an empty fixed-size array (activations, dropout).
+template <class L>
+inline constexpr bool has_no_parameters_v = [] {
+    if constexpr (requires(L& layer) { std::tuple_size<std::remove_cvref_t<decltype(layer.parameters())>>::value; }) {
+        return std::tuple_size_v<std::remove_cvref_t<decltype(std::declval<L&>().parameters())>> == 0;
+    } else {
+        return false;
+    }
+}();
 
 /// True for a layer type that declares `static constexpr bool infers_in_place = true`.
 template <class L>

@@ -21,6 +21,7 @@
 #include "../core/tensor.hpp"
 #include "../core/blas.hpp"
 #include "../core/shape_cache.hpp"
+#include "detail/norms.hpp"
 #include "detail/small_gemm.hpp"
 #include "initializers.hpp"
 #include "fwd.hpp"
@@ -93,6 +94,14 @@ public:
     /// The weight and (when enabled) the bias with their gradients.
     std::array<parameter_view<T>, 2> parameters();
 
+    /// Adds each row's squared norm of its contribution to the last backward pass's dW and db to
+    /// norms[row] (the ghost norm: |x_i|^2 |dy_i|^2 + |dy_i|^2, with no per-row gradient formed).
+    void add_per_sample_squared_norms(std::span<double> norms) const;
+    /// Rewrites dW and db as the rows' contributions weighted by scale: X^T diag(scale) dY, dY^T scale.
+    void rescale_per_sample(std::span<const T> scale);
+    /// With true, backward leaves dW and db unset (rescale_per_sample forms them).
+    void defer_parameter_gradients(bool defer) noexcept { defer_parameter_gradients_ = defer; }
+
     /// Whether backward computes dL/dX (off for the first layer of a model: nobody needs it).
     void set_input_gradient(bool needed) noexcept { need_input_grad_ = needed; }
 
@@ -120,6 +129,11 @@ public:
     dense& operator=(dense&&) noexcept = default;  ///< move assignment
 
 private:
+    /// dW = X^T dY (and db = column sums of dY) for the last forward's X.
+    void weight_gradient(const matrix<T>& x, const T* g);
+    /// The last forward's input and the last backward's output gradient; raises before a backward.
+    void check_per_sample(std::size_t rows, const char* fn) const;
+
     dense_options options_;
     matrix<T> weight_;
     vector<T> bias_;
@@ -127,10 +141,12 @@ private:
     vector<T> grad_bias_ = make_vector<T>(0);
     std::array<std::size_t, 2> weight_shape_{};
     std::array<std::size_t, 1> bias_shape_{};
-    shape_cache<T> output_, input_grad_;
+    shape_cache<T> output_, input_grad_, scaled_grad_;
     std::vector<T> weight_transposed_;  // W^T for the AVX-512 input-gradient product
     const matrix<T>* input_ = nullptr;
+    const matrix<T>* grad_output_ = nullptr;  // the last backward's dY (per-sample gradients read it)
     bool need_input_grad_ = true;
+    bool defer_parameter_gradients_ = false;
 };
 
 // The member functions are defined outside the class body, so that the extern template declarations
@@ -161,6 +177,7 @@ const matrix<T>& dense<T>::forward(const matrix<T>& x) {
     matrix<T>& y = output_.get(x.shape()[0], outputs());
     infer(x.data(), x.shape()[0], inputs(), y.data());  // the same product, bias and kernels as inference
     input_ = &x;
+    grad_output_ = nullptr;  // per-sample gradients need the backward of this forward
     return y;
 }
 
@@ -179,24 +196,9 @@ const matrix<T>& dense<T>::backward(const matrix<T>& grad_output) {
     const T* g = grad_output.data();
     const auto identity = [](T v) { return v; };
     constexpr bool is_float = std::is_same_v<T, float>;
-    // dW = X^T dY
-    // (In float from 128 rows on the AVX-512 tiles; below that BLAS measured as fast.)
     const bool tiles = is_float && batch >= 128 && detail::small_gemm_available();
-    if (tiles && out % 16 == 0) {
-        if constexpr (is_float)
-            detail::small_gemm(detail::strided_matrix{x.data(), 1, in}, g, nullptr, grad_weight_.data(), in, out, batch, identity);
-    } else if (out == 1) {
-        blas::gemv(true, batch, in, T(1), x.data(), in, g, T(0), grad_weight_.data());
-    } else {
-        blas::gemm(true, false, in, out, batch, T(1), x.data(), in, g, out, T(0), grad_weight_.data(), out);
-    }
-    // db = column sums of dY
-    if (options_.bias) {
-        T* gb = grad_bias_.data();
-        std::fill_n(gb, out, T(0));
-        for (std::size_t i = 0; i < batch; ++i)
-            for (std::size_t j = 0; j < out; ++j) gb[j] += g[i * out + j];
-    }
+    if (!defer_parameter_gradients_) weight_gradient(x, g);
+    grad_output_ = &grad_output;
     matrix<T>& dx = input_grad_.get(need_input_grad_ ? batch : 0, need_input_grad_ ? in : 0);
     if (!need_input_grad_) return dx;
     // dX = dY W^T
@@ -219,6 +221,64 @@ const matrix<T>& dense<T>::backward(const matrix<T>& grad_output) {
         blas::gemm(false, true, batch, in, out, T(1), g, out, weight_.data(), out, T(0), dx.data(), in);
     }
     return dx;
+}
+
+template <class T>
+void dense<T>::weight_gradient(const matrix<T>& x, const T* g) {
+    const std::size_t batch = x.shape()[0], in = inputs(), out = outputs();
+    const auto identity = [](T v) { return v; };
+    constexpr bool is_float = std::is_same_v<T, float>;
+    // dW = X^T dY
+    // (In float from 128 rows on the AVX-512 tiles; below that BLAS measured as fast.)
+    const bool tiles = is_float && batch >= 128 && detail::small_gemm_available();
+    if (tiles && out % 16 == 0) {
+        if constexpr (is_float)
+            detail::small_gemm(detail::strided_matrix{x.data(), 1, in}, g, nullptr, grad_weight_.data(), in, out, batch, identity);
+    } else if (out == 1) {
+        blas::gemv(true, batch, in, T(1), x.data(), in, g, T(0), grad_weight_.data());
+    } else {
+        blas::gemm(true, false, in, out, batch, T(1), x.data(), in, g, out, T(0), grad_weight_.data(), out);
+    }
+    // db = column sums of dY
+    if (options_.bias) {
+        T* gb = grad_bias_.data();
+        std::fill_n(gb, out, T(0));
+        for (std::size_t i = 0; i < batch; ++i)
+            for (std::size_t j = 0; j < out; ++j) gb[j] += g[i * out + j];
+    }
+}
+
+template <class T>
+void dense<T>::check_per_sample(std::size_t rows, const char* fn) const {
+    if (input_ == nullptr || grad_output_ == nullptr)
+        throw argument_error(causalrec::cat("causalrec::nn::dense::", fn, ": called before backward"));
+    if (rows != input_->shape()[0] || grad_output_->shape()[0] != rows)
+        throw shape_error(causalrec::cat("causalrec::nn::dense::", fn, ": ", rows, " per-row entries for a batch of ",
+                                         input_->shape()[0], " rows"));
+}
+
+template <class T>
+void dense<T>::add_per_sample_squared_norms(std::span<double> norms) const {
+    check_per_sample(norms.size(), "add_per_sample_squared_norms");
+    const std::size_t in = inputs(), out = outputs();
+    const T* x = input_->data();
+    const T* g = grad_output_->data();
+    for (std::size_t i = 0; i < norms.size(); ++i) {
+        const double gg = detail::squared_norm(g + i * out, out);
+        norms[i] += detail::squared_norm(x + i * in, in) * gg + (options_.bias ? gg : 0.0);
+    }
+}
+
+template <class T>
+void dense<T>::rescale_per_sample(std::span<const T> scale) {
+    check_per_sample(scale.size(), "rescale_per_sample");
+    const std::size_t rows = scale.size(), out = outputs();
+    matrix<T>& scaled = scaled_grad_.get(rows, out);
+    const T* g = grad_output_->data();
+    T* s = scaled.data();
+    for (std::size_t i = 0; i < rows; ++i)
+        for (std::size_t j = 0; j < out; ++j) s[i * out + j] = scale[i] * g[i * out + j];
+    weight_gradient(*input_, s);
 }
 
 template <class T>

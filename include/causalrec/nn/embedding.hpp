@@ -96,11 +96,50 @@ public:
                 touched_.push_back(row);
                 std::fill_n(g, dim, T(0));
             }
+            if (defer_parameter_gradients_) continue;
             const T* go = grad_output.data() + j * dim;
             for (std::size_t k = 0; k < dim; ++k) g[k] += go[k];
         }
         std::sort(touched_.begin(), touched_.end());
+        grad_output_ = &grad_output;
         return no_input_grad_;
+    }
+
+    /// Adds each row's squared norm of its contribution to the last backward pass's gradient to
+    /// norms[row]: for a row whose fields hold ids a_f with output gradients g_f, the sum over field
+    /// pairs with equal ids of g_f . g_f' (no per-row gradient is formed).
+    void add_per_sample_squared_norms(std::span<double> norms) const {
+        const std::size_t fields = check_per_sample(norms.size(), "add_per_sample_squared_norms"), dim = this->dim();
+        const T* go = grad_output_->data();
+        for (std::size_t i = 0; i < norms.size(); ++i) {
+            double total = 0.0;
+            for (std::size_t f = 0; f < fields; ++f) {
+                const T* a = go + (i * fields + f) * dim;
+                for (std::size_t h = 0; h < fields; ++h) {
+                    if (ids_[i * fields + h] != ids_[i * fields + f]) continue;
+                    const T* b = go + (i * fields + h) * dim;
+                    double dot = 0.0;
+                    for (std::size_t k = 0; k < dim; ++k) dot += static_cast<double>(a[k]) * static_cast<double>(b[k]);
+                    total += dot;
+                }
+            }
+            norms[i] += total;
+        }
+    }
+
+    /// With true, backward only records the touched rows (rescale_per_sample forms their gradient).
+    void defer_parameter_gradients(bool defer) noexcept { defer_parameter_gradients_ = defer; }
+
+    /// Rewrites the touched rows' gradient as the batch rows' contributions weighted by scale.
+    void rescale_per_sample(std::span<const T> scale) {
+        const std::size_t fields = check_per_sample(scale.size(), "rescale_per_sample"), dim = this->dim();
+        for (std::size_t row : touched_) std::fill_n(grad_.data() + row * dim, dim, T(0));
+        const T* go = grad_output_->data();
+        for (std::size_t j = 0; j < ids_.size(); ++j) {
+            T* g = grad_.data() + ids_[j] * dim;
+            const T s = scale[j / fields];
+            for (std::size_t k = 0; k < dim; ++k) g[k] += s * go[j * dim + k];
+        }
     }
 
     /// The table, with a sparse gradient over the rows the last batch touched.
@@ -131,7 +170,17 @@ private:
         matrix<T>& y = output_.get(batch, fields * dim);
         for (std::size_t j = 0; j < ids_.size(); ++j) std::copy_n(table_.data() + ids_[j] * dim, dim, y.data() + j * dim);
         fields_ = fields;
+        grad_output_ = nullptr;  // per-sample gradients need the backward of this forward
         return y;
+    }
+
+    /// The fields per row of the last backward pass; raises before a backward or on a wrong row count.
+    std::size_t check_per_sample(std::size_t rows, const char* fn) const {
+        if (grad_output_ == nullptr) throw argument_error(causalrec::cat("causalrec::nn::embedding::", fn, ": called before backward"));
+        if (rows * fields_ != ids_.size())
+            throw shape_error(causalrec::cat("causalrec::nn::embedding::", fn, ": ", rows, " per-row entries for a batch of ",
+                                             ids_.size() / fields_, " rows"));
+        return fields_;
     }
 
     std::size_t checked_id(T value, std::size_t row, std::size_t field) const {
@@ -149,6 +198,8 @@ private:
     matrix<T> no_input_grad_ = make_matrix<T>(0, 0);
     std::vector<std::size_t> ids_{};  // the last forward's ids, batch x fields
     std::size_t fields_ = 0;          // 0 before the first forward
+    const matrix<T>* grad_output_ = nullptr;  // the last backward's dY (per-sample gradients read it)
+    bool defer_parameter_gradients_ = false;
 };
 
 }  // namespace causalrec::nn

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <span>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -95,6 +96,33 @@ public:
         for (auto& buffer : inference_buffers_)
             if (buffer.size() < rows * widest) buffer.resize(rows * widest);
         infer_from<0>(x, nullptr, rows, width, out);
+    }
+
+    /// Whether every layer with parameters offers per-sample gradients (nn::PerSampleGradientLayer: dense,
+    /// embedding) and the others have none; then the model offers them too (DP-SGD clips with them).
+    static constexpr bool has_per_sample_gradients =
+        ((PerSampleGradientLayer<Layers, value_type> || has_no_parameters_v<Layers>) && ...);
+
+    /// Adds each batch row's squared norm of its contribution to the last backward pass's gradients,
+    /// over all parameters, to norms[row] (see nn::PerSampleGradientLayer).
+    void add_per_sample_squared_norms(std::span<double> norms) const
+        requires has_per_sample_gradients
+    {
+        std::apply([&](const auto&... layer) { (add_norms(layer, norms), ...); }, layers_);
+    }
+
+    /// Rewrites every gradient as the batch rows' contributions weighted by scale[row].
+    void rescale_per_sample(std::span<const value_type> scale)
+        requires has_per_sample_gradients
+    {
+        std::apply([&](auto&... layer) { (rescale(layer, scale), ...); }, layers_);
+    }
+
+    /// With true, backward leaves the parameter gradients to rescale_per_sample (every layer).
+    void defer_parameter_gradients(bool defer)
+        requires has_per_sample_gradients
+    {
+        std::apply([&](auto&... layer) { (defer_layer(layer, defer), ...); }, layers_);
     }
 
     /// Views of every trainable tensor, in layer order. The views stay valid while the model is not
@@ -214,6 +242,18 @@ private:
                            Range&& params) {
         for (const auto& p : params)
             if (p.size() > 0) out.emplace_back(std::string("layer").append(std::to_string(index)).append(".").append(p.name), p);
+    }
+    template <class L>
+    static void add_norms(const L& layer, std::span<double> norms) {
+        if constexpr (PerSampleGradientLayer<L, value_type>) layer.add_per_sample_squared_norms(norms);
+    }
+    template <class L>
+    static void rescale(L& layer, std::span<const value_type> scale) {
+        if constexpr (PerSampleGradientLayer<L, value_type>) layer.rescale_per_sample(scale);
+    }
+    template <class L>
+    static void defer_layer(L& layer, bool defer) {
+        if constexpr (PerSampleGradientLayer<L, value_type>) layer.defer_parameter_gradients(defer);
     }
     template <class L>
     static void set_mode(L& layer, bool training) {

@@ -50,6 +50,13 @@ concept ObjectiveWithTrainingMode = requires(O& o, bool training) { o.set_traini
 template <class O>
 concept ObjectiveWithModel = requires(O& o) { o.model(); };
 
+/// Optional for an optimizer: `wrap(objective)` returns the objective it must train in place of
+/// `objective` (DP-SGD clips every sample's gradient inside it); the supervised fit() trains that one.
+template <class Opt, class O>
+concept ObjectiveWrappingOptimizer = requires(Opt& optimizer, O& objective) {
+    { optimizer.wrap(objective) } -> Objective;
+};
+
 /// A callback: an object with at least one of the hooks on_train_begin, on_epoch_begin, on_batch_end,
 /// on_epoch_end, on_train_end taking the training context `Ctx&`. Hooks are found by name, so fit()
 /// refuses (at compile time) an object none of whose members is a hook, e.g. one whose only hook is

@@ -168,7 +168,8 @@ struct supervised_setup {
 /// History. Builds a supervised_objective and runs the training loop (train/loop.hpp) with it.
 /// A loss that becomes NaN or infinite stops training with numeric_error naming the epoch
 /// and batch. A model ending in sigmoid, trained with a loss that also works on logits (binary
-/// cross-entropy), is differentiated through its logits, which keeps full precision.
+/// cross-entropy), is differentiated through its logits, which keeps full precision. An optimizer
+/// offering wrap(objective) (privacy::dp_sgd) trains the objective it returns.
 template <class M, class L, class Optimizer, std::floating_point T, class... Callbacks>
     requires Model<M, T> && loss::Loss<L, T> && optim::Optimizer<std::remove_cvref_t<Optimizer>, T> &&
              (Callback<std::remove_cvref_t<Callbacks>, training_context<M, T>> && ...)
@@ -179,7 +180,12 @@ history fit(M& model, const L& loss, Optimizer&& optimizer, const matrix<T>& X, 
                   "`static constexpr bool sparse_rows = true`: it would apply stale gradients to rows the batch "
                   "did not touch (see docs/concepts/concept_optimizer.md)");
     supervised_setup<M, L, T> setup(model, loss, X, Y, options);
-    return fit(*setup.objective, std::forward<Optimizer>(optimizer), setup.loop, std::forward<Callbacks>(callbacks)...);
+    if constexpr (ObjectiveWrappingOptimizer<std::remove_cvref_t<Optimizer>, supervised_objective<M, L, T>>) {
+        auto wrapped = optimizer.wrap(*setup.objective);  // e.g. privacy::dp_sgd's per-sample clipping
+        return fit(wrapped, std::forward<Optimizer>(optimizer), setup.loop, std::forward<Callbacks>(callbacks)...);
+    } else {
+        return fit(*setup.objective, std::forward<Optimizer>(optimizer), setup.loop, std::forward<Callbacks>(callbacks)...);
+    }
 }
 
 /// fit with a label vector y (one output column).

@@ -11,6 +11,7 @@
 #include "concepts.hpp"
 #include "context.hpp"
 #include "fit.hpp"
+#include "forwarding_objective.hpp"
 #include "function_objective.hpp"
 #include "history.hpp"
 #include "loop.hpp"

@@ -315,16 +315,20 @@ CAUSALREC_INLINE std::string svg_line_chart(std::span<const line_series> series,
     out.append("</g>\n");
 
     // Legend (top right, inside the plot area).
-    if (options.legend && !series.empty()) {
+    std::vector<std::size_t> named;  // series with a name (unnamed ones, e.g. ICE curves, stay out of the legend)
+    for (std::size_t k = 0; k < series.size(); ++k)
+        if (!series[k].name.empty()) named.push_back(k);
+    if (options.legend && !named.empty()) {
         constexpr std::size_t max_name = 40;
         std::size_t longest = 1;
-        for (const auto& s : series) {
+        for (const std::size_t k : named) {
+            const auto& s = series[k];
             std::size_t chars = 0;
             for (std::size_t i = 0; i < s.name.size(); ++i)
                 if ((static_cast<unsigned char>(s.name[i]) & 0xC0u) != 0x80u) ++chars;
             longest = std::max(longest, std::min(chars, max_name + 3));
         }
-        const double lw = 40.0 + 7.0 * static_cast<double>(longest), lh = 8.0 + 18.0 * static_cast<double>(series.size());
+        const double lw = 40.0 + 7.0 * static_cast<double>(longest), lh = 8.0 + 18.0 * static_cast<double>(named.size());
         // The corner whose box covers the least of the lines (sampled along each segment); top right on ties.
         const double right_x = std::max(px0 + 4, px1 - lw - 8), left_x = px0 + 8;
         const double top_y = py0 + 8, bottom_y = std::max(py0 + 8, py1 - lh - 8);
@@ -354,8 +358,9 @@ CAUSALREC_INLINE std::string svg_line_chart(std::span<const line_series> series,
         out.append("<g class=\"legend\">\n<rect x=\"").append(coord(lx)).append("\" y=\"").append(coord(ly));
         out.append("\" width=\"").append(coord(lw)).append("\" height=\"").append(coord(lh));
         out.append("\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#cccccc\"/>\n");
-        for (std::size_t k = 0; k < series.size(); ++k) {
-            const double y = ly + 13.0 + 18.0 * static_cast<double>(k);
+        for (std::size_t e = 0; e < named.size(); ++e) {
+            const std::size_t k = named[e];
+            const double y = ly + 13.0 + 18.0 * static_cast<double>(e);
             out.append("<line x1=\"").append(coord(lx + 8)).append("\" y1=\"").append(coord(y)).append("\" x2=\"");
             out.append(coord(lx + 30)).append("\" y2=\"").append(coord(y)).append("\" stroke=\"").append(colors[k]);
             out.append(series[k].dashed ? "\" stroke-dasharray=\"6 4" : "").append("\" stroke-width=\"2\"/>\n");
