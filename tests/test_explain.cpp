@@ -288,3 +288,111 @@ TEST_CASE("explain: permutation importance", "[explain]") {
     CHECK_THROWS_AS(explain::permutation_importance(interaction_model{}, X, std::span<const double>(y), cr::metrics::mse{}, {.repeats = 0}),
                     cr::argument_error);
 }
+
+TEST_CASE("explain: a policy tree finds who benefits and prints it as rules", "[explain][policy]") {
+    // Effect +1 where x0 > 0.6 and x1 < 0.3, -0.5 elsewhere; x2 is noise. Greedy CART needs the x1 split
+    // first (x0 > 0.6 alone has a mean effect of -0.05): depth 2 recovers the region.
+    cr::rng engine(4);
+    const std::size_t n = 4000;
+    auto X = cr::make_matrix<double>(n, 3);
+    std::vector<double> effect(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t j = 0; j < 3; ++j) X(i, j) = engine.uniform();
+        effect[i] = X(i, 0) > 0.6 && X(i, 1) < 0.3 ? 1.0 : -0.5;
+    }
+    const auto tree = explain::fit_policy_tree(X, std::span<const double>(effect), {.max_depth = 2, .min_samples_leaf = 20}, {"age", "income", "noise"});
+    REQUIRE(!tree.nodes.front().leaf);
+    CHECK(tree.nodes.front().feature == 1);
+    CHECK_THAT(tree.nodes.front().threshold, WithinAbs(0.3, 0.01));
+    const auto& left = tree.nodes[tree.nodes.front().left];
+    REQUIRE(!left.leaf);
+    CHECK(left.feature == 0);
+    CHECK_THAT(left.threshold, WithinAbs(0.6, 0.01));
+    // The tree treats exactly the region (up to rows between the thresholds and the true edges).
+    const auto decisions = tree.decide(X);
+    std::size_t wrong = 0;
+    double oracle = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+        wrong += static_cast<std::size_t>(decisions[i] != (effect[i] > 0.0 ? 1 : 0));
+        oracle += std::max(effect[i], 0.0) / static_cast<double>(n);
+    }
+    // (The root's threshold pools both sides of x0: rows just below x1 = 0.3 may fall on either side.)
+    CHECK(wrong <= n / 200);
+    CHECK(tree.value >= 0.99 * oracle);
+    CHECK(tree.value <= oracle);
+    const std::string rules = tree.rules();
+    INFO(rules);
+    CHECK(rules.find("if income <= 0.29") == 0);
+    CHECK(rules.find("and age > 0.59") != std::string::npos);
+    CHECK(rules.find("and age > 0.59") < rules.find(": treat (n = "));
+    CHECK(rules.find(": treat (n = ") != std::string::npos);
+    std::size_t lines = 0;
+    for (char c : rules) lines += c == '\n';
+    CHECK(lines == 3);  // income > 0.3 stays one leaf: no split there raises the value
+    // A cost above every effect: treat nobody, no split.
+    const auto none = explain::fit_policy_tree(X, std::span<const double>(effect), {.treatment_cost = 2.0});
+    CHECK(none.nodes.size() == 1);
+    double mean = 0.0;
+    for (double v : effect) mean += v / static_cast<double>(n);
+    CHECK_THAT(none.nodes.front().mean_effect, WithinAbs(mean, 1e-12));
+    CHECK(none.rules().rfind("always: do not treat (n = 4000, mean effect -0.3", 0) == 0);
+    CHECK(none.value == 0.0);
+}
+
+TEST_CASE("explain: a depth-1 policy tree is the best single split (brute force)", "[explain][policy]") {
+    cr::rng engine(9);
+    const std::size_t n = 60;
+    auto X = cr::make_matrix<double>(n, 2);
+    std::vector<double> effect(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        X(i, 0) = engine.normal();
+        X(i, 1) = std::round(engine.normal() * 2.0);  // ties
+        effect[i] = X(i, 0) + 0.3 * X(i, 1) + engine.normal();
+    }
+    const auto tree = explain::fit_policy_tree(X, std::span<const double>(effect), {.max_depth = 1, .min_samples_leaf = 5});
+    // Every split at every observed value with at least 5 rows a side.
+    double best = 0.0;
+    for (double v : effect) best += v;
+    best = std::max(best, 0.0);
+    for (std::size_t j = 0; j < 2; ++j)
+        for (std::size_t s = 0; s < n; ++s) {
+            double left = 0.0, right = 0.0;
+            std::size_t nl = 0;
+            for (std::size_t i = 0; i < n; ++i) {
+                if (X(i, j) <= X(s, j)) left += effect[i], ++nl;
+                else right += effect[i];
+            }
+            if (nl >= 5 && n - nl >= 5) best = std::max(best, std::max(left, 0.0) + std::max(right, 0.0));
+        }
+    CHECK_THAT(tree.value * static_cast<double>(n), WithinAbs(best, 1e-9));
+    CHECK(tree.nodes.size() == 3);
+    CHECK_THROWS_AS(explain::fit_policy_tree(X, std::span<const double>(effect), {.max_depth = 4}), cr::argument_error);
+    CHECK_THROWS_AS(explain::fit_policy_tree(X, std::span<const double>(effect.data(), 10)), cr::shape_error);
+}
+
+TEST_CASE("explain: an effect estimator's CATE explained through effect_predictor", "[explain][policy]") {
+    // A fitted estimator whose effect is 2 x0 - x2: exact Shapley values against a background are
+    // 2 (x0 - mean x0) and -(x2 - mean x2), and a policy tree splits on x0.
+    struct linear_effect {
+        cr::vector<double> effect(const cr::matrix<double>& x) const {
+            cr::vector<double> out = cr::make_vector<double>(x.shape()[0]);
+            for (std::size_t r = 0; r < x.shape()[0]; ++r) out(r) = 2.0 * x(r, 0) - x(r, 2);
+            return out;
+        }
+        double ate() const { return 0.0; }
+    } estimator;
+    cr::rng engine(5);
+    auto background = cr::make_matrix<double>(30, 3);
+    for (double& v : background) v = engine.normal();
+    const std::vector<double> x{1.0, -2.0, 0.5};
+    const auto a = explain::exact_shapley(explain::effect_predictor(estimator), std::span<const double>(x), background);
+    double m0 = 0.0, m2 = 0.0;
+    for (std::size_t r = 0; r < 30; ++r) m0 += background(r, 0) / 30.0, m2 += background(r, 2) / 30.0;
+    CHECK_THAT(a.values[0], WithinAbs(2.0 * (1.0 - m0), 1e-12));
+    CHECK_THAT(a.values[1], WithinAbs(0.0, 1e-12));
+    CHECK_THAT(a.values[2], WithinAbs(-(0.5 - m2), 1e-12));
+    const auto effects = estimator.effect(background);
+    const auto tree = explain::fit_policy_tree(background, std::span<const double>(effects.data(), effects.size()),
+                                               {.max_depth = 1, .min_samples_leaf = 3});
+    CHECK(tree.nodes.front().feature == 0);
+}

@@ -7,4 +7,5 @@
 #include "gradients.hpp"
 #include "partial_dependence.hpp"
 #include "permutation.hpp"
+#include "policy_tree.hpp"
 #include "shapley.hpp"

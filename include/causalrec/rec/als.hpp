@@ -135,6 +135,11 @@ public:
     const als_options& options() const noexcept { return options_; }
     /// The mean subtracted from explicit ratings (0 for implicit feedback or center = false).
     double global_mean() const noexcept { return model_.offset; }
+    /// The fitted factors (user and item tables, offset, log summary); raises not_fitted_error before fit.
+    const factor_model<float>& model() const {
+        detail::require_fitted(fitted_, model_name);
+        return model_;
+    }
 
     /// The factors of a new user with the given interactions (items of this model, values as in
     /// the training log), solved exactly against the fitted item factors without retraining

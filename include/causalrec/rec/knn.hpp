@@ -215,6 +215,12 @@ public:
         return weights_;
     }
 
+    /// The training items of `user` (ascending; empty for a user without history or beyond the log).
+    std::span<const std::size_t> seen(std::size_t user) const {
+        require_fitted(fitted_, model_name);
+        return user < log_.n_users ? log_.seen.of(user) : std::span<const std::size_t>{};
+    }
+
     /// The score of every item for `user` (0 for items no neighbour reaches).
     std::vector<double> scores(std::size_t user) const {
         std::vector<char> reached;
