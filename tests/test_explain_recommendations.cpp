@@ -129,3 +129,30 @@ TEST_CASE("explain: content-based shares are the shared features' cosine terms",
     CHECK(explain::explain_recommendation(model, 0, 3).features.empty());
     CHECK(explain::explain_recommendation(model, 0, 3).score == 0.0);
 }
+
+TEST_CASE("explain: SASRec shares are integrated gradients over the history positions", "[explain][rec]") {
+    // A small chain: item i is followed by i + 1 (mod 12); 300 users.
+    std::vector<std::vector<std::uint32_t>> per_user;
+    cr::rng engine(3);
+    for (std::size_t u = 0; u < 300; ++u) {
+        std::vector<std::uint32_t> s;
+        auto item = static_cast<std::uint32_t>(engine.uniform_index(12));
+        for (std::size_t t = 0; t < 8; ++t) s.push_back(item), item = (item + 1) % 12;
+        per_user.push_back(s);
+    }
+    const data::sequences seqs(per_user, 12);
+    rec::sasrec model({.max_length = 6, .hidden = 16, .blocks = 1, .dropout = 0.0, .learning_rate = 5e-3, .epochs = 10, .seed = 2});
+    model.fit(seqs);
+    const std::vector<std::uint32_t> history{3, 4, 5, 6, 7, 8, 9};  // 7 items: the model reads the last 6
+    const auto a = model.explain_history(history, 10);
+    CHECK(a.positions == std::vector<std::size_t>{1, 2, 3, 4, 5, 6});
+    CHECK(a.items == std::vector<std::uint32_t>{4, 5, 6, 7, 8, 9});
+    const auto e = explain::explain_recommendation(model, history, 10);
+    CHECK(e.history.size() == 6);
+    CHECK_THAT(e.score, WithinAbs(a.score, 1e-12));
+    CHECK_THAT(total(e.history) + e.base - e.score, WithinAbs(a.convergence_delta, 1e-9));
+    CHECK(std::abs(a.convergence_delta) <= 0.02 * std::abs(a.score - a.baseline_score) + 1e-3);
+    CHECK_THROWS_AS(model.explain_history(std::span<const std::uint32_t>{}, 1), cr::argument_error);
+    CHECK_THROWS_AS(model.explain_history(history, 12), cr::argument_error);
+    CHECK_THROWS_AS(model.explain_history(history, 1, 0), cr::argument_error);
+}

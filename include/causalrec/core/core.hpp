@@ -13,6 +13,7 @@
 #include "memory.hpp"
 #include "message.hpp"
 #include "parameter.hpp"
+#include "quadrature.hpp"
 #include "rng.hpp"
 #include "shape_cache.hpp"
 #include "tensor.hpp"

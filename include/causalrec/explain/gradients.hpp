@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "../core/error.hpp"
+#include "../core/quadrature.hpp"
 #include "../core/message.hpp"
 #include "../core/tensor.hpp"
 
@@ -58,26 +59,7 @@ inline std::pair<std::vector<double>, std::vector<double>> integration_points(in
             for (std::size_t k = 0; k < m; ++k) a[k] = static_cast<double>(k) / (dm - 1.0), w[k] = 1.0 / (dm - 1.0);
             w.front() *= 0.5, w.back() *= 0.5;
             break;
-        case integration_rule::gauss_legendre:
-            // Roots of P_m by Newton's method from Chebyshev guesses, mapped from [-1, 1] to [0, 1].
-            for (std::size_t k = 0; k < m; ++k) {
-                double z = std::cos(std::numbers::pi * (static_cast<double>(k) + 0.75) / (dm + 0.5)), dp = 0.0;
-                for (int it = 0; it < 100; ++it) {
-                    double p0 = 1.0, p1 = 0.0;
-                    for (std::size_t j = 1; j <= m; ++j) {
-                        const double p2 = p1;
-                        p1 = p0;
-                        p0 = ((2.0 * static_cast<double>(j) - 1.0) * z * p1 - (static_cast<double>(j) - 1.0) * p2) / static_cast<double>(j);
-                    }
-                    dp = dm * (z * p0 - p1) / (z * z - 1.0);
-                    const double step = p0 / dp;
-                    z -= step;
-                    if (std::abs(step) < 1e-15) break;
-                }
-                a[k] = 0.5 * (1.0 - z);
-                w[k] = 1.0 / ((1.0 - z * z) * dp * dp);  // 2 / ((1 - z^2) P'^2), halved for [0, 1]
-            }
-            break;
+        case integration_rule::gauss_legendre: return gauss_legendre_unit(m);
     }
     return {a, w};
 }

@@ -1,9 +1,9 @@
 #pragma once
 /// @file
 /// Explanations a recommender's user can read: "because you interacted with X" — each history item's
-/// share of a recommended item's score — for item-kNN and ALS, and "because it shares features F" —
-/// each feature's share of a content-based cosine score. The shares add up exactly to the score (less
-/// a base the history does not explain). Like every attribution they describe the model: a large share
+/// share of a recommended item's score — for item-kNN, ALS and SASRec, and "because it shares features F" —
+/// each feature's share of a content-based cosine score. The shares add up to the score (less a base
+/// the history does not explain): exactly, except SASRec's, which are integrated gradients. Like every attribution they describe the model: a large share
 /// says the model scores the item high because of that history item, not that the user chose for it.
 /// This header reaches into rec/ and is not included by explain.hpp: include it on purpose.
 
@@ -19,6 +19,7 @@
 #include "../rec/als.hpp"
 #include "../rec/content.hpp"
 #include "../rec/knn.hpp"
+#include "../rec/sequential/sasrec.hpp"
 
 namespace causalrec::explain {
 
@@ -163,6 +164,20 @@ inline recommendation_explanation explain_recommendation(const rec::content_base
         }
     }
     detail::sort_shares(out.features);
+    return out;
+}
+
+/// SASRec: integrated gradients of the score of `item` after `history` over each read position's item
+/// embedding (rec::sasrec::explain_history, `steps` Gauss-Legendre points): one share per position
+/// (a repeated item appears once per position), base = the score after the same positions without
+/// item content; the shares add up to score - base up to the integration error (for the attention
+/// weights and the reported delta, call explain_history itself).
+inline recommendation_explanation explain_recommendation(const rec::sasrec& model, std::span<const std::uint32_t> history, std::size_t item,
+                                                         std::size_t steps = 128) {
+    const rec::sequence_attribution a = model.explain_history(history, item, steps);
+    recommendation_explanation out{.item = item, .score = a.score, .base = a.baseline_score};
+    for (std::size_t t = 0; t < a.items.size(); ++t) out.history.push_back({a.items[t], a.integrated_gradients[t]});
+    detail::sort_shares(out.history);
     return out;
 }
 

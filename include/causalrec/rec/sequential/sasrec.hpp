@@ -20,6 +20,7 @@
 #include "../../core/blas.hpp"
 #include "../../core/error.hpp"
 #include "../../core/math.hpp"
+#include "../../core/quadrature.hpp"
 #include "../../core/message.hpp"
 #include "../../core/parameter.hpp"
 #include "../../core/rng.hpp"
@@ -91,8 +92,16 @@ public:
     /// sequence-batch layout (B * L indices), packed: one row per real position in batch order
     /// (packed_rows() gives each row's position b * L + t). Padding positions are never computed:
     /// they would only be masked out (keys) or zeroed (outputs) in the authors' model.
-    const matrix<T>& forward(std::span<const std::uint32_t> inputs) {
+    const matrix<T>& forward(std::span<const std::uint32_t> inputs) { return forward(inputs, {}); }
+
+    /// forward with each input row's item embedding scaled by item_scale[r] (B * L values, or empty
+    /// for 1): x0 = scale e sqrt(d) + p, the path integrated gradients walk from a history without
+    /// item content (positions only) to the history itself.
+    const matrix<T>& forward(std::span<const std::uint32_t> inputs, std::span<const T> item_scale) {
         const std::size_t N = inputs.size(), B = N / L_, d = d_;
+        if (!item_scale.empty() && item_scale.size() != N)
+            throw shape_error("causalrec::rec::sasrec: one item scale per input row is needed");
+        item_scale_.assign(item_scale.begin(), item_scale.end());
         if (N % L_ != 0) throw shape_error("causalrec::rec::sasrec: a batch must hold whole sequences");
         inputs_.assign(inputs.begin(), inputs.end());
         rows_.clear();
@@ -107,7 +116,8 @@ public:
             const T* e = item_.data() + static_cast<std::size_t>(inputs[r]) * d;
             const T* p = pos_.data() + (r % L_) * d;
             T* out = x0.data() + k * d;
-            for (std::size_t j = 0; j < d; ++j) out[j] = e[j] * scale + p[j];
+            const T s = item_scale_.empty() ? scale : scale * item_scale_[r];
+            for (std::size_t j = 0; j < d; ++j) out[j] = e[j] * s + p[j];
         }
         const matrix<T>* x = &input_dropout_.forward(x0);
         for (auto& blk : blocks_) x = &blk->forward(*x, lengths_);
@@ -127,6 +137,7 @@ public:
         const matrix<T>* g = &final_norm_.backward(grad);
         for (std::size_t i = blocks_.size(); i-- > 0;) g = &blocks_[i]->backward(*g);
         const matrix<T>& g0 = input_dropout_.backward(*g);
+        input_gradient_ = &g0;
         std::fill(item_grad_.begin(), item_grad_.end(), T(0));
         std::fill(pos_grad_.begin(), pos_grad_.end(), T(0));
         const std::size_t d = d_;
@@ -136,8 +147,29 @@ public:
             const T* gr = g0.data() + k * d;
             T* ge = item_grad_.data() + static_cast<std::size_t>(inputs_[r]) * d;
             T* gp = pos_grad_.data() + (r % L_) * d;
-            for (std::size_t j = 0; j < d; ++j) ge[j] += gr[j] * scale, gp[j] += gr[j];
+            const T s = item_scale_.empty() ? scale : scale * item_scale_[r];
+            for (std::size_t j = 0; j < d; ++j) ge[j] += gr[j] * s, gp[j] += gr[j];
         }
+    }
+
+    /// dL/d(x0) of the last backward, x0 the embedded inputs (one row per real position, packed as
+    /// forward's output); raises argument_error before a backward.
+    const matrix<T>& input_gradient() const {
+        if (input_gradient_ == nullptr) throw argument_error("causalrec::rec::sasrec: input_gradient called before backward");
+        return *input_gradient_;
+    }
+
+    /// The last block's attention weights of sequence b's position `position` (within its real
+    /// positions) over its real positions 0..position, averaged over the heads, from the last forward.
+    std::vector<double> last_attention(std::size_t sequence, std::size_t position, std::size_t heads) const {
+        std::vector<double> out(position + 1, 0.0);
+        for (std::size_t h = 0; h < heads; ++h) {
+            const auto w = blocks_.back()->attention.attention_weights(sequence, h);
+            const auto n = static_cast<std::size_t>(std::llround(std::sqrt(static_cast<double>(w.size()))));
+            if (position >= n) throw argument_error("causalrec::rec::sasrec: no attention weights at that position");
+            for (std::size_t t = 0; t <= position; ++t) out[t] += static_cast<double>(w[position * n + t]) / static_cast<double>(heads);
+        }
+        return out;
     }
 
     /// Adds to the item embedding gradient (the scoring side: dL/dE rows of positives and negatives).
@@ -254,6 +286,8 @@ private:
     std::vector<std::uint32_t> inputs_{};
     std::vector<std::size_t> rows_{}, lengths_{};
     shape_cache<T> embedded_;
+    std::vector<T> item_scale_{};               // the last forward's item scales (empty: all 1)
+    const matrix<T>* input_gradient_ = nullptr;  // dL/d(x0) of the last backward
 };
 
 /// Binary cross-entropy of the true next item against sampled negatives at every real position of a
@@ -346,6 +380,17 @@ private:
 
 }  // namespace detail
 
+/// Attributions of a sequence model's score over the history it read.
+struct sequence_attribution {
+    std::vector<std::size_t> positions{};          ///< indices into the history of the positions read (the last max_length)
+    std::vector<std::uint32_t> items{};            ///< the item at each of those positions
+    std::vector<double> integrated_gradients{};    ///< per position: its item's share of score - baseline_score
+    std::vector<double> attention{};               ///< per position: the last block's attention of the last position (sums to 1)
+    double score = 0.0;                            ///< the item's score after the history
+    double baseline_score = 0.0;                   ///< its score after the same positions without item content
+    double convergence_delta = 0.0;                ///< sum of integrated_gradients - (score - baseline_score)
+};
+
 /// SASRec next-item recommender. fit() takes ordered sequences (data::sequences; a log is turned
 /// into per-user sequences by timestamp or file order); the scores of a history are h . e_i, h the
 /// final state at its last position and e_i the item embeddings. Satisfies rec::Recommender.
@@ -400,6 +445,14 @@ public:
     /// The item vectors (n_items x width, row-major) the scores are inner products with: the shared
     /// item embedding without its padding row. Raises not_fitted_error before fit.
     std::span<const float> item_vectors() const;
+
+    /// Why `item` scores as it does after `history`: integrated gradients (Sundararajan et al. 2017)
+    /// of the score over each read position's item embedding, from a baseline history of the same
+    /// positions without item content (item embeddings scaled to 0), with `steps` Gauss-Legendre
+    /// points; and the last block's attention of the last position over the positions (averaged over
+    /// heads). Raises not_fitted_error before fit, argument_error for an empty history, an item out of
+    /// range or steps = 0.
+    sequence_attribution explain_history(std::span<const std::uint32_t> history, std::size_t item, std::size_t steps = 128) const;
 
     /// The k best items after `history`, best first, without the history's items when exclude_seen:
     /// recommendations for an anonymous session or a new user from their first actions.

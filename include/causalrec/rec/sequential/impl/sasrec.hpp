@@ -122,6 +122,62 @@ CAUSALREC_INLINE void sasrec::final_states(std::span<const std::span<const std::
     }
 }
 
+CAUSALREC_INLINE auto sasrec::explain_history(std::span<const std::uint32_t> history, std::size_t item, std::size_t steps) const
+    -> sequence_attribution {
+    detail::require_fitted(is_fitted(), model_name);
+    detail::check_history(history, n_items(), model_name);
+    if (history.empty()) throw argument_error("causalrec::rec::sasrec::explain_history: the history is empty");
+    if (item >= n_items())
+        throw argument_error(causalrec::cat("causalrec::rec::sasrec::explain_history: item ", item, " is out of range (", n_items(), " items)"));
+    if (steps == 0) throw argument_error("causalrec::rec::sasrec::explain_history: steps must be at least 1");
+    auto& net = training_.net();
+    const std::size_t L = net.max_length(), d = net.width(), n = std::min(history.size(), L);
+    const auto padding = static_cast<std::uint32_t>(net.n_items());
+    std::vector<std::uint32_t> inputs(L, padding);
+    std::copy(history.end() - static_cast<std::ptrdiff_t>(n), history.end(), inputs.begin() + static_cast<std::ptrdiff_t>(L - n));
+    const float* target = net.item_embedding().data() + item * d;
+    sequence_attribution out;
+    for (std::size_t t = 0; t < n; ++t) {
+        out.positions.push_back(history.size() - n + t);
+        out.items.push_back(history[history.size() - n + t]);
+    }
+    out.integrated_gradients.assign(n, 0.0);
+    // score(alpha) = h_last(alpha) . e_item; its gradient w.r.t. the packed last row is e_item.
+    std::vector<float> scale(L, 0.0f);
+    matrix<float> grad = make_matrix<float>(n, d);
+    const auto score_at = [&](float alpha, bool with_gradient) {
+        for (std::size_t t = 0; t < n; ++t) scale[L - n + t] = alpha;
+        const matrix<float>& h = net.forward(inputs, scale);
+        double s = 0.0;
+        for (std::size_t j = 0; j < d; ++j) s += static_cast<double>(h(n - 1, j)) * static_cast<double>(target[j]);
+        if (with_gradient) {
+            std::fill(grad.begin(), grad.end(), 0.0f);
+            std::copy_n(target, d, grad.data() + (n - 1) * d);
+            net.backward(grad);
+        }
+        return s;
+    };
+    const auto [nodes, weights] = gauss_legendre_unit(steps);  // integrated gradients' default rule
+    const float root_d = std::sqrt(static_cast<float>(d));
+    for (std::size_t i = 0; i < steps; ++i) {
+        score_at(static_cast<float>(nodes[i]), true);
+        const matrix<float>& g0 = net.input_gradient();
+        for (std::size_t t = 0; t < n; ++t) {
+            const float* e = net.item_embedding().data() + static_cast<std::size_t>(out.items[t]) * d;
+            double dot = 0.0;
+            for (std::size_t j = 0; j < d; ++j) dot += static_cast<double>(e[j] * root_d) * static_cast<double>(g0(t, j));
+            out.integrated_gradients[t] += weights[i] * dot;
+        }
+    }
+    out.baseline_score = score_at(0.0f, false);
+    out.score = score_at(1.0f, false);
+    out.attention = net.last_attention(0, n - 1, o_.heads);
+    double total = 0.0;
+    for (double v : out.integrated_gradients) total += v;
+    out.convergence_delta = total - (out.score - out.baseline_score);
+    return out;
+}
+
 CAUSALREC_INLINE auto sasrec::continue_fit(std::size_t epochs) -> train::history { return training_.continue_fit(model_name, epochs); }
 
 }  // namespace causalrec::rec
