@@ -173,7 +173,7 @@ TEST_CASE("sasrec: learns a first-order transition structure to 90 % of the orac
     // reported delta is small), the score is score_history's, the attention is a distribution; and in
     // a first-order chain the last item should carry the largest share for most users.
     std::size_t last_first = 0, explained = 0;
-    for (std::size_t u = 0; u < 200; ++u) {
+    for (std::size_t u = 0; u < 100; ++u) {
         const auto seq = split.train.of(u);
         if (seq.size() < 3) continue;
         const std::span<const std::uint32_t> hist = seq;
@@ -197,7 +197,7 @@ TEST_CASE("sasrec: learns a first-order transition structure to 90 % of the orac
         ++explained;
     }
     INFO("the last item carries the largest share for " << last_first << " of " << explained << " users");
-    CHECK(last_first >= 19 * explained / 20);  // 200 of 200 with these seeds
+    CHECK(last_first >= 19 * explained / 20);  // 100 of 100 with these seeds
 }
 
 TEST_CASE("sasrec: Recommender concept, errors", "[rec][sasrec][errors]") {

@@ -10,6 +10,7 @@
 //      the generating model's true coefficients; partial dependence and ICE curves as SVG.
 //
 //   explain_and_protect [--epochs N (30)] [--out DIR (./explain_and_protect_out)] [--quick]
+//   (--quick: a smoke run on 4,000 rows with 2 epochs and light attributions, for tests)
 #include <causalrec/data/data.hpp>
 #include <causalrec/explain/explain.hpp>
 #include <causalrec/loss/loss.hpp>
@@ -56,7 +57,7 @@ arguments parse(int argc, char** argv) {
             std::exit(0);
         } else throw cr::argument_error("unknown option " + arg);
     }
-    if (a.quick) a.epochs = 3;
+    if (a.quick) a.epochs = 2;
     return a;
 }
 
@@ -90,19 +91,19 @@ struct outcome {
 
 /// Accuracy, ROC-AUC, permutation importance and mean |KernelSHAP| of a trained model on the test rows.
 void evaluate(model_type& model, const cr::matrix<float>& X_test, const cr::vector<float>& y_test, const cr::matrix<float>& background,
-              std::size_t explained_rows, outcome& o) {
+              std::size_t explained_rows, std::size_t repeats, outcome& o) {
     const cr::matrix<float> p = cr::train::predict(model, X_test);
     o.accuracy = cr::metrics::accuracy_score(y_test, p);
     o.auc = cr::metrics::roc_auc_score(y_test, p);
     const auto predictor = [&model](const cr::matrix<float>& x) { return cr::train::predict(model, x); };
     const auto importance = cr::explain::permutation_importance(predictor, X_test, std::span<const float>(y_test.data(), y_test.size()),
-                                                                cr::metrics::roc_auc{}, {.repeats = 5, .seed = 1});
+                                                                cr::metrics::roc_auc{}, {.repeats = repeats, .seed = 1});
     o.permutation = importance.mean;
     const std::size_t d = X_test.shape()[1];
     o.shap.assign(d, 0.0);
     for (std::size_t r = 0; r < explained_rows; ++r) {
         const auto a = cr::explain::kernel_shap(predictor, std::span<const float>(X_test.data() + r * d, d), background,
-                                                {.samples = 512, .seed = r});
+                                                {.samples = repeats > 1 ? 512u : 64u, .seed = r});
         for (std::size_t j = 0; j < d; ++j) o.shap[j] += std::abs(a.values[j]) / static_cast<double>(explained_rows);
     }
 }
@@ -116,7 +117,7 @@ int main(int argc, char** argv) try {
     std::filesystem::create_directories(out);
 
     // Data and preprocessing, as in the seed pipeline (the built-in data with a known logistic truth).
-    const auto generated = cr::data::make_classification<float>({.rows = 20000, .missing_fraction = 0.05, .seed = 42});
+    const auto generated = cr::data::make_classification<float>({.rows = args.quick ? 4000u : 20000u, .missing_fraction = 0.05, .seed = 42});
     const auto& table = generated.data;
     auto [train, test] = cr::data::train_test_split(table, {.test_fraction = 0.2, .seed = 42, .stratify = true});
     auto prep = make_preprocessing(table);
@@ -128,7 +129,7 @@ int main(int argc, char** argv) try {
     std::printf("built-in data: %zu training rows, %zu test rows, %zu features after preprocessing\n\n", n, test.rows(), d);
 
     // Background rows for KernelSHAP and the rows explained.
-    const std::size_t background_rows = args.quick ? 16 : 64, explained_rows = args.quick ? 4 : 40;
+    const std::size_t background_rows = args.quick ? 8 : 64, explained_rows = args.quick ? 2 : 40;
     cr::matrix<float> background = cr::make_matrix<float>(background_rows, d);
     for (std::size_t r = 0; r < background_rows; ++r) std::copy_n(X_train.data() + (r * 97 % n) * d, d, background.data() + r * d);
 
@@ -138,15 +139,15 @@ int main(int argc, char** argv) try {
         auto model = make_model(d);
         cr::train::early_stopping stop({.monitor = "val_loss", .patience = 10, .restore_best_weights = true});
         const auto history = cr::train::fit(model, cr::loss::binary_cross_entropy{}, cr::optim::adam<float>({.learning_rate = 1e-3}), X_train,
-                                            train.labels(), {.epochs = args.quick ? std::size_t{3} : std::size_t{100}, .batch_size = 32, .validation_split = 0.2, .seed = 42, .verbose = 0},
+                                            train.labels(), {.epochs = args.quick ? std::size_t{2} : std::size_t{100}, .batch_size = 32, .validation_split = 0.2, .seed = 42, .verbose = 0},
                                             stop);
         outcome o{.name = "no privacy", .epochs = history.epochs()};
-        evaluate(model, X_test, test.labels(), background, explained_rows, o);
+        evaluate(model, X_test, test.labels(), background, explained_rows, args.quick ? 1 : 5, o);
         outcomes.push_back(o);
         cr::io::write_svg(out / "pdp_no_privacy.svg",
                           cr::explain::partial_dependence_svg(cr::explain::partial_dependence(
                                                                   [&model](const cr::matrix<float>& x) { return cr::train::predict(model, x); },
-                                                                  X_test, numeric_first, {.grid_resolution = 30, .ice_rows = 50}),
+                                                                  X_test, numeric_first, {.grid_resolution = args.quick ? 8u : 30u, .ice_rows = 50}),
                                                               names[numeric_first] + " (no privacy)"));
     }
     // 2. DP-SGD at three guarantees.
@@ -161,13 +162,13 @@ int main(int argc, char** argv) try {
                                             {.epochs = args.epochs, .batch_size = batch, .seed = 42, .verbose = 0});
         outcome o{.name = "DP-SGD", .target_epsilon = target, .sigma = sigma, .epsilon = history.series("epsilon").back(),
                   .epochs = history.epochs()};
-        evaluate(model, X_test, test.labels(), background, explained_rows, o);
+        evaluate(model, X_test, test.labels(), background, explained_rows, args.quick ? 1 : 5, o);
         outcomes.push_back(o);
         if (target == 3.0)
             cr::io::write_svg(out / "pdp_dp_epsilon3.svg",
                               cr::explain::partial_dependence_svg(cr::explain::partial_dependence(
                                                                       [&model](const cr::matrix<float>& x) { return cr::train::predict(model, x); },
-                                                                      X_test, numeric_first, {.grid_resolution = 30, .ice_rows = 50}),
+                                                                      X_test, numeric_first, {.grid_resolution = args.quick ? 8u : 30u, .ice_rows = 50}),
                                                                   names[numeric_first] + " (DP-SGD, epsilon 3)"));
     }
 
