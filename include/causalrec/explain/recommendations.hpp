@@ -106,10 +106,10 @@ inline recommendation_explanation explain_recommendation(const rec::als& model, 
     const bool implicit = o.feedback == rec::als_feedback::implicit;
     const auto y = [&](std::size_t i) { return m.item_factors.data() + i * k; };
     std::vector<double> a(k * k, 0.0), coef(n, 0.0);
-    if (implicit)
-        for (std::size_t i = 0; i < n_items; ++i)
-            for (std::size_t r = 0; r < k; ++r)
-                for (std::size_t c = 0; c < k; ++c) a[r * k + c] += static_cast<double>(y(i)[r]) * static_cast<double>(y(i)[c]);
+    if (implicit) {  // Y^T Y: the model keeps it for fold_in
+        const std::vector<float>& gram = model.item_gram();
+        std::copy(gram.begin(), gram.end(), a.begin());
+    }
     for (std::size_t q = 0; q < n; ++q) {
         const double weight = implicit ? o.alpha * values[q] : 1.0;
         for (std::size_t r = 0; r < k; ++r)

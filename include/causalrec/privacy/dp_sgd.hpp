@@ -141,6 +141,7 @@ public:
         }
         for (auto& p : views_) {
             sparse_.push_back(p.sparse);
+            has_sparse_ = has_sparse_ || p.sparse;
             p.sparse = false;
             p.touched_rows = {};
         }
@@ -221,9 +222,7 @@ private:
 
     /// Zeroes the rows of sparse parameters the last backward pass did not touch.
     void zero_untouched_rows() {
-        bool any = false;
-        for (bool s : sparse_) any = any || s;
-        if (!any) return;
+        if (!has_sparse_) return;
         const auto fresh = inner_->parameters();
         std::size_t k = 0;
         for (const auto& p : fresh) {
@@ -309,6 +308,7 @@ private:
     rng sampler_;
     std::vector<parameter_view<value_type>> views_;
     std::vector<bool> sparse_;
+    bool has_sparse_ = false;
     bool fast_ = false;
     std::vector<std::size_t> drawn_;
     std::vector<double> norms_;

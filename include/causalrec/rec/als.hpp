@@ -135,6 +135,12 @@ public:
     const als_options& options() const noexcept { return options_; }
     /// The mean subtracted from explicit ratings (0 for implicit feedback or center = false).
     double global_mean() const noexcept { return model_.offset; }
+    /// Implicit feedback: Q^T Q of the item factors (factors x factors, row-major), kept current for
+    /// fold_in; empty for explicit ratings. Raises not_fitted_error before fit.
+    const std::vector<float>& item_gram() const {
+        detail::require_fitted(fitted_, model_name);
+        return item_gram_;
+    }
     /// The fitted factors (user and item tables, offset, log summary); raises not_fitted_error before fit.
     const factor_model<float>& model() const {
         detail::require_fitted(fitted_, model_name);
