@@ -10,6 +10,9 @@
 
 #include "catch.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_adversarial {
+
 namespace cr = causalrec;
 namespace nn = causalrec::nn;
 namespace train = causalrec::train;
@@ -113,3 +116,5 @@ TEST_CASE("adversarial: errors", "[train][gan][errors]") {
     cr::matrix<double> real2 = xt::ones<double>({std::size_t{10}, std::size_t{2}});
     CHECK_THROWS_AS(train::fit_gan(generator, two, a, b, real2, {.steps = 1, .noise_size = 2}), cr::shape_error);
 }
+
+}  // namespace causalrec_test_adversarial

@@ -16,6 +16,9 @@
 
 #include "catch.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_bandit {
+
 namespace cr = causalrec;
 namespace bandit = causalrec::bandit;
 namespace nn = causalrec::nn;
@@ -482,3 +485,5 @@ TEST_CASE("bandit policies: errors name the policy and the fault", "[bandit][err
     CHECK_THROWS_WITH(bts.update({}, 0, 2.0), Catch::Contains("[0, 1]"));
     CHECK_THROWS_AS(bandit::choose_slate(lin, x, 4), cr::argument_error);
 }
+
+}  // namespace causalrec_test_bandit

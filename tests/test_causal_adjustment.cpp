@@ -11,6 +11,9 @@
 
 #include "catch.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_causal_adjustment {
+
 namespace cr = causalrec;
 namespace causal = causalrec::causal;
 using Catch::Matchers::WithinAbs;
@@ -160,3 +163,5 @@ TEST_CASE("background knowledge: GES and DirectLiNGAM follow required edges, for
     CHECK(causal::direct_lingam(y, {.knowledge = &no_01}).weights(0, 1) == 0.0);
     CHECK_THROWS_AS(causal::direct_lingam(y, {.knowledge = &cycle}), cr::argument_error);
 }
+
+}  // namespace causalrec_test_causal_adjustment

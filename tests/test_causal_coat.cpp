@@ -25,6 +25,9 @@
 
 #include "catch.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_causal_coat {
+
 namespace c = causalrec::causal;
 namespace d = causalrec::data;
 
@@ -314,3 +317,5 @@ TEST_CASE("coat: binarised naive IPS DR-JL against Ha et al. 2024 Table 2", "[co
     CHECK(dr_jl_ndcg >= 0.59);
     CHECK(dr_jl_auc >= naive_auc - 0.005);
 }
+
+}  // namespace causalrec_test_causal_coat

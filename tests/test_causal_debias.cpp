@@ -18,6 +18,9 @@
 #include "catch.hpp"
 #include "sample_statistics.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_causal_debias {
+
 namespace c = causalrec::causal;
 namespace d = causalrec::data;
 using Catch::Matchers::WithinAbs;
@@ -212,7 +215,7 @@ TEST_CASE("exposure: logistic propensities recover feature effects and are calib
             if (engine.bernoulli(1.0 / (1.0 + std::exp(-z)))) cols.users.push_back(u), cols.items.push_back(i);
         }
     const d::interactions log(std::move(cols));
-    c::logistic_propensity model({.l2 = 0.0, .clip = 0.0});
+    c::logistic_exposure model({.l2 = 0.0, .clip = 0.0});
     model.fit(log, uf, itf);
     const double odd_even = std::log(model.propensity(1, 0) / (1 - model.propensity(1, 0))) -
                             std::log(model.propensity(0, 0) / (1 - model.propensity(0, 0)));
@@ -473,3 +476,5 @@ TEST_CASE("debias: MF-IPS and MF-DR beat MF-Naive on a simulated MNAR log", "[de
     CHECK(s < n);
     CHECK(r < n);
 }
+
+}  // namespace causalrec_test_causal_debias

@@ -14,6 +14,9 @@
 
 #include "catch.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_causal_discovery {
+
 namespace cr = causalrec;
 namespace causal = causalrec::causal;
 using causal::causal_graph;
@@ -506,3 +509,5 @@ TEST_CASE("discovery: errors on bad input", "[discovery]") {
     CHECK_THROWS_WITH(causal::fisher_z_test(nearly_constant), Catch::Contains("column 0 is constant"));
     CHECK_THROWS_AS(causal::simulate_linear_sem({.noise_std = 0.0}), cr::argument_error);
 }
+
+}  // namespace causalrec_test_causal_discovery

@@ -14,6 +14,9 @@
 
 #include "catch.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_causal_effects {
+
 namespace cr = causalrec;
 namespace c = causalrec::causal;
 namespace m = causalrec::metrics;
@@ -378,3 +381,5 @@ TEST_CASE("causal: error messages start with causalrec::causal::<function>", "[c
     CHECK_THROWS_AS(unfitted.predict(x), cr::not_fitted_error);
     CHECK_THROWS_WITH(unfitted.decision_function(x), Catch::Matchers::Contains("decision_function, predict_proba or predict called before fit"));
 }
+
+}  // namespace causalrec_test_causal_effects

@@ -8,6 +8,9 @@
 
 #include "catch.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_causal_ganite {
+
 namespace cr = causalrec;
 namespace cc = causalrec::causal;
 
@@ -92,3 +95,5 @@ TEST_CASE("ganite: errors", "[causal][ganite][errors]") {
     model.fit(s.x, s.t, s.y);
     CHECK_THROWS_AS(model.effect(cr::matrix<double>::from_shape({2, 4})), cr::shape_error);
 }
+
+}  // namespace causalrec_test_causal_ganite

@@ -10,6 +10,9 @@
 
 #include "catch.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_causal_ges {
+
 namespace cr = causalrec;
 namespace causal = causalrec::causal;
 using Catch::Matchers::WithinRel;
@@ -127,3 +130,5 @@ TEST_CASE("ges: the BDeu score equals the formula computed with SciPy, and GES w
     CHECK_THROWS_AS(causal::bdeu_score(bad), cr::argument_error);
     CHECK_THROWS_AS(causal::bdeu_score(data, 0.0), cr::argument_error);
 }
+
+}  // namespace causalrec_test_causal_ges

@@ -10,6 +10,9 @@
 
 #include "catch.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_causal_granger {
+
 namespace cr = causalrec;
 namespace causal = causalrec::causal;
 using Catch::Matchers::WithinAbs;
@@ -188,3 +191,5 @@ TEST_CASE("granger: errors on bad input", "[discovery][granger][errors]") {
     CHECK_THROWS_AS(causal::pcmci(x, {.pc_alpha = 0.0}), cr::argument_error);
     CHECK_THROWS_WITH(causal::pcmci(x, {.max_lag = 20}), Catch::Contains("pcmci: 80 rows are too few for 20 lags"));
 }
+
+}  // namespace causalrec_test_causal_granger

@@ -19,6 +19,9 @@
 
 #include "catch.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_causal_learn_pc {
+
 namespace cr = causalrec;
 namespace causal = causalrec::causal;
 
@@ -101,3 +104,5 @@ TEST_CASE("causal-learn PC suite: the 5-variable linear Gaussian case", "[discov
     // causalrec's own defaults (conservative rule, conflicts left undirected) agree here.
     CHECK(causal::pc(causal::fisher_z_test(data)).graph == expected);
 }
+
+}  // namespace causalrec_test_causal_learn_pc

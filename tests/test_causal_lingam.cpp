@@ -11,6 +11,9 @@
 
 #include "catch.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_causal_lingam {
+
 namespace cr = causalrec;
 namespace causal = causalrec::causal;
 using Catch::Matchers::WithinAbs;
@@ -118,3 +121,5 @@ TEST_CASE("lingam: errors on bad input", "[discovery][lingam][errors]") {
     CHECK_THROWS_AS(causal::direct_lingam(x, {.lasso_path = 1}), cr::argument_error);
     CHECK_THROWS_AS(causal::direct_lingam(x, {.pruning = causal::lingam_pruning::threshold, .threshold = -1.0}), cr::argument_error);
 }
+
+}  // namespace causalrec_test_causal_lingam

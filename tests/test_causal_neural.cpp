@@ -12,6 +12,9 @@
 
 #include "catch.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_causal_neural {
+
 namespace cc = causalrec::causal;
 namespace cd = causalrec::causal::detail;
 namespace cm = causalrec::metrics;
@@ -392,3 +395,5 @@ TEST_CASE("causal neural: float networks train too") {
     REQUIRE(model.effect(x).size() == 200);
     static_assert(cc::EffectEstimator<cc::tarnet<float>, float>);
 }
+
+}  // namespace causalrec_test_causal_neural

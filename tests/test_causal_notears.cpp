@@ -13,6 +13,9 @@
 
 #include "catch.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_causal_notears {
+
 namespace cr = causalrec;
 namespace causal = causalrec::causal;
 namespace optim = causalrec::optim;
@@ -223,3 +226,5 @@ TEST_CASE("notears nonlinear: knowledge and errors", "[discovery][notears][error
     x(3, 2) = std::numeric_limits<double>::infinity();
     CHECK_THROWS_WITH(causal::notears_nonlinear(x), Catch::Contains("notears_nonlinear: X has a non-finite value"));
 }
+
+}  // namespace causalrec_test_causal_notears

@@ -9,6 +9,9 @@
 
 #include "catch.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_causal_pairwise {
+
 namespace cr = causalrec;
 namespace causal = causalrec::causal;
 using Catch::Matchers::WithinAbs;
@@ -99,3 +102,5 @@ TEST_CASE("pairwise direction methods: errors on bad input", "[discovery][pairwi
     bad[3] = std::nan("");
     CHECK_THROWS_AS(causal::igci_direction(a, bad), cr::argument_error);
 }
+
+}  // namespace causalrec_test_causal_pairwise

@@ -13,6 +13,9 @@
 
 #include "catch.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_causal_pc {
+
 namespace cr = causalrec;
 namespace causal = causalrec::causal;
 using causal::causal_graph;
@@ -385,3 +388,5 @@ TEST_CASE("pc: every rule and priority returns the true CPDAG with a d-separatio
         }
     }
 }
+
+}  // namespace causalrec_test_causal_pc

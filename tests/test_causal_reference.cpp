@@ -18,6 +18,9 @@
 
 #include "catch.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_causal_reference {
+
 namespace cr = causalrec;
 namespace c = causalrec::causal;
 namespace m = causalrec::metrics;
@@ -361,3 +364,5 @@ TEST_CASE("hillstrom: mens e-mail vs no e-mail uplift on visits") {
     CHECK(mean_sd(qini[0]).first > 0.005);
     CHECK(std::abs(mean_sd(qini[3]).first) < 0.03);
 }
+
+}  // namespace causalrec_test_causal_reference

@@ -12,6 +12,9 @@
 
 #include "catch.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_causal_simulator {
+
 namespace cr = causalrec;
 namespace causal = causalrec::causal;
 
@@ -190,3 +193,5 @@ TEST_CASE("simulate_causal: a T-learner's Qini on the campaign comes close to th
     REQUIRE(q_model > 0.5 * q_oracle);  // measured 0.147 against the oracle 0.268 (0.55), random 0.027
     REQUIRE(std::abs(q_random) < 0.5 * q_model);
 }
+
+}  // namespace causalrec_test_causal_simulator

@@ -8,6 +8,9 @@
 
 #include "catch.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_core {
+
 namespace cr = causalrec;
 
 TEST_CASE("rng: same seed gives the same stream, different seeds differ", "[core][rng]") {
@@ -201,3 +204,5 @@ TEST_CASE("bce_from_logits_and_derivative equals bce_from_logits and sigmoid_min
     CHECK(causalrec::bce_from_logits_and_derivative(0.0, 1.0).first == Approx(std::log(2.0)).epsilon(1e-15));
     CHECK(causalrec::bce_from_logits_and_derivative(0.0, 1.0).second == -0.5);
 }
+
+}  // namespace causalrec_test_core

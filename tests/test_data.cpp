@@ -14,6 +14,9 @@
 #include "catch.hpp"
 #include "temp_files.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_data {
+
 namespace cr = causalrec;
 namespace data = causalrec::data;
 
@@ -645,3 +648,5 @@ TEST_CASE("number parsing: the decimal fast path equals std::from_chars bit for 
 TEST_CASE("data: error messages start with causalrec::data::<function>", "[data][messages]") {
     CHECK_THROWS_WITH(data::make_classification<float>({.rows = 0}), Catch::Matchers::StartsWith("causalrec::data::make_classification: "));
 }
+
+}  // namespace causalrec_test_data

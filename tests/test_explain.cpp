@@ -13,6 +13,9 @@
 
 #include "catch.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_explain {
+
 namespace cr = causalrec;
 namespace explain = causalrec::explain;
 namespace nn = causalrec::nn;
@@ -396,3 +399,5 @@ TEST_CASE("explain: an effect estimator's CATE explained through effect_predicto
                                                {.max_depth = 1, .min_samples_leaf = 3});
     CHECK(tree.nodes.front().feature == 0);
 }
+
+}  // namespace causalrec_test_explain

@@ -9,6 +9,9 @@
 
 #include "catch.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_explain_recommendations {
+
 namespace cr = causalrec;
 namespace data = causalrec::data;
 namespace rec = causalrec::rec;
@@ -156,3 +159,5 @@ TEST_CASE("explain: SASRec shares are integrated gradients over the history posi
     CHECK_THROWS_AS(model.explain_history(history, 12), cr::argument_error);
     CHECK_THROWS_AS(model.explain_history(history, 1, 0), cr::argument_error);
 }
+
+}  // namespace causalrec_test_explain_recommendations

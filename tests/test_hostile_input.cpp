@@ -31,6 +31,9 @@
 
 #include "catch.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_hostile_input {
+
 namespace cr = causalrec;
 namespace data = causalrec::data;
 namespace rec = causalrec::rec;
@@ -567,3 +570,5 @@ TEST_CASE("hostile input: meta-learners and neural effect models handle empty, N
     check_effect_estimator(c::cfr<double>({.representation_layers = {4}, .head_layers = {}, .epochs = 2, .batch_size = 16}), "cfr");
     check_effect_estimator(c::dragonnet<double>({.representation_layers = {4}, .head_layers = {}, .epochs = 2, .batch_size = 16}), "dragonnet");
 }
+
+}  // namespace causalrec_test_hostile_input

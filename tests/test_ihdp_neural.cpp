@@ -18,6 +18,9 @@
 #include "catch.hpp"
 #include "ihdp.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_ihdp_neural {
+
 namespace cc = causalrec::causal;
 namespace cm = causalrec::metrics;
 
@@ -111,3 +114,5 @@ TEST_CASE("ihdp neural: DragonNet ATE error on all rows") {
     // bar is mean <= 0.25 (Shi et al. publish 0.20 over 1000 replications).
     CHECK(mean(errors) <= 0.25);
 }
+
+}  // namespace causalrec_test_ihdp_neural

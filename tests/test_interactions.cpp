@@ -13,6 +13,9 @@
 #include "catch.hpp"
 #include "temp_files.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_interactions {
+
 namespace cr = causalrec;
 namespace data = causalrec::data;
 
@@ -413,3 +416,5 @@ TEST_CASE("interaction_stream: complete records appended since the last call, id
     append("u7,i7,notanumber\n");
     CHECK_THROWS_AS(stream.next(), cr::parse_error);
 }
+
+}  // namespace causalrec_test_interactions

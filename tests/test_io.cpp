@@ -20,6 +20,9 @@
 #include "catch.hpp"
 #include "temp_files.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_io {
+
 namespace cr = causalrec;
 namespace io = causalrec::io;
 
@@ -949,3 +952,5 @@ TEST_CASE("io: svg_line_chart argument errors and write_svg", "[io][svg]") {
 TEST_CASE("io: error messages start with causalrec::io::<function>", "[io][messages]") {
     CHECK_THROWS_WITH(io::tensor_file{}.add<float>("__metadata__", std::vector<float>{1}, {1}), Catch::Matchers::StartsWith("causalrec::io::tensor_file::add: "));
 }
+
+}  // namespace causalrec_test_io

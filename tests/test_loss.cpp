@@ -17,6 +17,9 @@
 
 #include "catch.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_loss {
+
 namespace cr = causalrec;
 namespace loss = causalrec::loss;
 using Catch::Matchers::Contains;
@@ -432,3 +435,5 @@ TEST_CASE("a user's plain struct satisfies Loss and works where a Loss is expect
 TEST_CASE("loss: error messages start with causalrec::loss::<function>", "[loss][messages]") {
     CHECK_THROWS_WITH(loss::binary_cross_entropy({.eps = 0.0}), Catch::Matchers::StartsWith("causalrec::loss::binary_cross_entropy: "));
 }
+
+}  // namespace causalrec_test_loss

@@ -16,6 +16,9 @@
 
 #include "catch.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_metrics {
+
 namespace cr = causalrec;
 namespace m = causalrec::metrics;
 using Catch::Matchers::Contains;
@@ -567,3 +570,5 @@ TEST_CASE("Metric concept: built-in function objects and a user's plain struct",
 TEST_CASE("metrics: error messages start with causalrec::metrics::<function>", "[metrics][messages]") {
     CHECK_THROWS_WITH(m::roc_auc_score(std::vector<int>{1, 1}, std::vector<double>{0.2, 0.3}), Catch::Matchers::StartsWith("causalrec::metrics::roc_auc_score: "));
 }
+
+}  // namespace causalrec_test_metrics

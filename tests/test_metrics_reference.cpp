@@ -13,6 +13,9 @@
 
 #include "catch.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_metrics_reference {
+
 namespace m = causalrec::metrics;
 using Catch::Matchers::WithinAbs;
 
@@ -105,3 +108,5 @@ TEST_CASE("reference: score-based metrics (block score_based)", "[metrics][share
     REQUIRE(r.roc_auc.has_value());
     CHECK_THAT(*r.roc_auc, WithinAbs(0.9072714633298574, tol));
 }
+
+}  // namespace causalrec_test_metrics_reference

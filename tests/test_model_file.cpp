@@ -27,6 +27,9 @@
 #include "catch.hpp"
 #include "temp_files.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_model_file {
+
 namespace cr = causalrec;
 namespace io = causalrec::io;
 namespace nn = causalrec::nn;
@@ -723,3 +726,5 @@ TEST_CASE("history chart: one polyline per series with a point per finite epoch 
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     CHECK(text == train::history_svg(h, {.metrics = {"accuracy"}}));
 }
+
+}  // namespace causalrec_test_model_file

@@ -9,6 +9,9 @@
 #include "catch.hpp"
 #include "gradient_check.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_nn {
+
 namespace cr = causalrec;
 namespace nn = causalrec::nn;
 
@@ -293,3 +296,5 @@ TEST_CASE("dense backward in float: the weight and input gradients equal X^T dY 
         }
     }
 }
+
+}  // namespace causalrec_test_nn

@@ -22,6 +22,9 @@
 #include "catch.hpp"
 #include "gradient_check.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_nn_sequence {
+
 namespace cr = causalrec;
 namespace nn = causalrec::nn;
 
@@ -636,3 +639,5 @@ TEST_CASE("sequence layers: save_model and load_model give back the same outputs
     REQUIRE_THROWS(cr::io::load_model(path, other));
     std::filesystem::remove(path);
 }
+
+}  // namespace causalrec_test_nn_sequence

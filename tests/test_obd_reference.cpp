@@ -19,6 +19,9 @@
 
 #include "catch.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_obd_reference {
+
 namespace c = causalrec::causal;
 namespace d = causalrec::data;
 
@@ -181,3 +184,5 @@ TEST_CASE("obd reference: every estimator against the random log's CTR", "[obd][
         CHECK(std::abs(pooled / static_cast<double>(n) - c::estimate_policy_value(log, target).value) < 1e-12);
     }
 }
+
+}  // namespace causalrec_test_obd_reference

@@ -17,6 +17,9 @@
 #include "catch.hpp"
 #include "sample_statistics.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_ope {
+
 namespace c = causalrec::causal;
 namespace d = causalrec::data;
 using Catch::Matchers::WithinAbs;
@@ -584,3 +587,5 @@ TEST_CASE("obd: read_obd_item_context_text orders rows by item and encodes the h
     CHECK_THROWS_WITH(d::read_obd_item_context_text(head, {.numeric_item_features = {"item_feature_7"}}),
                       Catch::Contains("item_feature_7"));
 }
+
+}  // namespace causalrec_test_ope

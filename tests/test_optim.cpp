@@ -16,6 +16,9 @@
 
 #include "catch.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_optim {
+
 namespace cr = causalrec;
 namespace optim = causalrec::optim;
 using Catch::Matchers::Contains;
@@ -850,3 +853,5 @@ TEST_CASE("lbfgs: bad options and sparse parameters are refused", "[optim][lbfgs
 TEST_CASE("optim: error messages start with causalrec::optim::<function>", "[optim][messages]") {
     CHECK_THROWS_WITH(optim::sgd<float>({.weight_decay = -1.0}), Catch::Matchers::StartsWith("causalrec::optim::sgd: "));
 }
+
+}  // namespace causalrec_test_optim

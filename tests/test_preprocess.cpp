@@ -8,6 +8,9 @@
 
 #include "catch.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_preprocess {
+
 namespace cr = causalrec;
 namespace pp = causalrec::preprocess;
 
@@ -747,3 +750,5 @@ TEMPLATE_TEST_CASE("a user-written preprocessor plugs into pipeline and columns"
 TEST_CASE("preprocess: error messages start with causalrec::preprocess::<function>", "[preprocess][messages]") {
     CHECK_THROWS_WITH(pp::standard_scaler{}.transform(cr::make_matrix<double>(2, 2)), Catch::Matchers::StartsWith("causalrec::preprocess::standard_scaler: "));
 }
+
+}  // namespace causalrec_test_preprocess

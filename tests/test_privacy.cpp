@@ -1,12 +1,21 @@
 // The Rényi DP accountant (privacy/accountant.hpp) against the values of TensorFlow Privacy's and
 // Opacus's own tests, the closed forms at q = 1 and q = 0, integer and fractional orders against each
 // other, the noise multiplier for a target epsilon, errors.
+#include <causalrec/loss/loss.hpp>
+#include <causalrec/nn/nn.hpp>
+#include <causalrec/optim/optim.hpp>
 #include <causalrec/privacy/privacy.hpp>
+#include <causalrec/train/train.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <vector>
 
 #include "catch.hpp"
+
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_privacy {
 
 namespace cr = causalrec;
 namespace privacy = causalrec::privacy;
@@ -78,13 +87,7 @@ TEST_CASE("privacy: errors", "[privacy][errors]") {
 // ---------------------------------------------------------------------------------------------
 // DP-SGD (privacy/dp_sgd.hpp): per-sample gradients, clipping, noise, sampling and accounting.
 
-#include <causalrec/loss/loss.hpp>
-#include <causalrec/nn/nn.hpp>
-#include <causalrec/optim/optim.hpp>
-#include <causalrec/train/train.hpp>
 
-#include <algorithm>
-#include <numeric>
 
 namespace {
 
@@ -388,3 +391,5 @@ TEST_CASE("dp_sgd: the ziggurat noise is standard normal", "[privacy][dp_sgd]") 
     CHECK(draws.front() < -3.6541528853610088);
     CHECK(draws.back() > 3.6541528853610088);
 }
+
+}  // namespace causalrec_test_privacy

@@ -14,6 +14,9 @@
 
 #include "catch.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_ranking {
+
 namespace cr = causalrec;
 namespace m = causalrec::metrics;
 using Catch::Matchers::Contains;
@@ -415,3 +418,5 @@ TEST_CASE("errors name what is wrong", "[ranking]") {
                       Contains("y_true[1] = -1 is not a relevance"));
     CHECK_THROWS_AS(m::user_auc(std::vector<int>{1, 1}, std::vector<double>{0.1, 0.2}), cr::argument_error);
 }
+
+}  // namespace causalrec_test_ranking

@@ -10,6 +10,9 @@
 #include "catch.hpp"
 #include "temp_files.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_rec {
+
 namespace cr = causalrec;
 namespace data = causalrec::data;
 namespace rec = causalrec::rec;
@@ -467,3 +470,5 @@ TEST_CASE("top_items and top_k: the k best per row, best first, ties to the lowe
     all.resize(15);
     CHECK(got == all);
 }
+
+}  // namespace causalrec_test_rec

@@ -16,6 +16,9 @@
 #include "catch.hpp"
 #include "temp_files.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_rec_factor {
+
 namespace cr = causalrec;
 namespace data = causalrec::data;
 namespace rec = causalrec::rec;
@@ -512,3 +515,5 @@ TEST_CASE("fallback_chain: users with history go to the first model, others fall
     REQUIRE_FALSE(only.covers(100));
     REQUIRE_THROWS_AS(only.recommend(100, 3), cr::argument_error);
 }
+
+}  // namespace causalrec_test_rec_factor

@@ -12,6 +12,9 @@
 #include "catch.hpp"
 #include "temp_files.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_rec_models {
+
 namespace cr = causalrec;
 namespace data = causalrec::data;
 namespace rec = causalrec::rec;
@@ -620,3 +623,5 @@ TEST_CASE("content_based and bpr: save and load give identical scores and id map
     h.add<double>("content.items.values", std::vector<double>{1.0}, {1});
     CHECK_THROWS_AS(rec::content_based::from_file(h), cr::format_error);
 }
+
+}  // namespace causalrec_test_rec_models

@@ -14,6 +14,9 @@
 #include "catch.hpp"
 #include "temp_files.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_rec_neural {
+
 namespace cr = causalrec;
 namespace data = causalrec::data;
 namespace rec = causalrec::rec;
@@ -574,3 +577,5 @@ TEST_CASE("neumf: item ids above 2^24 train and score exactly (no float round-tr
     CHECK(s[0] == Approx(expected).epsilon(1e-6));
     CHECK(s[0] > s[1]);  // user 0's positive ranks above user 1's
 }
+
+}  // namespace causalrec_test_rec_neural

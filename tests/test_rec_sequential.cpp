@@ -17,6 +17,9 @@
 #include "gradient_check.hpp"
 #include "sequence_gradients.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_rec_sequential {
+
 namespace cr = causalrec;
 namespace d = causalrec::data;
 namespace r = causalrec::rec;
@@ -235,3 +238,5 @@ TEST_CASE("popularity_scorer: training counts whatever the history", "[rec][sequ
     const std::size_t bad[] = {4};
     CHECK_THROWS(pop.score_history(history, bad));
 }
+
+}  // namespace causalrec_test_rec_sequential

@@ -17,6 +17,9 @@
 #include "gradient_check.hpp"
 #include "sequence_gradients.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_rec_sequential_caser {
+
 namespace cr = causalrec;
 namespace d = causalrec::data;
 namespace r = causalrec::rec;
@@ -131,3 +134,5 @@ TEMPLATE_TEST_CASE("next-item recommenders: top_items equals score_all followed 
     REQUIRE(fused.shape() == plain.shape());
     CHECK(std::equal(fused.begin(), fused.end(), plain.begin()));
 }
+
+}  // namespace causalrec_test_rec_sequential_caser

@@ -15,6 +15,9 @@
 #include "gradient_check.hpp"
 #include "sequence_gradients.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_rec_sequential_gru4rec {
+
 namespace cr = causalrec;
 namespace d = causalrec::data;
 namespace r = causalrec::rec;
@@ -119,3 +122,5 @@ TEST_CASE("gru4rec: Recommender concept, histories of any length, errors", "[rec
 }
 
 // ---- Caser ----
+
+}  // namespace causalrec_test_rec_sequential_gru4rec

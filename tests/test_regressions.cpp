@@ -12,6 +12,9 @@
 #if __has_include(<causalrec/data/interactions.hpp>)
 #include <causalrec/data/interactions.hpp>
 #define CAUSALREC_HAVE_INTERACTIONS 1
+
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_regressions {
 #endif
 
 namespace cr = causalrec;
@@ -57,3 +60,5 @@ TEST_CASE("regression: interaction log with two escaped ids in one record", "[re
     CHECK(log.item_ids().ids() == std::vector<std::string>{"i\"1"});
 }
 #endif
+
+}  // namespace causalrec_test_regressions

@@ -20,6 +20,9 @@
 
 #include "catch.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_sachs_reference {
+
 namespace cr = causalrec;
 namespace causal = causalrec::causal;
 
@@ -127,3 +130,5 @@ TEST_CASE("sachs: NOTEARS linear reproduces the reference run, and every learner
     CHECK(std::abs(static_cast<long>(causal::compare_graphs(notears_std.graph(), s.consensus18).shd) - 18) <= 2);
     CHECK(notears_raw.graph().is_dag());
 }
+
+}  // namespace causalrec_test_sachs_reference

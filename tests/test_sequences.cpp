@@ -10,6 +10,9 @@
 
 #include "catch.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_sequences {
+
 namespace d = causalrec::data;
 using items = std::vector<std::uint32_t>;
 
@@ -161,3 +164,5 @@ TEST_CASE("next_item_batcher: errors", "[data][sequences]") {
     const std::size_t every_item[] = {0};
     CHECK_THROWS_WITH(batcher.fill(every_item, engine, batch), Catch::Contains("holds every item; no negative can be drawn"));
 }
+
+}  // namespace causalrec_test_sequences

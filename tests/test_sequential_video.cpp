@@ -14,6 +14,9 @@
 
 #include "catch.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_sequential_video {
+
 namespace d = causalrec::data;
 
 namespace {
@@ -86,3 +89,5 @@ TEST_CASE("video: SASRec with the authors' settings, 10 epochs, beats popularity
     CHECK(ours.ndcg >= 0.38);
     CHECK(ours.ndcg >= 1.3 * pop.ndcg);
 }
+
+}  // namespace causalrec_test_sequential_video

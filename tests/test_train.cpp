@@ -17,7 +17,11 @@
 #include <string>
 #include <vector>
 
+#include "../examples/custom_objective/mf_objective.hpp"
 #include "catch.hpp"
+
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_train {
 
 namespace cr = causalrec;
 namespace nn = causalrec::nn;
@@ -356,7 +360,6 @@ TEST_CASE("predict runs the inference pass: the same values as forward, in place
 
 // ---- The Objective seam: a user-written objective (examples/custom_objective) trains with fit.
 
-#include "../examples/custom_objective/mf_objective.hpp"
 
 namespace {
 
@@ -502,3 +505,5 @@ TEST_CASE("lbfgs trains a logistic regression through fit to a zero gradient", "
 TEST_CASE("train: error messages start with causalrec::train::<function>", "[train][messages]") {
     CHECK_THROWS_WITH(train::early_stopping({.min_delta = -1.0}), Catch::Matchers::StartsWith("causalrec::train::early_stopping: "));
 }
+
+}  // namespace causalrec_test_train

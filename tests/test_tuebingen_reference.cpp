@@ -14,6 +14,9 @@
 
 #include "catch.hpp"
 
+// Each test file has a namespace of its own: the test programs compile their files as one unit.
+namespace causalrec_test_tuebingen_reference {
+
 namespace causal = causalrec::causal;
 
 TEST_CASE("tuebingen: ANM-HSIC finds the cause of at least 60 % of the pairs, IGCI and RECI beside it", "[discovery][shared-data]") {
@@ -55,3 +58,5 @@ TEST_CASE("tuebingen: ANM-HSIC finds the cause of at least 60 % of the pairs, IG
                                                    << ", RECI " << reci);
     CHECK(anm >= 60);  // 60 % of 99 is 59.4
 }
+
+}  // namespace causalrec_test_tuebingen_reference

@@ -155,8 +155,8 @@ private:
 // Logistic regression on user and item features
 // ---------------------------------------------------------------------------------------------
 
-/// Options of logistic_propensity.
-struct logistic_propensity_options {
+/// Options of logistic_exposure.
+struct logistic_exposure_options {
     double l2 = 1e-4;              ///< L2 penalty per pair on the weights (not the intercept), >= 0
     std::size_t max_iterations = 200;  ///< L-BFGS iterations
     double clip = 1e-3;            ///< lower clip of the propensities, in [0, 1]
@@ -165,10 +165,10 @@ struct logistic_propensity_options {
 /// Exposure propensities by logistic regression of O_ui on [user features of u, item features of
 /// i] over all n_users x n_items pairs (observed = 1), fitted by L-BFGS on the mean cross-entropy
 /// plus l2 |w|^2 (Schnabel et al. 2016 fit Coat's propensities this way).
-class logistic_propensity {
+class logistic_exposure {
 public:
     /// A model with the given options; raises argument_error for a negative l2, zero iterations or a bad clip.
-    explicit logistic_propensity(logistic_propensity_options o = {});
+    explicit logistic_exposure(logistic_exposure_options o = {});
 
     /// Fits on the distinct pairs of `log` with user features (n_users x du) and item features
     /// (n_items x di); raises shape_error when the feature rows do not match the log's counts and
@@ -188,7 +188,7 @@ public:
     const std::vector<double>& coefficients() const noexcept { return w_; }
 
 private:
-    logistic_propensity_options o_;
+    logistic_exposure_options o_;
     matrix<double> uf_, if_;
     std::vector<double> w_;
     bool fitted_ = false;

@@ -107,20 +107,20 @@ CAUSALREC_INLINE auto naive_bayes_propensity::propensities(const data::interacti
     return detail::propensities_per_row(log, o_.clip, [&](std::size_t r) { return propensity(log.values()[r]); });
 }
 
-CAUSALREC_INLINE logistic_propensity::logistic_propensity(logistic_propensity_options o) : o_(o) {
+CAUSALREC_INLINE logistic_exposure::logistic_exposure(logistic_exposure_options o) : o_(o) {
     if (!(o_.l2 >= 0.0 && std::isfinite(o_.l2)))
-        throw argument_error(causalrec::cat("causalrec::causal::logistic_propensity: l2 must be finite and >= 0, got ", o_.l2));
-    if (o_.max_iterations == 0) throw argument_error("causalrec::causal::logistic_propensity: max_iterations must be >= 1");
-    detail::check_propensity_clip(o_.clip, "logistic_propensity");
+        throw argument_error(causalrec::cat("causalrec::causal::logistic_exposure: l2 must be finite and >= 0, got ", o_.l2));
+    if (o_.max_iterations == 0) throw argument_error("causalrec::causal::logistic_exposure: max_iterations must be >= 1");
+    detail::check_propensity_clip(o_.clip, "logistic_exposure");
 }
 
-CAUSALREC_INLINE void logistic_propensity::fit(const data::interactions& log, const matrix<double>& user_features, const matrix<double>& item_features) {
-    if (log.empty()) throw argument_error("causalrec::causal::logistic_propensity::fit: the log is empty");
+CAUSALREC_INLINE void logistic_exposure::fit(const data::interactions& log, const matrix<double>& user_features, const matrix<double>& item_features) {
+    if (log.empty()) throw argument_error("causalrec::causal::logistic_exposure::fit: the log is empty");
     if (user_features.shape()[0] != log.n_users())
-        throw shape_error(causalrec::cat("causalrec::causal::logistic_propensity::fit: user features have ", user_features.shape()[0],
+        throw shape_error(causalrec::cat("causalrec::causal::logistic_exposure::fit: user features have ", user_features.shape()[0],
                                                  " rows, the log has ", log.n_users(), " users"));
     if (item_features.shape()[0] != log.n_items())
-        throw shape_error(causalrec::cat("causalrec::causal::logistic_propensity::fit: item features have ", item_features.shape()[0],
+        throw shape_error(causalrec::cat("causalrec::causal::logistic_exposure::fit: item features have ", item_features.shape()[0],
                                                  " rows, the log has ", log.n_items(), " items"));
     uf_ = user_features;
     if_ = item_features;
@@ -162,7 +162,7 @@ CAUSALREC_INLINE void logistic_propensity::fit(const data::interactions& log, co
         for (std::size_t j = 1; j < w.size(); ++j) pen += w[j] * w[j], g[j] += 2.0 * o_.l2 * w[j];
         return total * inv_n + o_.l2 * pen;
     };
-    train::function_objective<double, decltype(f)> objective(w_, f, "logistic_propensity");
+    train::function_objective<double, decltype(f)> objective(w_, f, "logistic_exposure");
     train::fit(objective,
                optim::lbfgs<double>({.max_iterations = o_.max_iterations, .max_evaluations = 25 * o_.max_iterations,
                                      .gradient_tolerance = 1e-7, .change_tolerance = 0.0}),
@@ -170,10 +170,10 @@ CAUSALREC_INLINE void logistic_propensity::fit(const data::interactions& log, co
     fitted_ = true;
 }
 
-CAUSALREC_INLINE double logistic_propensity::propensity(std::size_t user, std::size_t item) const {
-    if (!fitted_) throw not_fitted_error("causalrec::causal::logistic_propensity: propensity called before fit");
+CAUSALREC_INLINE double logistic_exposure::propensity(std::size_t user, std::size_t item) const {
+    if (!fitted_) throw not_fitted_error("causalrec::causal::logistic_exposure: propensity called before fit");
     if (user >= uf_.shape()[0] || item >= if_.shape()[0])
-        throw argument_error(causalrec::cat("causalrec::causal::logistic_propensity: pair (", user, ", ", item, ") is out of range"));
+        throw argument_error(causalrec::cat("causalrec::causal::logistic_exposure: pair (", user, ", ", item, ") is out of range"));
     const std::size_t du = uf_.shape()[1], di = if_.shape()[1];
     double z = w_[0];
     for (std::size_t j = 0; j < du; ++j) z += uf_(user, j) * w_[1 + j];
@@ -181,12 +181,12 @@ CAUSALREC_INLINE double logistic_propensity::propensity(std::size_t user, std::s
     return std::clamp(causalrec::sigmoid(z), std::max(o_.clip, 1e-12), 1.0);
 }
 
-CAUSALREC_INLINE auto logistic_propensity::propensities(const data::interactions& log) const -> std::vector<double> {
+CAUSALREC_INLINE auto logistic_exposure::propensities(const data::interactions& log) const -> std::vector<double> {
     return detail::propensities_per_row(log, o_.clip, [&](std::size_t r) { return propensity(log.users()[r], log.items()[r]); });
 }
 
-CAUSALREC_INLINE auto logistic_propensity::matrix_of() const -> matrix<double> {
-    if (!fitted_) throw not_fitted_error("causalrec::causal::logistic_propensity: matrix_of called before fit");
+CAUSALREC_INLINE auto logistic_exposure::matrix_of() const -> matrix<double> {
+    if (!fitted_) throw not_fitted_error("causalrec::causal::logistic_exposure: matrix_of called before fit");
     matrix<double> m = matrix<double>::from_shape({uf_.shape()[0], if_.shape()[0]});
     for (std::size_t u = 0; u < m.shape()[0]; ++u)
         for (std::size_t i = 0; i < m.shape()[1]; ++i) m(u, i) = propensity(u, i);
