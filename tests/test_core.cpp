@@ -1,3 +1,4 @@
+#include <causalrec/core/blas.hpp>
 #include <causalrec/core/core.hpp>
 
 #include <algorithm>
@@ -203,6 +204,48 @@ TEST_CASE("bce_from_logits_and_derivative equals bce_from_logits and sigmoid_min
     // Hand values: z = 0, y = 1 gives log 2 and -1/2.
     CHECK(causalrec::bce_from_logits_and_derivative(0.0, 1.0).first == Approx(std::log(2.0)).epsilon(1e-15));
     CHECK(causalrec::bce_from_logits_and_derivative(0.0, 1.0).second == -0.5);
+}
+
+TEST_CASE("blas::cholesky_factor_blocked: the factor and solution of the unblocked Cholesky, and refuses a matrix that is not positive definite", "[core][linalg]") {
+    // Sizes below, at and across the 64-row blocks: A = G^T G / m + I (symmetric positive definite).
+    for (std::size_t n : {1u, 5u, 64u, 65u, 200u}) {
+        cr::rng engine(n);
+        const std::size_t m = n + 3;
+        std::vector<double> g(m * n), a(n * n, 0.0), b(n);
+        for (auto& v : g) v = engine.normal();
+        for (std::size_t i = 0; i < n; ++i) {
+            for (std::size_t j = 0; j < n; ++j) {
+                for (std::size_t r = 0; r < m; ++r) a[i * n + j] += g[r * n + i] * g[r * n + j] / static_cast<double>(m);
+                if (i == j) a[i * n + j] += 1.0;
+            }
+            b[i] = engine.normal();
+        }
+        auto unblocked = a, blocked = a;
+        auto x_unblocked = b, x_blocked = b;
+        REQUIRE(cr::linalg::cholesky_solve(n, unblocked.data(), x_unblocked.data(), 1e-12));
+        REQUIRE(cr::blas::cholesky_factor_blocked(n, blocked.data(), 1e-12));
+        cr::blas::cholesky_solve_factored(n, blocked.data(), x_blocked.data());
+        for (std::size_t i = 0; i < n; ++i) {
+            for (std::size_t j = i; j < n; ++j) CHECK(blocked[i * n + j] == Approx(unblocked[i * n + j]).margin(1e-12));
+            for (std::size_t j = 0; j < i; ++j) CHECK(blocked[i * n + j] == a[i * n + j]);  // lower triangle untouched
+            CHECK(x_blocked[i] == Approx(x_unblocked[i]).margin(1e-10));
+        }
+        // A x = b holds for the blocked solution.
+        for (std::size_t i = 0; i < n; ++i) {
+            double ax = 0.0;
+            for (std::size_t j = 0; j < n; ++j) ax += a[i * n + j] * x_blocked[j];
+            CHECK(ax == Approx(b[i]).margin(1e-10));
+        }
+    }
+    // Not positive definite: rank 1 (the second pivot is zero), and indefinite in the second block.
+    const std::size_t n = 100;
+    std::vector<double> a(n * n), d(n * n, 0.0);
+    for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t j = 0; j < n; ++j) a[i * n + j] = static_cast<double>((i + 1) * (j + 1));
+        d[i * n + i] = i == 80 ? -1.0 : 1.0;
+    }
+    CHECK_FALSE(cr::blas::cholesky_factor_blocked(n, a.data(), 1e-12));
+    CHECK_FALSE(cr::blas::cholesky_factor_blocked(n, d.data()));
 }
 
 }  // namespace causalrec_test_core

@@ -43,13 +43,35 @@ inline void symmetrize_from_upper(std::size_t k, T* c) noexcept {
         for (std::size_t j = 0; j < i; ++j) c[i * k + j] = c[j * k + i];
 }
 
+/// Factors in place the k x k block of a row-major matrix with leading dimension lda whose upper
+/// triangle holds a symmetric positive definite A: the block's upper triangle becomes U with
+/// A = U^T U (the lower triangle is not touched). Right-looking and row-oriented: the inner loops are
+/// contiguous row updates, so they vectorise. Returns false when a pivot is not above `tiny` (an
+/// absolute bound; 0 accepts any positive pivot).
+template <class T>
+CAUSALREC_MULTIVERSION inline bool cholesky_factor(std::size_t k, T* CAUSALREC_RESTRICT a, std::size_t lda, T tiny) noexcept {
+    for (std::size_t j = 0; j < k; ++j) {
+        T* CAUSALREC_RESTRICT row = a + j * lda;
+        const T pivot = row[j];
+        if (!(pivot > tiny)) return false;
+        const T d = std::sqrt(pivot), inv = T(1) / d;
+        for (std::size_t l = j; l < k; ++l) row[l] *= inv;  // row j of U
+        for (std::size_t i = j + 1; i < k; ++i) {
+            const T u = row[i];
+            T* CAUSALREC_RESTRICT target = a + i * lda;
+            for (std::size_t l = i; l < k; ++l) target[l] -= u * row[l];
+        }
+    }
+    return true;
+}
+
 /// Solves A x = b in place (b becomes x) for a symmetric positive definite A (k x k, its row-major
-/// upper triangle is read and overwritten by U with A = U^T U; the lower triangle is not touched).
-/// Right-looking, row-oriented Cholesky whose inner loops are contiguous row updates, so they
-/// vectorise; for the small systems of ALS (k up to a few hundred) it is several times faster than
-/// LAPACK's blocked potrf/potrs, whose per-call overhead dominates at this size. Returns false when
-/// A is not (numerically) positive definite: a pivot at or below `relative_tolerance` times the largest
-/// diagonal entry of A (0 = any positive pivot is accepted).
+/// upper triangle is read and overwritten by U with A = U^T U; the lower triangle is not touched),
+/// by cholesky_factor and two triangular solves. For the small systems of ALS (k up to a few
+/// hundred) it is several times faster than LAPACK's blocked potrf/potrs, whose per-call overhead
+/// dominates at this size (from several hundred, blas::cholesky_factor_blocked is faster). Returns
+/// false when A is not (numerically) positive definite: a pivot at or below `relative_tolerance`
+/// times the largest diagonal entry of A (0 = any positive pivot is accepted).
 template <class T>
 CAUSALREC_MULTIVERSION inline bool cholesky_solve(std::size_t k, T* CAUSALREC_RESTRICT a, T* CAUSALREC_RESTRICT b,
                                                   T relative_tolerance = T(0)) noexcept {
@@ -58,18 +80,7 @@ CAUSALREC_MULTIVERSION inline bool cholesky_solve(std::size_t k, T* CAUSALREC_RE
         for (std::size_t j = 0; j < k; ++j) tiny = std::max(tiny, std::abs(a[j * k + j]));
         tiny *= relative_tolerance;
     }
-    for (std::size_t j = 0; j < k; ++j) {
-        T* CAUSALREC_RESTRICT row = a + j * k;
-        const T pivot = row[j];
-        if (!(pivot > tiny)) return false;
-        const T d = std::sqrt(pivot), inv = T(1) / d;
-        for (std::size_t l = j; l < k; ++l) row[l] *= inv;  // row j of U
-        for (std::size_t i = j + 1; i < k; ++i) {
-            const T u = row[i];
-            T* CAUSALREC_RESTRICT target = a + i * k;
-            for (std::size_t l = i; l < k; ++l) target[l] -= u * row[l];
-        }
-    }
+    if (!cholesky_factor(k, a, k, tiny)) return false;
     // U^T y = b (forward, column-oriented through the rows of U), then U x = y (backward).
     for (std::size_t j = 0; j < k; ++j) {
         const T* CAUSALREC_RESTRICT row = a + j * k;

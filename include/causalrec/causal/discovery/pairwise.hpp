@@ -15,6 +15,7 @@
 #include <span>
 #include <vector>
 
+#include "../../core/blas.hpp"
 #include "../../core/error.hpp"
 #include "../../core/linalg.hpp"
 #include "../../core/message.hpp"
@@ -193,7 +194,9 @@ inline std::vector<double> gp_residuals(std::span<const double> x, std::span<con
         a = k;
         alpha.assign(y.begin(), y.end());
         for (std::size_t i = 0; i < n; ++i) a[i * n + i] += noise;
-        if (!linalg::cholesky_solve(n, a.data(), alpha.data(), 1e-12)) continue;
+        // Blocked (BLAS level 3): at the default 1,000 points, 7 factorisations per direction.
+        if (!blas::cholesky_factor_blocked(n, a.data(), 1e-12)) continue;
+        blas::cholesky_solve_factored(n, a.data(), alpha.data());
         double fit = 0.0, log_det = 0.0;
         for (std::size_t i = 0; i < n; ++i) fit += y[i] * alpha[i], log_det += 2.0 * std::log(a[i * n + i]);
         const double evidence = -0.5 * fit - 0.5 * log_det;
