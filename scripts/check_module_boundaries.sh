@@ -11,24 +11,21 @@ root=include/causalrec
 allow=scripts/module_boundaries.allow
 modules=$(cd "$root" && find . -mindepth 1 -maxdepth 1 -type d | sed 's|^\./||' | sort)
 violations=()
-while IFS= read -r file; do
-    rel=${file#"$root"/}
-    own=${rel%%/*}
-    [ "$own" = "$rel" ] && own=""  # the umbrella header belongs to no module
-    for m in $modules; do
-        [ "$m" = "$own" ] && continue
-        while IFS= read -r hit; do
-            [ -n "$hit" ] || continue
-            violations+=("$rel: $hit")
-        done < <(grep -noE "(#include \"([.][.]/)*${m}/detail/[^\"]+\"|\b${m}::detail::[A-Za-z_]+)" "$file" || true)
+# One grep per module over the headers of every other module (and the umbrella header): "file:line:hit".
+add_hits() {
+    local hit
+    while IFS= read -r hit; do
+        [ -n "$hit" ] || continue
+        hit=${hit#"$root"/}
+        violations+=("${hit%%:*}: ${hit#*:}")
     done
-    if [ "$own" != core ]; then
-        while IFS= read -r hit; do
-            [ -n "$hit" ] || continue
-            violations+=("$rel: $hit")
-        done < <(grep -noE "causalrec::detail::[A-Za-z_]+" "$file" || true)
-    fi
-done < <(find "$root" -name '*.hpp' | sort)
+}
+for m in $modules; do
+    mapfile -t others < <(find "$root" -name '*.hpp' -not -path "$root/$m/*" | sort)
+    add_hits < <(grep -noE "(#include \"([.][.]/)*${m}/detail/[^\"]+\"|\b${m}::detail::[A-Za-z_]+)" "${others[@]}" || true)
+done
+mapfile -t others < <(find "$root" -name '*.hpp' -not -path "$root/core/*" | sort)
+add_hits < <(grep -noE "causalrec::detail::[A-Za-z_]+" "${others[@]}" || true)
 
 status=0
 for v in "${violations[@]+"${violations[@]}"}"; do

@@ -75,7 +75,7 @@ if ((sanitize)); then
     cmake -S . -B "$dir" $(causalrec_generator_args "$dir") -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
           -DCMAKE_CXX_FLAGS="$(compiler_speed_flags "$cxx")" -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$flags" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
           -DCAUSALREC_BUILD_TESTS=ON -DCAUSALREC_BUILD_EXAMPLES=ON -DCAUSALREC_BUILD_BENCHMARKS=OFF \
-          -DCAUSALREC_BUILD_COMPILE_CHECKS=OFF -DCAUSALREC_BUILD_SHARED_DATA_CHECKS=OFF -DCAUSALREC_DOC_SNIPPET_SHARDS=4 -DCAUSALREC_MPI=OFF \
+          -DCAUSALREC_BUILD_COMPILE_CHECKS=OFF -DCAUSALREC_BUILD_SHARED_DATA_CHECKS=OFF -DCAUSALREC_DOC_SNIPPET_SHARDS=2 -DCAUSALREC_MPI=OFF \
           "-DCAUSALREC_TARGETS_AT_O1=test_rec_sequential;sequential;test_causal_fits;test_ann" \
           "${launcher[@]}" >"$dir.configure.log" 2>&1 || { cat "$dir.configure.log"; exit 1; }
     grep -E 'causalrec:' "$dir.configure.log" || true
