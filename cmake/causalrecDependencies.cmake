@@ -3,7 +3,10 @@
 #
 # BLAS: OpenBLAS is preferred (the reference BLAS is about 30x slower). Set BLA_VENDOR yourself to
 # choose another provider (for example Intel10_64lp or FlexiBLAS).
-include_guard(GLOBAL)
+# Per directory: imported targets (BLAS::BLAS, xtensor, ...) are visible in the directory that found them
+# and below, so a consumer whose sibling directories each call find_package(causalrec) needs them found
+# again in each.
+include_guard(DIRECTORY)
 include(CMakeFindDependencyMacro)
 
 find_package(xtl REQUIRED)
