@@ -139,7 +139,8 @@ status=0
 for cxx in "${compilers[@]}"; do
     dir="build/test-${cxx}"
     # The benchmarks are built (and so checked to compile warning-free) with the first compiler only:
-    # they are measured with it, and building them twice would lengthen every run.
+    # they are measured with it, and building them twice would lengthen every run. Only compiled here,
+    # at -Og (CAUSALREC_BENCHMARK_OPTIONS): they are measured from their own build (docs/benchmarks.md).
     benchmarks=OFF
     [ "$cxx" = "${compilers[0]}" ] && ((!quick)) && benchmarks=ON
     # The real-data reproductions (label shared-data: retraining on Coat, IHDP, Video, ... for about
@@ -158,7 +159,7 @@ for cxx in "${compilers[@]}"; do
     cmake -S . -B "$dir" $(causalrec_generator_args "$dir") -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=Release \
           -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" \
           -DCMAKE_CXX_FLAGS="$(compiler_speed_flags "$cxx")" -DCAUSALREC_BUILD_TESTS=ON -DCAUSALREC_BUILD_EXAMPLES=ON \
-          -DCAUSALREC_BUILD_BENCHMARKS="$benchmarks" -DCAUSALREC_COMPILED="$compiled_mode" \
+          -DCAUSALREC_BUILD_BENCHMARKS="$benchmarks" -DCAUSALREC_BENCHMARK_OPTIONS=-Og -DCAUSALREC_COMPILED="$compiled_mode" \
           -DCAUSALREC_BUILD_SHARED_DATA_CHECKS="$shared_data" \
           "${launcher[@]}" >"$dir.configure.log" 2>&1 || { cat "$dir.configure.log"; exit 1; }
     grep -E 'causalrec:' "$dir.configure.log" || true
