@@ -6,7 +6,6 @@
 /// included by the modules that compute with BLAS.
 
 #include <algorithm>
-#include <cmath>
 #include <cstddef>
 
 #include "linalg.hpp"
@@ -72,11 +71,7 @@ template <class T>
 bool cholesky_factor_blocked(std::size_t n, T* a, T relative_tolerance = T(0)) {
     using idx = xt::blas_index_t;
     constexpr std::size_t block = 64;
-    T tiny = T(0);
-    if (relative_tolerance > T(0)) {
-        for (std::size_t j = 0; j < n; ++j) tiny = std::max(tiny, std::abs(a[j * n + j]));
-        tiny *= relative_tolerance;
-    }
+    const T tiny = linalg::pivot_floor(n, a, relative_tolerance);
     for (std::size_t j = 0; j < n; j += block) {
         const std::size_t b = std::min(block, n - j), rest = n - j - b;
         if (!linalg::cholesky_factor(b, a + j * n + j, n, tiny)) return false;

@@ -43,6 +43,18 @@ inline void symmetrize_from_upper(std::size_t k, T* c) noexcept {
         for (std::size_t j = 0; j < i; ++j) c[i * k + j] = c[j * k + i];
 }
 
+/// The smallest pivot a Cholesky factorisation of the k x k row-major A accepts: relative_tolerance
+/// times A's largest diagonal entry (0 when relative_tolerance is 0).
+template <class T>
+inline T pivot_floor(std::size_t k, const T* a, T relative_tolerance) noexcept {
+    T tiny = T(0);
+    if (relative_tolerance > T(0)) {
+        for (std::size_t j = 0; j < k; ++j) tiny = std::max(tiny, std::abs(a[j * k + j]));
+        tiny *= relative_tolerance;
+    }
+    return tiny;
+}
+
 /// Factors in place the k x k block of a row-major matrix with leading dimension lda whose upper
 /// triangle holds a symmetric positive definite A: the block's upper triangle becomes U with
 /// A = U^T U (the lower triangle is not touched). Right-looking and row-oriented: the inner loops are
@@ -75,12 +87,7 @@ CAUSALREC_MULTIVERSION inline bool cholesky_factor(std::size_t k, T* CAUSALREC_R
 template <class T>
 CAUSALREC_MULTIVERSION inline bool cholesky_solve(std::size_t k, T* CAUSALREC_RESTRICT a, T* CAUSALREC_RESTRICT b,
                                                   T relative_tolerance = T(0)) noexcept {
-    T tiny = T(0);
-    if (relative_tolerance > T(0)) {
-        for (std::size_t j = 0; j < k; ++j) tiny = std::max(tiny, std::abs(a[j * k + j]));
-        tiny *= relative_tolerance;
-    }
-    if (!cholesky_factor(k, a, k, tiny)) return false;
+    if (!cholesky_factor(k, a, k, pivot_floor(k, a, relative_tolerance))) return false;
     // U^T y = b (forward, column-oriented through the rows of U), then U x = y (backward).
     for (std::size_t j = 0; j < k; ++j) {
         const T* CAUSALREC_RESTRICT row = a + j * k;
