@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <utility>
 #include <vector>
@@ -228,7 +229,7 @@ TEST_CASE("dense inference: the AVX-512 tiles equal a double-precision product w
     }
     cr::rng engine(11);
     // Rows that leave every remainder of the 6-row tiles; widths made of 64- and 16-column panels.
-    for (const std::size_t m : {1UL, 5UL, 6UL, 13UL, 64UL}) {
+    for (const std::size_t m : {1UL, 5UL, 6UL, 8UL, 9UL, 13UL, 64UL}) {
         for (const std::size_t n : {16UL, 48UL, 64UL, 80UL, 128UL}) {
             for (const std::size_t k : {1UL, 7UL, 32UL}) {
                 for (const bool with_bias : {false, true}) {
@@ -250,6 +251,11 @@ TEST_CASE("dense inference: the AVX-512 tiles equal a double-precision product w
                             CHECK(std::abs(c[i * n + j] - expected) <= static_cast<double>(k + 1) * 6e-8 * scale + 1e-30);
                         }
                     }
+                    // An epilogue that takes the element's offset gets i * n + j: here it zeroes odd offsets.
+                    std::vector<float> gated(m * n, -1.0f);
+                    nn::detail::small_gemm(a.data(), b.data(), with_bias ? bias.data() : nullptr, gated.data(), m, n, k,
+                                           [](float v, std::size_t index) { return index % 2 == 1 ? 0.0f : std::max(v, 0.0f); });
+                    for (std::size_t e = 0; e < m * n; ++e) CHECK(gated[e] == (e % 2 == 1 ? 0.0f : c[e]));
                 }
             }
         }
@@ -293,8 +299,83 @@ TEST_CASE("dense backward in float: the weight and input gradients equal X^T dY 
                     CHECK(std::abs(dx(r, i) - expected) <= static_cast<double>(out) * 6e-8 * scale + 1e-30);
                 }
             }
+            // db = column sums of dY, summed in row order on every path: exact against the same float sum
+            const float* db = params[1].grad.data();
+            for (std::size_t j = 0; j < out; ++j) {
+                float expected = 0.0f;
+                for (std::size_t r = 0; r < batch; ++r) expected += g(r, j);
+                CHECK(db[j] == expected);
+            }
         }
     }
+}
+
+// The layers of `model` (dense, activation, dense, activation, dense) run one by one, unfused, from
+// copies: sequential's fused passes must give the same bits.
+template <class T, class Model>
+void check_fused_passes_match_layers(Model& model, std::size_t batch, std::size_t in, cr::rng& engine) {
+    auto x = cr::make_matrix<T>(batch, in);
+    for (auto& v : x) v = static_cast<T>(engine.normal());
+    auto d0 = model.template layer<0>();
+    auto a1 = model.template layer<1>();
+    auto d2 = model.template layer<2>();
+    auto a3 = model.template layer<3>();
+    auto d4 = model.template layer<4>();
+    d0.set_input_gradient(false);
+    const auto& y_fused = model.forward(x);
+    const auto& y = d4.forward(a3.forward(d2.forward(a1.forward(d0.forward(x)))));
+    REQUIRE(y_fused.shape() == y.shape());
+    CHECK(std::memcmp(y_fused.data(), y.data(), y.size() * sizeof(T)) == 0);
+    auto g = cr::make_matrix<T>(batch, y.shape()[1]);
+    for (auto& v : g) v = static_cast<T>(engine.normal());
+    (void)model.backward(g);
+    (void)d0.backward(a1.backward(d2.backward(a3.backward(d4.backward(g)))));
+    const auto fused = model.parameters();
+    std::vector<cr::parameter_view<T>> layers;
+    for (auto* params : {&d0, &d2, &d4})
+        for (const auto& p : params->parameters()) layers.push_back(p);
+    REQUIRE(fused.size() == layers.size());
+    for (std::size_t i = 0; i < fused.size(); ++i) {
+        INFO("parameter " << i << ", batch " << batch);
+        REQUIRE(fused[i].grad.size() == layers[i].grad.size());
+        CHECK(std::memcmp(fused[i].grad.data(), layers[i].grad.data(), fused[i].grad.size() * sizeof(T)) == 0);
+    }
+}
+
+TEST_CASE("sequential: the fused dense + activation passes give the bits of the layers run one by one", "[nn][sequential]") {
+    // Batches below and above 128 (the float backward tiles), widths on and off multiples of 16, four
+    // activations, float and double.
+    cr::rng engine(17);
+    for (const std::size_t batch : {7UL, 130UL}) {
+        {
+            auto m = nn::sequential(nn::dense<float>(32, 48, {.seed = 1}), nn::relu<float>{}, nn::dense<float>(48, 16, {.seed = 2}),
+                                    nn::relu<float>{}, nn::dense<float>(16, 1, {.seed = 3}));
+            check_fused_passes_match_layers<float>(m, batch, 32, engine);
+        }
+        {
+            auto m = nn::sequential(nn::dense<float>(12, 20, {.seed = 1}), nn::leaky_relu<float>{}, nn::dense<float>(20, 64, {.seed = 2}),
+                                    nn::tanh<float>{}, nn::dense<float>(64, 3, {.seed = 3}));
+            check_fused_passes_match_layers<float>(m, batch, 12, engine);
+        }
+        {
+            auto m = nn::sequential(nn::dense<double>(10, 16, {.seed = 1}), nn::sigmoid<double>{}, nn::dense<double>(16, 8, {.seed = 2}),
+                                    nn::relu<double>{}, nn::dense<double>(8, 2, {.seed = 3}));
+            check_fused_passes_match_layers<double>(m, batch, 10, engine);
+        }
+    }
+}
+
+TEST_CASE("the fused passes' entry points raise on misuse", "[nn][errors]") {
+    nn::relu<float> act;
+    CHECK_THROWS_AS(act.output(), cr::argument_error);
+    nn::dense<float> layer(4, 16);
+    auto x = cr::make_matrix<float>(3, 4);
+    auto wrong = cr::make_matrix<float>(3, 15);
+    CHECK_THROWS_AS(layer.forward_into(x, wrong, nn::detail::identity_fn{}), cr::shape_error);
+    auto narrow = cr::make_matrix<float>(3, 5);
+    auto out = cr::make_matrix<float>(3, 16);
+    CHECK_THROWS_AS(layer.forward_into(narrow, out, nn::detail::identity_fn{}), cr::shape_error);
+    CHECK_THROWS_AS(layer.backward_then(out, nn::detail::identity_fn{}), cr::argument_error);  // before a forward
 }
 
 }  // namespace causalrec_test_nn

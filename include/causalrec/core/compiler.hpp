@@ -52,3 +52,27 @@
 #else
 #define CAUSALREC_MULTIVERSION
 #endif
+
+/// Kernels written for AVX-512F with intrinsics (the dense layer's register tiles, Adam's float
+/// update) are compiled with a per-function target attribute on x86-64 with g++ or clang++, and run
+/// only where the CPU has the instructions (causalrec::cpu_has_avx512f, checked at run time);
+/// CAUSALREC_NO_AVX512_KERNELS leaves them out.
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(CAUSALREC_NO_AVX512_KERNELS) && \
+    !defined(CAUSALREC_NO_SMALL_GEMM)
+#define CAUSALREC_AVX512_KERNELS 1
+#endif
+
+namespace causalrec {
+
+/// Whether the library's AVX-512F kernels run here: the CPU has AVX-512F and the kernels were
+/// compiled in (checked once).
+inline bool cpu_has_avx512f() noexcept {
+#if defined(CAUSALREC_AVX512_KERNELS)
+    static const bool available = __builtin_cpu_supports("avx512f");
+    return available;
+#else
+    return false;
+#endif
+}
+
+}  // namespace causalrec

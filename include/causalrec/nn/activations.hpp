@@ -56,6 +56,16 @@ public:
     std::size_t inference_width(std::size_t width) const noexcept { return width; }
     /// f(x) for one value (sequential fuses it into the pass of the layer before).
     T activate(T x) const noexcept { return op_.apply(x); }
+    /// The buffer of the next output, (rows, width), recorded as the last output: sequential has the
+    /// layer before write f(x) straight into it (dense::forward_into) instead of calling forward.
+    matrix<T>& output_for(std::size_t rows, std::size_t width) {
+        matrix<T>& y = output_.get(rows, width);
+        last_ = &y;
+        return y;
+    }
+    /// dL/dx for one value from dL/dy and y = f(x) (sequential fuses it into the backward pass of
+    /// the layer after).
+    T gradient_from_output(T grad, T y) const noexcept { return op_.backward(grad, y); }
 
     /// dL/dx = dL/dy * f'(x), with f'(x) computed from y.
     const matrix<T>& backward(const matrix<T>& grad_output) {
@@ -78,8 +88,11 @@ public:
     /// The architecture: {"type": name, ...options}.
     nlohmann::json config() const { return op_.config(); }
 
-    /// The last output (valid after forward).
-    const matrix<T>& output() const { return *last_; }
+    /// The last output; raises argument_error before the first forward.
+    const matrix<T>& output() const {
+        if (last_ == nullptr) throw argument_error(causalrec::error_message("nn", Op::name, "output read before forward"));
+        return *last_;
+    }
 
 private:
     Op op_{};

@@ -50,6 +50,20 @@ public:
 
     /// Y = X W + b for a batch X of shape (batch, in); the result lives in the layer until the next call.
     const matrix<T>& forward(const matrix<T>& x);
+    /// forward writing then(X W + b) into y, a (batch, out) buffer of the caller's, in the product's last
+    /// pass: sequential runs an element-wise activation after this layer this way, into the
+    /// activation's own output. The layer keeps x for backward, as forward does.
+    template <class F>
+    void forward_into(const matrix<T>& x, matrix<T>& y, F then) {
+        if (x.shape()[1] != inputs())
+            throw shape_error(causalrec::cat("causalrec::nn::dense: input has ", x.shape()[1], " columns, the layer expects ", inputs()));
+        if (y.shape()[0] != x.shape()[0] || y.shape()[1] != outputs())
+            throw shape_error(causalrec::cat("causalrec::nn::dense::forward_into: output buffer has shape (", y.shape()[0], ", ",
+                                             y.shape()[1], "), expected (", x.shape()[0], ", ", outputs(), ")"));
+        infer_then(x.data(), x.shape()[0], inputs(), y.data(), then);
+        input_ = &x;
+        grad_output_ = nullptr;  // per-sample gradients need the backward of this forward
+    }
 
     /// Inference: y (rows x out) = x (rows x in) W + b, nothing kept for backward; raises shape_error
     /// when width is not the layer's input size. y must not overlap x.
@@ -90,6 +104,13 @@ public:
 
     /// Given dL/dY (batch, out), stores dL/dW and dL/db and returns dL/dX (batch, in).
     const matrix<T>& backward(const matrix<T>& grad_output);
+    /// backward with dL/dX passed through gate(value, index) before it is returned (index = row * in +
+    /// column): sequential folds the backward step of an element-wise activation before this layer
+    /// into the product's last pass this way. Without an input gradient the gate is not called.
+    template <class Gate>
+    const matrix<T>& backward_then(const matrix<T>& grad_output, Gate gate);
+    /// Whether backward computes dL/dX.
+    bool input_gradient() const noexcept { return need_input_grad_; }
 
     /// The weight and (when enabled) the bias with their gradients.
     std::array<parameter_view<T>, 2> parameters();
@@ -183,24 +204,31 @@ const matrix<T>& dense<T>::forward(const matrix<T>& x) {
 
 template <class T>
 void dense<T>::infer(const T* x, std::size_t rows, std::size_t width, T* y) const {
-    infer_then(x, rows, width, y, [](T v) { return v; });
+    infer_then(x, rows, width, y, detail::identity_fn{});
 }
 
 template <class T>
 const matrix<T>& dense<T>::backward(const matrix<T>& grad_output) {
+    return backward_then(grad_output, detail::identity_fn{});
+}
+
+template <class T>
+template <class Gate>
+const matrix<T>& dense<T>::backward_then(const matrix<T>& grad_output, Gate gate) {
     if (input_ == nullptr) throw argument_error("causalrec::nn::dense: backward called before forward");
     const matrix<T>& x = *input_;
     const std::size_t batch = x.shape()[0], in = inputs(), out = outputs();
     if (grad_output.shape()[0] != batch || grad_output.shape()[1] != out)
         throw shape_error(causalrec::cat("causalrec::nn::dense: gradient has shape (", grad_output.shape()[0], ", ", grad_output.shape()[1], "), the output was (", batch, ", ", out, ")"));
     const T* g = grad_output.data();
-    const auto identity = [](T v) { return v; };
     constexpr bool is_float = std::is_same_v<T, float>;
+    constexpr bool gated = std::is_invocable_v<Gate&, T, std::size_t>;
     const bool tiles = is_float && batch >= 128 && detail::small_gemm_available();
     if (!defer_parameter_gradients_) weight_gradient(x, g);
     grad_output_ = &grad_output;
     matrix<T>& dx = input_grad_.get(need_input_grad_ ? batch : 0, need_input_grad_ ? in : 0);
     if (!need_input_grad_) return dx;
+    T* d = dx.data();
     // dX = dY W^T
     // (The tiles read B by rows, so W^T is written out first, which pays from about 128 rows on.)
     if (tiles && out > 1 && in % 16 == 0) {
@@ -210,15 +238,19 @@ const matrix<T>& dense<T>::backward(const matrix<T>& grad_output) {
             const T* w = weight_.data();
             for (std::size_t i = 0; i < in; ++i)
                 for (std::size_t j = 0; j < out; ++j) wt[j * in + i] = w[i * out + j];
-            detail::small_gemm(g, wt.data(), nullptr, dx.data(), batch, in, out, identity);
+            detail::small_gemm(g, wt.data(), nullptr, d, batch, in, out, gate);  // gated in the tiles' last pass
+            return dx;
         }
     } else if (out == 1) {
         const T* w = weight_.data();
-        T* d = dx.data();
         for (std::size_t i = 0; i < batch; ++i)
             for (std::size_t j = 0; j < in; ++j) d[i * in + j] = g[i] * w[j];
     } else {
-        blas::gemm(false, true, batch, in, out, T(1), g, out, weight_.data(), out, T(0), dx.data(), in);
+        blas::gemm(false, true, batch, in, out, T(1), g, out, weight_.data(), out, T(0), d, in);
+    }
+    if constexpr (gated) {  // a pass of its own: a gate inside the loops above keeps them from vectorizing
+        T* CAUSALREC_RESTRICT r = d;
+        for (std::size_t i = 0; i < batch * in; ++i) r[i] = gate(r[i], i);
     }
     return dx;
 }
@@ -226,25 +258,25 @@ const matrix<T>& dense<T>::backward(const matrix<T>& grad_output) {
 template <class T>
 void dense<T>::weight_gradient(const matrix<T>& x, const T* g) {
     const std::size_t batch = x.shape()[0], in = inputs(), out = outputs();
-    const auto identity = [](T v) { return v; };
     constexpr bool is_float = std::is_same_v<T, float>;
     // dW = X^T dY
     // (In float from 128 rows on the AVX-512 tiles; below that BLAS measured as fast.)
     const bool tiles = is_float && batch >= 128 && detail::small_gemm_available();
     if (tiles && out % 16 == 0) {
         if constexpr (is_float)
-            detail::small_gemm(detail::strided_matrix{x.data(), 1, in}, g, nullptr, grad_weight_.data(), in, out, batch, identity);
+            detail::small_gemm(detail::strided_matrix{x.data(), 1, in}, g, nullptr, grad_weight_.data(), in, out, batch, detail::identity_fn{});
     } else if (out == 1) {
         blas::gemv(true, batch, in, T(1), x.data(), in, g, T(0), grad_weight_.data());
     } else {
         blas::gemm(true, false, in, out, batch, T(1), x.data(), in, g, out, T(0), grad_weight_.data(), out);
     }
-    // db = column sums of dY
+    // db = column sums of dY (in registers on AVX-512: the plain loop reloads and stores gb per row)
     if (options_.bias) {
-        T* gb = grad_bias_.data();
-        std::fill_n(gb, out, T(0));
-        for (std::size_t i = 0; i < batch; ++i)
-            for (std::size_t j = 0; j < out; ++j) gb[j] += g[i * out + j];
+        if (is_float && out % 16 == 0 && detail::small_gemm_available()) {
+            if constexpr (is_float) detail::column_sums(g, batch, out, grad_bias_.data());
+        } else {
+            detail::column_sums_portable(g, batch, out, grad_bias_.data());
+        }
     }
 }
 

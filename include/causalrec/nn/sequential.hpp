@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <concepts>
 #include <cstddef>
 #include <span>
 #include <string>
@@ -65,6 +66,19 @@ public:
         static_assert(N <= size);
         if constexpr (N == 0) {
             return grad;
+        } else if constexpr (fuses_backward_with_previous<N - 1>()) {
+            // An element-wise activation before a dense layer: its backward step runs in the last
+            // pass of the dense layer's input-gradient product (same values, one pass fewer).
+            auto& layer = std::get<N - 1>(layers_);
+            const auto& activation = std::get<N - 2>(layers_);
+            const matrix<value_type>& out = activation.output();  // raises before a forward
+            if (layer.input_gradient() && out.shape()[0] == grad.shape()[0] && out.shape()[1] == layer.inputs()) {
+                const value_type* y = out.data();
+                const matrix<value_type>& g = layer.backward_then(
+                    grad, [&activation, y](value_type v, std::size_t i) { return activation.gradient_from_output(v, y[i]); });
+                return backward_first<N - 2>(g);
+            }
+            return backward_first<N - 1>(layer.backward(grad));
         } else {
             const matrix<value_type>& g = std::get<N - 1>(layers_).backward(grad);
             return backward_first<N - 1>(g);
@@ -172,9 +186,60 @@ private:
     const matrix<value_type>& forward_from(const matrix<value_type>& x) {
         if constexpr (I == N) {
             return x;
+        } else if constexpr (I + 1 < N && fuses_forward_with_next<I>()) {
+            // dense then an element-wise activation: the product's last pass applies the bias and the
+            // activation and writes the activation's output (same values as two passes).
+            auto& layer = std::get<I>(layers_);
+            auto& activation = std::get<I + 1>(layers_);
+            matrix<value_type>& y = activation.output_for(x.shape()[0], layer.outputs());
+            layer.forward_into(x, y, activate_with<std::remove_cvref_t<decltype(activation)>>{activation});
+            return forward_from<I + 2, N>(y);
         } else {
             const matrix<value_type>& y = std::get<I>(layers_).forward(x);
             return forward_from<I + 1, N>(y);
+        }
+    }
+
+    /// f(v) of an element-wise activation, as a function object: the training and the inference pass
+    /// fuse an activation through this one type (its product is compiled once for both).
+    template <class Activation>
+    struct activate_with {
+        const Activation& activation;  ///< the activation layer
+        /// f(v).
+        value_type operator()(value_type v) const noexcept { return activation.activate(v); }
+    };
+
+    /// Whether layer L and the element-wise activation Next after it fuse: at inference, L applies a
+    /// function after its product (dense::infer_then); in training, L also writes through it into a
+    /// buffer (dense::forward_into) that Next hands out (output_for).
+    template <class L, class Next>
+    struct forward_fusion {
+        static constexpr bool inference =
+            ElementwiseActivation<Next, value_type> && requires(const L& layer, const value_type* x, value_type* y, std::size_t n) {
+                layer.infer_then(x, n, n, y, [](value_type v) { return v; });
+            };
+        static constexpr bool training =
+            ElementwiseActivation<Next, value_type> &&
+            requires(Next& activation, std::size_t n) {
+                { activation.output_for(n, n) } -> std::same_as<matrix<value_type>&>;
+            } &&
+            requires(L& layer, const matrix<value_type>& x, matrix<value_type>& y) {
+                layer.forward_into(x, y, [](value_type v) { return v; });
+                { layer.outputs() } -> std::convertible_to<std::size_t>;
+            };
+    };
+
+    /// The forward_fusion of layers I and I + 1 (I + 1 < size).
+    template <std::size_t I>
+    using forward_fusion_at = forward_fusion<std::tuple_element_t<I, std::tuple<Layers...>>, std::tuple_element_t<I + 1, std::tuple<Layers...>>>;
+
+    /// Whether layer I fuses with the activation after it in training (forward_fusion::training).
+    template <std::size_t I>
+    static constexpr bool fuses_forward_with_next() {
+        if constexpr (I + 1 >= size) {
+            return false;
+        } else {
+            return forward_fusion_at<I>::training;
         }
     }
 
@@ -188,19 +253,33 @@ private:
         }
     }
 
-    /// Whether layer I takes an element-wise function after its product (dense::infer_then) and layer
-    /// I + 1 is an element-wise activation to fuse into it.
+    /// Whether layer I fuses with the activation after it at inference (forward_fusion::inference).
     template <std::size_t I>
     static constexpr bool fuses_with_next() {
         if constexpr (I + 1 >= size) {
             return false;
         } else {
+            return forward_fusion_at<I>::inference;
+        }
+    }
+
+    /// Whether layer I has a gated backward pass (dense::backward_then) and layer I - 1 is an
+    /// element-wise activation whose backward step it can apply.
+    template <std::size_t I>
+    static constexpr bool fuses_backward_with_previous() {
+        if constexpr (I == 0) {
+            return false;
+        } else {
             using L = std::tuple_element_t<I, std::tuple<Layers...>>;
-            using Next = std::tuple_element_t<I + 1, std::tuple<Layers...>>;
-            return ElementwiseActivation<Next, value_type> &&
-                   requires(const L& layer, const value_type* x, value_type* y, std::size_t n) {
-                       layer.infer_then(x, n, n, y, [](value_type v) { return v; });
-                   };
+            using Previous = std::tuple_element_t<I - 1, std::tuple<Layers...>>;
+            return requires(const Previous& activation, value_type v) {
+                { activation.gradient_from_output(v, v) } -> std::same_as<value_type>;
+                { activation.output() } -> std::same_as<const matrix<value_type>&>;
+            } && requires(L& layer, const matrix<value_type>& g) {
+                layer.backward_then(g, [](value_type v, std::size_t) { return v; });
+                { layer.input_gradient() } -> std::convertible_to<bool>;
+                { layer.inputs() } -> std::convertible_to<std::size_t>;
+            };
         }
     }
 
@@ -223,7 +302,7 @@ private:
                 // dense then an element-wise activation: one pass applies the bias and the activation
                 // (the target chosen above suits both: the activation runs in place).
                 const auto& next = std::get<I + 1>(layers_);
-                layer.infer_then(input, rows, width, target, [&next](value_type v) { return next.activate(v); });
+                layer.infer_then(input, rows, width, target, activate_with<std::remove_cvref_t<decltype(next)>>{next});
                 infer_from<I + 2>(target, target, rows, layer.inference_width(width), out);
             } else {
                 layer.infer(input, rows, width, target);

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "../core/parameter.hpp"
@@ -76,6 +77,12 @@ void adam_step(optimizer_core<T>& core, const Options& o, bool decoupled, std::s
         const T bc2_sqrt = static_cast<T>(std::sqrt(1.0 - std::pow(beta2, tt)));
         // Blocks of 256 values: moments first (element-wise, vectorizes), then the square roots
         // with SIMD instructions, then the parameter update (vectorizes) — same arithmetic as one loop.
+        if constexpr (std::is_same_v<T, float>) {
+            if (!use_shrink && !amsgrad && causalrec::cpu_has_avx512f()) {  // the same arithmetic, 16 lanes
+                adam_update_avx512(p, g, m, v, n, b1, c1, b2, c2, step_size, bc2_sqrt, eps);
+                return;
+            }
+        }
         constexpr std::size_t block = 256;
         T root[block];
         for (std::size_t j0 = 0; j0 < n; j0 += block) {

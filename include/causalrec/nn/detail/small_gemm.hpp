@@ -5,10 +5,18 @@
 /// applied while each tile is still in registers or L1. The layer's weights B (k x n, row-major, n a
 /// multiple of 16) are read in place. Used only on CPUs with AVX-512F, chosen at run time; elsewhere
 /// (and for double) the layer calls BLAS and then applies bias and activation in one pass.
+///
+/// `then` is called as then(value) or, when it takes two arguments, then(value, index) with the
+/// element's offset in C (index = row * n + column): the backward pass gates the input gradient with
+/// the previous activation's output at the same offset that way.
 
+#include <algorithm>
 #include <cstddef>
+#include <type_traits>
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(CAUSALREC_NO_SMALL_GEMM)
+#include "../../core/compiler.hpp"
+
+#if defined(CAUSALREC_AVX512_KERNELS)
 #include <immintrin.h>
 #define CAUSALREC_SMALL_GEMM 1
 #endif
@@ -23,13 +31,35 @@ struct strided_matrix {
     std::size_t col_stride;  ///< distance between columns
 };
 
+/// The epilogue that leaves the product as it is (one type for every plain product, so that the
+/// tiles are compiled once for all of them).
+struct identity_fn {
+    /// v unchanged.
+    template <class T>
+    T operator()(T v) const noexcept { return v; }
+};
+
+/// then(value, index) when `then` takes the element's offset, then(value) otherwise.
+template <class F, class T>
+inline T apply_then(F& then, T value, [[maybe_unused]] std::size_t index) {
+    if constexpr (std::is_invocable_v<F&, T, std::size_t>)
+        return then(value, index);
+    else
+        return then(value);
+}
+
+/// Column sums of a row-major matrix (rows x n) without the AVX-512 path: sums[j] = sum_i g[i n + j].
+template <class T>
+inline void column_sums_portable(const T* g, std::size_t rows, std::size_t n, T* sums) {
+    std::fill_n(sums, n, T(0));
+    for (std::size_t i = 0; i < rows; ++i)
+        for (std::size_t j = 0; j < n; ++j) sums[j] += g[i * n + j];
+}
+
 #if defined(CAUSALREC_SMALL_GEMM)
 
 /// Whether this CPU runs the AVX-512 tiles (checked once).
-inline bool small_gemm_available() noexcept {
-    static const bool available = __builtin_cpu_supports("avx512f");
-    return available;
-}
+inline bool small_gemm_available() noexcept { return causalrec::cpu_has_avx512f(); }
 
 /// One tile: Rows rows of C from row `row` and Panels x 16 columns from column `col`:
 /// C = then(A B + bias) (bias may be null). Rows x Panels accumulators stay in registers across k.
@@ -55,9 +85,10 @@ template <int Rows, int Panels, class F>
         for (int i = 0; i < Rows; ++i) acc[i][j] = _mm512_add_ps(acc[i][j], bj);
     }
     for (int i = 0; i < Rows; ++i) {
-        float* crow = c + (row + static_cast<std::size_t>(i)) * ldc + col;
+        const std::size_t offset = (row + static_cast<std::size_t>(i)) * ldc + col;
+        float* crow = c + offset;
         for (int j = 0; j < Panels; ++j) _mm512_storeu_ps(crow + 16 * j, acc[i][j]);
-        for (int q = 0; q < 16 * Panels; ++q) crow[q] = then(crow[q]);
+        for (int q = 0; q < 16 * Panels; ++q) crow[q] = apply_then(then, crow[q], offset + static_cast<std::size_t>(q));
     }
 }
 
@@ -78,7 +109,10 @@ template <class F>
                                                  std::size_t n, std::size_t k, F then) {
     std::size_t row = 0;
     for (; row + 6 <= m; row += 6) small_gemm_rows<6>(a, b, n, bias, c, k, row, then);
-    for (; row < m; ++row) small_gemm_rows<1>(a, b, n, bias, c, k, row, then);
+    // The last 1 to 5 rows two at a time (a one-row tile waits on loads: 5 per 4 FMAs; two rows
+    // load 6 per 8 FMAs). Only these three tile heights are compiled, for each `then`.
+    for (; row + 2 <= m; row += 2) small_gemm_rows<2>(a, b, n, bias, c, k, row, then);
+    if (row < m) small_gemm_rows<1>(a, b, n, bias, c, k, row, then);
 }
 
 /// The same product with A row-major and packed (m x k).
@@ -86,6 +120,31 @@ template <class F>
 [[gnu::target("avx512f")]] inline void small_gemm(const float* a, const float* b, const float* bias, float* c, std::size_t m,
                                                  std::size_t n, std::size_t k, F then) {
     small_gemm(strided_matrix{a, k, 1}, b, bias, c, m, n, k, then);
+}
+
+/// sums[j] = sum_i g[i n + j] for a row-major g (rows x n), n a multiple of 16: 64 columns at a time
+/// in four registers (the bias gradient of a dense layer).
+[[gnu::target("avx512f")]] inline void column_sums(const float* g, std::size_t rows, std::size_t n, float* sums) {
+    std::size_t col = 0;
+    for (; col + 64 <= n; col += 64) {
+        __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps(), s2 = _mm512_setzero_ps(), s3 = _mm512_setzero_ps();
+        for (std::size_t i = 0; i < rows; ++i) {
+            const float* r = g + i * n + col;
+            s0 = _mm512_add_ps(s0, _mm512_loadu_ps(r));
+            s1 = _mm512_add_ps(s1, _mm512_loadu_ps(r + 16));
+            s2 = _mm512_add_ps(s2, _mm512_loadu_ps(r + 32));
+            s3 = _mm512_add_ps(s3, _mm512_loadu_ps(r + 48));
+        }
+        _mm512_storeu_ps(sums + col, s0);
+        _mm512_storeu_ps(sums + col + 16, s1);
+        _mm512_storeu_ps(sums + col + 32, s2);
+        _mm512_storeu_ps(sums + col + 48, s3);
+    }
+    for (; col < n; col += 16) {
+        __m512 s0 = _mm512_setzero_ps();
+        for (std::size_t i = 0; i < rows; ++i) s0 = _mm512_add_ps(s0, _mm512_loadu_ps(g + i * n + col));
+        _mm512_storeu_ps(sums + col, s0);
+    }
 }
 
 #else
@@ -99,6 +158,8 @@ void small_gemm(strided_matrix, const float*, const float*, float*, std::size_t,
 /// Never called here (small_gemm_available() is false); declared so that the callers compile.
 template <class F>
 void small_gemm(const float*, const float*, const float*, float*, std::size_t, std::size_t, std::size_t, F) {}
+/// Never called here (small_gemm_available() is false); declared so that the callers compile.
+inline void column_sums(const float*, std::size_t, std::size_t, float*) {}
 
 #endif
 
