@@ -3,7 +3,8 @@
 // 100 distinct excluded ("train") items per user and 1 + Poisson(9) (at most 50) relevant ("test") items,
 // disjoint from the train items. One thread. The peer timing (NumPy: mask, argpartition, sort the 10,
 // metrics) comes from benchmarks/peers/ranking_peer.py, which runs this program in the same session.
-// Sizes can be changed with CAUSALREC_RANKING_USERS / CAUSALREC_RANKING_ITEMS.
+// Sizes can be changed with CAUSALREC_RANKING_USERS / CAUSALREC_RANKING_ITEMS; with CAUSALREC_RANKING_DATA
+// (a directory of .npy files written by the peer script) the program reads the peer's very data instead.
 #include <benchmark/benchmark.h>
 
 #include <causalrec/core/rng.hpp>
@@ -11,10 +12,15 @@
 #include <causalrec/core/threads.hpp>
 #include <causalrec/metrics/ranking.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <stdexcept>
 #include <cstdlib>
 #include <string>
 #include <vector>
+
+#include "support/npy.hpp"
 
 namespace {
 
@@ -44,8 +50,29 @@ std::size_t poisson(cr::rng& g, double mean) {
     return n;
 }
 
+/// The case a peer script wrote to `dir`: scores.npy (float32, users x items) and the CSR lists
+/// train_offsets.npy, train_items.npy, test_offsets.npy, test_items.npy (int64).
+ranking_case read_case(const std::string& dir) {
+    namespace b = causalrec_bench;
+    const auto scores = b::read_npy<float>(dir + "/scores.npy");
+    if (scores.shape.size() != 2) throw std::runtime_error(dir + "/scores.npy: expected a matrix");
+    ranking_case r;
+    r.scores = cr::make_matrix<float>(scores.shape[0], scores.shape[1]);
+    std::copy(scores.values.begin(), scores.values.end(), r.scores.data());
+    const auto as_sizes = [&](const char* name) {
+        const auto v = b::read_npy<std::int64_t>(dir + "/" + name).values;
+        return std::vector<std::size_t>(v.begin(), v.end());
+    };
+    r.train_offsets = as_sizes("train_offsets.npy");
+    r.train_items = as_sizes("train_items.npy");
+    r.test_offsets = as_sizes("test_offsets.npy");
+    r.test_items = as_sizes("test_items.npy");
+    return r;
+}
+
 const ranking_case& data() {
     static const ranking_case c = [] {
+        if (const char* dir = std::getenv("CAUSALREC_RANKING_DATA"); dir != nullptr) return read_case(dir);
         const std::size_t users = env_size("CAUSALREC_RANKING_USERS", 10'000);
         const std::size_t items = env_size("CAUSALREC_RANKING_ITEMS", 5'000);
         const std::size_t rank = 64, n_train = 100;

@@ -5,21 +5,29 @@ The file is the peer file of ../shared/bench/pandas_csv.py: 560,000 rows of 16 f
 with 6 decimals plus an integer label (~86 MB), written here with the same generator when missing.
 Each repetition times one pandas read in this process, then runs the Google Benchmark program
 (which reads the file several times and reports the mean); the ratio is the median of the
-per-repetition ratios pandas_seconds / causalrec_seconds.
+per-repetition ratios pandas_seconds / causalrec_seconds. Both sides read the same file.
 
-  /usr/bin/python3 benchmarks/peers/csv_vs_pandas.py --bench build/bench/benchmarks/bench_csv [--repeats 5]
+The shared protocol (benchmarks/peers/protocol.py): idle check, machine and library report, 5
+interleaved repetitions by default, --json for the machine-readable result.
+
+  /usr/bin/python3 benchmarks/peers/csv_vs_pandas.py --bench build/bench/benchmarks/bench_csv [--repeats 5] [--json csv.json]
 """
 import argparse, json, os, statistics, subprocess, time
 
 import numpy as np
 import pandas as pd
 
+import protocol
+
 ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 ap.add_argument("--bench", required=True, help="path of the bench_csv program")
 ap.add_argument("--path", default="/tmp/num100.csv")
 ap.add_argument("--rows", type=int, default=560_000)
-ap.add_argument("--repeats", type=int, default=5)
+protocol.add_arguments(ap)
 a = ap.parse_args()
+idle = protocol.require_idle(a.allow_busy)
+info = protocol.machine(a.bench)
+protocol.print_machine(info, idle)
 
 if not os.path.exists(a.path):
     rng = np.random.default_rng(0)
@@ -44,3 +52,7 @@ print(f"file {mb:.1f} MB; median pandas {statistics.median(theirs):.3f} s = {mb 
       f"median causalrec {statistics.median(ours):.3f} s = {mb / statistics.median(ours):.0f} MB/s; "
       f"ratio (pandas time / causalrec time) median {statistics.median(ratios):.2f} "
       f"(min {min(ratios):.2f}, max {max(ratios):.2f})")
+info["shared_data"] = {"file": os.path.abspath(a.path), "megabytes": mb}
+summary = [protocol.summary_row("read_csv, 86 MB numeric", "pandas", list(zip(theirs, ours, ratios)), "s")]
+protocol.write_json(a.json, "CSV reading vs pandas", info, idle,
+                    [{"peer": p, "ours": c, "ratio": r} for p, c, r in zip(theirs, ours, ratios)], summary)

@@ -10,7 +10,8 @@ N(0, 0.3^2) noise, clipped to [1, 5]; 64 factors; one thread (OpenBLAS and torch
   MF   : biased MF, MSE, nn.Embedding tables, batch 1024, torch.optim.SGD lr 5 (dense gradients),
          reshuffled each epoch.
 Per repetition: each peer runs 1 warm-up epoch and 2 timed epochs (median), then the Google Benchmark
-program bench_rec_factor (same sizes, its own data of the same kind from causalrec::rng) runs once;
+program bench_rec_factor runs once on the same ratings, which this script writes to .npy files
+(protocol.shared_data, CAUSALREC_MF_DATA);
 ratios are medians of per-repetition ratios peer_seconds / causalrec_seconds. The OpenBLAS kernel is
 whatever the environment selects for both sides (print: corename).
 
@@ -126,7 +127,6 @@ def torch_mf_epoch_seconds(u, i, r):
 
 
 def ours():
-    env = dict(os.environ, CAUSALREC_MF_RATINGS=str(a.n), CAUSALREC_MF_USERS=str(a.users), CAUSALREC_MF_ITEMS=str(a.items))
     out = subprocess.run([a.bench, "--benchmark_format=json", "--benchmark_min_time=1"], env=env, check=True,
                          capture_output=True, text=True).stdout
     runs = {b["name"].split("/min_time")[0]: b for b in json.loads(out)["benchmarks"] if b["run_type"] == "iteration"}
@@ -144,6 +144,8 @@ info = protocol.machine(a.bench)
 info["openblas_corename"] = core
 protocol.print_machine(info, idle)
 u, i, r = make_ratings(a.n, a.users, a.items)
+env = protocol.shared_data(info, "CAUSALREC_MF_DATA", users=u.astype(np.int64), items=i.astype(np.int64), ratings=r,
+                           sizes=np.array([a.users, a.items], dtype=np.int64))
 rows = []
 for rep in range(a.repeats):
     als32 = numpy_als_epoch_seconds(u, i, r, np.float32)

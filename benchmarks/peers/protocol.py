@@ -7,6 +7,9 @@ something when both sides ran on an idle machine, side by side, with known libra
 - machine(): CPU model, core count, load averages, the BLAS libraries loaded in this process and the
   kernel they run (threadpoolctl), the Python-side library versions, the causalrec program's BLAS
   kernel (OPENBLAS_CORETYPE or what OpenBLAS reports) — printed and stored with the results.
+- shared_data(): writes the arrays the peer times to .npy files in a temporary directory and returns
+  the environment that makes the causalrec program read the very same values (instead of generating
+  data of the same distribution itself); the files' SHA-256 digests go into the machine record.
 - write_json(): one machine-readable result per run (--json PATH): the machine, the protocol, every
   repetition of both sides and the summary rows; docs/benchmarks.md's tables are rendered from these
   files by benchmarks/peers/render_tables.py.
@@ -122,6 +125,29 @@ def machine(ours_program=None):
     if ours_program:
         info["causalrec_program"] = os.path.abspath(ours_program)
     return info
+
+
+def shared_data(info, variable, **arrays):
+    """Saves each array as <name>.npy in a fresh temporary directory (removed when the script exits),
+    records the directory and the files' SHA-256 digests in info["shared_data"], and returns a copy of
+    os.environ with `variable` pointing at the directory, for the causalrec program."""
+    import atexit
+    import hashlib
+    import shutil
+    import tempfile
+
+    import numpy as np
+    directory = tempfile.mkdtemp(prefix="causalrec-bench-")
+    atexit.register(shutil.rmtree, directory, True)
+    digests = {}
+    for name, array in arrays.items():
+        path = os.path.join(directory, name + ".npy")
+        np.save(path, np.ascontiguousarray(array))
+        with open(path, "rb") as f:
+            digests[name + ".npy"] = hashlib.sha256(f.read()).hexdigest()
+    info["shared_data"] = {"variable": variable, "directory": directory, "sha256": digests}
+    print(f"shared data: {variable}={directory} ({', '.join(sorted(digests))})", flush=True)
+    return dict(os.environ, **{variable: directory})
 
 
 def print_machine(info, check):

@@ -6,8 +6,9 @@ dense float32 score matrix S = U V^T (rank 64); per user 100 distinct "train" it
 1 + Poisson(9) (at most 50) held-out relevant items, disjoint from the train items. Timed NumPy pipeline
 on a fresh copy of S: mask, np.argpartition top-10 over the whole matrix, sort the 10, hits from a dense
 boolean relevance matrix, NDCG@10 and Recall@10 (one BLAS thread). Each repetition times the NumPy
-pipeline once, then runs the Google Benchmark program bench_ranking (same sizes, its own data of the same
-kind generated with causalrec::rng, one thread) and takes its mean; the ratio is the median of the
+pipeline once, then runs the Google Benchmark program bench_ranking (one thread) on the same case, which
+this script writes to .npy files (protocol.shared_data, CAUSALREC_RANKING_DATA), and takes its mean; both
+sides' NDCG@10 and Recall@10 are printed and must agree; the ratio is the median of the
 per-repetition ratios numpy_seconds / causalrec_seconds.
 
   /usr/bin/python3 benchmarks/peers/ranking_peer.py --bench build/h-rank/benchmarks/bench_ranking [--repeats 5]
@@ -67,7 +68,20 @@ def evaluate(S, train, test, n_rel):
 
 
 S0, train, test, n_rel = make_case(a.users, a.items)
-env = dict(os.environ, CAUSALREC_RANKING_USERS=str(a.users), CAUSALREC_RANKING_ITEMS=str(a.items))
+
+
+def csr_lists(rows, cols, users):
+    order = np.lexsort((cols, rows))  # by user; within a user in the order drawn does not matter
+    offsets = np.zeros(users + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=users), out=offsets[1:])
+    return offsets, cols[order].astype(np.int64)
+
+
+train_offsets, train_items = csr_lists(train[0], train[1], a.users)
+test_offsets, test_items = csr_lists(test[0], test[1], a.users)
+env = protocol.shared_data(info, "CAUSALREC_RANKING_DATA", scores=S0, train_offsets=train_offsets,
+                           train_items=train_items, test_offsets=test_offsets, test_items=test_items)
+mismatch = 0
 ours, theirs, ratios = [], [], []
 for r in range(a.repeats):
     S = S0.copy()
@@ -81,10 +95,14 @@ for r in range(a.repeats):
     ours.append(c); theirs.append(p); ratios.append(p / c)
     print(f"rep {r}: numpy {p:.3f} s (NDCG@{k} {ndcg:.5f}, Recall@{k} {recall:.5f}), causalrec {c:.4f} s "
           f"(NDCG@{k} {run['ndcg']:.5f}, Recall@{k} {run['recall']:.5f}), ratio {p / c:.1f}", flush=True)
+    if abs(ndcg - run["ndcg"]) > 1e-6 or abs(recall - run["recall"]) > 1e-6:
+        mismatch += 1
 print(f"{a.users:,} users x {a.items:,} items, k={k}: median numpy {statistics.median(theirs):.3f} s, "
       f"median causalrec {statistics.median(ours):.4f} s; ratio (numpy time / causalrec time) median "
       f"{statistics.median(ratios):.1f} (min {min(ratios):.1f}, max {max(ratios):.1f})")
 summary = [protocol.summary_row(f"NDCG@{k} + Recall@{k}, {a.users} x {a.items}", "NumPy",
                                 list(zip(theirs, ours, ratios)), "s")]
+if mismatch:
+    print(f"WARNING: the two sides' metrics differ in {mismatch} repetition(s): not the same computation")
 protocol.write_json(a.json, "ranking metrics vs NumPy", info, idle,
                     [{"peer": p, "ours": c, "ratio": r} for p, c, r in zip(theirs, ours, ratios)], summary)

@@ -7,8 +7,9 @@ Model: 32 -> Linear(128) ReLU -> Linear(64) ReLU -> Linear(1) Sigmoid, BCELoss, 
 (shuffle + all mini-batches, tensors sliced from a permuted copy); predict: 1,000,000 rows
 under torch.inference_mode(), in batches of 8192 (the protocol) and of 512 (causalrec's default pass
 size, which also suits PyTorch here); the faster of the two is compared. torch.set_num_threads(1) and OpenBLAS limited to one
-thread (threadpoolctl). causalrec side: the bench_mlp program (Google Benchmark, one thread), run
-right after each PyTorch measurement; the ratio of each repetition is causalrec / PyTorch
+thread (threadpoolctl). causalrec side: the bench_mlp program (Google Benchmark, one thread) on the same
+rows, which this script writes to .npy files (protocol.shared_data, CAUSALREC_MLP_DATA), run right after
+each PyTorch measurement; the ratio of each repetition is causalrec / PyTorch
 samples per second, and the summary is the median of the per-repetition ratios.
 
 The shared protocol (benchmarks/peers/protocol.py): refuses to start on a busy machine (--allow-busy
@@ -49,6 +50,7 @@ Xt, yt = torch.from_numpy(X), torch.from_numpy(y).unsqueeze(1)
 X_big = torch.from_numpy(np.tile(X, (5, 1)))
 info = protocol.machine(a.bench)
 protocol.print_machine(info, idle)
+env = protocol.shared_data(info, "CAUSALREC_MLP_DATA", x=X, y=y)
 
 
 def model():
@@ -91,7 +93,7 @@ def torch_predict(bs):
 
 def ours(name_filter):
     out = subprocess.run([a.bench, f"--benchmark_filter={name_filter}", "--benchmark_format=json",
-                          "--benchmark_min_time=1"], check=True, capture_output=True, text=True).stdout
+                          "--benchmark_min_time=1"], env=env, check=True, capture_output=True, text=True).stdout
     runs = [b for b in json.loads(out)["benchmarks"] if b["run_type"] == "iteration"]
     return runs[0]["items_per_second"], runs[0].get("allocs_per_step")
 
