@@ -12,6 +12,10 @@
 
 #include "compiler.hpp"
 
+#if defined(CAUSALREC_AVX512_KERNELS)
+#include <immintrin.h>
+#endif
+
 namespace causalrec::linalg {
 
 /// sum_k a[k] * b[k], with eight partial sums so the loop vectorises under strict IEEE rules.
@@ -147,6 +151,84 @@ CAUSALREC_MULTIVERSION inline bool batched_cholesky_solve(std::size_t k, float_l
         b[j] = x / row[j];
     }
     return ok;
+}
+
+#if defined(CAUSALREC_AVX512_KERNELS)
+namespace detail {
+
+/// Rows [r0, r0 + 4) of the Gram matrix, columns of Panels 16-wide panels from column c0, over the
+/// rows table + ids[j] * k: 4 x Panels accumulators stay in registers across all the rows.
+template <int Panels>
+[[gnu::target("avx512f")]] inline void gram_block(const float* table, const std::size_t* ids, std::size_t n, std::size_t k,
+                                                  std::size_t r0, std::size_t c0, float* a) {
+    __m512 acc[4][Panels];
+    for (int i = 0; i < 4; ++i)
+        for (int q = 0; q < Panels; ++q) acc[i][q] = _mm512_setzero_ps();
+    for (std::size_t j = 0; j < n; ++j) {
+        const float* row = table + ids[j] * k;
+        __m512 bv[Panels];
+        for (int q = 0; q < Panels; ++q) bv[q] = _mm512_loadu_ps(row + c0 + 16 * static_cast<std::size_t>(q));
+        for (int i = 0; i < 4; ++i) {
+            const __m512 av = _mm512_set1_ps(row[r0 + static_cast<std::size_t>(i)]);
+            for (int q = 0; q < Panels; ++q) acc[i][q] = _mm512_fmadd_ps(av, bv[q], acc[i][q]);
+        }
+    }
+    for (int i = 0; i < 4; ++i)
+        for (int q = 0; q < Panels; ++q)
+            _mm512_storeu_ps(a + (r0 + static_cast<std::size_t>(i)) * k + c0 + 16 * static_cast<std::size_t>(q), acc[i][q]);
+}
+
+/// gram_of_rows on AVX-512F: k a multiple of 16.
+[[gnu::target("avx512f")]] inline void gram_of_rows_avx512(const float* table, std::span<const std::size_t> ids, std::size_t k,
+                                                          const float* w, float* a, float* b) {
+    const std::size_t n = ids.size(), panels = k / 16;
+    for (std::size_t r0 = 0; r0 < k; r0 += 4) {
+        // Only the panels that reach the upper triangle of these rows (the diagonal panel is whole).
+        for (std::size_t p = r0 / 16; p < panels; p += 4) {
+            switch (std::min<std::size_t>(4, panels - p)) {
+                case 4: gram_block<4>(table, ids.data(), n, k, r0, 16 * p, a); break;
+                case 3: gram_block<3>(table, ids.data(), n, k, r0, 16 * p, a); break;
+                case 2: gram_block<2>(table, ids.data(), n, k, r0, 16 * p, a); break;
+                default: gram_block<1>(table, ids.data(), n, k, r0, 16 * p, a); break;
+            }
+        }
+    }
+    for (std::size_t p = 0; p < panels; ++p) {
+        __m512 acc = _mm512_setzero_ps();
+        for (std::size_t j = 0; j < n; ++j)
+            acc = _mm512_fmadd_ps(_mm512_set1_ps(w[j]), _mm512_loadu_ps(table + ids[j] * k + 16 * p), acc);
+        _mm512_storeu_ps(b + 16 * p, acc);
+    }
+}
+
+}  // namespace detail
+#endif
+
+/// Whether gram_of_rows runs its AVX-512 kernel for k columns: k a multiple of 16 on a CPU with
+/// AVX-512F (cpu_has_avx512f). Otherwise it runs plain loops, and BLAS (syrk) is the faster choice.
+inline bool gram_of_rows_vectorized(std::size_t k) noexcept { return k % 16 == 0 && k > 0 && cpu_has_avx512f(); }
+
+/// The normal equations of a least-squares fit on gathered rows, without copying them: for the rows
+/// t_j = table + ids[j] * k (k floats each), a (k x k, row-major) gets sum_j t_j t_j^T in its upper
+/// triangle (entries below the diagonal may be overwritten too) and b (k) gets sum_j w[j] t_j. ALS
+/// builds each user's and item's system this way; the AVX-512 kernel keeps 4 x 64 entries of a in
+/// registers over all the rows.
+inline void gram_of_rows(const float* table, std::span<const std::size_t> ids, std::size_t k, const float* w, float* a, float* b) {
+#if defined(CAUSALREC_AVX512_KERNELS)
+    if (gram_of_rows_vectorized(k)) {
+        detail::gram_of_rows_avx512(table, ids, k, w, a, b);
+        return;
+    }
+#endif
+    std::fill_n(b, k, 0.0f);
+    for (std::size_t r = 0; r < k; ++r) std::fill_n(a + r * k + r, k - r, 0.0f);
+    for (std::size_t j = 0; j < ids.size(); ++j) {
+        const float* t = table + ids[j] * k;
+        for (std::size_t r = 0; r < k; ++r) {
+            axpy(t[r], t + r, a + r * k + r, k - r);
+            b[r] += w[j] * t[r];
+        }
+    }
 }
 
 }  // namespace causalrec::linalg

@@ -315,6 +315,18 @@ CAUSALREC_INLINE void als::solve_one(std::span<const std::size_t> cols, std::spa
     float* coef = ws.coef.data();  // explicit: centred ratings; implicit: c_ui p_ui / sqrt(c_ui - 1)
     float diag = static_cast<float>(options_.l2);
     if (!implicit && options_.scale_l2) diag *= static_cast<float>(n);
+    if (!implicit && solver == als_solver::cholesky && linalg::gram_of_rows_vectorized(k)) {
+        // The rows are read where they are, and A and b built in one kernel (no copy, no BLAS call).
+        for (std::size_t j = 0; j < n; ++j) coef[j] = static_cast<float>(vals[j] - model_.offset);
+        float* a = ws.a.data();
+        float* b = ws.b.data();
+        linalg::gram_of_rows(other.data(), cols, k, coef, a, b);
+        for (std::size_t f = 0; f < k; ++f) a[f * k + f] += diag;
+        if (x == nullptr) return;  // batched: the caller solves ws.a, ws.b with other systems
+        if (!linalg::cholesky_solve(k, a, b)) throw_not_positive_definite();
+        std::copy_n(b, k, x);
+        return;
+    }
     for (std::size_t j = 0; j < n; ++j) {
         const float* src = other.data() + cols[j] * k;
         float* dst = rows + j * k;
