@@ -53,6 +53,16 @@
 #define CAUSALREC_MULTIVERSION
 #endif
 
+/// Unrolls the next loop completely when its trip count is a compile-time constant (register tiles:
+/// an array of vector accumulators stays in registers only when every index is a constant).
+#if defined(__clang__)
+#define CAUSALREC_UNROLL _Pragma("unroll")
+#elif defined(__GNUC__)
+#define CAUSALREC_UNROLL _Pragma("GCC unroll 16")
+#else
+#define CAUSALREC_UNROLL
+#endif
+
 /// Kernels written for AVX-512F with intrinsics (the dense layer's register tiles, Adam's float
 /// update) are compiled with a per-function target attribute on x86-64 with g++ or clang++, and run
 /// only where the CPU has the instructions (causalrec::cpu_has_avx512f, checked at run time);

@@ -162,18 +162,25 @@ template <int Panels>
 [[gnu::target("avx512f")]] inline void gram_block(const float* table, const std::size_t* ids, std::size_t n, std::size_t k,
                                                   std::size_t r0, std::size_t c0, float* a) {
     __m512 acc[4][Panels];
+    CAUSALREC_UNROLL
     for (int i = 0; i < 4; ++i)
+        CAUSALREC_UNROLL
         for (int q = 0; q < Panels; ++q) acc[i][q] = _mm512_setzero_ps();
     for (std::size_t j = 0; j < n; ++j) {
         const float* row = table + ids[j] * k;
         __m512 bv[Panels];
+        CAUSALREC_UNROLL
         for (int q = 0; q < Panels; ++q) bv[q] = _mm512_loadu_ps(row + c0 + 16 * static_cast<std::size_t>(q));
+        CAUSALREC_UNROLL
         for (int i = 0; i < 4; ++i) {
             const __m512 av = _mm512_set1_ps(row[r0 + static_cast<std::size_t>(i)]);
+            CAUSALREC_UNROLL
             for (int q = 0; q < Panels; ++q) acc[i][q] = _mm512_fmadd_ps(av, bv[q], acc[i][q]);
         }
     }
+    CAUSALREC_UNROLL
     for (int i = 0; i < 4; ++i)
+        CAUSALREC_UNROLL
         for (int q = 0; q < Panels; ++q)
             _mm512_storeu_ps(a + (r0 + static_cast<std::size_t>(i)) * k + c0 + 16 * static_cast<std::size_t>(q), acc[i][q]);
 }

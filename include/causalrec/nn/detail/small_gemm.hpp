@@ -63,30 +63,41 @@ inline bool small_gemm_available() noexcept { return causalrec::cpu_has_avx512f(
 
 /// One tile: Rows rows of C from row `row` and Panels x 16 columns from column `col`:
 /// C = then(A B + bias) (bias may be null). Rows x Panels accumulators stay in registers across k.
+/// The loops over rows and panels are unrolled by pragma: at -O2 g++ 12 leaves them rolled, keeps the
+/// accumulators in memory and runs at a third of the speed of -O3.
 template <int Rows, int Panels, class F>
 [[gnu::target("avx512f")]] inline void small_gemm_tile(strided_matrix a, const float* b, std::size_t ldb, const float* bias,
                                                       float* c, std::size_t ldc, std::size_t k, std::size_t row,
                                                       std::size_t col, F& then) {
     __m512 acc[Rows][Panels];
+    CAUSALREC_UNROLL
     for (int i = 0; i < Rows; ++i)
+        CAUSALREC_UNROLL
         for (int j = 0; j < Panels; ++j) acc[i][j] = _mm512_setzero_ps();
     const float* arow = a.data + row * a.row_stride;
     for (std::size_t p = 0; p < k; ++p) {
         __m512 bv[Panels];
+        CAUSALREC_UNROLL
         for (int j = 0; j < Panels; ++j) bv[j] = _mm512_loadu_ps(b + p * ldb + col + 16 * static_cast<std::size_t>(j));
         const float* acol = arow + p * a.col_stride;
+        CAUSALREC_UNROLL
         for (int i = 0; i < Rows; ++i) {
             const __m512 av = _mm512_set1_ps(acol[static_cast<std::size_t>(i) * a.row_stride]);
+            CAUSALREC_UNROLL
             for (int j = 0; j < Panels; ++j) acc[i][j] = _mm512_fmadd_ps(av, bv[j], acc[i][j]);
         }
     }
+    CAUSALREC_UNROLL
     for (int j = 0; j < Panels; ++j) {
         const __m512 bj = bias ? _mm512_loadu_ps(bias + col + 16 * static_cast<std::size_t>(j)) : _mm512_setzero_ps();
+        CAUSALREC_UNROLL
         for (int i = 0; i < Rows; ++i) acc[i][j] = _mm512_add_ps(acc[i][j], bj);
     }
+    CAUSALREC_UNROLL
     for (int i = 0; i < Rows; ++i) {
         const std::size_t offset = (row + static_cast<std::size_t>(i)) * ldc + col;
         float* crow = c + offset;
+        CAUSALREC_UNROLL
         for (int j = 0; j < Panels; ++j) _mm512_storeu_ps(crow + 16 * j, acc[i][j]);
         for (int q = 0; q < 16 * Panels; ++q) crow[q] = apply_then(then, crow[q], offset + static_cast<std::size_t>(q));
     }
