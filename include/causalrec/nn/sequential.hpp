@@ -186,7 +186,7 @@ private:
     const matrix<value_type>& forward_from(const matrix<value_type>& x) {
         if constexpr (I == N) {
             return x;
-        } else if constexpr (I + 1 < N && fuses_forward_with_next<I>()) {
+        } else if constexpr (I + 1 < N && fusion_with_next<I>().training) {
             // dense then an element-wise activation: the product's last pass applies the bias and the
             // activation and writes the activation's output (same values as two passes).
             auto& layer = std::get<I>(layers_);
@@ -233,13 +233,18 @@ private:
     template <std::size_t I>
     using forward_fusion_at = forward_fusion<std::tuple_element_t<I, std::tuple<Layers...>>, std::tuple_element_t<I + 1, std::tuple<Layers...>>>;
 
-    /// Whether layer I fuses with the activation after it in training (forward_fusion::training).
+    /// Whether a layer fuses with the activation after it, at inference and in training.
+    struct fusion_flags {
+        bool inference;  ///< forward_fusion::inference
+        bool training;   ///< forward_fusion::training
+    };
+    /// The fusion_flags of layers I and I + 1 (both false for the last layer).
     template <std::size_t I>
-    static constexpr bool fuses_forward_with_next() {
+    static constexpr fusion_flags fusion_with_next() {
         if constexpr (I + 1 >= size) {
-            return false;
+            return {false, false};
         } else {
-            return forward_fusion_at<I>::training;
+            return {forward_fusion_at<I>::inference, forward_fusion_at<I>::training};
         }
     }
 
@@ -250,16 +255,6 @@ private:
             return true;
         } else {
             return infers_in_place_v<std::tuple_element_t<I, std::tuple<Layers...>>> && in_place_from<I + 1>();
-        }
-    }
-
-    /// Whether layer I fuses with the activation after it at inference (forward_fusion::inference).
-    template <std::size_t I>
-    static constexpr bool fuses_with_next() {
-        if constexpr (I + 1 >= size) {
-            return false;
-        } else {
-            return forward_fusion_at<I>::inference;
         }
     }
 
@@ -298,7 +293,7 @@ private:
             } else {
                 target = writable == inference_buffers_[0].data() ? inference_buffers_[1].data() : inference_buffers_[0].data();
             }
-            if constexpr (fuses_with_next<I>()) {
+            if constexpr (fusion_with_next<I>().inference) {
                 // dense then an element-wise activation: one pass applies the bias and the activation
                 // (the target chosen above suits both: the activation runs in place).
                 const auto& next = std::get<I + 1>(layers_);

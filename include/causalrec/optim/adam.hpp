@@ -75,14 +75,14 @@ void adam_step(optimizer_core<T>& core, const Options& o, bool decoupled, std::s
         const double tt = static_cast<double>(t);
         const T step_size = static_cast<T>(lr / (1.0 - std::pow(beta1, tt)));
         const T bc2_sqrt = static_cast<T>(std::sqrt(1.0 - std::pow(beta2, tt)));
-        // Blocks of 256 values: moments first (element-wise, vectorizes), then the square roots
-        // with SIMD instructions, then the parameter update (vectorizes) — same arithmetic as one loop.
         if constexpr (std::is_same_v<T, float>) {
             if (!use_shrink && !amsgrad && causalrec::cpu_has_avx512f()) {  // the same arithmetic, 16 lanes
                 adam_update_avx512(p, g, m, v, n, b1, c1, b2, c2, step_size, bc2_sqrt, eps);
                 return;
             }
         }
+        // Blocks of 256 values: moments first (element-wise, vectorizes), then the square roots
+        // with SIMD instructions, then the parameter update (vectorizes) — same arithmetic as one loop.
         constexpr std::size_t block = 256;
         T root[block];
         for (std::size_t j0 = 0; j0 < n; j0 += block) {

@@ -315,38 +315,36 @@ CAUSALREC_INLINE void als::solve_one(std::span<const std::size_t> cols, std::spa
     float* coef = ws.coef.data();  // explicit: centred ratings; implicit: c_ui p_ui / sqrt(c_ui - 1)
     float diag = static_cast<float>(options_.l2);
     if (!implicit && options_.scale_l2) diag *= static_cast<float>(n);
-    if (!implicit && solver == als_solver::cholesky && linalg::gram_of_rows_vectorized(k)) {
-        // The rows are read where they are, and A and b built in one kernel (no copy, no BLAS call).
-        for (std::size_t j = 0; j < n; ++j) coef[j] = static_cast<float>(vals[j] - model_.offset);
-        float* a = ws.a.data();
-        float* b = ws.b.data();
-        linalg::gram_of_rows(other.data(), cols, k, coef, a, b);
-        for (std::size_t f = 0; f < k; ++f) a[f * k + f] += diag;
-        if (x == nullptr) return;  // batched: the caller solves ws.a, ws.b with other systems
-        if (!linalg::cholesky_solve(k, a, b)) throw_not_positive_definite();
-        std::copy_n(b, k, x);
-        return;
-    }
-    for (std::size_t j = 0; j < n; ++j) {
-        const float* src = other.data() + cols[j] * k;
-        float* dst = rows + j * k;
-        if (implicit) {
-            // Row scaled by sqrt(c - 1) = sqrt(alpha r), so rows^T rows = sum (c - 1) q q^T.
-            const double cm1 = options_.alpha * vals[j];
-            const float s = static_cast<float>(std::sqrt(cm1));
-            for (std::size_t f = 0; f < k; ++f) dst[f] = s * src[f];
-            coef[j] = cm1 > 0.0 ? static_cast<float>((1.0 + cm1) / std::sqrt(cm1)) : 0.0f;
-        } else {
-            std::copy_n(src, k, dst);
-            coef[j] = static_cast<float>(vals[j] - model_.offset);
-        }
-    }
+    // Explicit ratings, exact solve, AVX-512: A and b in one kernel over the rows where they lie (no
+    // copy, no BLAS call). Otherwise the rows are gathered (scaled for implicit feedback) for BLAS.
+    const bool in_place = !implicit && solver == als_solver::cholesky && linalg::gram_of_rows_vectorized(k);
     float* b = ws.b.data();
-    blas::gemv<float>(true, n, k, 1.0f, rows, k, coef, 0.0f, b);  // b = rows^T coef
+    if (in_place) {
+        for (std::size_t j = 0; j < n; ++j) coef[j] = static_cast<float>(vals[j] - model_.offset);
+        linalg::gram_of_rows(other.data(), cols, k, coef, ws.a.data(), b);
+    } else {
+        for (std::size_t j = 0; j < n; ++j) {
+            const float* src = other.data() + cols[j] * k;
+            float* dst = rows + j * k;
+            if (implicit) {
+                // Row scaled by sqrt(c - 1) = sqrt(alpha r), so rows^T rows = sum (c - 1) q q^T.
+                const double cm1 = options_.alpha * vals[j];
+                const float s = static_cast<float>(std::sqrt(cm1));
+                for (std::size_t f = 0; f < k; ++f) dst[f] = s * src[f];
+                coef[j] = cm1 > 0.0 ? static_cast<float>((1.0 + cm1) / std::sqrt(cm1)) : 0.0f;
+            } else {
+                std::copy_n(src, k, dst);
+                coef[j] = static_cast<float>(vals[j] - model_.offset);
+            }
+        }
+        blas::gemv<float>(true, n, k, 1.0f, rows, k, coef, 0.0f, b);  // b = rows^T coef
+    }
     if (solver == als_solver::cholesky) {
         float* a = ws.a.data();
-        if (implicit) std::copy(ws.gram_all.begin(), ws.gram_all.end(), a);
-        blas::gram_upper<float>(n, k, rows, 1.0f, implicit ? 1.0f : 0.0f, a);
+        if (!in_place) {
+            if (implicit) std::copy(ws.gram_all.begin(), ws.gram_all.end(), a);
+            blas::gram_upper<float>(n, k, rows, 1.0f, implicit ? 1.0f : 0.0f, a);
+        }
         for (std::size_t f = 0; f < k; ++f) a[f * k + f] += diag;
         if (x == nullptr) return;  // batched: the caller solves ws.a, ws.b with other systems
         if (!linalg::cholesky_solve(k, a, b)) throw_not_positive_definite();
