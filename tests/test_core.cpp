@@ -229,6 +229,76 @@ TEST_CASE("linalg::gram_of_rows: the upper triangle of T^T T and T^T w over gath
     CHECK_FALSE(causalrec::linalg::gram_of_rows_vectorized(0));
 }
 
+TEST_CASE("linalg::batched_cholesky_solve: sixteen systems at once, as cholesky_solve solves each", "[core][linalg]") {
+    // k = 64 runs the AVX-512 kernel's 4 x 4 tiles and block transposes where the CPU has them, k = 6
+    // and 33 its edge paths (rows and columns left over from the tiles) and the plain transposes;
+    // each lane against linalg::cholesky_solve in double on the same system, and the AVX-512 kernel
+    // against the portable loop (the same updates in the same order: equal where both contract
+    // a - u * v into one FMA, as optimised builds do).
+    namespace la = causalrec::linalg;
+    constexpr std::size_t L = la::cholesky_lanes;
+    // 64-byte aligned lanes: alignof(float_lanes) follows this file's target (docs/pitfalls.md).
+    struct lanes {
+        std::vector<float> storage;
+        la::float_lanes* p;
+        explicit lanes(std::size_t n) : storage((n + 1) * L) {
+            void* base = storage.data();
+            std::size_t space = storage.size() * sizeof(float);
+            p = static_cast<la::float_lanes*>(std::align(64, n * sizeof(la::float_lanes), base, space));
+        }
+        la::float_lanes& operator[](std::size_t i) { return p[i]; }
+    };
+    causalrec::rng engine(9);
+    for (const std::size_t k : {1UL, 6UL, 33UL, 64UL}) {
+        for (const std::size_t count : {L, std::size_t{5}}) {
+            const std::size_t stride = k * k + 3;
+            std::vector<float> systems(L * stride, -9.0f), rhs(L * k, -9.0f);  // -9: not read (below the diagonal, unused lanes)
+            for (std::size_t s = 0; s < count; ++s) {
+                // A = X^T X + n/4 I over 2k + 1 random rows: positive definite, condition number ~10.
+                const std::size_t n = 2 * k + 1;
+                std::vector<float> x(n * k);
+                for (auto& v : x) v = static_cast<float>(engine.normal());
+                for (std::size_t r = 0; r < k; ++r) {
+                    for (std::size_t c = r; c < k; ++c) {
+                        float e = r == c ? 0.25f * static_cast<float>(n) : 0.0f;
+                        for (std::size_t j = 0; j < n; ++j) e += x[j * k + r] * x[j * k + c];
+                        systems[s * stride + r * k + c] = e;
+                    }
+                    rhs[s * k + r] = static_cast<float>(engine.normal());
+                }
+            }
+            lanes a(k * k), b(k), a2(k * k), b2(k);
+            la::systems_to_lanes(k, count, systems.data(), stride, rhs.data(), a.p, b.p);
+            std::copy_n(a.p, k * k, a2.p);
+            std::copy_n(b.p, k, b2.p);
+            INFO("k = " << k << ", systems " << count);
+            REQUIRE(la::batched_cholesky_solve(k, a.p, b.p));
+            REQUIRE(la::detail::batched_cholesky_solve_portable(k, a2.p, b2.p));
+            for (std::size_t s = 0; s < L; ++s) {
+                std::vector<double> ad(k * k, 0.0), bd(k, 0.0);
+                for (std::size_t r = 0; r < k; ++r) {
+                    for (std::size_t c = r; c < k; ++c) ad[r * k + c] = s < count ? systems[s * stride + r * k + c] : (r == c ? 1.0 : 0.0);
+                    bd[r] = s < count ? rhs[s * k + r] : 0.0;
+                }
+                REQUIRE(la::cholesky_solve(k, ad.data(), bd.data()));
+                for (std::size_t r = 0; r < k; ++r) {
+                    CHECK(std::abs(b[r][s] - bd[r]) <= 1e-4 * (1.0 + std::abs(bd[r])));
+                    CHECK(std::abs(b[r][s] - b2[r][s]) <= 1e-5f * (1.0f + std::abs(b2[r][s])));
+                }
+            }
+        }
+    }
+    // One lane not positive definite (a zero pivot) fails the batch; the other lanes are still solved.
+    const std::size_t k = 8;
+    std::vector<float> systems(L * k * k, 0.0f), rhs(L * k, 1.0f);
+    for (std::size_t s = 0; s < L; ++s)
+        for (std::size_t r = 0; r < k; ++r) systems[s * k * k + r * k + r] = s == 3 && r == 5 ? 0.0f : 2.0f;
+    lanes a(k * k), b(k);
+    la::systems_to_lanes(k, L, systems.data(), k * k, rhs.data(), a.p, b.p);
+    CHECK_FALSE(la::batched_cholesky_solve(k, a.p, b.p));
+    CHECK(b[0][0] == 0.5f);  // 2 x = 1
+}
+
 TEST_CASE("bce_from_logits_and_derivative equals bce_from_logits and sigmoid_minus bit for bit", "[core][math]") {
     for (double z : {-745.0, -50.0, -3.5, -1e-12, 0.0, 1e-12, 0.7, 12.0, 50.0, 710.0})
         for (double y : {0.0, 0.25, 1.0}) {

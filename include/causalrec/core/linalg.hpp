@@ -113,12 +113,10 @@ inline constexpr std::size_t cholesky_lanes = 16;
 /// register, two AVX or four SSE registers, whatever the target has).
 using float_lanes = float __attribute__((vector_size(cholesky_lanes * sizeof(float))));
 
-/// Solves cholesky_lanes independent float systems A_s x_s = b_s at once: element (r, c) of every
-/// system is a[r * k + c] (lane s = system s), element r of every b is b[r]; only the upper
-/// triangle (c >= r) is read. All arithmetic runs across the lanes, so it is fully vectorised
-/// whatever k is. b receives the solutions. Returns false when some system is not (numerically)
-/// positive definite.
-CAUSALREC_MULTIVERSION inline bool batched_cholesky_solve(std::size_t k, float_lanes* CAUSALREC_RESTRICT a,
+namespace detail {
+
+/// batched_cholesky_solve in portable vector code (right-looking, one pivot row at a time).
+CAUSALREC_MULTIVERSION inline bool batched_cholesky_solve_portable(std::size_t k, float_lanes* CAUSALREC_RESTRICT a,
                                                          float_lanes* CAUSALREC_RESTRICT b) noexcept {
     constexpr std::size_t L = cholesky_lanes;
     bool ok = true;
@@ -151,6 +149,185 @@ CAUSALREC_MULTIVERSION inline bool batched_cholesky_solve(std::size_t k, float_l
         b[j] = x / row[j];
     }
     return ok;
+}
+
+}  // namespace detail
+
+#if defined(CAUSALREC_AVX512_KERNELS)
+// GCC 12's AVX-512 intrinsics start some results from _mm512_undefined_ps(), which -Og reports as
+// "(may be) used uninitialized" once they are inlined.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
+namespace detail {
+
+/// Rows [i0, i0 + 4) x columns [l0, l0 + 4) of the batched factor U (lanes at a + (r * k + c) * 16),
+/// updated by the finished rows p < i0 (left-looking): 16 accumulators in registers, eight loads
+/// per 16 FMAs. On the diagonal tile (diag) only the entries c >= r are stored.
+[[gnu::target("avx512f"), gnu::always_inline]] inline void cholesky_lanes_tile(float* a, std::size_t k, std::size_t i0,
+                                                                               std::size_t l0, bool diag) {
+    __m512 acc[4][4];
+    CAUSALREC_UNROLL
+    for (int r = 0; r < 4; ++r)
+        CAUSALREC_UNROLL
+        for (int c = 0; c < 4; ++c) acc[r][c] = _mm512_loadu_ps(a + ((i0 + static_cast<std::size_t>(r)) * k + l0 + static_cast<std::size_t>(c)) * 16);
+    for (std::size_t p = 0; p < i0; ++p) {
+        const float* row = a + p * k * 16;
+        __m512 ul[4];
+        CAUSALREC_UNROLL
+        for (int c = 0; c < 4; ++c) ul[c] = _mm512_loadu_ps(row + (l0 + static_cast<std::size_t>(c)) * 16);
+        CAUSALREC_UNROLL
+        for (int r = 0; r < 4; ++r) {
+            const __m512 ui = _mm512_loadu_ps(row + (i0 + static_cast<std::size_t>(r)) * 16);
+            CAUSALREC_UNROLL
+            for (int c = 0; c < 4; ++c) acc[r][c] = _mm512_fnmadd_ps(ui, ul[c], acc[r][c]);
+        }
+    }
+    CAUSALREC_UNROLL
+    for (int r = 0; r < 4; ++r)
+        CAUSALREC_UNROLL
+        for (int c = 0; c < 4; ++c)
+            if (!diag || c >= r)
+                _mm512_storeu_ps(a + ((i0 + static_cast<std::size_t>(r)) * k + l0 + static_cast<std::size_t>(c)) * 16, acc[r][c]);
+}
+
+/// batched_cholesky_solve on AVX-512F (cholesky_lanes == 16: one register per entry). Left-looking
+/// in blocks of four rows: every entry of U is accumulated in a register over the rows above it and
+/// stored once (the right-looking loop loads and stores each trailing entry once per pivot, and on
+/// k = 64 it waited on the L2 cache). The updates of an entry run in the same order, so the results
+/// are those of the portable loop.
+[[gnu::target("avx512f")]] inline bool batched_cholesky_solve_avx512(std::size_t k, float* a, float* b) noexcept {
+    auto at = [a, k](std::size_t r, std::size_t c) { return a + (r * k + c) * 16; };
+    __mmask16 failed = 0;
+    const __m512 one = _mm512_set1_ps(1.0f), zero = _mm512_setzero_ps();
+    for (std::size_t i0 = 0; i0 < k; i0 += 4) {
+        const std::size_t rows = std::min<std::size_t>(4, k - i0);
+        if (i0 > 0)
+            for (std::size_t l0 = i0; l0 < k; l0 += 4) {
+                if (rows == 4 && l0 + 4 <= k) {
+                    cholesky_lanes_tile(a, k, i0, l0, l0 == i0);
+                    continue;
+                }
+                for (std::size_t i = i0; i < i0 + rows; ++i)
+                    for (std::size_t l = std::max(i, l0); l < std::min(l0 + 4, k); ++l) {
+                        __m512 acc = _mm512_loadu_ps(at(i, l));
+                        for (std::size_t p = 0; p < i0; ++p)
+                            acc = _mm512_fnmadd_ps(_mm512_loadu_ps(at(p, i)), _mm512_loadu_ps(at(p, l)), acc);
+                        _mm512_storeu_ps(at(i, l), acc);
+                    }
+            }
+        // The rows of the block among themselves, then each row scaled by its pivot.
+        for (std::size_t i = i0; i < i0 + rows; ++i) {
+            for (std::size_t q = i0; q < i; ++q) {
+                const __m512 u = _mm512_loadu_ps(at(q, i));
+                for (std::size_t l = i; l < k; ++l)
+                    _mm512_storeu_ps(at(i, l), _mm512_fnmadd_ps(u, _mm512_loadu_ps(at(q, l)), _mm512_loadu_ps(at(i, l))));
+            }
+            const __m512 pivot = _mm512_loadu_ps(at(i, i));
+            const __mmask16 positive = _mm512_cmp_ps_mask(pivot, zero, _CMP_GT_OQ);
+            failed = static_cast<__mmask16>(failed | static_cast<__mmask16>(~positive));
+            const __m512 inv = _mm512_div_ps(one, _mm512_sqrt_ps(_mm512_mask_blend_ps(positive, one, pivot)));
+            for (std::size_t l = i; l < k; ++l) _mm512_storeu_ps(at(i, l), _mm512_mul_ps(inv, _mm512_loadu_ps(at(i, l))));
+        }
+    }
+    // U^T y = b, then U x = y, all lanes at once.
+    for (std::size_t j = 0; j < k; ++j) {
+        const __m512 y = _mm512_div_ps(_mm512_loadu_ps(b + 16 * j), _mm512_loadu_ps(at(j, j)));
+        _mm512_storeu_ps(b + 16 * j, y);
+        for (std::size_t l = j + 1; l < k; ++l)
+            _mm512_storeu_ps(b + 16 * l, _mm512_fnmadd_ps(y, _mm512_loadu_ps(at(j, l)), _mm512_loadu_ps(b + 16 * l)));
+    }
+    for (std::size_t j = k; j-- > 0;) {
+        __m512 x = _mm512_loadu_ps(b + 16 * j);
+        for (std::size_t l = j + 1; l < k; ++l) x = _mm512_fnmadd_ps(_mm512_loadu_ps(at(j, l)), _mm512_loadu_ps(b + 16 * l), x);
+        _mm512_storeu_ps(b + 16 * j, _mm512_div_ps(x, _mm512_loadu_ps(at(j, j))));
+    }
+    return failed == 0;
+}
+
+/// Transposes a 16 x 16 block: row s of the input (16 floats at in + s * in_stride) becomes lane s
+/// of the 16 output vectors out[t * 16 .. t * 16 + 16).
+[[gnu::target("avx512f")]] inline void transpose_16x16(const float* in, std::size_t in_stride, float* out) noexcept {
+    __m512 r[16], t[16];
+    CAUSALREC_UNROLL
+    for (int s = 0; s < 16; ++s) r[s] = _mm512_loadu_ps(in + static_cast<std::size_t>(s) * in_stride);
+    CAUSALREC_UNROLL
+    for (int i = 0; i < 8; ++i) {
+        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    // r[4 g + j], 128-bit lane L: rows 4 g .. 4 g + 3 of column 4 L + j.
+    CAUSALREC_UNROLL
+    for (int g = 0; g < 4; ++g) {
+        const __m512d t0 = _mm512_castps_pd(t[4 * g]), t1 = _mm512_castps_pd(t[4 * g + 1]);
+        const __m512d t2 = _mm512_castps_pd(t[4 * g + 2]), t3 = _mm512_castps_pd(t[4 * g + 3]);
+        r[4 * g] = _mm512_castpd_ps(_mm512_unpacklo_pd(t0, t2));
+        r[4 * g + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(t0, t2));
+        r[4 * g + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(t1, t3));
+        r[4 * g + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(t1, t3));
+    }
+    CAUSALREC_UNROLL
+    for (int j = 0; j < 4; ++j) {
+        const __m512 u = _mm512_shuffle_f32x4(r[j], r[4 + j], 0x88), v = _mm512_shuffle_f32x4(r[j], r[4 + j], 0xdd);
+        const __m512 w = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0x88), z = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0xdd);
+        _mm512_storeu_ps(out + 16 * j, _mm512_shuffle_f32x4(u, w, 0x88));
+        _mm512_storeu_ps(out + 16 * (j + 8), _mm512_shuffle_f32x4(u, w, 0xdd));
+        _mm512_storeu_ps(out + 16 * (j + 4), _mm512_shuffle_f32x4(v, z, 0x88));
+        _mm512_storeu_ps(out + 16 * (j + 12), _mm512_shuffle_f32x4(v, z, 0xdd));
+    }
+}
+
+/// systems_to_lanes for k a multiple of 16 and cholesky_lanes systems: 16 x 16 block transposes of
+/// the upper triangle's panels (the diagonal panel whole).
+[[gnu::target("avx512f")]] inline void systems_to_lanes_avx512(std::size_t k, const float* systems, std::size_t stride,
+                                                               const float* rhs, float* a, float* b) noexcept {
+    for (std::size_t r = 0; r < k; ++r)
+        for (std::size_t c0 = r / 16 * 16; c0 < k; c0 += 16) transpose_16x16(systems + r * k + c0, stride, a + (r * k + c0) * 16);
+    for (std::size_t c0 = 0; c0 < k; c0 += 16) transpose_16x16(rhs + c0, k, b + c0 * 16);
+}
+
+}  // namespace detail
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+#endif
+
+/// Solves cholesky_lanes independent float systems A_s x_s = b_s at once: element (r, c) of every
+/// system is a[r * k + c] (lane s = system s), element r of every b is b[r]; only the upper
+/// triangle (c >= r) is read. All arithmetic runs across the lanes, so it is fully vectorised
+/// whatever k is. b receives the solutions. Returns false when some system is not (numerically)
+/// positive definite.
+inline bool batched_cholesky_solve(std::size_t k, float_lanes* CAUSALREC_RESTRICT a, float_lanes* CAUSALREC_RESTRICT b) noexcept {
+#if defined(CAUSALREC_AVX512_KERNELS)
+    static_assert(cholesky_lanes == 16);
+    if (cpu_has_avx512f()) return detail::batched_cholesky_solve_avx512(k, reinterpret_cast<float*>(a), reinterpret_cast<float*>(b));
+#endif
+    return detail::batched_cholesky_solve_portable(k, a, b);
+}
+
+/// Lays out up to cholesky_lanes systems for batched_cholesky_solve: system s is the row-major
+/// k x k matrix at systems + s * stride (its upper triangle is read; stride >= k * k) with the
+/// right-hand side rhs + s * k, and becomes lane s of a and b. Lanes from `count` on get the
+/// identity with a zero right-hand side, whatever the buffers hold there. With AVX-512 and k a
+/// multiple of 16 it runs as 16 x 16 block transposes.
+inline void systems_to_lanes(std::size_t k, std::size_t count, const float* systems, std::size_t stride, const float* rhs,
+                             float_lanes* a, float_lanes* b) noexcept {
+    constexpr std::size_t L = cholesky_lanes;
+#if defined(CAUSALREC_AVX512_KERNELS)
+    if (count == L && k % 16 == 0 && cpu_has_avx512f()) {
+        detail::systems_to_lanes_avx512(k, systems, stride, rhs, reinterpret_cast<float*>(a), reinterpret_cast<float*>(b));
+        return;
+    }
+#endif
+    for (std::size_t s = 0; s < L; ++s) {
+        const float* sys = systems + s * stride;
+        for (std::size_t r = 0; r < k; ++r) {
+            for (std::size_t c = r; c < k; ++c) a[r * k + c][s] = s < count ? sys[r * k + c] : (r == c ? 1.0f : 0.0f);
+            b[r][s] = s < count ? rhs[s * k + r] : 0.0f;
+        }
+    }
 }
 
 #if defined(CAUSALREC_AVX512_KERNELS)

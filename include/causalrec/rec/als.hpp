@@ -165,11 +165,13 @@ public:
 
 private:
 
-    /// Per-thread buffers of one side's solves.
+    /// Per-thread buffers of one side's solves: `slots` systems (a, b) side by side for a batched solve.
     struct workspace {
+        std::size_t stride;  // floats from one slot's system to the next (padded: no cache-set aliasing)
         std::vector<float> rows, a, b, coef, gram_all, r, p, ap, tmp;
-        workspace(std::size_t k, std::size_t max_nnz, std::vector<float> gram)
-            : rows(max_nnz * k), a(k * k), b(k), coef(max_nnz), gram_all(std::move(gram)), r(k), p(k), ap(k), tmp(max_nnz) {}
+        workspace(std::size_t k, std::size_t max_nnz, std::vector<float> gram, std::size_t slots = 1)
+            : stride(k * k + 16), rows(max_nnz * k), a(slots * stride), b(slots * k), coef(max_nnz), gram_all(std::move(gram)),
+              r(k), p(k), ap(k), tmp(max_nnz) {}
     };
 
     bool duplicates_sum() const noexcept { return duplicates_sum_; }
@@ -206,9 +208,9 @@ private:
 
     /// Solves one user's (item's) system against the `other` factors; x holds the warm start for
     /// conjugate gradient and receives the solution. With the Cholesky solver and x == nullptr
-    /// the system is only built (ws.a, ws.b) for a batched solve.
+    /// the system is only built, in the workspace's slot `slot`, for a batched solve.
     void solve_one(std::span<const std::size_t> cols, std::span<const double> vals, const std::vector<float>& other,
-                   workspace& ws, float* x, als_solver solver) const;
+                   workspace& ws, float* x, als_solver solver, std::size_t slot = 0) const;
 
     std::vector<double> all_scores(const float* x) const;
 

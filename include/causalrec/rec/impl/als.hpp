@@ -249,11 +249,12 @@ CAUSALREC_INLINE void als::solve_rows(const data::csr_matrix& m, const std::vect
     std::size_t max_nnz = 0;
     for (std::size_t e : rows) max_nnz = std::max(max_nnz, m.row_ptr[e + 1] - m.row_ptr[e]);
     detail::parallel_ranges(rows.size(), [&](std::size_t from, std::size_t to) {
-        workspace ws(k, max_nnz, g);
-        if (options_.solver == als_solver::cholesky) {
-            // Build each system, then solve linalg::cholesky_lanes of them side by side.
-            constexpr std::size_t L = linalg::cholesky_lanes;
-            // The AVX-512 clone of the solver assumes 64-byte aligned lanes; alignof(float_lanes)
+        const bool batched = options_.solver == als_solver::cholesky;
+        constexpr std::size_t L = linalg::cholesky_lanes;
+        workspace ws(k, max_nnz, g, batched ? L : 1);
+        if (batched) {
+            // Build linalg::cholesky_lanes systems side by side in the workspace, then solve them at once.
+            // The AVX-512 clone of the portable solver assumes 64-byte aligned lanes; alignof(float_lanes)
             // follows the caller's target (16 without AVX), so align by hand.
             std::vector<float> lane_storage((k * k + k) * L + L);
             void* base = lane_storage.data();
@@ -263,11 +264,7 @@ CAUSALREC_INLINE void als::solve_rows(const data::csr_matrix& m, const std::vect
             std::size_t ids[L];
             std::size_t used = 0;
             auto flush = [&] {
-                for (std::size_t s = used; s < L; ++s)  // unused lanes: identity systems
-                    for (std::size_t r = 0; r < k; ++r) {
-                        for (std::size_t c = r; c < k; ++c) la[r * k + c][s] = r == c ? 1.0f : 0.0f;
-                        lb[r][s] = 0.0f;
-                    }
+                linalg::systems_to_lanes(k, used, ws.a.data(), ws.stride, ws.b.data(), la, lb);
                 if (!linalg::batched_cholesky_solve(k, la, lb)) throw_not_positive_definite();
                 for (std::size_t s = 0; s < used; ++s)
                     for (std::size_t r = 0; r < k; ++r) out[ids[s] * k + r] = lb[r][s];
@@ -279,12 +276,7 @@ CAUSALREC_INLINE void als::solve_rows(const data::csr_matrix& m, const std::vect
                     std::fill_n(out.data() + e * k, k, 0.0f);
                     continue;
                 }
-                solve_one(m.row_indices(e), m.row_values(e), other, ws, nullptr, als_solver::cholesky);
-                for (std::size_t r = 0; r < k; ++r) {
-                    const float* src = ws.a.data() + r * k;
-                    for (std::size_t c = r; c < k; ++c) la[r * k + c][used] = src[c];
-                    lb[r][used] = ws.b[r];
-                }
+                solve_one(m.row_indices(e), m.row_values(e), other, ws, nullptr, als_solver::cholesky, used);
                 ids[used++] = e;
                 if (used == L) flush();
             }
@@ -308,7 +300,7 @@ CAUSALREC_INLINE void als::throw_not_positive_definite() {
 }
 
 CAUSALREC_INLINE void als::solve_one(std::span<const std::size_t> cols, std::span<const double> vals, const std::vector<float>& other,
-                   workspace& ws, float* x, als_solver solver) const {
+                   workspace& ws, float* x, als_solver solver, std::size_t slot) const {
     const std::size_t k = options_.factors, n = cols.size();
     const bool implicit = options_.feedback == als_feedback::implicit;
     float* rows = ws.rows.data();
@@ -318,10 +310,11 @@ CAUSALREC_INLINE void als::solve_one(std::span<const std::size_t> cols, std::spa
     // Explicit ratings, exact solve, AVX-512: A and b in one kernel over the rows where they lie (no
     // copy, no BLAS call). Otherwise the rows are gathered (scaled for implicit feedback) for BLAS.
     const bool in_place = !implicit && solver == als_solver::cholesky && linalg::gram_of_rows_vectorized(k);
-    float* b = ws.b.data();
+    float* a = ws.a.data() + slot * ws.stride;
+    float* b = ws.b.data() + slot * k;
     if (in_place) {
         for (std::size_t j = 0; j < n; ++j) coef[j] = static_cast<float>(vals[j] - model_.offset);
-        linalg::gram_of_rows(other.data(), cols, k, coef, ws.a.data(), b);
+        linalg::gram_of_rows(other.data(), cols, k, coef, a, b);
     } else {
         for (std::size_t j = 0; j < n; ++j) {
             const float* src = other.data() + cols[j] * k;
@@ -340,7 +333,6 @@ CAUSALREC_INLINE void als::solve_one(std::span<const std::size_t> cols, std::spa
         blas::gemv<float>(true, n, k, 1.0f, rows, k, coef, 0.0f, b);  // b = rows^T coef
     }
     if (solver == als_solver::cholesky) {
-        float* a = ws.a.data();
         if (!in_place) {
             if (implicit) std::copy(ws.gram_all.begin(), ws.gram_all.end(), a);
             blas::gram_upper<float>(n, k, rows, 1.0f, implicit ? 1.0f : 0.0f, a);
