@@ -63,6 +63,18 @@
 #define CAUSALREC_UNROLL
 #endif
 
+/// Bracket code that inlines AVX-512 intrinsics: GCC 12 starts some of their results (sqrt,
+/// unpack, shuffle) from _mm512_undefined_ps(), which -Og then reports as (maybe) used uninitialized.
+#if defined(__GNUC__) && !defined(__clang__)
+#define CAUSALREC_INTRINSICS_BEGIN                                                                     \
+    _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wmaybe-uninitialized\"") \
+        _Pragma("GCC diagnostic ignored \"-Wuninitialized\"")
+#define CAUSALREC_INTRINSICS_END _Pragma("GCC diagnostic pop")
+#else
+#define CAUSALREC_INTRINSICS_BEGIN
+#define CAUSALREC_INTRINSICS_END
+#endif
+
 /// Kernels written for AVX-512F with intrinsics (the dense layer's register tiles, Adam's float
 /// update) are compiled with a per-function target attribute on x86-64 with g++ or clang++, and run
 /// only where the CPU has the instructions (causalrec::cpu_has_avx512f, checked at run time);

@@ -154,13 +154,7 @@ CAUSALREC_MULTIVERSION inline bool batched_cholesky_solve_portable(std::size_t k
 }  // namespace detail
 
 #if defined(CAUSALREC_AVX512_KERNELS)
-// GCC 12's AVX-512 intrinsics start some results from _mm512_undefined_ps(), which -Og reports as
-// "(may be) used uninitialized" once they are inlined.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
+CAUSALREC_INTRINSICS_BEGIN
 namespace detail {
 
 /// Rows [i0, i0 + 4) x columns [l0, l0 + 4) of the batched factor U (lanes at a + (r * k + c) * 16),
@@ -196,8 +190,8 @@ namespace detail {
 /// batched_cholesky_solve on AVX-512F (cholesky_lanes == 16: one register per entry). Left-looking
 /// in blocks of four rows: every entry of U is accumulated in a register over the rows above it and
 /// stored once (the right-looking loop loads and stores each trailing entry once per pivot, and on
-/// k = 64 it waited on the L2 cache). The updates of an entry run in the same order, so the results
-/// are those of the portable loop.
+/// k = 64 it waited on the L2 cache). The factor and the forward solve update each entry in the
+/// same order as the portable loop; the backward solve sums the rows below a block of four first.
 [[gnu::target("avx512f")]] inline bool batched_cholesky_solve_avx512(std::size_t k, float* a, float* b) noexcept {
     auto at = [a, k](std::size_t r, std::size_t c) { return a + (r * k + c) * 16; };
     __mmask16 failed = 0;
@@ -232,17 +226,37 @@ namespace detail {
             for (std::size_t l = i; l < k; ++l) _mm512_storeu_ps(at(i, l), _mm512_mul_ps(inv, _mm512_loadu_ps(at(i, l))));
         }
     }
-    // U^T y = b, then U x = y, all lanes at once.
-    for (std::size_t j = 0; j < k; ++j) {
-        const __m512 y = _mm512_div_ps(_mm512_loadu_ps(b + 16 * j), _mm512_loadu_ps(at(j, j)));
-        _mm512_storeu_ps(b + 16 * j, y);
-        for (std::size_t l = j + 1; l < k; ++l)
-            _mm512_storeu_ps(b + 16 * l, _mm512_fnmadd_ps(y, _mm512_loadu_ps(at(j, l)), _mm512_loadu_ps(b + 16 * l)));
+    // U^T y = b, then U x = y, four rows at a time (four independent sums: the dot products' latency
+    // is hidden). Forward: y_i = (b_i - sum_{p < i} U_pi y_p) / U_ii, in the order of p as before.
+    for (std::size_t i0 = 0; i0 < k; i0 += 4) {
+        const std::size_t rows = std::min<std::size_t>(4, k - i0);
+        __m512 acc[4];
+        for (std::size_t r = 0; r < rows; ++r) acc[r] = _mm512_loadu_ps(b + 16 * (i0 + r));
+        for (std::size_t p = 0; p < i0; ++p) {
+            const __m512 y = _mm512_loadu_ps(b + 16 * p);
+            for (std::size_t r = 0; r < rows; ++r) acc[r] = _mm512_fnmadd_ps(_mm512_loadu_ps(at(p, i0 + r)), y, acc[r]);
+        }
+        for (std::size_t r = 0; r < rows; ++r) {
+            const std::size_t i = i0 + r;
+            for (std::size_t q = 0; q < r; ++q) acc[r] = _mm512_fnmadd_ps(_mm512_loadu_ps(at(i0 + q, i)), _mm512_loadu_ps(b + 16 * (i0 + q)), acc[r]);
+            _mm512_storeu_ps(b + 16 * i, _mm512_div_ps(acc[r], _mm512_loadu_ps(at(i, i))));
+        }
     }
-    for (std::size_t j = k; j-- > 0;) {
-        __m512 x = _mm512_loadu_ps(b + 16 * j);
-        for (std::size_t l = j + 1; l < k; ++l) x = _mm512_fnmadd_ps(_mm512_loadu_ps(at(j, l)), _mm512_loadu_ps(b + 16 * l), x);
-        _mm512_storeu_ps(b + 16 * j, _mm512_div_ps(x, _mm512_loadu_ps(at(j, j))));
+    // Backward: x_j = (y_j - sum_{l > j} U_jl x_l) / U_jj, the rows below the block first.
+    for (std::size_t end = k; end > 0;) {
+        const std::size_t j0 = end >= 4 ? end - 4 : 0, rows = end - j0;
+        __m512 acc[4];
+        for (std::size_t r = 0; r < rows; ++r) acc[r] = _mm512_loadu_ps(b + 16 * (j0 + r));
+        for (std::size_t l = end; l < k; ++l) {
+            const __m512 x = _mm512_loadu_ps(b + 16 * l);
+            for (std::size_t r = 0; r < rows; ++r) acc[r] = _mm512_fnmadd_ps(_mm512_loadu_ps(at(j0 + r, l)), x, acc[r]);
+        }
+        for (std::size_t r = rows; r-- > 0;) {
+            const std::size_t j = j0 + r;
+            for (std::size_t l = j + 1; l < end; ++l) acc[r] = _mm512_fnmadd_ps(_mm512_loadu_ps(at(j, l)), _mm512_loadu_ps(b + 16 * l), acc[r]);
+            _mm512_storeu_ps(b + 16 * j, _mm512_div_ps(acc[r], _mm512_loadu_ps(at(j, j))));
+        }
+        end = j0;
     }
     return failed == 0;
 }
@@ -289,9 +303,7 @@ namespace detail {
 }
 
 }  // namespace detail
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
+CAUSALREC_INTRINSICS_END
 #endif
 
 /// Solves cholesky_lanes independent float systems A_s x_s = b_s at once: element (r, c) of every
@@ -331,61 +343,103 @@ inline void systems_to_lanes(std::size_t k, std::size_t count, const float* syst
 }
 
 #if defined(CAUSALREC_AVX512_KERNELS)
+CAUSALREC_INTRINSICS_BEGIN
 namespace detail {
 
+/// How many rows ahead gram_block's first pass prefetches.
+inline constexpr std::size_t gram_prefetch_distance = 8;
+
 /// Rows [r0, r0 + 4) of the Gram matrix, columns of Panels 16-wide panels from column c0, over the
-/// rows table + ids[j] * k: 4 x Panels accumulators stay in registers across all the rows.
-template <int Panels>
-[[gnu::target("avx512f")]] inline void gram_block(const float* table, const std::size_t* ids, std::size_t n, std::size_t k,
-                                                  std::size_t r0, std::size_t c0, float* a) {
+/// rows table + ids[j] * k: 4 x Panels accumulators stay in registers across all the rows. With
+/// HalfFirst the first panel is the diagonal one and these rows lie in its second half, so only its
+/// last 8 columns are accumulated (256-bit FMAs: CPUs that split 512-bit FMAs in two, AMD's Zen 4,
+/// run them in half the time). With WithB, b (Panels panels from c0) = sum_j w[j] t_j as well.
+template <int Panels, bool HalfFirst, bool WithB>
+[[gnu::target("avx512f,fma")]] inline void gram_block(const float* table, const std::size_t* ids, std::size_t n, std::size_t k,
+                                                  std::size_t r0, std::size_t c0, float* a, const float* w, float* b) {
+    constexpr int Full = HalfFirst ? 1 : 0;  // the first panel accumulated in 512 bits
     __m512 acc[4][Panels];
+    __m256 half[4];
+    __m512 accb[Panels];
     CAUSALREC_UNROLL
-    for (int i = 0; i < 4; ++i)
+    for (int i = 0; i < 4; ++i) {
+        half[i] = _mm256_setzero_ps();
         CAUSALREC_UNROLL
         for (int q = 0; q < Panels; ++q) acc[i][q] = _mm512_setzero_ps();
+    }
+    CAUSALREC_UNROLL
+    for (int q = 0; q < Panels; ++q) accb[q] = _mm512_setzero_ps();
     for (std::size_t j = 0; j < n; ++j) {
         const float* row = table + ids[j] * k;
+        if constexpr (WithB) {
+            // The first pass over the rows brings them from memory (the later ones find them in cache):
+            // ask for the rows a few ahead.
+            if (j + gram_prefetch_distance < n) {
+                const char* ahead = reinterpret_cast<const char*>(table + ids[j + gram_prefetch_distance] * k);
+                for (std::size_t byte = 0; byte < k * sizeof(float); byte += 64) _mm_prefetch(ahead + byte, _MM_HINT_T0);
+            }
+        }
         __m512 bv[Panels];
+        __m256 bh = _mm256_setzero_ps();
+        if constexpr (HalfFirst) bh = _mm256_loadu_ps(row + c0 + 8);
         CAUSALREC_UNROLL
-        for (int q = 0; q < Panels; ++q) bv[q] = _mm512_loadu_ps(row + c0 + 16 * static_cast<std::size_t>(q));
+        for (int q = Full; q < Panels; ++q) bv[q] = _mm512_loadu_ps(row + c0 + 16 * static_cast<std::size_t>(q));
         CAUSALREC_UNROLL
         for (int i = 0; i < 4; ++i) {
             const __m512 av = _mm512_set1_ps(row[r0 + static_cast<std::size_t>(i)]);
+            if constexpr (HalfFirst) half[i] = _mm256_fmadd_ps(_mm512_castps512_ps256(av), bh, half[i]);
             CAUSALREC_UNROLL
-            for (int q = 0; q < Panels; ++q) acc[i][q] = _mm512_fmadd_ps(av, bv[q], acc[i][q]);
+            for (int q = Full; q < Panels; ++q) acc[i][q] = _mm512_fmadd_ps(av, bv[q], acc[i][q]);
+        }
+        if constexpr (WithB) {
+            const __m512 wv = _mm512_set1_ps(w[j]);
+            CAUSALREC_UNROLL
+            for (int q = 0; q < Panels; ++q) accb[q] = _mm512_fmadd_ps(wv, bv[q], accb[q]);
         }
     }
     CAUSALREC_UNROLL
-    for (int i = 0; i < 4; ++i)
+    for (int i = 0; i < 4; ++i) {
+        float* out = a + (r0 + static_cast<std::size_t>(i)) * k + c0;
+        if constexpr (HalfFirst) _mm256_storeu_ps(out + 8, half[i]);
         CAUSALREC_UNROLL
-        for (int q = 0; q < Panels; ++q)
-            _mm512_storeu_ps(a + (r0 + static_cast<std::size_t>(i)) * k + c0 + 16 * static_cast<std::size_t>(q), acc[i][q]);
+        for (int q = Full; q < Panels; ++q) _mm512_storeu_ps(out + 16 * static_cast<std::size_t>(q), acc[i][q]);
+    }
+    if constexpr (WithB) {
+        CAUSALREC_UNROLL
+        for (int q = 0; q < Panels; ++q) _mm512_storeu_ps(b + c0 + 16 * static_cast<std::size_t>(q), accb[q]);
+    }
+}
+
+/// gram_block for the rows [r0, r0 + 4) and Panels panels from panel p (b too when with_b).
+template <int Panels>
+[[gnu::target("avx512f,fma")]] inline void gram_blocks(const float* table, const std::size_t* ids, std::size_t n, std::size_t k,
+                                                   std::size_t r0, std::size_t p, float* a, const float* w, float* b, bool with_b) {
+    // The rows' diagonal panel is p == r0 / 16; rows in its second half need its last 8 columns only.
+    if (with_b) gram_block<Panels, false, true>(table, ids, n, k, r0, 16 * p, a, w, b);
+    else if (p == r0 / 16 && r0 % 16 >= 8) gram_block<Panels, true, false>(table, ids, n, k, r0, 16 * p, a, w, b);
+    else gram_block<Panels, false, false>(table, ids, n, k, r0, 16 * p, a, w, b);
 }
 
 /// gram_of_rows on AVX-512F: k a multiple of 16.
-[[gnu::target("avx512f")]] inline void gram_of_rows_avx512(const float* table, std::span<const std::size_t> ids, std::size_t k,
+[[gnu::target("avx512f,fma")]] inline void gram_of_rows_avx512(const float* table, std::span<const std::size_t> ids, std::size_t k,
                                                           const float* w, float* a, float* b) {
     const std::size_t n = ids.size(), panels = k / 16;
     for (std::size_t r0 = 0; r0 < k; r0 += 4) {
-        // Only the panels that reach the upper triangle of these rows (the diagonal panel is whole).
+        // Only the panels that reach the upper triangle of these rows; b rides along the first rows' pass.
         for (std::size_t p = r0 / 16; p < panels; p += 4) {
+            const bool with_b = r0 == 0;
             switch (std::min<std::size_t>(4, panels - p)) {
-                case 4: gram_block<4>(table, ids.data(), n, k, r0, 16 * p, a); break;
-                case 3: gram_block<3>(table, ids.data(), n, k, r0, 16 * p, a); break;
-                case 2: gram_block<2>(table, ids.data(), n, k, r0, 16 * p, a); break;
-                default: gram_block<1>(table, ids.data(), n, k, r0, 16 * p, a); break;
+                case 4: gram_blocks<4>(table, ids.data(), n, k, r0, p, a, w, b, with_b); break;
+                case 3: gram_blocks<3>(table, ids.data(), n, k, r0, p, a, w, b, with_b); break;
+                case 2: gram_blocks<2>(table, ids.data(), n, k, r0, p, a, w, b, with_b); break;
+                default: gram_blocks<1>(table, ids.data(), n, k, r0, p, a, w, b, with_b); break;
             }
         }
-    }
-    for (std::size_t p = 0; p < panels; ++p) {
-        __m512 acc = _mm512_setzero_ps();
-        for (std::size_t j = 0; j < n; ++j)
-            acc = _mm512_fmadd_ps(_mm512_set1_ps(w[j]), _mm512_loadu_ps(table + ids[j] * k + 16 * p), acc);
-        _mm512_storeu_ps(b + 16 * p, acc);
     }
 }
 
 }  // namespace detail
+CAUSALREC_INTRINSICS_END
 #endif
 
 /// Whether gram_of_rows runs its AVX-512 kernel for k columns: k a multiple of 16 on a CPU with
