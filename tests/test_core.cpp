@@ -195,10 +195,11 @@ TEST_CASE("linalg::axpy adds a * x to y at every length, blocks of eight and tai
 }
 
 TEST_CASE("linalg::gram_of_rows: the upper triangle of T^T T and T^T w over gathered rows", "[core][linalg]") {
-    // k = 64 and 48 run the AVX-512 kernel where the CPU has it (full and partial panel groups), k = 7
-    // the plain loops; against a double-precision sum over the same gathered rows.
+    // k = 16, 48, 64 and 128 run the AVX-512 kernel where the CPU has it (one panel; partial and full
+    // groups of four panels; two groups, b over both), k = 7 the plain loops; against a
+    // double-precision sum over the same gathered rows.
     causalrec::rng engine(4);
-    for (const std::size_t k : {7UL, 48UL, 64UL}) {
+    for (const std::size_t k : {7UL, 16UL, 48UL, 64UL, 128UL}) {
         const std::size_t table_rows = 40;
         std::vector<float> table(table_rows * k);
         for (auto& v : table) v = static_cast<float>(engine.normal());

@@ -157,16 +157,19 @@ CAUSALREC_MULTIVERSION inline bool batched_cholesky_solve_portable(std::size_t k
 CAUSALREC_INTRINSICS_BEGIN
 namespace detail {
 
-/// Rows [i0, i0 + 4) x columns [l0, l0 + 4) of the batched factor U (lanes at a + (r * k + c) * 16),
-/// updated by the finished rows p < i0 (left-looking): 16 accumulators in registers, eight loads
-/// per 16 FMAs. On the diagonal tile (diag) only the entries c >= r are stored.
-[[gnu::target("avx512f"), gnu::always_inline]] inline void cholesky_lanes_tile(float* a, std::size_t k, std::size_t i0,
-                                                                               std::size_t l0, bool diag) {
-    __m512 acc[4][4];
+/// Rows [i0, i0 + 4) x columns [l0, l0 + 4) of the batched factor U (lanes at a + (r * k + c) * 16)
+/// before the rows of their own block: the entries of A less the finished rows p < i0
+/// (left-looking), summed in registers, eight loads per 16 FMAs. On the diagonal tile (Diag) only the
+/// entries c >= r are computed.
+template <bool Diag>
+[[gnu::target("avx512f"), gnu::always_inline]] inline void cholesky_lanes_sums(const float* a, std::size_t k, std::size_t i0, std::size_t l0,
+                                                                              __m512 (&acc)[4][4]) {
     CAUSALREC_UNROLL
     for (int r = 0; r < 4; ++r)
         CAUSALREC_UNROLL
-        for (int c = 0; c < 4; ++c) acc[r][c] = _mm512_loadu_ps(a + ((i0 + static_cast<std::size_t>(r)) * k + l0 + static_cast<std::size_t>(c)) * 16);
+        for (int c = 0; c < 4; ++c)
+            acc[r][c] = Diag && c < r ? _mm512_setzero_ps()
+                                      : _mm512_loadu_ps(a + ((i0 + static_cast<std::size_t>(r)) * k + l0 + static_cast<std::size_t>(c)) * 16);
     for (std::size_t p = 0; p < i0; ++p) {
         const float* row = a + p * k * 16;
         __m512 ul[4];
@@ -176,54 +179,96 @@ namespace detail {
         for (int r = 0; r < 4; ++r) {
             const __m512 ui = _mm512_loadu_ps(row + (i0 + static_cast<std::size_t>(r)) * 16);
             CAUSALREC_UNROLL
-            for (int c = 0; c < 4; ++c) acc[r][c] = _mm512_fnmadd_ps(ui, ul[c], acc[r][c]);
+            for (int c = 0; c < 4; ++c)
+                if (!Diag || c >= r) acc[r][c] = _mm512_fnmadd_ps(ui, ul[c], acc[r][c]);
         }
     }
-    CAUSALREC_UNROLL
-    for (int r = 0; r < 4; ++r)
-        CAUSALREC_UNROLL
-        for (int c = 0; c < 4; ++c)
-            if (!diag || c >= r)
-                _mm512_storeu_ps(a + ((i0 + static_cast<std::size_t>(r)) * k + l0 + static_cast<std::size_t>(c)) * 16, acc[r][c]);
+}
+
+/// 1 / sqrt(pivot) in every lane; lanes whose pivot is not positive are added to `failed` (and get 1).
+[[gnu::target("avx512f"), gnu::always_inline]] inline __m512 cholesky_lanes_inverse_root(__m512 pivot, __mmask16& failed) {
+    const __mmask16 positive = _mm512_cmp_ps_mask(pivot, _mm512_setzero_ps(), _CMP_GT_OQ);
+    failed = static_cast<__mmask16>(failed | static_cast<__mmask16>(~positive));
+    const __m512 one = _mm512_set1_ps(1.0f);
+    return _mm512_div_ps(one, _mm512_sqrt_ps(_mm512_mask_blend_ps(positive, one, pivot)));
 }
 
 /// batched_cholesky_solve on AVX-512F (cholesky_lanes == 16: one register per entry). Left-looking
 /// in blocks of four rows: every entry of U is accumulated in a register over the rows above it and
 /// stored once (the right-looking loop loads and stores each trailing entry once per pivot, and on
-/// k = 64 it waited on the L2 cache). The factor and the forward solve update each entry in the
-/// same order as the portable loop; the backward solve sums the rows below a block of four first.
+/// k = 64 it waited on the L2 cache). With k a multiple of 4 the rows of a block among themselves
+/// and the pivots are applied in registers too. The factor and the forward solve update each entry
+/// in the same order as the portable loop; the backward solve sums the rows below a block first.
 [[gnu::target("avx512f")]] inline bool batched_cholesky_solve_avx512(std::size_t k, float* a, float* b) noexcept {
     auto at = [a, k](std::size_t r, std::size_t c) { return a + (r * k + c) * 16; };
     __mmask16 failed = 0;
-    const __m512 one = _mm512_set1_ps(1.0f), zero = _mm512_setzero_ps();
-    for (std::size_t i0 = 0; i0 < k; i0 += 4) {
-        const std::size_t rows = std::min<std::size_t>(4, k - i0);
-        if (i0 > 0)
+    if (k % 4 == 0) {
+        for (std::size_t i0 = 0; i0 < k; i0 += 4) {
+            // The diagonal block, factored in registers: u[r][c] (c >= r) becomes U, inv[r] = 1 / U_rr.
+            __m512 u[4][4], inv[4];
+            cholesky_lanes_sums<true>(a, k, i0, i0, u);
+            CAUSALREC_UNROLL
+            for (int r = 0; r < 4; ++r) {
+                CAUSALREC_UNROLL
+                for (int q = 0; q < r; ++q)
+                    CAUSALREC_UNROLL
+                    for (int c = r; c < 4; ++c) u[r][c] = _mm512_fnmadd_ps(u[q][r], u[q][c], u[r][c]);
+                inv[r] = cholesky_lanes_inverse_root(u[r][r], failed);
+                CAUSALREC_UNROLL
+                for (int c = r; c < 4; ++c) {
+                    u[r][c] = _mm512_mul_ps(inv[r], u[r][c]);
+                    _mm512_storeu_ps(at(i0 + static_cast<std::size_t>(r), i0 + static_cast<std::size_t>(c)), u[r][c]);
+                }
+            }
+            // The tiles right of it: the block's rows among themselves and the pivots, column by column.
+            for (std::size_t l0 = i0 + 4; l0 < k; l0 += 4) {
+                __m512 acc[4][4];
+                cholesky_lanes_sums<false>(a, k, i0, l0, acc);
+                CAUSALREC_UNROLL
+                for (int c = 0; c < 4; ++c) {
+                    CAUSALREC_UNROLL
+                    for (int r = 0; r < 4; ++r) {
+                        CAUSALREC_UNROLL
+                        for (int q = 0; q < r; ++q) acc[r][c] = _mm512_fnmadd_ps(u[q][r], acc[q][c], acc[r][c]);
+                        acc[r][c] = _mm512_mul_ps(inv[r], acc[r][c]);
+                        _mm512_storeu_ps(at(i0 + static_cast<std::size_t>(r), l0 + static_cast<std::size_t>(c)), acc[r][c]);
+                    }
+                }
+            }
+        }
+    } else {
+        for (std::size_t i0 = 0; i0 < k; i0 += 4) {
+            const std::size_t rows = std::min<std::size_t>(4, k - i0);
             for (std::size_t l0 = i0; l0 < k; l0 += 4) {
-                if (rows == 4 && l0 + 4 <= k) {
-                    cholesky_lanes_tile(a, k, i0, l0, l0 == i0);
+                if (rows == 4 && l0 + 4 <= k) {  // a whole tile in registers
+                    __m512 acc[4][4];
+                    if (l0 == i0) cholesky_lanes_sums<true>(a, k, i0, l0, acc);
+                    else cholesky_lanes_sums<false>(a, k, i0, l0, acc);
+                    CAUSALREC_UNROLL
+                    for (int r = 0; r < 4; ++r)
+                        CAUSALREC_UNROLL
+                        for (int c = 0; c < 4; ++c)
+                            if (l0 + static_cast<std::size_t>(c) >= i0 + static_cast<std::size_t>(r))
+                                _mm512_storeu_ps(at(i0 + static_cast<std::size_t>(r), l0 + static_cast<std::size_t>(c)), acc[r][c]);
                     continue;
                 }
                 for (std::size_t i = i0; i < i0 + rows; ++i)
                     for (std::size_t l = std::max(i, l0); l < std::min(l0 + 4, k); ++l) {
                         __m512 acc = _mm512_loadu_ps(at(i, l));
-                        for (std::size_t p = 0; p < i0; ++p)
-                            acc = _mm512_fnmadd_ps(_mm512_loadu_ps(at(p, i)), _mm512_loadu_ps(at(p, l)), acc);
+                        for (std::size_t p = 0; p < i0; ++p) acc = _mm512_fnmadd_ps(_mm512_loadu_ps(at(p, i)), _mm512_loadu_ps(at(p, l)), acc);
                         _mm512_storeu_ps(at(i, l), acc);
                     }
             }
-        // The rows of the block among themselves, then each row scaled by its pivot.
-        for (std::size_t i = i0; i < i0 + rows; ++i) {
-            for (std::size_t q = i0; q < i; ++q) {
-                const __m512 u = _mm512_loadu_ps(at(q, i));
-                for (std::size_t l = i; l < k; ++l)
-                    _mm512_storeu_ps(at(i, l), _mm512_fnmadd_ps(u, _mm512_loadu_ps(at(q, l)), _mm512_loadu_ps(at(i, l))));
+            // The rows of the block among themselves, then each row scaled by its pivot.
+            for (std::size_t i = i0; i < i0 + rows; ++i) {
+                for (std::size_t q = i0; q < i; ++q) {
+                    const __m512 uq = _mm512_loadu_ps(at(q, i));
+                    for (std::size_t l = i; l < k; ++l)
+                        _mm512_storeu_ps(at(i, l), _mm512_fnmadd_ps(uq, _mm512_loadu_ps(at(q, l)), _mm512_loadu_ps(at(i, l))));
+                }
+                const __m512 inv = cholesky_lanes_inverse_root(_mm512_loadu_ps(at(i, i)), failed);
+                for (std::size_t l = i; l < k; ++l) _mm512_storeu_ps(at(i, l), _mm512_mul_ps(inv, _mm512_loadu_ps(at(i, l))));
             }
-            const __m512 pivot = _mm512_loadu_ps(at(i, i));
-            const __mmask16 positive = _mm512_cmp_ps_mask(pivot, zero, _CMP_GT_OQ);
-            failed = static_cast<__mmask16>(failed | static_cast<__mmask16>(~positive));
-            const __m512 inv = _mm512_div_ps(one, _mm512_sqrt_ps(_mm512_mask_blend_ps(positive, one, pivot)));
-            for (std::size_t l = i; l < k; ++l) _mm512_storeu_ps(at(i, l), _mm512_mul_ps(inv, _mm512_loadu_ps(at(i, l))));
         }
     }
     // U^T y = b, then U x = y, four rows at a time (four independent sums: the dot products' latency
@@ -349,20 +394,20 @@ namespace detail {
 /// How many rows ahead gram_block's first pass prefetches.
 inline constexpr std::size_t gram_prefetch_distance = 8;
 
-/// Rows [r0, r0 + 4) of the Gram matrix, columns of Panels 16-wide panels from column c0, over the
-/// rows table + ids[j] * k: 4 x Panels accumulators stay in registers across all the rows. With
-/// HalfFirst the first panel is the diagonal one and these rows lie in its second half, so only its
-/// last 8 columns are accumulated (256-bit FMAs: CPUs that split 512-bit FMAs in two, AMD's Zen 4,
+/// Rows [r0, r0 + Rows) of the Gram matrix, columns of Panels 16-wide panels from column c0, over
+/// the rows table + ids[j] * k: Rows x Panels accumulators stay in registers across all the rows.
+/// With HalfFirst the first panel is the diagonal one and these rows lie in its second half, so only
+/// its last 8 columns are accumulated (256-bit FMAs: CPUs that split 512-bit FMAs in two, AMD's Zen 4,
 /// run them in half the time). With WithB, b (Panels panels from c0) = sum_j w[j] t_j as well.
-template <int Panels, bool HalfFirst, bool WithB>
+template <int Rows, int Panels, bool HalfFirst, bool WithB>
 [[gnu::target("avx512f,fma")]] inline void gram_block(const float* table, const std::size_t* ids, std::size_t n, std::size_t k,
-                                                  std::size_t r0, std::size_t c0, float* a, const float* w, float* b) {
+                                                      std::size_t r0, std::size_t c0, float* a, const float* w, float* b) {
     constexpr int Full = HalfFirst ? 1 : 0;  // the first panel accumulated in 512 bits
-    __m512 acc[4][Panels];
-    __m256 half[4];
+    __m512 acc[Rows][Panels];
+    __m256 half[Rows];
     __m512 accb[Panels];
     CAUSALREC_UNROLL
-    for (int i = 0; i < 4; ++i) {
+    for (int i = 0; i < Rows; ++i) {
         half[i] = _mm256_setzero_ps();
         CAUSALREC_UNROLL
         for (int q = 0; q < Panels; ++q) acc[i][q] = _mm512_setzero_ps();
@@ -385,7 +430,7 @@ template <int Panels, bool HalfFirst, bool WithB>
         CAUSALREC_UNROLL
         for (int q = Full; q < Panels; ++q) bv[q] = _mm512_loadu_ps(row + c0 + 16 * static_cast<std::size_t>(q));
         CAUSALREC_UNROLL
-        for (int i = 0; i < 4; ++i) {
+        for (int i = 0; i < Rows; ++i) {
             const __m512 av = _mm512_set1_ps(row[r0 + static_cast<std::size_t>(i)]);
             if constexpr (HalfFirst) half[i] = _mm256_fmadd_ps(_mm512_castps512_ps256(av), bh, half[i]);
             CAUSALREC_UNROLL
@@ -398,7 +443,7 @@ template <int Panels, bool HalfFirst, bool WithB>
         }
     }
     CAUSALREC_UNROLL
-    for (int i = 0; i < 4; ++i) {
+    for (int i = 0; i < Rows; ++i) {
         float* out = a + (r0 + static_cast<std::size_t>(i)) * k + c0;
         if constexpr (HalfFirst) _mm256_storeu_ps(out + 8, half[i]);
         CAUSALREC_UNROLL
@@ -410,30 +455,46 @@ template <int Panels, bool HalfFirst, bool WithB>
     }
 }
 
-/// gram_block for the rows [r0, r0 + 4) and Panels panels from panel p (b too when with_b).
-template <int Panels>
-[[gnu::target("avx512f,fma")]] inline void gram_blocks(const float* table, const std::size_t* ids, std::size_t n, std::size_t k,
-                                                   std::size_t r0, std::size_t p, float* a, const float* w, float* b, bool with_b) {
-    // The rows' diagonal panel is p == r0 / 16; rows in its second half need its last 8 columns only.
-    if (with_b) gram_block<Panels, false, true>(table, ids, n, k, r0, 16 * p, a, w, b);
-    else if (p == r0 / 16 && r0 % 16 >= 8) gram_block<Panels, true, false>(table, ids, n, k, r0, 16 * p, a, w, b);
-    else gram_block<Panels, false, false>(table, ids, n, k, r0, 16 * p, a, w, b);
+/// The Gram rows [r0, r0 + Rows) over all their panels, in groups of up to 4 panels (Rows 4) or one
+/// (Rows 8): b as well on the first rows.
+template <int Rows>
+[[gnu::target("avx512f,fma")]] inline void gram_rows(const float* table, const std::size_t* ids, std::size_t n, std::size_t k,
+                                                     std::size_t r0, float* a, const float* w, float* b) {
+    constexpr std::size_t group = Rows == 4 ? 4 : 1;
+    const std::size_t panels = k / 16;
+    for (std::size_t p = r0 / 16; p < panels; p += group) {
+        // The rows' diagonal panel is p == r0 / 16; rows in its second half need its last 8 columns only.
+        const int kind = r0 == 0 ? 2 : (p == r0 / 16 && r0 % 16 >= 8 ? 1 : 0);
+        auto run = [&]<int Panels>() {
+            if (kind == 2) gram_block<Rows, Panels, false, true>(table, ids, n, k, r0, 16 * p, a, w, b);
+            else if (kind == 1) gram_block<Rows, Panels, true, false>(table, ids, n, k, r0, 16 * p, a, w, b);
+            else gram_block<Rows, Panels, false, false>(table, ids, n, k, r0, 16 * p, a, w, b);
+        };
+        if constexpr (group == 1) {
+            run.template operator()<1>();
+        } else {
+            switch (std::min(group, panels - p)) {
+                case 1: run.template operator()<1>(); break;
+                case 2: run.template operator()<2>(); break;
+                case 3: run.template operator()<3>(); break;
+                default: run.template operator()<4>(); break;
+            }
+        }
+    }
 }
 
-/// gram_of_rows on AVX-512F: k a multiple of 16.
+/// gram_of_rows on AVX-512F: k a multiple of 16. Four rows of the Gram matrix per pass over the rows,
+/// eight in the last panel (where a pass of four would do little).
 [[gnu::target("avx512f,fma")]] inline void gram_of_rows_avx512(const float* table, std::span<const std::size_t> ids, std::size_t k,
-                                                          const float* w, float* a, float* b) {
+                                                              const float* w, float* a, float* b) {
     const std::size_t n = ids.size(), panels = k / 16;
-    for (std::size_t r0 = 0; r0 < k; r0 += 4) {
-        // Only the panels that reach the upper triangle of these rows; b rides along the first rows' pass.
-        for (std::size_t p = r0 / 16; p < panels; p += 4) {
-            const bool with_b = r0 == 0;
-            switch (std::min<std::size_t>(4, panels - p)) {
-                case 4: gram_blocks<4>(table, ids.data(), n, k, r0, p, a, w, b, with_b); break;
-                case 3: gram_blocks<3>(table, ids.data(), n, k, r0, p, a, w, b, with_b); break;
-                case 2: gram_blocks<2>(table, ids.data(), n, k, r0, p, a, w, b, with_b); break;
-                default: gram_blocks<1>(table, ids.data(), n, k, r0, p, a, w, b, with_b); break;
-            }
+    for (std::size_t r0 = 0; r0 < k;) {
+        if (panels - r0 / 16 > 1) {
+            gram_rows<4>(table, ids.data(), n, k, r0, a, w, b);
+            r0 += 4;
+        } else {
+            gram_rows<8>(table, ids.data(), n, k, r0, a, w, b);
+            r0 += 8;
         }
     }
 }
