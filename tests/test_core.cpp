@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <set>
 #include <vector>
 
@@ -76,6 +77,23 @@ TEST_CASE("rng: permutation is a permutation and split streams differ", "[core][
     int equal = 0;
     for (int i = 0; i < 100; ++i) equal += parent() == child();
     REQUIRE(equal == 0);
+}
+
+TEST_CASE("rng: shuffle is Fisher-Yates with the engine's draws, in blocks or not", "[core][rng]") {
+    // shuffle draws its positions a block of 32 ahead (to prefetch them): the permutation must be the
+    // one of the textbook loop, swap(v[i - 1], v[uniform_index(i)]) for i = n .. 2, with the same
+    // draws, and the engine must end in the same state; sizes around the block edges.
+    for (const std::size_t n : {0UL, 1UL, 2UL, 3UL, 32UL, 33UL, 34UL, 65UL, 1000UL}) {
+        std::vector<int> blocked(n), plain(n);
+        std::iota(blocked.begin(), blocked.end(), 0);
+        std::iota(plain.begin(), plain.end(), 0);
+        cr::rng a(77), b(77);
+        a.shuffle(std::span<int>(blocked));
+        for (std::size_t i = n; i > 1; --i) std::swap(plain[i - 1], plain[static_cast<std::size_t>(b.uniform_index(i))]);
+        INFO("n = " << n);
+        CHECK(blocked == plain);
+        CHECK(a() == b());
+    }
 }
 
 TEST_CASE("errors: hierarchy and parse_error location", "[core][error]") {

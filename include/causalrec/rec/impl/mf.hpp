@@ -125,10 +125,18 @@ CAUSALREC_INLINE auto matrix_factorization::packed_rows(const data::interactions
         for (std::size_t r = 0; r < n; ++r) order_[r] = static_cast<std::uint32_t>(r);
     }
     std::vector<detail::packed_rating> rows(n);
+    const std::size_t* users = log.users().data();
+    const std::size_t* items = log.items().data();
+    const double* values = log.values().data();
     for (std::size_t j = 0; j < n; ++j) {
+        if (j + 16 < n) {  // the ratings are read in shuffled order: ask for them ahead
+            const std::uint32_t ahead = order_[j + 16];
+            __builtin_prefetch(users + ahead);
+            __builtin_prefetch(items + ahead);
+            __builtin_prefetch(values + ahead);
+        }
         const std::uint32_t r = order_[j];
-        rows[j] = {static_cast<std::uint32_t>(log.users()[r]), static_cast<std::uint32_t>(log.items()[r]),
-                   static_cast<float>(log.values()[r]), r};
+        rows[j] = {static_cast<std::uint32_t>(users[r]), static_cast<std::uint32_t>(items[r]), static_cast<float>(values[r]), r};
     }
     return rows;
 }
