@@ -116,7 +116,7 @@ CAUSALREC_INLINE void matrix_factorization::finish_epoch(std::size_t epoch, doub
     losses_.push_back(loss);
 }
 
-CAUSALREC_INLINE auto matrix_factorization::packed_rows(const data::interactions& log) -> std::vector<detail::packed_rating> {
+CAUSALREC_INLINE auto matrix_factorization::packed_rows(const data::interactions& log, bool reshuffled) -> std::vector<detail::packed_rating> {
     const std::size_t n = log.size();
     if (n > 0xFFFFFFFFu || model_.log.n_users > 0xFFFFFFFFu || model_.log.n_items > 0xFFFFFFFFu)
         throw argument_error("causalrec::rec::matrix_factorization: training supports up to 2^32 - 1 ratings, users and items");
@@ -124,6 +124,7 @@ CAUSALREC_INLINE auto matrix_factorization::packed_rows(const data::interactions
         order_.resize(n);
         for (std::size_t r = 0; r < n; ++r) order_[r] = static_cast<std::uint32_t>(r);
     }
+    if (reshuffled) rng_.shuffle(std::span<std::uint32_t>(order_));
     std::vector<detail::packed_rating> rows(n);
     const std::size_t* users = log.users().data();
     const std::size_t* items = log.items().data();
@@ -143,13 +144,15 @@ CAUSALREC_INLINE auto matrix_factorization::packed_rows(const data::interactions
 
 CAUSALREC_INLINE void matrix_factorization::sgd_epochs(const data::interactions& log, std::size_t epochs) {
     const std::size_t n = log.size();
-    std::vector<detail::packed_rating> rows = packed_rows(log);
+    // The first epoch's shuffle runs on the 4-byte order before packing, the later ones on the
+    // packed ratings in place: the same permutations either way.
+    std::vector<detail::packed_rating> rows = packed_rows(log, epochs > 0);
     const double* weights = options_.use_weights && log.has_weights() ? log.weights().data() : nullptr;
     const sgd_settings settings{static_cast<float>(options_.learning_rate), static_cast<float>(options_.l2),
                                 static_cast<float>(options_.bias_l2), static_cast<float>(model_.offset),
                                 options_.factors, options_.biases};
     for (std::size_t epoch = 0; epoch < epochs; ++epoch) {
-        rng_.shuffle(std::span<detail::packed_rating>(rows));
+        if (epoch > 0) rng_.shuffle(std::span<detail::packed_rating>(rows));
         const double loss = sgd_pass(rows.data(), n, weights, model_.user_factors.data(), model_.item_factors.data(), model_.user_bias.data(), model_.item_bias.data(), settings);
         finish_epoch(epoch, loss / static_cast<double>(n));
     }
