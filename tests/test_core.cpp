@@ -214,33 +214,36 @@ TEST_CASE("linalg::axpy adds a * x to y at every length, blocks of eight and tai
 
 TEST_CASE("linalg::gram_of_rows: the upper triangle of T^T T and T^T w over gathered rows", "[core][linalg]") {
     // k = 16, 48, 64 and 128 run the AVX-512 kernel where the CPU has it (one panel; partial and full
-    // groups of four panels; two groups, b over both), k = 7 the plain loops; against a
-    // double-precision sum over the same gathered rows.
+    // groups of four panels; two groups, b over both), k = 7 the plain loops; 11, 3 and no rows;
+    // against a double-precision sum over the same gathered rows.
     causalrec::rng engine(4);
     for (const std::size_t k : {7UL, 16UL, 48UL, 64UL, 128UL}) {
         const std::size_t table_rows = 40;
         std::vector<float> table(table_rows * k);
         for (auto& v : table) v = static_cast<float>(engine.normal());
-        const std::vector<std::size_t> ids{3, 17, 3, 39, 0, 22, 8, 8, 31, 5, 12};  // repeats allowed
-        std::vector<float> w(ids.size());
-        for (auto& v : w) v = static_cast<float>(engine.normal());
-        std::vector<float> a(k * k, -7.0f), b(k, -7.0f);
-        causalrec::linalg::gram_of_rows(table.data(), ids, k, w.data(), a.data(), b.data());
-        INFO("k = " << k << ", vectorized " << causalrec::linalg::gram_of_rows_vectorized(k));
-        for (std::size_t r = 0; r < k; ++r) {
-            double eb = 0.0, sb = 0.0;
-            for (std::size_t j = 0; j < ids.size(); ++j) {
-                eb += static_cast<double>(w[j]) * table[ids[j] * k + r];
-                sb += std::abs(static_cast<double>(w[j]) * table[ids[j] * k + r]);
-            }
-            CHECK(std::abs(b[r] - eb) <= 12 * 6e-8 * sb + 1e-30);
-            for (std::size_t c = r; c < k; ++c) {
-                double e = 0.0, scale = 0.0;
-                for (std::size_t id : ids) {
-                    e += static_cast<double>(table[id * k + r]) * table[id * k + c];
-                    scale += std::abs(static_cast<double>(table[id * k + r]) * table[id * k + c]);
+        for (const auto& ids : {std::vector<std::size_t>{3, 17, 3, 39, 0, 22, 8, 8, 31, 5, 12},  // repeats allowed
+                                 std::vector<std::size_t>{9, 2, 30},  // fewer than the prefetch distance
+                                 std::vector<std::size_t>{}}) {
+            std::vector<float> w(ids.size());
+            for (auto& v : w) v = static_cast<float>(engine.normal());
+            std::vector<float> a(k * k, -7.0f), b(k, -7.0f);
+            causalrec::linalg::gram_of_rows(table.data(), ids, k, w.data(), a.data(), b.data());
+            INFO("k = " << k << ", " << ids.size() << " rows, vectorized " << causalrec::linalg::gram_of_rows_vectorized(k));
+            for (std::size_t r = 0; r < k; ++r) {
+                double eb = 0.0, sb = 0.0;
+                for (std::size_t j = 0; j < ids.size(); ++j) {
+                    eb += static_cast<double>(w[j]) * table[ids[j] * k + r];
+                    sb += std::abs(static_cast<double>(w[j]) * table[ids[j] * k + r]);
                 }
-                CHECK(std::abs(a[r * k + c] - e) <= 12 * 6e-8 * scale + 1e-30);
+                CHECK(std::abs(b[r] - eb) <= 12 * 6e-8 * sb + 1e-30);
+                for (std::size_t c = r; c < k; ++c) {
+                    double e = 0.0, scale = 0.0;
+                    for (std::size_t id : ids) {
+                        e += static_cast<double>(table[id * k + r]) * table[id * k + c];
+                        scale += std::abs(static_cast<double>(table[id * k + r]) * table[id * k + c]);
+                    }
+                    CHECK(std::abs(a[r * k + c] - e) <= 12 * 6e-8 * scale + 1e-30);
+                }
             }
         }
     }
@@ -249,8 +252,8 @@ TEST_CASE("linalg::gram_of_rows: the upper triangle of T^T T and T^T w over gath
 }
 
 TEST_CASE("linalg::batched_cholesky_solve: sixteen systems at once, as cholesky_solve solves each", "[core][linalg]") {
-    // k = 64 runs the AVX-512 kernel's 4 x 4 tiles and block transposes where the CPU has them, k = 6
-    // and 33 its edge paths (rows and columns left over from the tiles) and the plain transposes;
+    // k = 4, 20 and 64 run the AVX-512 kernel's 4 x 4 register blocks (64 also the block transposes)
+    // where the CPU has them, k = 6 and 33 its edge paths (rows and columns left over from the tiles);
     // each lane against linalg::cholesky_solve in double on the same system, and the AVX-512 kernel
     // against the portable loop (the same updates in the same order: equal where both contract
     // a - u * v into one FMA, as optimised builds do).
@@ -268,7 +271,7 @@ TEST_CASE("linalg::batched_cholesky_solve: sixteen systems at once, as cholesky_
         la::float_lanes& operator[](std::size_t i) { return p[i]; }
     };
     causalrec::rng engine(9);
-    for (const std::size_t k : {1UL, 6UL, 33UL, 64UL}) {
+    for (const std::size_t k : {1UL, 4UL, 6UL, 20UL, 33UL, 64UL}) {
         for (const std::size_t count : {L, std::size_t{5}}) {
             const std::size_t stride = k * k + 3;
             std::vector<float> systems(L * stride, -9.0f), rhs(L * k, -9.0f);  // -9: not read (below the diagonal, unused lanes)

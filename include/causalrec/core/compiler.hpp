@@ -65,6 +65,8 @@
 
 /// Bracket code that inlines AVX-512 intrinsics: GCC 12 starts some of their results (sqrt,
 /// unpack, shuffle) from _mm512_undefined_ps(), which -Og then reports as (maybe) used uninitialized.
+/// The bracketed kernels get no such warning for their own variables either: keep them small and
+/// guard their template combinations with static_assert.
 #if defined(__GNUC__) && !defined(__clang__)
 #define CAUSALREC_INTRINSICS_BEGIN                                                                     \
     _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wmaybe-uninitialized\"") \
@@ -73,6 +75,14 @@
 #else
 #define CAUSALREC_INTRINSICS_BEGIN
 #define CAUSALREC_INTRINSICS_END
+#endif
+
+/// Asks the CPU to bring the cache line at p into its caches ahead of a read (rw 0) or a write
+/// (rw 1); nothing on compilers without __builtin_prefetch.
+#if defined(__GNUC__) || defined(__clang__)
+#define CAUSALREC_PREFETCH(p, rw) __builtin_prefetch((p), (rw))
+#else
+#define CAUSALREC_PREFETCH(p, rw) ((void)(p))
 #endif
 
 /// Kernels written for AVX-512F with intrinsics (the dense layer's register tiles, Adam's float
@@ -86,11 +96,11 @@
 
 namespace causalrec {
 
-/// Whether the library's AVX-512F kernels run here: the CPU has AVX-512F and the kernels were
-/// compiled in (checked once).
+/// Whether the library's AVX-512F kernels run here: the CPU has AVX-512F (and FMA, which some of
+/// them use in 256-bit form; every AVX-512F CPU has it) and the kernels were compiled in (checked once).
 inline bool cpu_has_avx512f() noexcept {
 #if defined(CAUSALREC_AVX512_KERNELS)
-    static const bool available = __builtin_cpu_supports("avx512f");
+    static const bool available = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
     return available;
 #else
     return false;

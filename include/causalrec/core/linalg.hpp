@@ -364,11 +364,12 @@ inline bool batched_cholesky_solve(std::size_t k, float_lanes* CAUSALREC_RESTRIC
     return detail::batched_cholesky_solve_portable(k, a, b);
 }
 
-/// Lays out up to cholesky_lanes systems for batched_cholesky_solve: system s is the row-major
-/// k x k matrix at systems + s * stride (its upper triangle is read; stride >= k * k) with the
-/// right-hand side rhs + s * k, and becomes lane s of a and b. Lanes from `count` on get the
-/// identity with a zero right-hand side, whatever the buffers hold there. With AVX-512 and k a
-/// multiple of 16 it runs as 16 x 16 block transposes.
+/// Lays out `count` (at most cholesky_lanes) systems for batched_cholesky_solve: system s is the
+/// row-major k x k matrix at systems + s * stride (its upper triangle is used; stride >= k * k)
+/// with the right-hand side rhs + s * k, and becomes lane s of a and b. Lanes from `count` on get
+/// the identity with a zero right-hand side, whatever the buffers hold there. With AVX-512 and k a
+/// multiple of 16 it runs as 16 x 16 block transposes (which also copy the entries below the
+/// diagonal inside the diagonal 16 x 16 blocks; the solver does not read them).
 inline void systems_to_lanes(std::size_t k, std::size_t count, const float* systems, std::size_t stride, const float* rhs,
                              float_lanes* a, float_lanes* b) noexcept {
     constexpr std::size_t L = cholesky_lanes;
@@ -402,6 +403,7 @@ inline constexpr std::size_t gram_prefetch_distance = 8;
 template <int Rows, int Panels, bool HalfFirst, bool WithB>
 [[gnu::target("avx512f,fma")]] inline void gram_block(const float* table, const std::size_t* ids, std::size_t n, std::size_t k,
                                                       std::size_t r0, std::size_t c0, float* a, const float* w, float* b) {
+    static_assert(!(HalfFirst && WithB), "b needs the first panel whole");
     constexpr int Full = HalfFirst ? 1 : 0;  // the first panel accumulated in 512 bits
     __m512 acc[Rows][Panels];
     __m256 half[Rows];

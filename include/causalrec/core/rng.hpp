@@ -12,6 +12,8 @@
 #include <span>
 #include <vector>
 
+#include "compiler.hpp"
+
 namespace causalrec {
 
 /// xoshiro256** engine (Blackman & Vigna 2018) seeded through splitmix64, with portable distributions.
@@ -98,19 +100,21 @@ public:
     template <class T>
     void shuffle(std::span<T> values) noexcept {
         constexpr std::size_t block = 32;
-        std::size_t ahead[block], now[block];
+        std::size_t buffers[2][block];
+        std::size_t* ahead = buffers[0];
+        std::size_t* now = buffers[1];
         std::size_t i = values.size();  // the next swap is values[i - 1] with a position below i
         auto draw = [&](std::size_t from, std::size_t* into) {  // positions for the swaps at from, from - 1, ...
             const std::size_t m = from > 1 ? std::min(block, from - 1) : 0;
             for (std::size_t t = 0; t < m; ++t) {
                 into[t] = static_cast<std::size_t>(uniform_index(from - t));
-                __builtin_prefetch(values.data() + into[t], 1);
+                CAUSALREC_PREFETCH(values.data() + into[t], 1);
             }
             return m;
         };
         std::size_t m = draw(i, ahead);
         while (m > 0) {
-            std::copy_n(ahead, m, now);
+            std::swap(ahead, now);
             const std::size_t next = draw(i - m, ahead);
             for (std::size_t t = 0; t < m; ++t) std::swap(values[i - 1 - t], values[now[t]]);
             i -= m;

@@ -155,13 +155,14 @@ private:
     void finish_epoch(std::size_t epoch, double loss);
 
     /// The log's ratings packed in the order of the last pass (log order after start()), or with
-    /// `reshuffled` in that order shuffled by the model's engine: the permutation that shuffling the
+    /// `reshuffled` in that order shuffled first by the model's engine (order_ keeps the new order): the permutation that shuffling the
     /// packed ratings would give, with the engine's same draws, for a quarter of the memory traffic.
     std::vector<detail::packed_rating> packed_rows(const data::interactions& log, bool reshuffled = false);
 
     /// Runs `epochs` per-rating SGD passes (Funk's scheme, fused: one read and one write of each
-    /// touched row per rating). The ratings are packed in the order of the previous pass and
-    /// reshuffled in place each epoch (the same permutations as shuffling row indices), so the pass
+    /// touched row per rating). The first epoch shuffles the 4-byte order of the previous pass and
+    /// packs the ratings in it (packed_rows(log, true), which leaves order_ shuffled); the later ones
+    /// reshuffle the packed ratings in place (the same permutations as shuffling row indices), so the pass
     /// reads them sequentially; the factor rows of upcoming ratings are prefetched.
     void sgd_epochs(const data::interactions& log, std::size_t epochs);
 

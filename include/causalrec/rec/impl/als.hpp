@@ -338,7 +338,7 @@ CAUSALREC_INLINE void als::solve_one(std::span<const std::size_t> cols, std::spa
             blas::gram_upper<float>(n, k, rows, 1.0f, implicit ? 1.0f : 0.0f, a);
         }
         for (std::size_t f = 0; f < k; ++f) a[f * k + f] += diag;
-        if (x == nullptr) return;  // batched: the caller solves ws.a, ws.b with other systems
+        if (x == nullptr) return;  // batched: the caller lays the slots into lanes and solves them together
         if (!linalg::cholesky_solve(k, a, b)) throw_not_positive_definite();
         std::copy_n(b, k, x);
         return;

@@ -132,9 +132,9 @@ CAUSALREC_INLINE auto matrix_factorization::packed_rows(const data::interactions
     for (std::size_t j = 0; j < n; ++j) {
         if (j + 16 < n) {  // the ratings are read in shuffled order: ask for them ahead
             const std::uint32_t ahead = order_[j + 16];
-            __builtin_prefetch(users + ahead);
-            __builtin_prefetch(items + ahead);
-            __builtin_prefetch(values + ahead);
+            CAUSALREC_PREFETCH(users + ahead, 0);
+            CAUSALREC_PREFETCH(items + ahead, 0);
+            CAUSALREC_PREFETCH(values + ahead, 0);
         }
         const std::uint32_t r = order_[j];
         rows[j] = {static_cast<std::uint32_t>(users[r]), static_cast<std::uint32_t>(items[r]), static_cast<float>(values[r]), r};
