@@ -71,9 +71,11 @@
 #define CAUSALREC_INTRINSICS_BEGIN                                                                     \
     _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wmaybe-uninitialized\"") \
         _Pragma("GCC diagnostic ignored \"-Wuninitialized\"")
+/// Ends a CAUSALREC_INTRINSICS_BEGIN bracket.
 #define CAUSALREC_INTRINSICS_END _Pragma("GCC diagnostic pop")
 #else
 #define CAUSALREC_INTRINSICS_BEGIN
+/// Ends a CAUSALREC_INTRINSICS_BEGIN bracket.
 #define CAUSALREC_INTRINSICS_END
 #endif
 

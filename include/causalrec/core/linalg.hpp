@@ -207,18 +207,21 @@ template <bool Diag>
             // The diagonal block, factored in registers: u[r][c] (c >= r) becomes U, inv[r] = 1 / U_rr.
             __m512 u[4][4], inv[4];
             cholesky_lanes_sums<true>(a, k, i0, i0, u);
+            // (Constant trip counts with conditions inside: clang unrolls only those.)
             CAUSALREC_UNROLL
             for (int r = 0; r < 4; ++r) {
                 CAUSALREC_UNROLL
-                for (int q = 0; q < r; ++q)
+                for (int q = 0; q < 4; ++q)
                     CAUSALREC_UNROLL
-                    for (int c = r; c < 4; ++c) u[r][c] = _mm512_fnmadd_ps(u[q][r], u[q][c], u[r][c]);
+                    for (int c = 0; c < 4; ++c)
+                        if (q < r && c >= r) u[r][c] = _mm512_fnmadd_ps(u[q][r], u[q][c], u[r][c]);
                 inv[r] = cholesky_lanes_inverse_root(u[r][r], failed);
                 CAUSALREC_UNROLL
-                for (int c = r; c < 4; ++c) {
-                    u[r][c] = _mm512_mul_ps(inv[r], u[r][c]);
-                    _mm512_storeu_ps(at(i0 + static_cast<std::size_t>(r), i0 + static_cast<std::size_t>(c)), u[r][c]);
-                }
+                for (int c = 0; c < 4; ++c)
+                    if (c >= r) {
+                        u[r][c] = _mm512_mul_ps(inv[r], u[r][c]);
+                        _mm512_storeu_ps(at(i0 + static_cast<std::size_t>(r), i0 + static_cast<std::size_t>(c)), u[r][c]);
+                    }
             }
             // The tiles right of it: the block's rows among themselves and the pivots, column by column.
             for (std::size_t l0 = i0 + 4; l0 < k; l0 += 4) {
@@ -229,7 +232,8 @@ template <bool Diag>
                     CAUSALREC_UNROLL
                     for (int r = 0; r < 4; ++r) {
                         CAUSALREC_UNROLL
-                        for (int q = 0; q < r; ++q) acc[r][c] = _mm512_fnmadd_ps(u[q][r], acc[q][c], acc[r][c]);
+                        for (int q = 0; q < 4; ++q)
+                            if (q < r) acc[r][c] = _mm512_fnmadd_ps(u[q][r], acc[q][c], acc[r][c]);
                         acc[r][c] = _mm512_mul_ps(inv[r], acc[r][c]);
                         _mm512_storeu_ps(at(i0 + static_cast<std::size_t>(r), l0 + static_cast<std::size_t>(c)), acc[r][c]);
                     }
