@@ -413,6 +413,13 @@ TEST_CASE("errors name what is wrong", "[ranking]") {
     nan(1, 2) = std::numeric_limits<double>::quiet_NaN();
     CHECK_THROWS_AS(m::evaluate_ranking(nan, {}, rel.view(), {.threads = 2}), cr::numeric_error);
     CHECK_THROWS_WITH(m::evaluate_ranking(nan, {}, rel.view()), Contains("scores(1, 2) is nan"));
+    // A NaN far behind the best score: the blocks of 16 scores below the top-K threshold are skipped
+    // whole, and a NaN must still be seen.
+    cr::matrix<float> wide = cr::make_matrix<float>(1, 48);
+    for (std::size_t i = 0; i < 48; ++i) wide(0, i) = 1.0f - 0.01f * static_cast<float>(i);
+    wide(0, 20) = std::numeric_limits<float>::quiet_NaN();
+    const rows_owner first(lists{{0}});
+    CHECK_THROWS_WITH(m::evaluate_ranking(wide, {}, first.view(), {.k = 1}), Contains("scores(0, 20) is nan"));
     CHECK_THROWS_AS(m::ndcg_at_k(std::vector<double>{1, 0}, std::vector<double>{0.1}), cr::shape_error);
     CHECK_THROWS_WITH(m::ndcg_at_k(std::vector<double>{1, -1}, std::vector<double>{0.1, 0.2}),
                       Contains("y_true[1] = -1 is not a relevance"));

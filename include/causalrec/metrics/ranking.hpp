@@ -190,7 +190,19 @@ ranking_values rank_one(const T* row, std::size_t n, const Excluded& excluded, c
     std::vector<scored_item>& top = ws.top;
     top.clear();
     double threshold = -std::numeric_limits<double>::infinity();
+    constexpr std::size_t chunk = 16;
     for (std::size_t i = 0; i < n; ++i) {
+        if (i % chunk == 0 && top.size() == s.k && i + chunk <= n) {
+            // Once the heap is full, skip the next 16 scores at once when all are below the threshold
+            // (a score of T, so exact in T; NaN is not below it and is looked at one by one).
+            const T below = static_cast<T>(threshold);
+            int candidates = 0;
+            for (std::size_t j = 0; j < chunk; ++j) candidates |= !(row[i + j] < below) ? 1 : 0;
+            if (candidates == 0) {
+                i += chunk - 1;
+                continue;
+            }
+        }
         const double v = static_cast<double>(row[i]);
         if (v < threshold) continue;
         if (excluded(i)) continue;
