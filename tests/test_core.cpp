@@ -253,7 +253,7 @@ TEST_CASE("linalg::gram_of_rows: the upper triangle of T^T T and T^T w over gath
 
 TEST_CASE("linalg::batched_cholesky_solve: sixteen systems at once, as cholesky_solve solves each", "[core][linalg]") {
     // k = 4, 20 and 64 run the AVX-512 kernel's 4 x 4 register blocks (64 also the block transposes)
-    // where the CPU has them, k = 6 and 33 its edge paths (rows and columns left over from the tiles);
+    // where the CPU has them, k = 1, 6 and 33 the portable loop (k not a multiple of 4);
     // each lane against linalg::cholesky_solve in double on the same system, and the AVX-512 kernel
     // against the portable loop (the same updates in the same order: equal where both contract
     // a - u * v into one FMA, as optimised builds do).

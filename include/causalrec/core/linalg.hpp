@@ -196,82 +196,47 @@ template <bool Diag>
 /// batched_cholesky_solve on AVX-512F (cholesky_lanes == 16: one register per entry). Left-looking
 /// in blocks of four rows: every entry of U is accumulated in a register over the rows above it and
 /// stored once (the right-looking loop loads and stores each trailing entry once per pivot, and on
-/// k = 64 it waited on the L2 cache). With k a multiple of 4 the rows of a block among themselves
-/// and the pivots are applied in registers too. The factor and the forward solve update each entry
-/// in the same order as the portable loop; the backward solve sums the rows below a block first.
+/// k = 64 it waited on the L2 cache); the rows of a block among themselves and the pivots are applied
+/// in registers too. k must be a multiple of 4 (other k go to the portable loop, which is as fast
+/// there). The factor and the forward solve update each entry in the same order as the portable
+/// loop; the backward solve sums the rows below a block first.
 [[gnu::target("avx512f")]] inline bool batched_cholesky_solve_avx512(std::size_t k, float* a, float* b) noexcept {
     auto at = [a, k](std::size_t r, std::size_t c) { return a + (r * k + c) * 16; };
     __mmask16 failed = 0;
-    if (k % 4 == 0) {
-        for (std::size_t i0 = 0; i0 < k; i0 += 4) {
-            // The diagonal block, factored in registers: u[r][c] (c >= r) becomes U, inv[r] = 1 / U_rr.
-            __m512 u[4][4], inv[4];
-            cholesky_lanes_sums<true>(a, k, i0, i0, u);
-            // (Constant trip counts with conditions inside: clang unrolls only those.)
+    for (std::size_t i0 = 0; i0 < k; i0 += 4) {
+        // The diagonal block, factored in registers: u[r][c] (c >= r) becomes U, inv[r] = 1 / U_rr.
+        __m512 u[4][4], inv[4];
+        cholesky_lanes_sums<true>(a, k, i0, i0, u);
+        // (Constant trip counts with conditions inside: clang unrolls only those.)
+        CAUSALREC_UNROLL
+        for (int r = 0; r < 4; ++r) {
             CAUSALREC_UNROLL
-            for (int r = 0; r < 4; ++r) {
-                CAUSALREC_UNROLL
-                for (int q = 0; q < 4; ++q)
-                    CAUSALREC_UNROLL
-                    for (int c = 0; c < 4; ++c)
-                        if (q < r && c >= r) u[r][c] = _mm512_fnmadd_ps(u[q][r], u[q][c], u[r][c]);
-                inv[r] = cholesky_lanes_inverse_root(u[r][r], failed);
+            for (int q = 0; q < 4; ++q)
                 CAUSALREC_UNROLL
                 for (int c = 0; c < 4; ++c)
-                    if (c >= r) {
-                        u[r][c] = _mm512_mul_ps(inv[r], u[r][c]);
-                        _mm512_storeu_ps(at(i0 + static_cast<std::size_t>(r), i0 + static_cast<std::size_t>(c)), u[r][c]);
-                    }
-            }
-            // The tiles right of it: the block's rows among themselves and the pivots, column by column.
-            for (std::size_t l0 = i0 + 4; l0 < k; l0 += 4) {
-                __m512 acc[4][4];
-                cholesky_lanes_sums<false>(a, k, i0, l0, acc);
-                CAUSALREC_UNROLL
-                for (int c = 0; c < 4; ++c) {
-                    CAUSALREC_UNROLL
-                    for (int r = 0; r < 4; ++r) {
-                        CAUSALREC_UNROLL
-                        for (int q = 0; q < 4; ++q)
-                            if (q < r) acc[r][c] = _mm512_fnmadd_ps(u[q][r], acc[q][c], acc[r][c]);
-                        acc[r][c] = _mm512_mul_ps(inv[r], acc[r][c]);
-                        _mm512_storeu_ps(at(i0 + static_cast<std::size_t>(r), l0 + static_cast<std::size_t>(c)), acc[r][c]);
-                    }
+                    if (q < r && c >= r) u[r][c] = _mm512_fnmadd_ps(u[q][r], u[q][c], u[r][c]);
+            inv[r] = cholesky_lanes_inverse_root(u[r][r], failed);
+            CAUSALREC_UNROLL
+            for (int c = 0; c < 4; ++c)
+                if (c >= r) {
+                    u[r][c] = _mm512_mul_ps(inv[r], u[r][c]);
+                    _mm512_storeu_ps(at(i0 + static_cast<std::size_t>(r), i0 + static_cast<std::size_t>(c)), u[r][c]);
                 }
-            }
         }
-    } else {
-        for (std::size_t i0 = 0; i0 < k; i0 += 4) {
-            const std::size_t rows = std::min<std::size_t>(4, k - i0);
-            for (std::size_t l0 = i0; l0 < k; l0 += 4) {
-                if (rows == 4 && l0 + 4 <= k) {  // a whole tile in registers
-                    __m512 acc[4][4];
-                    if (l0 == i0) cholesky_lanes_sums<true>(a, k, i0, l0, acc);
-                    else cholesky_lanes_sums<false>(a, k, i0, l0, acc);
+        // The tiles right of it: the block's rows among themselves and the pivots, column by column.
+        for (std::size_t l0 = i0 + 4; l0 < k; l0 += 4) {
+            __m512 acc[4][4];
+            cholesky_lanes_sums<false>(a, k, i0, l0, acc);
+            CAUSALREC_UNROLL
+            for (int c = 0; c < 4; ++c) {
+                CAUSALREC_UNROLL
+                for (int r = 0; r < 4; ++r) {
                     CAUSALREC_UNROLL
-                    for (int r = 0; r < 4; ++r)
-                        CAUSALREC_UNROLL
-                        for (int c = 0; c < 4; ++c)
-                            if (l0 + static_cast<std::size_t>(c) >= i0 + static_cast<std::size_t>(r))
-                                _mm512_storeu_ps(at(i0 + static_cast<std::size_t>(r), l0 + static_cast<std::size_t>(c)), acc[r][c]);
-                    continue;
+                    for (int q = 0; q < 4; ++q)
+                        if (q < r) acc[r][c] = _mm512_fnmadd_ps(u[q][r], acc[q][c], acc[r][c]);
+                    acc[r][c] = _mm512_mul_ps(inv[r], acc[r][c]);
+                    _mm512_storeu_ps(at(i0 + static_cast<std::size_t>(r), l0 + static_cast<std::size_t>(c)), acc[r][c]);
                 }
-                for (std::size_t i = i0; i < i0 + rows; ++i)
-                    for (std::size_t l = std::max(i, l0); l < std::min(l0 + 4, k); ++l) {
-                        __m512 acc = _mm512_loadu_ps(at(i, l));
-                        for (std::size_t p = 0; p < i0; ++p) acc = _mm512_fnmadd_ps(_mm512_loadu_ps(at(p, i)), _mm512_loadu_ps(at(p, l)), acc);
-                        _mm512_storeu_ps(at(i, l), acc);
-                    }
-            }
-            // The rows of the block among themselves, then each row scaled by its pivot.
-            for (std::size_t i = i0; i < i0 + rows; ++i) {
-                for (std::size_t q = i0; q < i; ++q) {
-                    const __m512 uq = _mm512_loadu_ps(at(q, i));
-                    for (std::size_t l = i; l < k; ++l)
-                        _mm512_storeu_ps(at(i, l), _mm512_fnmadd_ps(uq, _mm512_loadu_ps(at(q, l)), _mm512_loadu_ps(at(i, l))));
-                }
-                const __m512 inv = cholesky_lanes_inverse_root(_mm512_loadu_ps(at(i, i)), failed);
-                for (std::size_t l = i; l < k; ++l) _mm512_storeu_ps(at(i, l), _mm512_mul_ps(inv, _mm512_loadu_ps(at(i, l))));
             }
         }
     }
@@ -363,7 +328,8 @@ CAUSALREC_INTRINSICS_END
 inline bool batched_cholesky_solve(std::size_t k, float_lanes* CAUSALREC_RESTRICT a, float_lanes* CAUSALREC_RESTRICT b) noexcept {
 #if defined(CAUSALREC_AVX512_KERNELS)
     static_assert(cholesky_lanes == 16);
-    if (cpu_has_avx512f()) return detail::batched_cholesky_solve_avx512(k, reinterpret_cast<float*>(a), reinterpret_cast<float*>(b));
+    if (k % 4 == 0 && cpu_has_avx512f())
+        return detail::batched_cholesky_solve_avx512(k, reinterpret_cast<float*>(a), reinterpret_cast<float*>(b));
 #endif
     return detail::batched_cholesky_solve_portable(k, a, b);
 }
