@@ -4,6 +4,8 @@
 //    code, lambda1 0.1, threshold 0.3: 20 edges, SHD 22 against the 18-edge consensus, 17 against the
 //    17-arc bnlearn network) within +-2 edges and +-2 SHD; on standardised columns (6 edges, SHD 18 /
 //    16) likewise;
+//  - PC with causal-learn's defaults stays at its measured SHD 22 (+-2) with at least 8 consensus
+//    edges in the right direction;
 //  - every learner's graph (PC, DirectLiNGAM, GES, NOTEARS linear and nonlinear) is printed against both consensus graphs: edges, SHD, and the edges found
 //    in the consensus direction (an empty graph already has SHD 18, so SHD alone says little).
 #include <causalrec/causal/discovery.hpp>
@@ -109,6 +111,7 @@ TEST_CASE("sachs: NOTEARS linear reproduces the reference run, and every learner
                              {"NOTEARS linear, centred (reference settings)", notears_raw.graph()},
                              {"NOTEARS linear, standardised", notears_std.graph()},
                              {"PC, Fisher z, alpha 0.01, conservative", causal::pc(s.values, {.alpha = 0.01}).graph},
+                             {"PC, causal-learn's defaults (Fisher z, alpha 0.05, uc_rule 0, uc_priority 2)", causal::pc(s.values, causal::pc_options::causal_learn()).graph},
                              {"DirectLiNGAM, adaptive lasso (BIC)", causal::direct_lingam(s.values).graph()},
                              {"GES, Gaussian BIC", causal::ges(s.values).cpdag},
                              {"NOTEARS nonlinear (MLP), standardised, authors' defaults", causal::notears_nonlinear(standardized).graph()}};
@@ -120,6 +123,11 @@ TEST_CASE("sachs: NOTEARS linear reproduces the reference run, and every learner
         table += line;
     }
     WARN(table);
+    // The closest to the reference of all settings in docs/causal.md (2026-12-05, g++ 12): the same SHD
+    // with more consensus edges in the right direction (22 and 10 against 22 and 5).
+    const auto& cl = rows[4].graph;
+    CHECK(std::abs(static_cast<long>(causal::compare_graphs(cl, s.consensus18).shd) - 22) <= 2);
+    CHECK(right_direction(cl, s.consensus18) >= 8);
     // SOURCE.md's reference figures, +-2.
     const auto raw_edges = static_cast<long>(notears_raw.graph().edge_count());
     const auto raw_shd = static_cast<long>(causal::compare_graphs(notears_raw.graph(), s.consensus18).shd);
