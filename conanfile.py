@@ -76,12 +76,16 @@ class CausalrecConan(ConanFile):
         cmake.configure()
         cmake.install()
         copy(self, "LICENSE", src=self.source_folder, dst=os.path.join(self.package_folder, "licenses"))
-        # Consumers get the CMake config that CMakeDeps generates from package_info().
+        # Consumers get the CMake config that CMakeDeps generates from package_info(), and the
+        # causalrec_precompile_headers() helper as a build module.
         rmdir(self, os.path.join(self.package_folder, "share"))
+        copy(self, "causalrecPrecompile.cmake", src=os.path.join(self.source_folder, "cmake"),
+             dst=os.path.join(self.package_folder, "lib", "cmake", "causalrec"))
 
     def package_info(self):
         self.cpp_info.set_property("cmake_file_name", "causalrec")
         self.cpp_info.set_property("cmake_target_name", "causalrec::causalrec")
+        self.cpp_info.set_property("cmake_build_modules", [os.path.join("lib", "cmake", "causalrec", "causalrecPrecompile.cmake")])
         self.cpp_info.bindirs = []
         # Lets set_num_threads() reach OpenBLAS's thread pool (as the CMake package does).
         self.cpp_info.defines = ["CAUSALREC_USE_OPENBLAS"]

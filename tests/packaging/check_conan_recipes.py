@@ -112,6 +112,8 @@ def check_causalrec_recipe(root, project_version, compiled):
     expect(variables.get("CAUSALREC_COMPILED") is compiled, f"CAUSALREC_COMPILED is {compiled}")
     recipe.package_info()
     expect(recipe.cpp_info.properties.get("cmake_target_name") == "causalrec::causalrec", "target causalrec::causalrec")
+    expect(recipe.cpp_info.properties.get("cmake_build_modules") == ["lib/cmake/causalrec/causalrecPrecompile.cmake"],
+           "the build module with causalrec_precompile_headers()")
     if compiled:
         expect(getattr(recipe.cpp_info, "libs", None) == ["causalrec"], "the compiled package links libcausalrec")
         expect("CAUSALREC_COMPILED" in recipe.cpp_info.defines, "the compiled package defines CAUSALREC_COMPILED")
@@ -120,7 +122,8 @@ def check_causalrec_recipe(root, project_version, compiled):
         expect("CAUSALREC_COMPILED" not in recipe.cpp_info.defines, "header-only: no CAUSALREC_COMPILED")
     for ref in ("xtensor-blas::xtensor-blas", "openblas::openblas", "nlohmann_json::nlohmann_json"):
         expect(ref in recipe.cpp_info.requires, f"package_info requires {ref}")
-    for path in ("CMakeLists.txt", "include/causalrec/causalrec.hpp", "src/io.cpp", "cmake/causalrecConfig.cmake.in", "LICENSE"):
+    for path in ("CMakeLists.txt", "include/causalrec/causalrec.hpp", "src/io.cpp", "cmake/causalrecConfig.cmake.in",
+                 "cmake/causalrecPrecompile.cmake", "LICENSE"):
         expect((root / path).exists(), f"{path} exists (exported)")
 
 

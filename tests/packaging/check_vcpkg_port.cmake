@@ -143,7 +143,8 @@ include("${port_dir}/portfile.cmake")
 
 foreach(f include/causalrec/causalrec.hpp include/causalrec/core/xtensor.hpp share/causalrec/copyright share/causalrec/usage
           share/causalrec/causalrecConfig.cmake share/causalrec/causalrecConfigVersion.cmake
-          share/causalrec/causalrecTargets.cmake share/causalrec/causalrecDependencies.cmake)
+          share/causalrec/causalrecTargets.cmake share/causalrec/causalrecDependencies.cmake
+          share/causalrec/causalrecPrecompile.cmake)
   if(NOT EXISTS "${CURRENT_PACKAGES_DIR}/${f}")
     message(FATAL_ERROR "the port's package lacks ${f}")
   endif()
