@@ -1,7 +1,10 @@
 // The compiled part of the data module (CMake option CAUSALREC_COMPILED): the float and double
-// instantiations of the dataset, the CSV reader and writer, the splits and the built-in data, and the
-// interaction-log readers, defined once here instead of in every translation unit that uses them.
+// instantiations of the dataset, the CSV reader and writer, the splits and the built-in data, the
+// interaction-log readers and the id maps' JSON, defined once here instead of in every translation
+// unit that uses them.
 #include <causalrec/data/data.hpp>
+#include <causalrec/data/id_map_json.hpp>
+#include <causalrec/data/impl/id_map_json.hpp>
 #include <causalrec/data/impl/interactions_csv.hpp>
 
 namespace causalrec::data {
