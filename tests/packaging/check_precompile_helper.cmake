@@ -1,8 +1,8 @@
-# causalrec_precompile_headers() refuses what it cannot do, with a message that says why: a name that
-# is not a target, a header that is not causalrec's (or not written as it is included), and HEADERS
-# together with REUSE_FROM. Each case configures a small project without a compiler (LANGUAGES
-# NONE) and expects the configure to fail with the message. The working case is the install check's
-# consumer project.
+# causalrec_precompile_headers() refuses what it cannot do, with a message that says why: a name
+# that is not a target, a header that is not causalrec's (or not written as it is included), HEADERS
+# together with REUSE_FROM, and a keyword without its value. Each case configures a small project
+# without a compiler (LANGUAGES NONE) and expects the configure to fail with the message. The
+# working case is the install check's consumer project.
 #   cmake -DSOURCE_DIR=<repository> -DWORK_DIR=<scratch> -P check_precompile_helper.cmake
 foreach(required SOURCE_DIR WORK_DIR)
   if(NOT DEFINED ${required})
@@ -16,7 +16,9 @@ set(cases
     "app HEADERS <vector>|HEADERS takes causalrec headers as they are included"
     "app HEADERS causalrec/nn/nn.hpp|HEADERS takes causalrec headers as they are included"
     "app HEADERS <causalrec/nn/nn.hpp> REUSE_FROM other|give HEADERS or REUSE_FROM, not both"
-    "app BOGUS x|unknown arguments: BOGUS")
+    "app BOGUS x|unknown arguments: BOGUS"
+    "app REUSE_FROM|REUSE_FROM given without a value"
+    "app HEADERS|HEADERS given without a value")
 set(index 0)
 foreach(case IN LISTS cases)
   string(REPLACE "|" ";" parts "${case}")
