@@ -1,4 +1,5 @@
 #include <causalrec/nn/nn.hpp>
+#include <nlohmann/json.hpp>  // the layers' config() (nn/ only forward-declares the JSON type)
 
 #include <algorithm>
 #include <cmath>

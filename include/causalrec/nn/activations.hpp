@@ -8,7 +8,7 @@
 #include <cmath>
 #include <string>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include "../core/compiler.hpp"
 #include "../core/math.hpp"
@@ -86,7 +86,8 @@ public:
     std::array<parameter_view<T>, 0> parameters() noexcept { return {}; }
 
     /// The architecture: {"type": name, ...options}.
-    nlohmann::json config() const { return op_.config(); }
+    template <class Json = nlohmann::json>
+    Json config() const { return op_.config(); }
 
     /// The last output; raises argument_error before the first forward.
     const matrix<T>& output() const {
@@ -106,7 +107,8 @@ struct relu_op {
     static T apply(T x) noexcept { return std::max(x, T(0)); }
     template <class T>
     static T backward(T g, T y) noexcept { return y > T(0) ? g : T(0); }
-    nlohmann::json config() const { return {{"type", name}}; }
+    template <class Json = nlohmann::json>
+    Json config() const { return {{"type", name}}; }
 };
 
 struct leaky_relu_op {
@@ -116,7 +118,8 @@ struct leaky_relu_op {
     T apply(T x) const noexcept { return x > T(0) ? x : static_cast<T>(slope) * x; }
     template <class T>
     T backward(T g, T y) const noexcept { return y > T(0) ? g : g * static_cast<T>(slope); }
-    nlohmann::json config() const { return {{"type", name}, {"slope", slope}}; }
+    template <class Json = nlohmann::json>
+    Json config() const { return {{"type", name}, {"slope", slope}}; }
 };
 
 struct sigmoid_op {
@@ -127,7 +130,8 @@ struct sigmoid_op {
     }
     template <class T>
     static T backward(T g, T y) noexcept { return g * y * (T(1) - y); }
-    nlohmann::json config() const { return {{"type", name}}; }
+    template <class Json = nlohmann::json>
+    Json config() const { return {{"type", name}}; }
 };
 
 struct tanh_op {
@@ -136,7 +140,8 @@ struct tanh_op {
     static T apply(T x) noexcept { return std::tanh(x); }
     template <class T>
     static T backward(T g, T y) noexcept { return g * (T(1) - y * y); }
-    nlohmann::json config() const { return {{"type", name}}; }
+    template <class Json = nlohmann::json>
+    Json config() const { return {{"type", name}}; }
 };
 
 }  // namespace detail
@@ -217,7 +222,8 @@ public:
     /// No trainable parameters.
     std::array<parameter_view<T>, 0> parameters() noexcept { return {}; }
     /// The architecture: {"type": "softmax"}.
-    nlohmann::json config() const { return {{"type", "softmax"}}; }
+    template <class Json = nlohmann::json>
+    Json config() const { return {{"type", "softmax"}}; }
 
 private:
     shape_cache<T> output_, input_grad_;

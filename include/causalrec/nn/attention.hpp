@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include "../core/blas.hpp"
 #include "../core/error.hpp"
@@ -217,7 +217,8 @@ public:
 
     /// The architecture: {"type": "self_attention", "width", "sequence_length", "heads", "dropout",
     /// "causal", "output_projection", "init"}.
-    nlohmann::json config() const {
+    template <class Json = nlohmann::json>
+    Json config() const {
         return {{"type", "self_attention"}, {"width", d_}, {"sequence_length", L_}, {"heads", o_.heads},
                 {"dropout", o_.dropout}, {"causal", o_.causal}, {"output_projection", o_.output_projection},
                 {"init", std::string(to_string(o_.init))}};

@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include "../core/blas.hpp"
 #include "../core/error.hpp"
@@ -177,7 +177,8 @@ public:
 
     /// The architecture: {"type": "conv1d", "in_channels", "out_channels", "kernel", "sequence_length",
     /// "stride", "dilation", "padding", "bias", "init"}.
-    nlohmann::json config() const {
+    template <class Json = nlohmann::json>
+    Json config() const {
         return {{"type", "conv1d"},         {"in_channels", in_},
                 {"out_channels", out_},     {"kernel", K_},
                 {"sequence_length", o_.sequence_length}, {"stride", o_.stride},
@@ -302,7 +303,8 @@ public:
     std::array<parameter_view<T>, 0> parameters() noexcept { return {}; }
 
     /// The architecture: {"type": "temporal_pooling", "mode", "sequence_length"}.
-    nlohmann::json config() const {
+    template <class Json = nlohmann::json>
+    Json config() const {
         return {{"type", "temporal_pooling"}, {"mode", mode_ == pooling::max ? "max" : "mean"}, {"sequence_length", L_}};
     }
 

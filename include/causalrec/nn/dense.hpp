@@ -11,7 +11,7 @@
 #include <type_traits>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include "../core/compiler.hpp"
 #include "../core/error.hpp"
@@ -127,7 +127,8 @@ public:
     void set_input_gradient(bool needed) noexcept { need_input_grad_ = needed; }
 
     /// The architecture: {"type": "dense", "in", "out", "bias", "init"}.
-    nlohmann::json config() const;
+    template <class Json = nlohmann::json>
+    Json config() const;
 
     /// Number of inputs.
     std::size_t inputs() const noexcept { return weight_.shape()[0]; }
@@ -322,7 +323,8 @@ std::array<parameter_view<T>, 2> dense<T>::parameters() {
 }
 
 template <class T>
-nlohmann::json dense<T>::config() const {
+template <class Json>
+Json dense<T>::config() const {
     return {{"type", "dense"}, {"in", inputs()}, {"out", outputs()}, {"bias", options_.bias},
             {"init", std::string(to_string(options_.init))}};
 }

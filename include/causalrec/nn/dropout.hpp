@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <string>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include "../core/error.hpp"
 #include "../core/message.hpp"
@@ -82,7 +82,8 @@ public:
     /// No trainable parameters.
     std::array<parameter_view<T>, 0> parameters() noexcept { return {}; }
     /// The architecture: {"type": "dropout", "rate"}.
-    nlohmann::json config() const { return {{"type", "dropout"}, {"rate", rate_}}; }
+    template <class Json = nlohmann::json>
+    Json config() const { return {{"type", "dropout"}, {"rate", rate_}}; }
 
 private:
     double rate_;

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include "../core/error.hpp"
 #include "../core/message.hpp"
@@ -152,7 +152,8 @@ public:
     }
 
     /// The architecture: {"type": "embedding", "count", "dim"}.
-    nlohmann::json config() const { return {{"type", "embedding"}, {"count", count()}, {"dim", dim()}}; }
+    template <class Json = nlohmann::json>
+    Json config() const { return {{"type", "embedding"}, {"count", count()}, {"dim", dim()}}; }
 
     /// Number of vectors.
     std::size_t count() const noexcept { return table_.shape()[0]; }

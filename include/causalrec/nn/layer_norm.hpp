@@ -10,7 +10,7 @@
 #include <cstddef>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include "../core/error.hpp"
 #include "../core/message.hpp"
@@ -108,7 +108,8 @@ public:
     }
 
     /// The architecture: {"type": "layer_norm", "features", "epsilon"}.
-    nlohmann::json config() const { return {{"type", "layer_norm"}, {"features", features()}, {"epsilon", options_.epsilon}}; }
+    template <class Json = nlohmann::json>
+    Json config() const { return {{"type", "layer_norm"}, {"features", features()}, {"epsilon", options_.epsilon}}; }
 
     /// Number of features per row.
     std::size_t features() const noexcept { return gamma_.size(); }

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include "../core/error.hpp"
 #include "../core/message.hpp"
@@ -105,7 +105,8 @@ public:
     }
 
     /// The architecture: {"type": "positional_embedding", "max_length", "width", "sequence_length", "init"}.
-    nlohmann::json config() const {
+    template <class Json = nlohmann::json>
+    Json config() const {
         return {{"type", "positional_embedding"}, {"max_length", max_length_}, {"width", d_},
                 {"sequence_length", o_.sequence_length}, {"init", std::string(to_string(o_.init))}};
     }

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include "../core/blas.hpp"
 #include "../core/error.hpp"
@@ -257,7 +257,8 @@ public:
 
     /// The architecture: {"type": "gru" or "lstm", "inputs", "hidden", "sequence_length",
     /// "return_sequences", "carry_state", "init", "recurrent_init"}.
-    nlohmann::json config() const {
+    template <class Json = nlohmann::json>
+    Json config() const {
         return {{"type", Cell::name},
                 {"inputs", in_},
                 {"hidden", H_},

@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <utility>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include "../core/error.hpp"
 #include "../core/message.hpp"
@@ -60,7 +60,8 @@ public:
     }
 
     /// The architecture: {"type": "residual", "inner": the inner layer's config}.
-    nlohmann::json config() const {
+    template <class Json = nlohmann::json>
+    Json config() const {
         if constexpr (Configurable<Inner>) return {{"type", "residual"}, {"inner", inner_.config()}};
         else return {{"type", "residual"}, {"inner", {{"type", "custom"}}}};
     }

@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include "../core/parameter.hpp"
 #include "../core/rng.hpp"
@@ -168,9 +168,10 @@ public:
     }
 
     /// The architecture: {"type": "sequential", "layers": [each layer's config]}.
-    nlohmann::json config() const {
-        nlohmann::json layers = nlohmann::json::array();
-        std::apply([&](const auto&... layer) { (layers.push_back(layer_config(layer)), ...); }, layers_);
+    template <class Json = nlohmann::json>
+    Json config() const {
+        Json layers = Json::array();
+        std::apply([&](const auto&... layer) { (layers.push_back(layer_config<Json>(layer)), ...); }, layers_);
         return {{"type", "sequential"}, {"layers", layers}};
     }
 
@@ -340,8 +341,8 @@ private:
             layer.initialize(stream);
         }
     }
-    template <class L>
-    static nlohmann::json layer_config(const L& layer) {
+    template <class Json, class L>
+    static Json layer_config(const L& layer) {
         if constexpr (Configurable<L>) return layer.config();
         else return {{"type", "custom"}};
     }
