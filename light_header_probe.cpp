@@ -1,0 +1,1 @@
+#include <causalrec/io/io.hpp>

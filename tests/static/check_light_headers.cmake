@@ -1,0 +1,32 @@
+# The module headers that compute (core, data, nn, loss, optim, metrics, train/fit.hpp) must not reach
+# <nlohmann/json.hpp>: JSON is for the code that writes files (io/, preprocessors' state, checkpoints)
+# and costs every file that includes it about 0.9 s (docs/compile-time.md). Lists each header's
+# includes with the preprocessor (-M) and fails naming the headers that reach it.
+#   cmake -DCXX=<compiler> -DINCLUDE_DIRS=<dirs> -P check_light_headers.cmake
+foreach(required CXX INCLUDE_DIRS)
+  if(NOT DEFINED ${required})
+    message(FATAL_ERROR "check_light_headers.cmake: ${required} is not set")
+  endif()
+endforeach()
+set(flags -std=c++20 -M)
+foreach(dir IN LISTS INCLUDE_DIRS)
+  list(APPEND flags "-I${dir}")
+endforeach()
+set(headers core/core.hpp data/data.hpp nn/nn.hpp loss/loss.hpp optim/optim.hpp metrics/metrics.hpp train/fit.hpp)
+set(heavy "")
+foreach(header IN LISTS headers)
+  file(WRITE "${CMAKE_CURRENT_BINARY_DIR}/light_header_probe.cpp" "#include <causalrec/${header}>\n")
+  execute_process(COMMAND "${CXX}" ${flags} "${CMAKE_CURRENT_BINARY_DIR}/light_header_probe.cpp"
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE deps ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "listing the includes of <causalrec/${header}> failed:\n${err}")
+  endif()
+  if(deps MATCHES "nlohmann/json\\.hpp")
+    list(APPEND heavy "${header}")
+  endif()
+endforeach()
+if(heavy)
+  message(FATAL_ERROR "these headers reach <nlohmann/json.hpp>: ${heavy}")
+endif()
+list(LENGTH headers n)
+message(STATUS "${n} module headers compile without <nlohmann/json.hpp>")
