@@ -3,7 +3,6 @@
 // interaction-log readers and the id maps' JSON, defined once here instead of in every translation
 // unit that uses them.
 #include <causalrec/data/data.hpp>
-#include <causalrec/data/id_map_json.hpp>
 #include <causalrec/data/impl/id_map_json.hpp>
 #include <causalrec/data/impl/interactions_csv.hpp>
 

@@ -87,7 +87,7 @@ public:
 
     /// The architecture: {"type": name, ...options}.
     template <class Json = nlohmann::json>
-    Json config() const { return op_.config(); }
+    Json config() const { return op_.template config<Json>(); }
 
     /// The last output; raises argument_error before the first forward.
     const matrix<T>& output() const {

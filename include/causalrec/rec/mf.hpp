@@ -155,8 +155,9 @@ private:
     void finish_epoch(std::size_t epoch, double loss);
 
     /// The log's ratings packed in the order of the last pass (log order after start()), or with
-    /// `reshuffled` in that order shuffled first by the model's engine (order_ keeps the new order): the permutation that shuffling the
-    /// packed ratings would give, with the engine's same draws, for a quarter of the memory traffic.
+    /// `reshuffled` in that order shuffled first by the model's engine (order_ keeps the new order):
+    /// the permutation that shuffling the packed ratings would give, with the engine's same draws,
+    /// for a quarter of the memory traffic.
     std::vector<detail::packed_rating> packed_rows(const data::interactions& log, bool reshuffled = false);
 
     /// Runs `epochs` per-rating SGD passes (Funk's scheme, fused: one read and one write of each
