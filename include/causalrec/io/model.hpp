@@ -6,16 +6,13 @@
 /// string metadata. Loading checks that the file is a causalrec model of this model's architecture
 /// and value type, and writes nothing into the model unless the whole file is valid. See docs/io.md.
 
-#include <charconv>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <ranges>
-#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -159,6 +156,32 @@ CAUSALREC_INLINE void check_model_header(const tensor_file& file, std::string_vi
 
 }  // namespace detail
 
+namespace detail {
+
+/// A parameter tensor of a model paired with its name in a model file.
+template <class T>
+using named_view = std::pair<std::string, parameter_view<T>>;
+
+/// make_model_file for the model whose named parameters are `views` and whose architecture is
+/// `architecture` (nullptr for a model without config()). The model-independent part of the model
+/// files, compiled once per value type with CAUSALREC_COMPILED.
+CAUSALREC_INLINE tensor_file model_file_from(std::span<const named_view<float>> views, const nlohmann::json* architecture,
+                                             const model_extras& extras);
+/// make_model_file for double parameters (see the float overload).
+CAUSALREC_INLINE tensor_file model_file_from(std::span<const named_view<double>> views, const nlohmann::json* architecture,
+                                             const model_extras& extras);
+
+/// read_model_file for the model whose named parameters are `views` and whose architecture is
+/// `architecture` (nullptr for a model without config()): checks the whole file, then copies its
+/// values into the views. The model-independent part of the model files.
+CAUSALREC_INLINE model_extras read_model_file_into(const tensor_file& file, std::span<const named_view<float>> views,
+                                                   const nlohmann::json* architecture);
+/// read_model_file_into for double parameters (see the float overload).
+CAUSALREC_INLINE model_extras read_model_file_into(const tensor_file& file, std::span<const named_view<double>> views,
+                                                   const nlohmann::json* architecture);
+
+}  // namespace detail
+
 /// The model file of `model` as an in-memory tensor_file: one tensor per parameter (named by
 /// named_parameters(), else "param<k>.<name>"; F32 or F64; the view's shape) and the metadata
 /// "format", "format_version", "value_type", "architecture" (config().dump(), when the model has
@@ -167,18 +190,13 @@ CAUSALREC_INLINE void check_model_header(const tensor_file& file, std::string_vi
 template <SavableModel Model>
 tensor_file make_model_file(Model& model, const model_extras& extras = {}) {
     using T = model_value_t<Model>;
-    tensor_file file;
-    for (const auto& [name, view] : detail::named_views(model))
-        file.add<T>(name, std::span<const T>(view.value.data(), view.value.size()), detail::view_shape(view));
-    file.metadata["format"] = std::string(model_format);
-    file.metadata["format_version"] = std::to_string(model_format_version);
-    file.metadata["value_type"] = std::string(detail::value_type_name<T>());
-    if constexpr (DescribesArchitecture<Model>)
-        file.metadata["architecture"] = detail::dump_entry(nlohmann::json(model.config()), "architecture (config())");
-    if (!extras.preprocessor.is_null())
-        file.metadata["preprocessor"] = detail::dump_entry(extras.preprocessor, "preprocessor state");
-    for (const auto& [key, value] : extras.user) file.metadata[detail::cat("user.", key)] = value;
-    return file;
+    const std::vector<detail::named_view<T>> views = detail::named_views(model);
+    if constexpr (DescribesArchitecture<Model>) {
+        const nlohmann::json architecture(model.config());
+        return detail::model_file_from(std::span<const detail::named_view<T>>(views), &architecture, extras);
+    } else {
+        return detail::model_file_from(std::span<const detail::named_view<T>>(views), nullptr, extras);
+    }
 }
 
 /// Loads the model file `file` (from load_safetensors or tensor_file::from_bytes) into `model`, an
@@ -190,56 +208,13 @@ tensor_file make_model_file(Model& model, const model_extras& extras = {}) {
 template <SavableModel Model>
 model_extras read_model_file(const tensor_file& file, Model& model) {
     using T = model_value_t<Model>;
-    using detail::cat;
-    using detail::quote;
-    const std::string where = file.source().empty() ? std::string("model file") : file.source();
-    const auto fail = [&where](const auto&... parts) { return format_error(cat(where, ": ", parts...)); };
-    detail::check_model_header(file, detail::value_type_name<T>(), where);
-    const auto entry = [&file](std::string_view key) { return detail::metadata_entry(file, key); };
-
-    // Architecture.
+    const std::vector<detail::named_view<T>> views = detail::named_views(model);
     if constexpr (DescribesArchitecture<Model>) {
-        const std::string* text = entry("architecture");
-        if (text == nullptr) throw fail("the 'architecture' metadata entry is missing");
-        const nlohmann::json saved = detail::parse_entry(*text, "architecture", where);
-        if (const auto d = detail::json_difference(saved, nlohmann::json(model.config()), ""))
-            throw fail("architecture differs from this model's: ", *d);
+        const nlohmann::json architecture(model.config());
+        return detail::read_model_file_into(file, std::span<const detail::named_view<T>>(views), &architecture);
+    } else {
+        return detail::read_model_file_into(file, std::span<const detail::named_view<T>>(views), nullptr);
     }
-
-    // Tensors: every parameter present with the right dtype and shape, nothing else.
-    const auto views = detail::named_views(model);
-    std::set<std::string, std::less<>> expected;
-    for (const auto& [name, view] : views) expected.insert(name);
-    for (const auto& [name, view] : views) {
-        if (!file.contains(name))
-            throw fail("tensor ", quote(name), " is missing (this model has ", views.size(),
-                       " parameter tensors, the file ", file.size(), ")");
-        const tensor& t = file.at(name);
-        const auto shape = detail::view_shape(view);
-        if (t.type != dtype_of<T>)
-            throw fail("tensor ", quote(name), " has dtype ", dtype_name(t.type), "; this model needs ",
-                       dtype_name(dtype_of<T>));
-        if (t.shape != shape)
-            throw fail("tensor ", quote(name), " has shape ", detail::shape_string(t.shape), "; this model needs ",
-                       detail::shape_string(shape));
-    }
-    for (const auto& [name, t] : file.tensors())
-        if (expected.find(name) == expected.end())
-            throw fail("tensor ", quote(name), " is not a parameter of this model");
-
-    // Extras.
-    model_extras extras;
-    if (const std::string* text = entry("preprocessor")) extras.preprocessor = detail::parse_entry(*text, "preprocessor", where);
-    for (const auto& [key, value] : file.metadata)
-        if (key.rfind("user.", 0) == 0) extras.user.emplace(key.substr(5), value);
-
-    // Everything checked: read the values, then write them into the model.
-    std::vector<std::vector<T>> values;
-    values.reserve(views.size());
-    for (const auto& [name, view] : views) values.push_back(file.get_values<T>(name));
-    for (std::size_t k = 0; k < views.size(); ++k)
-        if (!values[k].empty()) std::memcpy(views[k].second.value.data(), values[k].data(), values[k].size() * sizeof(T));
-    return extras;
 }
 
 /// Saves `model` (its parameters, architecture and value type) and `extras` to `path` in the

@@ -7,10 +7,14 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <optional>
+#include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -105,6 +109,91 @@ CAUSALREC_INLINE void check_model_header(const tensor_file& file, std::string_vi
     if (value_type == nullptr) throw fail("the 'value_type' metadata entry is missing");
     if (*value_type != expected_value_type)
         throw fail("the file holds ", shown(*value_type), " weights, this model is ", expected_value_type);
+}
+
+/// model_file_from for either value type.
+template <class T>
+tensor_file model_file_from_views(std::span<const named_view<T>> views, const nlohmann::json* architecture,
+                                  const model_extras& extras) {
+    tensor_file file;
+    for (const auto& [name, view] : views)
+        file.add<T>(name, std::span<const T>(view.value.data(), view.value.size()), view_shape(view));
+    file.metadata["format"] = std::string(model_format);
+    file.metadata["format_version"] = std::to_string(model_format_version);
+    file.metadata["value_type"] = std::string(value_type_name<T>());
+    if (architecture != nullptr) file.metadata["architecture"] = dump_entry(*architecture, "architecture (config())");
+    if (!extras.preprocessor.is_null()) file.metadata["preprocessor"] = dump_entry(extras.preprocessor, "preprocessor state");
+    for (const auto& [key, value] : extras.user) file.metadata[cat("user.", key)] = value;
+    return file;
+}
+
+/// read_model_file_into for either value type.
+template <class T>
+model_extras read_model_file_into_views(const tensor_file& file, std::span<const named_view<T>> views,
+                                        const nlohmann::json* architecture) {
+    const std::string where = file.source().empty() ? std::string("model file") : file.source();
+    const auto fail = [&where](const auto&... parts) { return format_error(cat(where, ": ", parts...)); };
+    check_model_header(file, value_type_name<T>(), where);
+    const auto entry = [&file](std::string_view key) { return metadata_entry(file, key); };
+
+    // Architecture.
+    if (architecture != nullptr) {
+        const std::string* text = entry("architecture");
+        if (text == nullptr) throw fail("the 'architecture' metadata entry is missing");
+        const nlohmann::json saved = parse_entry(*text, "architecture", where);
+        if (const auto d = json_difference(saved, *architecture, "")) throw fail("architecture differs from this model's: ", *d);
+    }
+
+    // Tensors: every parameter present with the right dtype and shape, nothing else.
+    std::set<std::string, std::less<>> expected;
+    for (const auto& [name, view] : views) expected.insert(name);
+    for (const auto& [name, view] : views) {
+        if (!file.contains(name))
+            throw fail("tensor ", quote(name), " is missing (this model has ", views.size(), " parameter tensors, the file ",
+                       file.size(), ")");
+        const tensor& t = file.at(name);
+        const auto shape = view_shape(view);
+        if (t.type != dtype_of<T>)
+            throw fail("tensor ", quote(name), " has dtype ", dtype_name(t.type), "; this model needs ", dtype_name(dtype_of<T>));
+        if (t.shape != shape)
+            throw fail("tensor ", quote(name), " has shape ", shape_string(t.shape), "; this model needs ", shape_string(shape));
+    }
+    for (const auto& [name, t] : file.tensors())
+        if (expected.find(name) == expected.end()) throw fail("tensor ", quote(name), " is not a parameter of this model");
+
+    // Extras.
+    model_extras extras;
+    if (const std::string* text = entry("preprocessor")) extras.preprocessor = parse_entry(*text, "preprocessor", where);
+    for (const auto& [key, value] : file.metadata)
+        if (key.rfind("user.", 0) == 0) extras.user.emplace(key.substr(5), value);
+
+    // Everything checked: read the values, then write them into the model.
+    std::vector<std::vector<T>> values;
+    values.reserve(views.size());
+    for (const auto& [name, view] : views) values.push_back(file.get_values<T>(name));
+    for (std::size_t k = 0; k < views.size(); ++k)
+        if (!values[k].empty()) std::memcpy(views[k].second.value.data(), values[k].data(), values[k].size() * sizeof(T));
+    return extras;
+}
+
+CAUSALREC_INLINE tensor_file model_file_from(std::span<const named_view<float>> views, const nlohmann::json* architecture,
+                                             const model_extras& extras) {
+    return model_file_from_views(views, architecture, extras);
+}
+
+CAUSALREC_INLINE tensor_file model_file_from(std::span<const named_view<double>> views, const nlohmann::json* architecture,
+                                             const model_extras& extras) {
+    return model_file_from_views(views, architecture, extras);
+}
+
+CAUSALREC_INLINE model_extras read_model_file_into(const tensor_file& file, std::span<const named_view<float>> views,
+                                                   const nlohmann::json* architecture) {
+    return read_model_file_into_views(file, views, architecture);
+}
+
+CAUSALREC_INLINE model_extras read_model_file_into(const tensor_file& file, std::span<const named_view<double>> views,
+                                                   const nlohmann::json* architecture) {
+    return read_model_file_into_views(file, views, architecture);
 }
 
 }  // namespace causalrec::io::detail
