@@ -1,7 +1,9 @@
 // The compiled part of the nn module (CMake option CAUSALREC_COMPILED): the float and double
-// instantiations of the dense layer and the weight initialisers, defined once here instead of in every
-// translation unit that uses them.
+// instantiations of the dense layer (with its passes fused with each element-wise activation), the
+// weight initialisers and the architecture JSON of the dense layer, the element-wise activations and
+// sequential, defined once here instead of in every translation unit that uses them.
 #include <causalrec/nn/nn.hpp>
+#include <nlohmann/json.hpp>
 
 namespace causalrec::nn {
 
@@ -9,5 +11,10 @@ CAUSALREC_NN_INITIALIZER_INSTANTIATIONS(, float)
 CAUSALREC_NN_INITIALIZER_INSTANTIATIONS(, double)
 CAUSALREC_NN_DENSE_INSTANTIATIONS(, float)
 CAUSALREC_NN_DENSE_INSTANTIATIONS(, double)
+CAUSALREC_NN_ALL_FUSED_INSTANTIATIONS(, float)
+CAUSALREC_NN_ALL_FUSED_INSTANTIATIONS(, double)
+CAUSALREC_NN_ACTIVATION_INSTANTIATIONS(, float)
+CAUSALREC_NN_ACTIVATION_INSTANTIATIONS(, double)
+template nlohmann::json detail::layered_architecture<nlohmann::json>(const char*, std::vector<nlohmann::json>);
 
 }  // namespace causalrec::nn

@@ -87,7 +87,7 @@ public:
 
     /// The architecture: {"type": name, ...options}.
     template <class Json = nlohmann::json>
-    Json config() const { return op_.template config<Json>(); }
+    Json config() const;
 
     /// The last output; raises argument_error before the first forward.
     const matrix<T>& output() const {
@@ -100,6 +100,14 @@ private:
     shape_cache<T> output_, input_grad_;
     const matrix<T>* last_ = nullptr;
 };
+
+// Defined outside the class, so that the compiled part's extern template declarations keep the
+// JSON construction of the library's activations out of every program (docs/compile-time.md).
+template <class T, class Op>
+template <class Json>
+Json elementwise_activation<T, Op>::config() const {
+    return op_.template config<Json>();
+}
 
 struct relu_op {
     static constexpr const char* name = "relu";
@@ -138,8 +146,11 @@ struct tanh_op {
     static constexpr const char* name = "tanh";
     template <class T>
     static T apply(T x) noexcept { return std::tanh(x); }
+    /// g (1 - y^2), written as g (1 - y)(1 + y): no product is added to anything, so no compiler
+    /// fuses a multiply-add into it where FMA is available (in the AVX-512 kernels that run it fused)
+    /// and not where it is not: the fused and the layer-by-layer passes give the same bits.
     template <class T>
-    static T backward(T g, T y) noexcept { return g * (T(1) - y * y); }
+    static T backward(T g, T y) noexcept { return g * ((T(1) - y) * (T(1) + y)); }
     template <class Json = nlohmann::json>
     Json config() const { return {{"type", name}}; }
 };
@@ -229,5 +240,23 @@ private:
     shape_cache<T> output_, input_grad_;
     const matrix<T>* last_ = nullptr;
 };
+
+/// Declares (`extern`) or defines (empty) config<nlohmann::json>() of the element-wise activation with
+/// the operation OP and value type T.
+#define CAUSALREC_NN_ACTIVATION_CONFIG(EXTERN, T, OP) \
+    EXTERN template nlohmann::json detail::elementwise_activation<T, detail::OP>::config<nlohmann::json>() const;
+
+/// CAUSALREC_NN_ACTIVATION_CONFIG for every element-wise activation of the library (compiled once in
+/// causalrec::compiled with CAUSALREC_COMPILED).
+#define CAUSALREC_NN_ACTIVATION_INSTANTIATIONS(EXTERN, T)   \
+    CAUSALREC_NN_ACTIVATION_CONFIG(EXTERN, T, relu_op)       \
+    CAUSALREC_NN_ACTIVATION_CONFIG(EXTERN, T, leaky_relu_op) \
+    CAUSALREC_NN_ACTIVATION_CONFIG(EXTERN, T, sigmoid_op)    \
+    CAUSALREC_NN_ACTIVATION_CONFIG(EXTERN, T, tanh_op)
+
+#if !CAUSALREC_HEADER_ONLY
+CAUSALREC_NN_ACTIVATION_INSTANTIATIONS(extern, float)
+CAUSALREC_NN_ACTIVATION_INSTANTIATIONS(extern, double)
+#endif
 
 }  // namespace causalrec::nn

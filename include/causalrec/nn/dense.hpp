@@ -54,16 +54,7 @@ public:
     /// pass: sequential runs an element-wise activation after this layer this way, into the
     /// activation's own output. The layer keeps x for backward, as forward does.
     template <class F>
-    void forward_into(const matrix<T>& x, matrix<T>& y, F then) {
-        if (x.shape()[1] != inputs())
-            throw shape_error(causalrec::cat("causalrec::nn::dense: input has ", x.shape()[1], " columns, the layer expects ", inputs()));
-        if (y.shape()[0] != x.shape()[0] || y.shape()[1] != outputs())
-            throw shape_error(causalrec::cat("causalrec::nn::dense::forward_into: output buffer has shape (", y.shape()[0], ", ",
-                                             y.shape()[1], "), expected (", x.shape()[0], ", ", outputs(), ")"));
-        infer_then(x.data(), x.shape()[0], inputs(), y.data(), then);
-        input_ = &x;
-        grad_output_ = nullptr;  // per-sample gradients need the backward of this forward
-    }
+    void forward_into(const matrix<T>& x, matrix<T>& y, F then);
 
     /// Inference: y (rows x out) = x (rows x in) W + b, nothing kept for backward; raises shape_error
     /// when width is not the layer's input size. y must not overlap x.
@@ -74,31 +65,7 @@ public:
     /// bias and `then` before storing (nn/detail/small_gemm.hpp); otherwise it is a BLAS call followed
     /// by one pass for bias and `then`. forward runs the same code with `then` the identity.
     template <class F>
-    void infer_then(const T* x, std::size_t rows, std::size_t width, T* y, F then) const {
-        if (width != inputs())
-            throw shape_error(causalrec::cat("causalrec::nn::dense::infer: input has ", width, " columns, the layer expects ", inputs()));
-        const std::size_t out = outputs();
-        if constexpr (std::is_same_v<T, float>) {
-            if (out % 16 == 0 && detail::small_gemm_available()) {
-                detail::small_gemm(x, weight_.data(), options_.bias ? bias_.data() : nullptr, y, rows, out, width, then);
-                return;
-            }
-        }
-        if (out == 1) {
-            blas::gemv(false, rows, width, T(1), x, width, weight_.data(), T(0), y);
-        } else {
-            blas::gemm(false, false, rows, out, width, T(1), x, width, weight_.data(), out, T(0), y, out);
-        }
-        if (options_.bias) {
-            const T* CAUSALREC_RESTRICT b = bias_.data();
-            for (std::size_t i = 0; i < rows; ++i) {
-                T* CAUSALREC_RESTRICT row = y + i * out;
-                for (std::size_t j = 0; j < out; ++j) row[j] = then(row[j] + b[j]);
-            }
-        } else {
-            for (std::size_t i = 0; i < rows * out; ++i) y[i] = then(y[i]);
-        }
-    }
+    void infer_then(const T* x, std::size_t rows, std::size_t width, T* y, F then) const;
     /// Columns of infer's output: the layer's output size.
     std::size_t inference_width(std::size_t) const noexcept { return outputs(); }
 
@@ -211,6 +178,47 @@ void dense<T>::infer(const T* x, std::size_t rows, std::size_t width, T* y) cons
 template <class T>
 const matrix<T>& dense<T>::backward(const matrix<T>& grad_output) {
     return backward_then(grad_output, detail::identity_fn{});
+}
+
+template <class T>
+template <class F>
+void dense<T>::forward_into(const matrix<T>& x, matrix<T>& y, F then) {
+    if (x.shape()[1] != inputs())
+        throw shape_error(causalrec::cat("causalrec::nn::dense: input has ", x.shape()[1], " columns, the layer expects ", inputs()));
+    if (y.shape()[0] != x.shape()[0] || y.shape()[1] != outputs())
+        throw shape_error(causalrec::cat("causalrec::nn::dense::forward_into: output buffer has shape (", y.shape()[0], ", ",
+                                         y.shape()[1], "), expected (", x.shape()[0], ", ", outputs(), ")"));
+    infer_then(x.data(), x.shape()[0], inputs(), y.data(), then);
+    input_ = &x;
+    grad_output_ = nullptr;  // per-sample gradients need the backward of this forward
+}
+
+template <class T>
+template <class F>
+void dense<T>::infer_then(const T* x, std::size_t rows, std::size_t width, T* y, F then) const {
+    if (width != inputs())
+        throw shape_error(causalrec::cat("causalrec::nn::dense::infer: input has ", width, " columns, the layer expects ", inputs()));
+    const std::size_t out = outputs();
+    if constexpr (std::is_same_v<T, float>) {
+        if (out % 16 == 0 && detail::small_gemm_available()) {
+            detail::small_gemm(x, weight_.data(), options_.bias ? bias_.data() : nullptr, y, rows, out, width, then);
+            return;
+        }
+    }
+    if (out == 1) {
+        blas::gemv(false, rows, width, T(1), x, width, weight_.data(), T(0), y);
+    } else {
+        blas::gemm(false, false, rows, out, width, T(1), x, width, weight_.data(), out, T(0), y, out);
+    }
+    if (options_.bias) {
+        const T* CAUSALREC_RESTRICT b = bias_.data();
+        for (std::size_t i = 0; i < rows; ++i) {
+            T* CAUSALREC_RESTRICT row = y + i * out;
+            for (std::size_t j = 0; j < out; ++j) row[j] = then(row[j] + b[j]);
+        }
+    } else {
+        for (std::size_t i = 0; i < rows * out; ++i) y[i] = then(y[i]);
+    }
 }
 
 template <class T>
@@ -343,7 +351,9 @@ auto dense<T>::operator=(const dense& other) -> dense& {
 
 /// Declares (`extern`) or defines (empty) the explicit instantiation of dense<T> (float and double
 /// are compiled once in causalrec::compiled with CAUSALREC_COMPILED).
-#define CAUSALREC_NN_DENSE_INSTANTIATIONS(EXTERN, T) EXTERN template class dense<T>;
+#define CAUSALREC_NN_DENSE_INSTANTIATIONS(EXTERN, T) \
+    EXTERN template class dense<T>;                  \
+    EXTERN template nlohmann::json dense<T>::config<nlohmann::json>() const;
 
 #if !CAUSALREC_HEADER_ONLY
 CAUSALREC_NN_DENSE_INSTANTIATIONS(extern, float)

@@ -16,10 +16,12 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "../core/compiler.hpp"
 #include "../core/parameter.hpp"
 #include "../core/rng.hpp"
 #include "../core/tensor.hpp"
 #include "concepts.hpp"
+#include "detail/fusion.hpp"
 
 namespace causalrec::nn {
 
@@ -73,9 +75,8 @@ public:
             const auto& activation = std::get<N - 2>(layers_);
             const matrix<value_type>& out = activation.output();  // raises before a forward
             if (layer.input_gradient() && out.shape()[0] == grad.shape()[0] && out.shape()[1] == layer.inputs()) {
-                const value_type* y = out.data();
-                const matrix<value_type>& g = layer.backward_then(
-                    grad, [&activation, y](value_type v, std::size_t i) { return activation.gradient_from_output(v, y[i]); });
+                using gate = detail::activation_gate<std::remove_cvref_t<decltype(activation)>>;
+                const matrix<value_type>& g = layer.backward_then(grad, gate{&activation, out.data()});
                 return backward_first<N - 2>(g);
             }
             return backward_first<N - 1>(layer.backward(grad));
@@ -170,9 +171,10 @@ public:
     /// The architecture: {"type": "sequential", "layers": [each layer's config]}.
     template <class Json = nlohmann::json>
     Json config() const {
-        Json layers = Json::array();
+        std::vector<Json> layers;
+        layers.reserve(size);
         std::apply([&](const auto&... layer) { (layers.push_back(layer_config<Json>(layer)), ...); }, layers_);
-        return {{"type", "sequential"}, {"layers", layers}};
+        return detail::layered_architecture<Json>("sequential", std::move(layers));
     }
 
     /// The I-th layer.
@@ -193,22 +195,13 @@ private:
             auto& layer = std::get<I>(layers_);
             auto& activation = std::get<I + 1>(layers_);
             matrix<value_type>& y = activation.output_for(x.shape()[0], layer.outputs());
-            layer.forward_into(x, y, activate_with<std::remove_cvref_t<decltype(activation)>>{activation});
+            layer.forward_into(x, y, detail::activate_fn<std::remove_cvref_t<decltype(activation)>>{&activation});
             return forward_from<I + 2, N>(y);
         } else {
             const matrix<value_type>& y = std::get<I>(layers_).forward(x);
             return forward_from<I + 1, N>(y);
         }
     }
-
-    /// f(v) of an element-wise activation, as a function object: the training and the inference pass
-    /// fuse an activation through this one type (its product is compiled once for both).
-    template <class Activation>
-    struct activate_with {
-        const Activation& activation;  ///< the activation layer
-        /// f(v).
-        value_type operator()(value_type v) const noexcept { return activation.activate(v); }
-    };
 
     /// Whether layer L and the element-wise activation Next after it fuse: at inference, L applies a
     /// function after its product (dense::infer_then); in training, L also writes through it into a
@@ -298,7 +291,7 @@ private:
                 // dense then an element-wise activation: one pass applies the bias and the activation
                 // (the target chosen above suits both: the activation runs in place).
                 const auto& next = std::get<I + 1>(layers_);
-                layer.infer_then(input, rows, width, target, activate_with<std::remove_cvref_t<decltype(next)>>{next});
+                layer.infer_then(input, rows, width, target, detail::activate_fn<std::remove_cvref_t<decltype(next)>>{&next});
                 infer_from<I + 2>(target, target, rows, layer.inference_width(width), out);
             } else {
                 layer.infer(input, rows, width, target);
@@ -352,3 +345,36 @@ private:
 };
 
 }  // namespace causalrec::nn
+
+// With CAUSALREC_COMPILED, the dense layer's passes fused with the library's element-wise activations
+// (forward_into and infer_then with an activate_fn, backward_then with an activation_gate) are compiled
+// once in causalrec::compiled for float and double, instead of in every program that trains a
+// sequential; so is the JSON of a sequential's architecture (docs/compile-time.md).
+#if !CAUSALREC_HEADER_ONLY
+#include "activations.hpp"
+#include "dense.hpp"
+
+namespace causalrec::nn {
+
+/// Declares (`extern`) or defines (empty) the dense<T> passes fused with the activation A<T>.
+#define CAUSALREC_NN_FUSED_INSTANTIATIONS(EXTERN, T, A)                                                                 \
+    EXTERN template void dense<T>::forward_into<detail::activate_fn<A<T>>>(const matrix<T>&, matrix<T>&,                \
+                                                                          detail::activate_fn<A<T>>);                   \
+    EXTERN template void dense<T>::infer_then<detail::activate_fn<A<T>>>(const T*, std::size_t, std::size_t, T*,        \
+                                                                        detail::activate_fn<A<T>>) const;               \
+    EXTERN template const matrix<T>& dense<T>::backward_then<detail::activation_gate<A<T>>>(const matrix<T>&,           \
+                                                                                           detail::activation_gate<A<T>>);
+
+/// CAUSALREC_NN_FUSED_INSTANTIATIONS for every element-wise activation of the library.
+#define CAUSALREC_NN_ALL_FUSED_INSTANTIATIONS(EXTERN, T)   \
+    CAUSALREC_NN_FUSED_INSTANTIATIONS(EXTERN, T, relu)       \
+    CAUSALREC_NN_FUSED_INSTANTIATIONS(EXTERN, T, leaky_relu) \
+    CAUSALREC_NN_FUSED_INSTANTIATIONS(EXTERN, T, sigmoid)    \
+    CAUSALREC_NN_FUSED_INSTANTIATIONS(EXTERN, T, tanh)
+
+CAUSALREC_NN_ALL_FUSED_INSTANTIATIONS(extern, float)
+CAUSALREC_NN_ALL_FUSED_INSTANTIATIONS(extern, double)
+extern template nlohmann::json detail::layered_architecture<nlohmann::json>(const char*, std::vector<nlohmann::json>);
+
+}  // namespace causalrec::nn
+#endif
