@@ -154,10 +154,6 @@ inline const std::string* metadata_entry(const tensor_file& file, std::string_vi
 CAUSALREC_INLINE void check_model_header(const tensor_file& file, std::string_view expected_value_type,
                                          const std::string& where);
 
-}  // namespace detail
-
-namespace detail {
-
 /// A parameter tensor of a model paired with its name in a model file.
 template <class T>
 using named_view = std::pair<std::string, parameter_view<T>>;
