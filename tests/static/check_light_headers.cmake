@@ -2,7 +2,8 @@
 # <nlohmann/json.hpp>: JSON is for the code that writes files (io/, preprocessors' state, checkpoints)
 # and costs every file that includes it about 0.9 s (docs/compile-time.md). Lists each header's
 # includes with the preprocessor (-M) and fails naming the headers that reach it.
-#   cmake -DCXX=<compiler> -DINCLUDE_DIRS=<dirs> -P check_light_headers.cmake
+#   cmake -DCXX=<compiler> -DINCLUDE_DIRS=<dirs> -P check_light_headers.cmake  (writes light_header_probe.cpp
+#   in the current directory: run it from a build directory)
 foreach(required CXX INCLUDE_DIRS)
   if(NOT DEFINED ${required})
     message(FATAL_ERROR "check_light_headers.cmake: ${required} is not set")

@@ -101,11 +101,15 @@ constexpr std::string_view value_type_name() noexcept {
     return std::is_same_v<T, float> ? std::string_view("float32") : std::string_view("float64");
 }
 
+/// A parameter tensor of a model paired with its name in a model file.
+template <class T>
+using named_view = std::pair<std::string, parameter_view<T>>;
+
 /// The model's parameters paired with their names in a file: named_parameters() when the model has
 /// it, else "param<k>.<name>" (or "param<k>" for an unnamed view) in parameters() order.
 template <class Model>
-std::vector<std::pair<std::string, parameter_view<model_value_t<Model>>>> named_views(Model& model) {
-    std::vector<std::pair<std::string, parameter_view<model_value_t<Model>>>> out;
+std::vector<named_view<model_value_t<Model>>> named_views(Model& model) {
+    std::vector<named_view<model_value_t<Model>>> out;
     if constexpr (NamesParameters<Model>) {
         for (const auto& [name, view] : model.named_parameters()) out.emplace_back(std::string(name), view);
     } else {
@@ -154,10 +158,6 @@ inline const std::string* metadata_entry(const tensor_file& file, std::string_vi
 CAUSALREC_INLINE void check_model_header(const tensor_file& file, std::string_view expected_value_type,
                                          const std::string& where);
 
-/// A parameter tensor of a model paired with its name in a model file.
-template <class T>
-using named_view = std::pair<std::string, parameter_view<T>>;
-
 /// make_model_file for the model whose named parameters are `views` and whose architecture is
 /// `architecture` (nullptr for a model without config()). The model-independent part of the model
 /// files, compiled once per value type with CAUSALREC_COMPILED.
@@ -186,7 +186,7 @@ CAUSALREC_INLINE model_extras read_model_file_into(const tensor_file& file, std:
 template <SavableModel Model>
 tensor_file make_model_file(Model& model, const model_extras& extras = {}) {
     using T = model_value_t<Model>;
-    const std::vector<detail::named_view<T>> views = detail::named_views(model);
+    const auto views = detail::named_views(model);
     if constexpr (DescribesArchitecture<Model>) {
         const nlohmann::json architecture(model.config());
         return detail::model_file_from(std::span<const detail::named_view<T>>(views), &architecture, extras);
@@ -204,7 +204,7 @@ tensor_file make_model_file(Model& model, const model_extras& extras = {}) {
 template <SavableModel Model>
 model_extras read_model_file(const tensor_file& file, Model& model) {
     using T = model_value_t<Model>;
-    const std::vector<detail::named_view<T>> views = detail::named_views(model);
+    const auto views = detail::named_views(model);
     if constexpr (DescribesArchitecture<Model>) {
         const nlohmann::json architecture(model.config());
         return detail::read_model_file_into(file, std::span<const detail::named_view<T>>(views), &architecture);

@@ -40,10 +40,8 @@ struct activation_gate {
 template <class Json>
 Json layered_architecture(const char* type, std::vector<Json> layers) {
     Json out = Json::object();
-    Json list = Json::array();
-    for (auto& layer : layers) list.push_back(std::move(layer));
     out["type"] = type;
-    out["layers"] = std::move(list);
+    out["layers"] = std::move(layers);
     return out;
 }
 

@@ -1,1 +1,0 @@
-#include <causalrec/io/io.hpp>
