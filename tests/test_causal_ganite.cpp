@@ -75,10 +75,32 @@ TEST_CASE("ganite: the counterfactual GAN recovers a heterogeneous effect, and w
     for (std::size_t i = 0; i < 10; ++i) CHECK(std::abs((mu1(i) - mu0(i)) - tau(i)) < 1e-9);
 }
 
+TEST_CASE("ganite: l2 shrinks the weights of the generator and the inference network", "[causal][ganite]") {
+    const auto s = simulate(400, 5);
+    auto spread = [&](double l2) {
+        cc::ganite<double> model({.epochs = 40, .l2 = l2});
+        model.fit(s.x, s.t, s.y);
+        const auto tau = model.effect(s.x);
+        double mean = 0.0, var = 0.0;
+        for (double v : tau) mean += v;
+        mean /= static_cast<double>(tau.size());
+        for (double v : tau) var += (v - mean) * (v - mean);
+        return std::sqrt(var / static_cast<double>(tau.size()));
+    };
+    // The true effect 1 + x1 has a spread of 1. With a strong penalty the weights decay towards
+    // zero and the inference network's effect becomes nearly the same for every row. Measured (g++ 12):
+    // 0.49 without the penalty after 40 passes, 0.07 with l2 = 5.
+    const double free = spread(0.0), penalised = spread(5.0);
+    INFO("spread of the effect: l2 = 0 " << free << ", l2 = 5 " << penalised);
+    CHECK(free > 0.3);
+    CHECK(penalised < 0.3 * free);
+}
+
 TEST_CASE("ganite: errors", "[causal][ganite][errors]") {
     const auto s = simulate(50, 1);
     CHECK_THROWS_AS(cc::ganite<double>({.hidden = 0}), cr::argument_error);
     CHECK_THROWS_AS(cc::ganite<double>({.learning_rate = 0.0}), cr::argument_error);
+    CHECK_THROWS_AS(cc::ganite<double>({.l2 = -1e-3}), cr::argument_error);
     cc::ganite<double> model({.epochs = 1});
     CHECK_THROWS_AS(model.effect(s.x), cr::not_fitted_error);
     CHECK_THROWS_AS(model.ate(), cr::not_fitted_error);

@@ -4,7 +4,8 @@
 // tool (tests/tools/ihdp_neural.cpp; numbers in docs/causal.md). Protocol as the tool: TARNet and CFR
 // are trained on CFRNet's 672 training rows (their validation part chosen inside fit) and scored by
 // out-of-sample sqrt(PEHE) on the 75 test rows; DragonNet is fitted on all 747 rows and scored by
-// the ATE error. Estimator defaults throughout; no test row is used for any choice.
+// the ATE error. Estimator defaults throughout, except the second GANITE check (settings chosen on the
+// training rows' validation part, docs/causal.md); no test row is used for any choice.
 // Published (1000 replications): TARNet 0.95, CFR-Wass 0.76 out-of-sample sqrt(PEHE) (Shalit et al.
 // 2017, Table 1); DragonNet + t-reg ATE error 0.20 (Shi et al. 2019, Table 1, IHDP, all rows);
 // GANITE 2.4 (Yoon et al. 2018, Table 2, out-of-sample), scored here like TARNet.
@@ -40,22 +41,23 @@ double mean(const std::vector<double>& v) {
     return s / static_cast<double>(v.size());
 }
 
-// Out-of-sample sqrt(PEHE) of `Model` (default options) on each replication.
+// Out-of-sample sqrt(PEHE) of `Model` (default options, or a copy of `prototype`) on each replication
+// (of `reps`).
 // The networks' matrices are small (batches of 64-100 rows, 200 units): one OpenBLAS thread is the
 // fastest and keeps the run time steady on a shared machine.
 void single_thread() { causalrec::set_num_threads(1); }
 
 template <class Model>
-std::vector<double> out_of_sample_pehe() {
+std::vector<double> out_of_sample_pehe(const Model& prototype = Model{}, const std::vector<int>& reps = replications) {
     single_thread();
     const auto tests = ihdp::test_rows();
     std::vector<double> out;
-    for (int r : replications) {
+    for (int r : reps) {
         const auto rep = ihdp::read(r);
         const auto [train, test] = ihdp::split(rep, tests.at(r));
         REQUIRE(train.t.size() == 672);
         REQUIRE(test.t.size() == 75);
-        Model model;
+        Model model = prototype;
         model.fit(train.x, train.t, train.y);
         const causalrec::vector<double> tau = test.mu1 - test.mu0;
         out.push_back(cm::sqrt_pehe(tau, model.effect(test.x)));
@@ -92,6 +94,16 @@ TEST_CASE("ihdp neural: GANITE out-of-sample sqrt PEHE") {
     // docs/causal.md. This guards against regressions only.
     CHECK(median(pehe) <= 1.6);
     CHECK(mean(pehe) <= 1.6);
+}
+
+TEST_CASE("ihdp neural: GANITE with the settings chosen on validation rows (100 units, l2 0.1, 1000 passes)") {
+    // Chosen on the held-out factual loss of the training rows of replications 1-10, never the test
+    // rows (docs/causal.md); about 20 s per fit, so two replications here.
+    const auto pehe = out_of_sample_pehe(cc::ganite<double>({.hidden = 100, .epochs = 1000, .l2 = 0.1}), {1, 2});
+    INFO("mean " << mean(pehe));
+    // Measured (g++ 12): 1.00 and 0.83 (the defaults above: 1.29 and 1.54 there). The 40-replication
+    // run has median 1.05 and mean 2.69 (bars 1.5 and 2.4).
+    CHECK(mean(pehe) <= 1.1);
 }
 
 TEST_CASE("ihdp neural: DragonNet ATE error on all rows") {

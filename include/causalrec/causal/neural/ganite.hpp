@@ -44,6 +44,7 @@ struct ganite_options {
     std::size_t discriminator_steps = 2;   ///< discriminator updates before each generator update
     double learning_rate = 1e-3;           ///< Adam's learning rate, for the three networks
     double alpha = 1.0;                    ///< weight of the adversarial term in the generator's loss (its factual loss has weight 1)
+    double l2 = 0.0;                       ///< L2 gradient l2 * w on the dense weights (not biases) of the generator and the inference network
     bool standardize_outcome = true;       ///< fit on (y - mean) / sd, unscale predictions
     std::uint64_t seed = 0;                ///< seed of the weights and the batches
 };
@@ -67,8 +68,9 @@ public:
         constexpr const char* fn = "ganite";
         if (options_.hidden == 0 || options_.epochs == 0 || options_.batch_size == 0 || options_.discriminator_steps == 0)
             throw argument_error(causalrec::error_message("causal", fn, "hidden, epochs, batch_size and discriminator_steps must be positive"));
-        if (!(options_.learning_rate > 0.0) || !(options_.alpha >= 0.0))
-            throw argument_error(causalrec::error_message("causal", fn, "learning_rate must be > 0 and alpha >= 0, got ", options_.learning_rate, " and ", options_.alpha));
+        if (!(options_.learning_rate > 0.0) || !(options_.alpha >= 0.0) || !(options_.l2 >= 0.0))
+            throw argument_error(causalrec::error_message("causal", fn, "learning_rate must be > 0, alpha and l2 >= 0, got ", options_.learning_rate, ", ",
+                                                          options_.alpha, " and ", options_.l2));
     }
 
     /// Fits on covariates X (rows x features), a 0/1 treatment and an outcome per row. Raises
@@ -107,7 +109,7 @@ public:
             o.representation_layers = {h, h};
             o.head_layers = {h};
             o.activation = hidden_activation::relu;
-            o.l2 = 0.0;
+            o.l2 = options_.l2;
             o.seed = seed;
             return detail::make_config(o);
         };
