@@ -99,7 +99,7 @@ TEST_CASE("ihdp neural: GANITE out-of-sample sqrt PEHE") {
 TEST_CASE("ihdp neural: GANITE with the settings chosen on validation rows (100 units, l2 0.1, 1000 passes)") {
     // Chosen on the held-out factual loss of the training rows of replications 1-10, never the test
     // rows (docs/causal.md); about 20 s per fit, so two replications here.
-    const auto pehe = out_of_sample_pehe(cc::ganite<double>({.hidden = 100, .epochs = 1000, .l2 = 0.1}), {1, 2});
+    const auto pehe = out_of_sample_pehe(cc::ganite<double>(ihdp::ganite_selected_options()), {1, 2});
     INFO("mean " << mean(pehe));
     // Measured (g++ 12): 1.00 and 0.83 (the defaults above: 1.29 and 1.54 there). The 40-replication
     // run has median 1.05 and mean 2.69 (bars 1.5 and 2.4).

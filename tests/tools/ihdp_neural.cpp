@@ -97,7 +97,7 @@ int run(const std::vector<int>& reps, const std::set<std::string>& models, std::
             cw.push_back(w = out_of_sample(cc::cfr<T>({.seed = seed, .ipm = cc::ipm_metric::wasserstein}), sec_cw));
         if (models.count("ganite")) gn.push_back(g = out_of_sample(cc::ganite<T>({.seed = seed}), sec_gn));
         if (models.count("ganite-l2"))
-            gl.push_back(l = out_of_sample(cc::ganite<T>({.hidden = 100, .epochs = 1000, .l2 = 0.1, .seed = seed}), sec_gl));
+            gl.push_back(l = out_of_sample(cc::ganite<T>(ihdp::ganite_selected_options(seed)), sec_gl));
         if (models.count("dragonnet")) {
             const auto start = std::chrono::steady_clock::now();
             cc::dragonnet<T> model({.seed = seed});
