@@ -164,4 +164,62 @@ TEST_CASE("background knowledge: GES and DirectLiNGAM follow required edges, for
     CHECK_THROWS_AS(causal::direct_lingam(y, {.knowledge = &cycle}), cr::argument_error);
 }
 
+TEST_CASE("contexts: a condition that shifts one variable orients the edge observational data leave open", "[discovery][contexts]") {
+    // Two linear Gaussian variables; 1,500 rows observed, 1,500 rows with x shifted by +2 (a soft
+    // intervention on x). Observational data alone cannot orient x -- y (both directions are Markov
+    // equivalent). With the condition as a context c in the first tier, c -> x:
+    //  - truth x -> y: c is independent of y given x, no collider, and Meek's first rule turns
+    //    c -> x -- y into x -> y;
+    //  - truth y -> x: c and y are independent, x is a collider, c -> x <- y.
+    cr::rng g(11);
+    const std::size_t n = 3000;
+    const auto condition = causal::conditions_from_block_sizes(std::vector<std::size_t>{1500, 1500});
+    REQUIRE(condition.size() == n);
+    CHECK(condition[1499] == 0);
+    CHECK(condition[1500] == 1);
+    cr::matrix<double> x_causes_y = cr::matrix<double>::from_shape({n, 2}), y_causes_x = x_causes_y;
+    for (std::size_t r = 0; r < n; ++r) {
+        const double shift = condition[r] == 1 ? 2.0 : 0.0;
+        x_causes_y(r, 0) = g.normal() + shift;
+        x_causes_y(r, 1) = 0.8 * x_causes_y(r, 0) + g.normal();
+        y_causes_x(r, 1) = g.normal();
+        y_causes_x(r, 0) = 0.8 * y_causes_x(r, 1) + g.normal() + shift;
+    }
+    CHECK(causal::pc(x_causes_y, {.alpha = 0.01}).graph.undirected(0, 1));
+
+    const auto forward = causal::with_condition_contexts(x_causes_y, condition);
+    REQUIRE(forward.contexts == 1);
+    REQUIRE(forward.values.shape()[1] == 3);
+    CHECK(forward.values(0, 0) == 0.0);
+    CHECK(forward.values(n - 1, 0) == 1.0);
+    CHECK(forward.values(7, 2) == x_causes_y(7, 1));
+    CHECK(forward.knowledge.tiers == std::vector<std::size_t>{0, 1, 1});
+    const auto learned = causal::pc(forward.values, {.alpha = 0.01, .knowledge = &forward.knowledge}).graph;
+    CHECK(learned.directed(0, 1));
+    CHECK(!learned.adjacent(0, 2));
+    CHECK(forward.system_graph(learned).directed(0, 1));
+    CHECK(forward.targets(learned, 0) == std::vector<std::size_t>{0});
+    CHECK(forward.system_graph(causal::ges(forward.values, 1.0, &forward.knowledge).cpdag).directed(0, 1));
+
+    const auto backward = causal::with_condition_contexts(y_causes_x, condition);
+    const auto collider = causal::pc(backward.values, {.alpha = 0.01, .knowledge = &backward.knowledge}).graph;
+    CHECK(backward.system_graph(collider).directed(1, 0));
+    CHECK(backward.targets(collider, 0) == std::vector<std::size_t>{0});
+    CHECK(backward.system_graph(causal::ges(backward.values, 1.0, &backward.knowledge).cpdag).directed(1, 0));
+
+    // Three conditions give two context columns; labels must cover 0..k-1 and match the rows.
+    const auto three = causal::with_condition_contexts(x_causes_y, causal::conditions_from_block_sizes(std::vector<std::size_t>{1000, 1000, 1000}));
+    CHECK(three.contexts == 2);
+    CHECK(three.values(999, 0) + three.values(999, 1) == 0.0);
+    CHECK((three.values(1000, 0) == 1.0 && three.values(1000, 1) == 0.0));
+    CHECK((three.values(2000, 0) == 0.0 && three.values(2000, 1) == 1.0));
+    CHECK_THROWS_AS(causal::with_condition_contexts(x_causes_y, std::vector<std::size_t>(n - 1, 0)), cr::argument_error);
+    CHECK_THROWS_AS(causal::with_condition_contexts(x_causes_y, std::vector<std::size_t>(n, 0)), cr::argument_error);
+    std::vector<std::size_t> gap(n, 0);
+    gap.back() = 2;
+    CHECK_THROWS_AS(causal::with_condition_contexts(x_causes_y, gap), cr::argument_error);
+    CHECK_THROWS_AS(forward.system_graph(causal::causal_graph(2)), cr::argument_error);
+    CHECK_THROWS_AS(forward.targets(learned, 1), cr::argument_error);
+}
+
 }  // namespace causalrec_test_causal_adjustment

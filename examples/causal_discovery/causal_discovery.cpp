@@ -11,6 +11,11 @@
 //   causal_discovery --sachs DIR          the Sachs et al. (2005) protein-signalling data (DIR holds
 //                                         cyto_full_data.csv and the consensus graphs, e.g. ../shared/data/sachs),
 //                                         compared with the 18-edge consensus and the 17-arc bnlearn network
+//   causal_discovery --sachs DIR --conditions   the same rows as the study's nine experimental conditions
+//                                         (Joint Causal Inference: one context variable per condition after
+//                                         the first, which nothing in the system causes)
+//   causal_discovery --data file.csv --condition-column NAME   likewise for your CSV: NAME holds each row's
+//                                         condition (its smallest value is the baseline)
 //   options: --method pc|ges|lingam|notears (pc)  --alpha A (0.01)  --max-condition K (no limit)
 //            --colliders separating-set|majority|conservative|max-p|definite-max-p (conservative)
 //            --causal-learn RULE,PRIORITY   PC as causal-learn's pc(..., uc_rule, uc_priority)
@@ -18,6 +23,7 @@
 #include <causalrec/causal/discovery.hpp>
 #include <causalrec/data/data.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -27,6 +33,7 @@
 #include <iostream>
 #include <limits>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -39,6 +46,8 @@ namespace {
 struct arguments {
     std::string csv;
     std::string sachs;
+    bool conditions = false;
+    std::string condition_column;
     std::string method = "pc";
     double alpha = 0.01;
     std::size_t max_condition = std::numeric_limits<std::size_t>::max();
@@ -68,6 +77,8 @@ arguments parse(int argc, char** argv) {
         };
         if (arg == "--data") a.csv = value();
         else if (arg == "--sachs") a.sachs = value();
+        else if (arg == "--conditions") a.conditions = true;
+        else if (arg == "--condition-column") a.condition_column = value();
         else if (arg == "--method") a.method = value();
         else if (arg == "--alpha") a.alpha = std::stod(value());
         else if (arg == "--max-condition") a.max_condition = std::stoul(value());
@@ -81,7 +92,8 @@ arguments parse(int argc, char** argv) {
         else if (arg == "--out") a.out = value();
         else if (arg == "--quick") a.quick = true;
         else if (arg == "-h" || arg == "--help") {
-            std::cout << "usage: causal_discovery [--data file.csv | --sachs DIR] [--method pc|ges|lingam|notears] [--alpha A] [--max-condition K]\n"
+            std::cout << "usage: causal_discovery [--data file.csv [--condition-column NAME] | --sachs DIR [--conditions]]\n"
+                         "                        [--method pc|ges|lingam|notears] [--alpha A] [--max-condition K]\n"
                          "                        [--colliders RULE] [--causal-learn RULE,PRIORITY] [--lambda L] [--out DIR] [--quick]\n";
             std::exit(0);
         } else throw cr::argument_error("unknown option " + arg);
@@ -89,34 +101,61 @@ arguments parse(int argc, char** argv) {
     if (a.method != "pc" && a.method != "ges" && a.method != "lingam" && a.method != "notears")
         throw cr::argument_error("--method must be pc, ges, lingam or notears, got " + a.method);
     if (!a.csv.empty() && !a.sachs.empty()) throw cr::argument_error("give --data or --sachs, not both");
+    if (a.conditions && a.sachs.empty()) throw cr::argument_error("--conditions is for --sachs (for your CSV: --condition-column NAME)");
+    if (!a.condition_column.empty() && a.csv.empty()) throw cr::argument_error("--condition-column is for --data");
     return a;
 }
 
-/// The numeric columns of a dataset without the rows that have a missing value, and their names.
+/// The numeric columns of a dataset without the rows that have a missing value, and their names; the
+/// condition column (when named) apart, as each kept row's value.
 struct numeric_table {
     cr::matrix<double> values;
     std::vector<std::string> names;
+    std::vector<double> condition;
     std::size_t dropped_rows = 0;
 };
 
-numeric_table numeric_columns(const data::dataset<double>& d) {
+numeric_table numeric_columns(const data::dataset<double>& d, const std::string& condition_column) {
     numeric_table t;
     std::vector<std::size_t> cols;
+    std::optional<std::size_t> condition;
     const auto names = d.feature_names();
-    for (std::size_t c : d.numeric_columns()) cols.push_back(c), t.names.push_back(names[c]);
+    for (std::size_t c : d.numeric_columns()) {
+        if (names[c] == condition_column) condition = c;
+        else cols.push_back(c), t.names.push_back(names[c]);
+    }
+    if (!condition_column.empty() && !condition) throw cr::argument_error("the CSV has no numeric column named " + condition_column);
     if (cols.size() < 2) throw cr::argument_error("the CSV needs at least two numeric columns");
     std::vector<std::size_t> rows;
     for (std::size_t r = 0; r < d.rows(); ++r) {
-        bool complete = true;
+        bool complete = !condition || !std::isnan(d.features()(r, *condition));
         for (std::size_t c : cols) complete = complete && !std::isnan(d.features()(r, c));
         if (complete) rows.push_back(r);
     }
     t.dropped_rows = d.rows() - rows.size();
     t.values = cr::matrix<double>::from_shape({rows.size(), cols.size()});
-    for (std::size_t r = 0; r < rows.size(); ++r)
+    for (std::size_t r = 0; r < rows.size(); ++r) {
         for (std::size_t c = 0; c < cols.size(); ++c) t.values(r, c) = d.features()(rows[r], cols[c]);
+        if (condition) t.condition.push_back(d.features()(rows[r], *condition));
+    }
     return t;
 }
+
+/// Condition labels 0..k-1 for the distinct values of a condition column, in increasing order (the
+/// smallest value, label 0, is the baseline); `levels` receives the values.
+std::vector<std::size_t> condition_labels(const std::vector<double>& values, std::vector<double>& levels) {
+    levels = values;
+    std::sort(levels.begin(), levels.end());
+    levels.erase(std::unique(levels.begin(), levels.end()), levels.end());
+    std::vector<std::size_t> labels;
+    for (double v : values) labels.push_back(static_cast<std::size_t>(std::lower_bound(levels.begin(), levels.end(), v) - levels.begin()));
+    return labels;
+}
+
+/// The Sachs et al. (2005) conditions, in the order of cyto_full_data.csv's rows, and their row counts.
+const std::vector<std::string> sachs_conditions = {"anti-CD3/CD28", "+ ICAM-2", "+ Akt inhibitor", "+ G06976", "+ psitectorigenin",
+                                                   "+ U0126", "+ LY294002", "PMA", "beta2cAMP"};
+const std::vector<std::size_t> sachs_condition_rows = {853, 902, 911, 723, 810, 799, 848, 913, 707};
 
 void print_edges(const causal::causal_graph& g, const std::vector<std::string>& names) {
     for (const auto& e : g.edges())
@@ -184,35 +223,69 @@ int main(int argc, char** argv) try {
         std::cout << "1. simulated a linear model with " << (lingam ? "uniform" : "Gaussian") << " noise: 12 variables, " << truth->dag.edge_count() << " causal edges, "
                   << truth->data.shape()[0] << " samples -> " << csv << "\n";
     }
-    const auto table = numeric_columns(data::read_csv<double>(csv));
+    const auto table = numeric_columns(data::read_csv<double>(csv), args.condition_column);
     std::cout << (args.csv.empty() ? "   " : "1. ") << "read " << table.values.shape()[0] << " rows x " << table.names.size()
               << " numeric columns from " << csv;
     if (table.dropped_rows) std::cout << " (" << table.dropped_rows << " rows with a missing value left out)";
     std::cout << "\n";
 
+    // Rows from several experimental conditions: one context variable per condition after the first,
+    // in a tier before the measured variables, learned together with them.
+    std::optional<causal::condition_contexts> contexts;
+    std::vector<std::string> condition_names;
+    if (args.conditions || !args.condition_column.empty()) {
+        std::vector<std::size_t> labels;
+        if (args.conditions) {
+            labels = causal::conditions_from_block_sizes(sachs_condition_rows);
+            if (labels.size() != table.values.shape()[0])
+                throw cr::error("the Sachs file has " + std::to_string(table.values.shape()[0]) + " rows, the study's nine conditions 7466");
+            condition_names = sachs_conditions;
+        } else {
+            std::vector<double> levels;
+            labels = condition_labels(table.condition, levels);
+            for (double v : levels) {
+                std::ostringstream name;
+                name << args.condition_column << " = " << v;
+                condition_names.push_back(name.str());
+            }
+        }
+        contexts = causal::with_condition_contexts(table.values, labels);
+        std::cout << "   " << condition_names.size() << " conditions (baseline: " << condition_names[0] << "): " << contexts->contexts
+                  << (contexts->contexts == 1 ? " context variable" : " context variables") << " before the " << table.names.size() << " measured ones\n";
+    }
+    const cr::matrix<double>& x = contexts ? contexts->values : table.values;
+    const causal::background_knowledge* known = contexts ? &contexts->knowledge : nullptr;
+    const std::size_t offset = contexts ? contexts->contexts : 0;  // column of the first measured variable in x
+    causal::causal_graph learned;
+
     // 2. The learner.
     causal::causal_graph graph;
     if (args.method == "ges") {
-        const auto result = causal::ges(table.values);
-        graph = result.cpdag;
+        const auto result = causal::ges(x, 1.0, known);
+        learned = result.cpdag;
+        graph = contexts ? contexts->system_graph(learned) : learned;
         std::cout << "2. GES (Gaussian BIC, forward then backward phase): " << graph.edge_count() << " edges\n";
         print_edges(graph, table.names);
     } else if (args.method == "notears") {
         causal::notears_options o;
         o.lambda1 = args.lambda;
-        const auto result = causal::notears_linear(table.values, o);
-        graph = result.graph();
+        o.knowledge = known;
+        const auto result = causal::notears_linear(x, o);
+        learned = result.graph();
+        graph = contexts ? contexts->system_graph(learned) : learned;
         std::cout << "2. NOTEARS linear (L1 " << args.lambda << ", threshold " << o.w_threshold << "): " << graph.edge_count() << " edges\n";
         for (const auto& e : graph.edges())
-            std::cout << "    " << table.names[e.from] << " -> " << table.names[e.to] << "  weight " << std::setprecision(3) << result.weights(e.from, e.to) << "\n";
+            std::cout << "    " << table.names[e.from] << " -> " << table.names[e.to] << "  weight " << std::setprecision(3) << result.weights(e.from + offset, e.to + offset) << "\n";
     } else if (lingam) {
-        const auto result = causal::direct_lingam(table.values);
-        graph = result.graph();
+        const auto result = causal::direct_lingam(x, {.knowledge = known});
+        learned = result.graph();
+        graph = contexts ? contexts->system_graph(learned) : learned;
         std::cout << "2. DirectLiNGAM (adaptive lasso, BIC): causal order";
-        for (std::size_t v : result.causal_order) std::cout << " " << table.names[v];
+        for (std::size_t v : result.causal_order)
+            if (v >= offset) std::cout << " " << table.names[v - offset];
         std::cout << "; " << graph.edge_count() << " edges\n";
         for (const auto& e : graph.edges()) {
-            std::cout << "    " << table.names[e.from] << " -> " << table.names[e.to] << "  weight " << std::setprecision(3) << result.weights(e.from, e.to);
+            std::cout << "    " << table.names[e.from] << " -> " << table.names[e.to] << "  weight " << std::setprecision(3) << result.weights(e.from + offset, e.to + offset);
             if (truth) std::cout << " (true " << truth->weights(e.from, e.to) << ")";
             std::cout << "\n";
         }
@@ -220,14 +293,25 @@ int main(int argc, char** argv) try {
         causal::pc_options o = args.causal_learn ? causal::pc_options::causal_learn(args.causal_learn->first, args.causal_learn->second, args.alpha)
                                                  : causal::pc_options{.alpha = args.alpha, .colliders = args.colliders};
         o.max_condition_size = args.max_condition;
-        const auto result = causal::pc(table.values, o);
-        graph = result.graph;
+        o.knowledge = known;
+        const auto result = causal::pc(x, o);
+        learned = result.graph;
+        graph = contexts ? contexts->system_graph(learned) : learned;
         std::cout << "2. PC (stable, " << (args.causal_learn ? "causal-learn's rule " + std::to_string(args.causal_learn->first) + ", priority " + std::to_string(args.causal_learn->second)
                                                              : std::string("collider rule ") + std::to_string(static_cast<int>(o.colliders)))
                   << ", Fisher z, alpha " << args.alpha << "): " << result.tests << " independence tests, conditioning sets up to "
                   << result.max_condition_size_used << " variables, " << graph.edge_count() << " edges (" << result.ambiguous_triples
                   << " triples left undecided, " << result.conflicts << " edges with conflicting orientations)\n";
         print_edges(graph, table.names);
+    }
+
+    if (contexts) {
+        std::cout << "   what each condition acts on (the context's edges):\n";
+        for (std::size_t c = 0; c < contexts->contexts; ++c) {
+            std::cout << "    " << condition_names[c + 1] << ":";
+            for (std::size_t v : contexts->targets(learned, c)) std::cout << " " << table.names[v];
+            std::cout << "\n";
+        }
     }
 
     // 3. Against the truth (simulated data only): for PC the CPDAG is the most observational data can

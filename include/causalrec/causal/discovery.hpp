@@ -15,9 +15,11 @@
 /// multivariate time series;
 /// discovery/pairwise.hpp decides cause from effect for two variables (ANM-HSIC, IGCI, RECI).
 /// Background knowledge (required and forbidden edges, tiers) constrains PC and NOTEARS, and a learned
-/// graph's adjustment set feeds the effect estimators (discovery/knowledge.hpp, adjustment.hpp).
+/// graph's adjustment set feeds the effect estimators (discovery/knowledge.hpp, adjustment.hpp); rows
+/// pooled from experimental conditions become context variables for any of them (discovery/contexts.hpp).
 
 #include "discovery/adjustment.hpp"
+#include "discovery/contexts.hpp"
 #include "discovery/ges.hpp"
 #include "discovery/granger.hpp"
 #include "discovery/graph.hpp"
