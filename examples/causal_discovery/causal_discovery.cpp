@@ -15,7 +15,8 @@
 //                                         (Joint Causal Inference: one context variable per condition after
 //                                         the first, which nothing in the system causes)
 //   causal_discovery --data file.csv --condition-column NAME   likewise for your CSV: NAME holds each row's
-//                                         condition (its smallest value is the baseline)
+//                                         condition, numbers or text; the baseline (e.g. observational) is
+//                                         --baseline VALUE, else the smallest number or the first name in sorted order
 //   options: --method pc|ges|lingam|notears (pc)  --alpha A (0.01)  --max-condition K (no limit)
 //            --colliders separating-set|majority|conservative|max-p|definite-max-p (conservative)
 //            --causal-learn RULE,PRIORITY   PC as causal-learn's pc(..., uc_rule, uc_priority)
@@ -48,6 +49,7 @@ struct arguments {
     std::string sachs;
     bool conditions = false;
     std::string condition_column;
+    std::string baseline;
     std::string method = "pc";
     double alpha = 0.01;
     std::size_t max_condition = std::numeric_limits<std::size_t>::max();
@@ -79,6 +81,7 @@ arguments parse(int argc, char** argv) {
         else if (arg == "--sachs") a.sachs = value();
         else if (arg == "--conditions") a.conditions = true;
         else if (arg == "--condition-column") a.condition_column = value();
+        else if (arg == "--baseline") a.baseline = value();
         else if (arg == "--method") a.method = value();
         else if (arg == "--alpha") a.alpha = std::stod(value());
         else if (arg == "--max-condition") a.max_condition = std::stoul(value());
@@ -92,7 +95,7 @@ arguments parse(int argc, char** argv) {
         else if (arg == "--out") a.out = value();
         else if (arg == "--quick") a.quick = true;
         else if (arg == "-h" || arg == "--help") {
-            std::cout << "usage: causal_discovery [--data file.csv [--condition-column NAME] | --sachs DIR [--conditions]]\n"
+            std::cout << "usage: causal_discovery [--data file.csv [--condition-column NAME [--baseline VALUE]] | --sachs DIR [--conditions]]\n"
                          "                        [--method pc|ges|lingam|notears] [--alpha A] [--max-condition K]\n"
                          "                        [--colliders RULE] [--causal-learn RULE,PRIORITY] [--lambda L] [--out DIR] [--quick]\n";
             std::exit(0);
@@ -103,15 +106,17 @@ arguments parse(int argc, char** argv) {
     if (!a.csv.empty() && !a.sachs.empty()) throw cr::argument_error("give --data or --sachs, not both");
     if (a.conditions && a.sachs.empty()) throw cr::argument_error("--conditions is for --sachs (for your CSV: --condition-column NAME)");
     if (!a.condition_column.empty() && a.csv.empty()) throw cr::argument_error("--condition-column is for --data");
+    if (!a.baseline.empty() && a.condition_column.empty()) throw cr::argument_error("--baseline names a value of --condition-column");
     return a;
 }
 
 /// The numeric columns of a dataset without the rows that have a missing value, and their names; the
-/// condition column (when named) apart, as each kept row's value.
+/// condition column (when named; numeric or text) apart, as each kept row's value or category code.
 struct numeric_table {
     cr::matrix<double> values;
     std::vector<std::string> names;
     std::vector<double> condition;
+    std::vector<std::string> condition_categories;  // the names of the codes of a text condition column
     std::size_t dropped_rows = 0;
 };
 
@@ -119,12 +124,13 @@ numeric_table numeric_columns(const data::dataset<double>& d, const std::string&
     numeric_table t;
     std::vector<std::size_t> cols;
     std::optional<std::size_t> condition;
-    const auto names = d.feature_names();
-    for (std::size_t c : d.numeric_columns()) {
-        if (names[c] == condition_column) condition = c;
-        else cols.push_back(c), t.names.push_back(names[c]);
+    if (!condition_column.empty()) {
+        condition = d.column_index(condition_column);
+        t.condition_categories = d.columns()[*condition].categories;
     }
-    if (!condition_column.empty() && !condition) throw cr::argument_error("the CSV has no numeric column named " + condition_column);
+    const auto names = d.feature_names();
+    for (std::size_t c : d.numeric_columns())
+        if (c != condition) cols.push_back(c), t.names.push_back(names[c]);
     if (cols.size() < 2) throw cr::argument_error("the CSV needs at least two numeric columns");
     std::vector<std::size_t> rows;
     for (std::size_t r = 0; r < d.rows(); ++r) {
@@ -142,7 +148,7 @@ numeric_table numeric_columns(const data::dataset<double>& d, const std::string&
 }
 
 /// Condition labels 0..k-1 for the distinct values of a condition column, in increasing order (the
-/// smallest value, label 0, is the baseline); `levels` receives the values.
+/// smallest value or category code, label 0, is the baseline); `levels` receives the values.
 std::vector<std::size_t> condition_labels(const std::vector<double>& values, std::vector<double>& levels) {
     levels = values;
     std::sort(levels.begin(), levels.end());
@@ -243,11 +249,20 @@ int main(int argc, char** argv) try {
         } else {
             std::vector<double> levels;
             labels = condition_labels(table.condition, levels);
+            std::vector<std::string> values;
             for (double v : levels) {
                 std::ostringstream name;
-                name << args.condition_column << " = " << v;
-                condition_names.push_back(name.str());
+                if (table.condition_categories.empty()) name << v;
+                else name << table.condition_categories.at(static_cast<std::size_t>(v));
+                values.push_back(name.str());
             }
+            if (!args.baseline.empty()) {  // that condition becomes label 0, the others keep their order
+                const auto b = static_cast<std::size_t>(std::find(values.begin(), values.end(), args.baseline) - values.begin());
+                if (b == values.size()) throw cr::argument_error("--baseline " + args.baseline + " is not a value of " + args.condition_column);
+                for (auto& l : labels) l = l == b ? 0 : l < b ? l + 1 : l;
+                std::rotate(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(b), values.begin() + static_cast<std::ptrdiff_t>(b) + 1);
+            }
+            for (const auto& v : values) condition_names.push_back(args.condition_column + " = " + v);
         }
         contexts = causal::with_condition_contexts(table.values, labels);
         std::cout << "   " << condition_names.size() << " conditions (baseline: " << condition_names[0] << "): " << contexts->contexts
