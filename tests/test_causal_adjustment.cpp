@@ -218,6 +218,9 @@ TEST_CASE("contexts: a condition that shifts one variable orients the edge obser
     std::vector<std::size_t> gap(n, 0);
     gap.back() = 2;
     CHECK_THROWS_AS(causal::with_condition_contexts(x_causes_y, gap), cr::argument_error);
+    auto huge = condition;  // labels 0 and 1, and one label whose + 1 wraps to 0
+    huge.back() = static_cast<std::size_t>(-1);
+    CHECK_THROWS_AS(causal::with_condition_contexts(x_causes_y, huge), cr::argument_error);
     CHECK_THROWS_AS(forward.system_graph(causal::causal_graph(2)), cr::argument_error);
     CHECK_THROWS_AS(forward.targets(learned, 1), cr::argument_error);
 }

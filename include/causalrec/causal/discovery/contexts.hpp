@@ -58,14 +58,18 @@ struct condition_contexts {
 /// Joint Causal Inference layout of x (rows x variables) whose row r was measured under condition
 /// condition[r] in 0..k-1 (0: the baseline, e.g. observational): k - 1 context columns, column c being
 /// 1 on the rows of condition c + 1, then x's columns; the knowledge puts the contexts in tier 0.
-/// Raises argument_error when condition has another length than x's rows, when some condition in
-/// 0..max has no row, or when there is a single condition (nothing to contrast).
+/// Raises argument_error when condition has another length than x's rows, when a label is not below
+/// the number of rows, when some condition in 0..max has no row, or when there is a single condition
+/// (nothing to contrast).
 inline condition_contexts with_condition_contexts(const matrix<double>& x, std::span<const std::size_t> condition) {
     constexpr const char* fn = "with_condition_contexts";
     const std::size_t n = x.shape()[0], d = x.shape()[1];
     if (condition.size() != n) throw argument_error(causalrec::error_message("causal", fn, condition.size(), " condition labels for ", n, " rows"));
     std::size_t k = 0;
-    for (std::size_t c : condition) k = std::max(k, c + 1);
+    for (std::size_t c : condition) {
+        if (c >= n) throw argument_error(causalrec::error_message("causal", fn, "condition label ", c, " with ", n, " rows (labels must be 0..k-1 with every label used)"));
+        k = std::max(k, c + 1);
+    }
     if (k < 2) throw argument_error(causalrec::error_message("causal", fn, "the rows come from a single condition; contexts need at least two"));
     std::vector<std::size_t> count(k, 0);
     for (std::size_t c : condition) ++count[c];
