@@ -14,6 +14,7 @@
 //    rows of the first condition alone stays below SHD 22.
 #include <causalrec/causal/discovery.hpp>
 #include <causalrec/data/data.hpp>
+#include <causalrec/preprocess/scalers.hpp>
 
 #include <cmath>
 #include <cstdio>
@@ -107,19 +108,7 @@ std::string comparison_table(const sachs_data& s, const std::vector<learned_grap
 }
 
 /// x with each column centred and scaled to unit (population) standard deviation.
-cr::matrix<double> standardize_columns(const cr::matrix<double>& x) {
-    cr::matrix<double> out = x;
-    const std::size_t n = x.shape()[0];
-    for (std::size_t c = 0; c < x.shape()[1]; ++c) {
-        double m = 0.0, v = 0.0;
-        for (std::size_t r = 0; r < n; ++r) m += x(r, c);
-        m /= static_cast<double>(n);
-        for (std::size_t r = 0; r < n; ++r) v += (x(r, c) - m) * (x(r, c) - m);
-        const double sd = std::sqrt(v / static_cast<double>(n));
-        for (std::size_t r = 0; r < n; ++r) out(r, c) = (x(r, c) - m) / sd;
-    }
-    return out;
-}
+cr::matrix<double> standardize_columns(const cr::matrix<double>& x) { return causalrec::preprocess::standard_scaler().fit_transform(x); }
 
 }  // namespace
 

@@ -30,8 +30,7 @@ struct condition_contexts {
     /// The system variables' part of a graph learned on `values`: the context vertices removed, vertex
     /// v of the result is column v of the system data. Raises argument_error for a graph of another size.
     causal_graph system_graph(const causal_graph& g) const {
-        if (g.size() != values.shape()[1])
-            throw argument_error(causalrec::error_message("causal", "condition_contexts::system_graph", "the graph has ", g.size(), " vertices, the data ", values.shape()[1], " columns"));
+        check_graph(g, "condition_contexts::system_graph");
         causal_graph out(g.size() - contexts);
         for (const auto& e : g.edges()) {
             if (e.from < contexts || e.to < contexts) continue;
@@ -46,12 +45,18 @@ struct condition_contexts {
     /// variables the condition acts on, directly or through an unmeasured path the learner cannot split.
     std::vector<std::size_t> targets(const causal_graph& g, std::size_t c) const {
         if (c >= contexts) throw argument_error(causalrec::error_message("causal", "condition_contexts::targets", "context ", c, " out of range (", contexts, " contexts)"));
-        if (g.size() != values.shape()[1])
-            throw argument_error(causalrec::error_message("causal", "condition_contexts::targets", "the graph has ", g.size(), " vertices, the data ", values.shape()[1], " columns"));
+        check_graph(g, "condition_contexts::targets");
         std::vector<std::size_t> out;
         for (std::size_t v = contexts; v < g.size(); ++v)
             if (g.adjacent(c, v)) out.push_back(v - contexts);
         return out;
+    }
+
+private:
+    /// Raises argument_error naming `fn` unless g has one vertex per column of `values`.
+    void check_graph(const causal_graph& g, const char* fn) const {
+        if (g.size() != values.shape()[1])
+            throw argument_error(causalrec::error_message("causal", fn, "the graph has ", g.size(), " vertices, the data ", values.shape()[1], " columns"));
     }
 };
 
