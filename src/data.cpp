@@ -3,8 +3,13 @@
 // interaction-log readers and the id maps' JSON, defined once here instead of in every translation
 // unit that uses them.
 #include <causalrec/data/data.hpp>
+#include <causalrec/data/impl/csr.hpp>
+#include <causalrec/data/impl/dense.hpp>
 #include <causalrec/data/impl/id_map_json.hpp>
+#include <causalrec/data/impl/interaction_splits.hpp>
 #include <causalrec/data/impl/interactions_csv.hpp>
+#include <causalrec/data/impl/obd.hpp>
+#include <causalrec/data/impl/sequences.hpp>
 
 namespace causalrec::data {
 

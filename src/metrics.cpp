@@ -1,6 +1,8 @@
 // The compiled part of the metrics module (CMake option CAUSALREC_COMPILED): the classification metrics'
 // computations for float and double labels and scores, defined once here instead of in every
 // translation unit that uses them.
+#include <causalrec/metrics/impl/ranking.hpp>
+#include <causalrec/metrics/impl/uplift.hpp>
 #include <causalrec/metrics/metrics.hpp>
 
 namespace causalrec::metrics {

@@ -32,9 +32,7 @@ namespace causalrec::causal {
 namespace detail {
 
 /// Raises argument_error unless 0 <= clip <= 1.
-inline void check_propensity_clip(double clip, const char* fn) {
-    if (!(clip >= 0.0 && clip <= 1.0)) throw argument_error(causalrec::error_message("causal", fn, "clip must be in [0, 1], got ", clip));
-}
+void check_propensity_clip(double clip, const char* fn);
 
 /// Propensities of the rows of `log` from a per-pair function, with a clip from below.
 template <class F>
@@ -45,21 +43,13 @@ std::vector<double> propensities_per_row(const data::interactions& log, double c
 }
 
 /// A copy of `log` with its propensities column replaced by `p`.
-inline data::interactions with_propensities(const data::interactions& log, std::vector<double> p) {
-    auto c = log.columns();
-    c.propensities = std::move(p);
-    return data::interactions(std::move(c));
-}
+data::interactions with_propensities(const data::interactions& log, std::vector<double> p);
 
 }  // namespace detail
 
 /// The log with its propensities column replaced (one per row, each in (0, 1]); raises shape_error
 /// for a length mismatch and argument_error for a value outside (0, 1].
-inline data::interactions with_propensities(const data::interactions& log, std::vector<double> propensities) {
-    if (propensities.size() != log.size())
-        throw shape_error(causalrec::cat("causalrec::causal::with_propensities: ", propensities.size(), " propensities for a log of ", log.size(), " rows"));
-    return detail::with_propensities(log, std::move(propensities));
-}
+data::interactions with_propensities(const data::interactions& log, std::vector<double> propensities);
 
 // ---------------------------------------------------------------------------------------------
 // Popularity
@@ -217,67 +207,16 @@ struct reliability_options {
 /// pairs: bins of predicted value with the mean prediction and the observed rate of each. Raises
 /// shape_error for lengths that differ, argument_error for no pairs, zero bins or a prediction
 /// outside [0, 1].
-inline std::vector<reliability_bin> reliability_table(std::span<const double> predicted, std::span<const double> exposed,
-                                                      const reliability_options& options = {}) {
-    if (predicted.size() != exposed.size())
-        throw shape_error(causalrec::cat("causalrec::causal::reliability_table: ", predicted.size(), " predictions but ", exposed.size(), " outcomes"));
-    if (predicted.empty()) throw argument_error("causalrec::causal::reliability_table: no pairs");
-    if (options.bins == 0) throw argument_error("causalrec::causal::reliability_table: bins must be >= 1");
-    for (std::size_t k = 0; k < predicted.size(); ++k)
-        if (!(predicted[k] >= 0.0 && predicted[k] <= 1.0))
-            throw argument_error(causalrec::cat("causalrec::causal::reliability_table: prediction ", predicted[k], " at position ", k, " is outside [0, 1]"));
-    const std::size_t n = predicted.size(), b = options.bins;
-    std::vector<std::size_t> order(n);
-    for (std::size_t k = 0; k < n; ++k) order[k] = k;
-    std::vector<reliability_bin> out(b);
-    std::vector<std::size_t> bin_of(n);
-    if (options.quantile_bins) {
-        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t c) { return predicted[a] < predicted[c]; });
-        for (std::size_t r = 0; r < n; ++r) bin_of[order[r]] = std::min(b - 1, r * b / n);
-    } else {
-        for (std::size_t k = 0; k < n; ++k)
-            bin_of[k] = std::min(b - 1, static_cast<std::size_t>(predicted[k] * static_cast<double>(b)));
-        for (std::size_t j = 0; j < b; ++j)
-            out[j].lower = static_cast<double>(j) / static_cast<double>(b), out[j].upper = static_cast<double>(j + 1) / static_cast<double>(b);
-    }
-    std::vector<double> lo(b, 1.0), hi(b, 0.0);
-    for (std::size_t k = 0; k < n; ++k) {
-        auto& bin = out[bin_of[k]];
-        ++bin.count;
-        bin.mean_predicted += predicted[k];
-        bin.observed_rate += exposed[k] != 0.0 ? 1.0 : 0.0;
-        lo[bin_of[k]] = std::min(lo[bin_of[k]], predicted[k]);
-        hi[bin_of[k]] = std::max(hi[bin_of[k]], predicted[k]);
-    }
-    for (std::size_t j = 0; j < b; ++j) {
-        if (out[j].count) {
-            out[j].mean_predicted /= static_cast<double>(out[j].count);
-            out[j].observed_rate /= static_cast<double>(out[j].count);
-        }
-        if (options.quantile_bins) out[j].lower = out[j].count ? lo[j] : 0.0, out[j].upper = out[j].count ? hi[j] : 0.0;
-    }
-    return out;
-}
+std::vector<reliability_bin> reliability_table(std::span<const double> predicted, std::span<const double> exposed,
+                                                      const reliability_options& options = {});
 
 /// The reliability table of a propensity matrix (n_users x n_items) against the exposure pattern
 /// of `log` (a pair is exposed when it appears in the log). Raises shape_error on a count mismatch.
-inline std::vector<reliability_bin> exposure_calibration(const matrix<double>& propensities, const data::interactions& log,
-                                                         const reliability_options& options = {}) {
-    if (propensities.shape()[0] != log.n_users() || propensities.shape()[1] != log.n_items())
-        throw shape_error(causalrec::cat("causalrec::causal::exposure_calibration: propensities have shape (", propensities.shape()[0], ", ",
-                                                 propensities.shape()[1], "), the log has ", log.n_users(), " users and ", log.n_items(),
-                                                 " items"));
-    std::vector<double> exposed(propensities.size(), 0.0);
-    for (std::size_t r = 0; r < log.size(); ++r) exposed[log.users()[r] * log.n_items() + log.items()[r]] = 1.0;
-    return reliability_table(std::span<const double>(propensities.data(), propensities.size()), exposed, options);
-}
+std::vector<reliability_bin> exposure_calibration(const matrix<double>& propensities, const data::interactions& log,
+                                                         const reliability_options& options = {});
 
 /// Expected calibration error of a reliability table: sum over bins of count |mean_predicted - observed_rate| / total.
-inline double expected_calibration_error(const std::vector<reliability_bin>& table) {
-    double total = 0.0, n = 0.0;
-    for (const auto& b : table) total += static_cast<double>(b.count) * std::abs(b.mean_predicted - b.observed_rate), n += static_cast<double>(b.count);
-    return n > 0.0 ? total / n : 0.0;
-}
+double expected_calibration_error(const std::vector<reliability_bin>& table);
 
 }  // namespace causalrec::causal
 

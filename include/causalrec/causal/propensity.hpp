@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "../core/compiler.hpp"
 #include "../core/error.hpp"
 #include "../core/message.hpp"
 #include "../core/tensor.hpp"
@@ -31,11 +32,7 @@
 namespace causalrec::causal {
 
 /// Clips propensities to [eps, 1 - eps] (eps in [0, 0.5)); eps = 0 leaves them unchanged.
-inline vector<double> clip_propensity(vector<double> p, double eps) {
-    if (!(eps >= 0.0 && eps < 0.5)) throw argument_error(detail::cat("causalrec::causal::clip_propensity: eps must be in [0, 0.5), got ", eps));
-    for (auto& v : p) v = std::clamp(v, eps, 1.0 - eps);
-    return p;
-}
+vector<double> clip_propensity(vector<double> p, double eps);
 
 /// Options of propensity_model.
 struct propensity_options {
@@ -80,10 +77,8 @@ private:
 };
 
 /// A logistic-regression propensity model fitted by IRLS (see logistic_regression).
-inline propensity_model<logistic_regression> logistic_propensity(logistic_regression_options model = {},
-                                                                 propensity_options options = {}) {
-    return propensity_model<logistic_regression>(logistic_regression(model), options);
-}
+propensity_model<logistic_regression> logistic_propensity(logistic_regression_options model = {},
+                                                                 propensity_options options = {});
 
 /// Options of mlp_propensity.
 struct mlp_propensity_options {
@@ -150,40 +145,7 @@ inline std::ostream& operator<<(std::ostream& out, const calibration_table& tabl
 
 /// The reliability table of propensities p against the observed 0/1 treatment t, with `bins`
 /// equal-width bins on [0, 1] (p = 1 falls in the last bin).
-inline calibration_table calibration(const vector<double>& p, const vector<double>& t, std::size_t bins = 10) {
-    const char* fn = "calibration";
-    if (bins == 0) throw argument_error("causalrec::causal::calibration: bins must be at least 1");
-    detail::check_length(fn, "treatment", t.size(), p.size());
-    detail::check_treatment(fn, t, false);
-    calibration_table table;
-    table.rows = p.size();
-    table.bins.resize(bins);
-    std::vector<double> sum_p(bins, 0.0), sum_t(bins, 0.0);
-    for (std::size_t i = 0; i < p.size(); ++i) {
-        if (!(p(i) >= 0.0 && p(i) <= 1.0))
-            throw numeric_error(detail::cat("causalrec::causal::calibration: propensity ", i, " is ", p(i), ", outside [0, 1]"));
-        const auto b = std::min(bins - 1, static_cast<std::size_t>(p(i) * static_cast<double>(bins)));
-        ++table.bins[b].count;
-        sum_p[b] += p(i);
-        sum_t[b] += t(i);
-    }
-    for (std::size_t b = 0; b < bins; ++b) {
-        auto& bin = table.bins[b];
-        bin.lower = static_cast<double>(b) / static_cast<double>(bins);
-        bin.upper = static_cast<double>(b + 1) / static_cast<double>(bins);
-        if (bin.count == 0) {
-            bin.mean_predicted = bin.observed_rate = std::nan("");
-            continue;
-        }
-        const double c = static_cast<double>(bin.count);
-        bin.mean_predicted = sum_p[b] / c;
-        bin.observed_rate = sum_t[b] / c;
-        const double err = std::abs(bin.observed_rate - bin.mean_predicted);
-        table.expected_calibration_error += c / static_cast<double>(p.size()) * err;
-        table.max_calibration_error = std::max(table.max_calibration_error, err);
-    }
-    return table;
-}
+calibration_table calibration(const vector<double>& p, const vector<double>& t, std::size_t bins = 10);
 
 /// Which population inverse-probability weights target.
 enum class estimand {
@@ -193,36 +155,14 @@ enum class estimand {
 
 /// Inverse-probability weights of every row for the given estimand. Raises numeric_error when a
 /// propensity makes a weight infinite (e = 0 for a treated row, e = 1 for a control); clip first.
-inline vector<double> ipw_weights(const vector<double>& t, const vector<double>& e, estimand target = estimand::ate) {
-    const char* fn = "ipw_weights";
-    detail::check_length(fn, "propensity", e.size(), t.size());
-    detail::check_treatment(fn, t, false);
-    vector<double> w = make_vector<double>(t.size());
-    for (std::size_t i = 0; i < t.size(); ++i) {
-        const bool treated = t(i) == 1.0;
-        if (!(e(i) >= 0.0 && e(i) <= 1.0)) throw numeric_error(causalrec::error_message("causal", fn, "propensity ", i, " is ", e(i), ", outside [0, 1]"));
-        if ((treated && target == estimand::ate && e(i) == 0.0) || (!treated && e(i) == 1.0))
-            throw numeric_error(causalrec::error_message("causal", fn, "propensity ", e(i), " at row ", i, " (", treated ? "treated" : "control",
-                                            ") gives an infinite weight; clip the propensities or trim"));
-        if (target == estimand::ate)
-            w(i) = treated ? 1.0 / e(i) : 1.0 / (1.0 - e(i));
-        else
-            w(i) = treated ? 1.0 : e(i) / (1.0 - e(i));
-    }
-    return w;
-}
+vector<double> ipw_weights(const vector<double>& t, const vector<double>& e, estimand target = estimand::ate);
 
 /// Kish's effective sample size (sum w)^2 / sum w^2 of weights (n for equal weights; small when a few
 /// rows carry most of the weight).
-inline double effective_sample_size(const vector<double>& w) {
-    double s = 0.0, s2 = 0.0;
-    for (std::size_t i = 0; i < w.size(); ++i) {
-        if (!(w(i) >= 0.0) || !std::isfinite(w(i)))
-            throw numeric_error(detail::cat("causalrec::causal::effective_sample_size: weight ", i, " is negative or not finite"));
-        s += w(i);
-        s2 += w(i) * w(i);
-    }
-    return s2 > 0.0 ? s * s / s2 : 0.0;
-}
+double effective_sample_size(const vector<double>& w);
 
 }  // namespace causalrec::causal
+
+#if CAUSALREC_HEADER_ONLY
+#include "impl/propensity.hpp"
+#endif

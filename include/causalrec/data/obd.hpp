@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "../core/compiler.hpp"
 #include "../core/error.hpp"
 #include "../core/message.hpp"
 #include "../core/tensor.hpp"
@@ -149,51 +150,13 @@ inline bool parse_obd_timestamp(std::string_view s, double& out) noexcept {
 
 /// The columns of a header named `prefix` followed by a number k (no leading zeros), ordered by k;
 /// raises parse_error unless the numbers run over 0..K-1 once each.
-inline std::vector<std::size_t> numbered_columns(const std::vector<std::string>& names, std::string_view prefix, const std::string& file,
-                                                 std::size_t header_line) {
-    std::vector<std::pair<std::size_t, std::size_t>> found;  // (k, column)
-    for (std::size_t j = 0; j < names.size(); ++j) {
-        const std::string_view name = names[j];
-        if (name.size() <= prefix.size() || name.substr(0, prefix.size()) != prefix) continue;
-        const std::string_view rest = name.substr(prefix.size());
-        if (rest.size() > 9 || (rest.size() > 1 && rest[0] == '0') ||
-            !std::all_of(rest.begin(), rest.end(), [](char c) { return c >= '0' && c <= '9'; }))
-            continue;
-        std::size_t k = 0;
-        for (char c : rest) k = k * 10 + static_cast<std::size_t>(c - '0');
-        found.emplace_back(k, j);
-    }
-    std::sort(found.begin(), found.end());
-    std::vector<std::size_t> columns;
-    for (std::size_t k = 0; k < found.size(); ++k) {
-        if (found[k].first != k)
-            throw parse_error(file, header_line, found[k].second + 1,
-                              causalrec::cat("the ", prefix, "<k> columns must be numbered 0 to ", found.size() - 1, " once each; ",
-                                             found[k].first < k ? "this one repeats " : "missing: ", prefix, k),
-                              names[found[k].second]);
-        columns.push_back(found[k].second);
-    }
-    return columns;
-}
+std::vector<std::size_t> numbered_columns(const std::vector<std::string>& names, std::string_view prefix, const std::string& file,
+                                                 std::size_t header_line);
 
 /// The column named `wanted`, or -1 when `required` is false and there is none; raises parse_error
 /// for a missing required column (listing the header) or a name that appears twice.
-inline std::ptrdiff_t obd_column(const std::vector<std::string>& names, std::string_view wanted, bool required, const std::string& file,
-                                 std::size_t header_line, std::string_view layout) {
-    std::ptrdiff_t at = -1;
-    for (std::size_t j = 0; j < names.size(); ++j) {
-        if (names[j] != wanted) continue;
-        if (at >= 0) throw parse_error(file, header_line, j + 1, causalrec::cat("column '", wanted, "' appears twice"), names[j]);
-        at = static_cast<std::ptrdiff_t>(j);
-    }
-    if (at < 0 && required) {
-        std::string msg = causalrec::cat("missing column '", wanted, "' (", layout, "); the header has:");
-        for (std::size_t j = 0; j < names.size() && j < 16; ++j) msg.append(j ? ", " : " ").append(names[j].empty() ? "''" : names[j]);
-        if (names.size() > 16) msg.append(causalrec::cat(", ... (", names.size(), " columns)"));
-        throw parse_error(file, header_line, 0, msg);
-    }
-    return at;
-}
+std::ptrdiff_t obd_column(const std::vector<std::string>& names, std::string_view wanted, bool required, const std::string& file,
+                                 std::size_t header_line, std::string_view layout);
 
 /// Reads the header record; raises parse_error for an empty input.
 template <class Source>
@@ -203,42 +166,18 @@ std::vector<std::string> obd_header(csv_tokenizer<Source>& tokens, std::vector<s
 }
 
 /// A field as a finite number; parse_error naming the line and column otherwise.
-inline double obd_number(std::string_view s, const std::string& file, std::size_t line, std::size_t column, const std::string& column_name) {
-    double v;
-    if (!parse_number(s, v) || !std::isfinite(v))
-        throw parse_error(file, line, column + 1, causalrec::cat("cannot parse '", s.substr(0, 64), "' as a finite number"), column_name);
-    return v;
-}
+double obd_number(std::string_view s, const std::string& file, std::size_t line, std::size_t column, const std::string& column_name);
 
 /// A field as a whole number >= `least`; parse_error with `what` otherwise.
-inline std::size_t obd_whole(std::string_view s, std::size_t least, const char* what, const std::string& file, std::size_t line,
-                             std::size_t column, const std::string& column_name) {
-    const double v = obd_number(s, file, line, column, column_name);
-    if (!(v >= static_cast<double>(least) && v == std::floor(v) && v < 9007199254740992.0))
-        throw parse_error(file, line, column + 1, causalrec::cat(what, ", got '", s.substr(0, 64), "'"), column_name);
-    return static_cast<std::size_t>(v);
-}
+std::size_t obd_whole(std::string_view s, std::size_t least, const char* what, const std::string& file, std::size_t line,
+                             std::size_t column, const std::string& column_name);
 
 /// Encodes category codes (rows x features, row-major) one-hot or as ordinal columns; `base` are
 /// the features' column names. Fills the matrix block [0, rows) x [first, first + width) of `out`
 /// and appends the column names.
-inline void encode_categories(const std::vector<std::size_t>& codes, const std::vector<id_map>& categories,
+void encode_categories(const std::vector<std::size_t>& codes, const std::vector<id_map>& categories,
                               const std::vector<std::string>& base, category_encoding encoding, matrix<double>& out, std::size_t first,
-                              std::vector<std::string>& names) {
-    const std::size_t rows = out.shape()[0], k_features = categories.size();
-    std::size_t column = first;
-    for (std::size_t k = 0; k < k_features; ++k) {
-        if (encoding == category_encoding::ordinal) {
-            for (std::size_t i = 0; i < rows; ++i) out(i, column) = static_cast<double>(codes[i * k_features + k]);
-            names.push_back(base[k]);
-            ++column;
-            continue;
-        }
-        for (std::size_t c = 0; c < categories[k].size(); ++c) names.push_back(causalrec::cat(base[k], "=", categories[k].id_of(c)));
-        for (std::size_t i = 0; i < rows; ++i) out(i, column + codes[i * k_features + k]) = 1.0;
-        column += categories[k].size();
-    }
-}
+                              std::vector<std::string>& names);
 
 /// The number of columns encode_categories writes.
 inline std::size_t encoded_width(const std::vector<id_map>& categories, category_encoding encoding) noexcept {
@@ -418,17 +357,10 @@ obd_item_context read_obd_item_context_from(Source& source, const obd_options& o
 /// wrong number of fields, an item_id that is not a whole number below the affinity columns, a
 /// position that is not a whole number >= 1, a click other than 0 or 1, a propensity_score outside
 /// (0, 1], a timestamp or affinity that does not parse.
-inline obd_log read_obd(const std::string& path, const obd_options& options = {}) {
-    auto file = detail::open_for_reading(path);
-    detail::file_source source{file.get(), path, "read_obd"};
-    return detail::read_obd_from(source, options, path);
-}
+obd_log read_obd(const std::string& path, const obd_options& options = {});
 
 /// read_obd of CSV text in memory; `name` stands for the file in error messages.
-inline obd_log read_obd_text(std::string_view text, const obd_options& options = {}, const std::string& name = "<text>") {
-    detail::memory_source source{text};
-    return detail::read_obd_from(source, options, name);
-}
+obd_log read_obd_text(std::string_view text, const obd_options& options = {}, const std::string& name = "<text>");
 
 /// Reads an Open Bandit Dataset item context (item_context.csv: a row-index column, item_id,
 /// item_feature_0..K-1): the columns named in options.numeric_item_features as numbers, the other
@@ -436,17 +368,14 @@ inline obd_log read_obd_text(std::string_view text, const obd_options& options =
 /// categories in order of first appearance), in the file's column order; row i of the result is
 /// item i. Raises parse_error for a missing item_id column, a numeric feature that is not in the
 /// file or does not parse, item ids that are not 0..n-1 once each, or a row with the wrong number of fields.
-inline obd_item_context read_obd_item_context(const std::string& path, const obd_options& options = {}) {
-    auto file = detail::open_for_reading(path);
-    detail::file_source source{file.get(), path, "read_obd_item_context"};
-    return detail::read_obd_item_context_from(source, options, path);
-}
+obd_item_context read_obd_item_context(const std::string& path, const obd_options& options = {});
 
 /// read_obd_item_context of CSV text in memory; `name` stands for the file in error messages.
-inline obd_item_context read_obd_item_context_text(std::string_view text, const obd_options& options = {},
-                                                   const std::string& name = "<text>") {
-    detail::memory_source source{text};
-    return detail::read_obd_item_context_from(source, options, name);
-}
+obd_item_context read_obd_item_context_text(std::string_view text, const obd_options& options = {},
+                                                   const std::string& name = "<text>");
 
 }  // namespace causalrec::data
+
+#if CAUSALREC_HEADER_ONLY
+#include "impl/obd.hpp"
+#endif

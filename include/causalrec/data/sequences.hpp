@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "../core/compiler.hpp"
 #include "../core/error.hpp"
 #include "../core/message.hpp"
 #include "../core/rng.hpp"
@@ -101,22 +102,7 @@ private:
 /// with equal timestamps keep their file order), else in file order. Repeated items stay (a
 /// sequence may come back to an item); values, weights and propensities are not used. Keeps the
 /// log's id maps. For anonymous sessions, read the session id as the user column.
-inline sequences sequences_from_log(const interactions& log) {
-    std::vector<std::size_t> rows(log.size());
-    std::iota(rows.begin(), rows.end(), std::size_t{0});
-    const auto users = log.users();
-    if (log.has_timestamps()) {
-        const auto time = log.timestamps();
-        std::stable_sort(rows.begin(), rows.end(), [&](std::size_t a, std::size_t b) {
-            return users[a] != users[b] ? users[a] < users[b] : time[a] < time[b];
-        });
-    } else {
-        std::stable_sort(rows.begin(), rows.end(), [&](std::size_t a, std::size_t b) { return users[a] < users[b]; });
-    }
-    std::vector<std::vector<std::uint32_t>> per_user(log.n_users());
-    for (const std::size_t r : rows) per_user[users[r]].push_back(static_cast<std::uint32_t>(log.items()[r]));
-    return sequences(per_user, log.n_items(), log.user_ids(), log.item_ids());
-}
+sequences sequences_from_log(const interactions& log);
 
 /// Reading options for the SASRec authors' files: "user item" per line, one space apart, no header,
 /// each user's lines in time order.
@@ -132,15 +118,11 @@ inline interaction_csv_options sasrec_file_format() {
 /// read_interactions options work, with `timestamp` naming a column to order by). Ids become dense
 /// indices in order of first appearance (user_ids() / item_ids() map them back); malformed lines
 /// raise parse_error naming file, line and column.
-inline sequences read_sequences(const std::string& path, const interaction_csv_options& options = sasrec_file_format()) {
-    return sequences_from_log(read_interactions(path, options));
-}
+sequences read_sequences(const std::string& path, const interaction_csv_options& options = sasrec_file_format());
 
 /// Like read_sequences, from text in memory; `name` stands for the file in error messages.
-inline sequences read_sequences_text(std::string_view text, const interaction_csv_options& options = sasrec_file_format(),
-                                     const std::string& name = "<text>") {
-    return sequences_from_log(read_interactions_text(text, options, name));
-}
+sequences read_sequences_text(std::string_view text, const interaction_csv_options& options = sasrec_file_format(),
+                                     const std::string& name = "<text>");
 
 /// The leave-one-out split of next-item recommendation (Kang & McAuley 2018, and most papers since).
 struct sequence_split {
@@ -159,24 +141,7 @@ struct sequence_split {
 
 /// Splits every sequence of 3 actions or more into training (all but the last two), validation
 /// (second-to-last) and test (last); shorter sequences are training only.
-inline sequence_split leave_one_out(const sequences& all) {
-    std::vector<std::vector<std::uint32_t>> train(all.n_users());
-    sequence_split split;
-    split.validation.assign(all.n_users(), sequence_split::no_item);
-    split.test.assign(all.n_users(), sequence_split::no_item);
-    for (std::size_t u = 0; u < all.n_users(); ++u) {
-        const auto s = all.of(u);
-        if (s.size() < 3) {
-            train[u].assign(s.begin(), s.end());
-            continue;
-        }
-        train[u].assign(s.begin(), s.end() - 2);
-        split.validation[u] = s[s.size() - 2];
-        split.test[u] = s[s.size() - 1];
-    }
-    split.train = sequences(train, all.n_items(), all.user_ids(), all.item_ids());
-    return split;
-}
+sequence_split leave_one_out(const sequences& all);
 
 /// Options of next-item training batches.
 struct next_item_batch_options {
@@ -318,52 +283,10 @@ struct markov_sequence_data {
 /// likely next items (drawn at random, weights 2^-k normalised); a sequence starts at a uniform item,
 /// and each step moves to a successor or, with probability `noise`, to a uniform item. Raises
 /// argument_error on inconsistent options.
-inline markov_sequence_data simulate_markov_sequences(const markov_sequence_options& o = {}) {
-    if (o.users == 0) throw argument_error("causalrec::data::simulate_markov_sequences: users must be >= 1");
-    if (o.successors == 0 || o.items <= o.successors)
-        throw argument_error(cat("causalrec::data::simulate_markov_sequences: items (", o.items, ") must exceed successors (", o.successors,
-                                 ") and successors be >= 1"));
-    if (o.min_length == 0 || o.max_length < o.min_length)
-        throw argument_error(cat("causalrec::data::simulate_markov_sequences: need 1 <= min_length <= max_length, got ", o.min_length, " and ",
-                                 o.max_length));
-    if (!(o.noise >= 0.0 && o.noise <= 1.0)) throw argument_error(cat("causalrec::data::simulate_markov_sequences: noise must be in [0, 1], got ", o.noise));
-    rng engine(o.seed);
-    markov_sequence_data out;
-    out.items = o.items, out.noise = o.noise;
-    double total = 0.0;
-    for (std::size_t k = 0; k < o.successors; ++k) out.weights.push_back(std::ldexp(1.0, -static_cast<int>(k))), total += out.weights.back();
-    for (auto& w : out.weights) w /= total;
-    out.next.resize(o.items);
-    for (std::size_t i = 0; i < o.items; ++i) {
-        // Distinct successors other than i: a partial Fisher-Yates over the other items.
-        std::vector<std::uint32_t> others;
-        for (std::size_t j = 0; j < o.items; ++j)
-            if (j != i) others.push_back(static_cast<std::uint32_t>(j));
-        for (std::size_t k = 0; k < o.successors; ++k) {
-            const std::size_t pick = k + static_cast<std::size_t>(engine.uniform_index(others.size() - k));
-            std::swap(others[k], others[pick]);
-            out.next[i].push_back(others[k]);
-        }
-    }
-    std::vector<std::vector<std::uint32_t>> per_user(o.users);
-    for (auto& s : per_user) {
-        const std::size_t length = o.min_length + static_cast<std::size_t>(engine.uniform_index(o.max_length - o.min_length + 1));
-        auto item = static_cast<std::uint32_t>(engine.uniform_index(o.items));
-        s.push_back(item);
-        while (s.size() < length) {
-            if (engine.uniform() < o.noise) {
-                item = static_cast<std::uint32_t>(engine.uniform_index(o.items));
-            } else {
-                double u = engine.uniform();
-                std::size_t k = 0;
-                while (k + 1 < o.successors && u >= out.weights[k]) u -= out.weights[k], ++k;
-                item = out.next[item][k];
-            }
-            s.push_back(item);
-        }
-    }
-    out.all = sequences(per_user, o.items);
-    return out;
-}
+markov_sequence_data simulate_markov_sequences(const markov_sequence_options& o = {});
 
 }  // namespace causalrec::data
+
+#if CAUSALREC_HEADER_ONLY
+#include "impl/sequences.hpp"
+#endif

@@ -93,13 +93,6 @@ public:
     /// The model name in files and messages.
     static constexpr std::string_view model_name = "als";
 
-    /// The options saved in a model file, under their keys (the two enums are saved as flags by options_json).
-    static constexpr auto saved_fields = std::tuple{
-        field("factors", &als_options::factors),   field("epochs", &als_options::epochs),
-        field("l2", &als_options::l2),             field("scale_l2", &als_options::scale_l2),
-        field("alpha", &als_options::alpha),       field("cg_steps", &als_options::cg_steps),
-        field("center", &als_options::center),     field("init_std", &als_options::init_std),
-        field("seed", &als_options::seed)};
 
     /// A model with the given options; raises argument_error for factors = 0, lambda <= 0,
     /// alpha <= 0, cg_steps = 0 or a negative init_std.

@@ -65,12 +65,6 @@ public:
     /// The model name in files and messages.
     static constexpr std::string_view model_name = "bpr";
 
-    /// The options saved in a model file, under their keys.
-    static constexpr auto saved_fields = std::tuple{
-        field("factors", &bpr_options::factors),   field("epochs", &bpr_options::epochs),
-        field("learning_rate", &bpr_options::learning_rate), field("l2", &bpr_options::l2),
-        field("bias_l2", &bpr_options::bias_l2),   field("item_bias", &bpr_options::item_bias),
-        field("init_std", &bpr_options::init_std), field("seed", &bpr_options::seed)};
 
     /// A model with the given options; raises argument_error naming a bad option and its value.
     explicit bpr(bpr_options options = {});

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "../core/compiler.hpp"
 #include "../core/message.hpp"
 #include "../core/checks.hpp"
 #include "../core/error.hpp"
@@ -63,43 +64,20 @@ void select_top(std::size_t n, std::size_t k, const Score& score_of, const Keep&
 
 /// The k best items of `scores`, leaving out `excluded` (ascending) and, when `reached` is not
 /// empty, the items whose flag is 0.
-inline std::vector<scored_item> top_k(std::span<const double> scores, std::size_t k, std::span<const std::size_t> excluded,
-                                      std::span<const char> reached = {}) {
-    std::vector<char> out(excluded.empty() ? 0 : scores.size(), 0);
-    for (const std::size_t e : excluded)
-        if (e < out.size()) out[e] = 1;
-    std::vector<scored_item> top;
-    select_top(
-        scores.size(), k, [&](std::size_t i) { return scores[i]; },
-        [&](std::size_t i) { return (out.empty() || !out[i]) && (reached.empty() || reached[i]); }, top);
-    return top;
-}
+std::vector<scored_item> top_k(std::span<const double> scores, std::size_t k, std::span<const std::size_t> excluded,
+                                      std::span<const char> reached = {});
 
 /// causalrec::require_fitted for a recommender known by its short name `model`.
-inline void require_fitted(bool fitted, std::string_view model, std::string_view call = "score or recommend") {
-    causalrec::require_fitted(fitted, qualified("rec", model), call);
-}
+void require_fitted(bool fitted, std::string_view model, std::string_view call = "score or recommend");
 
 /// Raises argument_error for an item index >= n_items, naming its position in the request.
-inline void check_items(std::span<const std::size_t> items, std::size_t n_items, std::string_view model) {
-    for (std::size_t k = 0; k < items.size(); ++k)
-        if (items[k] >= n_items)
-            throw argument_error(causalrec::error_message("rec", model, "item index ", items[k], " at position ", k,
-                                                        " is out of range (the model was fitted on ", n_items, " items)"));
-}
+void check_items(std::span<const std::size_t> items, std::size_t n_items, std::string_view model);
 
 /// Raises argument_error when `log` has no interactions (every recommender refuses to fit one).
-inline void require_nonempty_log(const data::interactions& log, std::string_view model) {
-    if (log.empty())
-        throw argument_error(causalrec::cat("causalrec::rec::", model, "::fit: cannot fit an empty log (no interactions)"));
-}
+void require_nonempty_log(const data::interactions& log, std::string_view model);
 
 /// Picks the scores of `items` from a full score vector.
-inline std::vector<double> gather(std::span<const double> all, std::span<const std::size_t> items) {
-    std::vector<double> out(items.size());
-    for (std::size_t k = 0; k < items.size(); ++k) out[k] = all[items[k]];
-    return out;
-}
+std::vector<double> gather(std::span<const double> all, std::span<const std::size_t> items);
 
 /// Calls body(begin, end) on contiguous ranges covering [0, n), on up to num_threads() threads.
 /// The first exception thrown by any range is rethrown after all threads have joined.
@@ -134,18 +112,10 @@ namespace causalrec::rec {
 
 /// The indices of the k highest scores of each row of `scores` (rows x items), best first, ties to
 /// the lower index: full-ranking recommendation lists from score_all. Rows x min(k, items).
-inline matrix<std::size_t> top_items(const matrix<float>& scores, std::size_t k) {
-    const std::size_t rows = scores.shape()[0], n = scores.shape()[1], kk = std::min(k, n);
-    matrix<std::size_t> out = make_matrix<std::size_t>(rows, kk);
-    std::vector<scored_item> top;
-    top.reserve(kk);
-    for (std::size_t r = 0; r < rows; ++r) {
-        const float* row = scores.data() + r * n;
-        detail::select_top(
-            n, kk, [row](std::size_t i) { return row[i]; }, [](std::size_t) { return true; }, top);
-        for (std::size_t j = 0; j < top.size(); ++j) out.data()[r * kk + j] = top[j].item;
-    }
-    return out;
-}
+matrix<std::size_t> top_items(const matrix<float>& scores, std::size_t k);
 
 }  // namespace causalrec::rec
+
+#if CAUSALREC_HEADER_ONLY
+#include "impl/common.hpp"
+#endif

@@ -66,14 +66,6 @@ public:
     /// The model name in files and messages.
     static constexpr std::string_view model_name = "matrix_factorization";
 
-    /// The options saved in a model file, under their keys.
-    static constexpr auto saved_fields = std::tuple{
-        field("factors", &mf_options::factors),         field("epochs", &mf_options::epochs),
-        field("learning_rate", &mf_options::learning_rate), field("l2", &mf_options::l2),
-        field("bias_l2", &mf_options::bias_l2),         field("init_std", &mf_options::init_std),
-        field("biases", &mf_options::biases),           field("use_weights", &mf_options::use_weights),
-        field("min_prediction", &mf_options::min_prediction), field("max_prediction", &mf_options::max_prediction),
-        field("seed", &mf_options::seed)};
 
     /// A model with the given options; raises argument_error for factors = 0, a negative or
     /// non-finite learning rate, regularization, bias_regularization or init_std, or min > max.

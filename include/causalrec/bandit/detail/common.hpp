@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "../../core/compiler.hpp"
 #include "../../core/error.hpp"
 #include "../../core/message.hpp"
 #include "../../core/rng.hpp"
@@ -85,61 +86,25 @@ inline choice epsilon_greedy_choice(std::span<const double> scores, const std::v
 }
 
 /// Writes an rng's state into a policy file.
-inline void write_rng(io::tensor_file& f, const std::string& name, const rng& engine) {
-    const auto s = engine.state();
-    f.add<std::uint64_t>(name + ".words", std::span<const std::uint64_t>(s.words, 4), {4});
-    const double spare[2] = {s.spare_normal, s.has_spare_normal ? 1.0 : 0.0};
-    f.add<double>(name + ".spare", std::span<const double>(spare, 2), {2});
-}
+void write_rng(io::tensor_file& f, const std::string& name, const rng& engine);
 
 /// Reads an rng's state from a policy file.
-inline void read_rng(const io::tensor_file& f, const std::string& name, rng& engine) {
-    const auto words = f.get_values<std::uint64_t>(name + ".words");
-    const auto spare = f.get_values<double>(name + ".spare");
-    if (words.size() != 4 || spare.size() != 2)
-        throw format_error(causalrec::cat("causalrec::bandit: the policy file's random state '", name, "' is malformed"));
-    rng::state_type s;
-    for (int k = 0; k < 4; ++k) s.words[k] = words[static_cast<std::size_t>(k)];
-    s.spare_normal = spare[0];
-    s.has_spare_normal = spare[1] != 0.0;
-    engine.set_state(s);
-}
+void read_rng(const io::tensor_file& f, const std::string& name, rng& engine);
 
 /// Starts a policy file: the policy's name and its options as metadata.
-inline io::tensor_file begin_policy_file(std::string_view name) {
-    io::tensor_file f;
-    f.metadata["format"] = "causalrec.bandit_policy";
-    f.metadata["policy"] = std::string(name);
-    return f;
-}
+io::tensor_file begin_policy_file(std::string_view name);
 
 /// Checks that a file holds the named policy; raises format_error otherwise.
-inline void check_policy_file(const io::tensor_file& f, std::string_view name) {
-    const auto format = f.metadata.find("format");
-    const auto policy = f.metadata.find("policy");
-    if (format == f.metadata.end() || format->second != "causalrec.bandit_policy")
-        throw format_error("causalrec::bandit: not a policy file (metadata 'format' is not causalrec.bandit_policy)");
-    if (policy == f.metadata.end() || policy->second != name)
-        throw format_error(causalrec::cat("causalrec::bandit: the file holds policy '", policy == f.metadata.end() ? "?" : policy->second,
-                                          "', not '", name, "'"));
-}
+void check_policy_file(const io::tensor_file& f, std::string_view name);
 
 /// Writes a number as metadata (exactly: hexadecimal floating point).
-inline void write_number(io::tensor_file& f, const std::string& key, double value) {
-    char text[64];
-    std::snprintf(text, sizeof text, "%a", value);
-    f.metadata[key] = text;
-}
+void write_number(io::tensor_file& f, const std::string& key, double value);
 
 /// Reads a number written by write_number; raises format_error when absent or malformed.
-inline double read_number(const io::tensor_file& f, const std::string& key) {
-    const auto it = f.metadata.find(key);
-    if (it == f.metadata.end()) throw format_error(causalrec::cat("causalrec::bandit: the policy file has no '", key, "'"));
-    char* end = nullptr;
-    const double v = std::strtod(it->second.c_str(), &end);
-    if (end == it->second.c_str() || *end != '\0')
-        throw format_error(causalrec::cat("causalrec::bandit: the policy file's '", key, "' is not a number: ", it->second));
-    return v;
-}
+double read_number(const io::tensor_file& f, const std::string& key);
 
 }  // namespace causalrec::bandit::detail
+
+#if CAUSALREC_HEADER_ONLY
+#include "impl/common.hpp"
+#endif

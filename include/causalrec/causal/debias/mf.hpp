@@ -170,70 +170,18 @@ inline double element_loss_dy(rating_loss loss, double f, double y) noexcept {
 }
 
 /// sum_j w_j l(f_j, t_j) / divisor + penalty, with gradient.
-inline double mf_objective(const mf_layout& L, const std::vector<mf_entry>& entries, double divisor, rating_loss loss, double l2,
-                           std::span<const double> x, std::span<double> g) {
-    std::fill(g.begin(), g.end(), 0.0);
-    double total = 0.0;
-    const double inv = 1.0 / divisor;
-    for (const auto& e : entries) {
-        const double f = L.raw(x.data(), e.u, e.i);
-        const auto [l, d] = element_loss(loss, f, e.target);
-        total += e.weight * l;
-        L.add_grad(x.data(), g.data(), e.u, e.i, e.weight * d * inv);
-    }
-    return total * inv + L.penalty(x, g, l2);
-}
+double mf_objective(const mf_layout& L, const std::vector<mf_entry>& entries, double divisor, rating_loss loss, double l2,
+                           std::span<const double> x, std::span<double> g);
 
 /// Raw outputs of every pair into z (n_users x n_items, row-major): P Q^T by BLAS plus biases.
-inline void mf_all_raw(const mf_layout& L, std::span<const double> x, std::vector<double>& z) {
-    z.resize(L.n_users * L.n_items);
-    blas::gemm<double>(false, true, L.n_users, L.n_items, L.k, 1.0, x.data(), L.k, x.data() + L.q(), L.k, 0.0, z.data(),
-                             L.n_items);
-    for (std::size_t u = 0; u < L.n_users; ++u) {
-        double* row = z.data() + u * L.n_items;
-        const double b = x[L.mu()] + x[L.bu() + u];
-        for (std::size_t i = 0; i < L.n_items; ++i) row[i] += b + x[L.bi() + i];
-    }
-}
+void mf_all_raw(const mf_layout& L, std::span<const double> x, std::vector<double>& z);
 
 /// Mean loss against dense targets t over all pairs + penalty, with gradient (BLAS for the factors);
 /// z and d are workspaces (z holds the raw outputs afterwards); without `with_value` the logistic
 /// value omits its log(1 + exp(-|z|)) terms (for steps that only need the gradient).
-inline double mf_dense_objective(const mf_layout& L, const std::vector<double>& t, rating_loss loss, double l2,
+double mf_dense_objective(const mf_layout& L, const std::vector<double>& t, rating_loss loss, double l2,
                                  std::span<const double> x, std::span<double> g, std::vector<double>& z,
-                                 std::vector<double>& d, bool with_value = true) {
-    mf_all_raw(L, x, z);
-    const std::size_t n = z.size();
-    d.resize(n);
-    const double inv = 1.0 / static_cast<double>(n);
-    double total = 0.0;
-    if (loss == rating_loss::squared) {
-        for (std::size_t c = 0; c < n; ++c) {
-            const double r = z[c] - t[c];
-            total += r * r;
-            d[c] = 2.0 * r * inv;
-        }
-    } else {
-        for (std::size_t c = 0; c < n; ++c) {  // one exp per pair: e = exp(-|z|)
-            const double zc = z[c], e = std::exp(-std::abs(zc)), s = e / (1.0 + e);
-            total += std::max(zc, 0.0) - zc * t[c] + (with_value ? std::log1p(e) : 0.0);
-            d[c] = ((zc >= 0.0 ? 1.0 - s : s) - t[c]) * inv;
-        }
-    }
-    std::fill(g.begin(), g.end(), 0.0);
-    blas::gemm<double>(false, false, L.n_users, L.k, L.n_items, 1.0, d.data(), L.n_items, x.data() + L.q(), L.k, 0.0, g.data(),
-                             L.k);
-    blas::gemm<double>(true, false, L.n_items, L.k, L.n_users, 1.0, d.data(), L.n_items, x.data(), L.k, 0.0, g.data() + L.q(),
-                             L.k);
-    for (std::size_t u = 0; u < L.n_users; ++u) {
-        const double* row = d.data() + u * L.n_items;
-        double su = 0.0;
-        for (std::size_t i = 0; i < L.n_items; ++i) su += row[i], g[L.bi() + i] += row[i];
-        g[L.bu() + u] = su;
-        g[L.mu()] += su;
-    }
-    return total * inv + L.penalty(x, g, l2);
-}
+                                 std::vector<double>& d, bool with_value = true);
 
 }  // namespace detail
 
@@ -248,18 +196,6 @@ public:
     /// The model name in files and messages.
     static constexpr std::string_view model_name = "debiased_mf";
 
-    /// The options saved in a model file, under their keys (the enums and imputation_l2 by hand).
-    static constexpr auto saved_fields = std::tuple{
-        rec::field("factors", &debiased_mf_options::factors),
-        rec::field("l2", &debiased_mf_options::l2),
-        rec::field("epochs", &debiased_mf_options::epochs),
-        rec::field("learning_rate", &debiased_mf_options::learning_rate),
-        rec::field("propensity_clip", &debiased_mf_options::propensity_clip),
-        rec::field("init_std", &debiased_mf_options::init_std),
-        rec::field("imputation_factors", &debiased_mf_options::imputation_factors),
-        rec::field("min_prediction", &debiased_mf_options::min_prediction),
-        rec::field("max_prediction", &debiased_mf_options::max_prediction),
-        rec::field("seed", &debiased_mf_options::seed)};
 
     /// A model with the given options; raises argument_error for invalid options.
     explicit debiased_mf(debiased_mf_options options = {}) : o_(std::move(options)) { check_options(); }
@@ -413,11 +349,7 @@ inline debiased_mf mf_snips(debiased_mf_options o = {}) { o.method = debias_meth
 /// MF-DR: debiased_mf with the doubly robust objective and an imputation model fitted first.
 inline debiased_mf mf_dr(debiased_mf_options o = {}) { o.method = debias_method::dr; return debiased_mf(std::move(o)); }
 /// DR-JL: debiased_mf with joint learning of the prediction and imputation models (full-batch Adam).
-inline debiased_mf dr_jl(debiased_mf_options o = {}) {
-    o.method = debias_method::dr_jl;
-    o.solver = mf_solver::adam;
-    return debiased_mf(std::move(o));
-}
+debiased_mf dr_jl(debiased_mf_options o = {});
 
 }  // namespace causalrec::causal
 

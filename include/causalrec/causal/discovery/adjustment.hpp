@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "../../core/compiler.hpp"
 #include "../../core/error.hpp"
 #include "../../core/message.hpp"
 #include "../../core/tensor.hpp"
@@ -27,25 +28,11 @@ struct graph_effect {
 /// propensity model, cross-fitted as options say). Raises what adjustment_set raises, shape_error when
 /// the graph and the data have different numbers of variables, and what aipw raises (e.g. a treatment
 /// column that is not 0/1).
-inline graph_effect estimate_effect_from_graph(const matrix<double>& data, const causal_graph& graph, std::size_t treatment, std::size_t outcome,
-                                               const effect_options& options = {}) {
-    if (graph.size() != data.shape()[1])
-        throw shape_error(causalrec::error_message("causal", "estimate_effect_from_graph", "the graph has ", graph.size(), " variables, the data ",
-                                                   data.shape()[1], " columns"));
-    graph_effect out;
-    out.adjustment = adjustment_set(graph, treatment, outcome);
-    const std::size_t n = data.shape()[0];
-    vector<double> t = make_vector<double>(n), y = make_vector<double>(n);
-    for (std::size_t r = 0; r < n; ++r) t(r) = data(r, treatment), y(r) = data(r, outcome);
-    if (out.adjustment.empty()) {
-        out.effect = difference_in_means(t, y, options);
-        return out;
-    }
-    matrix<double> x = matrix<double>::from_shape({n, out.adjustment.size()});
-    for (std::size_t r = 0; r < n; ++r)
-        for (std::size_t c = 0; c < out.adjustment.size(); ++c) x(r, c) = data(r, out.adjustment[c]);
-    out.effect = aipw(x, t, y, linear_regression{}, logistic_regression{}, options);
-    return out;
-}
+graph_effect estimate_effect_from_graph(const matrix<double>& data, const causal_graph& graph, std::size_t treatment, std::size_t outcome,
+                                               const effect_options& options = {});
 
 }  // namespace causalrec::causal
+
+#if CAUSALREC_HEADER_ONLY
+#include "impl/adjustment.hpp"
+#endif

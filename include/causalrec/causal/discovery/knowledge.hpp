@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "../../core/compiler.hpp"
 #include "../../core/error.hpp"
 #include "../../core/message.hpp"
 #include "graph.hpp"
@@ -72,18 +73,10 @@ struct background_knowledge {
 /// variables out of range or equal, when the treatment has an undirected edge (the effect is not
 /// identified by parent adjustment: orient it with background knowledge, e.g. tiers), or when the
 /// outcome is a parent of the treatment.
-inline std::vector<std::size_t> adjustment_set(const causal_graph& g, std::size_t treatment, std::size_t outcome) {
-    constexpr const char* fn = "adjustment_set";
-    if (treatment >= g.size() || outcome >= g.size() || treatment == outcome)
-        throw argument_error(causalrec::error_message("causal", fn, "treatment ", treatment, " and outcome ", outcome, " must be distinct variables below ", g.size()));
-    for (std::size_t v = 0; v < g.size(); ++v)
-        if (v != treatment && g.undirected(v, treatment))
-            throw argument_error(causalrec::error_message("causal", fn, "the treatment's edge with variable ", v,
-                                                          " is undirected, so its parents are not known; orient it with background knowledge (e.g. tiers)"));
-    const auto parents = g.parents(treatment);
-    for (std::size_t p : parents)
-        if (p == outcome) throw argument_error(causalrec::error_message("causal", fn, "the outcome is a parent of the treatment in this graph"));
-    return parents;
-}
+std::vector<std::size_t> adjustment_set(const causal_graph& g, std::size_t treatment, std::size_t outcome);
 
 }  // namespace causalrec::causal
+
+#if CAUSALREC_HEADER_ONLY
+#include "impl/knowledge.hpp"
+#endif

@@ -15,6 +15,7 @@
 #include <span>
 #include <vector>
 
+#include "../../core/compiler.hpp"
 #include "../../core/error.hpp"
 #include "../../core/message.hpp"
 #include "../../core/tensor.hpp"
@@ -89,48 +90,17 @@ namespace detail {
 
 /// x_i minus its regression on x_j, as the lingam package computes it: cov(x_i, x_j) (ddof 1) /
 /// var(x_j) (ddof 0) times x_j.
-inline void lingam_residual(std::span<const double> xi, std::span<const double> xj, std::span<double> out) {
-    const std::size_t n = xi.size();
-    double mi = 0.0, mj = 0.0;
-    for (std::size_t r = 0; r < n; ++r) mi += xi[r], mj += xj[r];
-    mi /= static_cast<double>(n), mj /= static_cast<double>(n);
-    double cov = 0.0, var = 0.0;
-    for (std::size_t r = 0; r < n; ++r) {
-        cov += (xi[r] - mi) * (xj[r] - mj);
-        var += (xj[r] - mj) * (xj[r] - mj);
-    }
-    const double slope = (cov / static_cast<double>(n - 1)) / (var / static_cast<double>(n));
-    for (std::size_t r = 0; r < n; ++r) out[r] = xi[r] - slope * xj[r];
-}
+void lingam_residual(std::span<const double> xi, std::span<const double> xj, std::span<double> out);
 
 /// Hyvärinen's maximum-entropy approximation of the differential entropy of a standardised variable
 /// (1998): H(u) ~ (1 + log 2 pi) / 2 - k1 (E log cosh u - gamma)^2 - k2 (E u exp(-u^2 / 2))^2.
-inline double lingam_entropy(std::span<const double> u) {
-    constexpr double k1 = 79.047, k2 = 7.4129, gamma = 0.37457;
-    double a = 0.0, b = 0.0;
-    for (double v : u) {
-        a += std::log(std::cosh(v));
-        b += v * std::exp(-v * v / 2.0);
-    }
-    a /= static_cast<double>(u.size()), b /= static_cast<double>(u.size());
-    return (1.0 + std::log(2.0 * std::numbers::pi)) / 2.0 - k1 * (a - gamma) * (a - gamma) - k2 * b * b;
-}
+double lingam_entropy(std::span<const double> u);
 
 /// The entropy of r / std(r).
-inline double lingam_entropy_scaled(std::vector<double>& r) {
-    const double s = mean_and_std(r).second;
-    for (double& v : r) v /= s;
-    return lingam_entropy(r);
-}
+double lingam_entropy_scaled(std::vector<double>& r);
 
 /// Columns of X as contiguous vectors.
-inline std::vector<std::vector<double>> columns_of(const matrix<double>& x) {
-    const std::size_t n = x.shape()[0], d = x.shape()[1];
-    std::vector<std::vector<double>> cols(d, std::vector<double>(n));
-    for (std::size_t r = 0; r < n; ++r)
-        for (std::size_t c = 0; c < d; ++c) cols[c][r] = x(r, c);
-    return cols;
-}
+std::vector<std::vector<double>> columns_of(const matrix<double>& x);
 
 /// The lasso path of (1 / 2n) |y - X b|^2 + alpha |b|_1 (columns of X and y centred) by coordinate
 /// descent with warm starts over `alphas` (decreasing), in covariance form: from G = X^T X and
@@ -177,62 +147,8 @@ void lasso_path(const std::vector<std::vector<double>>& x, std::span<const doubl
 
 /// The predictors of `target` that adaptive lasso with the BIC keeps (lingam's
 /// predict_adaptive_lasso with scikit-learn's LassoLarsIC(criterion = "bic"), the path on a grid).
-inline std::vector<std::size_t> adaptive_lasso_support(const std::vector<std::vector<double>>& standardized, std::span<const std::size_t> predictors,
-                                                       std::size_t target, std::size_t path_size) {
-    const std::size_t n = standardized[target].size(), p = predictors.size();
-    // OLS on the standardised data gives the adaptive weights |beta|.
-    matrix<double> xp = matrix<double>::from_shape({n, p});
-    for (std::size_t k = 0; k < p; ++k)
-        for (std::size_t r = 0; r < n; ++r) xp(r, k) = standardized[predictors[k]][r];
-    vector<double> y = make_vector<double>(n);
-    for (std::size_t r = 0; r < n; ++r) y(r) = standardized[target][r];
-    linear_regression ols;
-    ols.fit(xp, y);
-    // The noise variance of the BIC: OLS residuals / (n - p - 1) (LassoLarsIC's estimate, intercept fitted).
-    const vector<double> fitted = ols.predict(xp);
-    double rss_ols = 0.0;
-    for (std::size_t r = 0; r < n; ++r) rss_ols += (y(r) - fitted(r)) * (y(r) - fitted(r));
-    const double noise = rss_ols / static_cast<double>(n - p - 1);
-    // Weighted, centred design; the largest useful penalty max |X^T y| / n.
-    std::vector<std::vector<double>> xw(p, std::vector<double>(n));
-    std::vector<double> weight(p), yc(n);
-    double ym = 0.0;
-    for (std::size_t r = 0; r < n; ++r) ym += y(r);
-    ym /= static_cast<double>(n);
-    for (std::size_t r = 0; r < n; ++r) yc[r] = y(r) - ym;
-    double alpha_max = 0.0;
-    for (std::size_t k = 0; k < p; ++k) {
-        weight[k] = std::abs(ols.coef()(k));
-        double m = 0.0;
-        for (std::size_t r = 0; r < n; ++r) m += xp(r, k) * weight[k];
-        m /= static_cast<double>(n);
-        double dot = 0.0;
-        for (std::size_t r = 0; r < n; ++r) {
-            xw[k][r] = xp(r, k) * weight[k] - m;
-            dot += xw[k][r] * yc[r];
-        }
-        alpha_max = std::max(alpha_max, std::abs(dot) / static_cast<double>(n));
-    }
-    std::vector<double> alphas;
-    for (std::size_t s = 0; s + 1 < path_size; ++s)
-        alphas.push_back(alpha_max * std::pow(1e-4, static_cast<double>(s) / static_cast<double>(path_size - 2)));
-    alphas.push_back(0.0);
-    double best = std::numeric_limits<double>::infinity();
-    std::vector<std::size_t> support;
-    const double log_n = std::log(static_cast<double>(n));
-    lasso_path(xw, yc, alphas, [&](std::span<const double> b, double rss) {
-        std::size_t df = 0;
-        for (double v : b) df += std::abs(v) > std::numeric_limits<double>::epsilon();
-        const double criterion = rss / noise + log_n * static_cast<double>(df);
-        if (criterion < best) {
-            best = criterion;
-            support.clear();
-            for (std::size_t k = 0; k < p; ++k)
-                if (std::abs(b[k] * weight[k]) > 0.0) support.push_back(predictors[k]);
-        }
-    });
-    return support;
-}
+std::vector<std::size_t> adaptive_lasso_support(const std::vector<std::vector<double>>& standardized, std::span<const std::size_t> predictors,
+                                                       std::size_t target, std::size_t path_size);
 
 }  // namespace detail
 
@@ -243,111 +159,10 @@ inline std::vector<std::size_t> adaptive_lasso_support(const std::vector<std::ve
 /// variables before it, pruned by `options.pruning` and refitted by OLS on the original scale. Raises
 /// argument_error for fewer than 2 variables, fewer rows than variables + 2, a constant or non-finite
 /// column, or options out of range.
-inline lingam_result direct_lingam(const matrix<double>& x, const direct_lingam_options& options = {}) {
-    constexpr const char* fn = "direct_lingam";
-    const std::size_t n = x.shape()[0], d = x.shape()[1];
-    if (d < 2) throw argument_error(causalrec::error_message("causal", fn, "needs at least 2 variables, got ", d));
-    if (n < d + 2) throw argument_error(causalrec::error_message("causal", fn, "needs at least variables + 2 = ", d + 2, " rows, got ", n));
-    if (!(options.threshold >= 0.0)) throw argument_error(causalrec::error_message("causal", fn, "threshold must be >= 0, got ", options.threshold));
-    if (options.lasso_path < 2) throw argument_error(causalrec::error_message("causal", fn, "lasso_path must be at least 2, got ", options.lasso_path));
-    auto cols = detail::columns_of(x);
-    for (std::size_t c = 0; c < d; ++c) {
-        for (double v : cols[c])
-            if (!std::isfinite(v)) throw argument_error(causalrec::error_message("causal", fn, "column ", c, " has a non-finite value"));
-        if (detail::mean_and_std(cols[c]).second == 0.0) throw argument_error(causalrec::error_message("causal", fn, "column ", c, " is constant"));
-    }
-    // The causal order.
-    std::vector<std::size_t> remaining(d), order;
-    for (std::size_t c = 0; c < d; ++c) remaining[c] = c;
-    auto work = cols;
-    std::vector<std::vector<double>> z(d);
-    std::vector<double> entropy(d), score(d), rij(n), rji(n);
-    const background_knowledge* known = options.knowledge;
-    if (known) known->check(d, fn);
-    // A variable may come next unless the knowledge puts a remaining one before it.
-    auto may_come_next = [&](std::size_t i) {
-        if (!known) return true;
-        for (std::size_t j : remaining)
-            if (j != i && (known->requires_edge(j, i) || (!known->tiers.empty() && known->tiers[j] < known->tiers[i]))) return false;
-        return true;
-    };
-    while (!remaining.empty()) {
-        std::size_t chosen = remaining.front();
-        if (known) {
-            const auto first = std::find_if(remaining.begin(), remaining.end(), may_come_next);
-            if (first == remaining.end())
-                throw argument_error(causalrec::error_message("causal", fn, "the required edges of the background knowledge form a cycle"));
-            chosen = *first;
-        }
-        if (remaining.size() > 1) {
-            // Standardised remaining columns and their entropies, once per step.
-            for (std::size_t i : remaining) {
-                z[i] = detail::standardized(work[i]);
-                entropy[i] = detail::lingam_entropy(z[i]);
-                score[i] = 0.0;
-            }
-            // The measure is antisymmetric in (i, j): each unordered pair once.
-            for (std::size_t a = 0; a < remaining.size(); ++a)
-                for (std::size_t b = a + 1; b < remaining.size(); ++b) {
-                    const std::size_t i = remaining[a], j = remaining[b];
-                    detail::lingam_residual(z[i], z[j], rij);
-                    detail::lingam_residual(z[j], z[i], rji);
-                    const double diff = (entropy[j] + detail::lingam_entropy_scaled(rij)) - (entropy[i] + detail::lingam_entropy_scaled(rji));
-                    const double for_i = std::min(0.0, diff), for_j = std::min(0.0, -diff);
-                    score[i] += for_i * for_i;
-                    score[j] += for_j * for_j;
-                }
-            double best = std::numeric_limits<double>::infinity();
-            for (std::size_t i : remaining)
-                if (score[i] < best && may_come_next(i)) best = score[i], chosen = i;
-            for (std::size_t i : remaining)
-                if (i != chosen) {
-                    detail::lingam_residual(work[i], work[chosen], rij);
-                    work[i] = rij;
-                }
-        }
-        order.push_back(chosen);
-        remaining.erase(std::find(remaining.begin(), remaining.end(), chosen));
-    }
-    // The coefficients, variable by variable, on the variables before it.
-    lingam_result out;
-    out.causal_order = order;
-    out.weights = xt::zeros<double>({d, d});
-    std::vector<std::vector<double>> standardized;
-    for (const auto& c : cols) standardized.push_back(detail::standardized(c));
-    for (std::size_t position = 1; position < d; ++position) {
-        const std::size_t target = order[position];
-        std::vector<std::size_t> candidates;
-        for (std::size_t k = 0; k < position; ++k)
-            if (!known || known->allows(order[k], target)) candidates.push_back(order[k]);
-        const std::span<const std::size_t> before(candidates);
-        std::vector<std::size_t> kept;
-        if (before.empty()) continue;
-        if (options.pruning == lingam_pruning::adaptive_lasso) {
-            kept = detail::adaptive_lasso_support(standardized, before, target, options.lasso_path);
-        } else {
-            kept.assign(before.begin(), before.end());
-        }
-        if (known)
-            for (std::size_t k : before)
-                if (known->requires_edge(k, target) && std::find(kept.begin(), kept.end(), k) == kept.end()) kept.push_back(k);
-        if (kept.empty()) continue;
-        matrix<double> xp = matrix<double>::from_shape({n, kept.size()});
-        vector<double> y = make_vector<double>(n);
-        for (std::size_t r = 0; r < n; ++r) {
-            for (std::size_t k = 0; k < kept.size(); ++k) xp(r, k) = cols[kept[k]][r];
-            y(r) = cols[target][r];
-        }
-        linear_regression ols;
-        ols.fit(xp, y);
-        for (std::size_t k = 0; k < kept.size(); ++k) {
-            const double w = ols.coef()(k);
-            const bool required = known && known->requires_edge(kept[k], target);
-            if (options.pruning == lingam_pruning::threshold && std::abs(w) < options.threshold && !required) continue;
-            out.weights(kept[k], target) = w;
-        }
-    }
-    return out;
-}
+lingam_result direct_lingam(const matrix<double>& x, const direct_lingam_options& options = {});
 
 }  // namespace causalrec::causal
+
+#if CAUSALREC_HEADER_ONLY
+#include "impl/lingam.hpp"
+#endif

@@ -188,3 +188,54 @@ CAUSALREC_INLINE void logistic_regression::fit_impl(const matrix<double>& x, con
 }
 
 }  // namespace causalrec::causal
+namespace causalrec::causal {
+namespace detail {
+
+CAUSALREC_INLINE column_scaling scale_columns(const matrix<double>& x, const double* w, bool center) {
+    const std::size_t n = x.shape()[0], d = x.shape()[1];
+    column_scaling s{std::vector<double>(d, 0.0), std::vector<double>(d, 0.0), std::vector<bool>(d, true)};
+    double wsum = 0.0;
+    for (std::size_t i = 0; i < n; ++i) wsum += w ? w[i] : 1.0;
+    if (center)
+        for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t j = 0; j < d; ++j) s.mean[j] += (w ? w[i] : 1.0) * x(i, j);
+    for (std::size_t j = 0; j < d; ++j) s.mean[j] /= wsum;
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < d; ++j) {
+            const double c = x(i, j) - s.mean[j];
+            s.scale[j] += (w ? w[i] : 1.0) * c * c;
+        }
+    for (std::size_t j = 0; j < d; ++j) {
+        s.scale[j] = std::sqrt(s.scale[j] / wsum);
+        // A column equal to its mean everywhere (relative to its magnitude) carries no information.
+        if (!(s.scale[j] > 1e-12 * std::max(1.0, std::abs(s.mean[j])))) {
+            s.active[j] = false;
+            s.scale[j] = 1.0;
+        }
+    }
+    return s;
+}
+
+CAUSALREC_INLINE vector<double> linear_scores(const matrix<double>& x, const vector<double>& coef, double intercept) {
+    vector<double> out = make_vector<double>(x.shape()[0]);
+    for (std::size_t i = 0; i < x.shape()[0]; ++i) {
+        double v = intercept;
+        for (std::size_t j = 0; j < coef.size(); ++j) v += x(i, j) * coef(j);
+        out(i) = v;
+    }
+    return out;
+}
+
+CAUSALREC_INLINE void check_fit_inputs(const char* fn, const matrix<double>& x, const vector<double>& y,
+                             const vector<double>* w) {
+    const std::size_t n = x.shape()[0];
+    check_length(fn, "y", y.size(), n);
+    if (n == 0) throw argument_error(causalrec::error_message("causal", fn, "no rows"));
+    if (x.shape()[1] == 0) throw argument_error(causalrec::error_message("causal", fn, "X has no columns"));
+    require_finite(fn, "X", x);
+    require_finite(fn, "y", y);
+    if (w) check_weights(fn, *w, n);
+}
+
+}  // namespace detail
+}  // namespace causalrec::causal

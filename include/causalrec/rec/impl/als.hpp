@@ -7,6 +7,18 @@
 
 namespace causalrec::rec {
 
+namespace detail {
+
+/// The options of als saved in its model files, under their keys.
+constexpr auto als_saved_fields = std::tuple{
+    field("factors", &als_options::factors),   field("epochs", &als_options::epochs),
+    field("l2", &als_options::l2),             field("scale_l2", &als_options::scale_l2),
+    field("alpha", &als_options::alpha),       field("cg_steps", &als_options::cg_steps),
+    field("center", &als_options::center),     field("init_std", &als_options::init_std),
+    field("seed", &als_options::seed)};
+
+}  // namespace detail
+
 CAUSALREC_INLINE void als::fit(const data::interactions& log) {
     detail::require_nonempty_log(log, model_name);
     initialize(log, log.by_user().values, {});
@@ -182,7 +194,7 @@ CAUSALREC_INLINE auto als::to_file() const -> io::tensor_file {
 CAUSALREC_INLINE auto als::from_file(io::tensor_file file) -> als {
     auto f = open_recommender_file(std::move(file), model_name);
     als_options o;
-    read_options(f, o, saved_fields);
+    read_options(f, o, detail::als_saved_fields);
     o.feedback = saved_option<bool>(f, "implicit") ? als_feedback::implicit : als_feedback::explicit_ratings;
     o.solver = saved_option<bool>(f, "conjugate_gradient") ? als_solver::conjugate_gradient : als_solver::cholesky;
     als m(o);
@@ -197,7 +209,7 @@ CAUSALREC_INLINE auto als::from_file(io::tensor_file file) -> als {
 CAUSALREC_INLINE nlohmann::json als::options_json() const {
     nlohmann::json j = {{"implicit", options_.feedback == als_feedback::implicit},
                         {"conjugate_gradient", options_.solver == als_solver::conjugate_gradient}};
-    write_options(j, options_, saved_fields);
+    write_options(j, options_, detail::als_saved_fields);
     return j;
 }
 

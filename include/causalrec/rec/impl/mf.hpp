@@ -7,6 +7,19 @@
 
 namespace causalrec::rec {
 
+namespace detail {
+
+/// The options of matrix_factorization saved in its model files, under their keys.
+constexpr auto matrix_factorization_saved_fields = std::tuple{
+    field("factors", &mf_options::factors),         field("epochs", &mf_options::epochs),
+    field("learning_rate", &mf_options::learning_rate), field("l2", &mf_options::l2),
+    field("bias_l2", &mf_options::bias_l2),         field("init_std", &mf_options::init_std),
+    field("biases", &mf_options::biases),           field("use_weights", &mf_options::use_weights),
+    field("min_prediction", &mf_options::min_prediction), field("max_prediction", &mf_options::max_prediction),
+    field("seed", &mf_options::seed)};
+
+}  // namespace detail
+
 CAUSALREC_INLINE void matrix_factorization::fit(const data::interactions& log) {
     start(log);
     sgd_epochs(log, options_.epochs);
@@ -47,7 +60,7 @@ CAUSALREC_INLINE auto matrix_factorization::to_file() const -> io::tensor_file {
 CAUSALREC_INLINE auto matrix_factorization::from_file(io::tensor_file file) -> matrix_factorization {
     auto f = open_recommender_file(std::move(file), model_name);
     mf_options o;
-    read_options(f, o, saved_fields);
+    read_options(f, o, detail::matrix_factorization_saved_fields);
     matrix_factorization m(o);
     m.model_ = factor_model<float>::read(f, o.factors, true, true);
     m.model_.min_prediction = o.min_prediction;
@@ -58,7 +71,7 @@ CAUSALREC_INLINE auto matrix_factorization::from_file(io::tensor_file file) -> m
 
 CAUSALREC_INLINE nlohmann::json matrix_factorization::options_json() const {
     nlohmann::json j = nlohmann::json::object();
-    write_options(j, options_, saved_fields);
+    write_options(j, options_, detail::matrix_factorization_saved_fields);
     return j;
 }
 

@@ -443,12 +443,6 @@ public:
     static caser from_file(io::tensor_file file);
 
 private:
-    static constexpr auto saved_fields = std::tuple{
-        field("max_length", &caser_options::max_length), field("targets", &caser_options::targets), field("hidden", &caser_options::hidden),
-        field("horizontal_filters", &caser_options::horizontal_filters), field("vertical_filters", &caser_options::vertical_filters),
-        field("dropout", &caser_options::dropout), field("negatives", &caser_options::negatives),
-        field("learning_rate", &caser_options::learning_rate), field("weight_decay", &caser_options::weight_decay),
-        field("batch_size", &caser_options::batch_size), field("epochs", &caser_options::epochs), field("seed", &caser_options::seed)};
 
     static constexpr std::size_t anonymous = static_cast<std::size_t>(-1);
 

@@ -462,13 +462,6 @@ public:
     static gru4rec from_file(io::tensor_file file);
 
 private:
-    static constexpr auto saved_fields = std::tuple{
-        field("hidden", &gru4rec_options::hidden), field("embedding", &gru4rec_options::embedding), field("batch_size", &gru4rec_options::batch_size),
-        field("sampled_negatives", &gru4rec_options::sampled_negatives), field("sample_alpha", &gru4rec_options::sample_alpha),
-        field("bpr_max_regularization", &gru4rec_options::bpr_max_regularization),
-        field("dropout_embedding", &gru4rec_options::dropout_embedding), field("dropout_hidden", &gru4rec_options::dropout_hidden),
-        field("learning_rate", &gru4rec_options::learning_rate), field("epochs", &gru4rec_options::epochs),
-        field("max_history", &gru4rec_options::max_history), field("seed", &gru4rec_options::seed)};
 
     void check_options() const;
 

@@ -477,12 +477,6 @@ public:
     static sasrec from_file(io::tensor_file file);
 
 private:
-    static constexpr auto saved_fields = std::tuple{
-        field("max_length", &sasrec_options::max_length), field("hidden", &sasrec_options::hidden), field("blocks", &sasrec_options::blocks),
-        field("heads", &sasrec_options::heads), field("dropout", &sasrec_options::dropout), field("learning_rate", &sasrec_options::learning_rate),
-        field("beta2", &sasrec_options::beta2), field("l2_embedding", &sasrec_options::l2_embedding),
-        field("batch_size", &sasrec_options::batch_size), field("epochs", &sasrec_options::epochs), field("negatives", &sasrec_options::negatives),
-        field("layer_norm_epsilon", &sasrec_options::layer_norm_epsilon), field("seed", &sasrec_options::seed)};
 
     void check_options() const;
 

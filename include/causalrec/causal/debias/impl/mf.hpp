@@ -7,6 +7,23 @@
 
 namespace causalrec::causal {
 
+namespace detail {
+
+/// The options of debiased_mf saved in its model files, under their keys.
+constexpr auto debiased_mf_saved_fields = std::tuple{
+    rec::field("factors", &debiased_mf_options::factors),
+    rec::field("l2", &debiased_mf_options::l2),
+    rec::field("epochs", &debiased_mf_options::epochs),
+    rec::field("learning_rate", &debiased_mf_options::learning_rate),
+    rec::field("propensity_clip", &debiased_mf_options::propensity_clip),
+    rec::field("init_std", &debiased_mf_options::init_std),
+    rec::field("imputation_factors", &debiased_mf_options::imputation_factors),
+    rec::field("min_prediction", &debiased_mf_options::min_prediction),
+    rec::field("max_prediction", &debiased_mf_options::max_prediction),
+    rec::field("seed", &debiased_mf_options::seed)};
+
+}  // namespace detail
+
 CAUSALREC_INLINE void debiased_mf::fit(const data::interactions& log) {
     check_log(log);
     L_ = {log.n_users(), log.n_items(), o_.factors};
@@ -79,7 +96,7 @@ CAUSALREC_INLINE auto debiased_mf::from_file(io::tensor_file file) -> debiased_m
     if (loss != "squared" && loss != "logistic") throw format_error(causalrec::cat(where, ": unknown loss '", loss, "'"));
     o.loss = loss == "squared" ? rating_loss::squared : rating_loss::logistic;
     o.solver = rec::saved_option<std::string>(f, "solver") == "adam" ? mf_solver::adam : mf_solver::lbfgs;
-    rec::read_options(f, o, saved_fields);
+    rec::read_options(f, o, detail::debiased_mf_saved_fields);
     if (f.options.contains("imputation_l2") && !f.options["imputation_l2"].is_null())
         o.imputation_l2 = rec::saved_option<double>(f, "imputation_l2");
     debiased_mf m(o);
@@ -94,7 +111,7 @@ CAUSALREC_INLINE nlohmann::json debiased_mf::options_json() const {
     nlohmann::json j = {{"method", std::string(to_string(o_.method))},
                         {"loss", o_.loss == rating_loss::squared ? "squared" : "logistic"},
                         {"solver", o_.solver == mf_solver::adam ? "adam" : "lbfgs"}};
-    rec::write_options(j, o_, saved_fields);
+    rec::write_options(j, o_, detail::debiased_mf_saved_fields);
     j["imputation_l2"] = o_.imputation_l2 ? nlohmann::json(*o_.imputation_l2) : nlohmann::json(nullptr);
     return j;
 }
@@ -225,4 +242,80 @@ CAUSALREC_INLINE auto debiased_mf::factor_model_of(const std::vector<double>& x,
     return m;
 }
 
+}  // namespace causalrec::causal
+namespace causalrec::causal {
+
+CAUSALREC_INLINE debiased_mf dr_jl(debiased_mf_options o) {
+    o.method = debias_method::dr_jl;
+    o.solver = mf_solver::adam;
+    return debiased_mf(std::move(o));
+}
+
+}  // namespace causalrec::causal
+
+namespace causalrec::causal {
+namespace detail {
+
+CAUSALREC_INLINE double mf_objective(const mf_layout& L, const std::vector<mf_entry>& entries, double divisor, rating_loss loss, double l2,
+                           std::span<const double> x, std::span<double> g) {
+    std::fill(g.begin(), g.end(), 0.0);
+    double total = 0.0;
+    const double inv = 1.0 / divisor;
+    for (const auto& e : entries) {
+        const double f = L.raw(x.data(), e.u, e.i);
+        const auto [l, d] = element_loss(loss, f, e.target);
+        total += e.weight * l;
+        L.add_grad(x.data(), g.data(), e.u, e.i, e.weight * d * inv);
+    }
+    return total * inv + L.penalty(x, g, l2);
+}
+
+CAUSALREC_INLINE void mf_all_raw(const mf_layout& L, std::span<const double> x, std::vector<double>& z) {
+    z.resize(L.n_users * L.n_items);
+    blas::gemm<double>(false, true, L.n_users, L.n_items, L.k, 1.0, x.data(), L.k, x.data() + L.q(), L.k, 0.0, z.data(),
+                             L.n_items);
+    for (std::size_t u = 0; u < L.n_users; ++u) {
+        double* row = z.data() + u * L.n_items;
+        const double b = x[L.mu()] + x[L.bu() + u];
+        for (std::size_t i = 0; i < L.n_items; ++i) row[i] += b + x[L.bi() + i];
+    }
+}
+
+CAUSALREC_INLINE double mf_dense_objective(const mf_layout& L, const std::vector<double>& t, rating_loss loss, double l2,
+                                 std::span<const double> x, std::span<double> g, std::vector<double>& z,
+                                 std::vector<double>& d, bool with_value) {
+    mf_all_raw(L, x, z);
+    const std::size_t n = z.size();
+    d.resize(n);
+    const double inv = 1.0 / static_cast<double>(n);
+    double total = 0.0;
+    if (loss == rating_loss::squared) {
+        for (std::size_t c = 0; c < n; ++c) {
+            const double r = z[c] - t[c];
+            total += r * r;
+            d[c] = 2.0 * r * inv;
+        }
+    } else {
+        for (std::size_t c = 0; c < n; ++c) {  // one exp per pair: e = exp(-|z|)
+            const double zc = z[c], e = std::exp(-std::abs(zc)), s = e / (1.0 + e);
+            total += std::max(zc, 0.0) - zc * t[c] + (with_value ? std::log1p(e) : 0.0);
+            d[c] = ((zc >= 0.0 ? 1.0 - s : s) - t[c]) * inv;
+        }
+    }
+    std::fill(g.begin(), g.end(), 0.0);
+    blas::gemm<double>(false, false, L.n_users, L.k, L.n_items, 1.0, d.data(), L.n_items, x.data() + L.q(), L.k, 0.0, g.data(),
+                             L.k);
+    blas::gemm<double>(true, false, L.n_items, L.k, L.n_users, 1.0, d.data(), L.n_items, x.data(), L.k, 0.0, g.data() + L.q(),
+                             L.k);
+    for (std::size_t u = 0; u < L.n_users; ++u) {
+        const double* row = d.data() + u * L.n_items;
+        double su = 0.0;
+        for (std::size_t i = 0; i < L.n_items; ++i) su += row[i], g[L.bi() + i] += row[i];
+        g[L.bu() + u] = su;
+        g[L.mu()] += su;
+    }
+    return total * inv + L.penalty(x, g, l2);
+}
+
+}  // namespace detail
 }  // namespace causalrec::causal

@@ -7,6 +7,18 @@
 
 namespace causalrec::rec {
 
+namespace detail {
+
+/// The options of caser saved in its model files, under their keys.
+constexpr auto caser_saved_fields = std::tuple{
+      field("max_length", &caser_options::max_length), field("targets", &caser_options::targets), field("hidden", &caser_options::hidden),
+      field("horizontal_filters", &caser_options::horizontal_filters), field("vertical_filters", &caser_options::vertical_filters),
+      field("dropout", &caser_options::dropout), field("negatives", &caser_options::negatives),
+      field("learning_rate", &caser_options::learning_rate), field("weight_decay", &caser_options::weight_decay),
+      field("batch_size", &caser_options::batch_size), field("epochs", &caser_options::epochs), field("seed", &caser_options::seed)};
+
+}  // namespace detail
+
 CAUSALREC_INLINE auto caser::fit(const data::sequences& train) -> train::history {
     return training_.fit(model_name, train, o_, {.learning_rate = o_.learning_rate, .weight_decay = o_.weight_decay});
 }
@@ -80,14 +92,14 @@ CAUSALREC_INLINE auto caser::recommend(std::size_t user, std::size_t k, bool exc
 
 CAUSALREC_INLINE auto caser::to_file() const -> io::tensor_file {
     nlohmann::json j = nlohmann::json::object();
-    write_options(j, o_, saved_fields);
+    write_options(j, o_, detail::caser_saved_fields);
     return training_.to_file(model_name, j);
 }
 
 CAUSALREC_INLINE auto caser::from_file(io::tensor_file file) -> caser {
     const auto f = open_recommender_file(std::move(file), model_name);
     caser_options o;
-    read_options(f, o, saved_fields);
+    read_options(f, o, detail::caser_saved_fields);
     caser m(o);
     m.training_.restore(f, o, {.learning_rate = o.learning_rate, .weight_decay = o.weight_decay});
     return m;

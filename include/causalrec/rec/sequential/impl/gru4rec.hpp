@@ -7,6 +7,19 @@
 
 namespace causalrec::rec {
 
+namespace detail {
+
+/// The options of gru4rec saved in its model files, under their keys.
+constexpr auto gru4rec_saved_fields = std::tuple{
+      field("hidden", &gru4rec_options::hidden), field("embedding", &gru4rec_options::embedding), field("batch_size", &gru4rec_options::batch_size),
+      field("sampled_negatives", &gru4rec_options::sampled_negatives), field("sample_alpha", &gru4rec_options::sample_alpha),
+      field("bpr_max_regularization", &gru4rec_options::bpr_max_regularization),
+      field("dropout_embedding", &gru4rec_options::dropout_embedding), field("dropout_hidden", &gru4rec_options::dropout_hidden),
+      field("learning_rate", &gru4rec_options::learning_rate), field("epochs", &gru4rec_options::epochs),
+      field("max_history", &gru4rec_options::max_history), field("seed", &gru4rec_options::seed)};
+
+}  // namespace detail
+
 CAUSALREC_INLINE auto gru4rec::fit(const data::sequences& train) -> train::history {
     return training_.fit(model_name, train, o_, {.learning_rate = o_.learning_rate}, false);
 }
@@ -55,14 +68,14 @@ CAUSALREC_INLINE auto gru4rec::recommend(std::size_t user, std::size_t k, bool e
 
 CAUSALREC_INLINE auto gru4rec::to_file() const -> io::tensor_file {
     nlohmann::json j = {{"loss", o_.loss == gru4rec_loss::cross_entropy ? "cross_entropy" : "bpr_max"}};
-    write_options(j, o_, saved_fields);
+    write_options(j, o_, detail::gru4rec_saved_fields);
     return training_.to_file(model_name, j);
 }
 
 CAUSALREC_INLINE auto gru4rec::from_file(io::tensor_file file) -> gru4rec {
     const auto f = open_recommender_file(std::move(file), model_name);
     gru4rec_options o;
-    read_options(f, o, saved_fields);
+    read_options(f, o, detail::gru4rec_saved_fields);
     const auto loss = saved_option<std::string>(f, "loss");
     if (loss != "cross_entropy" && loss != "bpr_max") throw format_error(causalrec::cat(f.file.source(), ": unknown gru4rec loss '", loss, "'"));
     o.loss = loss == "cross_entropy" ? gru4rec_loss::cross_entropy : gru4rec_loss::bpr_max;

@@ -7,6 +7,18 @@
 
 namespace causalrec::rec {
 
+namespace detail {
+
+/// The options of sasrec saved in its model files, under their keys.
+constexpr auto sasrec_saved_fields = std::tuple{
+      field("max_length", &sasrec_options::max_length), field("hidden", &sasrec_options::hidden), field("blocks", &sasrec_options::blocks),
+      field("heads", &sasrec_options::heads), field("dropout", &sasrec_options::dropout), field("learning_rate", &sasrec_options::learning_rate),
+      field("beta2", &sasrec_options::beta2), field("l2_embedding", &sasrec_options::l2_embedding),
+      field("batch_size", &sasrec_options::batch_size), field("epochs", &sasrec_options::epochs), field("negatives", &sasrec_options::negatives),
+      field("layer_norm_epsilon", &sasrec_options::layer_norm_epsilon), field("seed", &sasrec_options::seed)};
+
+}  // namespace detail
+
 CAUSALREC_INLINE auto sasrec::fit(const data::sequences& train) -> train::history {
     return training_.fit(model_name, train, o_, {.learning_rate = o_.learning_rate, .beta1 = 0.9, .beta2 = o_.beta2});
 }
@@ -62,14 +74,14 @@ CAUSALREC_INLINE auto sasrec::recommend(std::size_t user, std::size_t k, bool ex
 
 CAUSALREC_INLINE auto sasrec::to_file() const -> io::tensor_file {
     nlohmann::json j = nlohmann::json::object();
-    write_options(j, o_, saved_fields);
+    write_options(j, o_, detail::sasrec_saved_fields);
     return training_.to_file(model_name, j);
 }
 
 CAUSALREC_INLINE auto sasrec::from_file(io::tensor_file file) -> sasrec {
     const auto f = open_recommender_file(std::move(file), model_name);
     sasrec_options o;
-    read_options(f, o, saved_fields);
+    read_options(f, o, detail::sasrec_saved_fields);
     sasrec m(o);
     m.training_.restore(f, o, {.learning_rate = o.learning_rate, .beta1 = 0.9, .beta2 = o.beta2});
     return m;

@@ -1,0 +1,3 @@
+// The compiled part of the bandit module (CMake option CAUSALREC_COMPILED): the policies' shared checks
+// and file helpers, defined once here instead of in every translation unit.
+#include <causalrec/bandit/detail/impl/common.hpp>

@@ -1,0 +1,3 @@
+// The compiled part of the explain module (CMake option CAUSALREC_COMPILED): the recommendation
+// explanations, defined once here instead of in every translation unit.
+#include <causalrec/explain/impl/recommendations.hpp>
