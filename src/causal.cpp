@@ -2,6 +2,7 @@
 // member functions, defined once here instead of in every translation unit.
 #include <causalrec/causal/debias/impl/mf.hpp>
 #include <causalrec/causal/debias/impl/weights.hpp>
+#include <causalrec/causal/detail/impl/common.hpp>
 #include <causalrec/causal/discovery/impl/adjustment.hpp>
 #include <causalrec/causal/discovery/impl/contexts.hpp>
 #include <causalrec/causal/discovery/impl/ges.hpp>
@@ -20,6 +21,8 @@
 #include <causalrec/causal/impl/linear.hpp>
 #include <causalrec/causal/impl/propensity.hpp>
 #include <causalrec/causal/impl/simulator.hpp>
+#include <causalrec/causal/impl/uplift.hpp>
+#include <causalrec/causal/neural/impl/options.hpp>
 #include <causalrec/causal/offpolicy/impl/common.hpp>
 #include <causalrec/causal/offpolicy/impl/mnar.hpp>
 #include <causalrec/causal/offpolicy/impl/policy_value.hpp>

@@ -6,10 +6,12 @@
 #include <causalrec/data/impl/csr.hpp>
 #include <causalrec/data/impl/dense.hpp>
 #include <causalrec/data/impl/id_map_json.hpp>
+#include <causalrec/data/impl/interaction_log.hpp>
 #include <causalrec/data/impl/interaction_splits.hpp>
 #include <causalrec/data/impl/interactions_csv.hpp>
 #include <causalrec/data/impl/obd.hpp>
 #include <causalrec/data/impl/sequences.hpp>
+#include <causalrec/data/impl/split.hpp>
 
 namespace causalrec::data {
 

@@ -89,7 +89,7 @@ function(vcpkg_cmake_configure)
   # Release, but without optimisation and as a unity build: this checks the port's options and the
   # installed package, not the compiled code (which the build with CAUSALREC_COMPILED tests); the
   # compiled part builds in about half the time at -O0 (clang++ 14, src/rec_sequential.cpp: 9 s at -O0,
-  # 19 s at -O3), and its eleven sources as one unit in a quarter of that (12 s against 48 s).
+  # 19 s at -O3), and its sources as one unit in a quarter of that (12 s against 48 s).
   run(${CMAKE_COMMAND} -S "${arg_SOURCE_PATH}" -B "${WORK_DIR}/buildtrees" -DCMAKE_CXX_COMPILER=${CXX}
       -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=-O0 -DNDEBUG" -DCMAKE_UNITY_BUILD=ON
       -DCMAKE_UNITY_BUILD_BATCH_SIZE=0 "-DCMAKE_INSTALL_PREFIX=${CURRENT_PACKAGES_DIR}"

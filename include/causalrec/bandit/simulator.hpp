@@ -10,6 +10,7 @@
 #include <span>
 #include <vector>
 
+#include "../core/compiler.hpp"
 #include "../core/error.hpp"
 #include "../core/math.hpp"
 #include "../core/message.hpp"
@@ -39,24 +40,7 @@ struct contextual_simulator_options {
 class contextual_simulator {
 public:
     /// A simulator; raises argument_error for zero actions or features, or a spread outside (0, 0.5].
-    explicit contextual_simulator(contextual_simulator_options options = {}) : options_(options), engine_(options.seed) {
-        if (options.actions == 0 || options.features == 0)
-            throw argument_error("causalrec::bandit::contextual_simulator: actions and features must be >= 1");
-        if (!(options.spread > 0.0 && options.spread <= 0.5))
-            throw argument_error(causalrec::cat("causalrec::bandit::contextual_simulator: spread must be in (0, 0.5], got ", options.spread));
-        const std::size_t d = options.features + 1;
-        theta_.resize(options.actions * d);
-        for (std::size_t a = 0; a < options.actions; ++a) {
-            double norm = 0.0;
-            for (std::size_t i = 1; i < d; ++i) norm += std::pow(theta_[a * d + i] = engine_.normal(), 2);
-            if (options.model == click_model::linear) {
-                for (std::size_t i = 1; i < d; ++i) theta_[a * d + i] *= options.spread / std::sqrt(norm);
-                theta_[a * d] = 0.5;
-            } else {
-                for (std::size_t i = 0; i < d; ++i) theta_[a * d + i] = options.scale * (i == 0 ? engine_.normal() : theta_[a * d + i]);
-            }
-        }
-    }
+    explicit contextual_simulator(contextual_simulator_options options = {});
 
     /// Number of actions.
     std::size_t n_actions() const noexcept { return options_.actions; }
@@ -66,31 +50,13 @@ public:
     std::span<const double> true_weights() const noexcept { return theta_; }
 
     /// The next context of the stream.
-    std::vector<double> next_context() {
-        std::vector<double> x(dim());
-        double norm = 0.0;
-        for (std::size_t i = 1; i < x.size(); ++i) norm += std::pow(x[i] = engine_.normal(), 2);
-        for (std::size_t i = 1; i < x.size(); ++i) x[i] /= std::sqrt(norm);
-        x[0] = 1.0;
-        return x;
-    }
+    std::vector<double> next_context();
 
     /// The click probability of `action` for `context`.
-    double click_probability(std::span<const double> context, std::size_t action) const {
-        if (context.size() != dim() || action >= n_actions())
-            throw argument_error(causalrec::cat("causalrec::bandit::contextual_simulator: a context of ", context.size(), " values and action ",
-                                                action, " for ", dim(), " values and ", n_actions(), " actions"));
-        double z = 0.0;
-        for (std::size_t i = 0; i < dim(); ++i) z += theta_[action * dim() + i] * context[i];
-        return options_.model == click_model::linear ? std::clamp(z, 0.0, 1.0) : causalrec::sigmoid(z);
-    }
+    double click_probability(std::span<const double> context, std::size_t action) const;
 
     /// The largest click probability over the actions for `context` (the oracle's).
-    double best_probability(std::span<const double> context) const {
-        double best = 0.0;
-        for (std::size_t a = 0; a < n_actions(); ++a) best = std::max(best, click_probability(context, a));
-        return best;
-    }
+    double best_probability(std::span<const double> context) const;
 
     /// A click (1) or not (0) for `action` in `context`, drawn from the stream.
     double draw_reward(std::span<const double> context, std::size_t action) { return engine_.bernoulli(click_probability(context, action)) ? 1.0 : 0.0; }
@@ -131,3 +97,7 @@ online_run run_online(P& policy, contextual_simulator& simulator, std::size_t ro
 }
 
 }  // namespace causalrec::bandit
+
+#if CAUSALREC_HEADER_ONLY
+#include "impl/simulator.hpp"
+#endif

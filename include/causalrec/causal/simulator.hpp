@@ -78,11 +78,7 @@ struct causal_simulation {
 
     /// The true mean click rate over all user-item pairs (what a debiased estimate of the average
     /// relevance should find).
-    double mean_relevance() const {
-        double s = 0.0;
-        for (double r : relevance) s += r;
-        return relevance.size() ? s / static_cast<double>(relevance.size()) : 0.0;
-    }
+    double mean_relevance() const;
 };
 
 

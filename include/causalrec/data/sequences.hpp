@@ -39,23 +39,7 @@ public:
     /// One sequence per element of `per_user`; raises argument_error on an item >= n_items, on more
     /// than 2^32 - 1 items, or on a non-empty id map whose size differs from the user or item count.
     sequences(const std::vector<std::vector<std::uint32_t>>& per_user, std::size_t n_items, id_map user_ids = {},
-              id_map item_ids = {})
-        : n_items_(n_items), user_ids_(std::move(user_ids)), item_ids_(std::move(item_ids)) {
-        if (n_items >= std::numeric_limits<std::uint32_t>::max())
-            throw argument_error(cat("causalrec::data::sequences: at most 2^32 - 2 items, got ", n_items));
-        offsets_.reserve(per_user.size() + 1);
-        for (std::size_t u = 0; u < per_user.size(); ++u) {
-            for (const std::uint32_t item : per_user[u])
-                if (item >= n_items)
-                    throw argument_error(cat("causalrec::data::sequences: user ", u, " has item ", item, ", not below n_items = ", n_items));
-            items_.insert(items_.end(), per_user[u].begin(), per_user[u].end());
-            offsets_.push_back(items_.size());
-        }
-        if (!user_ids_.empty() && user_ids_.size() != n_users())
-            throw argument_error(cat("causalrec::data::sequences: ", user_ids_.size(), " user ids for ", n_users(), " sequences"));
-        if (!item_ids_.empty() && item_ids_.size() != n_items_)
-            throw argument_error(cat("causalrec::data::sequences: ", item_ids_.size(), " item ids for ", n_items_, " items"));
-    }
+              id_map item_ids = {});
 
     /// Number of sequences (users or sessions).
     std::size_t n_users() const noexcept { return offsets_.size() - 1; }

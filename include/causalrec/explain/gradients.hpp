@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "../core/compiler.hpp"
 #include "../core/error.hpp"
 #include "../core/quadrature.hpp"
 #include "../core/message.hpp"
@@ -47,22 +48,7 @@ struct gradient_attribution {
 namespace detail {
 
 /// Points and weights of the rule on [0, 1].
-inline std::pair<std::vector<double>, std::vector<double>> integration_points(integration_rule rule, std::size_t m) {
-    std::vector<double> a(m), w(m, 1.0 / static_cast<double>(m));
-    const double dm = static_cast<double>(m);
-    switch (rule) {
-        case integration_rule::riemann_left: for (std::size_t k = 0; k < m; ++k) a[k] = static_cast<double>(k) / dm; break;
-        case integration_rule::riemann_right: for (std::size_t k = 0; k < m; ++k) a[k] = static_cast<double>(k + 1) / dm; break;
-        case integration_rule::riemann_middle: for (std::size_t k = 0; k < m; ++k) a[k] = (static_cast<double>(k) + 0.5) / dm; break;
-        case integration_rule::riemann_trapezoid:
-            if (m < 2) throw argument_error("causalrec::explain::integrated_gradients: the trapezoid rule needs at least 2 steps");
-            for (std::size_t k = 0; k < m; ++k) a[k] = static_cast<double>(k) / (dm - 1.0), w[k] = 1.0 / (dm - 1.0);
-            w.front() *= 0.5, w.back() *= 0.5;
-            break;
-        case integration_rule::gauss_legendre: return gauss_legendre_unit(m);
-    }
-    return {a, w};
-}
+std::pair<std::vector<double>, std::vector<double>> integration_points(integration_rule rule, std::size_t m);
 
 /// Checks a model's one-output-per-row result.
 template <class T>
@@ -132,3 +118,7 @@ std::vector<double> gradient_times_input(M& model, std::span<const T> x) {
 }
 
 }  // namespace causalrec::explain
+
+#if CAUSALREC_HEADER_ONLY
+#include "impl/gradients.hpp"
+#endif

@@ -142,11 +142,7 @@ struct rank_workspace {
 };
 
 /// 1 / log2(r + 2) for ranks r = 0 .. k - 1.
-inline std::vector<double> discounts(std::size_t k) {
-    std::vector<double> d(k);
-    for (std::size_t r = 0; r < k; ++r) d[r] = 1.0 / std::log2(static_cast<double>(r) + 2.0);
-    return d;
-}
+std::vector<double> discounts(std::size_t k);
 
 /// The policy's value for every selected metric (zero or one).
 inline ranking_values policy_values(ranking_metric which, double v) noexcept {

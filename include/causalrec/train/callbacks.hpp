@@ -19,6 +19,7 @@
 #include <unistd.h>
 #endif
 
+#include "../core/compiler.hpp"
 #include "../core/error.hpp"
 #include "../core/message.hpp"
 #include "context.hpp"
@@ -27,37 +28,11 @@ namespace causalrec::train {
 
 namespace detail {
 
-inline bool is_terminal(std::FILE* stream) {
-#if defined(_WIN32)
-    return _isatty(_fileno(stream)) != 0;
-#else
-    return isatty(fileno(stream)) != 0;
-#endif
-}
+bool is_terminal(std::FILE* stream);
 
-inline std::string format_logs(const epoch_logs& logs) {
-    std::string out;
-    char buf[64];
-    // "loss" first, then the metrics, then the validation values, as Keras prints them.
-    auto emit = [&](const std::string& key, double value) {
-        std::snprintf(buf, sizeof buf, "%.4f", value);
-        out.append(" - ").append(key).append(": ").append(buf);
-    };
-    if (auto it = logs.find("loss"); it != logs.end()) emit(it->first, it->second);
-    for (const auto& [key, value] : logs)
-        if (key != "loss" && key.rfind("val_", 0) != 0) emit(key, value);
-    for (const auto& [key, value] : logs)
-        if (key.rfind("val_", 0) == 0) emit(key, value);
-    return out;
-}
+std::string format_logs(const epoch_logs& logs);
 
-inline std::string format_duration(double seconds) {
-    char buf[32];
-    if (seconds >= 1.0) std::snprintf(buf, sizeof buf, "%.0fs", seconds);
-    else if (seconds >= 1e-3) std::snprintf(buf, sizeof buf, "%.0fms", seconds * 1e3);
-    else std::snprintf(buf, sizeof buf, "%.0fus", seconds * 1e6);
-    return buf;
-}
+std::string format_duration(double seconds);
 
 }  // namespace detail
 
@@ -355,3 +330,7 @@ function_callback<callback_event::batch_end, F> on_batch_end(F function) {
 }
 
 }  // namespace causalrec::train
+
+#if CAUSALREC_HEADER_ONLY
+#include "impl/callbacks.hpp"
+#endif

@@ -63,30 +63,11 @@ struct granger_result {
 
     /// j -> i when x_j Granger-causes x_i at level alpha (the F-test), j != i; when both directions
     /// are significant (feedback) the pair is joined by an undirected edge.
-    causal_graph graph() const {
-        causal_graph g(variables);
-        for (std::size_t j = 0; j < variables; ++j)
-            for (std::size_t i = j + 1; i < variables; ++i) {
-                const bool forward = p_values(j, i) < alpha, backward = p_values(i, j) < alpha;
-                if (forward && backward) g.add_undirected(j, i);
-                else if (forward) g.add_directed(j, i);
-                else if (backward) g.add_directed(i, j);
-            }
-        return g;
-    }
+    causal_graph graph() const;
 
     /// The lagged parents of x_i: every (variable, lag) whose coefficient's t-test p-value is below
     /// alpha, its own past included, ordered by lag then variable.
-    std::vector<lagged_link> lagged_parents(std::size_t i) const {
-        std::vector<lagged_link> out;
-        const std::size_t d = variables;
-        for (std::size_t l = 1; l <= lag; ++l)
-            for (std::size_t j = 0; j < d; ++j) {
-                const std::size_t k = (l - 1) * d * d + j * d + i;
-                if (coefficient_p_values[k] < alpha) out.push_back({j, l, coefficients[k], coefficient_p_values[k]});
-            }
-        return out;
-    }
+    std::vector<lagged_link> lagged_parents(std::size_t i) const;
 };
 
 namespace detail {

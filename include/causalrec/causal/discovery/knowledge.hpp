@@ -23,48 +23,16 @@ struct background_knowledge {
     std::vector<std::size_t> tiers{};
 
     /// True when i -> j is allowed (not forbidden, not against the tiers).
-    bool allows(std::size_t i, std::size_t j) const {
-        for (const auto& [a, b] : forbidden)
-            if (a == i && b == j) return false;
-        return tiers.empty() || tiers[i] <= tiers[j];
-    }
+    bool allows(std::size_t i, std::size_t j) const;
     /// True when i -> j is required.
-    bool requires_edge(std::size_t i, std::size_t j) const {
-        for (const auto& [a, b] : required)
-            if (a == i && b == j) return true;
-        return false;
-    }
+    bool requires_edge(std::size_t i, std::size_t j) const;
     /// Raises argument_error naming `fn` for a variable out of range (n variables), tiers of another
     /// length, or a required edge that is also forbidden (by the list or the tiers).
-    void check(std::size_t n, const char* fn) const {
-        if (!tiers.empty() && tiers.size() != n)
-            throw argument_error(causalrec::error_message("causal", fn, "background knowledge has ", tiers.size(), " tiers for ", n, " variables"));
-        for (const auto* list : {&required, &forbidden})
-            for (const auto& [a, b] : *list)
-                if (a >= n || b >= n || a == b)
-                    throw argument_error(causalrec::error_message("causal", fn, "background knowledge names the edge (", a, ", ", b, "), not a pair of distinct variables below ", n));
-        for (const auto& [a, b] : required)
-            if (!allows(a, b)) throw argument_error(causalrec::error_message("causal", fn, "the edge ", a, " -> ", b, " is both required and forbidden"));
-    }
+    void check(std::size_t n, const char* fn) const;
     /// Orients the undirected edges of g that the knowledge decides (required, or allowed one way only),
     /// turns directed edges against it around, removes edges allowed in neither direction. Returns the
     /// number of edges it changed.
-    std::size_t apply_to(causal_graph& g) const {
-        std::size_t changed = 0;
-        for (std::size_t i = 0; i < g.size(); ++i)
-            for (std::size_t j = i + 1; j < g.size(); ++j) {
-                if (!g.adjacent(i, j)) continue;
-                const bool ij = allows(i, j), ji = allows(j, i);
-                if (!ij && !ji) {
-                    g.remove_edge(i, j), ++changed;
-                } else if ((requires_edge(i, j) || !ji) && !g.directed(i, j)) {
-                    g.add_directed(i, j), ++changed;
-                } else if ((requires_edge(j, i) || !ij) && !g.directed(j, i)) {
-                    g.add_directed(j, i), ++changed;
-                }
-            }
-        return changed;
-    }
+    std::size_t apply_to(causal_graph& g) const;
 };
 
 /// A valid adjustment set for the effect of `treatment` on `outcome` in a learned graph: the parents of

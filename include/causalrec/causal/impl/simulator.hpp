@@ -134,3 +134,13 @@ CAUSALREC_INLINE causal_simulation simulate_causal(const causal_simulation_optio
 }
 
 }  // namespace causalrec::causal
+
+namespace causalrec::causal {
+
+CAUSALREC_INLINE auto causal_simulation::mean_relevance() const -> double {
+    double s = 0.0;
+    for (double r : relevance) s += r;
+    return relevance.size() ? s / static_cast<double>(relevance.size()) : 0.0;
+}
+
+}  // namespace causalrec::causal

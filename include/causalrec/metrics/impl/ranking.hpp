@@ -85,3 +85,14 @@ CAUSALREC_INLINE void check_top(const matrix<std::size_t>& top_k, std::size_t n_
 
 }  // namespace detail
 }  // namespace causalrec::metrics
+namespace causalrec::metrics {
+namespace detail {
+
+CAUSALREC_INLINE std::vector<double> discounts(std::size_t k) {
+    std::vector<double> d(k);
+    for (std::size_t r = 0; r < k; ++r) d[r] = 1.0 / std::log2(static_cast<double>(r) + 2.0);
+    return d;
+}
+
+}  // namespace detail
+}  // namespace causalrec::metrics

@@ -255,7 +255,17 @@ public:
     static constexpr std::string_view model_name = "neumf";
 
     /// A model with the given options; raises argument_error for an invalid option.
-    explicit neumf(neumf_options options = {}) : options_(std::move(options)) { check_options(options_); }
+    explicit neumf(neumf_options options = {});
+    /// Destroys the model (defined with the model's code, so that a program does not compile the network's destructor).
+    ~neumf();
+    /// Moves the model.
+    neumf(neumf&&) noexcept;
+    /// Moves the model.
+    neumf& operator=(neumf&&) noexcept;
+    /// Copies the model.
+    neumf(const neumf&);
+    /// Copies the model.
+    neumf& operator=(const neumf&);
 
     /// Trains with Adam at options.learning_rate; returns fit's History (loss per epoch).
     train::history fit(const data::interactions& log);

@@ -296,6 +296,16 @@ public:
     /// A model with the given options and side features; raises argument_error for an invalid
     /// option or a non-finite feature.
     explicit two_tower(two_tower_options options = {}, two_tower_features features = {});
+    /// Destroys the model (defined with the model's code, so that a program does not compile the network's destructor).
+    ~two_tower();
+    /// Moves the model.
+    two_tower(two_tower&&) noexcept;
+    /// Moves the model.
+    two_tower& operator=(two_tower&&) noexcept;
+    /// Copies the model.
+    two_tower(const two_tower&);
+    /// Copies the model.
+    two_tower& operator=(const two_tower&);
 
     /// Trains with Adam at options.learning_rate; returns fit's History (loss per epoch).
     train::history fit(const data::interactions& log);

@@ -380,7 +380,13 @@ public:
     static constexpr std::string_view model_name = "caser";
 
     /// A model with the given options; raises argument_error for an invalid option.
-    explicit caser(caser_options options = {}) : o_(options) { check_options(); }
+    explicit caser(caser_options options = {});
+    /// Destroys the model (defined with the model's code, so that a program does not compile the network's destructor).
+    ~caser();
+    /// Moves the model.
+    caser(caser&&) noexcept;
+    /// Moves the model.
+    caser& operator=(caser&&) noexcept;
 
     /// Trains on per-user sequences (each in time order); returns fit's history (loss per epoch).
     /// Raises argument_error when no sequence has two items or more.

@@ -403,7 +403,13 @@ public:
     static constexpr std::string_view model_name = "gru4rec";
 
     /// A model with the given options; raises argument_error for an invalid option.
-    explicit gru4rec(gru4rec_options options = {}) : o_(options) { check_options(); }
+    explicit gru4rec(gru4rec_options options = {});
+    /// Destroys the model (defined with the model's code, so that a program does not compile the network's destructor).
+    ~gru4rec();
+    /// Moves the model.
+    gru4rec(gru4rec&&) noexcept;
+    /// Moves the model.
+    gru4rec& operator=(gru4rec&&) noexcept;
 
     /// Trains on sequences (each in time order); returns fit's history (loss per epoch). Raises
     /// argument_error when no sequence has two items or more.

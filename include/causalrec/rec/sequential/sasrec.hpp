@@ -400,7 +400,13 @@ public:
     static constexpr std::string_view model_name = "sasrec";
 
     /// A model with the given options; raises argument_error for an invalid option.
-    explicit sasrec(sasrec_options options = {}) : o_(options) { check_options(); }
+    explicit sasrec(sasrec_options options = {});
+    /// Destroys the model (defined with the model's code, so that a program does not compile the network's destructor).
+    ~sasrec();
+    /// Moves the model.
+    sasrec(sasrec&&) noexcept;
+    /// Moves the model.
+    sasrec& operator=(sasrec&&) noexcept;
 
     /// Trains on per-user sequences (each in time order); returns fit's history (loss per epoch).
     /// Raises argument_error when no sequence has two items or more.

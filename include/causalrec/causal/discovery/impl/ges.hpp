@@ -100,3 +100,109 @@ CAUSALREC_INLINE std::vector<std::vector<std::size_t>> subsets_of(const std::vec
 
 }  // namespace detail
 }  // namespace causalrec::causal
+
+namespace causalrec::causal {
+
+CAUSALREC_INLINE bdeu_score::bdeu_score(const matrix<double>& codes, double equivalent_sample_size) : n_(codes.shape()[0]), d_(codes.shape()[1]), ess_(equivalent_sample_size), codes_(n_ * d_), states_(d_, 0) {
+    if (n_ < 2 || d_ < 2) throw argument_error(causalrec::error_message("causal", "bdeu_score", "needs at least 2 rows and 2 variables"));
+    if (!(ess_ > 0.0)) throw argument_error(causalrec::error_message("causal", "bdeu_score", "equivalent_sample_size must be > 0, got ", ess_));
+    for (std::size_t c = 0; c < d_; ++c) {
+        std::map<double, std::size_t> rank;
+        for (std::size_t r = 0; r < n_; ++r) {
+            const double v = codes(r, c);
+            if (!(v >= 0.0) || v != std::floor(v))
+                throw argument_error(causalrec::error_message("causal", "bdeu_score", "row ", r, ", column ", c, ": ", v, " is not a category code"));
+            rank.emplace(v, 0);
+        }
+        std::size_t k = 0;
+        for (auto& [value, index] : rank) index = k++;
+        states_[c] = k;
+        for (std::size_t r = 0; r < n_; ++r) codes_[r * d_ + c] = rank.at(codes(r, c));
+    }
+}
+
+CAUSALREC_INLINE auto bdeu_score::local(std::size_t y, std::span<const std::size_t> parents) const -> double {
+    std::vector<std::size_t> key(parents.begin(), parents.end());
+    std::sort(key.begin(), key.end());
+    key.push_back(y);
+    if (const auto it = cache_.find(key); it != cache_.end()) return it->second;
+    const double r = static_cast<double>(states_[y]);
+    double q = 1.0;
+    for (std::size_t p : parents) q *= static_cast<double>(states_[p]);
+    std::map<std::vector<std::size_t>, std::vector<double>> counts;  // parent configuration -> counts of y's states
+    std::vector<std::size_t> config(parents.size());
+    for (std::size_t row = 0; row < n_; ++row) {
+        for (std::size_t k = 0; k < parents.size(); ++k) config[k] = codes_[row * d_ + parents[k]];
+        auto& c = counts[config];
+        if (c.empty()) c.assign(states_[y], 0.0);
+        c[codes_[row * d_ + y]] += 1.0;
+    }
+    const double a_j = ess_ / q, a_jk = ess_ / (q * r);
+    double score = 0.0;
+    for (const auto& [configuration, c] : counts) {
+        double total = 0.0;
+        for (double v : c) {
+            total += v;
+            score += std::lgamma(a_jk + v) - std::lgamma(a_jk);
+        }
+        score += std::lgamma(a_j) - std::lgamma(a_j + total);
+    }
+    cache_.emplace(std::move(key), score);
+    return score;
+}
+
+}  // namespace causalrec::causal
+
+namespace causalrec::causal {
+
+CAUSALREC_INLINE gaussian_bic::gaussian_bic(const matrix<double>& x, double penalty) : penalty_(penalty) {
+    const std::size_t n = x.shape()[0], d = x.shape()[1];
+    if (n < 2 || d < 2) throw argument_error(causalrec::error_message("causal", "gaussian_bic", "needs at least 2 rows and 2 variables"));
+    for (double v : x)
+        if (!std::isfinite(v)) throw argument_error(causalrec::error_message("causal", "gaussian_bic", "X has a non-finite value"));
+    check_penalty();
+    std::vector<double> mean(d, 0.0);
+    for (std::size_t r = 0; r < n; ++r)
+        for (std::size_t j = 0; j < d; ++j) mean[j] += x(r, j) / static_cast<double>(n);
+    covariance_ = matrix<double>::from_shape({d, d});
+    covariance_.fill(0.0);
+    for (std::size_t r = 0; r < n; ++r)
+        for (std::size_t i = 0; i < d; ++i)
+            for (std::size_t j = i; j < d; ++j) covariance_(i, j) += (x(r, i) - mean[i]) * (x(r, j) - mean[j]);
+    for (std::size_t i = 0; i < d; ++i)
+        for (std::size_t j = i; j < d; ++j) covariance_(j, i) = covariance_(i, j) /= static_cast<double>(n);
+    n_ = static_cast<double>(n);
+}
+
+CAUSALREC_INLINE gaussian_bic::gaussian_bic(matrix<double> covariance, double n, double penalty) : covariance_(std::move(covariance)), n_(n), penalty_(penalty) {
+    if (covariance_.shape()[0] != covariance_.shape()[1] || covariance_.shape()[0] < 2)
+        throw argument_error(causalrec::error_message("causal", "gaussian_bic", "the covariance must be square with at least 2 variables"));
+    if (!(n > 1.0)) throw argument_error(causalrec::error_message("causal", "gaussian_bic", "n must be > 1, got ", n));
+    check_penalty();
+}
+
+CAUSALREC_INLINE auto gaussian_bic::local(std::size_t y, std::span<const std::size_t> parents) const -> double {
+    std::vector<std::size_t> key(parents.begin(), parents.end());
+    std::sort(key.begin(), key.end());
+    key.push_back(y);
+    if (const auto it = cache_.find(key); it != cache_.end()) return it->second;
+    const std::size_t k = parents.size();
+    double variance = covariance_(y, y);
+    if (k > 0) {
+        std::vector<double> a(k * k), b(k);
+        for (std::size_t i = 0; i < k; ++i) {
+            b[i] = covariance_(key[i], y);
+            for (std::size_t j = 0; j < k; ++j) a[i * k + j] = covariance_(key[i], key[j]);
+        }
+        const std::vector<double> rhs = b;
+        if (linalg::cholesky_solve(k, a.data(), b.data(), 1e-12)) {
+            for (std::size_t i = 0; i < k; ++i) variance -= rhs[i] * b[i];
+        }
+    }
+    variance = std::max(variance, 1e-300);
+    const double score = -0.5 * n_ * std::log(variance) - penalty_ * 0.5 * std::log(n_) * static_cast<double>(k);
+    cache_.emplace(std::move(key), score);
+    return score;
+}
+
+}  // namespace causalrec::causal

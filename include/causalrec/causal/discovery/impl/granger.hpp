@@ -139,3 +139,30 @@ CAUSALREC_INLINE least_squares_design var_design(const matrix<double>& x, std::s
 
 }  // namespace detail
 }  // namespace causalrec::causal
+
+namespace causalrec::causal {
+
+CAUSALREC_INLINE auto granger_result::graph() const -> causal_graph {
+    causal_graph g(variables);
+    for (std::size_t j = 0; j < variables; ++j)
+        for (std::size_t i = j + 1; i < variables; ++i) {
+            const bool forward = p_values(j, i) < alpha, backward = p_values(i, j) < alpha;
+            if (forward && backward) g.add_undirected(j, i);
+            else if (forward) g.add_directed(j, i);
+            else if (backward) g.add_directed(i, j);
+        }
+    return g;
+}
+
+CAUSALREC_INLINE auto granger_result::lagged_parents(std::size_t i) const -> std::vector<lagged_link> {
+    std::vector<lagged_link> out;
+    const std::size_t d = variables;
+    for (std::size_t l = 1; l <= lag; ++l)
+        for (std::size_t j = 0; j < d; ++j) {
+            const std::size_t k = (l - 1) * d * d + j * d + i;
+            if (coefficient_p_values[k] < alpha) out.push_back({j, l, coefficients[k], coefficient_p_values[k]});
+        }
+    return out;
+}
+
+}  // namespace causalrec::causal

@@ -7,6 +7,13 @@
 
 namespace causalrec::rec {
 
+CAUSALREC_INLINE neumf::neumf(neumf_options options) : options_(std::move(options)) { check_options(options_); }
+CAUSALREC_INLINE neumf::~neumf() = default;
+CAUSALREC_INLINE neumf::neumf(neumf&&) noexcept = default;
+CAUSALREC_INLINE neumf& neumf::operator=(neumf&&) noexcept = default;
+CAUSALREC_INLINE neumf::neumf(const neumf&) = default;
+CAUSALREC_INLINE neumf& neumf::operator=(const neumf&) = default;
+
 CAUSALREC_INLINE auto neumf::fit(const data::interactions& log) -> train::history {
     return fit(log, optim::adam<float>(optim::adam_options{.learning_rate = options_.learning_rate}));
 }

@@ -7,6 +7,12 @@
 
 namespace causalrec::rec {
 
+CAUSALREC_INLINE two_tower::~two_tower() = default;
+CAUSALREC_INLINE two_tower::two_tower(two_tower&&) noexcept = default;
+CAUSALREC_INLINE two_tower& two_tower::operator=(two_tower&&) noexcept = default;
+CAUSALREC_INLINE two_tower::two_tower(const two_tower&) = default;
+CAUSALREC_INLINE two_tower& two_tower::operator=(const two_tower&) = default;
+
 CAUSALREC_INLINE two_tower::two_tower(two_tower_options options, two_tower_features features) : options_(std::move(options)), features_(std::move(features)) {
     check_options(options_);
     check_features(features_.user, "user");

@@ -7,6 +7,11 @@
 
 namespace causalrec::rec {
 
+CAUSALREC_INLINE caser::caser(caser_options options) : o_(options) { check_options(); }
+CAUSALREC_INLINE caser::~caser() = default;
+CAUSALREC_INLINE caser::caser(caser&&) noexcept = default;
+CAUSALREC_INLINE caser& caser::operator=(caser&&) noexcept = default;
+
 namespace detail {
 
 /// The options of caser saved in its model files, under their keys.

@@ -7,6 +7,11 @@
 
 namespace causalrec::rec {
 
+CAUSALREC_INLINE gru4rec::gru4rec(gru4rec_options options) : o_(options) { check_options(); }
+CAUSALREC_INLINE gru4rec::~gru4rec() = default;
+CAUSALREC_INLINE gru4rec::gru4rec(gru4rec&&) noexcept = default;
+CAUSALREC_INLINE gru4rec& gru4rec::operator=(gru4rec&&) noexcept = default;
+
 namespace detail {
 
 /// The options of gru4rec saved in its model files, under their keys.

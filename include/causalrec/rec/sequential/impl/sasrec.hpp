@@ -7,6 +7,11 @@
 
 namespace causalrec::rec {
 
+CAUSALREC_INLINE sasrec::sasrec(sasrec_options options) : o_(options) { check_options(); }
+CAUSALREC_INLINE sasrec::~sasrec() = default;
+CAUSALREC_INLINE sasrec::sasrec(sasrec&&) noexcept = default;
+CAUSALREC_INLINE sasrec& sasrec::operator=(sasrec&&) noexcept = default;
+
 namespace detail {
 
 /// The options of sasrec saved in its model files, under their keys.
