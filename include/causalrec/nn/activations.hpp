@@ -7,6 +7,7 @@
 #include <array>
 #include <cmath>
 #include <string>
+#include <type_traits>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -17,11 +18,14 @@
 #include "../core/parameter.hpp"
 #include "../core/tensor.hpp"
 #include "../core/shape_cache.hpp"
+#include "detail/elementwise_kernels.hpp"
 #include "fwd.hpp"
 
 namespace causalrec::nn {
 
 namespace detail {
+
+struct relu_op;
 
 /// An element-wise activation y = f(x) whose backward step dL/dx is a function of dL/dy and y
 /// (Op::backward(g, y)); the ops are written as selects and products so that the loops vectorize.
@@ -30,6 +34,8 @@ class elementwise_activation {
 public:
     /// Value type of the layer.
     using value_type = T;
+    /// Whether this is relu (dense layers fuse it with their SSE2 kernels).
+    static constexpr bool is_relu = std::is_same_v<Op, relu_op>;
 
     elementwise_activation() = default;
     explicit elementwise_activation(Op op) : op_(op) {}
@@ -40,7 +46,9 @@ public:
         const T* CAUSALREC_RESTRICT in = x.data();
         T* CAUSALREC_RESTRICT out = y.data();
         const std::size_t n = x.size();
-        for (std::size_t i = 0; i < n; ++i) out[i] = op_.apply(in[i]);
+        if constexpr (std::is_same_v<Op, relu_op>) relu_forward(in, out, n);  // without a branch per value
+        else
+            for (std::size_t i = 0; i < n; ++i) out[i] = op_.apply(in[i]);
         last_ = &y;
         return y;
     }
@@ -50,7 +58,9 @@ public:
     /// y = f(x) for rows x width values, nothing kept for backward.
     void infer(const T* x, std::size_t rows, std::size_t width, T* y) const {
         const std::size_t n = rows * width;
-        for (std::size_t i = 0; i < n; ++i) y[i] = op_.apply(x[i]);
+        if constexpr (std::is_same_v<Op, relu_op>) relu_forward(x, y, n);
+        else
+            for (std::size_t i = 0; i < n; ++i) y[i] = op_.apply(x[i]);
     }
     /// The width is unchanged.
     std::size_t inference_width(std::size_t width) const noexcept { return width; }
@@ -78,7 +88,9 @@ public:
         const T* CAUSALREC_RESTRICT out = y.data();
         T* CAUSALREC_RESTRICT d = dx.data();
         const std::size_t n = y.size();
-        for (std::size_t i = 0; i < n; ++i) d[i] = op_.backward(g[i], out[i]);
+        if constexpr (std::is_same_v<Op, relu_op>) relu_backward(g, out, d, n);
+        else
+            for (std::size_t i = 0; i < n; ++i) d[i] = op_.backward(g[i], out[i]);
         return dx;
     }
 

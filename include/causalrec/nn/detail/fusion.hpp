@@ -17,6 +17,8 @@ namespace causalrec::nn::detail {
 template <class Activation>
 struct activate_fn {
     const Activation* activation;  ///< the activation layer
+    /// Whether f is relu (the dense layer then adds the bias and applies it with its SSE2 kernel).
+    static constexpr bool is_relu = requires { requires Activation::is_relu; };
     /// f(v).
     typename Activation::value_type operator()(typename Activation::value_type v) const noexcept {
         return activation->activate(v);
@@ -29,6 +31,8 @@ template <class Activation>
 struct activation_gate {
     const Activation* activation;                     ///< the activation layer
     const typename Activation::value_type* output;    ///< its last output, y
+    /// Whether the activation is relu (the dense layer then gates with its SSE2 kernel).
+    static constexpr bool is_relu = requires { requires Activation::is_relu; };
     /// dL/dx_i.
     typename Activation::value_type operator()(typename Activation::value_type g, std::size_t i) const noexcept {
         return activation->gradient_from_output(g, output[i]);
