@@ -57,3 +57,35 @@ causalrec_generator_args() {
     fi
     echo "-G Ninja"
 }
+
+# Exports OPENBLAS_CORETYPE for the test programs when OpenBLAS, older than the CPU, does not know it
+# and falls back to its baseline kernels (Debian 12's 0.3.21 on Sapphire Rapids picks "Prescott":
+# matrix products 2-4 times slower; docs/pitfalls.md): SkylakeX on an AVX-512 CPU, Haswell on an AVX2
+# one, the choice causalrec::blas_kernel_warning() recommends. Nothing changes when OPENBLAS_CORETYPE
+# is set already or OpenBLAS chose a kernel of its own. Prints what it did.
+causalrec_openblas_coretype() {
+    [ -z "${OPENBLAS_CORETYPE:-}" ] || return 0
+    [ -r /proc/cpuinfo ] || return 0
+    local dir="build/openblas-probe"
+    mkdir -p "$dir"
+    printf '%s\n' '#include <cstdio>' 'extern "C" char* openblas_get_corename(void);' \
+        'int main() { std::puts(openblas_get_corename()); }' >"$dir/probe.cpp"
+    "${CXX:-g++}" "$dir/probe.cpp" -o "$dir/probe" -lopenblas >/dev/null 2>&1 || return 0
+    local core
+    core="$("$dir/probe" 2>/dev/null)" || return 0
+    case "$core" in
+        Prescott|Core2|Penryn|Nehalem|Atom|Dunnington|Katmai|Coppermine|Northwood) ;;
+        *) return 0 ;;
+    esac
+    local flags f want=""
+    flags=" $(grep -m 1 '^flags' /proc/cpuinfo | cut -d: -f2) "
+    if [[ "$flags" == *" avx2 "* && "$flags" == *" fma "* ]]; then want=Haswell; fi
+    if [ -n "$want" ]; then
+        want=SkylakeX
+        for f in avx512f avx512cd avx512bw avx512dq avx512vl; do [[ "$flags" == *" $f "* ]] || want=Haswell; done
+    fi
+    [ -n "$want" ] || return 0
+    export OPENBLAS_CORETYPE="$want"
+    echo "causalrec: OpenBLAS chose its $core kernels on a CPU with $([ "$want" = SkylakeX ] && echo AVX-512 || echo AVX2);" \
+         "the tests run with OPENBLAS_CORETYPE=$want (docs/pitfalls.md)"
+}

@@ -35,6 +35,7 @@ while (($#)); do
 done
 
 causalrec_ensure_packages
+causalrec_openblas_coretype
 jobs="${CAUSALREC_JOBS:-$(nproc 2>/dev/null || echo 2)}"
 # ctest runs $jobs tests at once: one BLAS thread each, so that two tests' OpenBLAS thread pools do not
 # fight over the cores (on 2 cores the Hillstrom reproduction took 53 s that way, 28 s with one thread).
@@ -50,6 +51,16 @@ compiler_speed_flags() {
     case "$("$1" --version 2>/dev/null | head -n 1)" in
         *clang*) ;;
         *g++*|*GCC*|*gcc*) echo "--param=ggc-min-expand=400 --param=ggc-min-heapsize=262144" ;;
+    esac
+}
+
+# example_optimization <compiler>: the unit tests' level (tests/CMakeLists.txt) for the examples whose
+# test runs are short (examples/CMakeLists.txt): they are compiled and run, and the optimised build
+# of the main example is checked by the compile budget and install tests.
+example_optimization() {
+    case "$("$1" --version 2>/dev/null | head -n 1)" in
+        *clang*) echo "-O0" ;;
+        *g++*|*GCC*|*gcc*) echo "-Og" ;;
     esac
 }
 
@@ -160,7 +171,7 @@ for cxx in "${compilers[@]}"; do
           -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" \
           -DCMAKE_CXX_FLAGS="$(compiler_speed_flags "$cxx")" -DCAUSALREC_BUILD_TESTS=ON -DCAUSALREC_BUILD_EXAMPLES=ON \
           -DCAUSALREC_BUILD_BENCHMARKS="$benchmarks" -DCAUSALREC_BENCHMARK_OPTIONS=-Og -DCAUSALREC_COMPILED="$compiled_mode" \
-          -DCAUSALREC_BUILD_SHARED_DATA_CHECKS="$shared_data" \
+          -DCAUSALREC_BUILD_SHARED_DATA_CHECKS="$shared_data" -DCAUSALREC_EXAMPLE_OPTIMIZATION="$(example_optimization "$cxx")" \
           "${launcher[@]}" >"$dir.configure.log" 2>&1 || { cat "$dir.configure.log"; exit 1; }
     grep -E 'causalrec:' "$dir.configure.log" || true
     echo "== ${cxx}: build"
