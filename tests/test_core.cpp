@@ -2,7 +2,9 @@
 #include <causalrec/core/core.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <numeric>
 #include <set>
@@ -14,6 +16,52 @@
 namespace causalrec_test_core {
 
 namespace cr = causalrec;
+
+// The bits of a value: the element-wise kernels must give the plain loops' results exactly, the
+// sign of a zero and a NaN included.
+template <class T>
+auto bits_of(T v) {
+    if constexpr (sizeof(T) == 8) return std::bit_cast<std::uint64_t>(v);
+    else return std::bit_cast<std::uint32_t>(v);
+}
+
+TEMPLATE_TEST_CASE("elementwise: relu, its gradient and the row bias give the plain loops' bits", "[core][elementwise]", float, double) {
+    using T = TestType;
+    const T nan = std::numeric_limits<T>::quiet_NaN(), inf = std::numeric_limits<T>::infinity();
+    // Special values, then a random tail; lengths 0 to 19 cover every remainder of 2 and 4 lanes.
+    std::vector<T> base{T(-0.0), T(0), nan, -nan, T(1.5), T(-2.5), inf, -inf, std::numeric_limits<T>::denorm_min(), T(-1e-30)};
+    cr::rng engine(5);
+    while (base.size() < 40) base.push_back(static_cast<T>(engine.normal()));
+    for (std::size_t n = 0; n < 20; ++n) {
+        const std::vector<T> x(base.begin(), base.begin() + static_cast<std::ptrdiff_t>(n)),
+            g(base.rbegin(), base.rbegin() + static_cast<std::ptrdiff_t>(n));
+        std::vector<T> out(n), in_place = x, grad(n);
+        cr::elementwise::relu(x.data(), out.data(), n);
+        cr::elementwise::relu(in_place.data(), in_place.data(), n);
+        cr::elementwise::relu_gradient(g.data(), x.data(), grad.data(), n);
+        for (std::size_t i = 0; i < n; ++i) {
+            INFO("n " << n << ", value " << i << ": x " << x[i] << ", g " << g[i]);
+            CHECK(bits_of(out[i]) == bits_of(std::max(x[i], T(0))));
+            CHECK(bits_of(in_place[i]) == bits_of(out[i]));
+            CHECK(bits_of(grad[i]) == bits_of(x[i] > T(0) ? g[i] : T(0)));
+        }
+    }
+    // A 3 x 7 array (7: remainders of both widths) plus a bias, with and without relu.
+    const std::size_t rows = 3, width = 7;
+    const std::vector<T> bias(base.begin() + 10, base.begin() + 17);
+    std::vector<T> y(base.begin() + 17, base.begin() + 38), y_relu = y;
+    y[0] = nan, y[1] = T(-0.0), y_relu[0] = T(-1), y_relu[1] = -bias[1];  // -b + b = +0
+    const std::vector<T> before = y, before_relu = y_relu;
+    cr::elementwise::add_row_bias(y.data(), bias.data(), rows, width);
+    cr::elementwise::add_row_bias<true>(y_relu.data(), bias.data(), rows, width);
+    for (std::size_t r = 0; r < rows; ++r)
+        for (std::size_t j = 0; j < width; ++j) {
+            const std::size_t k = r * width + j;
+            INFO("row " << r << ", column " << j);
+            CHECK(bits_of(y[k]) == bits_of(T(before[k] + bias[j])));
+            CHECK(bits_of(y_relu[k]) == bits_of(std::max(T(before_relu[k] + bias[j]), T(0))));
+        }
+}
 
 TEST_CASE("rng: same seed gives the same stream, different seeds differ", "[core][rng]") {
     cr::rng a(42), b(42), c(43);

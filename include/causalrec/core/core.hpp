@@ -6,6 +6,7 @@
 /// (core/blas.hpp) are included by the modules that need them.
 
 #include "checks.hpp"
+#include "elementwise.hpp"
 #include "error.hpp"
 #include "fpenv.hpp"
 #include "linalg.hpp"

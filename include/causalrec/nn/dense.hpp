@@ -14,6 +14,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "../core/compiler.hpp"
+#include "../core/elementwise.hpp"
 #include "../core/error.hpp"
 #include "../core/message.hpp"
 #include "../core/parameter.hpp"
@@ -21,7 +22,6 @@
 #include "../core/tensor.hpp"
 #include "../core/blas.hpp"
 #include "../core/shape_cache.hpp"
-#include "detail/elementwise_kernels.hpp"
 #include "detail/norms.hpp"
 #include "detail/small_gemm.hpp"
 #include "initializers.hpp"
@@ -211,12 +211,12 @@ void dense<T>::infer_then(const T* x, std::size_t rows, std::size_t width, T* y,
     } else {
         blas::gemm(false, false, rows, out, width, T(1), x, width, weight_.data(), out, T(0), y, out);
     }
-    // Bias and `then` in one pass; the identity and relu by the SSE2 kernels (nn/detail/elementwise_kernels.hpp).
+    // Bias and `then` in one pass; the identity and relu by the SSE2 kernels (core/elementwise.hpp).
     constexpr bool identity = std::is_same_v<F, detail::identity_fn>;
     constexpr bool relu = requires { requires F::is_relu; };
     if (options_.bias) {
         if constexpr (identity || relu) {
-            detail::add_bias_rows<relu>(y, bias_.data(), rows, out);
+            elementwise::add_row_bias<relu>(y, bias_.data(), rows, out);
         } else {
             const T* CAUSALREC_RESTRICT b = bias_.data();
             for (std::size_t i = 0; i < rows; ++i) {
@@ -225,7 +225,7 @@ void dense<T>::infer_then(const T* x, std::size_t rows, std::size_t width, T* y,
             }
         }
     } else if constexpr (relu) {
-        detail::relu_forward(y, y, rows * out);
+        elementwise::relu(y, y, rows * out);
     } else if constexpr (!identity) {
         for (std::size_t i = 0; i < rows * out; ++i) y[i] = then(y[i]);
     }
@@ -268,7 +268,7 @@ const matrix<T>& dense<T>::backward_then(const matrix<T>& grad_output, Gate gate
         blas::gemm(false, true, batch, in, out, T(1), g, out, weight_.data(), out, T(0), d, in);
     }
     if constexpr (requires { requires Gate::is_relu; }) {  // a pass of its own (below), for relu the SSE2 kernel
-        detail::relu_backward(d, gate.output, d, batch * in);
+        elementwise::relu_gradient(d, gate.output, d, batch * in);
     } else if constexpr (gated) {  // a pass of its own: a gate inside the loops above keeps them from vectorizing
         T* CAUSALREC_RESTRICT r = d;
         for (std::size_t i = 0; i < batch * in; ++i) r[i] = gate(r[i], i);

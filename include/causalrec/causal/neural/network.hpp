@@ -19,12 +19,12 @@
 
 #include "../../core/message.hpp"
 #include "../../core/math.hpp"
+#include "../../core/elementwise.hpp"
 #include "../../core/error.hpp"
 #include "../../core/parameter.hpp"
 #include "../../core/rng.hpp"
 #include "../../core/tensor.hpp"
 #include "../../nn/dense.hpp"
-#include "../../nn/detail/elementwise_kernels.hpp"
 #include "../../core/shape_cache.hpp"
 #include "../../optim/adam.hpp"
 #include "../../train/callbacks.hpp"
@@ -53,7 +53,7 @@ public:
         T* out = y.data();
         const std::size_t n = x.size();
         if (kind_ == hidden_activation::relu) {
-            nn::detail::relu_forward(in, out, n);
+            elementwise::relu(in, out, n);
         } else {
             for (std::size_t i = 0; i < n; ++i) out[i] = in[i] > T(0) ? in[i] : std::expm1(in[i]);
         }
@@ -71,7 +71,7 @@ public:
         T* d = dx.data();
         const std::size_t n = y.size();
         if (kind_ == hidden_activation::relu) {
-            nn::detail::relu_backward(g, out, d, n);
+            elementwise::relu_gradient(g, out, d, n);
         } else {
             for (std::size_t i = 0; i < n; ++i) d[i] = out[i] > T(0) ? g[i] : g[i] * (out[i] + T(1));
         }

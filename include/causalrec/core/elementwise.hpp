@@ -1,9 +1,8 @@
 #pragma once
 /// @file
-/// Implementation helper of the nn module (not API): the element-wise passes of a dense layer and a
-/// relu over arrays — bias added to every row (then relu), relu, and relu's backward step — written
-/// with the SSE2 instructions of every x86-64 CPU, two doubles or four floats at a time, and without
-/// a branch per value. g++ 12 at -O2 vectorizes none of these loops (its -O2 cost model refuses loops
+/// Element-wise kernels over arrays, the passes of a dense layer and a relu: bias added to every row
+/// (then relu), relu, and relu's backward step. Written with the SSE2 instructions of every x86-64
+/// CPU, two doubles or four floats at a time, and without a branch per value. g++ 12 at -O2 vectorizes none of these loops (its -O2 cost model refuses loops
 /// of unknown length) and compiles `std::max(x, T(0))` and `y > 0 ? g : 0` to a compare and a jump
 /// per value, mispredicted every other value on a relu's inputs. The results are the same bit for
 /// bit: each value gets the same single addition, max(0, x) keeps a NaN and -0 as std::max(x, T(0))
@@ -14,12 +13,15 @@
 
 #if defined(__SSE2__) || defined(_M_X64)
 #include <emmintrin.h>
+/// 1 where the SSE2 kernels are compiled (x86-64); undefined again at the end of this header.
 #define CAUSALREC_ELEMENTWISE_SSE2 1
 #else
+/// 0: the plain loops only.
 #define CAUSALREC_ELEMENTWISE_SSE2 0
 #endif
 
-namespace causalrec::nn::detail {
+namespace causalrec {
+namespace detail {
 
 #if CAUSALREC_ELEMENTWISE_SSE2
 
@@ -71,13 +73,18 @@ struct sse2_ops {
 
 #endif  // CAUSALREC_ELEMENTWISE_SSE2
 
+}  // namespace detail
+
+/// Element-wise kernels over arrays (SSE2 on x86-64, plain loops elsewhere; the same results).
+namespace elementwise {
+
 // max(0, x) per lane is 0 > x ? 0 : x: a NaN or -0 in x is returned as it is, as std::max(x, T(0))
 // returns it. The remainder runs the same instructions on one value in the first lane.
 
 /// out[i] = std::max(in[i], 0) for i < n (out may equal in).
 template <class T>
-inline void relu_forward(const T* in, T* out, std::size_t n) noexcept {
-    using ops = sse2_ops<T>;
+inline void relu(const T* in, T* out, std::size_t n) noexcept {
+    using ops = detail::sse2_ops<T>;
     if constexpr (ops::available) {
         const auto zero = ops::zero();
         std::size_t i = 0;
@@ -90,8 +97,8 @@ inline void relu_forward(const T* in, T* out, std::size_t n) noexcept {
 
 /// d[i] = y[i] > 0 ? g[i] : 0 for i < n: dL/dx of a relu from dL/dy = g and its output y (d may equal g).
 template <class T>
-inline void relu_backward(const T* g, const T* y, T* d, std::size_t n) noexcept {
-    using ops = sse2_ops<T>;
+inline void relu_gradient(const T* g, const T* y, T* d, std::size_t n) noexcept {
+    using ops = detail::sse2_ops<T>;
     if constexpr (ops::available) {
         std::size_t i = 0;
         for (; i + ops::width <= n; i += ops::width) ops::store(d + i, ops::gate(ops::load(y + i), ops::load(g + i)));
@@ -101,10 +108,11 @@ inline void relu_backward(const T* g, const T* y, T* d, std::size_t n) noexcept 
     }
 }
 
-/// y[r * width + j] += bias[j] for every row r < rows, then relu when Relu.
-template <bool Relu, class T>
-inline void add_bias_rows(T* y, const T* bias, std::size_t rows, std::size_t width) noexcept {
-    using ops = sse2_ops<T>;
+/// y[r * width + j] += bias[j] for every row r < rows of a row-major rows x width array, then relu
+/// when Relu.
+template <bool Relu = false, class T>
+inline void add_row_bias(T* y, const T* bias, std::size_t rows, std::size_t width) noexcept {
+    using ops = detail::sse2_ops<T>;
     for (std::size_t r = 0; r < rows; ++r) {
         T* row = y + r * width;
         if constexpr (ops::available) {
@@ -126,6 +134,7 @@ inline void add_bias_rows(T* y, const T* bias, std::size_t rows, std::size_t wid
     }
 }
 
-}  // namespace causalrec::nn::detail
+}  // namespace elementwise
+}  // namespace causalrec
 
 #undef CAUSALREC_ELEMENTWISE_SSE2
