@@ -55,8 +55,8 @@ compiler_speed_flags() {
 }
 
 # example_optimization <compiler>: the unit tests' level (tests/CMakeLists.txt) for the examples whose
-# test runs are short (examples/CMakeLists.txt): they are compiled and run, and the optimised build
-# of the main example is checked by the compile budget and install tests.
+# test runs are short (examples/CMakeLists.txt): they are compiled and run; the compile budget test
+# compiles the main example at -O2.
 example_optimization() {
     case "$("$1" --version 2>/dev/null | head -n 1)" in
         *clang*) echo "-O0" ;;
