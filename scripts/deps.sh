@@ -77,14 +77,13 @@ causalrec_openblas_coretype() {
         Prescott|Core2|Penryn|Nehalem|Atom|Dunnington|Katmai|Coppermine|Northwood) ;;
         *) return 0 ;;
     esac
-    local flags f want=""
+    local flags want
     flags=" $(grep -m 1 '^flags' /proc/cpuinfo | cut -d: -f2) "
-    if [[ "$flags" == *" avx2 "* && "$flags" == *" fma "* ]]; then want=Haswell; fi
-    if [ -n "$want" ]; then
-        want=SkylakeX
-        for f in avx512f avx512cd avx512bw avx512dq avx512vl; do [[ "$flags" == *" $f "* ]] || want=Haswell; done
+    causalrec_cpu_has() { local f; for f in "$@"; do [[ "$flags" == *" $f "* ]] || return 1; done; }
+    if causalrec_cpu_has avx2 fma avx512f avx512cd avx512bw avx512dq avx512vl; then want=SkylakeX
+    elif causalrec_cpu_has avx2 fma; then want=Haswell
+    else return 0
     fi
-    [ -n "$want" ] || return 0
     export OPENBLAS_CORETYPE="$want"
     echo "causalrec: OpenBLAS chose its $core kernels on a CPU with $([ "$want" = SkylakeX ] && echo AVX-512 || echo AVX2);" \
          "the tests run with OPENBLAS_CORETYPE=$want (docs/pitfalls.md)"

@@ -2,9 +2,10 @@
 /// @file
 /// Element-wise kernels over arrays, the passes of a dense layer and a relu: bias added to every row
 /// (then relu), relu, and relu's backward step. Written with the SSE2 instructions of every x86-64
-/// CPU, two doubles or four floats at a time, and without a branch per value. g++ 12 at -O2 vectorizes none of these loops (its -O2 cost model refuses loops
-/// of unknown length) and compiles `std::max(x, T(0))` and `y > 0 ? g : 0` to a compare and a jump
-/// per value, mispredicted every other value on a relu's inputs. The results are the same bit for
+/// CPU, two doubles or four floats at a time, and without a branch per value. g++ 12 at -O2
+/// vectorizes none of these loops (its -O2 cost model refuses loops of unknown length) and compiles
+/// `std::max(x, T(0))` and `y > 0 ? g : 0` to a compare and a jump per value, mispredicted every other
+/// value on a relu's inputs. The results are the same bit for
 /// bit: each value gets the same single addition, max(0, x) keeps a NaN and -0 as std::max(x, T(0))
 /// does, and the mask gives g where y > 0 and +0 elsewhere (also for a NaN y), as the select does.
 
@@ -23,13 +24,14 @@
 namespace causalrec {
 namespace detail {
 
-#if CAUSALREC_ELEMENTWISE_SSE2
-
-/// The SSE2 operations of the kernels for one value type: `width` values per register.
+/// The SSE2 operations of the kernels for one value type, `width` values per register: none for
+/// other value types or targets (the plain loops run).
 template <class T>
 struct sse2_ops {
     static constexpr bool available = false;  ///< no SSE2 kernels for this value type
 };
+
+#if CAUSALREC_ELEMENTWISE_SSE2
 
 /// The SSE2 operations on two doubles.
 template <>
@@ -61,14 +63,6 @@ struct sse2_ops<float> {
     static reg add(reg a, reg b) noexcept { return _mm_add_ps(a, b); }                   ///< a + b
     static reg max(reg a, reg b) noexcept { return _mm_max_ps(a, b); }                   ///< a > b ? a : b
     static reg gate(reg y, reg g) noexcept { return _mm_and_ps(_mm_cmpgt_ps(y, zero()), g); }  ///< y > 0 ? g : +0
-};
-
-#else
-
-/// No SSE2 on this target: the plain loops.
-template <class T>
-struct sse2_ops {
-    static constexpr bool available = false;  ///< no SSE2 kernels
 };
 
 #endif  // CAUSALREC_ELEMENTWISE_SSE2

@@ -46,7 +46,7 @@ public:
         const T* CAUSALREC_RESTRICT in = x.data();
         T* CAUSALREC_RESTRICT out = y.data();
         const std::size_t n = x.size();
-        if constexpr (std::is_same_v<Op, relu_op>) elementwise::relu(in, out, n);  // without a branch per value
+        if constexpr (is_relu) elementwise::relu(in, out, n);  // without a branch per value
         else
             for (std::size_t i = 0; i < n; ++i) out[i] = op_.apply(in[i]);
         last_ = &y;
@@ -58,7 +58,7 @@ public:
     /// y = f(x) for rows x width values, nothing kept for backward.
     void infer(const T* x, std::size_t rows, std::size_t width, T* y) const {
         const std::size_t n = rows * width;
-        if constexpr (std::is_same_v<Op, relu_op>) elementwise::relu(x, y, n);
+        if constexpr (is_relu) elementwise::relu(x, y, n);
         else
             for (std::size_t i = 0; i < n; ++i) y[i] = op_.apply(x[i]);
     }
@@ -88,7 +88,7 @@ public:
         const T* CAUSALREC_RESTRICT out = y.data();
         T* CAUSALREC_RESTRICT d = dx.data();
         const std::size_t n = y.size();
-        if constexpr (std::is_same_v<Op, relu_op>) elementwise::relu_gradient(g, out, d, n);
+        if constexpr (is_relu) elementwise::relu_gradient(g, out, d, n);
         else
             for (std::size_t i = 0; i < n; ++i) d[i] = op_.backward(g[i], out[i]);
         return dx;

@@ -1,7 +1,8 @@
 #pragma once
 /// @file
-/// Definitions of the non-template functions declared in data/split.hpp (the stratified split's counts): included by that
-/// header in the header-only build, compiled once into causalrec::compiled with CAUSALREC_COMPILED.
+/// Definitions of the non-template functions declared in data/split.hpp (the stratified split's
+/// counts): included by that header in the header-only build, compiled once into causalrec::compiled
+/// with CAUSALREC_COMPILED.
 
 #include "../split.hpp"
 
