@@ -1,7 +1,10 @@
 // The compiled part of the optim module (CMake option CAUSALREC_COMPILED): the float and double
-// instantiations of the optimizers and their shared core, defined once here instead of in every
-// translation unit that uses them.
+// instantiations of the optimizers and their shared core, and Adam's AVX-512 float update, defined
+// once here instead of in every translation unit that uses them.
 #include <causalrec/optim/optim.hpp>
+#if defined(CAUSALREC_AVX512_KERNELS)
+#include <causalrec/optim/impl/adam_avx512.hpp>
+#endif
 
 namespace causalrec::optim {
 

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>  // the layers' config() (nn/ only forward-declares the JSON type)
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <functional>
@@ -363,6 +364,72 @@ TEST_CASE("sequential: the fused dense + activation passes give the bits of the 
                                     nn::relu<double>{}, nn::dense<double>(8, 2, {.seed = 3}));
             check_fused_passes_match_layers<double>(m, batch, 10, engine);
         }
+    }
+}
+
+/// A user's element-wise activation, softsign y = x / (1 + |x|), with the members through which
+/// sequential fuses it into the dense layer before it (activate, output_for) and after it
+/// (gradient_from_output). Its fused tiles are compiled in this program around the library's tile
+/// products: with CAUSALREC_COMPILED those come from causalrec::compiled, which is what this checks.
+struct softsign {
+    using value_type = float;
+    static constexpr bool infers_in_place = true;
+
+    float activate(float x) const noexcept { return x / (1.0f + std::abs(x)); }
+    float gradient_from_output(float g, float y) const noexcept {
+        const float s = 1.0f - std::abs(y);  // f'(x) = 1 / (1 + |x|)^2 = (1 - |y|)^2
+        return g * (s * s);
+    }
+    cr::matrix<float>& output_for(std::size_t rows, std::size_t width) {
+        if (out.shape()[0] != rows || out.shape()[1] != width) out = cr::make_matrix<float>(rows, width);
+        return out;
+    }
+    const cr::matrix<float>& forward(const cr::matrix<float>& x) {
+        ++unfused_forwards;
+        cr::matrix<float>& y = output_for(x.shape()[0], x.shape()[1]);
+        for (std::size_t i = 0; i < x.size(); ++i) y.data()[i] = activate(x.data()[i]);
+        return y;
+    }
+    const cr::matrix<float>& backward(const cr::matrix<float>& g) {
+        if (dx.shape() != g.shape()) dx = cr::make_matrix<float>(g.shape()[0], g.shape()[1]);
+        for (std::size_t i = 0; i < g.size(); ++i) dx.data()[i] = gradient_from_output(g.data()[i], out.data()[i]);
+        return dx;
+    }
+    void infer(const float* x, std::size_t rows, std::size_t width, float* y) const {
+        for (std::size_t i = 0; i < rows * width; ++i) y[i] = activate(x[i]);
+    }
+    std::size_t inference_width(std::size_t width) const noexcept { return width; }
+    std::array<cr::parameter_view<float>, 0> parameters() noexcept { return {}; }
+
+    int unfused_forwards = 0;  ///< calls of forward (none when sequential fuses the layer)
+    cr::matrix<float> out = cr::make_matrix<float>(0, 0), dx = cr::make_matrix<float>(0, 0);
+};
+static_assert(nn::Layer<softsign, float> && nn::ElementwiseActivation<softsign, float>);
+
+TEST_CASE("sequential: a user's element-wise activation is fused into the dense layers' tiles, with the bits of the layers run one by one",
+          "[nn][sequential]") {
+    // Widths that are multiples of 16 and a batch of 130 (>= 128): the AVX-512 tiles forward and
+    // backward, on CPUs that have them.
+    cr::rng engine(29);
+    for (const std::size_t batch : {7UL, 130UL}) {
+        INFO("batch " << batch);
+        auto m = nn::sequential(nn::dense<float>(24, 64, {.seed = 1}), softsign{}, nn::dense<float>(64, 32, {.seed = 2}), softsign{},
+                                nn::dense<float>(32, 16, {.seed = 3}));
+        check_fused_passes_match_layers<float>(m, batch, 24, engine);
+        CHECK(m.layer<1>().unfused_forwards == 0);  // fused: the product wrote f(x) itself
+        CHECK(m.layer<3>().unfused_forwards == 0);
+
+        // Inference: the model's fused pass against the layers' own passes, one after the other.
+        auto x = cr::make_matrix<float>(batch, 24);
+        for (auto& v : x) v = static_cast<float>(engine.normal());
+        std::vector<float> fused(batch * 16), h1(batch * 64), h2(batch * 32), y(batch * 16);
+        m.infer(x.data(), batch, 24, fused.data());
+        m.layer<0>().infer(x.data(), batch, 24, h1.data());
+        m.layer<1>().infer(h1.data(), batch, 64, h1.data());
+        m.layer<2>().infer(h1.data(), batch, 64, h2.data());
+        m.layer<3>().infer(h2.data(), batch, 32, h2.data());
+        m.layer<4>().infer(h2.data(), batch, 32, y.data());
+        CHECK(std::memcmp(fused.data(), y.data(), y.size() * sizeof(float)) == 0);
     }
 }
 

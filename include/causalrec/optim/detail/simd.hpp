@@ -9,8 +9,13 @@
 
 #include "../../core/compiler.hpp"
 
-#if defined(__AVX512F__) || defined(__AVX__) || defined(__SSE2__) || defined(_M_X64) || defined(CAUSALREC_AVX512_KERNELS)
+// <immintrin.h> costs a compile about 0.4 s and 90 MB (g++ 12): only where the compiler targets AVX
+// anyway (-march flags); the SSE2 square roots need <emmintrin.h> alone. Adam's AVX-512 update, the
+// one kernel here written for a wider target than the compiler's, is in optim/impl/adam_avx512.hpp.
+#if defined(__AVX512F__) || defined(__AVX__)
 #include <immintrin.h>
+#elif defined(__SSE2__) || defined(_M_X64)
+#include <emmintrin.h>
 #endif
 
 namespace causalrec::optim::detail {
@@ -51,23 +56,10 @@ inline void sqrt_in_place(double* x, std::size_t n) noexcept {
 /// so the result is the same bit for bit; 16 values per instruction. (The square root is the masked
 /// form: the plain one starts from an undefined register, which g++ 12 warns about.)
 #if defined(CAUSALREC_AVX512_KERNELS)
-[[gnu::target("avx512f")]] inline void adam_update_avx512(float* p, const float* g, float* m, float* v, std::size_t n, float b1,
-                                                          float c1, float b2, float c2, float step_size, float bc2_sqrt,
-                                                          float eps) noexcept {
-    const __m512 vb1 = _mm512_set1_ps(b1), vc1 = _mm512_set1_ps(c1), vb2 = _mm512_set1_ps(b2), vc2 = _mm512_set1_ps(c2);
-    const __m512 vstep = _mm512_set1_ps(step_size), vbc2 = _mm512_set1_ps(bc2_sqrt), veps = _mm512_set1_ps(eps);
-    for (std::size_t j = 0; j < n; j += 16) {
-        const __mmask16 k = n - j >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << (n - j)) - 1u);
-        const __m512 gj = _mm512_maskz_loadu_ps(k, g + j);
-        const __m512 mj = _mm512_add_ps(_mm512_mul_ps(vb1, _mm512_maskz_loadu_ps(k, m + j)), _mm512_mul_ps(vc1, gj));
-        const __m512 vj = _mm512_add_ps(_mm512_mul_ps(vb2, _mm512_maskz_loadu_ps(k, v + j)), _mm512_mul_ps(_mm512_mul_ps(vc2, gj), gj));
-        const __m512 denom = _mm512_add_ps(_mm512_div_ps(_mm512_maskz_sqrt_ps(k, vj), vbc2), veps);
-        const __m512 pj = _mm512_sub_ps(_mm512_maskz_loadu_ps(k, p + j), _mm512_mul_ps(vstep, _mm512_div_ps(mj, denom)));
-        _mm512_mask_storeu_ps(m + j, k, mj);
-        _mm512_mask_storeu_ps(v + j, k, vj);
-        _mm512_mask_storeu_ps(p + j, k, pj);
-    }
-}
+/// Defined in optim/impl/adam_avx512.hpp (compiled once into causalrec::compiled with CAUSALREC_COMPILED).
+[[gnu::target("avx512f")]] CAUSALREC_INLINE void adam_update_avx512(float* p, const float* g, float* m, float* v, std::size_t n,
+                                                                    float b1, float c1, float b2, float c2, float step_size,
+                                                                    float bc2_sqrt, float eps) noexcept;
 #else
 /// Never called here (causalrec::cpu_has_avx512f() is false); declared so that callers compile.
 inline void adam_update_avx512(float*, const float*, float*, float*, std::size_t, float, float, float, float, float, float,
@@ -76,3 +68,6 @@ inline void adam_update_avx512(float*, const float*, float*, float*, std::size_t
 
 }  // namespace causalrec::optim::detail
 
+#if defined(CAUSALREC_AVX512_KERNELS) && CAUSALREC_HEADER_ONLY
+#include "../impl/adam_avx512.hpp"
+#endif
