@@ -4,7 +4,8 @@
 /// inference pass, C = then(A B + bias), with AVX-512 register tiles and the bias and activation
 /// applied while each tile is still in registers or L1. The layer's weights B (k x n, row-major, n a
 /// multiple of 16) are read in place. Used only on CPUs with AVX-512F, chosen at run time; elsewhere
-/// (and for double) the layer calls BLAS and then applies bias and activation in one pass.
+/// (and for double) the layer calls BLAS and then applies bias and activation in one pass. The code
+/// written with intrinsics (the tile products, the column sums) is in nn/impl/small_gemm.hpp.
 ///
 /// `then` is called as then(value) or, when it takes two arguments, then(value, index) with the
 /// element's offset in C (index = row * n + column): the backward pass gates the input gradient with
