@@ -5,9 +5,9 @@
 /// CPU, two doubles or four floats at a time, and without a branch per value. g++ 12 at -O2
 /// vectorizes none of these loops (its -O2 cost model refuses loops of unknown length) and compiles
 /// `std::max(x, T(0))` and `y > 0 ? g : 0` to a compare and a jump per value, mispredicted every other
-/// value on a relu's inputs. The results are the same bit for
-/// bit: each value gets the same single addition, max(0, x) keeps a NaN and -0 as std::max(x, T(0))
-/// does, and the mask gives g where y > 0 and +0 elsewhere (also for a NaN y), as the select does.
+/// value on a relu's inputs. The results are the same bit for bit: each value gets the same single
+/// addition, max(0, x) keeps a NaN and -0 as std::max(x, T(0)) does, and the mask gives g where y > 0
+/// and +0 elsewhere (also for a NaN y), as the select does.
 
 #include <algorithm>
 #include <cstddef>

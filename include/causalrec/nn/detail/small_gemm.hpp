@@ -124,21 +124,17 @@ template <class F>
 /// in four registers (the bias gradient of a dense layer). Defined in nn/impl/small_gemm.hpp.
 [[gnu::target("avx512f")]] CAUSALREC_INLINE void column_sums(const float* g, std::size_t rows, std::size_t n, float* sums) noexcept;
 
+/// The explicit instantiation (`EXTERN template`) of one tile product.
+#define CAUSALREC_NN_SMALL_GEMM_TILE(EXTERN, ROWS, PANELS)                                                                    \
+    EXTERN template void small_gemm_tile_product<ROWS, PANELS>(strided_matrix, const float*, std::size_t, const float*, float*, \
+                                                               std::size_t, std::size_t, std::size_t, std::size_t) noexcept;
+
 /// The six tile products small_gemm calls: declared `extern` by this header with CAUSALREC_COMPILED,
 /// instantiated once in src/nn.cpp (header-only builds instantiate them implicitly).
-#define CAUSALREC_NN_SMALL_GEMM_TILE_INSTANTIATIONS(EXTERN)                                                                       \
-    EXTERN template void small_gemm_tile_product<6, 4>(strided_matrix, const float*, std::size_t, const float*, float*,            \
-                                                       std::size_t, std::size_t, std::size_t, std::size_t) noexcept;               \
-    EXTERN template void small_gemm_tile_product<6, 1>(strided_matrix, const float*, std::size_t, const float*, float*,            \
-                                                       std::size_t, std::size_t, std::size_t, std::size_t) noexcept;               \
-    EXTERN template void small_gemm_tile_product<2, 4>(strided_matrix, const float*, std::size_t, const float*, float*,            \
-                                                       std::size_t, std::size_t, std::size_t, std::size_t) noexcept;               \
-    EXTERN template void small_gemm_tile_product<2, 1>(strided_matrix, const float*, std::size_t, const float*, float*,            \
-                                                       std::size_t, std::size_t, std::size_t, std::size_t) noexcept;               \
-    EXTERN template void small_gemm_tile_product<1, 4>(strided_matrix, const float*, std::size_t, const float*, float*,            \
-                                                       std::size_t, std::size_t, std::size_t, std::size_t) noexcept;               \
-    EXTERN template void small_gemm_tile_product<1, 1>(strided_matrix, const float*, std::size_t, const float*, float*,            \
-                                                       std::size_t, std::size_t, std::size_t, std::size_t) noexcept;
+#define CAUSALREC_NN_SMALL_GEMM_TILE_INSTANTIATIONS(EXTERN)                                                       \
+    CAUSALREC_NN_SMALL_GEMM_TILE(EXTERN, 6, 4) CAUSALREC_NN_SMALL_GEMM_TILE(EXTERN, 6, 1)                         \
+    CAUSALREC_NN_SMALL_GEMM_TILE(EXTERN, 2, 4) CAUSALREC_NN_SMALL_GEMM_TILE(EXTERN, 2, 1)                         \
+    CAUSALREC_NN_SMALL_GEMM_TILE(EXTERN, 1, 4) CAUSALREC_NN_SMALL_GEMM_TILE(EXTERN, 1, 1)
 
 #else
 
