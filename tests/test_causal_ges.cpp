@@ -1,7 +1,7 @@
 // Greedy equivalence search (causal/discovery/ges.hpp): the oracle score (the true covariance) returns
 // the true CPDAG on simulated 20-variable graphs, small graphs by hand (a collider, a chain), the BIC
 // by hand, the PDAG completion, the BDeu score against SciPy's gammaln and GES with it on categorical
-// data from a known network, errors.
+// data from a known network, errors (too few rows, a constant column, a non-finite value).
 #include <causalrec/causal/discovery.hpp>
 #include <causalrec/core/rng.hpp>
 
@@ -53,6 +53,25 @@ TEST_CASE("ges: with the oracle score it returns the true CPDAG of at least 8 of
     INFO("oracle: the true CPDAG in " << exact << " of 10; from data, mean SHD " << static_cast<double>(shd_data) / 10.0);
     CHECK(exact >= 8);
     CHECK(shd_data <= 10 * 8);
+}
+
+TEST_CASE("ges: too few rows, a constant column or a non-finite value raise errors named ges", "[discovery][ges][errors]") {
+    // With fewer rows than variables + 2 a variable regressed on all the others can be fitted exactly:
+    // the residual variance is 0 and every added edge looked like a gain. Before this check, 6 rows
+    // of this 10-variable graph (7 edges) gave 28 edges, SHD 29; 3 rows gave 17 edges.
+    const auto sem = causal::simulate_linear_sem({.variables = 10, .expected_degree = 2.0, .samples = 12, .seed = 1});
+    cr::matrix<double> six = xt::view(sem.data, xt::range(0, 6), xt::all());
+    CHECK_THROWS_AS(causal::ges(six), cr::argument_error);
+    CHECK_THROWS_WITH(causal::ges(six), Catch::Contains("causalrec::causal::ges: needs at least variables + 2 = 12 rows, got 6"));
+    CHECK_THROWS_WITH(causal::gaussian_bic(six), Catch::Contains("causalrec::causal::gaussian_bic: needs at least variables + 2 = 12 rows"));
+    CHECK_NOTHROW(causal::ges(sem.data));  // exactly variables + 2 rows
+    auto constant = sem.data;
+    for (std::size_t r = 0; r < 12; ++r) constant(r, 4) = 1.5;
+    CHECK_THROWS_WITH(causal::ges(constant), Catch::Contains("causalrec::causal::ges: column 4 is constant"));
+    auto bad = sem.data;
+    bad(2, 3) = std::nan("");
+    CHECK_THROWS_AS(causal::ges(bad), cr::numeric_error);
+    CHECK_THROWS_WITH(causal::ges(bad), Catch::Contains("causalrec::causal::ges: X has a non-finite value (nan) at row 2, column 3"));
 }
 
 TEST_CASE("ges: a collider keeps its arrows, a chain stays undirected", "[discovery][ges]") {

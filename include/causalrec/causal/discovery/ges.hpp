@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "../../core/checks.hpp"
 #include "../../core/compiler.hpp"
 #include "../../core/error.hpp"
 #include "../../core/linalg.hpp"
@@ -40,8 +41,9 @@ concept DecomposableScore = requires(const S& s, std::size_t y, std::span<const 
 /// help and true ones always do for large n).
 class gaussian_bic {
 public:
-    /// The score of rows of X (samples x variables); raises argument_error for fewer than 2 rows or
-    /// variables, a non-finite value, or penalty <= 0.
+    /// The score of rows of X (samples x variables); raises argument_error for fewer than 2
+    /// variables, fewer rows than variables + 2 (a variable regressed on all the others would be
+    /// fitted exactly), a constant column or penalty <= 0, and numeric_error for a non-finite value.
     explicit gaussian_bic(const matrix<double>& x, double penalty = 1.0);
 
     /// The score of a known covariance (d x d, symmetric positive definite) with a nominal sample size n.
@@ -221,7 +223,8 @@ ges_result ges(const Score& score, const background_knowledge* knowledge = nullp
     return out;
 }
 
-/// GES on rows of X with the Gaussian BIC (gaussian_bic(X, penalty)) and optional background knowledge.
+/// GES on rows of X with the Gaussian BIC (gaussian_bic(X, penalty)) and optional background knowledge;
+/// raises the score's errors under the name ges.
 ges_result ges(const matrix<double>& x, double penalty = 1.0, const background_knowledge* knowledge = nullptr);
 
 }  // namespace causalrec::causal

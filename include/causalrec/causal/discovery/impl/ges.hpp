@@ -7,7 +7,27 @@
 
 namespace causalrec::causal {
 
+namespace detail {
+
+/// Checks the rows the Gaussian BIC is built from, for the function `fn` the user called.
+CAUSALREC_INLINE void check_gaussian_bic_data(const matrix<double>& x, const char* fn) {
+    const std::size_t n = x.shape()[0], d = x.shape()[1];
+    if (n < 2 || d < 2) throw argument_error(causalrec::error_message("causal", fn, "needs at least 2 rows and 2 variables, got ", n, " x ", d));
+    causalrec::require_finite(qualified("causal", fn), "X", x);
+    // With n rows, a variable regressed on n - 1 others is fitted exactly: its residual variance is 0
+    // and its score unbounded, so every added edge would look like a gain.
+    if (n < d + 2) throw argument_error(causalrec::error_message("causal", fn, "needs at least variables + 2 = ", d + 2, " rows, got ", n));
+    for (std::size_t c = 0; c < d; ++c) {
+        bool varies = false;
+        for (std::size_t r = 1; r < n && !varies; ++r) varies = x(r, c) != x(0, c);
+        if (!varies) throw argument_error(causalrec::error_message("causal", fn, "column ", c, " is constant"));
+    }
+}
+
+}  // namespace detail
+
 CAUSALREC_INLINE ges_result ges(const matrix<double>& x, double penalty, const background_knowledge* knowledge) {
+    detail::check_gaussian_bic_data(x, "ges");
     return ges(gaussian_bic(x, penalty), knowledge);
 }
 
@@ -157,9 +177,7 @@ namespace causalrec::causal {
 
 CAUSALREC_INLINE gaussian_bic::gaussian_bic(const matrix<double>& x, double penalty) : penalty_(penalty) {
     const std::size_t n = x.shape()[0], d = x.shape()[1];
-    if (n < 2 || d < 2) throw argument_error(causalrec::error_message("causal", "gaussian_bic", "needs at least 2 rows and 2 variables"));
-    for (double v : x)
-        if (!std::isfinite(v)) throw argument_error(causalrec::error_message("causal", "gaussian_bic", "X has a non-finite value"));
+    detail::check_gaussian_bic_data(x, "gaussian_bic");
     check_penalty();
     std::vector<double> mean(d, 0.0);
     for (std::size_t r = 0; r < n; ++r)
