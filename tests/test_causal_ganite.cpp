@@ -5,6 +5,7 @@
 #include <causalrec/causal/neural.hpp>
 
 #include <cmath>
+#include <limits>
 
 #include "catch.hpp"
 
@@ -98,9 +99,13 @@ TEST_CASE("ganite: l2 shrinks the weights of the generator and the inference net
 
 TEST_CASE("ganite: errors", "[causal][ganite][errors]") {
     const auto s = simulate(50, 1);
-    CHECK_THROWS_AS(cc::ganite<double>({.hidden = 0}), cr::argument_error);
-    CHECK_THROWS_AS(cc::ganite<double>({.learning_rate = 0.0}), cr::argument_error);
-    CHECK_THROWS_AS(cc::ganite<double>({.l2 = -1e-3}), cr::argument_error);
+    // Each option out of range is named with its value.
+    CHECK_THROWS_WITH(cc::ganite<double>({.hidden = 0}), Catch::Contains("ganite: hidden must be at least 1, got 0"));
+    CHECK_THROWS_WITH(cc::ganite<double>({.batch_size = 0}), Catch::Contains("ganite: batch_size must be at least 1"));
+    CHECK_THROWS_AS(cc::ganite<double>({.discriminator_steps = 0}), cr::argument_error);
+    CHECK_THROWS_WITH(cc::ganite<double>({.learning_rate = 0.0}), Catch::Contains("ganite: learning_rate must be finite and > 0, got 0"));
+    CHECK_THROWS_WITH(cc::ganite<double>({.alpha = std::nan("")}), Catch::Contains("ganite: alpha must be finite and >= 0, got nan"));
+    CHECK_THROWS_WITH(cc::ganite<double>({.l2 = -1e-3}), Catch::Contains("ganite: l2 must be finite and >= 0, got -0.001"));
     cc::ganite<double> model({.epochs = 1});
     CHECK_THROWS_AS(model.effect(s.x), cr::not_fitted_error);
     CHECK_THROWS_AS(model.ate(), cr::not_fitted_error);
@@ -113,7 +118,10 @@ TEST_CASE("ganite: errors", "[causal][ganite][errors]") {
     CHECK_THROWS_AS(model.fit(s.x, cr::make_vector<double>(49), s.y), cr::shape_error);
     auto nan_y = s.y;
     nan_y(3) = std::nan("");
-    CHECK_THROWS_AS(model.fit(s.x, s.t, nan_y), cr::argument_error);
+    CHECK_THROWS_AS(model.fit(s.x, s.t, nan_y), cr::numeric_error);
+    auto nan_x = s.x;
+    nan_x(4, 1) = std::numeric_limits<double>::infinity();
+    CHECK_THROWS_WITH(model.fit(nan_x, s.t, s.y), Catch::Contains("ganite.fit: X is not finite at row 4, column 1"));
     model.fit(s.x, s.t, s.y);
     CHECK_THROWS_AS(model.effect(cr::matrix<double>::from_shape({2, 4})), cr::shape_error);
 }

@@ -100,7 +100,8 @@ TEST_CASE("pairwise direction methods: errors on bad input", "[discovery][pairwi
     CHECK_THROWS_AS(causal::reci_direction(a, a, 0), cr::argument_error);
     std::vector<double> bad = a;
     bad[3] = std::nan("");
-    CHECK_THROWS_AS(causal::igci_direction(a, bad), cr::argument_error);
+    CHECK_THROWS_AS(causal::igci_direction(a, bad), cr::numeric_error);
+    CHECK_THROWS_WITH(causal::hsic_test(bad, a), Catch::Contains("hsic_test: value 3 is not finite"));
 }
 
 }  // namespace causalrec_test_causal_pairwise

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "../../core/checks.hpp"
 #include "../../core/compiler.hpp"
 #include "../../core/error.hpp"
 #include "../../core/linalg.hpp"
@@ -114,9 +115,9 @@ least_squares_design var_design(const matrix<double>& x, std::size_t p, std::siz
 /// for each pair j != i, F = ((RSS without x_j's lags - RSS) / p) / (RSS / (n - 1 - p d)) with (p, n
 /// - 1 - p d) degrees of freedom (the conditional Granger test within the VAR; for two variables,
 /// statsmodels' grangercausalitytests "ssr_ftest"); for each coefficient, a t-test. Raises
-/// argument_error for fewer than 2 variables, max_lag 0, alpha outside (0, 1), a non-finite value, or
-/// too few rows for max_lag lags (n - 1 - max_lag d must be >= 1), and numeric_error for a singular
-/// design (a constant or collinear series).
+/// argument_error for fewer than 2 variables, max_lag 0, alpha outside (0, 1), or too few rows for
+/// max_lag lags (n - 1 - max_lag d must be >= 1), and numeric_error for a non-finite value or a
+/// singular design (a constant or collinear series).
 granger_result granger_causality(const matrix<double>& x, const granger_options& options = {});
 
 }  // namespace causalrec::causal

@@ -15,6 +15,7 @@
 #include <span>
 #include <vector>
 
+#include "../../core/checks.hpp"
 #include "../../core/compiler.hpp"
 #include "../../core/error.hpp"
 #include "../../core/message.hpp"
@@ -157,8 +158,8 @@ std::vector<std::size_t> adaptive_lasso_support(const std::vector<std::vector<do
 /// likelihood-ratio measure with Hyvärinen's entropy approximation), then regresses the others on it
 /// and goes on with their residuals; each variable's coefficients come from its regression on the
 /// variables before it, pruned by `options.pruning` and refitted by OLS on the original scale. Raises
-/// argument_error for fewer than 2 variables, fewer rows than variables + 2, a constant or non-finite
-/// column, or options out of range.
+/// argument_error for fewer than 2 variables, fewer rows than variables + 2, a constant column or
+/// options out of range, and numeric_error for a non-finite value.
 lingam_result direct_lingam(const matrix<double>& x, const direct_lingam_options& options = {});
 
 }  // namespace causalrec::causal

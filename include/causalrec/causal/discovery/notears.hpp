@@ -13,6 +13,7 @@
 #include <span>
 #include <vector>
 
+#include "../../core/checks.hpp"
 #include "../../core/compiler.hpp"
 #include "../../core/error.hpp"
 #include "../../core/message.hpp"
@@ -142,7 +143,8 @@ void notears_dual_ascent(std::vector<double>& w, const std::vector<double>& lowe
 /// below a quarter of its last value, then alpha += rho h; stops at h <= h_tolerance or rho >=
 /// rho_max. Weights below w_threshold in magnitude are cut. Equal noise variances make the DAG
 /// identifiable from this loss; standardising the columns changes the answer. Raises argument_error
-/// for fewer than 2 variables or rows, a non-finite value, or options out of range.
+/// for fewer than 2 variables or rows or an option out of range (the message names it), and
+/// numeric_error for a non-finite value.
 notears_result notears_linear(const matrix<double>& x, const notears_options& options = {});
 
 /// Options of notears_nonlinear (defaults as the authors' NOTEARS-MLP, notears/nonlinear.py).
@@ -259,8 +261,8 @@ struct notears_mlp_objective {
 /// augmented Lagrangian as notears_linear (W1 split into non-negative halves for the L1 term, zero
 /// self-weights, optim::minimize_box inside). result.weights(i, j) = sqrt(A[i, j]) after the
 /// threshold (a strength >= 0, not a coefficient); raw_weights before. The data are not centred (the
-/// networks have biases). Raises argument_error for fewer than 2 variables or rows, a non-finite value
-/// or options out of range.
+/// networks have biases). Raises argument_error for fewer than 2 variables or rows or an option out
+/// of range (the message names it), and numeric_error for a non-finite value.
 notears_result notears_nonlinear(const matrix<double>& x, const notears_mlp_options& options = {});
 
 }  // namespace causalrec::causal

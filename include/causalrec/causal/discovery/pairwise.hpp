@@ -65,8 +65,8 @@ void centred_kernel(std::span<const double> v, double width, std::vector<double>
 /// & Smola, NIPS 2008, and their hsicTestGamma code): Gaussian kernels with the median-heuristic
 /// widths, statistic tr(Kc Lc) / n, p-value from the gamma approximation (mean and variance of the
 /// statistic under independence) or from random permutations of y. O(n^2) time and memory. Raises
-/// argument_error for lengths that differ, fewer than 6 values (the variance formula needs them), a
-/// non-finite value, or permutations 0.
+/// argument_error for lengths that differ, fewer than 6 values (the variance formula needs them) or
+/// permutations 0, and numeric_error for a non-finite value.
 hsic_result hsic_test(std::span<const double> x, std::span<const double> y, const hsic_options& options = {});
 
 /// Which way a pair points.
@@ -111,8 +111,8 @@ pair_direction decide(double xy, double yx, bool larger_is_better);
 /// Mooij et al. 2016): both variables standardised, each regressed on the other by Gaussian-process
 /// regression, and the direction whose residuals are more independent of the input wins. score_xy is
 /// the HSIC p-value (gamma approximation) of x against the residuals of y given x; larger is more
-/// plausible. Raises argument_error for lengths that differ, fewer than 10 values, a non-finite value
-/// or max_samples below 10.
+/// plausible. Raises argument_error for lengths that differ, fewer than 10 values or max_samples
+/// below 10, and numeric_error for a non-finite value.
 direction_result anm_direction(std::span<const double> x, std::span<const double> y, const anm_options& options = {});
 
 /// How igci_direction normalises the variables (its reference measure).
@@ -125,14 +125,15 @@ enum class igci_reference : std::uint8_t {
 /// the slope estimator: C(X -> Y) = mean over consecutive points sorted by x of log |dy / dx| (pairs
 /// with dx or dy equal to 0 skipped); X -> Y when C(X -> Y) < C(Y -> X). score_xy = C(X -> Y),
 /// smaller is more plausible. Assumes a deterministic (or nearly) relation. Raises argument_error for
-/// lengths that differ, fewer than 3 values, a non-finite value, or a constant variable.
+/// lengths that differ, fewer than 3 values or a constant variable, and numeric_error for a non-finite
+/// value.
 direction_result igci_direction(std::span<const double> x, std::span<const double> y, igci_reference reference = igci_reference::uniform);
 
 /// Regression error causal inference (Blöbaum, Janzing, Washio, Shimizu & Schölkopf, AISTATS 2018):
 /// both variables scaled to [0, 1], each regressed on the other with a polynomial of `degree`; X -> Y
 /// when the mean squared error of y given x is the smaller. score_xy = that error, smaller is more
-/// plausible. Raises argument_error for lengths that differ, fewer than degree + 2 values, a
-/// non-finite value, a constant variable, or degree 0.
+/// plausible. Raises argument_error for lengths that differ, fewer than degree + 2 values, a constant
+/// variable or degree 0, and numeric_error for a non-finite value.
 direction_result reci_direction(std::span<const double> x, std::span<const double> y, std::size_t degree = 3);
 
 }  // namespace causalrec::causal

@@ -69,8 +69,8 @@ std::pair<double, double> lagged_partial_correlation(const matrix<double>& x, st
 /// |partial correlation| seen as its strength, drop those with p-value > pc_alpha, re-sort by strength.
 /// MCI: test every x_i(t - tau) -> x_j(t) given the PC1 parents of x_j and the parents of x_i shifted by
 /// tau. Every test uses the rows t >= 2 max_lag. Linear (Gaussian) dependence only. Raises
-/// argument_error for fewer than 2 series, max_lag 0, a significance level outside (0, 1), a
-/// non-finite value or too few rows, and numeric_error for a singular design (a constant series).
+/// argument_error for fewer than 2 series, max_lag 0, a significance level outside (0, 1) or too few
+/// rows, and numeric_error for a non-finite value or a singular design (a constant series).
 pcmci_result pcmci(const matrix<double>& x, const pcmci_options& options = {});
 
 }  // namespace causalrec::causal

@@ -66,16 +66,24 @@ public:
     /// An unfitted estimator.
     explicit ganite(ganite_options options = {}) : options_(options) {
         constexpr const char* fn = "ganite";
-        if (options_.hidden == 0 || options_.epochs == 0 || options_.batch_size == 0 || options_.discriminator_steps == 0)
-            throw argument_error(causalrec::error_message("causal", fn, "hidden, epochs, batch_size and discriminator_steps must be positive"));
-        if (!(options_.learning_rate > 0.0) || !(options_.alpha >= 0.0) || !(options_.l2 >= 0.0))
-            throw argument_error(causalrec::error_message("causal", fn, "learning_rate must be > 0, alpha and l2 >= 0, got ", options_.learning_rate, ", ",
-                                                          options_.alpha, " and ", options_.l2));
+        const auto positive = [&](const char* name, std::size_t value) {
+            if (value == 0) throw argument_error(causalrec::error_message("causal", fn, name, " must be at least 1, got 0"));
+        };
+        positive("hidden", options_.hidden);
+        positive("epochs", options_.epochs);
+        positive("batch_size", options_.batch_size);
+        positive("discriminator_steps", options_.discriminator_steps);
+        const auto in_range = [&](const char* name, double value, bool valid, const char* range) {
+            if (!valid) throw argument_error(causalrec::error_message("causal", fn, name, " must be ", range, ", got ", value));
+        };
+        in_range("learning_rate", options_.learning_rate, options_.learning_rate > 0.0 && std::isfinite(options_.learning_rate), "finite and > 0");
+        in_range("alpha", options_.alpha, options_.alpha >= 0.0 && std::isfinite(options_.alpha), "finite and >= 0");
+        in_range("l2", options_.l2, options_.l2 >= 0.0 && std::isfinite(options_.l2), "finite and >= 0");
     }
 
     /// Fits on covariates X (rows x features), a 0/1 treatment and an outcome per row. Raises
-    /// shape_error for mismatched lengths, argument_error for a treatment other than 0/1, an arm
-    /// without rows or non-finite values.
+    /// shape_error for mismatched lengths, argument_error for a treatment other than 0/1 or an arm
+    /// without rows, numeric_error for a non-finite value.
     void fit(const matrix<T>& X, const vector<T>& treatment, const vector<T>& outcome) {
         constexpr const char* fn = "ganite.fit";
         const std::size_t n = X.shape()[0], d = X.shape()[1];
@@ -86,9 +94,9 @@ public:
         for (std::size_t i = 0; i < n; ++i) {
             if (treatment(i) != T(0) && treatment(i) != T(1))
                 throw argument_error(causalrec::error_message("causal", fn, "treatment must be 0 or 1, row ", i, " has ", treatment(i)));
-            if (!std::isfinite(static_cast<double>(outcome(i)))) throw argument_error(causalrec::error_message("causal", fn, "outcome of row ", i, " is not finite"));
+            if (!std::isfinite(static_cast<double>(outcome(i)))) throw numeric_error(causalrec::error_message("causal", fn, "outcome of row ", i, " is not finite"));
             for (std::size_t c = 0; c < d; ++c)
-                if (!std::isfinite(static_cast<double>(X(i, c)))) throw argument_error(causalrec::error_message("causal", fn, "X is not finite at row ", i, ", column ", c));
+                if (!std::isfinite(static_cast<double>(X(i, c)))) throw numeric_error(causalrec::error_message("causal", fn, "X is not finite at row ", i, ", column ", c));
             treated += treatment(i) == T(1);
         }
         if (treated == 0 || treated == n) throw argument_error(causalrec::error_message("causal", fn, "both arms need rows (", treated, " treated of ", n, ")"));

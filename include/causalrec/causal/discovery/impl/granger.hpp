@@ -16,8 +16,7 @@ CAUSALREC_INLINE granger_result granger_causality(const matrix<double>& x, const
     if (t_total <= max_lag || t_total - max_lag < 2 + max_lag * d)
         throw argument_error(causalrec::error_message("causal", fn, t_total, " rows are too few for ", max_lag, " lags of ", d, " series (need more than ",
                                                       max_lag + 1 + max_lag * d, ")"));
-    for (double v : x)
-        if (!std::isfinite(v)) throw argument_error(causalrec::error_message("causal", fn, "X has a non-finite value"));
+    causalrec::require_finite(qualified("causal", fn), "X", x);
     const std::size_t n = t_total - max_lag;
     granger_result out;
     out.variables = d, out.observations = n, out.alpha = options.alpha;

@@ -14,10 +14,9 @@ CAUSALREC_INLINE lingam_result direct_lingam(const matrix<double>& x, const dire
     if (n < d + 2) throw argument_error(causalrec::error_message("causal", fn, "needs at least variables + 2 = ", d + 2, " rows, got ", n));
     if (!(options.threshold >= 0.0)) throw argument_error(causalrec::error_message("causal", fn, "threshold must be >= 0, got ", options.threshold));
     if (options.lasso_path < 2) throw argument_error(causalrec::error_message("causal", fn, "lasso_path must be at least 2, got ", options.lasso_path));
+    causalrec::require_finite(qualified("causal", fn), "X", x);
     auto cols = detail::columns_of(x);
     for (std::size_t c = 0; c < d; ++c) {
-        for (double v : cols[c])
-            if (!std::isfinite(v)) throw argument_error(causalrec::error_message("causal", fn, "column ", c, " has a non-finite value"));
         if (detail::mean_and_std(cols[c]).second == 0.0) throw argument_error(causalrec::error_message("causal", fn, "column ", c, " is constant"));
     }
     // The causal order.

@@ -7,16 +7,31 @@
 
 namespace causalrec::causal {
 
+namespace detail {
+
+CAUSALREC_INLINE void check_notears_option(const char* fn, const char* name, double value, bool valid, const char* range) {
+    if (!valid) throw argument_error(causalrec::error_message("causal", fn, name, " must be ", range, ", got ", value));
+}
+
+/// The options linear and nonlinear NOTEARS share, each named with its value when out of range.
+template <class Options>
+void check_notears_options(const char* fn, const Options& options) {
+    check_notears_option(fn, "lambda1", options.lambda1, options.lambda1 >= 0.0, ">= 0");
+    check_notears_option(fn, "w_threshold", options.w_threshold, options.w_threshold >= 0.0, ">= 0");
+    check_notears_option(fn, "h_tolerance", options.h_tolerance, options.h_tolerance > 0.0, "> 0");
+    check_notears_option(fn, "rho_max", options.rho_max, options.rho_max > 1.0, "> 1");
+    if (options.max_iterations == 0) throw argument_error(causalrec::error_message("causal", fn, "max_iterations must be at least 1"));
+}
+
+}  // namespace detail
+
 CAUSALREC_INLINE notears_result notears_linear(const matrix<double>& x, const notears_options& options) {
     constexpr const char* fn = "notears_linear";
     const std::size_t n = x.shape()[0], d = x.shape()[1];
     if (d < 2) throw argument_error(causalrec::error_message("causal", fn, "needs at least 2 variables, got ", d));
     if (n < 2) throw argument_error(causalrec::error_message("causal", fn, "needs at least 2 rows, got ", n));
-    if (!(options.lambda1 >= 0.0) || !(options.w_threshold >= 0.0) || !(options.h_tolerance > 0.0) || !(options.rho_max > 1.0) ||
-        options.max_iterations == 0)
-        throw argument_error(causalrec::error_message("causal", fn, "options out of range (lambda1 >= 0, w_threshold >= 0, h_tolerance > 0, rho_max > 1, max_iterations >= 1)"));
-    for (double v : x)
-        if (!std::isfinite(v)) throw argument_error(causalrec::error_message("causal", fn, "X has a non-finite value"));
+    detail::check_notears_options(fn, options);
+    causalrec::require_finite(qualified("causal", fn), "X", x);
     // The covariance of the centred columns, C = X^T X / n.
     std::vector<double> mean(d, 0.0), covariance(d * d, 0.0);
     for (std::size_t r = 0; r < n; ++r)
@@ -66,12 +81,10 @@ CAUSALREC_INLINE notears_result notears_nonlinear(const matrix<double>& x, const
     const std::size_t n = x.shape()[0], d = x.shape()[1], m = options.hidden;
     if (d < 2) throw argument_error(causalrec::error_message("causal", fn, "needs at least 2 variables, got ", d));
     if (n < 2) throw argument_error(causalrec::error_message("causal", fn, "needs at least 2 rows, got ", n));
-    if (m == 0 || !(options.lambda1 >= 0.0) || !(options.lambda2 >= 0.0) || !(options.w_threshold >= 0.0) || !(options.h_tolerance > 0.0) ||
-        !(options.rho_max > 1.0) || options.max_iterations == 0)
-        throw argument_error(causalrec::error_message("causal", fn,
-                                                      "options out of range (hidden >= 1, lambda1, lambda2, w_threshold >= 0, h_tolerance > 0, rho_max > 1, max_iterations >= 1)"));
-    for (double v : x)
-        if (!std::isfinite(v)) throw argument_error(causalrec::error_message("causal", fn, "X has a non-finite value"));
+    if (m == 0) throw argument_error(causalrec::error_message("causal", fn, "hidden must be at least 1"));
+    detail::check_notears_options(fn, options);
+    detail::check_notears_option(fn, "lambda2", options.lambda2, options.lambda2 >= 0.0, ">= 0");
+    causalrec::require_finite(qualified("causal", fn), "X", x);
     const matrix<double> data = x;  // contiguous row-major copy for the BLAS calls
     detail::notears_mlp_objective shape{&data, d, m, options.lambda1, options.lambda2, 0.0, 0.0};
     const std::size_t w1 = shape.first_layer(), dm = d * m, size = shape.size();

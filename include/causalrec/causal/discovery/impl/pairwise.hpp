@@ -15,7 +15,7 @@ CAUSALREC_INLINE hsic_result hsic_test(std::span<const double> x, std::span<cons
     if (options.method == hsic_method::permutation && options.permutations == 0)
         throw argument_error(causalrec::error_message("causal", fn, "permutations must be at least 1"));
     for (std::size_t i = 0; i < n; ++i)
-        if (!std::isfinite(x[i]) || !std::isfinite(y[i])) throw argument_error(causalrec::error_message("causal", fn, "value ", i, " is not finite"));
+        if (!std::isfinite(x[i]) || !std::isfinite(y[i])) throw numeric_error(causalrec::error_message("causal", fn, "value ", i, " is not finite"));
     std::vector<double> k, kc, l, lc;
     detail::centred_kernel(x, detail::hsic_bandwidth(x), k, kc);
     detail::centred_kernel(y, detail::hsic_bandwidth(y), l, lc);
@@ -219,7 +219,7 @@ CAUSALREC_INLINE void check_pair(std::span<const double> x, std::span<const doub
     if (x.size() != y.size()) throw argument_error(causalrec::error_message("causal", fn, "x has ", x.size(), " values and y ", y.size()));
     if (x.size() < least) throw argument_error(causalrec::error_message("causal", fn, "needs at least ", least, " values, got ", x.size()));
     for (std::size_t i = 0; i < x.size(); ++i)
-        if (!std::isfinite(x[i]) || !std::isfinite(y[i])) throw argument_error(causalrec::error_message("causal", fn, "value ", i, " is not finite"));
+        if (!std::isfinite(x[i]) || !std::isfinite(y[i])) throw numeric_error(causalrec::error_message("causal", fn, "value ", i, " is not finite"));
 }
 
 CAUSALREC_INLINE std::vector<double> unit_scaled(std::span<const double> v, const char* fn) {

@@ -17,8 +17,7 @@ CAUSALREC_INLINE pcmci_result pcmci(const matrix<double>& x, const pcmci_options
     const std::size_t start = 2 * tau_max;
     if (t_total <= start || t_total - start < 4 + 2 * d * tau_max)
         throw argument_error(causalrec::error_message("causal", fn, t_total, " rows are too few for ", tau_max, " lags of ", d, " series"));
-    for (double v : x)
-        if (!std::isfinite(v)) throw argument_error(causalrec::error_message("causal", fn, "X has a non-finite value"));
+    causalrec::require_finite(qualified("causal", fn), "X", x);
     pcmci_result out;
     out.variables = d, out.max_lag = tau_max, out.observations = t_total - start, out.alpha = options.alpha;
     out.pc_parents.resize(d);
