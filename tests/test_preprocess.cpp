@@ -671,14 +671,44 @@ TEMPLATE_TEST_CASE("columns: several steps, pipelines inside, names, errors", "[
     REQUIRE(ct.output_names({"age", "cat", "income"}) ==
             std::vector<std::string>{"age", "cat=1", "cat=2", "cat=3", "income"});
     REQUIRE(ct.template columns_of<1>() == std::vector<std::size_t>{1});
-    // A column index beyond X's columns, an empty selection, and unknown categories inside a part.
+    // A column index beyond X's columns, and unknown categories inside a part.
     const auto narrow = make<TestType>({{1, 2}});
     auto too_far = pp::columns(pp::standard_scaler{}, {5});
     const auto message = error_message([&] { too_far.fit(narrow); });
     REQUIRE(message.find("column 5") != std::string::npos);
     REQUIRE_THROWS_AS(too_far.fit(narrow), cr::shape_error);
-    REQUIRE_THROWS_AS(pp::columns(pp::standard_scaler{}, {}), cr::argument_error);
     REQUIRE_THROWS_AS(ct.transform(make<TestType>({{30, 4, 1}})), cr::argument_error);
+}
+
+TEMPLATE_TEST_CASE("columns: a part that selects no column is skipped, as scikit-learn skips an empty selection", "[preprocess][columns]",
+                   float, double) {
+    // The same transformer type as for mixed data (numeric columns scaled, categorical columns
+    // one-hot encoded), given data with no categorical column: the encoder's part selects nothing.
+    // scikit-learn 1.2.1: ColumnTransformer([("n", StandardScaler(), [0, 1]), ("c", OneHotEncoder(), [])],
+    //                     remainder="passthrough").fit_transform(X) equals StandardScaler().fit_transform(X).
+    const auto X = make<TestType>({{1, 10}, {2, 20}, {4, 60}});
+    auto with_empty = pp::columns(pp::on(pp::standard_scaler{}, {0, 1}), pp::on(pp::one_hot_encoder{}, {}));
+    auto alone = pp::columns(pp::on(pp::standard_scaler{}, {0, 1}));
+    const auto out = with_empty.fit_transform(X);
+    REQUIRE(out.shape()[1] == 2);
+    require_close(out, {{-1.0690449676496978, -0.9258200997725515}, {-0.2672612419124245, -0.46291004988627577},
+                        {1.3363062095621219, 1.3887301496588271}});
+    REQUIRE(xt::allclose(out, alone.fit_transform(X)));
+    REQUIRE(with_empty.is_fitted());
+    REQUIRE_FALSE(with_empty.template step<1>().is_fitted());  // never fitted: it saw no column
+    REQUIRE(with_empty.transform(X).shape()[1] == 2);
+    REQUIRE(with_empty.output_names({"a", "b"}) == std::vector<std::string>{"a", "b"});
+    // fit, then transform, and the JSON state round trip keep the empty part.
+    auto fitted_then = pp::columns(pp::on(pp::standard_scaler{}, {0, 1}), pp::on(pp::one_hot_encoder{}, {}));
+    fitted_then.fit(X);
+    REQUIRE(xt::allclose(fitted_then.transform(X), out));
+    const auto restored = decltype(with_empty)::from_json(with_empty.to_json());
+    REQUIRE(restored.is_fitted());
+    REQUIRE(restored.template columns_of<1>().empty());
+    REQUIRE(xt::allclose(restored.transform(X), out));
+    // Every part empty: the columns pass through.
+    auto nothing = pp::columns(pp::standard_scaler{}, {});
+    REQUIRE(xt::allclose(nothing.fit_transform(X), X));
 }
 
 // ---- pipeline --------------------------------------------------------------------------------------

@@ -40,6 +40,9 @@ column_part<S> on(S step, std::vector<std::size_t> columns) {
 
 /// Applies each part's preprocessor to its columns and passes the columns no part selected through,
 /// like scikit-learn's ColumnTransformer(remainder="passthrough"). Parts may select overlapping columns.
+/// A part that selects no column is skipped, as scikit-learn skips an empty selection: its step is
+/// not fitted and it adds no output column (a pipeline written for numeric and categorical columns
+/// then also runs on data with only one kind).
 template <class... S>
 class column_transformer {
     static_assert(sizeof...(S) > 0, "column_transformer needs at least one part");
@@ -48,13 +51,8 @@ public:
     /// The type's name in messages and in its JSON state.
     static constexpr std::string_view model_name = "column_transformer";
 
-    /// A transformer of the given parts, not yet fitted; every part must select at least one column.
-    explicit column_transformer(column_part<S>... parts) : parts_(std::move(parts)...) {
-        for_each_part([&](std::size_t index, const auto& part) {
-            if (part.columns.empty())
-                throw argument_error(causalrec::error_message("preprocess", model_name, "part ", index, " selects no column"));
-        });
-    }
+    /// A transformer of the given parts, not yet fitted; a part with no column is skipped.
+    explicit column_transformer(column_part<S>... parts) : parts_(std::move(parts)...) {}
 
     /// Number of parts.
     static constexpr std::size_t size() noexcept { return sizeof...(S); }
@@ -84,7 +82,9 @@ public:
         requires(Preprocessor<S, T> && ...)
     column_transformer& fit(const matrix<T>& X) {
         prepare(X);
-        for_each_part([&](std::size_t, auto& part) { part.step.fit(detail::select_columns(X, part.columns)); });
+        for_each_part([&](std::size_t, auto& part) {
+            if (!part.columns.empty()) part.step.fit(detail::select_columns(X, part.columns));
+        });
         fitted_ = true;
         return *this;
     }
@@ -100,7 +100,7 @@ public:
         detail::check_no_infinity(X, model_name);
         std::array<matrix<T>, sizeof...(S)> outputs;
         for_each_part([&](std::size_t index, const auto& part) {
-            outputs[index] = part.step.transform(detail::select_columns(X, part.columns));
+            outputs[index] = part.columns.empty() ? make_matrix<T>(X.shape()[0], 0) : part.step.transform(detail::select_columns(X, part.columns));
         });
         return assemble(X, outputs);
     }
@@ -112,16 +112,16 @@ public:
         prepare(X);
         std::array<matrix<T>, sizeof...(S)> outputs;
         for_each_part([&](std::size_t index, auto& part) {
-            outputs[index] = part.step.fit_transform(detail::select_columns(X, part.columns));
+            outputs[index] = part.columns.empty() ? make_matrix<T>(X.shape()[0], 0) : part.step.fit_transform(detail::select_columns(X, part.columns));
         });
         fitted_ = true;
         return assemble(X, outputs);
     }
 
-    /// Whether fit has been called (and every part is fitted).
+    /// Whether fit has been called (and every part that selects a column is fitted).
     bool is_fitted() const {
         bool all = fitted_;
-        for_each_part([&](std::size_t, const auto& part) { all = all && static_cast<bool>(part.step.is_fitted()); });
+        for_each_part([&](std::size_t, const auto& part) { all = all && (part.columns.empty() || static_cast<bool>(part.step.is_fitted())); });
         return all;
     }
 
@@ -132,6 +132,7 @@ public:
         const auto names = detail::resolve_names(is_fitted(), input_names, n_features_in_, model_name);
         std::vector<std::string> out;
         for_each_part([&](std::size_t, const auto& part) {
+            if (part.columns.empty()) return;
             std::vector<std::string> selected;
             for (std::size_t c : part.columns) selected.push_back(names[c]);
             for (auto& name : part.step.output_names(selected)) out.push_back(std::move(name));
@@ -165,7 +166,7 @@ public:
         result.for_each_part([&](std::size_t index, const auto& part) {
             for (std::size_t c : part.columns)
                 if (c >= n) r.fail(detail::cat("part ", index, " selects column ", c, " of ", n, " columns"));
-            if (!part.step.is_fitted()) r.fail(detail::cat("the state is fitted, but part ", index, "'s step is not"));
+            if (!part.columns.empty() && !part.step.is_fitted()) r.fail(detail::cat("the state is fitted, but part ", index, "'s step is not"));
         });
         result.set_layout(n);
         result.fitted_ = true;
@@ -178,7 +179,6 @@ private:
     static column_part<P> read_part(const detail::state_reader& r, const nlohmann::json& part, std::size_t index) {
         if (!part.is_object()) r.fail(detail::cat("part ", index, " must be an object"));
         auto columns = r.read_indices(part, "columns");
-        if (columns.empty()) r.fail(detail::cat("part ", index, " selects no column"));
         try {
             return column_part<P>{P::from_json(r.field(part, "step")), std::move(columns)};
         } catch (const format_error& e) {
