@@ -354,6 +354,7 @@ TEST_CASE("discovery: graph comparison, DOT output and the graph type by hand", 
 
     CHECK(estimate.to_dot(std::vector<std::string>{"a", "b", "c"}) ==
           "digraph causal_graph {\n  \"a\";\n  \"b\";\n  \"c\";\n  \"a\" -> \"b\";\n  \"a\" -> \"c\" [dir=none];\n  \"c\" -> \"b\";\n}\n");
+    CHECK(estimate.to_dot({"a", "b", "c"}) == estimate.to_dot(std::vector<std::string>{"a", "b", "c"}));
     CHECK(truth.parents(2) == std::vector<std::size_t>{1});
     CHECK(estimate.neighbours(0) == std::vector<std::size_t>{1, 2});
     CHECK(truth.topological_order() == std::vector<std::size_t>{0, 1, 2});
@@ -479,6 +480,7 @@ TEST_CASE("discovery: errors on bad input", "[discovery]") {
     CHECK_THROWS_AS(g.add_directed(1, 1), cr::argument_error);
     CHECK_THROWS_AS(g.add_directed(0, 3), cr::argument_error);
     CHECK_THROWS_AS(g.to_dot(std::vector<std::string>{"a"}), cr::shape_error);
+    CHECK_THROWS_AS(g.to_dot({"a"}), cr::shape_error);  // names written in place
     causal_graph cycle(2);
     cycle.add_undirected(0, 1);
     CHECK_THROWS_AS(causal::cpdag_of(cycle), cr::argument_error);

@@ -7,6 +7,7 @@
 #include <array>
 #include <cmath>
 #include <concepts>
+#include <initializer_list>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -103,6 +104,11 @@ public:
     /// The graph in Graphviz DOT ("digraph"; undirected edges drawn without arrowheads). `names` may
     /// be empty (then x0, x1, ...) or hold one name per variable.
     std::string to_dot(std::span<const std::string> names = {}) const;
+
+    /// to_dot with the names written in place: g.to_dot({"age", "income", "spend"}).
+    std::string to_dot(std::initializer_list<std::string> names) const {
+        return to_dot(std::span<const std::string>(names.begin(), names.size()));
+    }
 
     /// Graphs are equal when they have the same variables and edges.
     friend bool operator==(const causal_graph&, const causal_graph&) = default;
