@@ -1,7 +1,7 @@
 # The install tests, run with cmake -P. STEP selects what to do:
 #   install   installs causalrec from BUILD_DIR into PREFIX and checks the package files are there
-#   consume   configures, builds and runs the outside project in SOURCE_DIR against PREFIX (its program
-#             is EXECUTABLE, by default consumer)
+#   consume   configures, builds and runs the outside project in SOURCE_DIR against PREFIX (its programs
+#             are EXECUTABLE, by default consumer and consumer_header_only)
 #   examples  copies every folder of EXAMPLES_DIR that has a CMakeLists.txt to WORK_DIR and configures
 #             each against PREFIX (its find_package and targets resolve; the folders not built are
 #             configured together, as subdirectories of one project); the folders named in BUILD
@@ -50,9 +50,11 @@ elseif(STEP STREQUAL "consume")
   file(REMOVE_RECURSE "${WORK_DIR}")
   build_outside("${SOURCE_DIR}" "${WORK_DIR}/build")
   if(NOT EXECUTABLE)
-    set(EXECUTABLE consumer)
+    set(EXECUTABLE consumer consumer_header_only)
   endif()
-  run("${WORK_DIR}/build/${EXECUTABLE}")
+  foreach(program IN LISTS EXECUTABLE)
+    run("${WORK_DIR}/build/${program}")
+  endforeach()
 elseif(STEP STREQUAL "examples")
   file(REMOVE_RECURSE "${WORK_DIR}")
   file(GLOB lists "${EXAMPLES_DIR}/*/CMakeLists.txt")
