@@ -359,6 +359,13 @@ TEST_CASE("dp_sgd: errors", "[privacy][dp_sgd][errors]") {
     CHECK_THROWS_WITH(cr::train::fit(objective, dp, {.epochs = 1, .verbose = 0}),
                       Catch::Contains("not clipped per sample"));
     CHECK_THROWS_AS(privacy::noise_multiplier_for_training(1.0, 0, 10, 1, 1e-5), cr::argument_error);
+    // delta must be below 1 / samples, as dp_sgd requires when it trains (checked up front here).
+    CHECK_THROWS_WITH(privacy::noise_multiplier_for_training(3.0, 1000, 100, 10, 1e-2),
+                      Catch::Contains("noise_multiplier_for_training: delta 0.01 is not in (0, 1 / samples) (1000 samples)"));
+    CHECK_THROWS_AS(privacy::noise_multiplier_for_training(3.0, 1000, 100, 10, 0.0), cr::argument_error);
+    // dp_sgd_privacy names itself in its errors.
+    CHECK_THROWS_WITH(privacy::dp_sgd_privacy(1.5, 1.0, 10, 1e-5), Catch::Contains("causalrec::privacy::dp_sgd_privacy: q must be in [0, 1], got 1.5"));
+    CHECK_THROWS_WITH(privacy::dp_sgd_privacy(0.1, 1.0, 10, 0.0), Catch::Contains("causalrec::privacy::dp_sgd_privacy: delta must be in (0, 1), got 0"));
     // A target epsilon met by the training's steps.
     const double sigma = privacy::noise_multiplier_for_training(3.0, 16000, 256, 20, 1e-5);
     CHECK(privacy::dp_sgd_privacy(256.0 / 16000.0, sigma, 20 * 63, 1e-5).epsilon <= 3.0);

@@ -50,10 +50,15 @@ struct dp_sgd_options {
 
 /// The noise multiplier that spends at most `target_epsilon` at `delta` when training `epochs` epochs
 /// over `samples` samples in Poisson batches of expected size `batch_size` (the steps fit() takes).
+/// Raises argument_error for a zero count, or a delta not in (0, 1 / samples) (dp_sgd refuses to
+/// train with such a delta).
 inline double noise_multiplier_for_training(double target_epsilon, std::size_t samples, std::size_t batch_size, std::size_t epochs,
                                             double delta) {
     if (samples == 0 || batch_size == 0 || epochs == 0)
         throw argument_error("causalrec::privacy::noise_multiplier_for_training: samples, batch_size and epochs must be positive");
+    if (!(delta > 0.0) || delta >= 1.0 / static_cast<double>(samples))
+        throw argument_error(causalrec::cat("causalrec::privacy::noise_multiplier_for_training: delta ", delta, " is not in (0, 1 / samples) (",
+                                            samples, " samples): such a guarantee allows releasing a record outright"));
     const std::size_t batch = std::min(batch_size, samples);
     const std::size_t steps = epochs * ((samples + batch - 1) / batch);
     return noise_multiplier_for(target_epsilon, static_cast<double>(batch) / static_cast<double>(samples), steps, delta);

@@ -33,6 +33,10 @@ CAUSALREC_INLINE double epsilon_from_rdp(double rdp, double alpha, double delta)
 }
 
 CAUSALREC_INLINE privacy_spent dp_sgd_privacy(double q, double sigma, std::size_t steps, double delta, std::vector<double> orders) {
+    // Checked here so that the message names the function called, not the accountant's parts.
+    if (!(q >= 0.0 && q <= 1.0)) throw argument_error(causalrec::error_message("privacy", "dp_sgd_privacy", "q must be in [0, 1], got ", q));
+    if (!(delta > 0.0 && delta < 1.0)) throw argument_error(causalrec::error_message("privacy", "dp_sgd_privacy", "delta must be in (0, 1), got ", delta));
+    if (!(sigma > 0.0)) throw argument_error(causalrec::error_message("privacy", "dp_sgd_privacy", "sigma must be > 0, got ", sigma));
     rdp_accountant accountant(std::move(orders));
     accountant.compose(q, sigma, steps);
     return accountant.spent(delta);
