@@ -163,6 +163,28 @@ TEST_CASE("read_interactions: ids remapped in order of first appearance, optiona
     CHECK(data::read_interactions_text("user,item\n").empty());
 }
 
+TEST_CASE("interactions::merged: one row per pair, by the duplicate policy, in the order of each pair's last row", "[interactions]") {
+    // (0, 1) three times, (1, 0) twice, (0, 2) once; timestamps 1..6.
+    const data::interaction_columns c{.users = {0, 1, 0, 0, 1, 0}, .items = {1, 0, 1, 2, 0, 1}, .values = {1, 2, 3, 4, 5, 6},
+                                      .timestamps = {1, 2, 3, 4, 5, 6}};
+    const auto last = data::interactions(c).merged();
+    REQUIRE(last.size() == 3);
+    // Last rows: (0, 2) at 3, (1, 0) at 4, (0, 1) at 5 (0-based), in that order.
+    CHECK(std::vector<std::size_t>(last.users().begin(), last.users().end()) == std::vector<std::size_t>{0, 1, 0});
+    CHECK(std::vector<std::size_t>(last.items().begin(), last.items().end()) == std::vector<std::size_t>{2, 0, 1});
+    CHECK(std::vector<double>(last.values().begin(), last.values().end()) == std::vector<double>{4, 5, 6});
+    CHECK(std::vector<double>(last.timestamps().begin(), last.timestamps().end()) == std::vector<double>{4, 5, 6});
+    auto summed_columns = c;
+    summed_columns.duplicates = data::duplicate_policy::sum;
+    const data::interactions summed_log(summed_columns);
+    const auto summed = summed_log.merged();
+    CHECK(std::vector<double>(summed.values().begin(), summed.values().end()) == std::vector<double>{4, 7, 10});
+    // The same views as the raw log, and nothing left to merge.
+    CHECK(summed.by_user().values == summed_log.by_user().values);
+    CHECK(summed.merged().size() == 3);
+    CHECK(data::interactions().merged().empty());
+}
+
 TEST_CASE("read_interactions: malformed rows raise parse_error with file, line and column", "[interactions]") {
     auto e = catch_parse_error([] { data::read_interactions_text("user,item,v\na,b,1\nc,d,x\n", {.value = "v"}, "log.csv"); });
     CHECK(e.file() == "log.csv");
@@ -173,6 +195,12 @@ TEST_CASE("read_interactions: malformed rows raise parse_error with file, line a
     e = catch_parse_error([] { data::read_interactions_text("user,item\na,b\nc\n"); });
     CHECK(e.line() == 3);
     CHECK(e.column() == 2);
+
+    // A repeated header name (which "item" column?) is an error, as in read_csv.
+    e = catch_parse_error([] { data::read_interactions_text("user,item,item\na,b,c\n"); });
+    CHECK(e.line() == 1);
+    CHECK(e.column() == 3);
+    CHECK(e.column_name() == "item");
 
     e = catch_parse_error([] { data::read_interactions_text("user,item\na,b\n,d\n"); });
     CHECK(e.line() == 3);

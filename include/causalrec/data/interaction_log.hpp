@@ -110,6 +110,13 @@ public:
     /// raises shape_error on a row index >= size().
     interactions subset(std::span<const std::size_t> rows) const;
 
+    /// One row per distinct (user, item) pair, merged by the log's duplicate policy: the value of the
+    /// pair's last row (keep_last) or the sum of its rows' values (sum); the other columns (timestamp,
+    /// weight, propensity) are the last row's, and rows keep the log order of each pair's last row.
+    /// The rows of by_user() as a log: split this instead of the raw log when a repeated pair must not
+    /// land in both parts.
+    interactions merged() const;
+
 private:
     /// Raises argument_error when the user and item index spaces are too large for this machine: the
     /// per-user and per-item arrays every model builds (8 bytes an index at least) would need more

@@ -84,6 +84,10 @@ interactions read_interactions_from(Source& source, const interaction_csv_option
         have_first = tokens.next(fields);
         for (std::size_t j = 0; j < fields.size(); ++j) names.push_back(std::to_string(j + 1));
     }
+    // A repeated name would make the column a role reads depend on its position (as read_csv, an error).
+    for (std::size_t j = 1; j < names.size(); ++j)
+        for (std::size_t i = 0; i < j; ++i)
+            if (names[i] == names[j]) throw parse_error(name, header_line, j + 1, "duplicate column name in the header", names[j]);
     auto column = [&](const std::string& wanted, const char* role, bool required) -> std::ptrdiff_t {
         if (wanted.empty()) {
             if (required) throw argument_error(causalrec::cat("causalrec::data::read_interactions: the ", role, " column name is empty"));

@@ -45,6 +45,29 @@ CAUSALREC_INLINE auto interactions::subset(std::span<const std::size_t> rows) co
     return interactions(std::move(out));
 }
 
+CAUSALREC_INLINE auto interactions::merged() const -> interactions {
+    const csr_matrix& view = by_user();
+    // The entry of each row's pair in by_user() (items ascending within a user), and its last row.
+    constexpr std::size_t none = static_cast<std::size_t>(-1);
+    std::vector<std::size_t> last(view.indices.size(), none);
+    for (std::size_t r = 0; r < size(); ++r) {
+        const std::size_t u = c_.users[r];
+        const auto begin = view.indices.begin() + static_cast<std::ptrdiff_t>(view.row_ptr[u]);
+        const auto end = view.indices.begin() + static_cast<std::ptrdiff_t>(view.row_ptr[u + 1]);
+        last[static_cast<std::size_t>(std::lower_bound(begin, end, c_.items[r]) - view.indices.begin())] = r;
+    }
+    std::vector<std::size_t> rows;
+    rows.reserve(last.size());
+    for (std::size_t e = 0; e < last.size(); ++e) rows.push_back(last[e]);
+    std::vector<std::size_t> entry_of_row(size(), none);
+    for (std::size_t e = 0; e < last.size(); ++e) entry_of_row[last[e]] = e;
+    std::sort(rows.begin(), rows.end());
+    interaction_columns out = subset(rows).columns();
+    if (c_.duplicates == duplicate_policy::sum)
+        for (std::size_t k = 0; k < rows.size(); ++k) out.values[k] = view.values[entry_of_row[rows[k]]];
+    return interactions(std::move(out));
+}
+
 CAUSALREC_INLINE auto interactions::check_index_space() const -> void {
     const double need = 8.0 * (static_cast<double>(c_.n_users) + static_cast<double>(c_.n_items) + 2.0);
     if (need < 1073741824.0) return;  // below 1 GiB: no need to ask the system
