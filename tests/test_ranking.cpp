@@ -180,6 +180,16 @@ TEST_CASE("ties: ascending and descending index order, and averaging", "[ranking
     CHECK(m::ndcg_at_k(y, s, {.k = 1, .ties = m::tie_break::index_descending}) == 1.0);  // item 1 first
     CHECK(m::ndcg_at_k(y, s, {.k = 1, .ties = m::tie_break::average}) == 0.5);           // mean gain 1/2 at rank 1
     CHECK(m::precision_at_k(y, s, {.k = 1, .ties = m::tie_break::index_descending}) == 1.0);
+    // Pessimistic: among equal scores the relevant item ranks last, whatever its index.
+    CHECK(m::precision_at_k(y, s, {.k = 1, .ties = m::tie_break::pessimistic}) == 0.0);
+    CHECK(m::precision_at_k(y, s, {.k = 2, .ties = m::tie_break::pessimistic}) == 0.5);  // item 1 second
+    CHECK_THAT(m::ndcg_at_k(y, s, {.k = 2, .ties = m::tie_break::pessimistic}), WithinAbs(1.0 / std::log2(3.0), 1e-15));
+    const std::vector<int> first{1, 0, 0};  // relevant item 0 ties with item 1: ranked after it
+    CHECK(m::precision_at_k(first, s, {.k = 1}) == 1.0);
+    CHECK(m::precision_at_k(first, s, {.k = 1, .ties = m::tie_break::pessimistic}) == 0.0);
+    // Untied scores rank the same under every rule.
+    const std::vector<double> distinct{0.2, 0.9, 0.5};
+    CHECK(m::ndcg_at_k(first, distinct, {.k = 3, .ties = m::tie_break::pessimistic}) == m::ndcg_at_k(first, distinct, {.k = 3}));
 }
 
 TEST_CASE("users with no relevant item: skip, zero or one", "[ranking]") {

@@ -399,6 +399,59 @@ TEST_CASE("recommend_many: equals recommend per user, independent of the thread 
     CHECK(p[0] == p[44]);
 }
 
+TEST_CASE("evaluate_recommender: items a k-NN model cannot reach earn no hit by their index", "[rec][evaluate]") {
+    // Users 0 and 1 have training rows (items 1-3; items 4 and 5 nobody has); user 2 has none and one
+    // test item, item 0, which no neighbourhood reaches either. Every unreached item scores 0, so by
+    // index item 0 would lead them (the old default: HR@1 = 1 for user 2, HR@2 = 1 for user 0) although
+    // recommend() serves it to neither. Ties now rank relevant items last.
+    const data::interactions train(data::interaction_columns{.users = {0, 0, 1, 1}, .items = {1, 2, 2, 3}, .n_users = 3, .n_items = 6});
+    rec::item_knn knn;
+    knn.fit(train);
+    REQUIRE(knn.recommend(2, 1, true).empty());
+    const data::interactions cold(data::interaction_columns{.users = {2}, .items = {0}, .n_users = 3, .n_items = 6});
+    const auto e = rec::evaluate_recommender(knn, train, cold, {.k = 1});
+    CHECK(e.ranking.users_evaluated == 1);
+    CHECK(e.ranking.mean.hit_rate == 0.0);
+    CHECK(e.ranking.mean.ndcg == 0.0);
+    CHECK(e.ranking.top_k(0, 0) != 0);
+    CHECK(rec::evaluate_recommender(knn, train, cold, {.k = 1, .ties = cr::metrics::tie_break::index_ascending}).ranking.mean.hit_rate == 1.0);
+    const data::interactions warm(data::interaction_columns{.users = {0}, .items = {0}, .n_users = 3, .n_items = 6});
+    const auto served = knn.recommend(0, 2, true);
+    REQUIRE(served.size() == 1);
+    CHECK(served[0].item == 3);
+    CHECK(rec::evaluate_recommender(knn, train, warm, {.k = 2}).ranking.mean.hit_rate == 0.0);
+    // A relevant item the model does rank is found as before.
+    const data::interactions reached(data::interaction_columns{.users = {0}, .items = {3}, .n_users = 3, .n_items = 6});
+    CHECK(rec::evaluate_recommender(knn, train, reached, {.k = 1}).ranking.mean.hit_rate == 1.0);
+}
+
+TEST_CASE("partial_fit and update refuse a batch whose id maps do not extend the model's", "[rec][online]") {
+    const auto first = data::read_interactions_text("user,item\nu1,i1\nu2,i2\nu1,i2\n", {});
+    // Read on its own, this batch numbers zz and qq 0 and 1: by index they would land on u1 and i1.
+    const auto other = data::read_interactions_text("user,item\nzz,qq\nu2,i1\n", {});
+    rec::popularity pop;
+    pop.fit(first);
+    CHECK_THROWS_WITH(pop.partial_fit(other), Catch::Contains("popularity::partial_fit: user 0 is 'zz' in the log but 'u1' in the model"));
+    CHECK_THROWS_AS(pop.partial_fit(data::interactions({0, 1}, {0, 1})), cr::argument_error);  // bare indices, no ids
+    // Read with the model's maps (new ids would come through data::interaction_stream), rows are taken in.
+    const auto known = data::read_interactions_text("user,item\nu2,i1\nu1,i1\n", first.user_ids(), first.item_ids(), {});
+    pop.partial_fit(known);
+    CHECK(pop.score(0, std::vector<std::size_t>{0, 1}) == std::vector<double>{3, 2});  // i1: u1, u2, u1; i2: u2, u1
+    // ALS and k-NN: the whole log in another order of first appearance.
+    const auto reordered = data::read_interactions_text("user,item\nu2,i2\nu1,i1\nu1,i2\n", {});
+    rec::als als({.factors = 2, .epochs = 2});
+    als.fit(first);
+    CHECK_THROWS_WITH(als.update(reordered, reordered), Catch::Contains("als::update: user 0 is 'u2' in the log but 'u1' in the model"));
+    CHECK_THROWS_AS(als.partial_fit(reordered, 1), cr::argument_error);
+    rec::item_knn knn;
+    knn.fit(first);
+    CHECK_THROWS_AS(knn.update(reordered, reordered), cr::argument_error);
+    CHECK_NOTHROW(knn.update(first, first));
+    rec::matrix_factorization mf({.factors = 2, .epochs = 1});
+    mf.fit(first);
+    CHECK_THROWS_AS(mf.partial_fit(reordered, 1), cr::argument_error);
+}
+
 TEST_CASE("popularity and knn: save and load keep scores and id maps, wrong files are rejected", "[rec]") {
     const char* text = "user,item,rating,ts\nann,a,5,1\nann,b,3,2\nbob,b,4,3\nbob,c,2,4\ncat,a,1,5\ncat,c,5,6\ndan,d,4,7\n";
     const auto log = data::read_interactions_text(text, {.value = "rating", .timestamp = "ts"});

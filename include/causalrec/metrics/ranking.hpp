@@ -36,6 +36,10 @@ enum class tie_break {
     index_ascending,   ///< the lower item index ranks first (fast; the default)
     index_descending,  ///< the higher item index ranks first (scikit-learn's ndcg_score with ignore_ties=True)
     average,  ///< NDCG averages the gains of each tied group (scikit-learn's ignore_ties=False); other metrics use index_ascending
+    /// Among equal scores the relevant items rank last, then by ascending index: a tie earns no credit
+    /// (Sun et al., "Are we evaluating rigorously?", RecSys 2020). A model that scores the items it
+    /// cannot rank alike (0 for a k-NN item no neighbour reaches) then gets no hit from them.
+    pessimistic,
 };
 
 /// What users (or a single call) with no relevant item get.
@@ -180,8 +184,17 @@ ranking_values rank_one(const T* row, std::size_t n, const Excluded& excluded, c
                         double idcg, const rank_settings& s, std::span<const double> disc, rank_workspace& ws,
                         std::size_t* top_out) {
     const bool descending = s.ties == tie_break::index_descending;
-    auto worse_first = [descending](const scored_item& a, const scored_item& b) {
-        return ranks_before(a, b, descending);  // heap front = the worst of the kept items
+    const bool pessimistic = s.ties == tie_break::pessimistic;
+    // a before b: the higher score; among equal scores (pessimistic) the non-relevant item, then the index.
+    auto before = [&](const scored_item& a, const scored_item& b) {
+        if (pessimistic && a.score == b.score) {
+            const bool relevant_a = gain(a.item) > 0.0, relevant_b = gain(b.item) > 0.0;
+            if (relevant_a != relevant_b) return relevant_b;
+        }
+        return ranks_before(a, b, descending);
+    };
+    auto worse_first = [&before](const scored_item& a, const scored_item& b) {
+        return before(a, b);  // heap front = the worst of the kept items
     };
     // Per-row partial selection: a K-entry heap; most items fail the first comparison.
     std::vector<scored_item>& top = ws.top;
@@ -209,7 +222,7 @@ ranking_values rank_one(const T* row, std::size_t n, const Excluded& excluded, c
             top.push_back(c);
             std::push_heap(top.begin(), top.end(), worse_first);
             if (top.size() == s.k) threshold = top.front().score;
-        } else if (ranks_before(c, top.front(), descending)) {
+        } else if (before(c, top.front())) {
             std::pop_heap(top.begin(), top.end(), worse_first);
             top.back() = c;
             std::push_heap(top.begin(), top.end(), worse_first);
@@ -278,13 +291,13 @@ ranking_values rank_one(const T* row, std::size_t n, const Excluded& excluded, c
             for (std::size_t i = 0; i < n; ++i) {
                 if (gain(i) > 0.0 && !excluded(i)) {
                     const scored_item c{static_cast<double>(row[i]), i};
-                    if (!found || ranks_before(c, best, descending)) best = c, found = true;
+                    if (!found || before(c, best)) best = c, found = true;
                 }
             }
             double ahead = 0.0;
             if (found) {
                 for (std::size_t i = 0; i < n; ++i) {
-                    if (!excluded(i) && ranks_before({static_cast<double>(row[i]), i}, best, descending)) ahead += 1.0;
+                    if (!excluded(i) && before({static_cast<double>(row[i]), i}, best)) ahead += 1.0;
                 }
             }
             out.mrr = found ? 1.0 / (ahead + 1.0) : 0.0;

@@ -29,6 +29,10 @@ struct recommender_eval_options {
     double min_relevance = 0.0;  ///< a test row is relevant when its value is > min_relevance
     bool exclude_train = true;   ///< leave each user's training items out of the ranking
     bool per_user = false;       ///< also fill ranking.per_user (one entry per evaluated user)
+    /// Order of equal scores: by default a relevant item ranks after the non-relevant ones with its
+    /// score, so that a tie earns no credit (items a model cannot rank, such as those no k-NN
+    /// neighbour reaches, all score 0; by index they would fill the list and could hit).
+    metrics::tie_break ties = metrics::tie_break::pessimistic;
 };
 
 /// What evaluate_recommender measures.
@@ -83,7 +87,7 @@ recommender_evaluation evaluate_recommender(const R& model, const data::interact
     });
     const metrics::sparse_rows exclude{ex_offsets, ex_items}, relevant{rel_offsets, rel_items};
     out.ranking = metrics::evaluate_ranking(scores, exclude, relevant,
-                                            {.k = options.k, .metrics = options.metrics, .per_user = options.per_user, .keep_top_k = true});
+                                            {.k = options.k, .metrics = options.metrics, .ties = options.ties, .per_user = options.per_user, .keep_top_k = true});
     out.coverage = metrics::catalog_coverage(out.ranking.top_k, n_items);
     std::vector<double> counts(n_items, 0.0);
     const auto& by_item = train.by_item();

@@ -5,8 +5,11 @@
 
 #include <cstddef>
 #include <span>
+#include <string_view>
 #include <vector>
 
+#include "../core/error.hpp"
+#include "../core/message.hpp"
 #include "../data/interaction_log.hpp"
 
 namespace causalrec::rec {
@@ -42,6 +45,28 @@ struct log_summary {
 
     /// True when `user` is a training user with at least one training item.
     bool has_history(std::size_t user) const noexcept { return !seen.of(user).empty(); }
+
+    /// Raises argument_error unless the id maps of `log` extend the model's (the same ids at the same
+    /// indices, new ones after them): a log read with other id maps would put one id's rows at
+    /// another's index. Nothing to check when the model was fitted without ids. `who` is the qualified
+    /// function name.
+    void require_same_ids(const data::interactions& log, std::string_view who) const {
+        require_extends(user_ids, log.user_ids(), who, "user");
+        require_extends(item_ids, log.item_ids(), who, "item");
+    }
+
+    /// Raises argument_error unless `next` holds the ids of `base` at the same indices (`next` may
+    /// add ids after them); nothing to check when `base` is empty.
+    static void require_extends(const data::id_map& base, const data::id_map& next, std::string_view who, std::string_view what) {
+        if (base.empty()) return;
+        if (next.size() < base.size())
+            throw argument_error(causalrec::cat(who, ": the log has ", next.size(), " ", what, " ids, the model ", base.size(),
+                                                " (build batches with data::interaction_stream, or read them with the model's id maps)"));
+        for (std::size_t k = 0; k < base.size(); ++k)
+            if (base.id_of(k) != next.id_of(k))
+                throw argument_error(causalrec::cat(who, ": ", what, " ", k, " is '", next.id_of(k), "' in the log but '", base.id_of(k),
+                                                    "' in the model (build batches with data::interaction_stream, or read them with the model's id maps)"));
+    }
 };
 
 }  // namespace causalrec::rec

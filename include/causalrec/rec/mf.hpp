@@ -39,7 +39,7 @@
 namespace causalrec::rec {
 
 /// Options of matrix_factorization. The per-rating objective is
-/// 1/2 w (r - r_hat)^2 + 1/2 regularization (|p_u|^2 + |q_i|^2) + 1/2 bias_regularization (b_u^2 + b_i^2),
+/// 1/2 w (r - r_hat)^2 + 1/2 l2 (|p_u|^2 + |q_i|^2) + 1/2 bias_l2 (b_u^2 + b_i^2),
 /// with w the rating's weight (1 without weights); a mini-batch objective is its mean over the batch.
 struct mf_options {
     std::size_t factors = 32;                  ///< latent dimension k (>= 1)
@@ -68,7 +68,7 @@ public:
 
 
     /// A model with the given options; raises argument_error for factors = 0, a negative or
-    /// non-finite learning rate, regularization, bias_regularization or init_std, or min > max.
+    /// non-finite learning_rate, l2, bias_l2 or init_std, or min > max.
     explicit matrix_factorization(mf_options options = {}) : options_(options) { check_options(); }
 
     /// Trains by per-rating SGD (options().epochs passes, learning_rate); raises argument_error

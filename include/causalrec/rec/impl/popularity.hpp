@@ -38,6 +38,7 @@ CAUSALREC_INLINE void popularity::partial_fit(const data::interactions& batch) {
         fit(batch);
         return;
     }
+    log_.require_same_ids(batch, "causalrec::rec::popularity::partial_fit");
     if (batch.n_users() < log_.n_users || batch.n_items() < scores_.size())
         throw argument_error(causalrec::cat("causalrec::rec::popularity::partial_fit: the batch has ", batch.n_users(), " users and ", batch.n_items(),
                                             " items, the model ", log_.n_users, " and ", scores_.size(), " (read batches with the model's id maps)"));
