@@ -645,6 +645,33 @@ TEST_CASE("number parsing: the decimal fast path equals std::from_chars bit for 
     CHECK(f == 2.5f);
 }
 
+TEST_CASE("recode_categories: a second file's categories coded as the first's", "[data][csv]") {
+    // Each file numbers its categories by its own sorted names: Berlin 0, Paris 1, Rome 2 in train,
+    // Oslo 0, Paris 1 in the new file, whose Oslo would read as train's Berlin. Its labels are all
+    // "yes": class 0 there, class 1 in train.
+    const auto train = data::read_csv_text<double>("city,x,label\nParis,1,yes\nBerlin,2,no\nRome,3,yes\n", {.label = "label"});
+    const auto fresh = data::read_csv_text<double>("city,x,label\nOslo,1,yes\nParis,2,yes\n,3,yes\n", {.label = "label"});
+    REQUIRE(fresh.features()(0, 0) == 0.0);  // Oslo, as read
+    const auto coded = data::recode_categories(fresh, train);
+    CHECK(coded.features()(0, 0) == 3.0);  // Oslo: after train's three categories
+    CHECK(coded.features()(1, 0) == 1.0);  // Paris: train's code
+    CHECK(std::isnan(coded.features()(2, 0)));  // missing stays missing
+    CHECK(coded.features()(1, 1) == 2.0);  // numeric columns untouched
+    CHECK(coded.columns()[0].categories == std::vector<std::string>{"Berlin", "Paris", "Rome", "Oslo"});
+    CHECK(coded.labels()(0) == 1.0);
+    CHECK(coded.label_classes() == std::vector<std::string>{"no", "yes"});
+    // Recoding train against itself changes nothing.
+    const bool unchanged = data::recode_categories(train, train).features() == train.features();
+    CHECK(unchanged);
+    // Columns that do not correspond are errors.
+    const auto other = data::read_csv_text<double>("town,x,label\nOslo,1,yes\n", {.label = "label"});
+    CHECK_THROWS_WITH(data::recode_categories(other, train), Catch::Contains("column 0 is 'town' in data but 'city' in the reference"));
+    const auto numeric = data::read_csv_text<double>("city,x,label\n1,1,yes\n", {.label = "label"});
+    CHECK_THROWS_WITH(data::recode_categories(numeric, train), Catch::Contains("'city' is numeric in data but categorical in the reference"));
+    const auto narrow = data::read_csv_text<double>("city,label\nOslo,yes\n", {.label = "label"});
+    CHECK_THROWS_AS(data::recode_categories(narrow, train), cr::shape_error);
+}
+
 TEST_CASE("data: error messages start with causalrec::data::<function>", "[data][messages]") {
     CHECK_THROWS_WITH(data::make_classification<float>({.rows = 0}), Catch::Matchers::StartsWith("causalrec::data::make_classification: "));
 }

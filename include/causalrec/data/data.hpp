@@ -12,5 +12,6 @@
 #include "dense.hpp"
 #include "interactions.hpp"
 #include "sequences.hpp"
+#include "recode.hpp"
 #include "split.hpp"
 #include "synthetic.hpp"
