@@ -10,5 +10,6 @@ class huber;                             ///< Huber loss
 class pinball;                           ///< pinball (quantile) loss
 class binary_cross_entropy;              ///< BCE on probabilities
 class binary_cross_entropy_with_logits;  ///< BCE on logits
+class categorical_cross_entropy;         ///< softmax cross-entropy on logits (multi-class)
 
 }  // namespace causalrec::loss

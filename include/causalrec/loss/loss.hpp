@@ -7,6 +7,7 @@
 #include <concepts>
 
 #include "../core/core.hpp"
+#include "categorical.hpp"
 #include "concepts.hpp"
 #include "cross_entropy.hpp"
 #include "reduction.hpp"
