@@ -103,9 +103,9 @@ TEST_CASE("ganite: errors", "[causal][ganite][errors]") {
     CHECK_THROWS_WITH(cc::ganite<double>({.hidden = 0}), Catch::Contains("ganite: hidden must be at least 1, got 0"));
     CHECK_THROWS_WITH(cc::ganite<double>({.batch_size = 0}), Catch::Contains("ganite: batch_size must be at least 1"));
     CHECK_THROWS_AS(cc::ganite<double>({.discriminator_steps = 0}), cr::argument_error);
-    CHECK_THROWS_WITH(cc::ganite<double>({.learning_rate = 0.0}), Catch::Contains("ganite: learning_rate must be finite and > 0, got 0"));
-    CHECK_THROWS_WITH(cc::ganite<double>({.alpha = std::nan("")}), Catch::Contains("ganite: alpha must be finite and >= 0, got nan"));
-    CHECK_THROWS_WITH(cc::ganite<double>({.l2 = -1e-3}), Catch::Contains("ganite: l2 must be finite and >= 0, got -0.001"));
+    CHECK_THROWS_WITH(cc::ganite<double>({.learning_rate = 0.0}), Catch::Contains("ganite: learning_rate must be a finite number > 0, got 0"));
+    CHECK_THROWS_WITH(cc::ganite<double>({.alpha = std::nan("")}), Catch::Contains("ganite: alpha must be a finite number >= 0, got nan"));
+    CHECK_THROWS_WITH(cc::ganite<double>({.l2 = -1e-3}), Catch::Contains("ganite: l2 must be a finite number >= 0, got -0.001"));
     cc::ganite<double> model({.epochs = 1});
     CHECK_THROWS_AS(model.effect(s.x), cr::not_fitted_error);
     CHECK_THROWS_AS(model.ate(), cr::not_fitted_error);

@@ -158,8 +158,8 @@ TEST_CASE("notears: thresholds, raw weights and errors", "[discovery][notears][e
     const auto everything = causal::notears_linear(x, {.w_threshold = 0.0});
     CHECK(everything.graph().edge_count() >= 2);
     CHECK_THROWS_AS(causal::notears_linear(cr::matrix<double>::from_shape({10, 1})), cr::argument_error);
-    CHECK_THROWS_WITH(causal::notears_linear(x, {.lambda1 = -1.0}), Catch::Contains("notears_linear: lambda1 must be >= 0, got -1"));
-    CHECK_THROWS_WITH(causal::notears_linear(x, {.rho_max = 1.0}), Catch::Contains("notears_linear: rho_max must be > 1, got 1"));
+    CHECK_THROWS_WITH(causal::notears_linear(x, {.lambda1 = -1.0}), Catch::Contains("notears_linear: lambda1 must be a finite number >= 0, got -1"));
+    CHECK_THROWS_WITH(causal::notears_linear(x, {.rho_max = 1.0}), Catch::Contains("notears_linear: rho_max must be a finite number > 1, got 1"));
     CHECK_THROWS_AS(causal::notears_linear(x, {.max_iterations = 0}), cr::argument_error);
     x(5, 1) = std::nan("");
     CHECK_THROWS_WITH(causal::notears_linear(x), Catch::Contains("notears_linear: X has a non-finite value (nan) at row 5, column 1"));
@@ -223,7 +223,7 @@ TEST_CASE("notears nonlinear: knowledge and errors", "[discovery][notears][error
     const causal::background_knowledge required{.required = {{0, 1}}};
     CHECK_THROWS_AS(causal::notears_nonlinear(x, {.knowledge = &required}), cr::argument_error);
     CHECK_THROWS_AS(causal::notears_nonlinear(x, {.hidden = 0}), cr::argument_error);
-    CHECK_THROWS_WITH(causal::notears_nonlinear(x, {.lambda2 = -1.0}), Catch::Contains("notears_nonlinear: lambda2 must be >= 0, got -1"));
+    CHECK_THROWS_WITH(causal::notears_nonlinear(x, {.lambda2 = -1.0}), Catch::Contains("notears_nonlinear: lambda2 must be a finite number >= 0, got -1"));
     CHECK_THROWS_AS(causal::notears_nonlinear(cr::matrix<double>::from_shape({10, 1})), cr::argument_error);
     x(3, 2) = std::numeric_limits<double>::infinity();
     CHECK_THROWS_WITH(causal::notears_nonlinear(x), Catch::Contains("notears_nonlinear: X has a non-finite value (inf) at row 3, column 2"));

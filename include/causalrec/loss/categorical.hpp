@@ -10,7 +10,6 @@
 #include <cstddef>
 #include <span>
 #include <string_view>
-#include <vector>
 
 #include "../core/error.hpp"
 #include "../core/message.hpp"
@@ -84,39 +83,28 @@ private:
     double compute(const matrix<T>& z, const matrix<T>& y, std::span<const T> weights, matrix<T>* grad) const {
         detail::check_inputs(model_name, z, y, weights);
         const std::size_t rows = z.shape()[0], cols = z.shape()[1];
-        double divisor = static_cast<double>(rows);
-        if (opts_.normalize_weights && !weights.empty()) {
-            double sum = 0.0;
-            for (const T w : weights) sum += static_cast<double>(w);
-            if (!(sum > 0.0) || !std::isfinite(sum))
-                throw argument_error(causalrec::error_message("loss", model_name, "normalize_weights needs weights with a positive finite sum, got ", sum));
-            divisor = sum;
-        }
+        const double divisor = detail::weight_divisor(model_name, rows, weights, opts_.normalize_weights);
         if constexpr (WithGrad) detail::ensure_shape(*grad, rows, cols);
-        std::vector<double> shifted(cols);
         double total = 0.0;
         for (std::size_t i = 0; i < rows; ++i) {
             const double w = weights.empty() ? 1.0 : static_cast<double>(weights[i]);
-            // log softmax(z)_j = (z_j - m) - log sum_k exp(z_k - m), m = max_k z_k.
+            // log softmax(z)_j = z_j - lse, lse = m + log sum_k exp(z_k - m), m = max_k z_k.
             double m = static_cast<double>(z(i, 0));
             for (std::size_t j = 1; j < cols; ++j) m = std::max(m, static_cast<double>(z(i, j)));
             double sum_exp = 0.0;
-            for (std::size_t j = 0; j < cols; ++j) {
-                shifted[j] = static_cast<double>(z(i, j)) - m;
-                sum_exp += std::exp(shifted[j]);
-            }
+            for (std::size_t j = 0; j < cols; ++j) sum_exp += std::exp(static_cast<double>(z(i, j)) - m);
             const double log_sum = std::log(sum_exp);
             double row = 0.0, target_sum = 0.0;
             for (std::size_t j = 0; j < cols; ++j) {
                 const double t = static_cast<double>(y(i, j));
-                if (t != 0.0) row -= t * (shifted[j] - log_sum);
+                if (t != 0.0) row -= t * (static_cast<double>(z(i, j)) - m - log_sum);
                 target_sum += t;
             }
             total += w * row;
             if constexpr (WithGrad) {
                 const double c = w / divisor;
                 for (std::size_t j = 0; j < cols; ++j)
-                    (*grad)(i, j) = static_cast<T>(c * (target_sum * std::exp(shifted[j] - log_sum) - static_cast<double>(y(i, j))));
+                    (*grad)(i, j) = static_cast<T>(c * (target_sum * std::exp(static_cast<double>(z(i, j)) - m - log_sum) - static_cast<double>(y(i, j))));
             }
         }
         return total / divisor;

@@ -58,6 +58,18 @@ void ensure_shape(matrix<T>& grad, std::size_t rows, std::size_t cols) {
     if (grad.shape()[0] != rows || grad.shape()[1] != cols) grad.resize({rows, cols});
 }
 
+/// The divisor of a batch's summed losses: its row count, or with `normalize` and weights their sum
+/// (argument_error unless it is positive and finite).
+template <class T>
+double weight_divisor(std::string_view loss, std::size_t rows, std::span<const T> weights, bool normalize) {
+    if (!normalize || weights.empty()) return static_cast<double>(rows);
+    double sum = 0.0;
+    for (const T w : weights) sum += static_cast<double>(w);
+    if (!(sum > 0.0) || !std::isfinite(sum))
+        throw argument_error(causalrec::error_message("loss", loss, "normalize_weights needs weights with a positive finite sum, got ", sum));
+    return sum;
+}
+
 /// The reduction shared by every shipped loss. With element losses l_ij, batch B, k columns, weights w:
 /// unweighted (1/(B k)) sum_ij l_ij; weighted (1/B) sum_i w_i mean_j l_ij; with normalize the divisor B
 /// becomes sum_i w_i. `element(p, y)` returns l and `element.with_derivative(p, y)` returns {l, dl/dp},
@@ -68,15 +80,7 @@ double reduce(std::string_view loss, const matrix<T>& pred, const matrix<T>& tar
               bool normalize, matrix<T>* grad, const Element& element) {
     check_inputs(loss, pred, target, weights);
     const std::size_t rows = pred.shape()[0], cols = pred.shape()[1];
-    double divisor = static_cast<double>(rows);
-    if (normalize && !weights.empty()) {
-        double sum = 0.0;
-        for (const T w : weights) sum += static_cast<double>(w);
-        if (!(sum > 0.0) || !std::isfinite(sum))
-            throw argument_error(causalrec::error_message("loss", loss, "normalize_weights needs weights with a positive finite sum, got ", sum));
-        divisor = sum;
-    }
-    const double scale = 1.0 / (divisor * static_cast<double>(cols));
+    const double scale = 1.0 / (weight_divisor(loss, rows, weights, normalize) * static_cast<double>(cols));
     const T* p = pred.data();
     const T* y = target.data();
     T* g = nullptr;

@@ -185,16 +185,14 @@ ranking_values rank_one(const T* row, std::size_t n, const Excluded& excluded, c
                         std::size_t* top_out) {
     const bool descending = s.ties == tie_break::index_descending;
     const bool pessimistic = s.ties == tie_break::pessimistic;
-    // a before b: the higher score; among equal scores (pessimistic) the non-relevant item, then the index.
+    // a before b: the higher score; among equal scores (pessimistic) the non-relevant item, then the
+    // index. As the heap's order it keeps the worst of the kept items at the front.
     auto before = [&](const scored_item& a, const scored_item& b) {
         if (pessimistic && a.score == b.score) {
             const bool relevant_a = gain(a.item) > 0.0, relevant_b = gain(b.item) > 0.0;
             if (relevant_a != relevant_b) return relevant_b;
         }
         return ranks_before(a, b, descending);
-    };
-    auto worse_first = [&before](const scored_item& a, const scored_item& b) {
-        return before(a, b);  // heap front = the worst of the kept items
     };
     // Per-row partial selection: a K-entry heap; most items fail the first comparison.
     std::vector<scored_item>& top = ws.top;
@@ -220,16 +218,16 @@ ranking_values rank_one(const T* row, std::size_t n, const Excluded& excluded, c
         const scored_item c{v, i};
         if (top.size() < s.k) {
             top.push_back(c);
-            std::push_heap(top.begin(), top.end(), worse_first);
+            std::push_heap(top.begin(), top.end(), before);
             if (top.size() == s.k) threshold = top.front().score;
         } else if (before(c, top.front())) {
-            std::pop_heap(top.begin(), top.end(), worse_first);
+            std::pop_heap(top.begin(), top.end(), before);
             top.back() = c;
-            std::push_heap(top.begin(), top.end(), worse_first);
+            std::push_heap(top.begin(), top.end(), before);
             threshold = top.front().score;
         }
     }
-    std::sort_heap(top.begin(), top.end(), worse_first);  // best first
+    std::sort_heap(top.begin(), top.end(), before);  // best first
     const std::size_t len = top.size();
     if (top_out != nullptr) {
         for (std::size_t r = 0; r < s.k; ++r) top_out[r] = r < len ? top[r].item : no_item;

@@ -92,10 +92,7 @@ public:
             return;
         }
         require_nonempty_log(log, model_name);
-        const std::string who = qualified("rec", model_name) + "::update";
-        log_.require_same_ids(log, who);
-        log_summary::require_extends(log.user_ids(), batch.user_ids(), who + " (batch)", "user");
-        log_summary::require_extends(log.item_ids(), batch.item_ids(), who + " (batch)", "item");
+        log_.require_same_ids(log, batch, qualified("rec", model_name) + "::update");
         if (log.n_users() < log_.n_users || log.n_items() < log_.n_items)
             throw shape_error(causalrec::error_message("rec", model_name, "update: the log has ", log.n_users(), " users and ", log.n_items(),
                                                        " items, fewer than the model's ", log_.n_users, " and ", log_.n_items));

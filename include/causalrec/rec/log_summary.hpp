@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -53,6 +54,15 @@ struct log_summary {
     void require_same_ids(const data::interactions& log, std::string_view who) const {
         require_extends(user_ids, log.user_ids(), who, "user");
         require_extends(item_ids, log.item_ids(), who, "item");
+    }
+
+    /// require_same_ids(log, who), and that the batch's id maps extend the log's (an online update's
+    /// `batch` must be indexed like the whole `log`); errors about the batch say "(batch)" after `who`.
+    void require_same_ids(const data::interactions& log, const data::interactions& batch, std::string_view who) const {
+        require_same_ids(log, who);
+        const std::string batch_who = causalrec::cat(who, " (batch)");
+        require_extends(log.user_ids(), batch.user_ids(), batch_who, "user");
+        require_extends(log.item_ids(), batch.item_ids(), batch_who, "item");
     }
 
     /// Raises argument_error unless `next` holds the ids of `base` at the same indices (`next` may

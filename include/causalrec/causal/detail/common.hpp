@@ -39,6 +39,10 @@ void require_finite(std::string_view fn, std::string_view what, const Values& va
     causalrec::require_finite(qualified("causal", fn), what, values);
 }
 
+/// Raises argument_error unless `v` is finite and >= `low` (or > `low` when strict), naming the
+/// causal function `who` and the option `field`.
+void require_number(std::string_view who, std::string_view field, double v, double low, bool strict);
+
 /// Checks a 0/1 treatment vector; returns the number of treated rows. Raises argument_error when a
 /// value is not 0 or 1, or (with `need_both`) when an arm is empty.
 std::size_t check_treatment(std::string_view fn, const vector<double>& t, bool need_both = true);

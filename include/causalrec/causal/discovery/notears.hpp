@@ -22,6 +22,7 @@
 #include "../../core/blas.hpp"
 #include "../../core/math.hpp"
 #include "../../core/rng.hpp"
+#include "../detail/common.hpp"
 #include "graph.hpp"
 #include "knowledge.hpp"
 

@@ -73,12 +73,9 @@ public:
         positive("epochs", options_.epochs);
         positive("batch_size", options_.batch_size);
         positive("discriminator_steps", options_.discriminator_steps);
-        const auto in_range = [&](const char* name, double value, bool valid, const char* range) {
-            if (!valid) throw argument_error(causalrec::error_message("causal", fn, name, " must be ", range, ", got ", value));
-        };
-        in_range("learning_rate", options_.learning_rate, options_.learning_rate > 0.0 && std::isfinite(options_.learning_rate), "finite and > 0");
-        in_range("alpha", options_.alpha, options_.alpha >= 0.0 && std::isfinite(options_.alpha), "finite and >= 0");
-        in_range("l2", options_.l2, options_.l2 >= 0.0 && std::isfinite(options_.l2), "finite and >= 0");
+        detail::require_number(fn, "learning_rate", options_.learning_rate, 0.0, true);
+        detail::require_number(fn, "alpha", options_.alpha, 0.0, false);
+        detail::require_number(fn, "l2", options_.l2, 0.0, false);
     }
 
     /// Fits on covariates X (rows x features), a 0/1 treatment and an outcome per row. Raises

@@ -31,6 +31,7 @@
 #include "../../train/fit.hpp"
 #include "../../train/history.hpp"
 #include "../concepts.hpp"
+#include "../detail/common.hpp"
 
 namespace causalrec::causal {
 
@@ -142,9 +143,6 @@ inline std::string_view model_name(effect_model m) noexcept {
     }
     return "neural effect model";
 }
-
-/// Raises argument_error unless `v` is finite and >= `low` (or > `low` when strict).
-void require_number(std::string_view who, std::string_view field, double v, double low, bool strict);
 
 /// Checks a configuration; raises argument_error naming the model and the field at fault.
 void check_config(const effect_config& c);

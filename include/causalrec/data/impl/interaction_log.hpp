@@ -3,6 +3,8 @@
 /// Definitions of the non-template functions declared in data/interaction_log.hpp (the interaction log): included by that
 /// header in the header-only build, compiled once into causalrec::compiled with CAUSALREC_COMPILED.
 
+#include <numeric>
+
 #include "../interaction_log.hpp"
 
 namespace causalrec::data {
@@ -56,15 +58,15 @@ CAUSALREC_INLINE auto interactions::merged() const -> interactions {
         const auto end = view.indices.begin() + static_cast<std::ptrdiff_t>(view.row_ptr[u + 1]);
         last[static_cast<std::size_t>(std::lower_bound(begin, end, c_.items[r]) - view.indices.begin())] = r;
     }
-    std::vector<std::size_t> rows;
-    rows.reserve(last.size());
-    for (std::size_t e = 0; e < last.size(); ++e) rows.push_back(last[e]);
-    std::vector<std::size_t> entry_of_row(size(), none);
-    for (std::size_t e = 0; e < last.size(); ++e) entry_of_row[last[e]] = e;
-    std::sort(rows.begin(), rows.end());
+    // The entries in the log order of their last rows.
+    std::vector<std::size_t> entries(last.size());
+    std::iota(entries.begin(), entries.end(), std::size_t{0});
+    std::sort(entries.begin(), entries.end(), [&](std::size_t a, std::size_t b) { return last[a] < last[b]; });
+    std::vector<std::size_t> rows(entries.size());
+    for (std::size_t k = 0; k < entries.size(); ++k) rows[k] = last[entries[k]];
     interaction_columns out = subset(rows).columns();
     if (c_.duplicates == duplicate_policy::sum)
-        for (std::size_t k = 0; k < rows.size(); ++k) out.values[k] = view.values[entry_of_row[rows[k]]];
+        for (std::size_t k = 0; k < entries.size(); ++k) out.values[k] = view.values[entries[k]];
     return interactions(std::move(out));
 }
 

@@ -118,9 +118,7 @@ CAUSALREC_INLINE void als::update(const data::interactions& log, const data::int
         fit(log);
         return;
     }
-    model_.log.require_same_ids(log, "causalrec::rec::als::update");
-    log_summary::require_extends(log.user_ids(), batch.user_ids(), "causalrec::rec::als::update (batch)", "user");
-    log_summary::require_extends(log.item_ids(), batch.item_ids(), "causalrec::rec::als::update (batch)", "item");
+    model_.log.require_same_ids(log, batch, "causalrec::rec::als::update");
     if (log.n_users() < model_.log.n_users || log.n_items() < model_.log.n_items)
         throw shape_error(causalrec::cat("causalrec::rec::als::update: the log has ", log.n_users(), " users and ", log.n_items(),
                                          " items, fewer than the model's ", model_.log.n_users, " and ", model_.log.n_items));

@@ -26,12 +26,13 @@ CAUSALREC_INLINE void matrix_factorization::fit(const data::interactions& log) {
 }
 
 CAUSALREC_INLINE void matrix_factorization::partial_fit(const data::interactions& log, std::size_t epochs) {
-    if (fitted_) model_.log.require_same_ids(log, "causalrec::rec::matrix_factorization::partial_fit");
     if (!fitted_) {
         start(log);
-    } else if (log.n_users() != model_.log.n_users || log.n_items() != model_.log.n_items) {
-        throw shape_error(causalrec::cat("causalrec::rec::matrix_factorization::partial_fit: the log has ", log.n_users(), " users and ",
-                                                 log.n_items(), " items, the model was fitted on ", model_.log.n_users, " and ", model_.log.n_items));
+    } else {
+        model_.log.require_same_ids(log, "causalrec::rec::matrix_factorization::partial_fit");
+        if (log.n_users() != model_.log.n_users || log.n_items() != model_.log.n_items)
+            throw shape_error(causalrec::cat("causalrec::rec::matrix_factorization::partial_fit: the log has ", log.n_users(), " users and ",
+                                             log.n_items(), " items, the model was fitted on ", model_.log.n_users, " and ", model_.log.n_items));
     }
     sgd_epochs(log, epochs);
 }

@@ -7,6 +7,11 @@
 
 namespace causalrec::causal::detail {
 
+CAUSALREC_INLINE void require_number(std::string_view who, std::string_view field, double v, double low, bool strict) {
+    if (!std::isfinite(v) || (strict ? !(v > low) : !(v >= low)))
+        throw argument_error(causalrec::error_message("causal", who, field, " must be a finite number ", strict ? "> " : ">= ", low, ", got ", v));
+}
+
 CAUSALREC_INLINE std::size_t check_treatment(std::string_view fn, const vector<double>& t, bool need_both) {
     std::size_t treated = 0;
     for (std::size_t i = 0; i < t.size(); ++i) {

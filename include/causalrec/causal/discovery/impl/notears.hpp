@@ -9,17 +9,13 @@ namespace causalrec::causal {
 
 namespace detail {
 
-CAUSALREC_INLINE void check_notears_option(const char* fn, const char* name, double value, bool valid, const char* range) {
-    if (!valid) throw argument_error(causalrec::error_message("causal", fn, name, " must be ", range, ", got ", value));
-}
-
 /// The options linear and nonlinear NOTEARS share, each named with its value when out of range.
 template <class Options>
 void check_notears_options(const char* fn, const Options& options) {
-    check_notears_option(fn, "lambda1", options.lambda1, options.lambda1 >= 0.0, ">= 0");
-    check_notears_option(fn, "w_threshold", options.w_threshold, options.w_threshold >= 0.0, ">= 0");
-    check_notears_option(fn, "h_tolerance", options.h_tolerance, options.h_tolerance > 0.0, "> 0");
-    check_notears_option(fn, "rho_max", options.rho_max, options.rho_max > 1.0, "> 1");
+    require_number(fn, "lambda1", options.lambda1, 0.0, false);
+    require_number(fn, "w_threshold", options.w_threshold, 0.0, false);
+    require_number(fn, "h_tolerance", options.h_tolerance, 0.0, true);
+    require_number(fn, "rho_max", options.rho_max, 1.0, true);
     if (options.max_iterations == 0) throw argument_error(causalrec::error_message("causal", fn, "max_iterations must be at least 1"));
 }
 
@@ -83,7 +79,7 @@ CAUSALREC_INLINE notears_result notears_nonlinear(const matrix<double>& x, const
     if (n < 2) throw argument_error(causalrec::error_message("causal", fn, "needs at least 2 rows, got ", n));
     if (m == 0) throw argument_error(causalrec::error_message("causal", fn, "hidden must be at least 1"));
     detail::check_notears_options(fn, options);
-    detail::check_notears_option(fn, "lambda2", options.lambda2, options.lambda2 >= 0.0, ">= 0");
+    detail::require_number(fn, "lambda2", options.lambda2, 0.0, false);
     causalrec::require_finite(qualified("causal", fn), "X", x);
     const matrix<double> data = x;  // contiguous row-major copy for the BLAS calls
     detail::notears_mlp_objective shape{&data, d, m, options.lambda1, options.lambda2, 0.0, 0.0};

@@ -8,11 +8,6 @@
 namespace causalrec::causal {
 namespace detail {
 
-CAUSALREC_INLINE void require_number(std::string_view who, std::string_view field, double v, double low, bool strict) {
-    if (!std::isfinite(v) || (strict ? !(v > low) : !(v >= low)))
-        throw argument_error(causalrec::error_message("causal", who, field, " must be a finite number ", strict ? "> " : ">= ", low, ", got ", v));
-}
-
 CAUSALREC_INLINE void check_config(const effect_config& c) {
     const std::string_view who = model_name(c.model);
     if (c.representation.empty()) throw argument_error(causalrec::error_message("causal", who, "representation_layers must not be empty"));
